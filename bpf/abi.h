@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Palisade BPF ABI: everything the BPF programs and user space must agree on.
+ *
+ * Rules of this file:
+ *  - only __u8..__u64 types, explicit padN fields, no implicit holes;
+ *  - every limit is a named PAL_* constant, and user space rejects input over
+ *    a limit before anything is loaded (never truncates);
+ *  - every struct has a _Static_assert on its size, checked on both sides.
+ */
+#ifndef PALISADE_BPF_ABI_H
+#define PALISADE_BPF_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* ---- limits ------------------------------------------------------------ */
+
+#define PAL_PATH_MAX 4096 /* bytes of a canonical rule path, NUL included */
+#define PAL_NAME_MAX 255 /* bytes of one path component */
+#define PAL_MAX_DEPTH 64 /* components a rule path may have, and the BPF walk bound */
+#define PAL_MAX_POLICIES 64 /* policies loaded at once (one bit each in a __u64 mask) */
+#define PAL_MAX_RULES_PER_POLICY 65536 /* rules (list items) in one policy */
+#define PAL_MAX_FILE_KEYS 1048576 /* entries of the file rule map */
+#define PAL_MAX_CGROUP_KEYS 65536 /* targeted cgroups (both generations) */
+#define PAL_MAX_CGROUP_DEPTH 32 /* cgroup ancestors a hook checks */
+#define PAL_MAX_EXES 4096 /* distinct `from:` executables (both generations) */
+#define PAL_COMM_LEN 16
+#define PAL_EV_PATH_MAX 1024 /* bytes of a path in an event; longer: PAL_EVF_TRUNCATED */
+#define PAL_EV_EXE_MAX 256 /* bytes of the executable path in an event */
+#define PAL_RINGBUF_BYTES (8 << 20)
+#define PAL_NO_RULE 0xffffffffu /* rule index of a decision made by a policy default */
+
+/* ---- generations ------------------------------------------------------- */
+
+/*
+ * Two rule generations coexist in every map, told apart by PAL_GEN_* in the
+ * key. The live one is the single __u32 in the gen map; a reload fills the
+ * other one, flips that value, then deletes the old entries. Values are 0 or
+ * 1, so the flip changes one byte and can never be observed half-written.
+ */
+#define PAL_GENS 2
+
+/* ---- access bits, per rule class --------------------------------------- */
+
+enum pal_file_access {
+	PAL_ACC_READ = 1u << 0,
+	PAL_ACC_WRITE = 1u << 1,
+	PAL_ACC_APPEND = 1u << 2,
+	PAL_ACC_EXEC = 1u << 3,
+	PAL_ACC_CREATE = 1u << 4,
+	PAL_ACC_DELETE = 1u << 5,
+	PAL_ACC_RENAME = 1u << 6,
+	PAL_ACC_LINK = 1u << 7,
+	PAL_ACC_CHMOD = 1u << 8,
+	PAL_ACC_CHOWN = 1u << 9,
+	PAL_ACC_TRUNCATE = 1u << 10,
+	PAL_ACC_MMAP_EXEC = 1u << 11,
+	PAL_ACC_FILE_ALL = (1u << 12) - 1,
+};
+
+enum pal_net_access {
+	PAL_ACC_CONNECT = 1u << 0, /* connect(), and sendmsg() on unconnected UDP */
+	PAL_ACC_BIND = 1u << 1,
+	PAL_ACC_SOCKET = 1u << 2,
+};
+
+enum pal_dev_access {
+	PAL_ACC_DEV_READ = 1u << 0,
+	PAL_ACC_DEV_WRITE = 1u << 1,
+	PAL_ACC_DEV_MKNOD = 1u << 2,
+};
+
+/* Ordered so that the stronger action is the larger number. */
+enum pal_action {
+	PAL_ACT_NONE = 0, /* no rule and no default: the policy has no say */
+	PAL_ACT_ALLOW = 1,
+	PAL_ACT_AUDIT = 2,
+	PAL_ACT_DENY = 3,
+};
+
+enum pal_mode {
+	PAL_MODE_ENFORCE = 0,
+	PAL_MODE_AUDIT = 1, /* denials are reported as audit and allowed */
+};
+
+/* Rule classes; a policy's `default` only covers the classes it lists. */
+enum pal_class {
+	PAL_CLASS_FILE = 0,
+	PAL_CLASS_EXEC = 1,
+	PAL_CLASS_NET = 2,
+	PAL_CLASS_DEV = 3,
+	PAL_CLASSES = 4,
+};
+
+/* ---- maps: settings ---------------------------------------------------- */
+
+/*
+ * pal_gen map, ARRAY, 1 entry.
+ * key: 0. value: __u32, the live generation slot (0 or 1).
+ */
+
+/*
+ * pal_config map, ARRAY, PAL_GENS entries.
+ * key: generation slot. value: struct pal_gen_config, the settings of the
+ * policy set in that slot.
+ */
+struct pal_gen_config {
+	__u64 generation; /* monotonic reload counter, reported in events */
+	__u64 host_policies; /* policies with no target: apply to every task */
+	__u64 path_seed; /* secret key of the path hash (see path_hash.h) */
+	__u64 from_policies; /* policies with at least one `from:` rule */
+	__u32 npolicies;
+	__u32 pad0;
+};
+_Static_assert(sizeof(struct pal_gen_config) == 40, "pal_gen_config ABI");
+
+/*
+ * pal_policies map, ARRAY, PAL_GENS * PAL_MAX_POLICIES entries.
+ * key: slot * PAL_MAX_POLICIES + policy index. value: struct pal_policy.
+ */
+struct pal_policy {
+	__u8 mode; /* enum pal_mode */
+	__u8 defaults[PAL_CLASSES]; /* enum pal_action; PAL_ACT_NONE when the class is absent */
+	__u8 pad0[3];
+};
+_Static_assert(sizeof(struct pal_policy) == 8, "pal_policy ABI");
+
+/*
+ * pal_cgroups map, HASH, PAL_MAX_CGROUP_KEYS entries.
+ * key: struct pal_cgroup_key, a cgroup v2 id a policy targets.
+ * value: __u64, mask of policies that apply to that cgroup and to every
+ * cgroup below it.
+ */
+struct pal_cgroup_key {
+	__u64 cgroup_id;
+	__u32 gen; /* generation slot */
+	__u32 pad0;
+};
+_Static_assert(sizeof(struct pal_cgroup_key) == 16, "pal_cgroup_key ABI");
+
+/* ---- maps: file and exec rules ----------------------------------------- */
+
+enum pal_file_key_kind {
+	PAL_KEY_EXACT = 1, /* a: path hash of the whole path, b: depth */
+	PAL_KEY_DIR = 2, /* a: path hash of a directory prefix, b: depth; covers all below */
+	PAL_KEY_INODE = 3, /* a: inode number, b: device (new_encode_dev) of a rule path */
+	PAL_KEY_DIR_INODE = 4, /* as PAL_KEY_INODE, for a directory rule */
+};
+
+/*
+ * Keys of `from:` rules additionally mix the executable id into `a`
+ * (pal_from_mix), so one lookup tests path and executable together.
+ */
+#define PAL_KEY_FROM 0x80
+
+/*
+ * pal_files map, HASH, sized to the compiled policy (<= PAL_MAX_FILE_KEYS).
+ * key: struct pal_file_key. value: struct pal_file_rule, the merged access
+ * bits of every rule of one policy that names this path (or inode).
+ */
+struct pal_file_key {
+	__u64 a;
+	__u32 b;
+	__u32 gen; /* generation slot */
+	__u16 policy; /* policy index */
+	__u8 kind; /* enum pal_file_key_kind, | PAL_KEY_FROM */
+	__u8 class; /* enum pal_class: PAL_CLASS_FILE or PAL_CLASS_EXEC */
+	__u32 pad0;
+};
+_Static_assert(sizeof(struct pal_file_key) == 24, "pal_file_key ABI");
+
+struct pal_file_rule {
+	__u32 deny; /* enum pal_file_access bits a rule denies */
+	__u32 audit; /* bits a rule audits */
+	__u32 allow; /* bits a rule allows */
+	__u32 rule_deny; /* index of the first rule behind `deny`, or PAL_NO_RULE */
+	__u32 rule_audit;
+	__u32 rule_allow;
+};
+_Static_assert(sizeof(struct pal_file_rule) == 24, "pal_file_rule ABI");
+
+/*
+ * pal_exes map, HASH, PAL_MAX_EXES entries.
+ * key: struct pal_exe_key, the identity of an executable named in `from:`.
+ * value: __u32, its exe id (>= 1), mixed into PAL_KEY_FROM keys.
+ */
+struct pal_exe_key {
+	__u64 ino;
+	__u32 dev; /* new_encode_dev() of the superblock's s_dev */
+	__u32 gen;
+};
+_Static_assert(sizeof(struct pal_exe_key) == 16, "pal_exe_key ABI");
+
+/* ---- events ------------------------------------------------------------ */
+
+enum pal_event_type {
+	PAL_EV_FILE = 1,
+	PAL_EV_EXEC = 2,
+	PAL_EV_NET = 3,
+	PAL_EV_DEV = 4,
+	PAL_EV_AGENT = 5, /* tampering with Palisade itself */
+};
+
+enum pal_op {
+	PAL_OP_OPEN = 1,
+	PAL_OP_EXEC,
+	PAL_OP_MMAP,
+	PAL_OP_UNLINK,
+	PAL_OP_RENAME,
+	PAL_OP_LINK,
+	PAL_OP_CHMOD,
+	PAL_OP_CHOWN,
+	PAL_OP_TRUNCATE,
+	PAL_OP_CREATE,
+	PAL_OP_WRITE, /* file_permission on an fd opened earlier */
+	PAL_OP_CONNECT,
+	PAL_OP_SENDMSG,
+	PAL_OP_BIND,
+	PAL_OP_SOCKET,
+	PAL_OP_DEVICE,
+	PAL_OP_BPF, /* bpf() on a Palisade object */
+	PAL_OP_KILL,
+	PAL_OP_PTRACE,
+	PAL_OP_MAX,
+};
+
+enum pal_event_flags {
+	PAL_EVF_UNRESOLVED = 1u << 0, /* path could not be resolved: failed closed */
+	PAL_EVF_TRUNCATED = 1u << 1, /* path in the event is cut to PAL_EV_PATH_MAX */
+	PAL_EVF_PATH2 = 1u << 2, /* path2 is set (rename, link) */
+};
+
+struct pal_ev_net {
+	__u8 daddr[16]; /* IPv6, or IPv4-mapped IPv6 (::ffff:a.b.c.d) */
+	__u16 dport; /* host byte order */
+	__u16 family; /* AF_INET or AF_INET6 as the program saw it */
+	__u16 protocol; /* IPPROTO_* */
+	__u16 type; /* SOCK_* for socket creation */
+	__u32 pad0;
+	__u32 pad1;
+};
+_Static_assert(sizeof(struct pal_ev_net) == 32, "pal_ev_net ABI");
+
+struct pal_ev_dev {
+	__u32 major;
+	__u32 minor;
+	__u16 type; /* 'c' or 'b' */
+	__u16 pad0;
+	__u32 pad1;
+};
+_Static_assert(sizeof(struct pal_ev_dev) == 16, "pal_ev_dev ABI");
+
+/*
+ * One ring buffer record per deny or audit decision. Paths are NUL-terminated
+ * strings from bpf_d_path (filled on the deny/audit path only).
+ */
+struct pal_event {
+	__u64 time_ns; /* bpf_ktime_get_boot_ns() */
+	__u64 cgroup_id;
+	__u64 generation;
+	__u32 pid; /* thread id */
+	__u32 tgid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u32 type; /* enum pal_event_type */
+	__u32 op; /* enum pal_op */
+	__u32 access; /* requested access bits of the event's class */
+	__u32 rule; /* rule index within the policy, or PAL_NO_RULE for the default */
+	__s32 err; /* errno returned to the task (negative), 0 for audit */
+	__u16 policy; /* policy index */
+	__u8 action; /* enum pal_action: PAL_ACT_DENY or PAL_ACT_AUDIT */
+	__u8 flags; /* enum pal_event_flags */
+	__u32 pad0;
+	char comm[PAL_COMM_LEN];
+	struct pal_ev_net net;
+	struct pal_ev_dev dev;
+	char exe[PAL_EV_EXE_MAX];
+	char path[PAL_EV_PATH_MAX];
+	char path2[PAL_EV_PATH_MAX];
+};
+_Static_assert(sizeof(struct pal_event) == 72 + 16 + 32 + 16 + 256 + 2048, "pal_event ABI");
+
+/* ---- counters ---------------------------------------------------------- */
+
+/*
+ * pal_counters map, PERCPU_ARRAY, PAL_CNT_MAX entries.
+ * key: enum pal_counter. value: __u64 count on this CPU.
+ */
+enum pal_counter {
+	PAL_CNT_LOST = 0, /* events dropped: ring buffer full */
+	PAL_CNT_SUPPRESSED, /* events folded by the in-kernel rate limit */
+	PAL_CNT_DENIED, /* deny decisions */
+	PAL_CNT_AUDITED, /* audit decisions */
+	PAL_CNT_UNRESOLVED, /* paths that failed closed */
+	PAL_CNT_MAX,
+};
+
+#endif /* PALISADE_BPF_ABI_H */
