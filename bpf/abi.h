@@ -112,7 +112,7 @@ struct pal_gen_config {
 	__u64 path_seed; /* secret key of the path hash (see path_hash.h) */
 	__u64 from_policies; /* policies with at least one `from:` rule */
 	__u32 npolicies;
-	__u32 pad0;
+	__u32 ncgroup_keys; /* entries of this slot in pal_cgroups; 0: skip the ancestor walk */
 };
 _Static_assert(sizeof(struct pal_gen_config) == 40, "pal_gen_config ABI");
 
@@ -297,5 +297,32 @@ enum pal_counter {
 	PAL_CNT_UNRESOLVED, /* paths that failed closed */
 	PAL_CNT_MAX,
 };
+
+/* ---- flood control ---------------------------------------------------- */
+
+#define PAL_RL_WINDOW_NS 1000000000ULL /* rate limit window */
+#define PAL_RL_BURST 256 /* events per (policy, rule, cgroup) and window */
+#define PAL_RL_KEYS 16384 /* LRU entries of the rate limit map */
+
+/*
+ * pal_ratelimit map, LRU_HASH, PAL_RL_KEYS entries.
+ * key: struct pal_rl_key, one (policy, rule, cgroup) that emitted events.
+ * value: struct pal_rl_state, its current window. Events over the burst are
+ * not emitted; they are counted in PAL_CNT_SUPPRESSED (the decision stands).
+ */
+struct pal_rl_key {
+	__u64 cgroup_id;
+	__u32 rule;
+	__u16 policy;
+	__u16 type; /* enum pal_event_type */
+};
+_Static_assert(sizeof(struct pal_rl_key) == 16, "pal_rl_key ABI");
+
+struct pal_rl_state {
+	__u64 window_start_ns;
+	__u32 count;
+	__u32 pad0;
+};
+_Static_assert(sizeof(struct pal_rl_state) == 16, "pal_rl_state ABI");
 
 #endif /* PALISADE_BPF_ABI_H */

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # pal_bpf_skeleton(NAME SRC): compile SRC (a *.bpf.c) into NAME.bpf.o with clang
-# and generate NAME.skel.h with bpftool, both in the build tree. The object is
+# and generate NAME.skel.h (struct NAME_bpf) with bpftool, both in the build tree. The object is
 # rebuilt whenever any header it includes changes (clang writes a depfile).
 # Adds an INTERFACE library pal_skel_NAME whose include dir holds the skeleton.
 
@@ -33,7 +33,7 @@ function(pal_bpf_skeleton NAME SRC)
 		COMMENT "BPF ${NAME}.bpf.o")
 	add_custom_command(
 		OUTPUT ${skel}
-		COMMAND ${BPFTOOL} gen skeleton ${obj} name ${NAME} > ${skel}
+		COMMAND ${BPFTOOL} gen skeleton ${obj} name ${NAME}_bpf > ${skel}
 		DEPENDS ${obj}
 		COMMENT "Skeleton ${NAME}.skel.h")
 	add_custom_target(pal_skel_gen_${NAME} DEPENDS ${skel})

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* palisade: verb dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "agent/palisade.h"
+
+struct verb {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct verb verbs[] = {
+	{ "run", cmd_run, "run the agent: load policies, enforce, write the audit log" },
+	{ "check", cmd_check, "validate policy files" },
+	{ "compile", cmd_compile, "show the map entries policies compile to" },
+	{ "logs", cmd_logs, "filter, follow and summarise the audit log" },
+	{ "suggest", cmd_suggest, "write an allow-list policy from audit records" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: palisade VERB [OPTION]...\n\nVerbs:\n");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].help);
+	fprintf(out, "\nRun 'palisade VERB --help' for a verb's options.\n"
+		     "Exit status: 0 ok, 1 policy or usage error, 2 runtime error,\n"
+		     "77 the kernel lacks a needed feature.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return PAL_EXIT_POLICY;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return PAL_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("palisade %s\n", PAL_VERSION);
+		return PAL_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(argv[1], verbs[i].name))
+			return verbs[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "palisade: unknown verb '%s'\n", argv[1]);
+	usage(stderr);
+	return PAL_EXIT_POLICY;
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Decision plumbing shared by the LSM (bpf/) and cgroup (cgroup/) programs:
+ * the live generation, which policies apply to the current task, counters,
+ * flood control and event emission. Include after vmlinux.h and bpf_helpers.h.
+ */
+#ifndef PALISADE_BPF_COMMON_BPF_H
+#define PALISADE_BPF_COMMON_BPF_H
+
+#include "bpf/maps.bpf.h"
+
+#ifndef EPERM
+#define EPERM 1
+#endif
+#ifndef EACCES
+#define EACCES 13
+#endif
+
+/* The decision of one hook: the strongest (policy, rule) that spoke. */
+struct pal_verdict {
+	__u64 generation;
+	__u32 rule; /* rule index, or PAL_NO_RULE for a default */
+	__u16 policy;
+	__u8 action; /* enum pal_action after the policy's mode is applied */
+	__u8 pad0;
+};
+
+static __always_inline __u32 pal_live_gen(void)
+{
+	__u32 k = 0;
+	__u32 *g = bpf_map_lookup_elem(&pal_gen, &k);
+
+	return g ? (*g & 1) : 0;
+}
+
+static __always_inline const struct pal_gen_config *pal_config_of(__u32 gen)
+{
+	return bpf_map_lookup_elem(&pal_config, &gen);
+}
+
+static __always_inline const struct pal_policy *pal_policy_of(__u32 gen, __u32 policy)
+{
+	__u32 k = gen * PAL_MAX_POLICIES + (policy & (PAL_MAX_POLICIES - 1));
+
+	return bpf_map_lookup_elem(&pal_policies, &k);
+}
+
+/* Per-CPU, but atomic: a count must be exact even if a program is preempted. */
+static __always_inline void pal_count(__u32 counter)
+{
+	__u64 *v = bpf_map_lookup_elem(&pal_counters, &counter);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+/*
+ * Policies that apply to the current task: the host-wide ones, plus those
+ * that target the task's cgroup or any ancestor of it (so cgroups created
+ * after the policy loaded are covered without the agent's help).
+ */
+static __always_inline __u64 pal_task_policies(__u32 gen, const struct pal_gen_config *cfg)
+{
+	struct pal_cgroup_key k = { .gen = gen };
+	__u64 mask = cfg->host_policies;
+
+	if (!cfg->ncgroup_keys)
+		return mask;
+	for (int lvl = 0; lvl < PAL_MAX_CGROUP_DEPTH; lvl++) {
+		__u64 *m;
+
+		k.cgroup_id = bpf_get_current_ancestor_cgroup_id(lvl);
+		if (!k.cgroup_id)
+			break;
+		m = bpf_map_lookup_elem(&pal_cgroups, &k);
+		if (m)
+			mask |= *m;
+	}
+	return mask;
+}
+
+/*
+ * Apply a policy's mode to the action its rules chose, and keep the
+ * strongest verdict across policies (a denial from any policy stands).
+ */
+static __always_inline void pal_verdict_merge(struct pal_verdict *v, const struct pal_policy *p,
+					      __u32 policy, __u8 action, __u32 rule)
+{
+	if (action == PAL_ACT_DENY && p->mode == PAL_MODE_AUDIT)
+		action = PAL_ACT_AUDIT;
+	if (action <= v->action)
+		return;
+	v->action = action;
+	v->policy = policy;
+	v->rule = rule;
+}
+
+/* Returns true when the event may be emitted; counts it as suppressed if not. */
+static __always_inline bool pal_ratelimit_pass(const struct pal_verdict *v, __u64 cgid, __u16 type)
+{
+	struct pal_rl_key k = {
+		.cgroup_id = cgid, .rule = v->rule, .policy = v->policy, .type = type
+	};
+	__u64 now = bpf_ktime_get_boot_ns();
+	struct pal_rl_state *s = bpf_map_lookup_elem(&pal_ratelimit, &k);
+
+	if (!s) {
+		struct pal_rl_state fresh = { .window_start_ns = now, .count = 1 };
+
+		bpf_map_update_elem(&pal_ratelimit, &k, &fresh, BPF_ANY);
+		return true;
+	}
+	if (now - s->window_start_ns >= PAL_RL_WINDOW_NS) {
+		s->window_start_ns = now;
+		s->count = 1;
+		return true;
+	}
+	if (__sync_fetch_and_add(&s->count, 1) < PAL_RL_BURST)
+		return true;
+	pal_count(PAL_CNT_SUPPRESSED);
+	return false;
+}
+
+/*
+ * Count the decision and reserve its event. Returns NULL when no event is
+ * to be written (allowed, suppressed, or ring buffer full: counted as lost).
+ * The caller fills the class-specific fields and calls bpf_ringbuf_submit.
+ */
+static __always_inline struct pal_event *pal_event_begin(const struct pal_verdict *v, __u32 type,
+							 __u32 op, __u32 access, __s32 err)
+{
+	__u64 cgid = bpf_get_current_cgroup_id();
+	__u64 pidtgid, uidgid;
+	struct pal_event *e;
+
+	if (v->action < PAL_ACT_AUDIT)
+		return NULL;
+	pal_count(v->action == PAL_ACT_DENY ? PAL_CNT_DENIED : PAL_CNT_AUDITED);
+	if (!pal_ratelimit_pass(v, cgid, type))
+		return NULL;
+	e = bpf_ringbuf_reserve(&pal_events, sizeof(*e), 0);
+	if (!e) {
+		pal_count(PAL_CNT_LOST);
+		return NULL;
+	}
+	pidtgid = bpf_get_current_pid_tgid();
+	uidgid = bpf_get_current_uid_gid();
+	e->time_ns = bpf_ktime_get_boot_ns();
+	e->cgroup_id = cgid;
+	e->generation = v->generation;
+	e->pid = (__u32)pidtgid;
+	e->tgid = pidtgid >> 32;
+	e->ppid = 0;
+	e->uid = (__u32)uidgid;
+	e->gid = uidgid >> 32;
+	e->type = type;
+	e->op = op;
+	e->access = access;
+	e->rule = v->rule;
+	e->err = err;
+	e->policy = v->policy;
+	e->action = v->action;
+	e->flags = 0;
+	e->pad0 = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	__builtin_memset(&e->net, 0, sizeof(e->net));
+	__builtin_memset(&e->dev, 0, sizeof(e->dev));
+	e->exe[0] = 0;
+	e->path[0] = 0;
+	e->path2[0] = 0;
+	return e;
+}
+
+#endif /* PALISADE_BPF_COMMON_BPF_H */

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/maps.h"
+#include "maps.skel.h"
+
+const char *const pal_map_names[PAL_MAP_COUNT] = {
+	[PAL_MAP_GEN] = "pal_gen",
+	[PAL_MAP_CONFIG] = "pal_config",
+	[PAL_MAP_POLICIES] = "pal_policies",
+	[PAL_MAP_CGROUPS] = "pal_cgroups",
+	[PAL_MAP_EVENTS] = "pal_events",
+	[PAL_MAP_COUNTERS] = "pal_counters",
+	[PAL_MAP_RATELIMIT] = "pal_ratelimit",
+};
+
+static void fds_reset(struct pal_maps *m)
+{
+	for (int i = 0; i < PAL_MAP_COUNT; i++)
+		m->fd[i] = -1;
+	m->adopted = false;
+}
+
+void pal_maps_close(struct pal_maps *m)
+{
+	for (int i = 0; i < PAL_MAP_COUNT; i++)
+		if (m->fd[i] >= 0)
+			close(m->fd[i]);
+	fds_reset(m);
+}
+
+/* Adopt all pins, or none: a partial set means a broken earlier run. */
+static int adopt_pins(struct pal_maps *m, const char *pin_dir)
+{
+	char path[PATH_MAX];
+	int found = 0;
+
+	for (int i = 0; i < PAL_MAP_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, pal_map_names[i]);
+		m->fd[i] = bpf_obj_get(path);
+		if (m->fd[i] >= 0)
+			found++;
+		else if (errno != ENOENT)
+			return -errno;
+	}
+	if (found == PAL_MAP_COUNT) {
+		m->adopted = true;
+		return 1;
+	}
+	pal_maps_close(m);
+	return found ? -ESTALE : 0;
+}
+
+/* A fresh secret for the path hash, in both generation slots. */
+static int seed_config(int config_fd)
+{
+	struct pal_gen_config cfg = { 0 };
+
+	if (getrandom(&cfg.path_seed, sizeof(cfg.path_seed), 0) != sizeof(cfg.path_seed))
+		return -EIO;
+	for (__u32 slot = 0; slot < PAL_GENS; slot++)
+		if (bpf_map_update_elem(config_fd, &slot, &cfg, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+static int create_maps(struct pal_maps *m, const char *pin_dir)
+{
+	struct maps_bpf *skel = maps_bpf__open_and_load();
+	char path[PATH_MAX];
+	int err = 0;
+
+	if (!skel)
+		return -errno;
+	for (int i = 0; i < PAL_MAP_COUNT && !err; i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(skel->obj, pal_map_names[i]);
+
+		m->fd[i] = map ? dup(bpf_map__fd(map)) : -1;
+		if (m->fd[i] < 0)
+			err = map ? -errno : -ENOENT;
+		else if (pin_dir) {
+			snprintf(path, sizeof(path), "%s/%s", pin_dir, pal_map_names[i]);
+			if (bpf_obj_pin(m->fd[i], path))
+				err = -errno;
+		}
+	}
+	maps_bpf__destroy(skel);
+	if (!err)
+		err = seed_config(m->fd[PAL_MAP_CONFIG]);
+	if (err)
+		pal_maps_close(m);
+	return err;
+}
+
+int pal_maps_open(struct pal_maps *m, const char *pin_dir)
+{
+	int err;
+
+	fds_reset(m);
+	if (pin_dir) {
+		err = adopt_pins(m, pin_dir);
+		if (err)
+			return err < 0 ? err : 0;
+	}
+	return create_maps(m, pin_dir);
+}
+
+int pal_maps_reuse(const struct pal_maps *m, struct bpf_object *obj)
+{
+	for (int i = 0; i < PAL_MAP_COUNT; i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, pal_map_names[i]);
+		int err;
+
+		if (!map)
+			continue; /* this object does not use that map */
+		err = bpf_map__reuse_fd(map, m->fd[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int pal_maps_counter(const struct pal_maps *m, __u32 counter, __u64 *sum)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	*sum = 0;
+	if (bpf_map_lookup_elem(m->fd[PAL_MAP_COUNTERS], &counter, vals)) {
+		free(vals);
+		return -errno;
+	}
+	for (int i = 0; i < ncpu; i++)
+		*sum += vals[i];
+	free(vals);
+	return 0;
+}

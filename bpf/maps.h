@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * User side of the shared maps (maps.bpf.h): create them, or adopt the ones
+ * pinned by an earlier agent, and hand their fds to every other BPF object.
+ */
+#ifndef PALISADE_BPF_MAPS_H
+#define PALISADE_BPF_MAPS_H
+
+#include <bpf/libbpf.h>
+#include "bpf/abi.h"
+
+enum pal_shared_map {
+	PAL_MAP_GEN,
+	PAL_MAP_CONFIG,
+	PAL_MAP_POLICIES,
+	PAL_MAP_CGROUPS,
+	PAL_MAP_EVENTS,
+	PAL_MAP_COUNTERS,
+	PAL_MAP_RATELIMIT,
+	PAL_MAP_COUNT,
+};
+
+struct pal_maps {
+	int fd[PAL_MAP_COUNT];
+	bool adopted; /* true: taken over from pins left by an earlier agent */
+};
+
+/* Map names as declared in maps.bpf.h, indexed by enum pal_shared_map. */
+extern const char *const pal_map_names[PAL_MAP_COUNT];
+
+/*
+ * Create the shared maps, or adopt them from pin_dir when pinned there.
+ * With pin_dir set, newly created maps are pinned. Returns 0 or -errno.
+ */
+int pal_maps_open(struct pal_maps *m, const char *pin_dir);
+void pal_maps_close(struct pal_maps *m);
+/* Make obj use the shared maps (call before bpf_object__load). */
+int pal_maps_reuse(const struct pal_maps *m, struct bpf_object *obj);
+/* Sum a per-CPU counter (enum pal_counter). */
+int pal_maps_counter(const struct pal_maps *m, __u32 counter, __u64 *sum);
+
+#endif /* PALISADE_BPF_MAPS_H */
