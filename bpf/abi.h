@@ -108,24 +108,40 @@ enum pal_class {
  */
 struct pal_gen_config {
 	__u64 generation; /* monotonic reload counter, reported in events */
-	__u64 host_policies; /* policies with no target: apply to every task */
 	__u64 path_seed; /* secret key of the path hash (see path_hash.h) */
+	__u64 host_policies; /* policies with no target: apply to every task */
+	__u64 file_policies; /* policies with files: or exec: rules */
+	__u64 net_policies; /* policies with network: rules */
+	__u64 dev_policies; /* policies with devices: rules */
 	__u64 from_policies; /* policies with at least one `from:` rule */
 	__u32 npolicies;
 	__u32 ncgroup_keys; /* entries of this slot in pal_cgroups; 0: skip the ancestor walk */
 };
-_Static_assert(sizeof(struct pal_gen_config) == 40, "pal_gen_config ABI");
+_Static_assert(sizeof(struct pal_gen_config) == 64, "pal_gen_config ABI");
 
 /*
  * pal_policies map, ARRAY, PAL_GENS * PAL_MAX_POLICIES entries.
  * key: slot * PAL_MAX_POLICIES + policy index. value: struct pal_policy.
  */
 struct pal_policy {
+	/*
+	 * Precomputed by the agent so a hook only looks up depths that hold a
+	 * key: bit d is set when a PAL_KEY_DIR (dir_depths) or PAL_KEY_EXACT
+	 * (exact_depths) key of this policy has depth d (depth >= 63: bit 63).
+	 */
+	__u64 dir_depths;
+	__u64 exact_depths;
 	__u8 mode; /* enum pal_mode */
 	__u8 defaults[PAL_CLASSES]; /* enum pal_action; PAL_ACT_NONE when the class is absent */
-	__u8 pad0[3];
+	__u8 flags; /* enum pal_policy_flags */
+	__u8 pad0[2];
 };
-_Static_assert(sizeof(struct pal_policy) == 8, "pal_policy ABI");
+_Static_assert(sizeof(struct pal_policy) == 24, "pal_policy ABI");
+
+enum pal_policy_flags {
+	PAL_POLF_INODE_KEYS = 1u << 0, /* has PAL_KEY_INODE / PAL_KEY_DIR_INODE keys */
+	PAL_POLF_FROM = 1u << 1, /* has PAL_KEY_FROM keys */
+};
 
 /*
  * pal_cgroups map, HASH, PAL_MAX_CGROUP_KEYS entries.
