@@ -1,1 +1,490 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "agent/events.h"
+#include "agent/jsonw.h"
+#include "agent/log.h"
+
+#define DEDUP_SLOTS 4096 /* distinct recent denials remembered for folding */
+#define DEDUP_WINDOW_NS 1000000000ULL
+#define CGCACHE_SLOTS 256
+
+/* A recent denial: repeats within the window only bump `pending`. */
+struct dedup {
+	__u64 hash;
+	__u64 first_ns; /* boot time of the record that opened the window */
+	unsigned long long pending; /* repeats not yet written */
+	char *line; /* JSON of the last repeat, without "count" */
+	size_t len;
+};
+
+struct cgname {
+	__u64 id;
+	char path[240];
+};
+
+struct pal_events {
+	struct ring_buffer *rb;
+	struct pal_enforcer *en;
+	struct pal_sink *sink;
+	struct jw w;
+	char host[256];
+	struct pal_event_stats st;
+	__u64 base_lost, base_suppressed; /* kernel counters when we started */
+	struct dedup dd[DEDUP_SLOTS];
+	struct cgname cg[CGCACHE_SLOTS];
+	int cg2_fd; /* cgroup2 mount, for open_by_handle_at */
+};
+
+static const char *const op_names[PAL_OP_MAX] = {
+	[PAL_OP_OPEN] = "open",	      [PAL_OP_EXEC] = "exec",	  [PAL_OP_MMAP] = "mmap",
+	[PAL_OP_UNLINK] = "unlink",   [PAL_OP_RENAME] = "rename", [PAL_OP_LINK] = "link",
+	[PAL_OP_CHMOD] = "chmod",     [PAL_OP_CHOWN] = "chown",	  [PAL_OP_TRUNCATE] = "truncate",
+	[PAL_OP_CREATE] = "create",   [PAL_OP_WRITE] = "write",	  [PAL_OP_CONNECT] = "connect",
+	[PAL_OP_SENDMSG] = "sendmsg", [PAL_OP_BIND] = "bind",	  [PAL_OP_SOCKET] = "socket",
+	[PAL_OP_DEVICE] = "device",   [PAL_OP_BPF] = "bpf",	  [PAL_OP_KILL] = "kill",
+	[PAL_OP_PTRACE] = "ptrace",
+};
+
+static const char *type_name(__u32 type)
+{
+	switch (type) {
+	case PAL_EV_FILE:
+		return "file";
+	case PAL_EV_EXEC:
+		return "exec";
+	case PAL_EV_NET:
+		return "network";
+	case PAL_EV_DEV:
+		return "device";
+	default:
+		return "agent";
+	}
+}
+
+/* RFC 3339, UTC, microseconds, from a CLOCK_BOOTTIME stamp. */
+static void format_time(__u64 boot_ns, char *buf, size_t len)
+{
+	struct timespec rt, bt;
+	struct tm tm;
+	__s64 ns;
+	time_t sec;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	ns = (__s64)rt.tv_sec * 1000000000LL + rt.tv_nsec -
+	     ((__s64)bt.tv_sec * 1000000000LL + bt.tv_nsec) + (__s64)boot_ns;
+	if (!boot_ns)
+		ns = (__s64)rt.tv_sec * 1000000000LL + rt.tv_nsec;
+	sec = ns / 1000000000LL;
+	gmtime_r(&sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (long long)(ns % 1000000000LL) / 1000);
+}
+
+/* cgroup id -> path relative to the cgroup2 root, through a file handle. */
+static const char *cgroup_path(struct pal_events *ev, __u64 id)
+{
+	struct cgname *c = &ev->cg[id % CGCACHE_SLOTS];
+	struct {
+		struct file_handle fh;
+		__u64 id;
+	} h = {.fh = {.handle_bytes = sizeof(__u64), .handle_type = 0xfe /* FILEID_KERNFS */},
+	       .id = id};
+	char link[64], path[PATH_MAX];
+	size_t rootlen = strlen(ev->en->cg2_root);
+	ssize_t n;
+	int fd;
+
+	if (c->id == id)
+		return c->path;
+	if (ev->cg2_fd < 0)
+		return NULL;
+	fd = open_by_handle_at(ev->cg2_fd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	close(fd);
+	if (n < 0)
+		return NULL;
+	path[n] = 0;
+	c->id = id;
+	snprintf(c->path, sizeof(c->path), "%.239s",
+		 strncmp(path, ev->en->cg2_root, rootlen) ? path :
+		 path[rootlen]				  ? path + rootlen :
+							    "/");
+	return c->path;
+}
+
+static void put_rule(struct pal_events *ev, const struct pal_event *e,
+		     const struct pal_policy_set *set)
+{
+	const struct pal_ir_policy *p =
+		set && e->policy < set->npolicies ? &set->policies[e->policy] : NULL;
+	char src[PATH_MAX + 16];
+
+	jw_str(&ev->w, "mode", p ? pal_mode_name(p->mode) : "enforce");
+	jw_str(&ev->w, "policy", p ? p->name : "?");
+	if (e->rule == PAL_NO_RULE || !p || e->rule >= p->nrules) {
+		jw_null(&ev->w, "rule");
+		jw_str(&ev->w, "rule_src", "default");
+		return;
+	}
+	jw_int(&ev->w, "rule", e->rule);
+	snprintf(src, sizeof(src), "%s:%u", p->rules[e->rule].loc.file, p->rules[e->rule].loc.line);
+	jw_str(&ev->w, "rule_src", src);
+}
+
+static void put_access(struct pal_events *ev, const struct pal_event *e)
+{
+	static const char *const net[] = {"connect", "bind", "socket"};
+	char words[256] = "";
+
+	if (e->type == PAL_EV_NET) {
+		for (int i = 0; i < 3; i++)
+			if (e->access & (1u << i))
+				snprintf(words + strlen(words), sizeof(words) - strlen(words),
+					 "%s%s", words[0] ? "," : "", net[i]);
+	} else {
+		pal_access_names(e->type == PAL_EV_DEV ? PAL_CLASS_DEV : PAL_CLASS_FILE, e->access,
+				 words, sizeof(words));
+	}
+	jw_csv_array(&ev->w, "access", words);
+}
+
+static void put_process(struct pal_events *ev, const struct pal_event *e)
+{
+	char exe[PATH_MAX], link[64];
+	ssize_t n;
+
+	jw_int(&ev->w, "pid", e->tgid);
+	jw_int(&ev->w, "ppid", e->ppid);
+	jw_int(&ev->w, "uid", e->uid);
+	jw_int(&ev->w, "gid", e->gid);
+	jw_str(&ev->w, "comm", e->comm);
+	if (e->exe[0]) {
+		jw_str(&ev->w, "exe", e->exe);
+		return;
+	}
+	/* cgroup programs cannot read it: best effort, the task may be gone */
+	snprintf(link, sizeof(link), "/proc/%u/exe", e->tgid);
+	n = readlink(link, exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		jw_str(&ev->w, "exe", exe);
+	}
+}
+
+static void put_object(struct pal_events *ev, const struct pal_event *e)
+{
+	char addr[INET6_ADDRSTRLEN] = "";
+
+	if (e->type == PAL_EV_FILE || e->type == PAL_EV_EXEC) {
+		jw_str(&ev->w, "path", e->path);
+		if (e->flags & PAL_EVF_PATH2)
+			jw_str(&ev->w, "path2", e->path2);
+		if (e->flags & PAL_EVF_UNRESOLVED)
+			jw_bool(&ev->w, "unresolved", true);
+		if (e->flags & PAL_EVF_TRUNCATED)
+			jw_bool(&ev->w, "truncated", true);
+	} else if (e->type == PAL_EV_NET) {
+		static const __u8 mapped[12] = {[10] = 0xff, [11] = 0xff};
+		bool v4 = !memcmp(e->net.daddr, mapped, 12);
+
+		jw_str(&ev->w, "family",
+		       e->net.family == 10 ? "inet6" :
+		       e->net.family == 2  ? "inet" :
+		       e->net.family == 17 ? "packet" :
+					     "other");
+		jw_str(&ev->w, "protocol",
+		       e->net.protocol == 6   ? "tcp" :
+		       e->net.protocol == 17  ? "udp" :
+		       e->net.protocol == 255 ? "raw" :
+						"other");
+		if (v4)
+			inet_ntop(AF_INET, e->net.daddr + 12, addr, sizeof(addr));
+		else
+			inet_ntop(AF_INET6, e->net.daddr, addr, sizeof(addr));
+		if (e->op != PAL_OP_SOCKET) {
+			jw_str(&ev->w, "daddr", addr);
+			jw_int(&ev->w, "dport", e->net.dport);
+		}
+	} else if (e->type == PAL_EV_DEV) {
+		jw_str(&ev->w, "dev_type", e->dev.type == 'b' ? "block" : "char");
+		jw_int(&ev->w, "major", e->dev.major);
+		jw_int(&ev->w, "minor", e->dev.minor);
+	}
+}
+
+static void format_event(struct pal_events *ev, const struct pal_event *e)
+{
+	const struct pal_policy_set *set = pal_enforcer_set_of(ev->en, e->generation);
+	const char *cg = cgroup_path(ev, e->cgroup_id);
+	char ts[64];
+
+	format_time(e->time_ns, ts, sizeof(ts));
+	jw_begin(&ev->w);
+	jw_int(&ev->w, "v", 1);
+	jw_str(&ev->w, "time", ts);
+	jw_str(&ev->w, "host", ev->host);
+	jw_str(&ev->w, "event", type_name(e->type));
+	jw_str(&ev->w, "action", e->action == PAL_ACT_DENY ? "deny" : "audit");
+	put_rule(ev, e, set);
+	jw_int(&ev->w, "generation", e->generation);
+	jw_str(&ev->w, "op", e->op < PAL_OP_MAX && op_names[e->op] ? op_names[e->op] : "?");
+	put_access(ev, e);
+	jw_int(&ev->w, "errno", -e->err);
+	put_process(ev, e);
+	if (cg)
+		jw_str(&ev->w, "cgroup", cg);
+	jw_int(&ev->w, "cgroup_id", e->cgroup_id);
+	put_object(ev, e);
+}
+
+static __u64 fnv(__u64 h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Identity of a denial for folding: policy, rule, cgroup, exe, object, op. */
+static __u64 dedup_hash(const struct pal_event *e)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	h = fnv(h, &e->policy, sizeof(e->policy));
+	h = fnv(h, &e->rule, sizeof(e->rule));
+	h = fnv(h, &e->generation, sizeof(e->generation));
+	h = fnv(h, &e->cgroup_id, sizeof(e->cgroup_id));
+	h = fnv(h, &e->type, sizeof(e->type) + sizeof(e->op) + sizeof(e->access));
+	h = fnv(h, &e->action, sizeof(e->action));
+	h = fnv(h, e->exe, strnlen(e->exe, sizeof(e->exe)));
+	h = fnv(h, e->path, strnlen(e->path, sizeof(e->path)));
+	h = fnv(h, e->path2, strnlen(e->path2, sizeof(e->path2)));
+	h = fnv(h, &e->net, sizeof(e->net));
+	return fnv(h, &e->dev, sizeof(e->dev));
+}
+
+static void write_counted(struct pal_events *ev, const char *line, size_t len,
+			  unsigned long long count, bool denial)
+{
+	char *rec = malloc(len + 32);
+	int n;
+
+	if (!rec)
+		return;
+	n = snprintf(rec, len + 32, "%.*s,\"count\":%llu}", (int)(len - 1), line, count);
+	pal_sink_write(ev->sink, rec, n, denial, NULL);
+	free(rec);
+}
+
+static void dedup_flush(struct pal_events *ev, struct dedup *d)
+{
+	if (d->pending)
+		write_counted(ev, d->line, d->len, d->pending, true);
+	d->pending = 0;
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	struct pal_events *ev = ctx;
+	const struct pal_event *e = data;
+	struct dedup *d;
+	__u64 h;
+
+	if (size < sizeof(*e))
+		return 0;
+	ev->st.delivered++;
+	h = dedup_hash(e);
+	d = &ev->dd[h % DEDUP_SLOTS];
+	if (d->hash == h && d->line && e->time_ns - d->first_ns < DEDUP_WINDOW_NS) {
+		format_event(ev, e); /* keep the latest time for the folded record */
+		jw_end(&ev->w);
+		free(d->line);
+		d->line = strndup(ev->w.buf, ev->w.len);
+		d->len = ev->w.len;
+		d->pending++;
+		ev->st.folded++;
+		return 0;
+	}
+	dedup_flush(ev, d);
+	format_event(ev, e);
+	jw_end(&ev->w);
+	write_counted(ev, ev->w.buf, ev->w.len, 1, e->action == PAL_ACT_DENY);
+	ev->st.written++;
+	free(d->line);
+	d->hash = h;
+	d->first_ns = e->time_ns;
+	d->line = strndup(ev->w.buf, ev->w.len);
+	d->len = ev->w.len;
+	return 0;
+}
+
+int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal_sink *sink)
+{
+	struct pal_events *ev = calloc(1, sizeof(*ev));
+
+	if (!ev)
+		return -ENOMEM;
+	ev->en = en;
+	ev->sink = sink;
+	gethostname(ev->host, sizeof(ev->host) - 1);
+	ev->cg2_fd = en->cg2_root[0] ? open(en->cg2_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	pal_maps_counter(&en->maps, PAL_CNT_LOST, &ev->base_lost);
+	pal_maps_counter(&en->maps, PAL_CNT_SUPPRESSED, &ev->base_suppressed);
+	ev->rb = ring_buffer__new(en->maps.fd[PAL_MAP_EVENTS], handle_event, ev, NULL);
+	if (!ev->rb) {
+		int err = -errno;
+
+		pal_events_close(ev);
+		return pal_log_errno(err, "events: cannot open the ring buffer");
+	}
+	*out = ev;
+	return 0;
+}
+
+int pal_events_fd(struct pal_events *ev)
+{
+	return ring_buffer__epoll_fd(ev->rb);
+}
+
+int pal_events_consume(struct pal_events *ev)
+{
+	return ring_buffer__consume(ev->rb);
+}
+
+static void write_count_record(struct pal_events *ev, const char *event, unsigned long long n)
+{
+	char ts[64];
+
+	format_time(0, ts, sizeof(ts));
+	jw_begin(&ev->w);
+	jw_int(&ev->w, "v", 1);
+	jw_str(&ev->w, "time", ts);
+	jw_str(&ev->w, "host", ev->host);
+	jw_str(&ev->w, "event", event);
+	jw_int(&ev->w, "count", n);
+	jw_end(&ev->w);
+	pal_sink_write(ev->sink, ev->w.buf, ev->w.len, false, NULL);
+}
+
+/* Kernel counters are cumulative: report what changed since the last tick. */
+static void report_counter(struct pal_events *ev, __u32 counter, __u64 *base,
+			   unsigned long long *total, const char *event)
+{
+	__u64 now;
+
+	if (pal_maps_counter(&ev->en->maps, counter, &now) || now <= *base)
+		return;
+	write_count_record(ev, event, now - *base);
+	*total += now - *base;
+	*base = now;
+}
+
+void pal_events_tick(struct pal_events *ev)
+{
+	struct timespec bt;
+	__u64 now;
+	unsigned long long dropped;
+
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	now = (__u64)bt.tv_sec * 1000000000ULL + bt.tv_nsec;
+	for (int i = 0; i < DEDUP_SLOTS; i++)
+		if (ev->dd[i].pending && now - ev->dd[i].first_ns >= DEDUP_WINDOW_NS)
+			dedup_flush(ev, &ev->dd[i]);
+	report_counter(ev, PAL_CNT_LOST, &ev->base_lost, &ev->st.lost, "lost");
+	report_counter(ev, PAL_CNT_SUPPRESSED, &ev->base_suppressed, &ev->st.suppressed,
+		       "suppressed");
+	dropped = pal_sink_take_dropped(ev->sink);
+	if (dropped) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg),
+			 "%llu records could not be written to the log "
+			 "(disk full?); enforcement continued",
+			 dropped);
+		pal_log(PAL_LOG_ERR, "log: %s", msg);
+		pal_events_note(ev, "agent", msg);
+	}
+}
+
+void pal_events_note(struct pal_events *ev, const char *event, const char *message)
+{
+	char ts[64];
+
+	format_time(0, ts, sizeof(ts));
+	jw_begin(&ev->w);
+	jw_int(&ev->w, "v", 1);
+	jw_str(&ev->w, "time", ts);
+	jw_str(&ev->w, "host", ev->host);
+	jw_str(&ev->w, "event", event);
+	jw_str(&ev->w, "message", message);
+	jw_end(&ev->w);
+	pal_sink_write(ev->sink, ev->w.buf, ev->w.len, false, NULL);
+}
+
+void pal_events_policy(struct pal_events *ev, const struct pal_reload_report *rep)
+{
+	const struct pal_policy_set *set = ev->en->live;
+	char ts[64], msg[160];
+
+	snprintf(msg, sizeof(msg),
+		 "generation %llu live: %u policies, %zu file keys, "
+		 "%zu cgroup keys, %.1f ms",
+		 (unsigned long long)rep->generation, set ? set->npolicies : 0, rep->file_keys,
+		 rep->cgroup_keys, rep->ms);
+	format_time(0, ts, sizeof(ts));
+	jw_begin(&ev->w);
+	jw_int(&ev->w, "v", 1);
+	jw_str(&ev->w, "time", ts);
+	jw_str(&ev->w, "host", ev->host);
+	jw_str(&ev->w, "event", "policy");
+	jw_int(&ev->w, "generation", rep->generation);
+	jw_csv_array(&ev->w, "policies", "");
+	ev->w.len -= 1; /* reopen the empty array to fill in the names */
+	for (__u32 i = 0; set && i < set->npolicies; i++) {
+		char q[PAL_POLICY_NAME_MAX + 4];
+		int n = snprintf(q, sizeof(q), "%s\"%s\"", i ? "," : "", set->policies[i].name);
+
+		jw_raw(&ev->w, q, n);
+	}
+	jw_raw(&ev->w, "]", 1);
+	jw_str(&ev->w, "message", msg);
+	jw_end(&ev->w);
+	pal_sink_write(ev->sink, ev->w.buf, ev->w.len, false, NULL);
+	pal_log(PAL_LOG_INFO, "reload: %s", msg);
+}
+
+void pal_events_stats(const struct pal_events *ev, struct pal_event_stats *st)
+{
+	*st = ev->st;
+}
+
+void pal_events_close(struct pal_events *ev)
+{
+	if (!ev)
+		return;
+	for (int i = 0; i < DEDUP_SLOTS; i++) {
+		dedup_flush(ev, &ev->dd[i]);
+		free(ev->dd[i].line);
+	}
+	ring_buffer__free(ev->rb);
+	if (ev->cg2_fd >= 0)
+		close(ev->cg2_fd);
+	jw_free(&ev->w);
+	free(ev);
+}

@@ -12,11 +12,11 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
-	{ "run", cmd_run, "run the agent: load policies, enforce, write the audit log" },
-	{ "check", cmd_check, "validate policy files" },
-	{ "compile", cmd_compile, "show the map entries policies compile to" },
-	{ "logs", cmd_logs, "filter, follow and summarise the audit log" },
-	{ "suggest", cmd_suggest, "write an allow-list policy from audit records" },
+	{"run", cmd_run, "run the agent: load policies, enforce, write the audit log"},
+	{"check", cmd_check, "validate policy files"},
+	{"compile", cmd_compile, "show the map entries policies compile to"},
+	{"logs", cmd_logs, "filter, follow and summarise the audit log"},
+	{"suggest", cmd_suggest, "write an allow-list policy from audit records"},
 };
 
 static void usage(FILE *out)

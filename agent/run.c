@@ -1,9 +1,420 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * palisade run: the daemon. Load policies, load and attach the programs (or
+ * adopt pinned ones), stream the audit log, reload on change, and stop
+ * cleanly. Every failure to enforce is reported and ends the agent; it never
+ * falls back to monitoring silently.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/mount.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <linux/magic.h>
+
+#include "agent/events.h"
+#include "agent/file.h"
+#include "agent/log.h"
 #include "agent/palisade.h"
+#include "agent/reload.h"
+
+#define DEFAULT_POLICY_DIR "/etc/palisade/policies"
+#define DEFAULT_PIN_DIR "/sys/fs/bpf/palisade"
+#define RELOAD_DEBOUNCE_MS 100
+
+struct run_opts {
+	const char *policy_dir;
+	const char *log_path;
+	const char *pin_dir;
+	bool syslog;
+	bool linux_audit;
+	bool keep_on_exit;
+	bool verbose;
+	bool insecure_ok; /* --allow-insecure-policy-dir, for tests on scratch dirs */
+};
+
+struct agent {
+	struct run_opts o;
+	struct pal_enforcer en;
+	struct pal_sink *sink;
+	struct pal_events *ev;
+	int epfd, sigfd, tickfd, inofd, debfd;
+	bool stop;
+};
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: palisade run [OPTION]...\n"
+		"Enforce the policies in the policy directory and write the audit log.\n\n"
+		"  -d, --policy-dir DIR   policies to enforce (default " DEFAULT_POLICY_DIR ")\n"
+		"  -l, --log FILE|-       JSON audit log, '-' for stdout (default -)\n"
+		"      --syslog           also send records to syslog/journald\n"
+		"      --linux-audit      also send denials to the Linux audit log\n"
+		"      --keep-on-exit     keep enforcing (pinned) after the agent exits\n"
+		"      --pin-dir DIR      bpffs directory for pins (default " DEFAULT_PIN_DIR ")\n"
+		"  -v, --verbose          debug output, including libbpf's\n"
+		"  -h, --help             show this help\n");
+}
+
+static int parse_opts(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option longopts[] = {
+		{"policy-dir", required_argument, NULL, 'd'},
+		{"log", required_argument, NULL, 'l'},
+		{"syslog", no_argument, NULL, 'S'},
+		{"linux-audit", no_argument, NULL, 'A'},
+		{"keep-on-exit", no_argument, NULL, 'K'},
+		{"pin-dir", required_argument, NULL, 'P'},
+		{"allow-insecure-policy-dir", no_argument, NULL, 'I'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	int c;
+
+	*o = (struct run_opts){
+		.policy_dir = DEFAULT_POLICY_DIR, .log_path = "-", .pin_dir = DEFAULT_PIN_DIR};
+	while ((c = getopt_long(argc, argv, "d:l:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			o->policy_dir = optarg;
+			break;
+		case 'l':
+			o->log_path = optarg;
+			break;
+		case 'S':
+			o->syslog = true;
+			break;
+		case 'A':
+			o->linux_audit = true;
+			break;
+		case 'K':
+			o->keep_on_exit = true;
+			break;
+		case 'P':
+			o->pin_dir = optarg;
+			break;
+		case 'I':
+			o->insecure_ok = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return 1;
+		default:
+			run_usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "palisade run: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Policies decide who may do what: only root may be able to change them. */
+static int check_policy_dir(const struct run_opts *o)
+{
+	struct stat st;
+
+	if (stat(o->policy_dir, &st))
+		return pal_log_errno(-errno, "run: policy directory '%s'", o->policy_dir);
+	if (o->insecure_ok)
+		return 0;
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		pal_log(PAL_LOG_ERR,
+			"run: refusing policy directory '%s': it must be owned by "
+			"root and not group- or world-writable (mode %04o, uid %u). "
+			"Hint: chown root '%s' && chmod go-w '%s'",
+			o->policy_dir, st.st_mode & 07777, st.st_uid, o->policy_dir, o->policy_dir);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* The cgroup2 mount: /sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts. */
+static int find_cg2(char *buf, size_t len)
+{
+	static const char *const cands[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
+	struct statfs sf;
+
+	for (size_t i = 0; i < 2; i++)
+		if (!statfs(cands[i], &sf) && sf.f_type == CGROUP2_SUPER_MAGIC) {
+			snprintf(buf, len, "%s", cands[i]);
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static int ensure_pin_dir(const char *dir)
+{
+	struct statfs sf;
+	char parent[PATH_MAX];
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	*strrchr(parent, '/') = 0;
+	if (statfs(parent[0] ? parent : "/", &sf) || sf.f_type != BPF_FS_MAGIC)
+		return pal_log_errno(-ENOENT,
+				     "run: '%s' is not on a bpffs. Hint: mount -t bpf "
+				     "bpf /sys/fs/bpf",
+				     dir);
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return pal_log_errno(-errno, "run: cannot create pin directory '%s'", dir);
+	return 0;
+}
+
+/* sd_notify without libsystemd (the VM binary is fully static). */
+static void notify_ready(void)
+{
+	const char *sock = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (!sock || (sock[0] != '/' && sock[0] != '@') || strlen(sock) >= sizeof(sa.sun_path))
+		return;
+	memcpy(sa.sun_path, sock, strlen(sock));
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = 0;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&sa,
+	       offsetof(struct sockaddr_un, sun_path) + strlen(sock));
+	close(fd);
+}
+
+static void print_diag(const struct pal_diag *d, void *ctx)
+{
+	pal_diag_print(stderr, d);
+}
+
+static int do_reload(struct agent *a)
+{
+	const char *paths[] = {a->o.policy_dir};
+	struct pal_load_opts lo = {.diag = print_diag};
+	struct pal_reload_report rep = {0};
+	int err = pal_reload(&a->en, paths, 1, &lo, &rep);
+
+	if (err) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "reload failed (%s); generation %llu stays live",
+			 strerror(-err), (unsigned long long)a->en.generation);
+		pal_log(PAL_LOG_ERR, "reload: %s", msg);
+		if (a->ev)
+			pal_events_note(a->ev, "policy", msg);
+		return err;
+	}
+	if (a->ev)
+		pal_events_policy(a->ev, &rep);
+	return 0;
+}
+
+static int epoll_add(int epfd, int fd)
+{
+	struct epoll_event e = {.events = EPOLLIN, .data.fd = fd};
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e) ? -errno : 0;
+}
+
+static int setup_loop(struct agent *a)
+{
+	struct itimerspec sec = {.it_interval = {1, 0}, .it_value = {1, 0}};
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	a->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	a->epfd = epoll_create1(EPOLL_CLOEXEC);
+	a->tickfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	a->debfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	a->inofd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (a->sigfd < 0 || a->epfd < 0 || a->tickfd < 0 || a->debfd < 0 || a->inofd < 0)
+		return -errno;
+	timerfd_settime(a->tickfd, 0, &sec, NULL);
+	/* Editors write a temp file and rename it over: watch the directory. */
+	if (inotify_add_watch(a->inofd, a->o.policy_dir,
+			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
+				      IN_CREATE) < 0)
+		return pal_log_errno(-errno, "run: cannot watch '%s'", a->o.policy_dir);
+	if (epoll_add(a->epfd, a->sigfd) || epoll_add(a->epfd, a->tickfd) ||
+	    epoll_add(a->epfd, a->debfd) || epoll_add(a->epfd, a->inofd) ||
+	    epoll_add(a->epfd, pal_events_fd(a->ev)))
+		return -errno;
+	return 0;
+}
+
+/* Policy dir changed: (re)arm the debounce timer; the reload runs when it fires. */
+static void on_inotify(struct agent *a)
+{
+	struct itimerspec deb = {.it_value = {0, RELOAD_DEBOUNCE_MS * 1000000L}};
+	char buf[4096];
+
+	while (read(a->inofd, buf, sizeof(buf)) > 0)
+		;
+	timerfd_settime(a->debfd, 0, &deb, NULL);
+}
+
+static void on_signal(struct agent *a)
+{
+	struct signalfd_siginfo si;
+
+	while (read(a->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			do_reload(a);
+		else if (si.ssi_signo == SIGUSR1)
+			pal_sink_reopen(a->sink);
+		else
+			a->stop = true;
+	}
+}
+
+static int loop(struct agent *a)
+{
+	struct epoll_event evs[8];
+	__u64 ticks;
+
+	while (!a->stop) {
+		int n = epoll_wait(a->epfd, evs, 8, 1000);
+
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+
+			if (fd == a->sigfd)
+				on_signal(a);
+			else if (fd == a->inofd)
+				on_inotify(a);
+			else if (fd == a->debfd && read(fd, &ticks, 8) == 8)
+				do_reload(a);
+			else if (fd == a->tickfd && read(fd, &ticks, 8) == 8)
+				pal_events_tick(a->ev);
+		}
+		pal_events_consume(a->ev);
+	}
+	return 0;
+}
+
+static int start(struct agent *a)
+{
+	char why[512];
+	int err;
+
+	err = check_policy_dir(&a->o);
+	if (err)
+		return err;
+	err = find_cg2(a->en.cg2_root, sizeof(a->en.cg2_root));
+	if (err)
+		return pal_log_errno(err, "run: no cgroup v2 mount (tried /sys/fs/cgroup and "
+					  "/sys/fs/cgroup/unified)");
+	err = ensure_pin_dir(a->o.pin_dir);
+	if (err)
+		return err;
+	err = pal_maps_open(&a->en.maps, a->o.pin_dir);
+	if (err)
+		return pal_log_errno(err, "run: cannot create or adopt maps in '%s'", a->o.pin_dir);
+	err = pal_enforcer_sync(&a->en);
+	if (err)
+		return pal_log_errno(err, "run: cannot read the live generation");
+	if (pal_lsm_probe(why, sizeof(why)) == 0) {
+		err = pal_file_open(&a->en.file, &a->en.maps, a->o.pin_dir);
+		if (err)
+			return err;
+	} else {
+		pal_log(PAL_LOG_WARN, "run: file and exec enforcement unavailable: %s", why);
+	}
+	err = pal_sink_open(&a->sink, &(struct pal_sink_opts){.log_path = a->o.log_path,
+							      .syslog = a->o.syslog,
+							      .linux_audit = a->o.linux_audit});
+	if (err)
+		return err;
+	err = pal_events_open(&a->ev, &a->en, a->sink);
+	if (err)
+		return err;
+	err = do_reload(a);
+	if (err)
+		return err;
+	return setup_loop(a);
+}
+
+static void shutdown_agent(struct agent *a)
+{
+	bool keep = a->o.keep_on_exit;
+
+	if (a->ev) {
+		pal_events_consume(a->ev);
+		pal_events_tick(a->ev);
+		pal_events_note(a->ev, "agent",
+				keep ? "agent stopped; enforcement continues "
+				       "(--keep-on-exit)" :
+				       "agent stopped; enforcement detached");
+	}
+	pal_events_close(a->ev);
+	pal_file_close(a->en.file, keep);
+	if (!keep) {
+		char path[PATH_MAX];
+
+		for (int i = 0; i < PAL_MAP_COUNT; i++) {
+			snprintf(path, sizeof(path), "%s/%s", a->o.pin_dir, pal_map_names[i]);
+			unlink(path);
+		}
+		snprintf(path, sizeof(path), "%s/links", a->o.pin_dir);
+		rmdir(path);
+		rmdir(a->o.pin_dir);
+	}
+	pal_maps_close(&a->en.maps);
+	pal_policy_set_free(a->en.live);
+	pal_policy_set_free(a->en.prev);
+	pal_sink_close(a->sink);
+	for (int *fd = &a->epfd; fd <= &a->debfd; fd++)
+		if (*fd > 0)
+			close(*fd);
+}
 
 int cmd_run(int argc, char **argv)
 {
-	fprintf(stderr, "palisade run: not implemented yet\n");
-	return PAL_EXIT_RUNTIME;
+	struct agent a = {.epfd = -1, .sigfd = -1, .tickfd = -1, .inofd = -1, .debfd = -1};
+	int err = parse_opts(argc, argv, &a.o);
+
+	if (err)
+		return err > 0 ? PAL_EXIT_OK : PAL_EXIT_POLICY;
+	pal_log_setup(a.o.verbose, false);
+	for (int i = 0; i < PAL_MAP_COUNT; i++)
+		a.en.maps.fd[i] = -1;
+	err = start(&a);
+	if (!err) {
+		pal_log(PAL_LOG_INFO, "run: ready: generation %llu enforcing from '%s'%s",
+			(unsigned long long)a.en.generation, a.o.policy_dir,
+			a.en.file ? "" : " (cgroup programs only)");
+		notify_ready();
+		err = loop(&a);
+	}
+	shutdown_agent(&a);
+	if (err == -EINVAL)
+		return PAL_EXIT_POLICY;
+	if (err == -EOPNOTSUPP)
+		return PAL_EXIT_UNSUPPORTED;
+	return err ? PAL_EXIT_RUNTIME : PAL_EXIT_OK;
 }

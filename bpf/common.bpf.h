@@ -61,7 +61,7 @@ static __always_inline void pal_count(__u32 counter)
  */
 static __always_inline __u64 pal_task_policies(__u32 gen, const struct pal_gen_config *cfg)
 {
-	struct pal_cgroup_key k = { .gen = gen };
+	struct pal_cgroup_key k = {.gen = gen};
 	__u64 mask = cfg->host_policies;
 
 	if (!cfg->ncgroup_keys)
@@ -99,13 +99,12 @@ static __always_inline void pal_verdict_merge(struct pal_verdict *v, const struc
 static __always_inline bool pal_ratelimit_pass(const struct pal_verdict *v, __u64 cgid, __u16 type)
 {
 	struct pal_rl_key k = {
-		.cgroup_id = cgid, .rule = v->rule, .policy = v->policy, .type = type
-	};
+		.cgroup_id = cgid, .rule = v->rule, .policy = v->policy, .type = type};
 	__u64 now = bpf_ktime_get_boot_ns();
 	struct pal_rl_state *s = bpf_map_lookup_elem(&pal_ratelimit, &k);
 
 	if (!s) {
-		struct pal_rl_state fresh = { .window_start_ns = now, .count = 1 };
+		struct pal_rl_state fresh = {.window_start_ns = now, .count = 1};
 
 		bpf_map_update_elem(&pal_ratelimit, &k, &fresh, BPF_ANY);
 		return true;

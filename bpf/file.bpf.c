@@ -1,7 +1,814 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * File and exec enforcement: BPF LSM hooks that decide `files:` and `exec:`
+ * rules. A decision walks the dentry chain of the object up to the task's
+ * root (crossing mounts), hashes every component once, then does one HASH
+ * lookup per directory depth that holds a rule (pal_policy.dir_depths), plus
+ * the exact path and the inode identity. The cost depends on the path depth,
+ * never on the number of rules. A path that cannot be resolved fails closed.
+ */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "bpf/common.bpf.h"
+#include "bpf/path_hash.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define FMODE_READ 0x1
+#define FMODE_WRITE 0x2
+#define FMODE_EXEC 0x20
+#define FMODE_NOACCOUNT 0x20000000 /* 6.1..6.5: backing file of overlayfs */
+#define FMODE_BACKING 0x2000000 /* 6.6+ */
+#define O_TRUNC 01000
+#define O_APPEND 02000
+#define MAY_WRITE 0x2
+#define MAY_APPEND 0x8
+#define PROT_EXEC 0x4
+#define VM_EXEC 0x4
+#define MNT_INTERNAL 0x4000
+#define S_IFMT 00170000
+#define S_IFREG 0100000
+#define MAX_MOUNT_HOPS 16 /* mounts a walk may cross besides its components */
+
+/* key: struct pal_file_key (abi.h). value: struct pal_file_rule, merged bits. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024); /* resized by the agent from the compiled policy */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct pal_file_key);
+	__type(value, struct pal_file_rule);
+} pal_files SEC(".maps");
+
+/* key: struct pal_exe_key, an executable named in `from:`. value: __u32 exe id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PAL_MAX_EXES);
+	__type(key, struct pal_exe_key);
+	__type(value, __u32);
+} pal_exes SEC(".maps");
+
+/* Walk state, too large for the 512-byte stack: one per CPU. */
+struct pal_walk {
+	__u64 name_hash[PAL_MAX_DEPTH]; /* leaf first */
+	__u64 dentry[PAL_MAX_DEPTH]; /* the dentries behind name_hash, for the event path */
+	__u64 prefix[PAL_MAX_DEPTH + 1]; /* prefix[i]: hash of the first i components */
+	__u64 words[PAL_NAME_WORDS];
+	char buf[2 * PAL_EV_PATH_MAX + PAL_NAME_MAX + 2]; /* event path being built */
+};
+
+/* key: 0. value: this CPU's struct pal_walk scratch space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pal_walk);
+} pal_walk_scratch SEC(".maps");
+
+enum walk_status { WALK_RUNNING, WALK_DONE, WALK_UNRESOLVED };
+
+struct walk_ctx {
+	struct dentry *d;
+	struct vfsmount *vfsmnt;
+	struct dentry *root_d;
+	struct vfsmount *root_mnt;
+	struct pal_walk *w;
+	__u64 seed;
+	__u32 depth;
+	__u32 status;
+};
+
+/* The mount that embeds a vfsmount (container_of, as the kernel's real_mount). */
+static __always_inline struct mount *real_mount(struct vfsmount *v)
+{
+	return (struct mount *)((char *)v - bpf_core_field_offset(struct mount, mnt));
+}
+
+/* Hash one component; returns false if it cannot be read. */
+static __always_inline bool hash_name(struct walk_ctx *c, struct dentry *d)
+{
+	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
+	__u32 len = BPF_CORE_READ(d, d_name.len);
+	__u32 idx = c->depth & (PAL_MAX_DEPTH - 1);
+	__u64 h;
+
+	if (len > PAL_NAME_MAX || c->depth >= PAL_MAX_DEPTH)
+		return false;
+	if (bpf_probe_read_kernel(c->w->words, len, name))
+		return false;
+	h = pal_name_init(c->seed, len);
+	for (__u32 i = 0; i < PAL_NAME_WORDS; i++) {
+		__u64 word;
+
+		if (i * 8 >= len)
+			break;
+		word = c->w->words[i];
+		if ((i + 1) * 8 > len)
+			word &= pal_word_mask(len);
+		h = pal_name_step(h, word);
+	}
+	c->w->name_hash[idx] = h;
+	c->w->dentry[idx] = (__u64)d;
+	c->depth++;
+	return true;
+}
+
+static long walk_step(__u32 i, void *arg)
+{
+	struct walk_ctx *c = arg;
+	struct dentry *d = c->d, *parent;
+
+	if (d == c->root_d && c->vfsmnt == c->root_mnt) {
+		c->status = WALK_DONE;
+		return 1;
+	}
+	if (d == BPF_CORE_READ(c->vfsmnt, mnt_root)) {
+		struct mount *m = real_mount(c->vfsmnt);
+		struct mount *up = BPF_CORE_READ(m, mnt_parent);
+
+		if (up == m) { /* top of a namespace we did not start from */
+			c->status = WALK_UNRESOLVED;
+			return 1;
+		}
+		c->d = BPF_CORE_READ(m, mnt_mountpoint);
+		c->vfsmnt =
+			(struct vfsmount *)((char *)up + bpf_core_field_offset(struct mount, mnt));
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (parent == d || !hash_name(c, d)) { /* disconnected, too deep, unreadable */
+		c->status = WALK_UNRESOLVED;
+		return 1;
+	}
+	c->d = parent;
+	return 0;
+}
+
+static long prefix_step(__u32 i, void *arg)
+{
+	struct walk_ctx *c = arg;
+	__u32 src = (c->depth - 1 - i) & (PAL_MAX_DEPTH - 1);
+	__u32 dst = i & (PAL_MAX_DEPTH - 1);
+
+	if (i >= c->depth)
+		return 1;
+	c->w->prefix[dst + 1] = pal_prefix_next(c->w->prefix[dst], c->w->name_hash[src]);
+	return 0;
+}
+
+/*
+ * Resolve `leaf` (optional, a name not yet linked, e.g. for create) below
+ * `dir`/`vfsmnt` up to the task's root, and fill w->prefix[0..depth].
+ * Returns the depth, or -1 when the path cannot be resolved.
+ */
+static __always_inline int walk_path(struct walk_ctx *c, struct dentry *leaf)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	c->root_d = BPF_CORE_READ(task, fs, root.dentry);
+	c->root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	c->depth = 0;
+	c->status = WALK_RUNNING;
+	if (leaf && !hash_name(c, leaf))
+		return -1;
+	bpf_loop(PAL_MAX_DEPTH + MAX_MOUNT_HOPS, walk_step, c, 0);
+	if (c->status != WALK_DONE)
+		return -1;
+	c->w->prefix[0] = pal_prefix_root(c->seed);
+	bpf_loop(PAL_MAX_DEPTH, prefix_step, c, 0);
+	return c->depth;
+}
+
+/* Bits of one policy that rules speak about, and which rule said what. */
+struct pal_bits {
+	__u32 deny, audit, allow;
+	__u32 rule_deny, rule_audit, rule_allow;
+};
+
+static __always_inline void bits_add(struct pal_bits *b, const struct pal_file_rule *r)
+{
+	if (r->deny && b->rule_deny == PAL_NO_RULE)
+		b->rule_deny = r->rule_deny;
+	if (r->audit && b->rule_audit == PAL_NO_RULE)
+		b->rule_audit = r->rule_audit;
+	if (r->allow && b->rule_allow == PAL_NO_RULE)
+		b->rule_allow = r->rule_allow;
+	b->deny |= r->deny;
+	b->audit |= r->audit;
+	b->allow |= r->allow;
+}
+
+static __always_inline void lookup_add(struct pal_bits *b, struct pal_file_key *k)
+{
+	const struct pal_file_rule *r = bpf_map_lookup_elem(&pal_files, k);
+
+	if (r)
+		bits_add(b, r);
+}
+
+struct match_ctx {
+	struct pal_walk *w;
+	struct pal_bits *bits;
+	struct pal_file_key *key;
+	__u64 dir_depths;
+	__u32 depth;
+	__u32 exe_id; /* 0: no `from:` lookups */
+};
+
+/* Directory rules at depth i cover everything below, and the directory itself. */
+static long dir_step(__u32 i, void *arg)
+{
+	struct match_ctx *m = arg;
+
+	if (i > m->depth || i > PAL_MAX_DEPTH)
+		return 1;
+	if (!(m->dir_depths & (1ULL << (i < 63 ? i : 63))))
+		return 0;
+	m->key->kind = PAL_KEY_DIR;
+	m->key->a = m->w->prefix[i];
+	m->key->b = i;
+	lookup_add(m->bits, m->key);
+	if (m->exe_id) {
+		m->key->kind = PAL_KEY_DIR | PAL_KEY_FROM;
+		m->key->a = pal_from_mix(m->key->a, m->exe_id);
+		lookup_add(m->bits, m->key);
+	}
+	return 0;
+}
+
+/* The object whose rules are matched: a resolved path and its inode. */
+struct pal_target {
+	struct inode *inode; /* NULL for a name that does not exist yet */
+	int depth; /* -1: unresolved */
+};
+
+static __always_inline __u32 inode_dev(struct inode *inode)
+{
+	__u32 dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	__u32 major = dev >> 20, minor = dev & 0xfffff;
+
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12); /* new_encode_dev */
+}
+
+static __always_inline void match_inode(struct pal_bits *b, struct pal_file_key *k,
+					struct inode *inode)
+{
+	if (!inode)
+		return;
+	k->a = BPF_CORE_READ(inode, i_ino);
+	k->b = inode_dev(inode);
+	k->kind = PAL_KEY_INODE;
+	lookup_add(b, k);
+	k->kind = PAL_KEY_DIR_INODE;
+	lookup_add(b, k);
+}
+
+/* Collect the rule bits policy `policy` has for the target in `class`. */
+static __always_inline void match_policy(struct pal_walk *w, const struct pal_target *t,
+					 const struct pal_policy *p, __u32 gen, __u32 policy,
+					 __u32 class, __u32 exe_id, struct pal_bits *b)
+{
+	struct pal_file_key k = {.gen = gen, .policy = policy, .class = class};
+	struct match_ctx m = {
+		.w = w,
+		.bits = b,
+		.key = &k,
+		.dir_depths = p->dir_depths,
+		.depth = t->depth,
+		.exe_id = (p->flags & PAL_POLF_FROM) ? exe_id : 0,
+	};
+	__u32 d = t->depth;
+
+	if (d > PAL_MAX_DEPTH)
+		return;
+	bpf_loop(PAL_MAX_DEPTH + 1, dir_step, &m, 0);
+	if (p->exact_depths & (1ULL << (d < 63 ? d : 63))) {
+		k.kind = PAL_KEY_EXACT;
+		k.a = w->prefix[d];
+		k.b = t->depth;
+		lookup_add(b, &k);
+		if (m.exe_id) {
+			k.kind = PAL_KEY_EXACT | PAL_KEY_FROM;
+			k.a = pal_from_mix(k.a, m.exe_id);
+			lookup_add(b, &k);
+		}
+	}
+	if (p->flags & PAL_POLF_INODE_KEYS)
+		match_inode(b, &k, t->inode);
+}
+
+/*
+ * The action of one policy for `access`: every requested bit is decided by
+ * the strongest rule naming it (deny > audit > allow), or by the class
+ * default when no rule names it; the strongest bit wins.
+ */
+static __always_inline __u8 bits_action(const struct pal_bits *b, __u32 access, __u8 dflt,
+					__u32 *rule)
+{
+	__u32 uncovered = access & ~(b->deny | b->audit | b->allow);
+
+	if (access & b->deny) {
+		*rule = b->rule_deny;
+		return PAL_ACT_DENY;
+	}
+	if (uncovered && dflt == PAL_ACT_DENY) {
+		*rule = PAL_NO_RULE;
+		return PAL_ACT_DENY;
+	}
+	if (access & b->audit) {
+		*rule = b->rule_audit;
+		return PAL_ACT_AUDIT;
+	}
+	if (uncovered && dflt == PAL_ACT_AUDIT) {
+		*rule = PAL_NO_RULE;
+		return PAL_ACT_AUDIT;
+	}
+	*rule = (access & b->allow) ? b->rule_allow : PAL_NO_RULE;
+	return (access & b->allow) || dflt == PAL_ACT_ALLOW ? PAL_ACT_ALLOW : PAL_ACT_NONE;
+}
+
+/* What a hook decides about, gathered once per hook (one generation read). */
+struct file_ctx {
+	struct walk_ctx wc;
+	const struct pal_gen_config *cfg;
+	__u64 mask; /* file policies that apply to the current task */
+	__u32 gen;
+	__u32 exe_id;
+};
+
+static __always_inline __u32 current_exe_id(__u32 gen)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct inode *inode = BPF_CORE_READ(task, mm, exe_file, f_inode);
+	struct pal_exe_key k = {.gen = gen};
+	__u32 *id;
+
+	if (!inode)
+		return 0;
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	k.dev = inode_dev(inode);
+	id = bpf_map_lookup_elem(&pal_exes, &k);
+	return id ? *id : 0;
+}
+
+/* Returns false when no file policy applies to the current task. */
+static __always_inline bool file_begin(struct file_ctx *f)
+{
+	__u32 zero = 0;
+
+	f->gen = pal_live_gen();
+	f->cfg = pal_config_of(f->gen);
+	if (!f->cfg || !f->cfg->file_policies)
+		return false;
+	f->mask = pal_task_policies(f->gen, f->cfg) & f->cfg->file_policies;
+	if (!f->mask)
+		return false;
+	f->wc.w = bpf_map_lookup_elem(&pal_walk_scratch, &zero);
+	if (!f->wc.w)
+		return false;
+	f->wc.seed = f->cfg->path_seed;
+	f->exe_id = (f->mask & f->cfg->from_policies) ? current_exe_id(f->gen) : 0;
+	return true;
+}
+
+/* Resolve a target; t->depth is -1 when it cannot be resolved. */
+static __always_inline void target_at(struct file_ctx *f, struct pal_target *t, struct dentry *dir,
+				      struct vfsmount *mnt, struct dentry *leaf)
+{
+	f->wc.d = dir;
+	f->wc.vfsmnt = mnt;
+	t->depth = walk_path(&f->wc, leaf);
+	t->inode = leaf ? BPF_CORE_READ(leaf, d_inode) : BPF_CORE_READ(dir, d_inode);
+}
+
+struct decide_ctx {
+	struct file_ctx *f;
+	const struct pal_target *t;
+	struct pal_verdict *v;
+	__u32 class;
+	__u32 access;
+	__u32 explicit_only; /* ignore defaults: only rules that name the target count */
+};
+
+static long decide_step(__u32 policy, void *arg)
+{
+	struct decide_ctx *d = arg;
+	const struct pal_policy *p;
+	struct pal_bits b = {
+		.rule_deny = PAL_NO_RULE, .rule_audit = PAL_NO_RULE, .rule_allow = PAL_NO_RULE};
+	__u32 rule = PAL_NO_RULE;
+	__u8 dflt, action;
+
+	if (policy >= PAL_MAX_POLICIES)
+		return 1;
+	if (!(d->f->mask & (1ULL << policy)))
+		return 0;
+	p = pal_policy_of(d->f->gen, policy);
+	if (!p || d->class >= PAL_CLASSES)
+		return 0;
+	dflt = d->explicit_only ? PAL_ACT_NONE : p->defaults[d->class];
+	if (d->t->depth < 0) {
+		/* Fail closed: a policy with rules of this class could have applied. */
+		if (p->defaults[d->class] != PAL_ACT_NONE)
+			pal_verdict_merge(d->v, p, policy, PAL_ACT_DENY, PAL_NO_RULE);
+		return 0;
+	}
+	match_policy(d->f->wc.w, d->t, p, d->f->gen, policy, d->class, d->f->exe_id, &b);
+	action = bits_action(&b, d->access, dflt, &rule);
+	pal_verdict_merge(d->v, p, policy, action, rule);
+	return 0;
+}
+
+static __always_inline void decide(struct file_ctx *f, const struct pal_target *t, __u32 class,
+				   __u32 access, bool explicit_only, struct pal_verdict *v)
+{
+	struct decide_ctx d = {
+		.f = f,
+		.t = t,
+		.v = v,
+		.class = class,
+		.access = access,
+		.explicit_only = explicit_only,
+	};
+
+	bpf_loop(f->cfg->npolicies < PAL_MAX_POLICIES ? f->cfg->npolicies : PAL_MAX_POLICIES,
+		 decide_step, &d, 0);
+}
+
+/* ---- event paths (deny/audit path only) -------------------------------- */
+
+struct build_ctx {
+	struct pal_walk *w;
+	__u32 depth;
+	__u32 off;
+	__u32 truncated;
+};
+
+/* Append "/name" of component i (root first) to w->buf. */
+static long build_step(__u32 i, void *arg)
+{
+	struct build_ctx *b = arg;
+	struct dentry *d;
+	__u32 off = b->off;
+	long n;
+
+	if (i >= b->depth)
+		return 1;
+	if (off >= PAL_EV_PATH_MAX - 1) {
+		b->truncated = 1;
+		return 1;
+	}
+	d = (struct dentry *)b->w->dentry[(b->depth - 1 - i) & (PAL_MAX_DEPTH - 1)];
+	b->w->buf[off] = '/';
+	off++;
+	n = bpf_probe_read_kernel_str(&b->w->buf[off], PAL_NAME_MAX + 1,
+				      BPF_CORE_READ(d, d_name.name));
+	b->off = off + (n > 1 ? n - 1 : 0);
+	return 0;
+}
+
+/* Re-walk a target and write its path, as the task sees it, into out. */
+static __always_inline __u8 fill_path(struct file_ctx *f, char *out, struct dentry *dir,
+				      struct vfsmount *mnt, struct dentry *leaf)
+{
+	struct build_ctx b = {.w = f->wc.w};
+	__u8 flags = 0;
+
+	f->wc.d = dir;
+	f->wc.vfsmnt = mnt;
+	if (walk_path(&f->wc, leaf) < 0)
+		flags |= PAL_EVF_UNRESOLVED;
+	b.depth = f->wc.depth;
+	bpf_loop(PAL_MAX_DEPTH, build_step, &b, 0);
+	if (b.off == 0)
+		b.w->buf[b.off++] = '/';
+	if (b.off >= PAL_EV_PATH_MAX) {
+		b.off = PAL_EV_PATH_MAX - 1;
+		b.truncated = 1;
+	}
+	b.w->buf[b.off & (2 * PAL_EV_PATH_MAX - 1)] = 0;
+	bpf_probe_read_kernel(out, PAL_EV_PATH_MAX, b.w->buf);
+	out[PAL_EV_PATH_MAX - 1] = 0;
+	if (b.truncated)
+		flags |= PAL_EVF_TRUNCATED;
+	return flags;
+}
+
+static __always_inline void fill_task(struct file_ctx *f, struct pal_event *e)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	char *tmp = f->wc.w->buf + PAL_EV_PATH_MAX; /* second half: scratch for the exe path */
+
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	if (!exe)
+		return;
+	fill_path(f, tmp, BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), NULL);
+	bpf_probe_read_kernel(e->exe, PAL_EV_EXE_MAX, tmp);
+	e->exe[PAL_EV_EXE_MAX - 1] = 0;
+}
+
+struct pal_obj {
+	struct dentry *dir; /* the object itself, or its parent when leaf is set */
+	struct vfsmount *mnt;
+	struct dentry *leaf;
+};
+
+/* Emit the event of a deny/audit verdict. Returns the hook's return value. */
+static __always_inline int file_finish(struct file_ctx *f, struct pal_verdict *v, __u32 type,
+				       __u32 op, __u32 access, const struct pal_obj *o1,
+				       const struct pal_obj *o2)
+{
+	int ret = v->action == PAL_ACT_DENY ? -EACCES : 0;
+	struct pal_event *e;
+
+	v->generation = f->cfg->generation;
+	e = pal_event_begin(v, type, op, access, ret);
+	if (!e)
+		return ret;
+	e->flags = fill_path(f, e->path, o1->dir, o1->mnt, o1->leaf);
+	if (o2) {
+		e->flags |= fill_path(f, e->path2, o2->dir, o2->mnt, o2->leaf) | PAL_EVF_PATH2;
+	}
+	fill_task(f, e);
+	bpf_ringbuf_submit(e, 0);
+	return ret;
+}
+
+/* The common case: one object, one access. */
+static __always_inline int check_obj(const struct pal_obj *o, __u32 class, __u32 type, __u32 op,
+				     __u32 access)
+{
+	struct pal_verdict v = {.rule = PAL_NO_RULE};
+	struct pal_target t;
+	struct file_ctx f;
+
+	if (!file_begin(&f))
+		return 0;
+	target_at(&f, &t, o->dir, o->mnt, o->leaf);
+	if (t.depth < 0)
+		pal_count(PAL_CNT_UNRESOLVED);
+	decide(&f, &t, class, access, false, &v);
+	return file_finish(&f, &v, type, op, access, o, NULL);
+}
+
+/* Files on kernel-internal mounts (pipes, sockets, anon inodes) have no path. */
+static __always_inline bool internal_mount(struct vfsmount *mnt)
+{
+	return BPF_CORE_READ(mnt, mnt_flags) & MNT_INTERNAL;
+}
+
+/* ---- hooks ------------------------------------------------------------- */
+
+SEC("lsm/file_open")
+int BPF_PROG(palisade_file_open, struct file *file, int ret)
+{
+	struct pal_obj o = {.dir = BPF_CORE_READ(file, f_path.dentry),
+			    .mnt = BPF_CORE_READ(file, f_path.mnt)};
+	__u32 fmode = BPF_CORE_READ(file, f_mode), flags = BPF_CORE_READ(file, f_flags);
+	__u32 access = 0;
+
+	if (ret)
+		return ret;
+	/* The exec open is decided by bprm_check; overlayfs' backing open was decided on the overlay file. */
+	if (fmode & (FMODE_EXEC | FMODE_NOACCOUNT | FMODE_BACKING) || internal_mount(o.mnt))
+		return 0;
+	if (fmode & FMODE_READ)
+		access |= PAL_ACC_READ;
+	if (fmode & FMODE_WRITE)
+		access |= (flags & O_APPEND) ? PAL_ACC_APPEND : PAL_ACC_WRITE;
+	if ((fmode & FMODE_WRITE) && (flags & O_TRUNC))
+		access |= PAL_ACC_TRUNCATE;
+	if (!access)
+		return 0;
+	return check_obj(&o, PAL_CLASS_FILE, PAL_EV_FILE, PAL_OP_OPEN, access);
+}
+
+/* Writes through an fd opened before the policy loaded (or before a reload). */
+SEC("lsm/file_permission")
+int BPF_PROG(palisade_file_permission, struct file *file, int mask, int ret)
+{
+	struct pal_obj o = {.dir = BPF_CORE_READ(file, f_path.dentry),
+			    .mnt = BPF_CORE_READ(file, f_path.mnt)};
+	__u32 mode = BPF_CORE_READ(file, f_inode, i_mode);
+
+	if (ret)
+		return ret;
+	if (!(mask & (MAY_WRITE | MAY_APPEND)) || (mode & S_IFMT) != S_IFREG ||
+	    internal_mount(o.mnt))
+		return 0;
+	return check_obj(&o, PAL_CLASS_FILE, PAL_EV_FILE, PAL_OP_WRITE,
+			 (mask & MAY_APPEND) ? PAL_ACC_APPEND : PAL_ACC_WRITE);
+}
+
+/* Exec is decided by `exec:` rules and by `files:` rules that name `exec`. */
+static __always_inline int check_exec(const struct pal_obj *o, __u32 op, __u32 file_access,
+				      bool exec_defaults)
+{
+	struct pal_verdict v = {.rule = PAL_NO_RULE};
+	struct pal_target t;
+	struct file_ctx f;
+
+	if (!file_begin(&f))
+		return 0;
+	target_at(&f, &t, o->dir, o->mnt, o->leaf);
+	if (t.depth < 0)
+		pal_count(PAL_CNT_UNRESOLVED);
+	decide(&f, &t, PAL_CLASS_FILE, file_access, false, &v);
+	decide(&f, &t, PAL_CLASS_EXEC, PAL_ACC_EXEC, !exec_defaults, &v);
+	return file_finish(&f, &v, PAL_EV_EXEC, op, file_access, o, NULL);
+}
+
+SEC("lsm/bprm_check_security")
+int BPF_PROG(palisade_bprm_check, struct linux_binprm *bprm, int ret)
+{
+	struct file *file = BPF_CORE_READ(bprm, file);
+	struct pal_obj o = {.dir = BPF_CORE_READ(file, f_path.dentry),
+			    .mnt = BPF_CORE_READ(file, f_path.mnt)};
+
+	if (ret)
+		return ret;
+	return check_exec(&o, PAL_OP_EXEC, PAL_ACC_EXEC, true);
+}
+
+/*
+ * Executable mappings: `ld.so ./denied` maps the file instead of exec'ing it.
+ * An `exec:` default is not applied here, or an exec allow-list would forbid
+ * every shared library; explicit exec rules and file rules do apply.
+ */
+SEC("lsm/mmap_file")
+int BPF_PROG(palisade_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags, int ret)
+{
+	struct pal_obj o;
+
+	if (ret)
+		return ret;
+	if (!file || !(prot & PROT_EXEC))
+		return 0;
+	o.dir = BPF_CORE_READ(file, f_path.dentry);
+	o.mnt = BPF_CORE_READ(file, f_path.mnt);
+	o.leaf = NULL;
+	if (internal_mount(o.mnt))
+		return 0;
+	return check_exec(&o, PAL_OP_MMAP, PAL_ACC_MMAP_EXEC, false);
+}
+
+SEC("lsm/file_mprotect")
+int BPF_PROG(palisade_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	struct file *file = BPF_CORE_READ(vma, vm_file);
+	struct pal_obj o;
+
+	if (ret)
+		return ret;
+	if (!file || !(prot & PROT_EXEC) || (BPF_CORE_READ(vma, vm_flags) & VM_EXEC))
+		return 0;
+	o.dir = BPF_CORE_READ(file, f_path.dentry);
+	o.mnt = BPF_CORE_READ(file, f_path.mnt);
+	o.leaf = NULL;
+	if (internal_mount(o.mnt))
+		return 0;
+	return check_exec(&o, PAL_OP_MMAP, PAL_ACC_MMAP_EXEC, false);
+}
+
+static __always_inline int check_name(const struct path *dir, struct dentry *dentry, __u32 op,
+				      __u32 access)
+{
+	struct pal_obj o = {
+		.dir = BPF_CORE_READ(dir, dentry), .mnt = BPF_CORE_READ(dir, mnt), .leaf = dentry};
+
+	return check_obj(&o, PAL_CLASS_FILE, PAL_EV_FILE, op, access);
+}
+
+/* open(O_CREAT) and mknod both reach path_mknod. */
+SEC("lsm/path_mknod")
+int BPF_PROG(palisade_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
+	     unsigned int dev, int ret)
+{
+	if (ret)
+		return ret;
+	return check_name(dir, dentry, PAL_OP_CREATE, PAL_ACC_CREATE);
+}
+
+SEC("lsm/path_mkdir")
+int BPF_PROG(palisade_path_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return check_name(dir, dentry, PAL_OP_CREATE, PAL_ACC_CREATE);
+}
+
+SEC("lsm/path_symlink")
+int BPF_PROG(palisade_path_symlink, const struct path *dir, struct dentry *dentry,
+	     const char *old_name, int ret)
+{
+	if (ret)
+		return ret;
+	return check_name(dir, dentry, PAL_OP_CREATE, PAL_ACC_CREATE);
+}
+
+SEC("lsm/path_unlink")
+int BPF_PROG(palisade_path_unlink, const struct path *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return check_name(dir, dentry, PAL_OP_UNLINK, PAL_ACC_DELETE);
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(palisade_path_rmdir, const struct path *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return check_name(dir, dentry, PAL_OP_UNLINK, PAL_ACC_DELETE);
+}
+
+/*
+ * A new name for a file (link, rename) is checked on both ends: the access
+ * itself on the source (and its default), and any rule that protects either
+ * name — a confined task must not be able to give a protected file a new
+ * name, nor replace a protected name.
+ */
+static __always_inline int check_two(const struct pal_obj *src, const struct pal_obj *dst, __u32 op,
+				     __u32 access)
+{
+	struct pal_verdict v = {.rule = PAL_NO_RULE};
+	struct pal_target t;
+	struct file_ctx f;
+
+	if (!file_begin(&f))
+		return 0;
+	target_at(&f, &t, src->dir, src->mnt, src->leaf);
+	decide(&f, &t, PAL_CLASS_FILE, access, false, &v);
+	decide(&f, &t, PAL_CLASS_FILE, PAL_ACC_FILE_ALL, true, &v);
+	target_at(&f, &t, dst->dir, dst->mnt, dst->leaf);
+	decide(&f, &t, PAL_CLASS_FILE, access, false, &v);
+	decide(&f, &t, PAL_CLASS_FILE, PAL_ACC_FILE_ALL, true, &v);
+	return file_finish(&f, &v, PAL_EV_FILE, op, access, src, dst);
+}
+
+SEC("lsm/path_link")
+int BPF_PROG(palisade_path_link, struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry, int ret)
+{
+	struct vfsmount *mnt = BPF_CORE_READ(new_dir, mnt); /* a link never crosses mounts */
+	struct pal_obj src = {.dir = old_dentry, .mnt = mnt};
+	struct pal_obj dst = {
+		.dir = BPF_CORE_READ(new_dir, dentry), .mnt = mnt, .leaf = new_dentry};
+
+	if (ret)
+		return ret;
+	return check_two(&src, &dst, PAL_OP_LINK, PAL_ACC_LINK);
+}
+
+SEC("lsm/path_rename")
+int BPF_PROG(palisade_path_rename, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
+{
+	struct pal_obj src = {.dir = BPF_CORE_READ(old_dir, dentry),
+			      .mnt = BPF_CORE_READ(old_dir, mnt),
+			      .leaf = old_dentry};
+	struct pal_obj dst = {.dir = BPF_CORE_READ(new_dir, dentry),
+			      .mnt = BPF_CORE_READ(new_dir, mnt),
+			      .leaf = new_dentry};
+
+	if (ret)
+		return ret;
+	return check_two(&src, &dst, PAL_OP_RENAME, PAL_ACC_RENAME);
+}
+
+static __always_inline int check_path(const struct path *path, __u32 op, __u32 access)
+{
+	struct pal_obj o = {.dir = BPF_CORE_READ(path, dentry), .mnt = BPF_CORE_READ(path, mnt)};
+
+	return check_obj(&o, PAL_CLASS_FILE, PAL_EV_FILE, op, access);
+}
+
+SEC("lsm/path_chmod")
+int BPF_PROG(palisade_path_chmod, const struct path *path, umode_t mode, int ret)
+{
+	if (ret)
+		return ret;
+	return check_path(path, PAL_OP_CHMOD, PAL_ACC_CHMOD);
+}
+
+SEC("lsm/path_chown")
+int BPF_PROG(palisade_path_chown, const struct path *path, __u32 uid, __u32 gid, int ret)
+{
+	if (ret)
+		return ret;
+	return check_path(path, PAL_OP_CHOWN, PAL_ACC_CHOWN);
+}
+
+/* truncate(2) and, before 6.2, ftruncate(2) too. */
+SEC("lsm/path_truncate")
+int BPF_PROG(palisade_path_truncate, const struct path *path, int ret)
+{
+	if (ret)
+		return ret;
+	return check_path(path, PAL_OP_TRUNCATE, PAL_ACC_TRUNCATE);
+}

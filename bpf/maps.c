@@ -63,7 +63,7 @@ static int adopt_pins(struct pal_maps *m, const char *pin_dir)
 /* A fresh secret for the path hash, in both generation slots. */
 static int seed_config(int config_fd)
 {
-	struct pal_gen_config cfg = { 0 };
+	struct pal_gen_config cfg = {0};
 
 	if (getrandom(&cfg.path_seed, sizeof(cfg.path_seed), 0) != sizeof(cfg.path_seed))
 		return -EIO;

@@ -25,7 +25,7 @@ function(pal_bpf_skeleton NAME SRC)
 	get_filename_component(src ${SRC} ABSOLUTE)
 	add_custom_command(
 		OUTPUT ${obj}
-		COMMAND ${BPF_CLANG} -target bpf -D__TARGET_ARCH_x86 -g -O2 -Wall -Werror
+		COMMAND ${BPF_CLANG} -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -g -O2 -Wall -Werror
 			-I${PAL_GEN_DIR} -I${CMAKE_SOURCE_DIR}
 			-MD -MF ${obj}.d -c ${src} -o ${obj}
 		DEPFILE ${obj}.d

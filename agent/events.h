@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The audit stream: ring buffer records to JSON lines (docs/audit-log.md). */
+#ifndef PALISADE_AGENT_EVENTS_H
+#define PALISADE_AGENT_EVENTS_H
+
+#include "agent/reload.h"
+#include "agent/sink.h"
+
+struct pal_events;
+
+struct pal_event_stats {
+	unsigned long long delivered; /* ring buffer records consumed */
+	unsigned long long written; /* JSON decision records written (folded ones count once) */
+	unsigned long long folded; /* records folded into a later `count` */
+	unsigned long long lost; /* kernel: ring buffer full */
+	unsigned long long suppressed; /* kernel: rate limited */
+};
+
+int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal_sink *sink);
+/* fd to poll for readability (the ring buffer's epoll fd). */
+int pal_events_fd(struct pal_events *ev);
+/* Consume everything available. Returns records consumed or -errno. */
+int pal_events_consume(struct pal_events *ev);
+/* Once a second: lost/suppressed counters, folded duplicates, sink errors. */
+void pal_events_tick(struct pal_events *ev);
+/* Write an `agent` or `policy` record with a message. */
+void pal_events_note(struct pal_events *ev, const char *event, const char *message);
+void pal_events_policy(struct pal_events *ev, const struct pal_reload_report *rep);
+void pal_events_stats(const struct pal_events *ev, struct pal_event_stats *st);
+void pal_events_close(struct pal_events *ev);
+
+#endif

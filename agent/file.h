@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* User side of the file and exec LSM programs (bpf/file.bpf.c). */
+#ifndef PALISADE_AGENT_FILE_H
+#define PALISADE_AGENT_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bpf/maps.h"
+#include "policies/policy.h"
+
+struct pal_file;
+
+/*
+ * Is BPF LSM usable? Returns 0, or -EOPNOTSUPP with an actionable reason
+ * (what is missing, and the hint to fix it) in why.
+ */
+int pal_lsm_probe(char *why, size_t len);
+
+/*
+ * Load the LSM programs with the shared maps and attach them, or adopt the
+ * links an earlier agent pinned under pin_dir (NULL: no pinning).
+ */
+int pal_file_open(struct pal_file **out, const struct pal_maps *maps, const char *pin_dir);
+/* Write the entries of one generation slot (emitted by pal_emit_file). */
+int pal_file_write(struct pal_file *f, const struct pal_file_emit *em);
+/* Delete every entry of a slot (after the flip made it dead). */
+int pal_file_clear_slot(struct pal_file *f, __u32 slot);
+/* Number of attached programs (for status). */
+int pal_file_nlinks(const struct pal_file *f);
+/* keep: leave links pinned, so enforcement continues after exit. */
+void pal_file_close(struct pal_file *f, bool keep);
+
+#endif

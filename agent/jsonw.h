@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A minimal JSON object writer for audit records. Records are written at
+ * hundreds of thousands per second, so this appends into one reusable
+ * buffer without allocating per field; parsing (palisade logs) uses json-c.
+ */
+#ifndef PALISADE_AGENT_JSONW_H
+#define PALISADE_AGENT_JSONW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct jw {
+	char *buf;
+	size_t len;
+	size_t cap;
+	bool first; /* no field written yet in the current object */
+	bool oom;
+};
+
+void jw_begin(struct jw *w);
+void jw_end(struct jw *w);
+void jw_str(struct jw *w, const char *key, const char *val);
+void jw_int(struct jw *w, const char *key, long long val);
+void jw_bool(struct jw *w, const char *key, bool val);
+void jw_null(struct jw *w, const char *key);
+/* An array of strings from a comma-separated list ("read,write"). */
+void jw_csv_array(struct jw *w, const char *key, const char *csv);
+/* Append raw JSON text (already valid and escaped). */
+void jw_raw(struct jw *w, const char *s, size_t n);
+void jw_free(struct jw *w);
+
+#endif

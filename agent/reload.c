@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+
+#include "agent/file.h"
+#include "agent/log.h"
+#include "agent/reload.h"
+#include "agent/targets.h"
+
+int pal_enforcer_sync(struct pal_enforcer *en)
+{
+	struct pal_gen_config cfg;
+	__u32 zero = 0, slot;
+
+	if (bpf_map_lookup_elem(en->maps.fd[PAL_MAP_GEN], &zero, &slot))
+		return -errno;
+	slot &= 1;
+	if (bpf_map_lookup_elem(en->maps.fd[PAL_MAP_CONFIG], &slot, &cfg))
+		return -errno;
+	en->live_slot = slot;
+	en->generation = cfg.generation;
+	en->seed = cfg.path_seed;
+	return 0;
+}
+
+static __u64 depth_bit(__u32 depth)
+{
+	return 1ULL << (depth < 63 ? depth : 63);
+}
+
+/* The policy table of a slot, with the depth masks the hooks use to skip lookups. */
+static int write_policies(struct pal_enforcer *en, const struct pal_policy_set *set, __u32 slot,
+			  const struct pal_file_emit *em)
+{
+	struct pal_policy pol[PAL_MAX_POLICIES];
+
+	memset(pol, 0, sizeof(pol));
+	for (__u32 i = 0; i < set->npolicies; i++) {
+		pol[i].mode = set->policies[i].mode;
+		memcpy(pol[i].defaults, set->policies[i].defaults, PAL_CLASSES);
+	}
+	for (size_t i = 0; i < em->nentries; i++) {
+		const struct pal_file_key *k = &em->entries[i].key;
+		struct pal_policy *p = &pol[k->policy % PAL_MAX_POLICIES];
+
+		if (k->kind & PAL_KEY_FROM)
+			p->flags |= PAL_POLF_FROM;
+		switch (k->kind & ~PAL_KEY_FROM) {
+		case PAL_KEY_DIR:
+			p->dir_depths |= depth_bit(k->b);
+			break;
+		case PAL_KEY_EXACT:
+			p->exact_depths |= depth_bit(k->b);
+			break;
+		default:
+			p->flags |= PAL_POLF_INODE_KEYS;
+		}
+	}
+	for (__u32 i = 0; i < PAL_MAX_POLICIES; i++) {
+		__u32 key = slot * PAL_MAX_POLICIES + i;
+
+		if (bpf_map_update_elem(en->maps.fd[PAL_MAP_POLICIES], &key, &pol[i], BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static void class_masks(const struct pal_policy_set *set, struct pal_gen_config *cfg)
+{
+	for (__u32 i = 0; i < set->npolicies; i++) {
+		const struct pal_ir_policy *p = &set->policies[i];
+		__u64 bit = 1ULL << i;
+
+		if (!p->ncgroups)
+			cfg->host_policies |= bit;
+		if (p->defaults[PAL_CLASS_FILE] != PAL_ACT_NONE ||
+		    p->defaults[PAL_CLASS_EXEC] != PAL_ACT_NONE)
+			cfg->file_policies |= bit;
+		if (p->defaults[PAL_CLASS_NET] != PAL_ACT_NONE)
+			cfg->net_policies |= bit;
+		if (p->defaults[PAL_CLASS_DEV] != PAL_ACT_NONE)
+			cfg->dev_policies |= bit;
+		for (size_t j = 0; j < p->nfiles; j++)
+			if (p->files[j].nfrom)
+				cfg->from_policies |= bit;
+	}
+}
+
+/* Everything of the new generation, written into the idle slot. */
+static int write_slot(struct pal_enforcer *en, const struct pal_policy_set *set, __u32 slot,
+		      unsigned int flags, struct pal_reload_report *rep)
+{
+	struct pal_gen_config cfg = {.generation = en->generation + 1, .path_seed = en->seed};
+	struct pal_file_emit em = {0};
+	__u32 ncg = 0;
+	int err;
+
+	class_masks(set, &cfg);
+	err = pal_emit_file(set, slot, en->seed, flags, &em);
+	if (err)
+		return pal_log_errno(err, "reload: cannot compile file rules (%zu keys)",
+				     em.nentries);
+	if (em.nentries && !en->file)
+		err = -EOPNOTSUPP;
+	if (!err && en->file)
+		err = pal_file_write(en->file, &em);
+	if (!err)
+		err = pal_targets_write(en, set, slot, &ncg);
+	if (!err)
+		err = write_policies(en, set, slot, &em);
+	cfg.npolicies = set->npolicies;
+	cfg.ncgroup_keys = ncg;
+	if (!err && bpf_map_update_elem(en->maps.fd[PAL_MAP_CONFIG], &slot, &cfg, BPF_ANY))
+		err = -errno;
+	rep->file_keys = em.nentries;
+	rep->cgroup_keys = ncg;
+	pal_file_emit_free(&em);
+	return err;
+}
+
+/* Remove every trace of a slot (the dead one after a flip, or a failed write). */
+static int clear_slot(struct pal_enforcer *en, __u32 slot)
+{
+	int err = en->file ? pal_file_clear_slot(en->file, slot) : 0;
+
+	return err ? err : pal_targets_clear(en, slot);
+}
+
+/* Policies with file or exec rules need BPF LSM: refuse them by name. */
+static int check_lsm(const struct pal_enforcer *en, const struct pal_policy_set *set)
+{
+	int refused = 0;
+
+	if (en->file)
+		return 0;
+	for (__u32 i = 0; i < set->npolicies; i++) {
+		const struct pal_ir_policy *p = &set->policies[i];
+
+		if (p->defaults[PAL_CLASS_FILE] == PAL_ACT_NONE &&
+		    p->defaults[PAL_CLASS_EXEC] == PAL_ACT_NONE)
+			continue;
+		pal_log(PAL_LOG_ERR,
+			"reload: %s:%u: policy '%s' has files:/exec: rules, but BPF LSM is not "
+			"available. Hint: add bpf to lsm= on the kernel command line",
+			p->loc.file, p->loc.line, p->name);
+		refused++;
+	}
+	return refused ? -EOPNOTSUPP : 0;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1e3 + (t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static int flip(struct pal_enforcer *en, __u32 slot)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(en->maps.fd[PAL_MAP_GEN], &zero, &slot, BPF_ANY))
+		return -errno;
+	en->live_slot = slot;
+	en->generation++;
+	return 0;
+}
+
+int pal_reload(struct pal_enforcer *en, const char *const *paths, size_t npaths,
+	       const struct pal_load_opts *opts, struct pal_reload_report *rep)
+{
+	__u32 slot = en->live_slot ^ 1;
+	struct pal_policy_set *set = NULL;
+	struct timespec t0;
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = pal_policy_load(&set, paths, npaths, opts);
+	if (!err)
+		err = check_lsm(en, set);
+	if (!err)
+		err = clear_slot(en, slot); /* leftovers of an interrupted reload */
+	if (!err)
+		err = write_slot(en, set, slot, opts ? opts->flags : 0, rep);
+	if (!err)
+		err = flip(en, slot);
+	if (err) {
+		clear_slot(en, slot);
+		pal_policy_set_free(set);
+		return err;
+	}
+	rep->ms = ms_since(&t0);
+	rep->generation = en->generation;
+	err = clear_slot(en, slot ^ 1);
+	if (err)
+		pal_log_errno(err,
+			      "reload: generation %llu is live, but the old one was not "
+			      "fully deleted",
+			      (unsigned long long)en->generation);
+	pal_policy_set_free(en->prev);
+	en->prev = en->live;
+	en->prev_generation = en->generation - 1;
+	en->live = set;
+	return 0;
+}
+
+const struct pal_policy_set *pal_enforcer_set_of(const struct pal_enforcer *en, __u64 generation)
+{
+	if (generation == en->generation)
+		return en->live;
+	if (en->prev && generation == en->prev_generation)
+		return en->prev;
+	return NULL;
+}
