@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The two commands of the README, plus a few conveniences. Everything real is
+# in CMake (build), scripts/setup (dependencies) and tests/vm (the VM harness).
+BUILD ?= build
+BUILD_ASAN ?= build-asan
+JOBS ?= 2
+CMAKE_GEN := -G Ninja
+
+.PHONY: all setup build build-asan test test-unit test-native test-vm demo bench clean
+
+all: build
+
+setup:
+	@scripts/setup
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+$(BUILD_ASAN)/build.ninja:
+	cmake -S . -B $(BUILD_ASAN) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug
+
+build: setup $(BUILD)/build.ninja
+	@scripts/stage "build ($(BUILD))" cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: setup $(BUILD_ASAN)/build.ninja
+	@scripts/stage "build ($(BUILD_ASAN), ASan/UBSan)" cmake --build $(BUILD_ASAN) -j $(JOBS)
+
+# Every test: unit and native tests under ASan/UBSan, then everything (unit,
+# native, VM) in the release build, whose CTest summary comes last.
+test: build build-asan
+	@scripts/stage "unit+native tests (ASan/UBSan)" \
+		ctest --test-dir $(BUILD_ASAN) --output-on-failure -L 'unit|native'
+	@echo "==> all tests (unit, native, VM)"
+	ctest --test-dir $(BUILD) --output-on-failure
+
+test-unit: build
+	ctest --test-dir $(BUILD) --output-on-failure -L unit
+
+test-native: build
+	ctest --test-dir $(BUILD) --output-on-failure -L native
+
+test-vm: build
+	ctest --test-dir $(BUILD) --output-on-failure -L vm
+
+# Boot the BPF LSM kernel, run the agent with an example policy, show a
+# denied read and its JSON audit line, power off.
+demo: build
+	tests/vm/run-vm --build-dir $(BUILD) --demo
+
+bench: build
+	bench/run
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers for VM cases that run the agent (busybox sh). Source after $PAL_LIB.
+#   pal_policy FILE        write stdin as policy FILE into $PAL_POLICY_DIR
+#   pal_agent_start [ARGS] start `palisade run` on it, wait until ready
+#   pal_agent_settle       give the agent a moment to drain the ring buffer
+#   pal_agent_stop         SIGTERM, and check it exits 0
+#   pal_in_cgroup SUB CMD  run CMD inside $PAL_CGROUP/SUB
+PAL_POLICY_DIR=$PAL_TMP/policies
+PAL_LOG=$PAL_TMP/audit.log
+PAL_AGENT_ERR=$PAL_TMP/agent.err
+mkdir -p "$PAL_POLICY_DIR"
+chmod 0755 "$PAL_POLICY_DIR"
+
+pal_policy() {
+	cat >"$PAL_POLICY_DIR/$1"
+}
+
+pal_agent_start() {
+	: >"$PAL_LOG"
+	"$PAL_AGENT" run -d "$PAL_POLICY_DIR" -l "$PAL_LOG" "$@" 2>"$PAL_AGENT_ERR" &
+	PAL_AGENT_PID=$!
+	i=0
+	until grep -q '"event":"policy"' "$PAL_LOG" 2>/dev/null; do
+		if ! kill -0 "$PAL_AGENT_PID" 2>/dev/null; then
+			cat "$PAL_AGENT_ERR"
+			pal_fail "the agent exited before it was ready"
+		fi
+		i=$((i + 1))
+		[ $i -lt 300 ] || { cat "$PAL_AGENT_ERR"; pal_fail "agent not ready after 30 s"; }
+		sleep 0.1
+	done
+	echo "ok: agent ready (pid $PAL_AGENT_PID)"
+}
+
+pal_agent_settle() {
+	sleep "${1:-0.5}"
+}
+
+pal_agent_stop() {
+	kill -TERM "$PAL_AGENT_PID"
+	wait "$PAL_AGENT_PID"
+	rc=$?
+	echo "agent stderr:"
+	sed 's/^/  /' "$PAL_AGENT_ERR"
+	[ "$rc" = 0 ] || pal_fail "agent exited with $rc after SIGTERM"
+	echo "ok: agent stopped cleanly"
+}
+
+pal_in_cgroup() {
+	_sub=$1
+	shift
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' - "$PAL_CGROUP/$_sub" "$@"
+}
