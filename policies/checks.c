@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Whole-policy warnings: rules that can have no effect (allow under a
+ * default of allow) and duplicate rules. Hash tables keep this linear.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "policies/policy_int.h"
+
+static void no_effect(struct pal_parse *p, const struct pal_ir_policy *pol)
+{
+	if (pol->default_action != PAL_ACT_ALLOW)
+		return;
+	for (__u32 i = 0; i < pol->nrules; i++) {
+		const struct pal_ir_rule *r = &pol->rules[i];
+
+		if (r->action == PAL_ACT_ALLOW)
+			pal_diag_at(p, PAL_SEV_WARNING, r->action_loc.line, r->action_loc.col,
+				    "rule can never take effect: it allows, and the policy's "
+				    "default is already 'allow' (allow never overrides a deny)");
+	}
+}
+
+/* ---- duplicate file/exec entries --------------------------------------- */
+
+static bool from_eq(const struct pal_ir_file *a, const struct pal_ir_file *b)
+{
+	if (a->nfrom != b->nfrom)
+		return false;
+	for (__u32 i = 0; i < a->nfrom; i++)
+		if (strcmp(a->from[i], b->from[i]))
+			return false;
+	return true;
+}
+
+struct file_cmp {
+	const struct pal_ir_file *files;
+	const struct pal_ir_file *cur;
+};
+
+static bool file_eq(const void *ctx, uint32_t idx)
+{
+	const struct file_cmp *c = ctx;
+	const struct pal_ir_file *a = &c->files[idx], *b = c->cur;
+
+	return a->class == b->class && a->kind == b->kind && a->action == b->action &&
+	       a->access == b->access && a->len == b->len && !memcmp(a->path, b->path, a->len) &&
+	       from_eq(a, b);
+}
+
+static uint64_t file_hash(const struct pal_ir_file *f)
+{
+	uint64_t h = pal_hash_bytes(f->class | f->kind << 8 | (uint64_t)f->action << 16 |
+					    (uint64_t)f->access << 24,
+				    f->path, f->len);
+
+	for (__u32 i = 0; i < f->nfrom; i++)
+		h = pal_hash_bytes(h, f->from[i], strlen(f->from[i]) + 1);
+	return h;
+}
+
+static int dup_files(struct pal_parse *p, const struct pal_ir_policy *pol)
+{
+	struct file_cmp c = {.files = pol->files};
+	struct pal_hset h;
+
+	if (pal_hset_init(&h, pol->nfiles))
+		return -ENOMEM;
+	for (size_t i = 0; i < pol->nfiles; i++) {
+		const struct pal_ir_file *f = &pol->files[i];
+		long j;
+
+		c.cur = f;
+		j = pal_hset_find_or_add(&h, file_hash(f), (uint32_t)i, file_eq, &c);
+		if (j == -2) {
+			pal_hset_free(&h);
+			return -ENOMEM;
+		}
+		if (j >= 0)
+			pal_diag_at(p, PAL_SEV_WARNING, f->loc.line, f->loc.col,
+				    "duplicate rule: '%s' has the same access and action at "
+				    "line %u, column %u",
+				    pal_q(p, f->path, f->len), pol->files[j].loc.line,
+				    pol->files[j].loc.col);
+	}
+	pal_hset_free(&h);
+	return 0;
+}
+
+/* ---- duplicate network and device rules -------------------------------- */
+
+static bool net_eq(const void *ctx, uint32_t idx)
+{
+	const struct pal_ir_net *const *c = ctx;
+	const struct pal_ir_net *a = &c[0][idx], *b = c[1];
+
+	return a->op == b->op && a->action == b->action && a->protocols == b->protocols &&
+	       a->family == b->family && a->type == b->type && a->protocol == b->protocol &&
+	       a->ncidrs == b->ncidrs && a->nports == b->nports &&
+	       (!a->ncidrs || !memcmp(a->cidrs, b->cidrs, a->ncidrs * sizeof(*a->cidrs))) &&
+	       (!a->nports || !memcmp(a->ports, b->ports, a->nports * sizeof(*a->ports)));
+}
+
+static uint64_t net_hash(const struct pal_ir_net *n)
+{
+	__u32 head[6] = {n->op, n->action, n->protocols, n->family, n->type, n->protocol};
+	uint64_t h = pal_hash_bytes(0, head, sizeof(head));
+
+	h = pal_hash_bytes(h, n->cidrs, n->ncidrs * sizeof(*n->cidrs));
+	return pal_hash_bytes(h, n->ports, n->nports * sizeof(*n->ports));
+}
+
+static bool dev_eq(const void *ctx, uint32_t idx)
+{
+	const struct pal_ir_dev *const *c = ctx;
+	const struct pal_ir_dev *a = &c[0][idx], *b = c[1];
+
+	return a->type == b->type && a->action == b->action && a->major == b->major &&
+	       a->minor == b->minor && a->access == b->access;
+}
+
+static uint64_t dev_hash(const struct pal_ir_dev *d)
+{
+	__u32 k[5] = {d->type, d->action, d->major, d->minor, d->access};
+
+	return pal_hash_bytes(0, k, sizeof(k));
+}
+
+static void dup_warn(struct pal_parse *p, const struct pal_loc *at, const struct pal_loc *first)
+{
+	pal_diag_at(p, PAL_SEV_WARNING, at->line, at->col,
+		    "duplicate rule: same as the rule at line %u, column %u", first->line,
+		    first->col);
+}
+
+static int dup_net(struct pal_parse *p, const struct pal_ir_policy *pol)
+{
+	const struct pal_ir_net *c[2] = {pol->net, NULL};
+	struct pal_hset h;
+
+	if (pal_hset_init(&h, pol->nnet))
+		return -ENOMEM;
+	for (__u32 i = 0; i < pol->nnet; i++) {
+		long j;
+
+		c[1] = &pol->net[i];
+		j = pal_hset_find_or_add(&h, net_hash(c[1]), i, net_eq, c);
+		if (j == -2)
+			break;
+		if (j >= 0)
+			dup_warn(p, &pol->net[i].loc, &pol->net[j].loc);
+	}
+	pal_hset_free(&h);
+	return 0;
+}
+
+static int dup_dev(struct pal_parse *p, const struct pal_ir_policy *pol)
+{
+	const struct pal_ir_dev *c[2] = {pol->dev, NULL};
+	struct pal_hset h;
+
+	if (pal_hset_init(&h, pol->ndev))
+		return -ENOMEM;
+	for (__u32 i = 0; i < pol->ndev; i++) {
+		long j;
+
+		c[1] = &pol->dev[i];
+		j = pal_hset_find_or_add(&h, dev_hash(c[1]), i, dev_eq, c);
+		if (j == -2)
+			break;
+		if (j >= 0)
+			dup_warn(p, &pol->dev[i].loc, &pol->dev[j].loc);
+	}
+	pal_hset_free(&h);
+	return 0;
+}
+
+int pal_policy_checks(struct pal_parse *p, const struct pal_ir_policy *pol)
+{
+	int err;
+
+	no_effect(p, pol);
+	err = dup_files(p, pol);
+	if (!err)
+		err = dup_net(p, pol);
+	if (!err)
+		err = dup_dev(p, pol);
+	return err;
+}

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The file/exec emitter: IR entries into pal_files keys and values
+ * (bpf/abi.h), merged per (policy, kind, class, path, exe) with a hash table
+ * so the cost is linear in the number of rule paths.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "bpf/path_hash.h"
+#include "policies/policy_int.h"
+
+struct emit {
+	const struct pal_policy_set *set;
+	__u32 gen;
+	__u64 seed;
+	unsigned int flags;
+	struct pal_file_emit *out;
+	size_t ecap, xcap;
+	struct pal_hset keys; /* entries by key */
+	struct pal_hset exes; /* exes by path */
+	const struct pal_file_key *cur_key;
+	const char *cur_exe;
+};
+
+/* The kernel's new_encode_dev(), as the BPF side reads sb->s_dev. */
+static __u32 encode_dev(dev_t d)
+{
+	__u32 ma = major(d), mi = minor(d);
+
+	return (mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12);
+}
+
+/* ---- executables --------------------------------------------------------- */
+
+static bool exe_eq(const void *ctx, uint32_t idx)
+{
+	const struct emit *e = ctx;
+
+	return !strcmp(e->out->exes[idx].path, e->cur_exe);
+}
+
+/* Id of the executable at path, adding it on first sight; 0 on ENOMEM. */
+static __u32 exe_id(struct emit *e, const char *path)
+{
+	struct pal_file_emit *o = e->out;
+	struct pal_exe *x;
+	struct stat st;
+	long j;
+
+	if (o->nexes == e->xcap) {
+		size_t cap = e->xcap ? 2 * e->xcap : 16;
+		struct pal_exe *n = realloc(o->exes, cap * sizeof(*n));
+
+		if (!n)
+			return 0;
+		o->exes = n;
+		e->xcap = cap;
+	}
+	e->cur_exe = path;
+	j = pal_hset_find_or_add(&e->exes, pal_hash_bytes(0, path, strlen(path)),
+				 (uint32_t)o->nexes, exe_eq, e);
+	if (j == -2)
+		return 0;
+	if (j >= 0)
+		return o->exes[j].id;
+	x = &o->exes[o->nexes++];
+	memset(x, 0, sizeof(*x));
+	x->path = path;
+	x->id = (__u32)o->nexes;
+	x->key.gen = e->gen;
+	if (!(e->flags & PAL_LOAD_NO_HOST) && !stat(path, &st)) {
+		x->exists = true;
+		x->key.ino = st.st_ino;
+		x->key.dev = encode_dev(st.st_dev);
+	}
+	return x->id;
+}
+
+/* ---- entries ----------------------------------------------------------- */
+
+static bool key_eq(const void *ctx, uint32_t idx)
+{
+	const struct emit *e = ctx;
+
+	return !memcmp(&e->out->entries[idx].key, e->cur_key, sizeof(*e->cur_key));
+}
+
+static void apply(struct pal_file_rule *v, __u8 action, __u32 access, __u32 rule)
+{
+	__u32 *bits = action == PAL_ACT_DENY  ? &v->deny :
+		      action == PAL_ACT_AUDIT ? &v->audit :
+						&v->allow;
+	__u32 *idx = action == PAL_ACT_DENY  ? &v->rule_deny :
+		     action == PAL_ACT_AUDIT ? &v->rule_audit :
+					       &v->rule_allow;
+
+	*bits |= access;
+	if (*idx == PAL_NO_RULE)
+		*idx = rule;
+}
+
+static int add_entry(struct emit *e, const struct pal_file_key *k, const struct pal_ir_file *f,
+		     __u32 exe)
+{
+	struct pal_file_emit *o = e->out;
+	struct pal_file_entry *n;
+	long j;
+
+	if (o->nentries == e->ecap) {
+		size_t cap = e->ecap ? 2 * e->ecap : 64;
+
+		n = realloc(o->entries, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		o->entries = n;
+		e->ecap = cap;
+	}
+	e->cur_key = k;
+	j = pal_hset_find_or_add(&e->keys, pal_hash_bytes(0, k, sizeof(*k)), (uint32_t)o->nentries,
+				 key_eq, e);
+	if (j == -2)
+		return -ENOMEM;
+	if (j < 0) {
+		j = (long)o->nentries++;
+		n = &o->entries[j];
+		n->key = *k;
+		n->val = (struct pal_file_rule){0, 0, 0, PAL_NO_RULE, PAL_NO_RULE, PAL_NO_RULE};
+		n->path = f->path;
+		n->rule = f->rule;
+		n->exe = exe;
+	}
+	apply(&o->entries[j].val, f->action, f->access, f->rule);
+	return 0;
+}
+
+/* The path key, and the identity key when the path exists, for one exe id. */
+static int emit_one(struct emit *e, __u16 policy, const struct pal_ir_file *f, __u64 hash,
+		    const struct stat *st, __u32 exe)
+{
+	struct pal_file_key k;
+	__u8 from = exe ? PAL_KEY_FROM : 0;
+	int err;
+
+	memset(&k, 0, sizeof(k));
+	k.gen = e->gen;
+	k.policy = policy;
+	k.class = f->class;
+	k.kind = f->kind | from;
+	k.a = exe ? pal_from_mix(hash, exe) : hash;
+	k.b = f->depth;
+	err = add_entry(e, &k, f, exe);
+	if (err || !st)
+		return err;
+	k.kind = (f->kind == PAL_KEY_DIR ? PAL_KEY_DIR_INODE : PAL_KEY_INODE) | from;
+	k.a = exe ? pal_from_mix(st->st_ino, exe) : st->st_ino;
+	k.b = encode_dev(st->st_dev);
+	return add_entry(e, &k, f, exe);
+}
+
+static int emit_file(struct emit *e, __u16 policy, const struct pal_ir_file *f)
+{
+	__u64 hash = pal_canon_hash(f->path, f->len, e->seed);
+	struct stat st, *stp = NULL;
+	int err = 0;
+
+	if (!(e->flags & PAL_LOAD_NO_HOST) && !stat(f->path, &st))
+		stp = &st;
+	if (!f->nfrom)
+		return emit_one(e, policy, f, hash, stp, 0);
+	for (__u32 i = 0; i < f->nfrom && !err; i++) {
+		__u32 id = exe_id(e, f->from[i]);
+
+		err = id ? emit_one(e, policy, f, hash, stp, id) : -ENOMEM;
+	}
+	return err;
+}
+
+static size_t estimate(const struct pal_policy_set *set)
+{
+	size_t n = 0;
+
+	for (__u32 p = 0; p < set->npolicies; p++)
+		for (size_t i = 0; i < set->policies[p].nfiles; i++)
+			n += 2 * (set->policies[p].files[i].nfrom ?
+					  set->policies[p].files[i].nfrom :
+					  1);
+	return n;
+}
+
+static int emit_all(struct emit *e)
+{
+	const struct pal_policy_set *set = e->set;
+	int err = 0;
+
+	for (__u32 p = 0; p < set->npolicies && !err; p++)
+		for (size_t i = 0; i < set->policies[p].nfiles && !err; i++)
+			err = emit_file(e, (__u16)p, &set->policies[p].files[i]);
+	return err;
+}
+
+int pal_emit_file(const struct pal_policy_set *set, __u32 gen, __u64 seed, unsigned int flags,
+		  struct pal_file_emit *out)
+{
+	struct emit e = {.set = set, .gen = gen & 1, .seed = seed, .flags = flags, .out = out};
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (gen > 1)
+		return -EINVAL;
+	err = pal_hset_init(&e.keys, estimate(set));
+	if (!err)
+		err = pal_hset_init(&e.exes, 16);
+	if (!err)
+		err = emit_all(&e);
+	pal_hset_free(&e.keys);
+	pal_hset_free(&e.exes);
+	if (!err &&
+	    (out->nentries > PAL_MAX_FILE_KEYS / PAL_GENS || out->nexes > PAL_MAX_EXES / PAL_GENS))
+		err = -E2BIG;
+	if (err) {
+		size_t ne = out->nentries, nx = out->nexes;
+
+		pal_file_emit_free(out);
+		if (err == -E2BIG) {
+			out->nentries = ne;
+			out->nexes = nx;
+		}
+	}
+	return err;
+}
+
+void pal_file_emit_free(struct pal_file_emit *out)
+{
+	free(out->entries);
+	free(out->exes);
+	memset(out, 0, sizeof(*out));
+}

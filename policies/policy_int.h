@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Internals of pal_policy shared by its source files. Not a public API. */
+#ifndef PALISADE_POLICIES_POLICY_INT_H
+#define PALISADE_POLICIES_POLICY_INT_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "policies/policy.h"
+
+/* ---- arena: many small allocations, one free --------------------------- */
+
+struct pal_chunk;
+
+struct pal_arena {
+	struct pal_chunk *head;
+};
+
+/* Zeroed, 16-byte aligned. NULL on ENOMEM or size overflow. */
+void *pal_arena_alloc(struct pal_arena *a, size_t size);
+void *pal_arena_array(struct pal_arena *a, size_t n, size_t size);
+char *pal_arena_strndup(struct pal_arena *a, const char *s, size_t len);
+char *pal_arena_printf(struct pal_arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+char *pal_arena_vprintf(struct pal_arena *a, const char *fmt, va_list ap);
+void pal_arena_free(struct pal_arena *a);
+
+/* ---- hash set keyed by 64-bit hash + caller's equality ----------------- */
+
+/* Open addressing over indexes into the caller's array; linear probing. */
+struct pal_hset {
+	uint32_t *slot; /* index + 1, 0 = empty */
+	uint64_t *hash;
+	size_t cap; /* power of two */
+	size_t n;
+};
+
+int pal_hset_init(struct pal_hset *h, size_t expect);
+void pal_hset_free(struct pal_hset *h);
+/*
+ * Find an element with hash hv for which eq(ctx, idx) is true; returns its
+ * index, or inserts `idx` and returns -1. -ENOMEM is returned as -2.
+ */
+long pal_hset_find_or_add(struct pal_hset *h, uint64_t hv, uint32_t idx,
+			  bool (*eq)(const void *ctx, uint32_t idx), const void *ctx);
+uint64_t pal_hash_bytes(uint64_t h, const void *p, size_t len);
+
+/* ---- YAML tree (yaml_tree.c) ------------------------------------------- */
+
+enum pal_node_type {
+	PAL_N_SCALAR = 1,
+	PAL_N_SEQ = 2,
+	PAL_N_MAP = 3,
+};
+
+struct pal_node {
+	struct pal_node *kids; /* first child; a map alternates key, value */
+	struct pal_node *last;
+	struct pal_node *next; /* sibling */
+	const char *str; /* scalars: the bytes (may contain NUL), NUL-terminated */
+	size_t len;
+	uint32_t n; /* children (a map has 2 per pair) */
+	uint32_t line; /* 1-based */
+	uint32_t col; /* 1-based, characters */
+	uint8_t type; /* enum pal_node_type */
+	uint8_t plain; /* scalar written without quotes */
+};
+
+/* ---- per-file parse state ---------------------------------------------- */
+
+struct pal_pdiag {
+	struct pal_diag d;
+	size_t seq; /* emission order, to keep the sort stable */
+};
+
+struct pal_parse {
+	struct pal_policy_set *set;
+	struct pal_arena *ir; /* the set's arena: everything the IR keeps */
+	struct pal_arena tree; /* this file's YAML nodes */
+	const char *file; /* in the set's arena */
+	const char *buf;
+	size_t len;
+	size_t *line_off; /* start offset of each line, built on first use */
+	size_t nlines;
+	unsigned int flags; /* enum pal_load_flags */
+	unsigned int nerrors;
+	bool gave_up; /* over PAL_POLICY_MAX_ERRORS */
+	bool oom;
+	struct pal_pdiag *pend; /* this file's diagnostics, sorted when it is done */
+	size_t npend;
+	size_t cap;
+};
+
+/* diag.c */
+void pal_diag_at(struct pal_parse *p, enum pal_severity sev, unsigned int line, unsigned int col,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void pal_err(struct pal_parse *p, const struct pal_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void pal_warn(struct pal_parse *p, const struct pal_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Sort this file's diagnostics and hand them to the set and its callback. */
+int pal_diag_flush(struct pal_parse *p);
+/* Add a diagnostic that belongs to no line of a file (I/O errors). */
+int pal_diag_file(struct pal_policy_set *set, enum pal_severity sev, const char *file,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Position (line, col) of byte offset off in p->buf, as libyaml counts. */
+void pal_diag_pos(struct pal_parse *p, size_t off, unsigned int *line, unsigned int *col);
+/* A printable, length-bounded copy of a user string for messages. */
+const char *pal_q(struct pal_parse *p, const char *s, size_t len);
+
+/* yaml_tree.c: parse p->buf and call doc() for each document's root. */
+int pal_yaml_parse(struct pal_parse *p, int (*doc)(struct pal_parse *p, struct pal_node *root));
+
+/* path.c: hash of a canonical path (component count implied). */
+__u64 pal_canon_hash(const char *canon, size_t len, __u64 seed);
+
+/* suggest.c: the closest candidate within a small edit distance, or NULL. */
+const char *pal_suggest(const char *word, size_t len, const char *const *cands, size_t n);
+
+/* schema.c: one policy document into the set. */
+int pal_schema_doc(struct pal_parse *p, struct pal_node *root);
+
+/* ---- schema helpers (schema.c), used by the per-class rule parsers ---- */
+
+struct pal_keys {
+	const char *what; /* "file rule", for messages */
+	const char *const *names;
+	size_t n;
+};
+
+/* Check keys of map against k; vals[i] gets the value of names[i] or NULL. */
+void pal_map_keys(struct pal_parse *p, const struct pal_node *map, const struct pal_keys *k,
+		  const struct pal_node **vals, const struct pal_node **keys);
+bool pal_want(struct pal_parse *p, const struct pal_node *v, const char *key, int type);
+bool pal_want_list(struct pal_parse *p, const struct pal_node *v, const char *key);
+/* Look up a scalar among words; reports an error naming key, with a suggestion. */
+int pal_word(struct pal_parse *p, const struct pal_node *v, const char *what,
+	     const char *const *words, size_t n);
+int pal_parse_action(struct pal_parse *p, const struct pal_node *v, __u8 *action);
+int pal_parse_uint(const struct pal_node *v, unsigned long max, unsigned long *out);
+
+/* The rule being built: appended to the policy by pal_rule_add. */
+struct pal_pol_build {
+	struct pal_ir_policy *pol;
+	struct pal_ir_rule *rules; /* capacity: counted from the tree up front */
+	struct pal_ir_file *files;
+	size_t files_cap;
+	struct pal_ir_net *net;
+	struct pal_ir_dev *dev;
+};
+
+/* rules_file.c, rules_net.c, rules_dev.c: one list item each. */
+int pal_rule_file(struct pal_parse *p, struct pal_pol_build *b, const struct pal_node *item,
+		  __u8 class);
+int pal_rule_net(struct pal_parse *p, struct pal_pol_build *b, const struct pal_node *item);
+int pal_rule_dev(struct pal_parse *p, struct pal_pol_build *b, const struct pal_node *item);
+struct pal_ir_rule *pal_rule_new(struct pal_pol_build *b, const struct pal_node *item, __u8 class);
+
+/* checks.c: warnings that need the whole policy (no-effect, duplicates). */
+int pal_policy_checks(struct pal_parse *p, const struct pal_ir_policy *pol);
+
+/* policy.c */
+struct pal_set_priv {
+	struct pal_arena arena;
+	struct pal_load_opts opts;
+	size_t diag_cap;
+	size_t diag_seq;
+};
+
+static inline const char *pal_node_kind(const struct pal_node *n)
+{
+	return n->type == PAL_N_SEQ ? "a list" : n->type == PAL_N_MAP ? "a mapping" : "a string";
+}
+
+#define PAL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif /* PALISADE_POLICIES_POLICY_INT_H */

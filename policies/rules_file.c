@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* files: and exec: list items into struct pal_ir_file entries, one per path. */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policies/policy_int.h"
+
+enum { F_PATHS, F_DIRS, F_ACCESS, F_ACTION, F_FROM, F_NKEYS };
+
+static const char *const file_keys[F_NKEYS] = {"paths", "dirs", "access", "action", "from"};
+
+static const char *const access_words[] = {
+	"read", "write", "append", "exec",     "create",    "delete", "rename",
+	"link", "chmod", "chown",  "truncate", "mmap-exec", "all",
+};
+
+static int parse_access(struct pal_parse *p, const struct pal_node *v, __u32 *bits)
+{
+	*bits = 0;
+	if (!pal_want_list(p, v, "access"))
+		return -EINVAL;
+	for (const struct pal_node *w = v->kids; w; w = w->next) {
+		int i = pal_word(p, w, "access", access_words, PAL_ARRAY_SIZE(access_words));
+
+		if (i < 0)
+			return -EINVAL;
+		*bits |= i == PAL_ARRAY_SIZE(access_words) - 1 ? PAL_ACC_FILE_ALL : 1u << i;
+	}
+	return 0;
+}
+
+/* Canonical copy of a path scalar in the IR arena, or NULL (reported). */
+static char *canon_path(struct pal_parse *p, const struct pal_node *v, const char *key,
+			__u32 *depth)
+{
+	const char *why;
+	char *buf;
+
+	if (v->type != PAL_N_SCALAR) {
+		pal_err(p, v, "entries of '%s' must be strings, found %s", key, pal_node_kind(v));
+		return NULL;
+	}
+	buf = pal_arena_alloc(p->ir, v->len + 2);
+	if (!buf) {
+		p->oom = true;
+		return NULL;
+	}
+	if (pal_path_canon(v->str, v->len, buf, depth, &why)) {
+		pal_err(p, v, "invalid path '%s': %s", pal_q(p, v->str, v->len), why);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Warnings about how the compiling host sees a rule path. */
+static void host_checks(struct pal_parse *p, const struct pal_node *v, const char *path, __u8 kind)
+{
+	char target[PAL_PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	if ((p->flags & PAL_LOAD_NO_HOST) || lstat(path, &st))
+		return;
+	if (S_ISLNK(st.st_mode)) {
+		n = readlink(path, target, sizeof(target) - 1);
+		target[n < 0 ? 0 : n] = 0;
+		pal_warn(p, v,
+			 "'%s' is a symlink to '%s': the kernel sees the target's path, "
+			 "so name the target in the rule",
+			 pal_q(p, path, strlen(path)), pal_q(p, target, strlen(target)));
+		if (stat(path, &st))
+			return;
+	}
+	if (kind == PAL_KEY_EXACT && !S_ISDIR(st.st_mode) && st.st_nlink > 1)
+		pal_warn(p, v,
+			 "'%s' has %lu hard links: the path rule does not cover its other names "
+			 "(the identity key does, while this inode exists)",
+			 pal_q(p, path, strlen(path)), (unsigned long)st.st_nlink);
+}
+
+static int parse_from(struct pal_parse *p, const struct pal_node *v, struct pal_ir_file *proto)
+{
+	const char **from;
+	struct stat st;
+	__u32 depth;
+
+	if (!pal_want_list(p, v, "from"))
+		return -EINVAL;
+	if (v->n > PAL_POLICY_PATHS_MAX) {
+		pal_err(p, v, "'from' has more than PAL_POLICY_PATHS_MAX (%d) entries",
+			PAL_POLICY_PATHS_MAX);
+		return -EINVAL;
+	}
+	from = pal_arena_array(p->ir, v->n, sizeof(*from));
+	if (!from)
+		return -ENOMEM;
+	for (const struct pal_node *e = v->kids; e; e = e->next) {
+		char *c = canon_path(p, e, "from", &depth);
+
+		if (!c)
+			continue;
+		if (!(p->flags & PAL_LOAD_NO_HOST) && stat(c, &st))
+			pal_warn(p, e,
+				 "executable '%s' does not exist on this host: the rule cannot "
+				 "match it until it exists and policies are reloaded",
+				 pal_q(p, c, strlen(c)));
+		from[proto->nfrom++] = c;
+	}
+	proto->from = from;
+	return 0;
+}
+
+static void add_paths(struct pal_parse *p, struct pal_pol_build *b, const struct pal_node *v,
+		      const char *key, const struct pal_ir_file *proto)
+{
+	if (!pal_want_list(p, v, key))
+		return;
+	if (v->n > PAL_POLICY_PATHS_MAX) {
+		pal_err(p, v, "'%s' has more than PAL_POLICY_PATHS_MAX (%d) entries", key,
+			PAL_POLICY_PATHS_MAX);
+		return;
+	}
+	for (const struct pal_node *e = v->kids; e; e = e->next) {
+		struct pal_ir_file f = *proto;
+		char *c = canon_path(p, e, key, &f.depth);
+
+		if (!c || b->pol->nfiles >= b->files_cap)
+			continue;
+		f.path = c;
+		f.len = (__u32)strlen(c);
+		f.loc = (struct pal_loc){p->file, e->line, e->col};
+		b->files[b->pol->nfiles++] = f;
+		host_checks(p, e, c, f.kind);
+	}
+}
+
+int pal_rule_file(struct pal_parse *p, struct pal_pol_build *b, const struct pal_node *item,
+		  __u8 class)
+{
+	const char *what = class == PAL_CLASS_EXEC ? "exec rule" : "file rule";
+	const struct pal_keys k = {what, file_keys, F_NKEYS};
+	const struct pal_node *v[F_NKEYS], *kn[F_NKEYS];
+	struct pal_ir_file proto = {.class = class};
+	struct pal_ir_rule *r;
+
+	if (item->type != PAL_N_MAP) {
+		pal_err(p, item, "a %s must be a mapping, found %s", what, pal_node_kind(item));
+		return 0;
+	}
+	r = pal_rule_new(b, item, class);
+	pal_map_keys(p, item, &k, v, kn);
+	if (!v[F_PATHS] && !v[F_DIRS])
+		pal_err(p, item, "%s needs 'paths' or 'dirs'", what);
+	if (!v[F_ACTION])
+		pal_err(p, item, "%s is missing 'action'", what);
+	else if (!pal_parse_action(p, v[F_ACTION], &r->action))
+		r->action_loc = (struct pal_loc){p->file, v[F_ACTION]->line, v[F_ACTION]->col};
+	if (class == PAL_CLASS_EXEC) {
+		proto.access = PAL_ACC_EXEC;
+		if (v[F_ACCESS])
+			pal_err(p, kn[F_ACCESS],
+				"'access' is not allowed in exec rules: they always cover execution");
+	} else if (!v[F_ACCESS]) {
+		pal_err(p, item, "%s is missing 'access'", what);
+	} else {
+		parse_access(p, v[F_ACCESS], &proto.access);
+	}
+	if (v[F_FROM] && parse_from(p, v[F_FROM], &proto) == -ENOMEM)
+		return -ENOMEM;
+	proto.action = r->action;
+	proto.rule = r->index;
+	proto.kind = PAL_KEY_EXACT;
+	if (v[F_PATHS])
+		add_paths(p, b, v[F_PATHS], "paths", &proto);
+	proto.kind = PAL_KEY_DIR;
+	if (v[F_DIRS])
+		add_paths(p, b, v[F_DIRS], "dirs", &proto);
+	return p->oom ? -ENOMEM : 0;
+}

@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Schema v1: one YAML document into one struct pal_ir_policy. */
+#include <errno.h>
+#include <string.h>
+
+#include "policies/policy_int.h"
+
+#define PAL_API_VERSION "palisade/v1"
+#define PAL_KIND "Policy"
+
+/* ---- generic helpers --------------------------------------------------- */
+
+static int find_key(const struct pal_keys *k, const struct pal_node *key)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (strlen(k->names[i]) == key->len && !memcmp(k->names[i], key->str, key->len))
+			return (int)i;
+	return -1;
+}
+
+static const char *join_words(struct pal_parse *p, const char *const *w, size_t n)
+{
+	size_t len = 1;
+	char *s, *o;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(w[i]) + 2;
+	s = o = pal_arena_alloc(&p->tree, len);
+	if (!s)
+		return "";
+	for (size_t i = 0; i < n; i++)
+		o += sprintf(o, "%s%s", i ? ", " : "", w[i]);
+	return s;
+}
+
+static void unknown_key(struct pal_parse *p, const struct pal_node *key, const struct pal_keys *k)
+{
+	const char *s = pal_suggest(key->str, key->len, k->names, k->n);
+	const char *q = pal_q(p, key->str, key->len);
+
+	if (s)
+		pal_err(p, key, "unknown key '%s' in %s; did you mean '%s'?", q, k->what, s);
+	else
+		pal_err(p, key, "unknown key '%s' in %s (expected %s)", q, k->what,
+			join_words(p, k->names, k->n));
+}
+
+void pal_map_keys(struct pal_parse *p, const struct pal_node *map, const struct pal_keys *k,
+		  const struct pal_node **vals, const struct pal_node **keys)
+{
+	const struct pal_node *key, *val;
+
+	for (size_t i = 0; i < k->n; i++)
+		vals[i] = keys[i] = NULL;
+	for (key = map->kids; key && (val = key->next); key = val->next) {
+		int i;
+
+		if (key->type != PAL_N_SCALAR) {
+			pal_err(p, key, "keys of %s must be strings, found %s", k->what,
+				pal_node_kind(key));
+			continue;
+		}
+		i = find_key(k, key);
+		if (i < 0) {
+			unknown_key(p, key, k);
+			continue;
+		}
+		if (vals[i]) {
+			pal_err(p, key, "duplicate key '%s' (first at line %u, column %u)",
+				k->names[i], keys[i]->line, keys[i]->col);
+			continue;
+		}
+		vals[i] = val;
+		keys[i] = key;
+	}
+}
+
+static const char *const type_names[] = {"", "a string", "a list", "a mapping"};
+
+bool pal_want(struct pal_parse *p, const struct pal_node *v, const char *key, int type)
+{
+	if (v->type != type) {
+		if (type == PAL_N_SEQ && v->type == PAL_N_SCALAR && v->len)
+			pal_err(p, v, "'%s' must be a list, found a string (write [%s])", key,
+				pal_q(p, v->str, v->len));
+		else
+			pal_err(p, v, "'%s' must be %s, found %s", key, type_names[type],
+				pal_node_kind(v));
+		return false;
+	}
+	if (type == PAL_N_SCALAR && v->plain && !v->len) {
+		pal_err(p, v, "'%s' has no value", key);
+		return false;
+	}
+	return true;
+}
+
+bool pal_want_list(struct pal_parse *p, const struct pal_node *v, const char *key)
+{
+	if (!pal_want(p, v, key, PAL_N_SEQ))
+		return false;
+	if (!v->n) {
+		pal_err(p, v, "'%s' is empty: list at least one entry", key);
+		return false;
+	}
+	return true;
+}
+
+static bool is_word(const struct pal_node *v, const char *w)
+{
+	return strlen(w) == v->len && !memcmp(w, v->str, v->len);
+}
+
+int pal_word(struct pal_parse *p, const struct pal_node *v, const char *what,
+	     const char *const *words, size_t n)
+{
+	const char *s, *q;
+
+	if (v->type != PAL_N_SCALAR) {
+		pal_err(p, v, "%s must be a string, found %s", what, pal_node_kind(v));
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (is_word(v, words[i]))
+			return (int)i;
+	q = pal_q(p, v->str, v->len);
+	s = pal_suggest(v->str, v->len, words, n);
+	if (s)
+		pal_err(p, v, "unknown %s '%s'; did you mean '%s'?", what, q, s);
+	else
+		pal_err(p, v, "unknown %s '%s' (expected %s)", what, q, join_words(p, words, n));
+	return -1;
+}
+
+static const char *const action_words[] = {"allow", "audit", "deny"};
+
+int pal_parse_action(struct pal_parse *p, const struct pal_node *v, __u8 *action)
+{
+	int i;
+
+	if (!pal_want(p, v, "action", PAL_N_SCALAR))
+		return -EINVAL;
+	i = pal_word(p, v, "action", action_words, PAL_ARRAY_SIZE(action_words));
+	if (i < 0)
+		return -EINVAL;
+	*action = (__u8)(PAL_ACT_ALLOW + i); /* allow=1, audit=2, deny=3 */
+	return 0;
+}
+
+int pal_parse_uint(const struct pal_node *v, unsigned long max, unsigned long *out)
+{
+	unsigned long x = 0;
+
+	if (v->type != PAL_N_SCALAR || !v->len || v->len > 10)
+		return -EINVAL;
+	if (v->len > 1 && v->str[0] == '0')
+		return -EINVAL; /* no octal look-alikes */
+	for (size_t i = 0; i < v->len; i++) {
+		if (v->str[i] < '0' || v->str[i] > '9')
+			return -EINVAL;
+		x = x * 10 + (unsigned long)(v->str[i] - '0');
+	}
+	if (x > max)
+		return -ERANGE;
+	*out = x;
+	return 0;
+}
+
+struct pal_ir_rule *pal_rule_new(struct pal_pol_build *b, const struct pal_node *item, __u8 class)
+{
+	struct pal_ir_rule *r = &b->rules[b->pol->nrules];
+
+	r->index = b->pol->nrules++;
+	r->class = class;
+	r->loc = (struct pal_loc){b->pol->loc.file, item->line, item->col};
+	r->action_loc = r->loc;
+	return r;
+}
+
+/* ---- the policy document ---------------------------------------------- */
+
+enum {
+	K_API,
+	K_KIND,
+	K_NAME,
+	K_DESC,
+	K_MODE,
+	K_TARGET,
+	K_DEFAULT,
+	K_FILES,
+	K_EXEC,
+	K_NETWORK,
+	K_DEVICES,
+	K_NKEYS,
+};
+
+static const char *const doc_keys[K_NKEYS] = {
+	"apiVersion", "kind",  "name", "description", "mode",	 "target",
+	"default",    "files", "exec", "network",     "devices",
+};
+
+static const struct pal_keys doc_k = {"policy", doc_keys, K_NKEYS};
+
+static void check_fixed(struct pal_parse *p, const struct pal_node *v, const char *key,
+			const char *want)
+{
+	if (!pal_want(p, v, key, PAL_N_SCALAR) || is_word(v, want))
+		return;
+	pal_err(p, v, "unsupported %s '%s'; expected '%s'", key, pal_q(p, v->str, v->len), want);
+}
+
+static bool name_ok(const struct pal_node *v)
+{
+	if (!v->len || v->len > PAL_POLICY_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < v->len; i++) {
+		char c = v->str[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static int parse_name(struct pal_parse *p, const struct pal_node *v, struct pal_ir_policy *pol)
+{
+	struct pal_policy_set *set = p->set;
+
+	if (!pal_want(p, v, "name", PAL_N_SCALAR))
+		return -EINVAL;
+	if (!name_ok(v)) {
+		pal_err(p, v,
+			"invalid policy name '%s': use 1 to %d characters of a-z, 0-9 and '-'",
+			pal_q(p, v->str, v->len), PAL_POLICY_NAME_MAX);
+		return -EINVAL;
+	}
+	for (__u32 i = 0; i < set->npolicies; i++) {
+		const struct pal_ir_policy *o = &set->policies[i];
+
+		if (!strcmp(o->name, v->str)) {
+			pal_err(p, v, "duplicate policy name '%s' (first defined at %s:%u:%u)",
+				v->str, o->loc.file, o->loc.line, o->loc.col);
+			return -EINVAL;
+		}
+	}
+	if (set->npolicies >= PAL_MAX_POLICIES) {
+		pal_err(p, v, "too many policies: more than PAL_MAX_POLICIES (%d)",
+			PAL_MAX_POLICIES);
+		return -EINVAL;
+	}
+	pol->name = pal_arena_strndup(p->ir, v->str, v->len);
+	pol->loc = (struct pal_loc){p->file, v->line, v->col};
+	return pol->name ? 0 : -ENOMEM;
+}
+
+static int parse_desc(struct pal_parse *p, const struct pal_node *v, struct pal_ir_policy *pol)
+{
+	if (v->type == PAL_N_SCALAR && v->plain && !v->len)
+		return 0; /* `description:` left empty */
+	if (!pal_want(p, v, "description", PAL_N_SCALAR))
+		return -EINVAL;
+	if (v->len > PAL_POLICY_DESC_MAX) {
+		pal_err(p, v, "'description' is longer than PAL_POLICY_DESC_MAX (%d bytes)",
+			PAL_POLICY_DESC_MAX);
+		return -EINVAL;
+	}
+	if (memchr(v->str, 0, v->len)) {
+		pal_err(p, v, "NUL character in 'description'");
+		return -EINVAL;
+	}
+	pol->description = pal_arena_strndup(p->ir, v->str, v->len);
+	return pol->description ? 0 : -ENOMEM;
+}
+
+static const char *const mode_words[] = {"enforce", "audit"};
+
+static void parse_header(struct pal_parse *p, const struct pal_node *root,
+			 const struct pal_node **v, struct pal_ir_policy *pol)
+{
+	static const char *const req[] = {"apiVersion", "kind", "name"};
+
+	for (size_t i = 0; i < PAL_ARRAY_SIZE(req); i++)
+		if (!v[i])
+			pal_err(p, root, "policy is missing '%s'", req[i]);
+	if (v[K_API])
+		check_fixed(p, v[K_API], "apiVersion", PAL_API_VERSION);
+	if (v[K_KIND])
+		check_fixed(p, v[K_KIND], "kind", PAL_KIND);
+	if (v[K_NAME])
+		parse_name(p, v[K_NAME], pol);
+	if (v[K_DESC])
+		parse_desc(p, v[K_DESC], pol);
+	if (v[K_MODE] && pal_want(p, v[K_MODE], "mode", PAL_N_SCALAR)) {
+		int m = pal_word(p, v[K_MODE], "mode", mode_words, PAL_ARRAY_SIZE(mode_words));
+
+		pol->mode = m == 1 ? PAL_MODE_AUDIT : PAL_MODE_ENFORCE;
+	}
+	pol->default_action = PAL_ACT_ALLOW;
+	if (v[K_DEFAULT] && pal_want(p, v[K_DEFAULT], "default", PAL_N_SCALAR)) {
+		int d = pal_word(p, v[K_DEFAULT], "default", action_words,
+				 PAL_ARRAY_SIZE(action_words));
+
+		if (d >= 0)
+			pol->default_action = (__u8)(PAL_ACT_ALLOW + d);
+	}
+}
+
+/* ---- target ----------------------------------------------------------- */
+
+static const char *const target_keys[] = {"cgroups"};
+static const struct pal_keys target_k = {"target", target_keys, 1};
+
+static int cgroup_pattern(struct pal_parse *p, const struct pal_node *v, const char **out)
+{
+	char *buf;
+	const char *why = NULL;
+	__u32 depth;
+
+	if (!pal_want(p, v, "cgroups entry", PAL_N_SCALAR))
+		return -EINVAL;
+	buf = pal_arena_alloc(p->ir, v->len + 2);
+	if (!buf)
+		return -ENOMEM;
+	if (!pal_path_canon(v->str, v->len, buf, &depth, &why)) {
+		for (const char *s = buf; (s = strstr(s, "**")); s += 2)
+			if (s[-1] != '/' || (s[2] && s[2] != '/'))
+				why = "'**' must be a whole path component";
+	}
+	if (why) {
+		pal_err(p, v, "invalid cgroup pattern '%s': %s", pal_q(p, v->str, v->len), why);
+		return -EINVAL;
+	}
+	*out = buf;
+	return 0;
+}
+
+static int parse_target(struct pal_parse *p, const struct pal_node *t, struct pal_ir_policy *pol)
+{
+	const struct pal_node *v[1], *k[1], *c;
+	const char **pats;
+
+	if (!pal_want(p, t, "target", PAL_N_MAP))
+		return -EINVAL;
+	pal_map_keys(p, t, &target_k, v, k);
+	if (!v[0]) {
+		pal_err(p, t, "target is missing 'cgroups' (remove 'target' to apply host-wide)");
+		return -EINVAL;
+	}
+	if (!pal_want_list(p, v[0], "cgroups"))
+		return -EINVAL;
+	if (v[0]->n > PAL_POLICY_TARGETS_MAX) {
+		pal_err(p, v[0], "more than PAL_POLICY_TARGETS_MAX (%d) cgroup patterns",
+			PAL_POLICY_TARGETS_MAX);
+		return -EINVAL;
+	}
+	pats = pal_arena_array(p->ir, v[0]->n, sizeof(*pats));
+	if (!pats)
+		return -ENOMEM;
+	for (c = v[0]->kids; c; c = c->next)
+		if (!cgroup_pattern(p, c, &pats[pol->ncgroups]))
+			pol->ncgroups++;
+	pol->cgroups = pats;
+	return 0;
+}
+
+/* ---- rule lists ------------------------------------------------------- */
+
+static const char *const class_keys[PAL_CLASSES] = {"files", "exec", "network", "devices"};
+
+/* Paths in a file/exec list item, to size the entry array up front. */
+static size_t count_paths(const struct pal_node *item)
+{
+	const struct pal_node *k, *v;
+	size_t n = 0;
+
+	if (item->type != PAL_N_MAP)
+		return 0;
+	for (k = item->kids; k && (v = k->next); k = v->next)
+		if (k->type == PAL_N_SCALAR && v->type == PAL_N_SEQ &&
+		    (is_word(k, "paths") || is_word(k, "dirs")))
+			n += v->n;
+	return n;
+}
+
+static int size_rules(struct pal_parse *p, const struct pal_node **v, struct pal_pol_build *b)
+{
+	size_t nrules = 0, npaths = 0;
+
+	for (int c = 0; c < PAL_CLASSES; c++) {
+		const struct pal_node *l = v[K_FILES + c];
+
+		if (!l || l->type != PAL_N_SEQ)
+			continue;
+		nrules += l->n;
+		if (nrules > PAL_MAX_RULES_PER_POLICY) {
+			pal_err(p, l, "policy has more than PAL_MAX_RULES_PER_POLICY (%d) rules",
+				PAL_MAX_RULES_PER_POLICY);
+			return -EINVAL;
+		}
+		if (c <= PAL_CLASS_EXEC)
+			for (const struct pal_node *it = l->kids; it; it = it->next)
+				npaths += count_paths(it);
+	}
+	b->rules = pal_arena_array(p->ir, nrules, sizeof(*b->rules));
+	b->files = pal_arena_array(p->ir, npaths, sizeof(*b->files));
+	b->net = pal_arena_array(p->ir, nrules, sizeof(*b->net));
+	b->dev = pal_arena_array(p->ir, nrules, sizeof(*b->dev));
+	b->files_cap = npaths;
+	if (!b->rules || !b->files || !b->net || !b->dev)
+		return -ENOMEM;
+	return 0;
+}
+
+static int parse_list(struct pal_parse *p, struct pal_pol_build *b, const struct pal_node *l,
+		      int class)
+{
+	__u32 before = b->pol->nrules;
+	int err = 0;
+
+	if (!pal_want_list(p, l, class_keys[class]))
+		return 0;
+	for (const struct pal_node *it = l->kids; it && !err && !p->gave_up; it = it->next) {
+		if (class <= PAL_CLASS_EXEC)
+			err = pal_rule_file(p, b, it, (__u8) class);
+		else if (class == PAL_CLASS_NET)
+			err = pal_rule_net(p, b, it);
+		else
+			err = pal_rule_dev(p, b, it);
+	}
+	if (b->pol->nrules > before)
+		b->pol->defaults[class] = b->pol->default_action;
+	return err;
+}
+
+/* Rule lists in document order, so rule indexes follow the file. */
+static int parse_rules(struct pal_parse *p, const struct pal_node *root, const struct pal_node **v,
+		       struct pal_pol_build *b)
+{
+	const struct pal_node *k, *val;
+	int err = size_rules(p, v, b);
+
+	if (err)
+		return err == -EINVAL ? 0 : err;
+	for (k = root->kids; k && (val = k->next) && !err; k = val->next) {
+		for (int c = 0; c < PAL_CLASSES; c++)
+			if (v[K_FILES + c] == val)
+				err = parse_list(p, b, val, c);
+	}
+	b->pol->rules = b->rules;
+	b->pol->files = b->files;
+	b->pol->net = b->net;
+	b->pol->dev = b->dev;
+	return err;
+}
+
+static int root_ok(struct pal_parse *p, const struct pal_node *root)
+{
+	if (root->type == PAL_N_SCALAR && root->plain && !root->len) {
+		pal_err(p, root,
+			"empty document: expected a policy (apiVersion: %s, kind: %s, ...)",
+			PAL_API_VERSION, PAL_KIND);
+		return -EINVAL;
+	}
+	if (root->type != PAL_N_MAP) {
+		pal_err(p, root, "a policy must be a mapping, found %s", pal_node_kind(root));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int pal_schema_doc(struct pal_parse *p, struct pal_node *root)
+{
+	const struct pal_node *v[K_NKEYS], *k[K_NKEYS];
+	struct pal_ir_policy pol = {.description = ""};
+	struct pal_pol_build b = {.pol = &pol};
+	unsigned int errors = p->nerrors;
+	int err;
+
+	if (root_ok(p, root))
+		return 0;
+	pal_map_keys(p, root, &doc_k, v, k);
+	pol.loc = (struct pal_loc){p->file, root->line, root->col};
+	parse_header(p, root, v, &pol);
+	if (v[K_TARGET]) {
+		err = parse_target(p, v[K_TARGET], &pol);
+		if (err == -ENOMEM)
+			return err;
+	}
+	err = parse_rules(p, root, v, &b);
+	if (err == -ENOMEM)
+		return err;
+	if (!pol.name)
+		return 0; /* reported; a nameless policy cannot be referred to */
+	if (p->nerrors == errors) {
+		err = pal_policy_checks(p, &pol);
+		if (err)
+			return err;
+	}
+	p->set->policies[p->set->npolicies++] = pol;
+	return 0;
+}
