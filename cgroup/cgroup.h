@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pal_cgroup: the cgroup programs (network, socket, device), the rule maps
+ * they read, and the code that finds the cgroups policies target, attaches
+ * to them and follows cgroups that appear or disappear later.
+ *
+ * Reload protocol (driven by the agent, see bpf/abi.h "generations"):
+ *   pal_cgroup_prepare(cg, set, new_slot, &nkeys)   fill the new slot
+ *   agent writes pal_policies/pal_config of new_slot, flips pal_gen
+ *   pal_cgroup_commit(cg, old_slot)                  attach/detach, drop old slot
+ * Library code: returns 0 or -errno, logs nothing above debug.
+ */
+#ifndef PALISADE_CGROUP_CGROUP_H
+#define PALISADE_CGROUP_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "bpf/maps.h"
+#include "policies/policy.h"
+
+struct pal_cgroup;
+
+/* ---- cgroup2 mount and target patterns --------------------------------- */
+
+/*
+ * Find the cgroup2 mount in /proc/self/mountinfo (/sys/fs/cgroup, or
+ * /sys/fs/cgroup/unified on hybrid hosts). Returns 0, -ENOENT when there
+ * is none, -ENAMETOOLONG, or -errno.
+ */
+int pal_cgroup_find_root(char *buf, size_t len);
+/* Same, parsing a mountinfo text (for tests). */
+int pal_cgroup_root_from_mountinfo(const char *text, char *buf, size_t len);
+
+/*
+ * Patterns are absolute cgroup paths relative to the cgroup2 root: '*'
+ * matches within one path level (any part of a name), '**' as a whole
+ * component matches zero or more levels. "/" is the root itself.
+ */
+enum pal_cg_match {
+	PAL_CG_MATCH = 1u << 0, /* path matches the pattern */
+	PAL_CG_PREFIX = 1u << 1, /* a cgroup below path could match */
+};
+/* Returns a mask of enum pal_cg_match; path is "/" or "/a/b" (no trailing '/'). */
+unsigned int pal_cgroup_match(const char *pattern, const char *path);
+/* 0 if pattern is well formed (absolute, no empty/./.. component), else -EINVAL. */
+int pal_cgroup_pattern_check(const char *pattern);
+
+/* Called for each existing cgroup matching a pattern; return non-zero to stop. */
+typedef int (*pal_cg_found_fn)(const char *rel, __u64 id, void *ctx);
+/*
+ * Walk the cgroup tree under root and call fn for each cgroup matching
+ * pattern, without descending where no match is possible. Returns 0, what
+ * fn returned, or -errno.
+ */
+int pal_cgroup_resolve(const char *root, const char *pattern, pal_cg_found_fn fn, void *ctx);
+/* The cgroup v2 id (what bpf_get_current_cgroup_id returns) of a directory. */
+int pal_cgroup_id_of(const char *dir, __u64 *id);
+
+/* ---- programs, attachment, watch --------------------------------------- */
+
+enum pal_cgroup_flags {
+	/* refuse to attach at the cgroup2 root (host-wide policies): for tests */
+	PAL_CG_NO_ROOT_ATTACH = 1u << 0,
+};
+
+/*
+ * Open the cgroup programs, sharing maps (pal_maps_open). cg2_root: NULL to
+ * detect. pin_dir: NULL for no pins; else links and the rule maps are
+ * pinned there (and adopted from there by a later agent) so enforcement
+ * survives a restart. The programs load at the first prepare, with the
+ * rule maps sized from the compiled policy. Returns 0 or -errno.
+ */
+int pal_cgroup_open(struct pal_cgroup **out, const struct pal_maps *maps, const char *cg2_root,
+		    const char *pin_dir, unsigned int flags);
+
+/*
+ * Write slot's entries: the network/device rule maps, and pal_cgroups
+ * (cgroup id, slot) -> policy mask for every existing cgroup that a
+ * policy's target patterns match (all policies, file-only ones too).
+ * *ncgroup_keys: pal_cgroups entries of the slot, for pal_gen_config.
+ * On error the slot's entries are removed again and the live slot is
+ * untouched. Returns 0, -E2BIG (a limit; nothing written), -EOPNOTSUPP
+ * (device rules but this kernel cannot run the device program), -errno.
+ */
+int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set, __u32 slot,
+		       __u32 *ncgroup_keys);
+/*
+ * After the agent flipped pal_gen to the prepared slot: attach (bpf_link,
+ * multi) to each target cgroup of a policy with network or device rules
+ * (host-wide ones: the cgroup2 root), detach what is no longer needed, and
+ * delete old_slot's entries. Returns 0 or -errno (the first failure; the
+ * rest is still done).
+ */
+int pal_cgroup_commit(struct pal_cgroup *cg, __u32 old_slot);
+
+/* inotify fd to poll for POLLIN; then call pal_cgroup_handle_watch. */
+int pal_cgroup_watch_fd(const struct pal_cgroup *cg);
+/*
+ * Process pending cgroup creations/removals: a new matching cgroup gets its
+ * pal_cgroups entries (live and prepared slot) and attachment; a removed
+ * one loses both. Never blocks. Returns the number of cgroups added or
+ * removed, or -errno.
+ */
+int pal_cgroup_handle_watch(struct pal_cgroup *cg);
+
+struct pal_cgroup_stats {
+	__u32 tracked; /* cgroups with pal_cgroups entries or links */
+	__u32 attached; /* cgroups with our programs attached */
+	__u32 links; /* open bpf_links */
+	__u32 watches; /* inotify watches */
+	__u32 rule_entries[PAL_GENS]; /* net + dev rule map entries per slot */
+	__u32 cgroup_keys[PAL_GENS]; /* pal_cgroups entries per slot */
+	bool dev_supported; /* the device program loads on this kernel */
+};
+int pal_cgroup_stats(const struct pal_cgroup *cg, struct pal_cgroup_stats *st);
+
+/* Is cgroup rel (relative to the cgroup2 root) attached by us? */
+bool pal_cgroup_is_attached(const struct pal_cgroup *cg, const char *rel);
+const char *pal_cgroup_root(const struct pal_cgroup *cg);
+
+/*
+ * Close. keep_attached: leave pinned links in place (needs pin_dir); else
+ * detach everything, delete our pal_cgroups entries and remove the pins.
+ */
+void pal_cgroup_close(struct pal_cgroup *cg, bool keep_attached);
+
+#endif /* PALISADE_CGROUP_CGROUP_H */

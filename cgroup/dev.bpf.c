@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Device policy on the cgroup v2 device hook: char/block, major, minor (or
+ * '*'), read/write/mknod. Same decision plumbing as every Palisade hook.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "bpf/common.bpf.h"
+#include "cgroup/dev.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define PAL_CG_ALLOW 1
+#define PAL_CG_DENY 0 /* EPERM */
+
+/* uapi bpf.h values; vmlinux.h lacks them (no kernel type uses the enums) */
+#define BPF_DEVCG_ACC_MKNOD (1u << 0)
+#define BPF_DEVCG_ACC_READ (1u << 1)
+#define BPF_DEVCG_ACC_WRITE (1u << 2)
+#define BPF_DEVCG_DEV_BLOCK 1
+
+/*
+ * key: (major | ANY, minor | ANY, slot, policy, type). value: struct
+ * pal_dev_rule, per access bit the strongest action of the rules with that key.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PAL_DEV_MIN_KEYS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct pal_dev_key);
+	__type(value, struct pal_dev_rule);
+} pal_dev_rules SEC(".maps");
+
+/* BPF_DEVCG_ACC_* (mknod 1, read 2, write 4) to enum pal_dev_access. */
+static __always_inline __u32 dev_access(__u32 acc)
+{
+	__u32 bits = 0;
+
+	if (acc & BPF_DEVCG_ACC_READ)
+		bits |= PAL_ACC_DEV_READ;
+	if (acc & BPF_DEVCG_ACC_WRITE)
+		bits |= PAL_ACC_DEV_WRITE;
+	if (acc & BPF_DEVCG_ACC_MKNOD)
+		bits |= PAL_ACC_DEV_MKNOD;
+	return bits;
+}
+
+/* Strongest (action, rule) of one access bit across the looked-up keys. */
+static __always_inline void dev_bit(const struct pal_dev_rule *r, int bit, __u8 *action,
+				    __u32 *rule)
+{
+	if (!r)
+		return;
+	if (r->action[bit] > *action || (r->action[bit] == *action && r->rule[bit] < *rule)) {
+		*action = r->action[bit];
+		*rule = r->rule[bit];
+	}
+}
+
+static __always_inline void dev_policy(struct pal_dev_key *k, __u32 acc, const struct pal_policy *p,
+				       __u32 policy, struct pal_verdict *v)
+{
+	const struct pal_dev_rule *r[4];
+	__u32 major = k->major, minor = k->minor;
+
+	k->policy = policy;
+	r[0] = bpf_map_lookup_elem(&pal_dev_rules, k);
+	k->minor = PAL_DEV_KEY_ANY;
+	r[1] = bpf_map_lookup_elem(&pal_dev_rules, k);
+	k->major = PAL_DEV_KEY_ANY;
+	r[2] = bpf_map_lookup_elem(&pal_dev_rules, k);
+	k->minor = minor;
+	r[3] = bpf_map_lookup_elem(&pal_dev_rules, k);
+	k->major = major;
+	/* Per requested bit: its strongest rule, else the default; keep the strongest bit. */
+	for (int bit = 0; bit < PAL_DEV_ACC_BITS; bit++) {
+		__u8 action = PAL_ACT_NONE;
+		__u32 rule = PAL_NO_RULE;
+
+		if (!(acc & (1u << bit)))
+			continue;
+		for (int i = 0; i < 4; i++)
+			dev_bit(r[i], bit, &action, &rule);
+		if (action == PAL_ACT_NONE)
+			action = p->defaults[PAL_CLASS_DEV];
+		pal_verdict_merge(v, p, policy, action, rule);
+	}
+}
+
+SEC("cgroup/dev")
+int palisade_dev(struct bpf_cgroup_dev_ctx *ctx)
+{
+	__u32 gen = pal_live_gen();
+	const struct pal_gen_config *cfg = pal_config_of(gen);
+	struct pal_verdict v = {.action = PAL_ACT_NONE};
+	__u32 type = ctx->access_type & 0xffff;
+	__u32 acc = dev_access(ctx->access_type >> 16);
+	struct pal_dev_key k = {.major = ctx->major, .minor = ctx->minor, .gen = gen, .type = type};
+	struct pal_event *e;
+	__u64 mask;
+
+	if (!cfg)
+		return PAL_CG_ALLOW;
+	mask = pal_task_policies(gen, cfg);
+	v.generation = cfg->generation;
+	for (__u32 i = 0; i < PAL_MAX_POLICIES && (mask >> i); i++) {
+		const struct pal_policy *p;
+
+		if (!((mask >> i) & 1))
+			continue;
+		p = pal_policy_of(gen, i);
+		/* NONE: the policy has no device rules, so no say here */
+		if (!p || p->defaults[PAL_CLASS_DEV] == PAL_ACT_NONE)
+			continue;
+		dev_policy(&k, acc, p, i, &v);
+	}
+	if (v.action < PAL_ACT_AUDIT)
+		return PAL_CG_ALLOW;
+	e = pal_event_begin(&v, PAL_EV_DEV, PAL_OP_DEVICE, acc,
+			    v.action == PAL_ACT_DENY ? -EPERM : 0);
+	if (e) {
+		e->dev.major = ctx->major;
+		e->dev.minor = ctx->minor;
+		e->dev.type = type == BPF_DEVCG_DEV_BLOCK ? 'b' : 'c';
+		bpf_ringbuf_submit(e, 0);
+	}
+	return v.action == PAL_ACT_DENY ? PAL_CG_DENY : PAL_CG_ALLOW;
+}

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Network policy on cgroup hooks: connect4/6, sendmsg4/6 (unconnected UDP),
+ * bind4/6 and sock_create. Each hook reads the live generation once, asks
+ * every applicable policy (pal_task_policies) for its verdict, merges them
+ * (pal_verdict_merge: any denial stands) and reports deny/audit decisions.
+ * A cgroup program denies by returning 0; the kernel turns that into EPERM.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "bpf/common.bpf.h"
+#include "cgroup/net.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+
+#define PAL_CG_ALLOW 1
+#define PAL_CG_DENY 0 /* EPERM */
+
+/*
+ * key: (slot, access, policy) + destination/local address (struct
+ * pal_net_cidr_key). value: struct pal_net_verdict of the longest prefix.
+ * LPM tries require BPF_F_NO_PREALLOC; user space sets max_entries.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, PAL_NET_MIN_KEYS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct pal_net_cidr_key);
+	__type(value, struct pal_net_verdict);
+} pal_net_cidr SEC(".maps");
+
+/* key: (port table, slot, protocol) + port. value: struct pal_net_rule. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, PAL_NET_MIN_KEYS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct pal_net_port_key);
+	__type(value, struct pal_net_rule);
+} pal_net_port SEC(".maps");
+
+/* key: (slot, policy, family, type, protocol | ANY). value: struct pal_net_rule. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PAL_NET_MIN_KEYS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct pal_net_sock_key);
+	__type(value, struct pal_net_rule);
+} pal_net_sock SEC(".maps");
+
+/* What one hook is asked to decide. */
+struct net_req {
+	struct pal_net_cidr_key ck; /* access and address filled in, prefix /128 */
+	__u16 port; /* host order */
+	__u16 family;
+	__u16 protocol;
+	__u16 type;
+	__u32 op; /* enum pal_op */
+};
+
+static __always_inline __u8 proto_idx(__u16 protocol)
+{
+	if (protocol == IPPROTO_TCP)
+		return PAL_NET_TCP;
+	if (protocol == IPPROTO_UDP)
+		return PAL_NET_UDP;
+	return PAL_NET_OTHER;
+}
+
+/* One policy's say on an address+port request: a rule's action, or the default. */
+static __always_inline void addr_policy(struct net_req *r, struct pal_net_port_key *pk,
+					const struct pal_policy *p, __u32 policy,
+					struct pal_verdict *v)
+{
+	const struct pal_net_verdict *nv;
+	const struct pal_net_rule *nr;
+	__u8 action = p->defaults[PAL_CLASS_NET];
+	__u32 rule = PAL_NO_RULE;
+
+	r->ck.policy = policy;
+	nv = bpf_map_lookup_elem(&pal_net_cidr, &r->ck);
+	if (nv && !nv->table && nv->action != PAL_ACT_NONE) {
+		action = nv->action;
+		rule = nv->rule;
+	} else if (nv && nv->table) {
+		pk->table = nv->table;
+		nr = bpf_map_lookup_elem(&pal_net_port, pk);
+		if (nr) {
+			action = nr->action;
+			rule = nr->rule;
+		}
+	}
+	pal_verdict_merge(v, p, policy, action, rule);
+}
+
+/* One policy's say on a socket() request: strongest of the 8 wildcard keys. */
+static __always_inline void sock_policy(struct net_req *r, const struct pal_policy *p, __u32 policy,
+					__u32 gen, struct pal_verdict *v)
+{
+	struct pal_net_sock_key k = {.gen = gen, .policy = policy};
+	__u8 action = PAL_ACT_NONE;
+	__u32 rule = PAL_NO_RULE;
+
+	for (int c = 0; c < 8; c++) {
+		const struct pal_net_rule *nr;
+
+		k.family = (c & 1) ? PAL_NET_SOCK_ANY : r->family;
+		k.type = (c & 2) ? PAL_NET_SOCK_ANY : r->type;
+		k.protocol = (c & 4) ? PAL_NET_SOCK_ANY : r->protocol;
+		nr = bpf_map_lookup_elem(&pal_net_sock, &k);
+		if (nr && (nr->action > action || (nr->action == action && nr->rule < rule))) {
+			action = nr->action;
+			rule = nr->rule;
+		}
+	}
+	if (action == PAL_ACT_NONE)
+		action = p->defaults[PAL_CLASS_NET];
+	pal_verdict_merge(v, p, policy, action, rule);
+}
+
+static __always_inline void net_report(const struct pal_verdict *v, const struct net_req *r)
+{
+	__u32 access = r->ck.access ? r->ck.access : PAL_ACC_SOCKET;
+	struct pal_event *e;
+
+	e = pal_event_begin(v, PAL_EV_NET, r->op, access, v->action == PAL_ACT_DENY ? -EPERM : 0);
+	if (!e)
+		return;
+	if (r->op != PAL_OP_SOCKET) {
+		__builtin_memcpy(e->net.daddr, r->ck.addr, sizeof(e->net.daddr));
+		e->net.dport = r->port;
+	}
+	e->net.family = r->family;
+	e->net.protocol = r->protocol;
+	e->net.type = r->type;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* Evaluate every applicable policy and return the cgroup program's verdict. */
+static __always_inline int net_decide(struct net_req *r)
+{
+	__u32 gen = pal_live_gen();
+	const struct pal_gen_config *cfg = pal_config_of(gen);
+	struct pal_verdict v = {.action = PAL_ACT_NONE};
+	struct pal_net_port_key pk = {
+		.prefixlen = PAL_NET_PORT_FIXED_BITS + 16,
+		.gen = gen,
+		.proto = proto_idx(r->protocol),
+		.port = {r->port >> 8, r->port & 0xff},
+	};
+	__u64 mask;
+
+	if (!cfg)
+		return PAL_CG_ALLOW;
+	mask = pal_task_policies(gen, cfg);
+	v.generation = cfg->generation;
+	r->ck.gen = gen;
+	for (__u32 i = 0; i < PAL_MAX_POLICIES && (mask >> i); i++) {
+		const struct pal_policy *p;
+
+		if (!((mask >> i) & 1))
+			continue;
+		p = pal_policy_of(gen, i);
+		/* NONE: the policy has no network rules, so no say here */
+		if (!p || p->defaults[PAL_CLASS_NET] == PAL_ACT_NONE)
+			continue;
+		if (r->op == PAL_OP_SOCKET)
+			sock_policy(r, p, i, gen, &v);
+		else
+			addr_policy(r, &pk, p, i, &v);
+	}
+	if (v.action < PAL_ACT_AUDIT)
+		return PAL_CG_ALLOW;
+	net_report(&v, r);
+	return v.action == PAL_ACT_DENY ? PAL_CG_DENY : PAL_CG_ALLOW;
+}
+
+static __always_inline int sock_addr4(struct bpf_sock_addr *ctx, __u8 access, __u32 op)
+{
+	struct net_req r = {
+		.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = access},
+		.family = AF_INET,
+		.op = op,
+	};
+	__u32 ip4 = ctx->user_ip4;
+
+	r.ck.addr[10] = 0xff; /* ::ffff:a.b.c.d, so IPv4 rules are shared with v4-mapped v6 */
+	r.ck.addr[11] = 0xff;
+	__builtin_memcpy(&r.ck.addr[12], &ip4, 4);
+	r.port = bpf_ntohs((__u16)ctx->user_port);
+	r.protocol = ctx->protocol;
+	r.type = ctx->type;
+	return net_decide(&r);
+}
+
+static __always_inline int sock_addr6(struct bpf_sock_addr *ctx, __u8 access, __u32 op)
+{
+	struct net_req r = {
+		.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = access},
+		.family = AF_INET6,
+		.op = op,
+	};
+	/* ctx fields need constant offsets: no loop over user_ip6[] */
+	__u32 w0 = ctx->user_ip6[0], w1 = ctx->user_ip6[1];
+	__u32 w2 = ctx->user_ip6[2], w3 = ctx->user_ip6[3];
+
+	__builtin_memcpy(&r.ck.addr[0], &w0, 4);
+	__builtin_memcpy(&r.ck.addr[4], &w1, 4);
+	__builtin_memcpy(&r.ck.addr[8], &w2, 4);
+	__builtin_memcpy(&r.ck.addr[12], &w3, 4);
+	r.port = bpf_ntohs((__u16)ctx->user_port);
+	r.protocol = ctx->protocol;
+	r.type = ctx->type;
+	return net_decide(&r);
+}
+
+SEC("cgroup/connect4")
+int palisade_connect4(struct bpf_sock_addr *ctx)
+{
+	return sock_addr4(ctx, PAL_ACC_CONNECT, PAL_OP_CONNECT);
+}
+
+SEC("cgroup/connect6")
+int palisade_connect6(struct bpf_sock_addr *ctx)
+{
+	return sock_addr6(ctx, PAL_ACC_CONNECT, PAL_OP_CONNECT);
+}
+
+/* Unconnected UDP: the destination of each sendmsg is checked as a connect. */
+SEC("cgroup/sendmsg4")
+int palisade_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return sock_addr4(ctx, PAL_ACC_CONNECT, PAL_OP_SENDMSG);
+}
+
+SEC("cgroup/sendmsg6")
+int palisade_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return sock_addr6(ctx, PAL_ACC_CONNECT, PAL_OP_SENDMSG);
+}
+
+SEC("cgroup/bind4")
+int palisade_bind4(struct bpf_sock_addr *ctx)
+{
+	return sock_addr4(ctx, PAL_ACC_BIND, PAL_OP_BIND);
+}
+
+SEC("cgroup/bind6")
+int palisade_bind6(struct bpf_sock_addr *ctx)
+{
+	return sock_addr6(ctx, PAL_ACC_BIND, PAL_OP_BIND);
+}
+
+SEC("cgroup/sock_create")
+int palisade_sock_create(struct bpf_sock *ctx)
+{
+	struct net_req r = {.op = PAL_OP_SOCKET};
+
+	r.family = ctx->family;
+	r.type = ctx->type;
+	r.protocol = ctx->protocol;
+	return net_decide(&r);
+}

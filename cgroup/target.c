@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Finding cgroups: the cgroup2 mount, target patterns ('*' inside one
+ * level, '**' for any number of levels) and walking the tree for matches.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "cgroup/cgroup.h"
+#include "cgroup/internal.h"
+
+/* ---- cgroup2 mount ------------------------------------------------------ */
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo */
+static void unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = 0;
+}
+
+/* One mountinfo line: the mount point of a cgroup2 mount of the hierarchy root, or NULL. */
+static char *cgroup2_mount_of(char *line)
+{
+	char *save = NULL, *tok, *root = NULL, *mnt = NULL;
+	int field = 0;
+	bool sep = false;
+
+	for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save), field++) {
+		if (field == 3)
+			root = tok;
+		else if (field == 4)
+			mnt = tok;
+		else if (!sep && field > 5 && !strcmp(tok, "-"))
+			sep = true;
+		else if (sep)
+			return !strcmp(tok, "cgroup2") && root && !strcmp(root, "/") ? mnt : NULL;
+	}
+	return NULL;
+}
+
+int pal_cgroup_root_from_mountinfo(const char *text, char *buf, size_t len)
+{
+	char *copy = strdup(text), *save = NULL, *line, *best = NULL;
+	int err = -ENOENT;
+
+	if (!copy)
+		return -ENOMEM;
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *mnt = cgroup2_mount_of(line);
+
+		if (!mnt)
+			continue;
+		unescape(mnt);
+		/* several cgroup2 mounts: prefer the standard places, else the first */
+		if (!best || !strcmp(mnt, "/sys/fs/cgroup") ||
+		    (!strcmp(mnt, "/sys/fs/cgroup/unified") && strcmp(best, "/sys/fs/cgroup")))
+			best = mnt;
+	}
+	if (best) {
+		err = strlen(best) < len ? 0 : -ENAMETOOLONG;
+		if (!err)
+			strcpy(buf, best);
+	}
+	free(copy);
+	return err;
+}
+
+int pal_cgroup_find_root(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *text = NULL;
+	size_t size = 0;
+	int err;
+
+	if (!f)
+		return -errno;
+	{
+		FILE *m = open_memstream(&text, &size);
+		char chunk[4096];
+		size_t n;
+
+		if (!m) {
+			fclose(f);
+			return -ENOMEM;
+		}
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			fwrite(chunk, 1, n, m);
+		fclose(m);
+	}
+	fclose(f);
+	if (!text)
+		return -ENOMEM;
+	err = pal_cgroup_root_from_mountinfo(text, buf, len);
+	free(text);
+	return err;
+}
+
+/* ---- patterns ----------------------------------------------------------- */
+
+/* Split "/a/b" into components (in place). Returns the count, or -EINVAL. */
+static int split(char *s, char **comp)
+{
+	int n = 0;
+
+	if (s[0] != '/')
+		return -EINVAL;
+	for (char *save = NULL, *t = strtok_r(s, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+		if (n == PAL_CG_MAX_COMPONENTS)
+			return -EINVAL;
+		comp[n++] = t;
+	}
+	return n;
+}
+
+/* '*' matches any run of characters inside one name; everything else is literal. */
+static bool glob_name(const char *p, const char *s)
+{
+	const char *star = NULL, *resume = NULL;
+
+	while (*s) {
+		if (*p == '*') {
+			star = p++;
+			resume = s;
+		} else if (*p == *s) {
+			p++;
+			s++;
+		} else if (star) {
+			p = star + 1;
+			s = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (*p == '*')
+		p++;
+	return !*p;
+}
+
+int pal_cgroup_pattern_check(const char *pattern)
+{
+	char buf[PATH_MAX], *comp[PAL_CG_MAX_COMPONENTS];
+	int n;
+
+	if (!pattern || pattern[0] != '/' || strlen(pattern) >= sizeof(buf))
+		return -EINVAL;
+	if (strstr(pattern, "//"))
+		return -EINVAL;
+	strcpy(buf, pattern);
+	n = split(buf, comp);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(comp[i], ".") || !strcmp(comp[i], ".."))
+			return -EINVAL;
+	return 0;
+}
+
+unsigned int pal_cgroup_match(const char *pattern, const char *path)
+{
+	char pb[PATH_MAX], sb[PATH_MAX];
+	char *pc[PAL_CG_MAX_COMPONENTS], *sc[PAL_CG_MAX_COMPONENTS];
+	/* res[i][j]: what pattern components i.. say about path components j.. */
+	unsigned char res[PAL_CG_MAX_COMPONENTS + 1][PAL_CG_MAX_COMPONENTS + 1];
+	int np, ns;
+
+	if (strlen(pattern) >= sizeof(pb) || strlen(path) >= sizeof(sb))
+		return 0;
+	strcpy(pb, pattern);
+	strcpy(sb, path);
+	np = split(pb, pc);
+	ns = split(sb, sc);
+	if (np < 0 || ns < 0)
+		return 0;
+	for (int i = np; i >= 0; i--)
+		for (int j = ns; j >= 0; j--) {
+			unsigned char r;
+
+			if (j == ns) {
+				/* path used up: a match if only '**' remain; below could match */
+				bool rest_any = true;
+
+				for (int k = i; k < np; k++)
+					rest_any &= !strcmp(pc[k], "**");
+				r = (rest_any ? PAL_CG_MATCH : 0) | (i < np ? PAL_CG_PREFIX : 0);
+			} else if (i == np) {
+				r = 0;
+			} else if (!strcmp(pc[i], "**")) {
+				r = res[i + 1][j] | res[i][j + 1];
+			} else {
+				r = glob_name(pc[i], sc[j]) ? res[i + 1][j + 1] : 0;
+			}
+			res[i][j] = r;
+		}
+	return res[0][0];
+}
+
+/* ---- ids and tree walk ------------------------------------------------- */
+
+int pal_cgroup_id_of(const char *dir, __u64 *id)
+{
+	struct {
+		struct file_handle fh;
+		__u64 id;
+	} h = {.fh.handle_bytes = sizeof(__u64)};
+	int mount_id;
+	struct stat st;
+
+	/* the kernfs node id is what bpf_get_current_cgroup_id() returns */
+	if (!name_to_handle_at(AT_FDCWD, dir, &h.fh, &mount_id, 0) &&
+	    h.fh.handle_bytes == sizeof(__u64)) {
+		memcpy(id, h.fh.f_handle, sizeof(*id));
+		return 0;
+	}
+	if (stat(dir, &st))
+		return -errno;
+	*id = st.st_ino; /* the same number on 64-bit kernels */
+	return 0;
+}
+
+static int resolve_dir(const char *root, char *rel, size_t len, const char *pattern,
+		       pal_cg_found_fn fn, void *ctx)
+{
+	unsigned int m = pal_cgroup_match(pattern, rel);
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s%s", root, strcmp(rel, "/") ? rel : "");
+	if (m & PAL_CG_MATCH) {
+		__u64 id;
+
+		err = pal_cgroup_id_of(path, &id);
+		if (err)
+			return err == -ENOENT ? 0 : err;
+		err = fn(rel, id, ctx);
+		if (err)
+			return err;
+	}
+	if (!(m & PAL_CG_PREFIX))
+		return 0;
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while (!err && (de = readdir(d))) {
+		size_t base = strcmp(rel, "/") ? len : 0, nlen = strlen(de->d_name);
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (base + 1 + nlen >= PATH_MAX) {
+			err = -ENAMETOOLONG;
+			break;
+		}
+		rel[base] = '/';
+		memcpy(rel + base + 1, de->d_name, nlen + 1);
+		err = resolve_dir(root, rel, base + 1 + nlen, pattern, fn, ctx);
+		rel[len] = 0;
+	}
+	closedir(d);
+	return err;
+}
+
+int pal_cgroup_resolve(const char *root, const char *pattern, pal_cg_found_fn fn, void *ctx)
+{
+	char rel[PATH_MAX] = "/";
+
+	if (pal_cgroup_pattern_check(pattern))
+		return -EINVAL;
+	return resolve_dir(root, rel, 1, pattern, fn, ctx);
+}
