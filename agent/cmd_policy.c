@@ -4,6 +4,7 @@
  * palisade compile: show the map entries they compile to, with the rule
  * each came from and the effective decision (the "explain" view).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -285,6 +286,14 @@ static void print_entries(const struct pal_policy_set *set, const struct pal_fil
 	}
 }
 
+static void cidr_str(const struct pal_ir_cidr *c, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(c->v4 ? AF_INET : AF_INET6, c->v4 ? c->addr + 12 : c->addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, c->v4 ? c->prefix - 96u : c->prefix);
+}
+
 static void cidrs_text(const struct pal_ir_net *n, char *buf, size_t len)
 {
 	size_t o = 0;
@@ -292,14 +301,8 @@ static void cidrs_text(const struct pal_ir_net *n, char *buf, size_t len)
 	snprintf(buf, len, "any");
 	for (__u32 i = 0; i < n->ncidrs && o < len; i++) {
 		char a[64];
-		const struct pal_ir_cidr *c = &n->cidrs[i];
 
-		if (c->v4)
-			snprintf(a, sizeof(a), "%u.%u.%u.%u/%u", c->addr[12], c->addr[13],
-				 c->addr[14], c->addr[15], c->prefix - 96u);
-		else
-			snprintf(a, sizeof(a), "%02x%02x:%02x%02x:...:/%u", c->addr[0], c->addr[1],
-				 c->addr[2], c->addr[3], c->prefix);
+		cidr_str(&n->cidrs[i], a, sizeof(a));
 		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "", a);
 	}
 }
@@ -516,13 +519,8 @@ static json_object *jnet(const struct pal_ir_policy *pol, const struct pal_ir_ne
 	json_object_object_add(o, "protocols", json_object_new_int64(n->protocols));
 	for (__u32 i = 0; i < n->ncidrs; i++) {
 		char b[64];
-		unsigned char *a = (unsigned char *)n->cidrs[i].addr;
 
-		snprintf(
-			b, sizeof(b),
-			"%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x/%u",
-			a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
-			a[12], a[13], a[14], a[15], n->cidrs[i].prefix);
+		cidr_str(&n->cidrs[i], b, sizeof(b));
 		json_object_array_add(c, json_object_new_string(b));
 	}
 	json_object_object_add(o, "cidrs", c);

@@ -128,9 +128,17 @@ struct pal_keys {
 	size_t n;
 };
 
-/* Check keys of map against k; vals[i] gets the value of names[i] or NULL. */
+/*
+ * Check keys of map against k; vals[i] gets the value of names[i] or NULL,
+ * keys[i] its key node (or a misspelling of it, with vals[i] NULL).
+ */
 void pal_map_keys(struct pal_parse *p, const struct pal_node *map, const struct pal_keys *k,
 		  const struct pal_node **vals, const struct pal_node **keys);
+/* A key neither given nor misspelt (a misspelling was already reported). */
+static inline bool pal_absent(const struct pal_node **vals, const struct pal_node **keys, int i)
+{
+	return !vals[i] && !keys[i];
+}
 bool pal_want(struct pal_parse *p, const struct pal_node *v, const char *key, int type);
 bool pal_want_list(struct pal_parse *p, const struct pal_node *v, const char *key);
 /* Look up a scalar among words; reports an error naming key, with a suggestion. */

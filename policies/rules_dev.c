@@ -48,12 +48,13 @@ static void dev_access(struct pal_parse *p, const struct pal_node *v, __u32 *bit
 	}
 }
 
-static void required(struct pal_parse *p, const struct pal_node *item, const struct pal_node **v)
+static void required(struct pal_parse *p, const struct pal_node *item, const struct pal_node **v,
+		     const struct pal_node **k)
 {
 	static const int req[] = {D_TYPE, D_MAJOR, D_ACCESS, D_ACTION};
 
 	for (size_t i = 0; i < PAL_ARRAY_SIZE(req); i++)
-		if (!v[req[i]])
+		if (pal_absent(v, k, req[i]))
 			pal_err(p, item, "device rule is missing '%s'", dev_keys[req[i]]);
 }
 
@@ -72,7 +73,7 @@ int pal_rule_dev(struct pal_parse *p, struct pal_pol_build *b, const struct pal_
 	*d = (struct pal_ir_dev){.rule = rule->index, .major = PAL_DEV_ANY, .minor = PAL_DEV_ANY};
 	d->loc = rule->loc;
 	pal_map_keys(p, item, &dev_k, v, k);
-	required(p, item, v);
+	required(p, item, v, k);
 	if (v[D_TYPE] && pal_want(p, v[D_TYPE], "type", PAL_N_SCALAR)) {
 		int t = pal_word(p, v[D_TYPE], "device type", type_words, 2);
 

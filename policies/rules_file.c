@@ -151,20 +151,20 @@ int pal_rule_file(struct pal_parse *p, struct pal_pol_build *b, const struct pal
 	}
 	r = pal_rule_new(b, item, class);
 	pal_map_keys(p, item, &k, v, kn);
-	if (!v[F_PATHS] && !v[F_DIRS])
+	if (pal_absent(v, kn, F_PATHS) && pal_absent(v, kn, F_DIRS))
 		pal_err(p, item, "%s needs 'paths' or 'dirs'", what);
-	if (!v[F_ACTION])
+	if (pal_absent(v, kn, F_ACTION))
 		pal_err(p, item, "%s is missing 'action'", what);
-	else if (!pal_parse_action(p, v[F_ACTION], &r->action))
+	else if (v[F_ACTION] && !pal_parse_action(p, v[F_ACTION], &r->action))
 		r->action_loc = (struct pal_loc){p->file, v[F_ACTION]->line, v[F_ACTION]->col};
 	if (class == PAL_CLASS_EXEC) {
 		proto.access = PAL_ACC_EXEC;
 		if (v[F_ACCESS])
 			pal_err(p, kn[F_ACCESS],
 				"'access' is not allowed in exec rules: they always cover execution");
-	} else if (!v[F_ACCESS]) {
+	} else if (pal_absent(v, kn, F_ACCESS)) {
 		pal_err(p, item, "%s is missing 'access'", what);
-	} else {
+	} else if (v[F_ACCESS]) {
 		parse_access(p, v[F_ACCESS], &proto.access);
 	}
 	if (v[F_FROM] && parse_from(p, v[F_FROM], &proto) == -ENOMEM)

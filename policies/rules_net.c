@@ -295,9 +295,9 @@ static void parse_socket(struct pal_parse *p, const struct pal_node *s, struct p
 	if (!pal_want(p, s, "socket", PAL_N_MAP))
 		return;
 	pal_map_keys(p, s, &sock_k, v, k);
-	if (!v[S_FAMILY])
+	if (pal_absent(v, k, S_FAMILY))
 		pal_err(p, s, "socket is missing 'family'");
-	else if (pal_want(p, v[S_FAMILY], "family", PAL_N_SCALAR))
+	else if (v[S_FAMILY] && pal_want(p, v[S_FAMILY], "family", PAL_N_SCALAR))
 		named_word(p, v[S_FAMILY], "socket family", families, PAL_ARRAY_SIZE(families),
 			   &r->family);
 	if (v[S_TYPE] && pal_want(p, v[S_TYPE], "type", PAL_N_SCALAR))
@@ -345,7 +345,8 @@ static int pick_op(struct pal_parse *p, const struct pal_node *item, const struc
 		}
 		op = i;
 	}
-	if (op < 0)
+	if (op < 0 && pal_absent(v, k, N_CONNECT) && pal_absent(v, k, N_BIND) &&
+	    pal_absent(v, k, N_SOCKET))
 		pal_err(p, item, "network rule needs one of 'connect', 'bind' or 'socket'");
 	return op;
 }
@@ -377,9 +378,9 @@ int pal_rule_net(struct pal_parse *p, struct pal_pol_build *b, const struct pal_
 	r->loc = rule->loc;
 	pal_map_keys(p, item, &net_k, v, k);
 	op = pick_op(p, item, v, k);
-	if (!v[N_ACTION])
+	if (pal_absent(v, k, N_ACTION))
 		pal_err(p, item, "network rule is missing 'action'");
-	else if (!pal_parse_action(p, v[N_ACTION], &rule->action))
+	else if (v[N_ACTION] && !pal_parse_action(p, v[N_ACTION], &rule->action))
 		rule->action_loc = (struct pal_loc){p->file, v[N_ACTION]->line, v[N_ACTION]->col};
 	r->action = rule->action;
 	if (op < 0)

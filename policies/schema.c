@@ -33,16 +33,22 @@ static const char *join_words(struct pal_parse *p, const char *const *w, size_t 
 	return s;
 }
 
-static void unknown_key(struct pal_parse *p, const struct pal_node *key, const struct pal_keys *k)
+/* Returns the index of the suggested key, or -1. */
+static int unknown_key(struct pal_parse *p, const struct pal_node *key, const struct pal_keys *k)
 {
 	const char *s = pal_suggest(key->str, key->len, k->names, k->n);
 	const char *q = pal_q(p, key->str, key->len);
 
-	if (s)
-		pal_err(p, key, "unknown key '%s' in %s; did you mean '%s'?", q, k->what, s);
-	else
+	if (!s) {
 		pal_err(p, key, "unknown key '%s' in %s (expected %s)", q, k->what,
 			join_words(p, k->names, k->n));
+		return -1;
+	}
+	pal_err(p, key, "unknown key '%s' in %s; did you mean '%s'?", q, k->what, s);
+	for (size_t i = 0; i < k->n; i++)
+		if (k->names[i] == s)
+			return (int)i;
+	return -1;
 }
 
 void pal_map_keys(struct pal_parse *p, const struct pal_node *map, const struct pal_keys *k,
@@ -62,7 +68,10 @@ void pal_map_keys(struct pal_parse *p, const struct pal_node *map, const struct 
 		}
 		i = find_key(k, key);
 		if (i < 0) {
-			unknown_key(p, key, k);
+			/* a misspelt key is not also reported as missing */
+			i = unknown_key(p, key, k);
+			if (i >= 0 && !keys[i])
+				keys[i] = key;
 			continue;
 		}
 		if (vals[i]) {
@@ -275,12 +284,13 @@ static int parse_desc(struct pal_parse *p, const struct pal_node *v, struct pal_
 static const char *const mode_words[] = {"enforce", "audit"};
 
 static void parse_header(struct pal_parse *p, const struct pal_node *root,
-			 const struct pal_node **v, struct pal_ir_policy *pol)
+			 const struct pal_node **v, const struct pal_node **k,
+			 struct pal_ir_policy *pol)
 {
 	static const char *const req[] = {"apiVersion", "kind", "name"};
 
 	for (size_t i = 0; i < PAL_ARRAY_SIZE(req); i++)
-		if (!v[i])
+		if (pal_absent(v, k, (int)i))
 			pal_err(p, root, "policy is missing '%s'", req[i]);
 	if (v[K_API])
 		check_fixed(p, v[K_API], "apiVersion", PAL_API_VERSION);
@@ -343,6 +353,8 @@ static int parse_target(struct pal_parse *p, const struct pal_node *t, struct pa
 		return -EINVAL;
 	pal_map_keys(p, t, &target_k, v, k);
 	if (!v[0]) {
+		if (k[0])
+			return -EINVAL;
 		pal_err(p, t, "target is missing 'cgroups' (remove 'target' to apply host-wide)");
 		return -EINVAL;
 	}
@@ -480,7 +492,7 @@ int pal_schema_doc(struct pal_parse *p, struct pal_node *root)
 		return 0;
 	pal_map_keys(p, root, &doc_k, v, k);
 	pol.loc = (struct pal_loc){p->file, root->line, root->col};
-	parse_header(p, root, v, &pol);
+	parse_header(p, root, v, k, &pol);
 	if (v[K_TARGET]) {
 		err = parse_target(p, v[K_TARGET], &pol);
 		if (err == -ENOMEM)

@@ -16,6 +16,7 @@ struct builder {
 	struct pal_node *stack[PAL_POLICY_NEST_MAX + 1];
 	int depth;
 	struct pal_node *root;
+	yaml_mark_t doc_mark; /* where the current document starts */
 };
 
 static unsigned int mline(const yaml_mark_t *m)
@@ -133,6 +134,10 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 	n->len = ev->data.scalar.length;
 	n->str = pal_arena_strndup(&b->p->tree, (const char *)ev->data.scalar.value, n->len);
 	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	if (n == b->root && n->plain && !n->len) { /* empty document: point at its start */
+		n->line = mline(&b->doc_mark);
+		n->col = mcol(&b->doc_mark);
+	}
 	return n->str ? 0 : -ENOMEM;
 }
 
@@ -166,6 +171,7 @@ static int on_event(struct builder *b, const yaml_event_t *ev)
 	case YAML_DOCUMENT_START_EVENT:
 		b->depth = 0;
 		b->root = NULL;
+		b->doc_mark = ev->start_mark;
 		return 0;
 	case YAML_ALIAS_EVENT:
 		s = (const char *)ev->data.alias.anchor;
