@@ -1,9 +1,463 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <stdio.h>
+/*
+ * `palisade logs [FILE...]`: filter, follow and summarise the audit log
+ * (docs/audit-log.md). Filtering streams: one line buffer, one parsed
+ * record at a time. Summaries keep bounded tables.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "agent/palisade.h"
+#include "agent/review.h"
+
+#define PROG "palisade logs"
+
+enum out_mode { OUT_TABLE, OUT_JSON, OUT_SUMMARY };
+
+struct logs {
+	struct rv_filter filter;
+	struct rv_scan scan;
+	enum out_mode mode;
+	const char *html; /* --html FILE */
+	bool json, summary; /* as given */
+	bool text_summary; /* --summary: print it (--html alone only writes the file) */
+	bool follow;
+	enum rv_color color;
+	long width; /* --width, -1: from the terminal */
+	size_t top, buckets;
+	int64_t now;
+	struct rv_buf filters; /* the filter options as given, for report headers */
+	/* state */
+	struct rv_table table;
+	struct rv_buf out;
+	struct rv_summary *sum;
+	uint64_t lost, suppressed; /* in the time window, for the warning after a table */
+};
+
+static volatile int stop_flag;
+
+static void on_signal(int sig)
+{
+	stop_flag = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: palisade logs [OPTION]... [FILE...]\n"
+		"Filter, follow and summarise the audit log. FILE may be a rotated file\n"
+		"(audit.log.1), gzip-compressed (audit.log.2.gz) or '-' for stdin; without\n"
+		"FILE, $PALISADE_LOG or " RV_DEFAULT_LOG " is read.\n\n"
+		"Filters (all must hold; comma-separate or repeat values to allow several):\n"
+		"  --since T, --until T   RFC 3339 time or a duration before now (30m, 1h, 2d)\n"
+		"  --action deny|audit    --event file|exec|network|device|lost|suppressed|...\n"
+		"  --policy NAME          --rule N|default|FILE:LINE\n"
+		"  --cgroup GLOB          --path GLOB (matches path or path2)   --exe GLOB\n"
+		"  --uid N                --pid N\n"
+		"  Globs: '*' within one path level, '**' any depth, '?' one character.\n\n"
+		"Output:\n"
+		"  (default)              a table; colour on a terminal unless NO_COLOR is set\n"
+		"  --json                 the matching lines, unchanged\n"
+		"  -f, --follow           keep reading the file as it grows, across rotation;\n"
+		"                         starts at its end unless --since is given\n"
+		"  --summary              top rules, targets, executables, cgroups; histogram\n"
+		"  --html FILE            the summary as a self-contained HTML page\n"
+		"  --top N                rows per summary table (10)\n"
+		"  --buckets N            histogram rows at most (24)\n"
+		"  --width N              output width (default: terminal, $COLUMNS; 0: no limit)\n"
+		"  --color auto|always|never\n\n"
+		"Skipped lines (not JSON, other schema versions, truncated) are counted on\n"
+		"stderr. Exit status: 0 ok, 1 usage error, 2 an input could not be read.\n");
+}
+
+/* ---- one record ---------------------------------------------------------- */
+
+static void count_loss(struct logs *l, const struct rv_rec *r)
+{
+	if (r->event == RV_EV_LOST)
+		l->lost += (uint64_t)rv_rec_count(r);
+	else
+		l->suppressed += (uint64_t)rv_rec_count(r);
+}
+
+static void emit(struct logs *l, const struct rv_rec *r)
+{
+	switch (l->mode) {
+	case OUT_JSON:
+		fwrite(r->line, 1, r->len, stdout);
+		fputc('\n', stdout);
+		break;
+	case OUT_TABLE:
+		l->out.len = 0;
+		rv_table_row(&l->table, r, &l->out);
+		fwrite(l->out.p, 1, l->out.len, stdout);
+		break;
+	case OUT_SUMMARY:
+		rv_summary_add(l->sum, r);
+		break;
+	}
+}
+
+/* A lost or suppressed record counts in the window whatever the other filters say. */
+static void record(const struct rv_rec *r, void *ctx)
+{
+	struct logs *l = ctx;
+	bool loss = r->event == RV_EV_LOST || r->event == RV_EV_SUPPRESSED;
+
+	if (loss && rv_filter_match_time(&l->filter, r)) {
+		if (l->mode == OUT_SUMMARY)
+			rv_summary_add_loss(l->sum, r);
+		else
+			count_loss(l, r);
+		if (l->mode == OUT_SUMMARY || !rv_filter_match(&l->filter, r))
+			return;
+	}
+	if (rv_filter_match(&l->filter, r))
+		emit(l, r);
+}
+
+/* ---- inputs ---------------------------------------------------------------- */
+
+static int follow_line(const char *s, size_t len, void *ctx)
+{
+	struct logs *l = ctx;
+
+	l->scan.lineno++;
+	rv_scan_line(&l->scan, s, len, false);
+	fflush(stdout);
+	return 0;
+}
+
+static int follow(struct logs *l, const char *path)
+{
+	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: wake the sleep */
+	struct rv_follow_opts fo = {
+		.start_at_end = l->filter.since == RV_TIME_NONE,
+		.poll_ms = 100,
+		.stop = &stop_flag,
+	};
+	int err;
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	l->scan.file = path;
+	err = rv_follow(path, &fo, follow_line, l);
+	if (err)
+		fprintf(stderr, PROG ": cannot follow '%s': %s\n", path,
+			err == -EINVAL ? "not a plain file (gzip?)" : strerror(-err));
+	return err;
+}
+
+/* ---- options ---------------------------------------------------------------- */
+
+enum {
+	O_JSON = 256,
+	O_SUMMARY,
+	O_HTML,
+	O_TOP,
+	O_BUCKETS,
+	O_WIDTH,
+	O_COLOR,
+	O_FILTER, /* long options from here on are filters */
+};
+
+static const struct option options[] = {
+	{"json", no_argument, NULL, O_JSON},
+	{"follow", no_argument, NULL, 'f'},
+	{"summary", no_argument, NULL, O_SUMMARY},
+	{"html", required_argument, NULL, O_HTML},
+	{"top", required_argument, NULL, O_TOP},
+	{"buckets", required_argument, NULL, O_BUCKETS},
+	{"width", required_argument, NULL, O_WIDTH},
+	{"color", required_argument, NULL, O_COLOR},
+	{"help", no_argument, NULL, 'h'},
+	{"since", required_argument, NULL, O_FILTER},
+	{"until", required_argument, NULL, O_FILTER},
+	{"action", required_argument, NULL, O_FILTER},
+	{"event", required_argument, NULL, O_FILTER},
+	{"policy", required_argument, NULL, O_FILTER},
+	{"rule", required_argument, NULL, O_FILTER},
+	{"cgroup", required_argument, NULL, O_FILTER},
+	{"path", required_argument, NULL, O_FILTER},
+	{"exe", required_argument, NULL, O_FILTER},
+	{"uid", required_argument, NULL, O_FILTER},
+	{"pid", required_argument, NULL, O_FILTER},
+	{0},
+};
+
+static int number(const char *opt, const char *v, long lo, long hi, long *out)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (!*v || *end || n < lo || n > hi) {
+		fprintf(stderr, PROG ": --%s: expected a number from %ld to %ld, got '%s'\n", opt,
+			lo, hi, v);
+		return -EINVAL;
+	}
+	*out = n;
+	return 0;
+}
+
+static int filter_opt(struct logs *l, const char *name, const char *value)
+{
+	const char *why;
+	int err = rv_filter_set(&l->filter, name, value, l->now, &why);
+
+	if (err) {
+		fprintf(stderr, PROG ": --%s '%s': %s\n", name, value, why ? why : strerror(-err));
+		return err;
+	}
+	rv_buf_printf(&l->filters, "%s--%s %s", l->filters.len ? " " : "", name, value);
+	return 0;
+}
+
+static int color_opt(struct logs *l, const char *v)
+{
+	if (!strcmp(v, "auto"))
+		l->color = RV_COLOR_AUTO;
+	else if (!strcmp(v, "always"))
+		l->color = RV_COLOR_ALWAYS;
+	else if (!strcmp(v, "never"))
+		l->color = RV_COLOR_NEVER;
+	else {
+		fprintf(stderr, PROG ": --color: expected auto, always or never\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int one_opt(struct logs *l, int c, int idx)
+{
+	long n;
+	int err;
+
+	switch (c) {
+	case O_JSON:
+		l->json = true;
+		return 0;
+	case 'f':
+		l->follow = true;
+		return 0;
+	case O_SUMMARY:
+		l->summary = true;
+		return 0;
+	case O_HTML:
+		l->html = optarg;
+		return 0;
+	case O_TOP:
+		err = number("top", optarg, 1, 64, &n);
+		l->top = (size_t)n;
+		return err;
+	case O_BUCKETS:
+		err = number("buckets", optarg, 1, RV_HIST_CAP, &n);
+		l->buckets = (size_t)n;
+		return err;
+	case O_WIDTH:
+		return number("width", optarg, 0, 10000, &l->width);
+	case O_COLOR:
+		return color_opt(l, optarg);
+	case O_FILTER:
+		return filter_opt(l, options[idx].name, optarg);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Returns 0, 1 for --help, or -EINVAL. */
+static int parse_opts(struct logs *l, int argc, char **argv)
+{
+	int c, idx, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "fh", options, &idx)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 1;
+		}
+		if (c == '?') {
+			fprintf(stderr, "Try 'palisade logs --help'.\n");
+			return -EINVAL;
+		}
+		err = one_opt(l, c, idx);
+		if (err)
+			return err;
+	}
+	if (l->json && (l->summary || l->html)) {
+		fprintf(stderr, PROG ": --json prints records; it does not go with --summary or "
+				     "--html\n");
+		return -EINVAL;
+	}
+	if (l->follow && (l->summary || l->html)) {
+		fprintf(stderr, PROG ": --follow prints records; it does not go with --summary or "
+				     "--html\n");
+		return -EINVAL;
+	}
+	if (l->follow && argc - optind > 1) {
+		fprintf(stderr, PROG ": --follow takes one FILE\n");
+		return -EINVAL;
+	}
+	return rv_filter_prepare(&l->filter);
+}
+
+/* ---- output at the end ---------------------------------------------------- */
+
+static int write_html(struct logs *l, const struct rv_report_opts *ro)
+{
+	struct rv_buf b = {0};
+	FILE *f;
+	int err = rv_summary_html(l->sum, ro, &b);
+
+	if (err)
+		goto out;
+	f = fopen(l->html, "w");
+	if (!f) {
+		err = -errno;
+		fprintf(stderr, PROG ": cannot write '%s': %s\n", l->html, strerror(errno));
+		goto out;
+	}
+	fwrite(b.p, 1, b.len, f);
+	if (fclose(f)) {
+		err = -EIO;
+		fprintf(stderr, PROG ": writing '%s' failed\n", l->html);
+	}
+out:
+	rv_buf_free(&b);
+	return err;
+}
+
+static int reports(struct logs *l, const char **inputs, size_t ninputs, bool text)
+{
+	struct rv_report_opts ro = {
+		.top = l->top,
+		.width = l->width >= 0 ? (size_t)l->width : rv_term_columns(STDOUT_FILENO),
+		.hist_rows = l->buckets,
+		.color = rv_use_color(l->color, STDOUT_FILENO),
+		.now = l->now,
+		.inputs = inputs,
+		.ninputs = ninputs,
+		.filters = l->filters.p,
+		.bad = &l->scan.bad,
+	};
+	int err = 0;
+
+	if (text) {
+		l->out.len = 0;
+		err = rv_summary_text(l->sum, &ro, &l->out);
+		fwrite(l->out.p, 1, l->out.len, stdout);
+	}
+	if (!err && l->html)
+		err = write_html(l, &ro);
+	return err;
+}
+
+static void loss_note(const struct logs *l)
+{
+	if (l->mode != OUT_SUMMARY && (l->lost || l->suppressed))
+		fprintf(stderr,
+			PROG ": warning: %llu events were lost and %llu suppressed in this "
+			     "period; the records above are incomplete\n",
+			(unsigned long long)l->lost, (unsigned long long)l->suppressed);
+}
+
+/* ---- the verb -------------------------------------------------------------- */
+
+static int setup(struct logs *l)
+{
+	int err = rv_now(&l->now);
+
+	if (err) {
+		fprintf(stderr, PROG ": PALISADE_NOW is not an RFC 3339 time\n");
+		return err;
+	}
+	rv_filter_init(&l->filter);
+	l->top = 10;
+	l->buckets = 24;
+	l->width = -1;
+	err = rv_scan_init(&l->scan, PROG, record, l);
+	l->scan.quick = &l->filter;
+	l->scan.keep_loss = true;
+	return err;
+}
+
+static int run_inputs(struct logs *l, const char **inputs, size_t n)
+{
+	int status = PAL_EXIT_OK;
+
+	if (l->follow && strcmp(inputs[0], "-"))
+		return follow(l, inputs[0]) ? PAL_EXIT_RUNTIME : PAL_EXIT_OK;
+	for (size_t i = 0; i < n; i++)
+		if (rv_scan_file(&l->scan, inputs[i]))
+			status = PAL_EXIT_RUNTIME;
+	return status;
+}
+
+static int start_output(struct logs *l)
+{
+	static char buf[1 << 16];
+
+	l->mode = l->json ? OUT_JSON : (l->summary || l->html) ? OUT_SUMMARY : OUT_TABLE;
+	l->text_summary = l->summary;
+	if (l->mode == OUT_SUMMARY) {
+		l->sum = malloc(sizeof(*l->sum));
+		if (!l->sum || rv_summary_init(l->sum, RV_GROUP_MAX))
+			return -ENOMEM;
+	}
+	if (l->follow)
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	else
+		setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+	l->table.width = l->width >= 0 ? (size_t)l->width : rv_term_columns(STDOUT_FILENO);
+	l->table.color = rv_use_color(l->color, STDOUT_FILENO);
+	return 0;
+}
+
+static void cleanup(struct logs *l)
+{
+	if (l->sum) {
+		rv_summary_free(l->sum);
+		free(l->sum);
+	}
+	rv_scan_free(&l->scan);
+	rv_filter_free(&l->filter);
+	rv_buf_free(&l->out);
+	rv_buf_free(&l->filters);
+}
 
 int cmd_logs(int argc, char **argv)
 {
-	fprintf(stderr, "palisade logs: not implemented yet\n");
-	return PAL_EXIT_RUNTIME;
+	struct logs l = {0};
+	const char *def[1] = {rv_default_log()};
+	const char **inputs = def;
+	size_t n = 1;
+	int status = PAL_EXIT_POLICY, err;
+
+	err = setup(&l);
+	if (!err)
+		err = parse_opts(&l, argc, argv);
+	if (err) {
+		cleanup(&l);
+		return err == 1 ? PAL_EXIT_OK : err == -ENOMEM ? PAL_EXIT_RUNTIME : PAL_EXIT_POLICY;
+	}
+	if (optind < argc) {
+		inputs = (const char **)argv + optind;
+		n = (size_t)(argc - optind);
+		rv_sort_inputs(inputs, n);
+	}
+	if (start_output(&l)) {
+		cleanup(&l);
+		return PAL_EXIT_RUNTIME;
+	}
+	status = run_inputs(&l, inputs, n);
+	if (l.sum && reports(&l, inputs, n, l.text_summary))
+		status = PAL_EXIT_RUNTIME;
+	fflush(stdout);
+	rv_bad_report(&l.scan.bad, PROG);
+	loss_note(&l);
+	cleanup(&l);
+	return status;
 }

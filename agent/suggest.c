@@ -1,9 +1,241 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <stdio.h>
+/*
+ * `palisade suggest [FILE...]`: turn what a workload did, as seen in its
+ * audit records, into an allow-list policy on stdout (see
+ * review_suggest.c for the gathering and review_yaml.c for the YAML).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "agent/palisade.h"
+#include "agent/review_suggest.h"
+
+#define PROG "palisade suggest"
+#define DEFAULT_COLLAPSE 5
+
+struct suggest {
+	struct rv_filter filter;
+	struct rv_scan scan;
+	struct rv_suggest sg;
+	const char *name, *policy, *cgroup;
+	long collapse;
+	bool include_denied;
+	int64_t now;
+	int err; /* first error from gathering */
+	char name_buf[64];
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: palisade suggest [OPTION]... [FILE...]\n"
+		"Write an allow-list policy (YAML, on stdout) from the audit records of a\n"
+		"workload, typically one run under a `mode: audit` policy. Inputs as for\n"
+		"'palisade logs' (rotated, .gz, '-' for stdin; default $PALISADE_LOG or\n" RV_DEFAULT_LOG
+		").\n\n"
+		"  --policy NAME      only records of this policy\n"
+		"  --cgroup PATH      only records of this cgroup (a glob: '*' one level, '**'\n"
+		"                     any depth); also the policy's target. Without it the\n"
+		"                     target is the list of cgroups seen.\n"
+		"  --since T, --until T   RFC 3339 time or a duration before now (30m, 1h, 2d)\n"
+		"  --collapse N       write dirs: DIR when N or more entries of DIR were\n"
+		"                     accessed (default %d; 0: never). '/' and top-level\n"
+		"                     directories are never collapsed.\n"
+		"  --name NAME        the policy name (default: POLICY-suggested)\n"
+		"  --include-denied   learn from deny records too, not only audit records\n\n"
+		"Check the result with 'palisade check FILE' and review it before enforcing.\n",
+		DEFAULT_COLLAPSE);
+}
+
+static void take(const struct rv_rec *r, void *ctx)
+{
+	struct suggest *s = ctx;
+	int err;
+
+	if (s->err || !rv_filter_match(&s->filter, r))
+		return;
+	err = rv_suggest_add(&s->sg, r);
+	if (err)
+		s->err = err;
+}
+
+enum { O_POLICY = 256, O_CGROUP, O_SINCE, O_UNTIL, O_COLLAPSE, O_NAME, O_DENIED };
+
+static const struct option options[] = {
+	{"policy", required_argument, NULL, O_POLICY},
+	{"cgroup", required_argument, NULL, O_CGROUP},
+	{"since", required_argument, NULL, O_SINCE},
+	{"until", required_argument, NULL, O_UNTIL},
+	{"collapse", required_argument, NULL, O_COLLAPSE},
+	{"name", required_argument, NULL, O_NAME},
+	{"include-denied", no_argument, NULL, O_DENIED},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+static int filter_opt(struct suggest *s, const char *name, const char *value)
+{
+	const char *why;
+	int err = rv_filter_set(&s->filter, name, value, s->now, &why);
+
+	if (err)
+		fprintf(stderr, PROG ": --%s '%s': %s\n", name, value, why ? why : strerror(-err));
+	return err;
+}
+
+static int one_opt(struct suggest *s, int c)
+{
+	char *end;
+
+	switch (c) {
+	case O_POLICY:
+		s->policy = optarg;
+		return filter_opt(s, "policy", optarg);
+	case O_CGROUP:
+		s->cgroup = optarg;
+		return filter_opt(s, "cgroup", optarg);
+	case O_SINCE:
+		return filter_opt(s, "since", optarg);
+	case O_UNTIL:
+		return filter_opt(s, "until", optarg);
+	case O_COLLAPSE:
+		s->collapse = strtol(optarg, &end, 10);
+		if (*optarg && !*end && s->collapse >= 0 && s->collapse <= 100000)
+			return 0;
+		fprintf(stderr, PROG ": --collapse: expected a number from 0 to 100000\n");
+		return -EINVAL;
+	case O_NAME:
+		s->name = optarg;
+		return 0;
+	case O_DENIED:
+		s->include_denied = true;
+		return 0;
+	default:
+		fprintf(stderr, "Try 'palisade suggest --help'.\n");
+		return -EINVAL;
+	}
+}
+
+/* "web" -> "web-suggested"; a name the language accepts, or an error. */
+static int pick_name(struct suggest *s)
+{
+	if (!s->name && s->policy && strlen(s->policy) <= 53) {
+		snprintf(s->name_buf, sizeof(s->name_buf), "%s-suggested", s->policy);
+		s->name = s->name_buf;
+	} else if (!s->name) {
+		s->name = "suggested";
+	}
+	if (rv_suggest_name_ok(s->name))
+		return 0;
+	fprintf(stderr,
+		PROG ": name '%s' is not a policy name ([a-z0-9-], 1 to 63 characters); "
+		     "pick one with --name\n",
+		s->name);
+	return -EINVAL;
+}
+
+static int parse_opts(struct suggest *s, int argc, char **argv)
+{
+	int c, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 1;
+		}
+		err = one_opt(s, c);
+		if (err)
+			return err;
+	}
+	err = filter_opt(s, "action", s->include_denied ? "audit,deny" : "audit");
+	if (!err)
+		err = rv_filter_prepare(&s->filter);
+	return err ?: pick_name(s);
+}
+
+static int setup(struct suggest *s)
+{
+	int err = rv_now(&s->now);
+
+	if (err) {
+		fprintf(stderr, PROG ": PALISADE_NOW is not an RFC 3339 time\n");
+		return err;
+	}
+	rv_filter_init(&s->filter);
+	s->collapse = DEFAULT_COLLAPSE;
+	err = rv_scan_init(&s->scan, PROG, take, s);
+	s->scan.quick = &s->filter;
+	return err;
+}
+
+static int write_policy(struct suggest *s)
+{
+	const char *cg[1] = {s->cgroup};
+	struct rv_suggest_opts o = {
+		.name = s->name,
+		.policy = s->policy,
+		.cgroups = s->cgroup ? cg : NULL,
+		.ncgroups = s->cgroup ? 1 : 0,
+	};
+	struct rv_buf out = {0};
+	int err = rv_suggest_yaml(&s->sg, &o, &out);
+
+	if (err == -ENODATA)
+		fprintf(stderr, PROG ": no usable %s records matched; nothing to suggest\n",
+			s->include_denied ? "audit or deny" : "audit");
+	else if (err)
+		fprintf(stderr, PROG ": %s\n", strerror(-err));
+	else
+		fwrite(out.p, 1, out.len, stdout);
+	rv_buf_free(&out);
+	return err;
+}
+
+static int gather(struct suggest *s, int argc, char **argv)
+{
+	const char *def[1] = {rv_default_log()};
+	const char **inputs = def;
+	size_t n = 1;
+	int status = 0;
+
+	if (optind < argc) {
+		inputs = (const char **)argv + optind;
+		n = (size_t)(argc - optind);
+		rv_sort_inputs(inputs, n);
+	}
+	for (size_t i = 0; i < n && !s->err; i++)
+		if (rv_scan_file(&s->scan, inputs[i]))
+			status = -EIO;
+	rv_bad_report(&s->scan.bad, PROG);
+	if (s->err == -E2BIG)
+		fprintf(stderr, PROG ": too many distinct paths or destinations; narrow the input "
+				     "with --cgroup, --policy or --since\n");
+	return s->err ?: status;
+}
 
 int cmd_suggest(int argc, char **argv)
 {
-	fprintf(stderr, "palisade suggest: not implemented yet\n");
-	return PAL_EXIT_RUNTIME;
+	struct suggest s = {0};
+	int err = setup(&s), status;
+
+	if (!err)
+		err = parse_opts(&s, argc, argv);
+	if (!err)
+		err = rv_suggest_init(&s.sg, (unsigned int)s.collapse);
+	if (err) {
+		rv_scan_free(&s.scan);
+		rv_filter_free(&s.filter);
+		return err == 1 ? PAL_EXIT_OK : err == -ENOMEM ? PAL_EXIT_RUNTIME : PAL_EXIT_POLICY;
+	}
+	err = gather(&s, argc, argv);
+	status = err ? PAL_EXIT_RUNTIME : PAL_EXIT_OK;
+	if (!err && write_policy(&s))
+		status = PAL_EXIT_POLICY;
+	rv_suggest_free(&s.sg);
+	rv_scan_free(&s.scan);
+	rv_filter_free(&s.filter);
+	return status;
 }

@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Record filters of `palisade logs` and `palisade suggest`. Options combine
+ * with AND; the values of one option (comma-separated or repeated) with OR.
+ *
+ * rv_filter_quick() looks at the raw line before json-c does, so that lines
+ * which cannot match are not parsed at all. It only says "no" when that is
+ * certain: a line without any backslash has no JSON escapes, so each string
+ * value appears in it byte for byte, and a needle that is absent from the
+ * line is absent from every value.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/review.h"
+
+void rv_filter_init(struct rv_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->since = RV_TIME_NONE;
+	f->until = RV_TIME_NONE;
+}
+
+void rv_filter_free(struct rv_filter *f)
+{
+	rv_glob_free(f->cgroup);
+	rv_glob_free(f->path);
+	rv_glob_free(f->exe);
+	for (size_t i = 0; i < f->nowned; i++)
+		free(f->owned[i]);
+	rv_filter_init(f);
+}
+
+/* Call fn for each comma-separated item of value (at most RV_LIST_MAX in all). */
+static int each_item(const char *value, int (*fn)(struct rv_filter *, const char *, size_t),
+		     struct rv_filter *f)
+{
+	const char *p = value;
+
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		int err;
+
+		if (!n)
+			return -EINVAL;
+		err = fn(f, p, n);
+		if (err)
+			return err;
+		if (!comma)
+			return 0;
+		p = comma + 1;
+	}
+}
+
+static bool item_is(const char *p, size_t n, const char *word)
+{
+	return strlen(word) == n && !memcmp(p, word, n);
+}
+
+static int add_action(struct rv_filter *f, const char *p, size_t n)
+{
+	if (item_is(p, n, "deny"))
+		f->actions |= 1u << RV_ACT_DENY;
+	else if (item_is(p, n, "audit"))
+		f->actions |= 1u << RV_ACT_AUDIT;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int add_event(struct rv_filter *f, const char *p, size_t n)
+{
+	for (int e = RV_EV_FILE; e <= RV_EV_AGENT; e++) {
+		if (item_is(p, n, rv_event_name(e))) {
+			f->events |= 1u << e;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Values point into argv, which outlives the filter; copy only to cut at the comma. */
+static char *own(struct rv_filter *f, const char *p, size_t n)
+{
+	char *s;
+
+	if (f->nowned == sizeof(f->owned) / sizeof(f->owned[0]))
+		return NULL;
+	s = strndup(p, n);
+	if (s)
+		f->owned[f->nowned++] = s;
+	return s;
+}
+
+static int add_policy(struct rv_filter *f, const char *p, size_t n)
+{
+	char *s;
+
+	if (f->npolicies == RV_LIST_MAX)
+		return -E2BIG;
+	s = own(f, p, n);
+	if (!s)
+		return -ENOMEM;
+	f->policies[f->npolicies++] = s;
+	return 0;
+}
+
+/* Parse n bytes of p as a non-negative decimal integer. */
+static int parse_uint(const char *p, size_t n, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (!n || n > 18)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (p[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int add_rule(struct rv_filter *f, const char *p, size_t n)
+{
+	int64_t v;
+	char *s;
+
+	if (f->nrules == RV_LIST_MAX || f->nrule_srcs == RV_LIST_MAX)
+		return -E2BIG;
+	if (item_is(p, n, "default")) {
+		f->rules[f->nrules++] = -1;
+		return 0;
+	}
+	if (!parse_uint(p, n, &v)) {
+		f->rules[f->nrules++] = v;
+		return 0;
+	}
+	if (!memchr(p, ':', n)) /* neither an index nor FILE:LINE */
+		return -EINVAL;
+	s = own(f, p, n);
+	if (!s)
+		return -ENOMEM;
+	f->rule_srcs[f->nrule_srcs++] = s;
+	return 0;
+}
+
+static int add_uid(struct rv_filter *f, const char *p, size_t n)
+{
+	if (f->nuids == RV_LIST_MAX)
+		return -E2BIG;
+	return parse_uint(p, n, &f->uids[f->nuids++]);
+}
+
+static int add_pid(struct rv_filter *f, const char *p, size_t n)
+{
+	if (f->npids == RV_LIST_MAX)
+		return -E2BIG;
+	return parse_uint(p, n, &f->pids[f->npids++]);
+}
+
+static int set_glob(struct rv_glob **g, const char *value, const char **err)
+{
+	if (*g) {
+		*err = "given twice (one pattern per option)";
+		return -EINVAL;
+	}
+	if (!*value) {
+		*err = "empty pattern";
+		return -EINVAL;
+	}
+	if (rv_glob_compile(value, g)) {
+		*err = "pattern too long";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_time(int64_t *t, const char *value, int64_t now, const char **err)
+{
+	if (rv_time_parse_arg(value, now, t)) {
+		*err = "expected RFC 3339 (2026-11-22T10:00:00Z) or a duration (30m, 1h, 2d)";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_list(struct rv_filter *f, const char *name, const char *value, const char **err)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(struct rv_filter *, const char *, size_t);
+		const char *err;
+	} lists[] = {
+		{"action", add_action, "expected deny or audit"},
+		{"event", add_event,
+		 "expected file, exec, network, device, lost, suppressed, policy or agent"},
+		{"policy", add_policy, "expected policy names"},
+		{"rule", add_rule, "expected a rule index, 'default' or FILE:LINE"},
+		{"uid", add_uid, "expected numbers"},
+		{"pid", add_pid, "expected numbers"},
+	};
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		if (strcmp(name, lists[i].name))
+			continue;
+		if (each_item(value, lists[i].fn, f)) {
+			*err = lists[i].err;
+			return -EINVAL;
+		}
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int rv_filter_set(struct rv_filter *f, const char *name, const char *value, int64_t now,
+		  const char **err)
+{
+	*err = NULL;
+	if (!strcmp(name, "since"))
+		return set_time(&f->since, value, now, err);
+	if (!strcmp(name, "until"))
+		return set_time(&f->until, value, now, err);
+	if (!strcmp(name, "cgroup"))
+		return set_glob(&f->cgroup, value, err);
+	if (!strcmp(name, "path"))
+		return set_glob(&f->path, value, err);
+	if (!strcmp(name, "exe"))
+		return set_glob(&f->exe, value, err);
+	return set_list(f, name, value, err);
+}
+
+/* ---- prefilter -------------------------------------------------------- */
+
+/* A needle is usable if JSON would write it unescaped. */
+static bool plain_text(const char *s)
+{
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
+			return false;
+	return true;
+}
+
+static int add_needle(struct rv_filter *f, size_t group, const char *text, bool quote_l,
+		      bool quote_r)
+{
+	size_t n = strlen(text);
+	char *s;
+
+	if (f->nowned == sizeof(f->owned) / sizeof(f->owned[0]) ||
+	    f->nneedles[group] == RV_LIST_MAX)
+		return -E2BIG;
+	s = malloc(n + 3);
+	if (!s)
+		return -ENOMEM;
+	snprintf(s, n + 3, "%s%s%s", quote_l ? "\"" : "", text, quote_r ? "\"" : "");
+	f->owned[f->nowned++] = s;
+	f->needles[group][f->nneedles[group]++] = s;
+	return 0;
+}
+
+static int glob_needle(struct rv_filter *f, const struct rv_glob *g)
+{
+	bool prefix;
+	const char *lit;
+
+	if (!g)
+		return 0;
+	lit = rv_glob_literal(g, &prefix);
+	if (strlen(lit) < 2 || !plain_text(lit))
+		return 0;
+	return add_needle(f, f->ngroups++, lit, prefix, false);
+}
+
+static int policy_needles(struct rv_filter *f)
+{
+	size_t g = f->ngroups;
+
+	for (size_t i = 0; i < f->npolicies; i++)
+		if (!plain_text(f->policies[i]))
+			return 0; /* one value we cannot look for: no needle group at all */
+	for (size_t i = 0; i < f->npolicies; i++) {
+		int err = add_needle(f, g, f->policies[i], true, true);
+
+		if (err)
+			return err;
+	}
+	if (f->npolicies)
+		f->ngroups++;
+	return 0;
+}
+
+static int action_needles(struct rv_filter *f)
+{
+	size_t g = f->ngroups;
+	int err = 0;
+
+	if (!f->actions)
+		return 0;
+	if (f->actions & (1u << RV_ACT_DENY))
+		err = add_needle(f, g, "deny", true, true);
+	if (!err && (f->actions & (1u << RV_ACT_AUDIT)))
+		err = add_needle(f, g, "audit", true, true);
+	f->ngroups++;
+	return err;
+}
+
+int rv_filter_prepare(struct rv_filter *f)
+{
+	int err;
+
+	f->ngroups = 0;
+	memset(f->nneedles, 0, sizeof(f->nneedles));
+	err = policy_needles(f);
+	if (!err)
+		err = action_needles(f);
+	if (!err)
+		err = glob_needle(f, f->path);
+	if (!err)
+		err = glob_needle(f, f->exe);
+	if (!err)
+		err = glob_needle(f, f->cgroup);
+	return err;
+}
+
+static bool has_needle(const char *line, size_t len, const char *const *needles, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (memmem(line, len, needles[i], strlen(needles[i])))
+			return true;
+	return false;
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/*
+ * The value of the one "time" key, from the raw line. Fails (no opinion) if
+ * the key appears more or less than once.
+ */
+static int quick_time(const char *line, size_t len, int64_t *t)
+{
+	const char *p = line, *end = line + len, *val = NULL, *q;
+	int keys = 0;
+
+	while ((p = memmem(p, end - p, "\"time\"", 6))) {
+		p = skip_ws(p + 6, end);
+		if (p < end && *p == ':') {
+			keys++;
+			val = skip_ws(p + 1, end);
+		}
+	}
+	if (keys != 1 || val >= end || *val != '"')
+		return -EINVAL;
+	q = memchr(val + 1, '"', end - val - 1);
+	if (!q)
+		return -EINVAL;
+	return rv_time_parse_rfc3339(val + 1, q - val - 1, t);
+}
+
+bool rv_filter_quick(const struct rv_filter *f, const char *line, size_t len)
+{
+	int64_t t;
+
+	if (memchr(line, '\\', len))
+		return true;
+	for (size_t g = 0; g < f->ngroups; g++)
+		if (!has_needle(line, len, f->needles[g], f->nneedles[g]))
+			return false;
+	if ((f->since != RV_TIME_NONE || f->until != RV_TIME_NONE) && !quick_time(line, len, &t)) {
+		if (f->since != RV_TIME_NONE && t < f->since)
+			return false;
+		if (f->until != RV_TIME_NONE && t > f->until)
+			return false;
+	}
+	return true;
+}
+
+/* ---- exact match ------------------------------------------------------- */
+
+static bool in_list(const int64_t *list, size_t n, int64_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] == v)
+			return true;
+	return false;
+}
+
+static bool int_match(const struct rv_rec *r, enum rv_int i, const int64_t *list, size_t n)
+{
+	return !n || (rv_has(r, i) && in_list(list, n, r->num[i]));
+}
+
+static bool policy_match(const struct rv_filter *f, const struct rv_rec *r)
+{
+	if (!f->npolicies)
+		return true;
+	if (!r->policy)
+		return false;
+	for (size_t i = 0; i < f->npolicies; i++)
+		if (!strcmp(r->policy, f->policies[i]))
+			return true;
+	return false;
+}
+
+static bool rule_match(const struct rv_filter *f, const struct rv_rec *r)
+{
+	if (!f->nrules && !f->nrule_srcs)
+		return true;
+	if (rv_has(r, RV_I_RULE) && in_list(f->rules, f->nrules, r->num[RV_I_RULE]))
+		return true;
+	if (r->rule_null && in_list(f->rules, f->nrules, -1))
+		return true;
+	for (size_t i = 0; r->rule_src && i < f->nrule_srcs; i++)
+		if (!strcmp(r->rule_src, f->rule_srcs[i]))
+			return true;
+	return false;
+}
+
+static bool glob_ok(const struct rv_glob *g, const char *s)
+{
+	return !g || (s && rv_glob_match(g, s));
+}
+
+bool rv_filter_match_time(const struct rv_filter *f, const struct rv_rec *r)
+{
+	return (f->since == RV_TIME_NONE || r->time >= f->since) &&
+	       (f->until == RV_TIME_NONE || r->time <= f->until);
+}
+
+bool rv_filter_match(const struct rv_filter *f, const struct rv_rec *r)
+{
+	if (!rv_filter_match_time(f, r))
+		return false;
+	if (f->actions && !(f->actions & (1u << r->action)))
+		return false;
+	if (f->events && !(f->events & (1u << r->event)))
+		return false;
+	if (!policy_match(f, r) || !rule_match(f, r))
+		return false;
+	if (!int_match(r, RV_I_UID, f->uids, f->nuids) ||
+	    !int_match(r, RV_I_PID, f->pids, f->npids))
+		return false;
+	if (!glob_ok(f->cgroup, r->cgroup) || !glob_ok(f->exe, r->exe))
+		return false;
+	/* a rename or link matches on either of its paths */
+	return !f->path || glob_ok(f->path, r->path) || (r->path2 && glob_ok(f->path, r->path2));
+}
+
+bool rv_filter_is_time_only(const struct rv_filter *f)
+{
+	return !f->actions && !f->events && !f->npolicies && !f->nrules && !f->nrule_srcs &&
+	       !f->cgroup && !f->path && !f->exe && !f->nuids && !f->npids;
+}

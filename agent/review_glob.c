@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Path globs for the review filters. The pattern becomes a list of tokens
+ * and is matched as an NFA over token positions (a bit set), so matching is
+ * O(len(s) * tokens) whatever the pattern: no backtracking blow-up on
+ * attacker-chosen log content.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/review.h"
+
+enum tok_kind {
+	T_LIT, /* one byte */
+	T_ONE, /* '?': one byte other than '/' */
+	T_STAR, /* '*': a run without '/' */
+	T_DSTAR, /* '**': any run */
+	T_DSTAR_DIR, /* '**' + '/' after '/' or at the start: "" or any run ending in '/' */
+};
+
+struct tok {
+	unsigned char kind;
+	unsigned char c;
+};
+
+struct rv_glob {
+	size_t n; /* tokens; state n is "matched" */
+	size_t words; /* uint64_t words of one state set */
+	bool plain; /* no wildcard: compare strings */
+	char *lit; /* the longest literal run */
+	bool lit_prefix;
+	struct tok t[];
+};
+
+static size_t tokenize(const char *p, struct tok *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; p[i]; i++) {
+		if (p[i] == '\\' && p[i + 1]) {
+			out[n++] = (struct tok){T_LIT, (unsigned char)p[++i]};
+		} else if (p[i] == '?') {
+			out[n++] = (struct tok){T_ONE, 0};
+		} else if (p[i] == '*' && p[i + 1] == '*') {
+			bool at_level = i == 0 || p[i - 1] == '/';
+
+			i++;
+			while (p[i + 1] == '*') /* "***" is "**" */
+				i++;
+			if (at_level && p[i + 1] == '/') {
+				out[n++] = (struct tok){T_DSTAR_DIR, 0};
+				i++;
+			} else {
+				out[n++] = (struct tok){T_DSTAR, 0};
+			}
+		} else if (p[i] == '*') {
+			out[n++] = (struct tok){T_STAR, 0};
+		} else {
+			out[n++] = (struct tok){T_LIT, (unsigned char)p[i]};
+		}
+	}
+	return n;
+}
+
+/* Remember the longest run of T_LIT tokens: any match contains it. */
+static int find_literal(struct rv_glob *g)
+{
+	size_t best = 0, best_at = 0, run = 0;
+
+	for (size_t i = 0; i <= g->n; i++) {
+		if (i < g->n && g->t[i].kind == T_LIT) {
+			run++;
+			continue;
+		}
+		if (run > best) {
+			best = run;
+			best_at = i - run;
+		}
+		run = 0;
+	}
+	g->lit = malloc(best + 1);
+	if (!g->lit)
+		return -ENOMEM;
+	for (size_t i = 0; i < best; i++)
+		g->lit[i] = (char)g->t[best_at + i].c;
+	g->lit[best] = 0;
+	g->lit_prefix = best > 0 && best_at == 0;
+	g->plain = best == g->n;
+	return 0;
+}
+
+int rv_glob_compile(const char *pattern, struct rv_glob **out)
+{
+	size_t len = strlen(pattern);
+	struct rv_glob *g;
+
+	if (len > RV_GLOB_MAX)
+		return -E2BIG;
+	g = calloc(1, sizeof(*g) + (len + 1) * sizeof(struct tok));
+	if (!g)
+		return -ENOMEM;
+	g->n = tokenize(pattern, g->t);
+	g->words = (g->n + 1 + 63) / 64;
+	if (find_literal(g)) {
+		free(g);
+		return -ENOMEM;
+	}
+	*out = g;
+	return 0;
+}
+
+static void set_bit(uint64_t *s, size_t i)
+{
+	s[i / 64] |= 1ull << (i % 64);
+}
+
+static bool get_bit(const uint64_t *s, size_t i)
+{
+	return s[i / 64] >> (i % 64) & 1;
+}
+
+/* Add the states reachable without input: a star may match nothing. */
+static void closure(const struct rv_glob *g, uint64_t *s)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (get_bit(s, i) && g->t[i].kind >= T_STAR)
+			set_bit(s, i + 1);
+}
+
+/*
+ * One input byte. in_dir marks T_DSTAR_DIR states that have consumed part
+ * of their run: they may only finish on a '/', never by skipping.
+ */
+static void step(const struct rv_glob *g, const uint64_t *cur, const uint64_t *cur_dir,
+		 uint64_t *next, uint64_t *next_dir, unsigned char c)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		bool on = get_bit(cur, i), in = get_bit(cur_dir, i);
+
+		if (!on && !in)
+			continue;
+		switch (g->t[i].kind) {
+		case T_LIT:
+			if (on && c == g->t[i].c)
+				set_bit(next, i + 1);
+			break;
+		case T_ONE:
+			if (on && c != '/')
+				set_bit(next, i + 1);
+			break;
+		case T_STAR:
+			if (c != '/')
+				set_bit(next, i);
+			break;
+		case T_DSTAR:
+			set_bit(next, i);
+			break;
+		case T_DSTAR_DIR:
+			set_bit(next_dir, i);
+			if (c == '/')
+				set_bit(next, i + 1);
+			break;
+		}
+	}
+}
+
+bool rv_glob_match(const struct rv_glob *g, const char *s)
+{
+	uint64_t buf[4 * ((RV_GLOB_MAX + 1 + 63) / 64)];
+	uint64_t *cur = buf, *cur_dir = buf + g->words;
+	uint64_t *next = buf + 2 * g->words, *next_dir = buf + 3 * g->words;
+	size_t w = g->words * sizeof(uint64_t);
+
+	if (g->plain)
+		return !strcmp(s, g->lit);
+	memset(buf, 0, 4 * w);
+	set_bit(cur, 0);
+	closure(g, cur);
+	for (; *s; s++) {
+		uint64_t *t;
+		bool any = false;
+
+		memset(next, 0, w);
+		memset(next_dir, 0, w);
+		step(g, cur, cur_dir, next, next_dir, (unsigned char)*s);
+		closure(g, next);
+		for (size_t k = 0; k < g->words; k++)
+			any |= (next[k] | next_dir[k]) != 0;
+		if (!any)
+			return false;
+		t = cur;
+		cur = next;
+		next = t;
+		t = cur_dir;
+		cur_dir = next_dir;
+		next_dir = t;
+	}
+	return get_bit(cur, g->n);
+}
+
+const char *rv_glob_literal(const struct rv_glob *g, bool *is_prefix)
+{
+	if (is_prefix)
+		*is_prefix = g->lit_prefix;
+	return g->lit;
+}
+
+void rv_glob_free(struct rv_glob *g)
+{
+	if (!g)
+		return;
+	free(g->lit);
+	free(g);
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * `palisade suggest`: what a workload was seen doing, gathered from audit
+ * records, written back as an allow-list policy (policy language v1).
+ */
+#ifndef PALISADE_AGENT_REVIEW_SUGGEST_H
+#define PALISADE_AGENT_REVIEW_SUGGEST_H
+
+#include "agent/review.h"
+
+#define SG_MAX_NODES 200000 /* distinct paths (and their directories) kept */
+#define SG_MAX_DESTS 4096 /* distinct connect destinations */
+#define SG_MAX_PORTS 1024 /* ports per destination, and bind ports */
+#define SG_MAX_NOTES 32 /* skipped-record notes shown as comments */
+#define SG_MAX_CGROUPS 256 /* distinct cgroups remembered for target.cgroups */
+#define SG_MIN_COLLAPSE_DEPTH 2 /* "/" and "/etc" are never collapsed */
+
+#define SG_FILE_WORDS 12 /* read ... mmap-exec, the bits of enum pal_file_access */
+#define SG_DEV_WORDS 3 /* read write mknod */
+
+/* One path component. A node is "direct" when that exact path was accessed. */
+struct sg_node {
+	char *name;
+	struct sg_node *parent, *child, *next; /* children sorted by name */
+	size_t depth; /* "/" is 0 */
+	size_t nchild;
+	bool direct;
+	uint32_t access; /* file access bits of the exact path */
+	uint64_t count;
+	/* filled by the collapse pass */
+	bool collapsed; /* written as one dirs: rule for everything below */
+	uint32_t sub_access; /* access bits of this node and all below */
+	uint64_t sub_count;
+	size_t sub_direct; /* accessed paths at and below */
+};
+
+enum { SG_TCP = 1, SG_UDP = 2, SG_OTHER = 4 };
+
+/* One connect destination (a host address) and what was seen going there. */
+struct sg_dest {
+	char cidr[64];
+	uint16_t ports[SG_MAX_PORTS]; /* sorted */
+	size_t nports;
+	bool any_port; /* a record without a port: the rule must cover them all */
+	unsigned int protocols; /* SG_TCP | SG_UDP | SG_OTHER */
+	uint64_t count;
+};
+
+struct sg_dev {
+	char type; /* 'c' or 'b' */
+	int64_t major, minor;
+	uint32_t access;
+	uint64_t count;
+};
+
+struct rv_suggest {
+	unsigned int collapse; /* siblings that turn a directory into a dirs: rule; 0 = never */
+	struct sg_node *files; /* trie root ("/") */
+	struct sg_node *execs;
+	size_t nodes;
+	struct sg_dest *dests;
+	size_t ndests;
+	uint16_t bind_ports[SG_MAX_PORTS];
+	size_t nbind;
+	uint64_t bind_count;
+	char *families[16];
+	uint64_t family_count[16];
+	size_t nfamilies;
+	struct sg_dev devs[256];
+	size_t ndevs;
+	char *cgroups[SG_MAX_CGROUPS];
+	size_t ncgroups;
+	char *notes[SG_MAX_NOTES];
+	size_t nnotes;
+	uint64_t records, skipped;
+	int64_t first, last;
+};
+
+struct rv_suggest_opts {
+	const char *name; /* the policy name */
+	const char *policy; /* --policy, for the header comment */
+	const char *const *cgroups; /* target.cgroups, NULL: the observed ones */
+	size_t ncgroups;
+};
+
+int rv_suggest_init(struct rv_suggest *s, unsigned int collapse);
+void rv_suggest_free(struct rv_suggest *s);
+/* Take one record. -E2BIG when a SG_MAX_* limit is reached. */
+int rv_suggest_add(struct rv_suggest *s, const struct rv_rec *r);
+int rv_suggest_yaml(struct rv_suggest *s, const struct rv_suggest_opts *o, struct rv_buf *out);
+/* Access words by bit, or NULL. */
+const char *sg_file_word(unsigned int bit);
+const char *sg_dev_word(unsigned int bit);
+/* [a-z0-9-]{1,63}, as the policy language wants names. */
+bool rv_suggest_name_ok(const char *name);
+
+#endif /* PALISADE_AGENT_REVIEW_SUGGEST_H */

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `palisade logs --summary`: top tables and a histogram, in bounded memory.
+ * Each group is an open-addressing hash table that stops taking new keys
+ * at a fixed size (later keys are counted in one "other" row, and the
+ * report says so). The histogram keeps at most RV_HIST_CAP buckets and
+ * doubles up to coarser bucket sizes as the time span grows.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/review.h"
+
+/* ---- group tables ------------------------------------------------------ */
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static int gtable_init(struct rv_gtable *t, size_t max)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * max)
+		cap *= 2;
+	memset(t, 0, sizeof(*t));
+	t->slots = calloc(cap, sizeof(*t->slots));
+	if (!t->slots)
+		return -ENOMEM;
+	t->cap = cap;
+	t->max = max;
+	t->other.first = INT64_MAX;
+	t->other.last = INT64_MIN;
+	return 0;
+}
+
+static void gtable_free(struct rv_gtable *t)
+{
+	for (size_t i = 0; t->slots && i < t->cap; i++)
+		free(t->slots[i].key);
+	free(t->slots);
+	t->slots = NULL;
+}
+
+/* The entry of key: found, newly added, or "other" when the table is full. */
+static struct rv_entry *gtable_get(struct rv_gtable *t, const char *key)
+{
+	size_t i = hash_str(key) & (t->cap - 1);
+
+	for (; t->slots[i].key; i = (i + 1) & (t->cap - 1))
+		if (!strcmp(t->slots[i].key, key))
+			return &t->slots[i];
+	if (t->used == t->max)
+		return &t->other;
+	t->slots[i].key = strdup(key);
+	if (!t->slots[i].key)
+		return &t->other; /* out of memory: still counted */
+	t->slots[i].first = INT64_MAX;
+	t->slots[i].last = INT64_MIN;
+	t->used++;
+	return &t->slots[i];
+}
+
+static void entry_add(struct rv_entry *e, const struct rv_rec *r, uint64_t n)
+{
+	if (r->action == RV_ACT_DENY)
+		e->deny += n;
+	else
+		e->audit += n;
+	if (r->time < e->first)
+		e->first = r->time;
+	if (r->time > e->last)
+		e->last = r->time;
+}
+
+static uint64_t entry_total(const struct rv_entry *e)
+{
+	return e->deny + e->audit;
+}
+
+/* Ordered by count, biggest first, then by key for a stable report. */
+static bool entry_before(const struct rv_entry *a, const struct rv_entry *b)
+{
+	uint64_t ta = entry_total(a), tb = entry_total(b);
+
+	if (ta != tb)
+		return ta > tb;
+	return strcmp(a->key, b->key) < 0;
+}
+
+size_t rv_summary_top(const struct rv_summary *s, enum rv_group g, size_t n,
+		      const struct rv_entry **out)
+{
+	const struct rv_gtable *t = &s->groups[g];
+	size_t k = 0;
+
+	for (size_t i = 0; i < t->cap && n; i++) {
+		const struct rv_entry *e = &t->slots[i];
+		size_t j;
+
+		if (!e->key || (k == n && !entry_before(e, out[k - 1])))
+			continue;
+		j = k < n ? k++ : n - 1;
+		while (j > 0 && entry_before(e, out[j - 1])) {
+			out[j] = out[j - 1];
+			j--;
+		}
+		out[j] = e;
+	}
+	return k;
+}
+
+/* ---- the summary -------------------------------------------------------- */
+
+int rv_summary_init(struct rv_summary *s, size_t max_keys)
+{
+	memset(s, 0, sizeof(*s));
+	for (int g = 0; g < RV_G_MAX; g++) {
+		if (gtable_init(&s->groups[g], max_keys)) {
+			rv_summary_free(s);
+			return -ENOMEM;
+		}
+	}
+	rv_hist_init(&s->hist);
+	s->first = INT64_MAX;
+	s->last = INT64_MIN;
+	return 0;
+}
+
+void rv_summary_free(struct rv_summary *s)
+{
+	for (int g = 0; g < RV_G_MAX; g++)
+		gtable_free(&s->groups[g]);
+}
+
+/* The key of a record in group g, or NULL if it has none there. */
+static const char *group_key(const struct rv_rec *r, enum rv_group g, struct rv_buf *b)
+{
+	b->len = 0;
+	switch (g) {
+	case RV_G_RULE:
+		if (!r->policy)
+			return NULL;
+		if (rv_has(r, RV_I_RULE))
+			rv_buf_printf(b, "%s#%lld", r->policy, (long long)r->num[RV_I_RULE]);
+		else
+			rv_buf_printf(b, "%s#default", r->policy);
+		if (r->rule_src && strcmp(r->rule_src, "default"))
+			rv_buf_printf(b, " (%s)", r->rule_src);
+		return b->p;
+	case RV_G_PATH:
+		if (r->event == RV_EV_NETWORK && r->daddr)
+			rv_buf_printf(b, "%s %s port %lld", r->protocol ? r->protocol : "?",
+				      r->daddr, (long long)r->num[RV_I_DPORT]);
+		else if (r->event == RV_EV_NETWORK)
+			rv_buf_printf(b, "%s socket %s", r->op ? r->op : "?",
+				      r->family ? r->family : "?");
+		else if (r->event == RV_EV_DEVICE)
+			rv_buf_printf(b, "%s device %lld:%lld", r->dev_type ? r->dev_type : "?",
+				      (long long)r->num[RV_I_MAJOR], (long long)r->num[RV_I_MINOR]);
+		else
+			return r->path;
+		return b->p;
+	case RV_G_EXE:
+		return r->exe ? r->exe : r->comm;
+	default:
+		return r->cgroup;
+	}
+}
+
+static void add_decision(struct rv_summary *s, const struct rv_rec *r)
+{
+	uint64_t n = (uint64_t)rv_rec_count(r);
+	struct rv_buf b = {0};
+
+	s->records++;
+	if (r->action == RV_ACT_DENY)
+		s->deny += n;
+	else
+		s->audit += n;
+	if (r->time < s->first)
+		s->first = r->time;
+	if (r->time > s->last)
+		s->last = r->time;
+	for (int g = 0; g < RV_G_MAX; g++) {
+		const char *key = group_key(r, g, &b);
+
+		if (key)
+			entry_add(gtable_get(&s->groups[g], key), r, n);
+	}
+	rv_buf_free(&b);
+	rv_hist_add(&s->hist, r->time, n, 0);
+}
+
+int rv_summary_add(struct rv_summary *s, const struct rv_rec *r)
+{
+	if (r->event == RV_EV_LOST || r->event == RV_EV_SUPPRESSED) {
+		rv_summary_add_loss(s, r);
+		return 0;
+	}
+	if (r->action == RV_ACT_NONE) {
+		s->other_records++;
+		return 0;
+	}
+	add_decision(s, r);
+	return 0;
+}
+
+void rv_summary_add_loss(struct rv_summary *s, const struct rv_rec *r)
+{
+	uint64_t n = (uint64_t)rv_rec_count(r);
+
+	if (r->event == RV_EV_LOST) {
+		s->lost += n;
+		s->lost_records++;
+	} else {
+		s->suppressed += n;
+		s->suppressed_records++;
+	}
+	rv_hist_add(&s->hist, r->time, 0, n);
+}
+
+/* ---- histogram ---------------------------------------------------------- */
+
+#define MIN_ 60 * RV_USEC
+static const int64_t ladder[] = {
+	RV_USEC,     5 * RV_USEC,     10 * RV_USEC,	30 * RV_USEC,	   MIN_,       5 * MIN_,
+	15 * MIN_,   30 * MIN_,	      60 * MIN_,	180 * MIN_,	   360 * MIN_, 720 * MIN_,
+	1440 * MIN_, 7 * 1440 * MIN_, 28 * 1440 * MIN_, 364 * 1440 * MIN_,
+};
+#define LADDER_N (sizeof(ladder) / sizeof(ladder[0]))
+
+static int64_t floor_to(int64_t t, int64_t w)
+{
+	int64_t q = t / w;
+
+	if (t % w && t < 0)
+		q--;
+	return q * w;
+}
+
+void rv_hist_init(struct rv_hist *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->width = ladder[0];
+}
+
+static int64_t next_width(size_t level, int64_t w)
+{
+	return level + 1 < LADDER_N ? ladder[level + 1] : w * 2;
+}
+
+/* Move to the smallest coarser bucket size that holds both what we have and t. */
+static void coarsen(struct rv_hist *h, int64_t t)
+{
+	uint64_t count[RV_HIST_CAP], lost[RV_HIST_CAP];
+	int64_t lo = t < h->origin ? t : h->origin;
+	int64_t hi = h->origin + (int64_t)h->n * h->width;
+	int64_t w = h->width, origin;
+	size_t n = 0;
+
+	if (t >= hi)
+		hi = t + 1;
+	do {
+		w = next_width(h->level++, w);
+		origin = floor_to(lo, w);
+	} while ((hi - origin + w - 1) / w > RV_HIST_CAP);
+	memcpy(count, h->count, sizeof(count));
+	memcpy(lost, h->lost, sizeof(lost));
+	memset(h->count, 0, sizeof(h->count));
+	memset(h->lost, 0, sizeof(h->lost));
+	for (size_t j = 0; j < h->n; j++) {
+		size_t k = (size_t)((h->origin + (int64_t)j * h->width - origin) / w);
+
+		h->count[k] += count[j];
+		h->lost[k] += lost[j];
+		if (k + 1 > n)
+			n = k + 1;
+	}
+	h->origin = origin;
+	h->width = w;
+	h->n = n;
+}
+
+void rv_hist_add(struct rv_hist *h, int64_t t, uint64_t count, uint64_t lost)
+{
+	int64_t idx;
+
+	if (!h->n) {
+		h->origin = floor_to(t, h->width);
+		h->n = 1;
+	}
+	idx = t >= h->origin ? (t - h->origin) / h->width : -1;
+	if (idx < 0 || idx >= RV_HIST_CAP) {
+		coarsen(h, t);
+		idx = (t - h->origin) / h->width;
+	}
+	if ((size_t)idx + 1 > h->n)
+		h->n = (size_t)idx + 1;
+	h->count[idx] += count;
+	h->lost[idx] += lost;
+}
+
+void rv_hist_view(const struct rv_hist *h, size_t max_rows, struct rv_hist_view *v)
+{
+	size_t level = h->level;
+	int64_t w = h->width, origin;
+
+	if (max_rows < 1)
+		max_rows = 1;
+	if (max_rows > RV_HIST_CAP)
+		max_rows = RV_HIST_CAP;
+	/* the smallest bucket size, at or above the stored one, that fits max_rows */
+	for (;;) {
+		origin = floor_to(h->origin, w);
+		if ((h->origin + (int64_t)h->n * h->width - origin + w - 1) / w <=
+		    (int64_t)max_rows)
+			break;
+		level++;
+		w = level < LADDER_N ? ladder[level] : w * 2;
+	}
+	memset(v, 0, sizeof(*v));
+	v->origin = origin;
+	v->width = w;
+	for (size_t j = 0; j < h->n; j++) {
+		size_t k = (size_t)((h->origin + (int64_t)j * h->width - origin) / w);
+
+		v->count[k] += h->count[j];
+		v->lost[k] += h->lost[j];
+		if (k + 1 > v->n)
+			v->n = k + 1;
+	}
+}
