@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The file emitter: path keys checked against a hash computed here from the
+ * path_hash.h primitives (not through the compiler's own walk), merging of
+ * rules that name one path, PAL_KEY_FROM keys and exe ids, identity keys.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "bpf/path_hash.h"
+#include "policies/policy.h"
+
+#define H "apiVersion: palisade/v1\nkind: Policy\nname: t\n"
+#define SEED 0x0123456789abcdefULL
+
+/* Independent reference: split on '/', hash each name byte by byte. */
+static __u64 ref_hash(const char *path, __u64 seed, __u32 *depth)
+{
+	__u64 p = pal_prefix_root(seed);
+	const char *s = path;
+
+	*depth = 0;
+	while (*s) {
+		const char *e;
+		__u32 len;
+		__u64 h;
+
+		while (*s == '/')
+			s++;
+		if (!*s)
+			break;
+		for (e = s; *e && *e != '/'; e++)
+			;
+		len = (__u32)(e - s);
+		h = pal_name_init(seed, len);
+		for (__u32 w = 0; w < (len + 7) / 8; w++) {
+			__u64 word = 0;
+
+			for (__u32 b = 0; b < 8 && w * 8 + b < len; b++)
+				word |= (__u64)(unsigned char)s[w * 8 + b] << (8 * b);
+			h = pal_name_step(h,
+					  word & (w == (len - 1) / 8 ? pal_word_mask(len) : ~0ULL));
+		}
+		p = pal_prefix_next(p, h);
+		(*depth)++;
+		s = e;
+	}
+	return p;
+}
+
+static struct pal_policy_set *load(const char *yaml)
+{
+	struct pal_load_opts o = {.flags = PAL_LOAD_NO_HOST};
+	struct pal_policy_set *set = pal_policy_set_new(&o);
+
+	assert_non_null(set);
+	assert_int_equal(pal_policy_add_buffer(set, "t.yaml", yaml, strlen(yaml)), 0);
+	return set;
+}
+
+static const struct pal_file_entry *find(const struct pal_file_emit *fe, __u64 a, __u32 b,
+					 __u8 kind, __u8 class, __u16 policy)
+{
+	const struct pal_file_entry *hit = NULL;
+
+	for (size_t i = 0; i < fe->nentries; i++) {
+		const struct pal_file_key *k = &fe->entries[i].key;
+
+		if (k->a == a && k->b == b && k->kind == kind && k->class == class &&
+		    k->policy == policy) {
+			assert_null(hit); /* merged: at most one */
+			hit = &fe->entries[i];
+		}
+	}
+	return hit;
+}
+
+static void test_path_key(void **state)
+{
+	__u64 h, r;
+	__u32 d, rd;
+
+	assert_int_equal(pal_path_key("/", SEED, &h, &d), 0);
+	assert_int_equal(d, 0);
+	assert_true(h == pal_prefix_root(SEED));
+
+	assert_int_equal(pal_path_key("/etc/shadow", SEED, &h, &d), 0);
+	r = ref_hash("/etc/shadow", SEED, &rd);
+	assert_int_equal(d, 2);
+	assert_int_equal(rd, 2);
+	assert_true(h == r);
+
+	/* components of 8, 9 and 16 bytes exercise the word boundaries */
+	assert_int_equal(pal_path_key("/12345678/123456789/abcdefghijklmnop", SEED, &h, &d), 0);
+	r = ref_hash("/12345678/123456789/abcdefghijklmnop", SEED, &rd);
+	assert_true(h == r);
+	assert_int_equal(d, 3);
+
+	/* same spelling, different seed: different key */
+	assert_int_equal(pal_path_key("/etc/shadow", SEED ^ 1, &h, &d), 0);
+	assert_true(h != ref_hash("/etc/shadow", SEED, &rd));
+	assert_int_equal(pal_path_key("relative", SEED, &h, &d), -EINVAL);
+}
+
+static void test_canonical_same_key(void **state)
+{
+	struct pal_policy_set *set = load(H "files:\n"
+					    "  - paths: [\"/etc//shadow/\"]\n    access: [read]\n"
+					    "    action: deny\n"
+					    "  - paths: [/etc/shadow, /]\n    access: [write]\n"
+					    "    action: deny\n");
+	struct pal_file_emit fe;
+	const struct pal_file_entry *e;
+	__u32 d;
+	__u64 h = ref_hash("/etc/shadow", SEED, &d);
+
+	assert_int_equal(pal_emit_file(set, 0, SEED, PAL_LOAD_NO_HOST, &fe), 0);
+	assert_int_equal(fe.nentries, 2);
+	e = find(&fe, h, 2, PAL_KEY_EXACT, PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->val.deny, PAL_ACC_READ | PAL_ACC_WRITE);
+	assert_int_equal(e->val.rule_deny, 0);
+	assert_string_equal(e->path, "/etc/shadow");
+	e = find(&fe, pal_prefix_root(SEED), 0, PAL_KEY_EXACT, PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->val.deny, PAL_ACC_WRITE);
+	assert_int_equal(e->val.rule_deny, 1);
+	assert_int_equal(e->key.gen, 0);
+	assert_int_equal(e->key.pad0, 0);
+	pal_file_emit_free(&fe);
+	pal_policy_set_free(set);
+}
+
+static void test_merge_rules(void **state)
+{
+	const char *y = H "default: deny\nfiles:\n"
+			  "  - paths: [/srv/a]\n    access: [read]\n    action: deny\n"
+			  "  - paths: [/srv/a]\n    access: [write]\n    action: audit\n"
+			  "  - paths: [/srv/a]\n    access: [write]\n    action: deny\n"
+			  "  - paths: [/srv/a]\n    access: [chmod]\n    action: allow\n"
+			  "  - dirs: [/srv/a]\n    access: [read]\n    action: allow\n"
+			  "exec:\n  - paths: [/srv/a]\n    action: deny\n"
+			  "---\napiVersion: palisade/v1\nkind: Policy\nname: u\n"
+			  "files:\n  - paths: [/srv/a]\n    access: [append]\n    action: deny\n";
+	struct pal_policy_set *set = load(y);
+	struct pal_file_emit fe;
+	const struct pal_file_entry *e;
+	__u32 d;
+	__u64 h = ref_hash("/srv/a", SEED, &d);
+
+	assert_int_equal(pal_emit_file(set, 1, SEED, PAL_LOAD_NO_HOST, &fe), 0);
+	assert_int_equal(fe.nentries, 4);
+	e = find(&fe, h, 2, PAL_KEY_EXACT, PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->val.deny, PAL_ACC_READ | PAL_ACC_WRITE);
+	assert_int_equal(e->val.audit, PAL_ACC_WRITE);
+	assert_int_equal(e->val.allow, PAL_ACC_CHMOD);
+	assert_int_equal(e->val.rule_deny, 0);
+	assert_int_equal(e->val.rule_audit, 1);
+	assert_int_equal(e->val.rule_allow, 3);
+	assert_int_equal(e->key.gen, 1);
+	e = find(&fe, h, 2, PAL_KEY_DIR, PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->val.allow, PAL_ACC_READ);
+	assert_int_equal(e->val.deny, 0);
+	assert_int_equal(e->val.rule_deny, PAL_NO_RULE);
+	assert_int_equal(e->val.rule_audit, PAL_NO_RULE);
+	assert_int_equal(e->val.rule_allow, 4);
+	e = find(&fe, h, 2, PAL_KEY_EXACT, PAL_CLASS_EXEC, 0);
+	assert_non_null(e);
+	assert_int_equal(e->val.deny, PAL_ACC_EXEC);
+	assert_int_equal(e->val.rule_deny, 5);
+	e = find(&fe, h, 2, PAL_KEY_EXACT, PAL_CLASS_FILE, 1);
+	assert_non_null(e);
+	assert_int_equal(e->val.deny, PAL_ACC_APPEND);
+	assert_int_equal(e->val.rule_deny, 0);
+	pal_file_emit_free(&fe);
+	pal_policy_set_free(set);
+}
+
+static void test_from(void **state)
+{
+	const char *y = H "files:\n"
+			  "  - paths: [/etc/ssl/key]\n    access: [read]\n    action: deny\n"
+			  "    from: [/usr/sbin/nginx, /usr/bin/curl]\n"
+			  "  - dirs: [/var/www]\n    access: [write]\n    action: audit\n"
+			  "    from: [/usr/bin/curl]\n";
+	struct pal_policy_set *set = load(y);
+	struct pal_file_emit fe;
+	const struct pal_file_entry *e;
+	__u32 d;
+	__u64 key = ref_hash("/etc/ssl/key", SEED, &d), www = ref_hash("/var/www", SEED, &d);
+
+	assert_int_equal(pal_emit_file(set, 0, SEED, PAL_LOAD_NO_HOST, &fe), 0);
+	assert_int_equal(fe.nexes, 2);
+	assert_string_equal(fe.exes[0].path, "/usr/sbin/nginx");
+	assert_int_equal(fe.exes[0].id, 1);
+	assert_string_equal(fe.exes[1].path, "/usr/bin/curl");
+	assert_int_equal(fe.exes[1].id, 2);
+	assert_false(fe.exes[0].exists); /* PAL_LOAD_NO_HOST: never stat()ed */
+	assert_int_equal(fe.nentries, 3);
+	e = find(&fe, pal_from_mix(key, 1), 3, PAL_KEY_EXACT | PAL_KEY_FROM, PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->exe, 1);
+	assert_int_equal(e->val.deny, PAL_ACC_READ);
+	e = find(&fe, pal_from_mix(key, 2), 3, PAL_KEY_EXACT | PAL_KEY_FROM, PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->exe, 2);
+	e = find(&fe, pal_from_mix(www, 2), 2, PAL_KEY_DIR | PAL_KEY_FROM, PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->val.audit, PAL_ACC_WRITE);
+	assert_int_equal(e->val.rule_audit, 1);
+	/* no plain key for a from: rule */
+	assert_null(find(&fe, key, 3, PAL_KEY_EXACT, PAL_CLASS_FILE, 0));
+	pal_file_emit_free(&fe);
+	pal_policy_set_free(set);
+}
+
+static __u32 enc(dev_t d)
+{
+	return (minor(d) & 0xff) | (major(d) << 8) | ((minor(d) & ~0xffu) << 12);
+}
+
+static void test_inode_keys(void **state)
+{
+	char dir[] = "/tmp/pal-emit-XXXXXX", file[64], exe[64], y[1024];
+	struct pal_policy_set *set;
+	struct pal_file_emit fe;
+	const struct pal_file_entry *e;
+	struct stat fst, dst, xst;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/file", dir);
+	snprintf(exe, sizeof(exe), "%s/exe", dir);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fclose(f);
+	f = fopen(exe, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(stat(file, &fst), 0);
+	assert_int_equal(stat(dir, &dst), 0);
+	assert_int_equal(stat(exe, &xst), 0);
+	snprintf(y, sizeof(y),
+		 H "files:\n  - paths: [\"%s\", /nonexistent/pal/x]\n    access: [read]\n"
+		   "    action: deny\n  - dirs: [\"%s\"]\n    access: [write]\n    action: deny\n"
+		   "  - paths: [\"%s\"]\n    access: [chmod]\n    action: deny\n"
+		   "    from: [\"%s\"]\n",
+		 file, dir, file, exe);
+	set = load(y);
+
+	assert_int_equal(pal_emit_file(set, 0, SEED, 0, &fe), 0);
+	/* file: exact + inode; nonexistent: exact; dir: dir + dir-inode; from: 2 */
+	assert_int_equal(fe.nentries, 7);
+	e = find(&fe, fst.st_ino, enc(fst.st_dev), PAL_KEY_INODE, PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->val.deny, PAL_ACC_READ);
+	assert_string_equal(e->path, file);
+	e = find(&fe, dst.st_ino, enc(dst.st_dev), PAL_KEY_DIR_INODE, PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->val.deny, PAL_ACC_WRITE);
+	e = find(&fe, pal_from_mix(fst.st_ino, 1), enc(fst.st_dev), PAL_KEY_INODE | PAL_KEY_FROM,
+		 PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->val.deny, PAL_ACC_CHMOD);
+	assert_int_equal(fe.nexes, 1);
+	assert_true(fe.exes[0].exists);
+	assert_true(fe.exes[0].key.ino == xst.st_ino);
+	assert_int_equal(fe.exes[0].key.dev, enc(xst.st_dev));
+	pal_file_emit_free(&fe);
+
+	/* without the host: no identity keys */
+	assert_int_equal(pal_emit_file(set, 0, SEED, PAL_LOAD_NO_HOST, &fe), 0);
+	assert_int_equal(fe.nentries, 4);
+	pal_file_emit_free(&fe);
+	pal_policy_set_free(set);
+	unlink(file);
+	unlink(exe);
+	rmdir(dir);
+}
+
+/* Over PAL_MAX_FILE_KEYS / PAL_GENS entries: -E2BIG with the count needed. */
+static void test_too_many_keys(void **state)
+{
+	struct pal_load_opts o = {.flags = PAL_LOAD_NO_HOST};
+	struct pal_policy_set *set = pal_policy_set_new(&o);
+	const unsigned int per = 55000, npol = 10; /* 550000 keys, paths per rule < 65536 */
+	char *y = malloc(per * 12 + 256);
+	struct pal_file_emit fe;
+
+	for (unsigned int p = 0; p < npol; p++) {
+		char *w = y;
+
+		w += sprintf(w,
+			     "apiVersion: palisade/v1\nkind: Policy\nname: p%u\nfiles:\n"
+			     "  - access: [read]\n    action: deny\n    paths: [",
+			     p);
+		for (unsigned int i = 0; i < per; i++)
+			w += sprintf(w, "%s/%x", i ? "," : "", i);
+		w += sprintf(w, "]\n");
+		assert_int_equal(pal_policy_add_buffer(set, "big.yaml", y, (size_t)(w - y)), 0);
+	}
+	assert_int_equal(pal_emit_file(set, 0, SEED, PAL_LOAD_NO_HOST, &fe), -E2BIG);
+	assert_int_equal(fe.nentries, (size_t)per * npol);
+	assert_null(fe.entries);
+	free(y);
+	pal_policy_set_free(set);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_path_key),    cmocka_unit_test(test_canonical_same_key),
+		cmocka_unit_test(test_merge_rules), cmocka_unit_test(test_from),
+		cmocka_unit_test(test_inode_keys),  cmocka_unit_test(test_too_many_keys),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
