@@ -28,26 +28,26 @@ struct errno_name {
 
 /* The errnos the cases talk about; anything else can be given as a number. */
 static const struct errno_name errno_names[] = {
-	{ "OK", 0 },
-	{ "EPERM", EPERM },
-	{ "ENOENT", ENOENT },
-	{ "EBADF", EBADF },
-	{ "EAGAIN", EAGAIN },
-	{ "EACCES", EACCES },
-	{ "EBUSY", EBUSY },
-	{ "EEXIST", EEXIST },
-	{ "EXDEV", EXDEV },
-	{ "ENOTDIR", ENOTDIR },
-	{ "EISDIR", EISDIR },
-	{ "EINVAL", EINVAL },
-	{ "EROFS", EROFS },
-	{ "ENAMETOOLONG", ENAMETOOLONG },
-	{ "ELOOP", ELOOP },
-	{ "EOPNOTSUPP", EOPNOTSUPP },
-	{ "ECONNREFUSED", ECONNREFUSED },
-	{ "ETIMEDOUT", ETIMEDOUT },
-	{ "EADDRINUSE", EADDRINUSE },
-	{ "ENETUNREACH", ENETUNREACH },
+	{"OK", 0},
+	{"EPERM", EPERM},
+	{"ENOENT", ENOENT},
+	{"EBADF", EBADF},
+	{"EAGAIN", EAGAIN},
+	{"EACCES", EACCES},
+	{"EBUSY", EBUSY},
+	{"EEXIST", EEXIST},
+	{"EXDEV", EXDEV},
+	{"ENOTDIR", ENOTDIR},
+	{"EISDIR", EISDIR},
+	{"EINVAL", EINVAL},
+	{"EROFS", EROFS},
+	{"ENAMETOOLONG", ENAMETOOLONG},
+	{"ELOOP", ELOOP},
+	{"EOPNOTSUPP", EOPNOTSUPP},
+	{"ECONNREFUSED", ECONNREFUSED},
+	{"ETIMEDOUT", ETIMEDOUT},
+	{"EADDRINUSE", EADDRINUSE},
+	{"ENETUNREACH", ENETUNREACH},
 };
 
 #define N_ERRNO_NAMES (sizeof(errno_names) / sizeof(errno_names[0]))
@@ -124,7 +124,7 @@ struct cmd {
 };
 
 static const struct cmd cmds[] = {
-	{ "open", cmd_open, "open PATH EXPECTED [r|w|rw]" },
+	{"open", cmd_open, "open PATH EXPECTED [r|w|rw]"},
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
