@@ -430,7 +430,8 @@ static int sweep(struct emit_ctx *c, const struct item *items, size_t n)
 	return err;
 }
 
-static int collect_items(const struct pal_policy_set *set, struct item **out, size_t *nout)
+static int collect_items(const struct pal_policy_set *set, struct item **out, size_t *nout,
+			 __u32 *ops)
 {
 	size_t n = 0, cap = 0;
 	struct item *items = NULL;
@@ -465,6 +466,7 @@ static int collect_items(const struct pal_policy_set *set, struct item **out, si
 				it->policy = p;
 				it->access =
 					net->op == PAL_NET_CONNECT ? PAL_ACC_CONNECT : PAL_ACC_BIND;
+				ops[p] |= it->access;
 				it->net = net;
 				it->rule = pol->rules[net->rule].index;
 			}
@@ -517,6 +519,7 @@ static int emit_socks(const struct pal_policy_set *set, __u32 gen, struct pal_ne
 				return -EINVAL;
 			e.val.action = net->action;
 			e.val.rule = pol->rules[net->rule].index;
+			out->ops[p] |= PAL_ACC_SOCKET;
 			if (grow((void **)&out->socks, &cap, n + 1, sizeof(*out->socks)))
 				return -ENOMEM;
 			out->socks[n++] = e;
@@ -566,7 +569,7 @@ int pal_emit_net(const struct pal_policy_set *set, __u32 gen, struct pal_net_emi
 	memset(out, 0, sizeof(*out));
 	if (gen >= PAL_GENS || set->npolicies > PAL_MAX_POLICIES)
 		return -EINVAL;
-	err = collect_items(set, &items, &n);
+	err = collect_items(set, &items, &n, out->ops);
 	if (err)
 		return err;
 	if (n)

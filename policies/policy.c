@@ -120,8 +120,8 @@ static int read_file(const char *path, char **out, size_t *len)
 
 static int add_file(struct pal_policy_set *set, const char *path)
 {
-	char *buf;
-	size_t len;
+	char *buf = NULL;
+	size_t len = 0;
 	int err = read_file(path, &buf, &len);
 
 	if (err) {
@@ -189,8 +189,8 @@ oom:
 
 static int add_dir(struct pal_policy_set *set, const char *dir)
 {
-	char **names;
-	size_t n;
+	char **names = NULL;
+	size_t n = 0;
 	int err = list_dir(dir, &names, &n), first = 0;
 
 	if (err) {
