@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,7 @@ struct pal_cgroup {
 	struct cg_node *nodes[NODE_BUCKETS];
 	struct cg_watch *watches;
 	int ifd;
+	char why[256]; /* last prepare failure, for the agent's message */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -450,7 +452,30 @@ static void plan_free(struct slot_plan *pl)
 	memset(pl, 0, sizeof(*pl));
 }
 
-static int plan_build(struct slot_plan *pl, const struct pal_policy_set *set, __u32 slot)
+#define AF_INET_ 2
+#define AF_INET6_ 10
+
+/* cgroup/sock_create only sees inet sockets: other families need the LSM hook. */
+static int check_socket_rules(struct pal_cgroup *cg, const struct pal_ir_policy *pol)
+{
+	for (__u32 r = 0; r < pol->nnet; r++) {
+		const struct pal_ir_net *n = &pol->net[r];
+
+		if (n->op != PAL_NET_SOCKET || n->family == PAL_SOCK_ANY || n->family == AF_INET_ ||
+		    n->family == AF_INET6_ || (cg->flags & PAL_CG_LSM_SOCKET))
+			continue;
+		snprintf(cg->why, sizeof(cg->why),
+			 "policy '%s' (%s:%u): socket family %u cannot be enforced by cgroup "
+			 "programs (inet only); it needs the BPF LSM socket_create hook",
+			 pol->name ? pol->name : "?", n->loc.file ? n->loc.file : "?", n->loc.line,
+			 n->family);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int plan_build(struct pal_cgroup *cg, struct slot_plan *pl, const struct pal_policy_set *set,
+		      __u32 slot)
 {
 	__u32 n = 0;
 	int err;
@@ -469,11 +494,18 @@ static int plan_build(struct slot_plan *pl, const struct pal_policy_set *set, __
 
 		if (pol->nnet || pol->ndev)
 			pl->netdev |= 1ull << p;
+		err = check_socket_rules(cg, pol);
+		if (err)
+			return err;
 		if (!pol->ncgroups)
 			pl->host |= 1ull << p;
 		for (__u32 i = 0; i < pol->ncgroups; i++) {
-			if (pal_cgroup_pattern_check(pol->cgroups[i]))
+			if (pal_cgroup_pattern_check(pol->cgroups[i])) {
+				snprintf(cg->why, sizeof(cg->why),
+					 "policy '%s': bad cgroup pattern '%s'",
+					 pol->name ? pol->name : "?", pol->cgroups[i]);
 				return -EINVAL;
+			}
 			pl->patterns[pl->npatterns] = strdup(pol->cgroups[i]);
 			if (!pl->patterns[pl->npatterns])
 				return -ENOMEM;
@@ -551,29 +583,44 @@ static bool fits(const struct pal_cgroup *cg, const struct slot_plan *pl, int ot
 		       bpf_map__max_entries(cg->dev->maps.pal_dev_rules);
 }
 
-#define FOR_ENTRIES(arr, n, fd, op)         \
-	for (size_t i_ = 0; i_ < (n); i_++) \
-		if (op)                     \
-			return -errno;
-
-static int rules_write(struct pal_cgroup *cg, const struct slot_plan *pl)
+/* Write n {key, value} entries laid out with this stride (value at val_off). */
+static int put_all(int fd, const void *base, size_t n, size_t stride, size_t val_off)
 {
-	int cfd = bpf_map__fd(cg->net->maps.pal_net_cidr);
-	int pfd = bpf_map__fd(cg->net->maps.pal_net_port);
-	int sfd = bpf_map__fd(cg->net->maps.pal_net_sock);
-	int dfd = cg->dev_ok ? bpf_map__fd(cg->dev->maps.pal_dev_rules) : -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *e = (const char *)base + i * stride;
+
+		if (bpf_map_update_elem(fd, e, e + val_off, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+#define PUT_ALL(fd, arr, n) put_all(fd, arr, n, sizeof(*(arr)), offsetof(typeof(*(arr)), val))
+
+static int rules_write(struct pal_cgroup *cg, const struct slot_plan *pl, __u32 slot)
+{
+	int ofd = bpf_map__fd(cg->net->maps.pal_net_ops);
+	int err;
 
 	/* port tables first: a CIDR entry must never point at a missing table */
-	FOR_ENTRIES(pl->net.ports, pl->net.nports, pfd,
-		    bpf_map_update_elem(pfd, &pl->net.ports[i_].key, &pl->net.ports[i_].val, 0));
-	FOR_ENTRIES(pl->net.cidrs, pl->net.ncidrs, cfd,
-		    bpf_map_update_elem(cfd, &pl->net.cidrs[i_].key, &pl->net.cidrs[i_].val, 0));
-	FOR_ENTRIES(pl->net.socks, pl->net.nsocks, sfd,
-		    bpf_map_update_elem(sfd, &pl->net.socks[i_].key, &pl->net.socks[i_].val, 0));
-	FOR_ENTRIES(
-		pl->dev.entries, pl->dev.nentries, dfd,
-		bpf_map_update_elem(dfd, &pl->dev.entries[i_].key, &pl->dev.entries[i_].val, 0));
-	return 0;
+	err = PUT_ALL(bpf_map__fd(cg->net->maps.pal_net_port), pl->net.ports, pl->net.nports);
+	err = err   ?:
+		      PUT_ALL(bpf_map__fd(cg->net->maps.pal_net_cidr), pl->net.cidrs,
+			      pl->net.ncidrs);
+	err = err   ?:
+		      PUT_ALL(bpf_map__fd(cg->net->maps.pal_net_sock), pl->net.socks,
+			      pl->net.nsocks);
+	if (!err && pl->dev.nentries)
+		err = PUT_ALL(bpf_map__fd(cg->dev->maps.pal_dev_rules), pl->dev.entries,
+			      pl->dev.nentries);
+	/* every policy index of the slot: masks of an older set must not survive */
+	for (__u32 p = 0; p < PAL_MAX_POLICIES && !err; p++) {
+		__u32 k = slot * PAL_MAX_POLICIES + p;
+
+		if (bpf_map_update_elem(ofd, &k, &pl->net.ops[p], BPF_ANY))
+			err = -errno;
+	}
+	return err;
 }
 
 /* Delete a slot's rule entries (missing ones are fine: a failed prepare). */
@@ -676,24 +723,27 @@ int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set, 
 	if (pl->valid)
 		slot_drop(cg, slot); /* an earlier prepare that was never committed */
 	cg->pending = -1;
-	err = plan_build(pl, set, slot);
+	cg->why[0] = 0;
+	err = plan_build(cg, pl, set, slot);
 	if (err)
 		goto fail;
-	if (pl->dev.nentries && cg->loaded && !cg->dev_ok) {
-		err = -EOPNOTSUPP;
-		goto fail;
-	}
 	if (!cg->loaded && (err = load_objects(cg, pl)))
 		goto fail;
 	if (pl->dev.nentries && !cg->dev_ok) {
+		snprintf(cg->why, sizeof(cg->why),
+			 "device rules: this kernel refused the cgroup/dev program (%d)",
+			 cg->dev_err);
 		err = -EOPNOTSUPP;
 		goto fail;
 	}
 	if (!fits(cg, pl, cg->live)) {
-		err = -ENOSPC; /* maps are sized at first load; a restart resizes them */
+		snprintf(cg->why, sizeof(cg->why),
+			 "network/device rules exceed the map sizes chosen at the first load; "
+			 "restart the agent to resize");
+		err = -ENOSPC;
 		goto fail;
 	}
-	err = rules_write(cg, pl);
+	err = rules_write(cg, pl, slot);
 	if (err)
 		goto fail;
 	err = walk(&w, rel, 1, pl->host, false, 0);
@@ -927,6 +977,11 @@ int pal_cgroup_stats(const struct pal_cgroup *cg, struct pal_cgroup_stats *st)
 	}
 	st->dev_supported = cg->loaded && cg->dev_ok;
 	return 0;
+}
+
+const char *pal_cgroup_why(const struct pal_cgroup *cg)
+{
+	return cg->why;
 }
 
 bool pal_cgroup_is_attached(const struct pal_cgroup *cg, const char *rel)

@@ -63,6 +63,13 @@ int pal_cgroup_id_of(const char *dir, __u64 *id);
 enum pal_cgroup_flags {
 	/* refuse to attach at the cgroup2 root (host-wide policies): for tests */
 	PAL_CG_NO_ROOT_ATTACH = 1u << 0,
+	/*
+	 * An LSM socket_create hook enforces `socket:` rules of non-inet
+	 * families. cgroup/sock_create only runs for AF_INET/AF_INET6 sockets,
+	 * so without this flag such rules are refused (-EOPNOTSUPP), never
+	 * silently unenforced.
+	 */
+	PAL_CG_LSM_SOCKET = 1u << 1,
 };
 
 /*
@@ -82,7 +89,10 @@ int pal_cgroup_open(struct pal_cgroup **out, const struct pal_maps *maps, const 
  * *ncgroup_keys: pal_cgroups entries of the slot, for pal_gen_config.
  * On error the slot's entries are removed again and the live slot is
  * untouched. Returns 0, -E2BIG (a limit; nothing written), -EOPNOTSUPP
- * (device rules but this kernel cannot run the device program), -errno.
+ * (device rules but this kernel cannot run the device program, or a
+ * non-inet `socket:` family without PAL_CG_LSM_SOCKET), -ENOSPC (the maps,
+ * sized at the first load, cannot hold both generations), -errno; see
+ * pal_cgroup_why().
  */
 int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set, __u32 slot,
 		       __u32 *ncgroup_keys);
@@ -115,6 +125,9 @@ struct pal_cgroup_stats {
 	bool dev_supported; /* the device program loads on this kernel */
 };
 int pal_cgroup_stats(const struct pal_cgroup *cg, struct pal_cgroup_stats *st);
+
+/* Why the last prepare failed, in words ("policy 'x': ..."), or "". */
+const char *pal_cgroup_why(const struct pal_cgroup *cg);
 
 /* Is cgroup rel (relative to the cgroup2 root) attached by us? */
 bool pal_cgroup_is_attached(const struct pal_cgroup *cg, const char *rel);

@@ -57,34 +57,48 @@ static __always_inline void dev_bit(const struct pal_dev_rule *r, int bit, __u8 
 	}
 }
 
-static __always_inline void dev_policy(struct pal_dev_key *k, __u32 acc, const struct pal_policy *p,
-				       __u32 policy, struct pal_verdict *v)
+/*
+ * One policy's verdict, (action << 32 | rule): per requested access bit its
+ * strongest rule (exact key and the three wildcard keys), else the policy
+ * default def; the strongest bit wins. A global function, so the verifier
+ * checks it once rather than in every iteration of the 64-policy loop.
+ */
+__noinline __u64 pal_dev_eval(struct pal_dev_key *k, __u32 acc, __u32 def)
 {
-	const struct pal_dev_rule *r[4];
-	__u32 major = k->major, minor = k->minor;
+	const struct pal_dev_rule *r0, *r1, *r2, *r3;
+	__u8 best = PAL_ACT_NONE;
+	__u32 best_rule = PAL_NO_RULE, major, minor;
 
-	k->policy = policy;
-	r[0] = bpf_map_lookup_elem(&pal_dev_rules, k);
+	if (!k)
+		return (__u64)PAL_ACT_NONE << 32 | PAL_NO_RULE;
+	major = k->major;
+	minor = k->minor;
+	r0 = bpf_map_lookup_elem(&pal_dev_rules, k);
 	k->minor = PAL_DEV_KEY_ANY;
-	r[1] = bpf_map_lookup_elem(&pal_dev_rules, k);
+	r1 = bpf_map_lookup_elem(&pal_dev_rules, k);
 	k->major = PAL_DEV_KEY_ANY;
-	r[2] = bpf_map_lookup_elem(&pal_dev_rules, k);
+	r2 = bpf_map_lookup_elem(&pal_dev_rules, k);
 	k->minor = minor;
-	r[3] = bpf_map_lookup_elem(&pal_dev_rules, k);
+	r3 = bpf_map_lookup_elem(&pal_dev_rules, k);
 	k->major = major;
-	/* Per requested bit: its strongest rule, else the default; keep the strongest bit. */
 	for (int bit = 0; bit < PAL_DEV_ACC_BITS; bit++) {
 		__u8 action = PAL_ACT_NONE;
 		__u32 rule = PAL_NO_RULE;
 
 		if (!(acc & (1u << bit)))
 			continue;
-		for (int i = 0; i < 4; i++)
-			dev_bit(r[i], bit, &action, &rule);
+		dev_bit(r0, bit, &action, &rule);
+		dev_bit(r1, bit, &action, &rule);
+		dev_bit(r2, bit, &action, &rule);
+		dev_bit(r3, bit, &action, &rule);
 		if (action == PAL_ACT_NONE)
-			action = p->defaults[PAL_CLASS_DEV];
-		pal_verdict_merge(v, p, policy, action, rule);
+			action = def;
+		if (action > best) {
+			best = action;
+			best_rule = rule;
+		}
 	}
+	return (__u64)best << 32 | best_rule;
 }
 
 SEC("cgroup/dev")
@@ -97,7 +111,7 @@ int palisade_dev(struct bpf_cgroup_dev_ctx *ctx)
 	__u32 acc = dev_access(ctx->access_type >> 16);
 	struct pal_dev_key k = {.major = ctx->major, .minor = ctx->minor, .gen = gen, .type = type};
 	struct pal_event *e;
-	__u64 mask;
+	__u64 mask, res;
 
 	if (!cfg)
 		return PAL_CG_ALLOW;
@@ -112,7 +126,9 @@ int palisade_dev(struct bpf_cgroup_dev_ctx *ctx)
 		/* NONE: the policy has no device rules, so no say here */
 		if (!p || p->defaults[PAL_CLASS_DEV] == PAL_ACT_NONE)
 			continue;
-		dev_policy(&k, acc, p, i, &v);
+		k.policy = i;
+		res = pal_dev_eval(&k, acc, p->defaults[PAL_CLASS_DEV]);
+		pal_verdict_merge(&v, p, i, res >> 32, (__u32)res);
 	}
 	if (v.action < PAL_ACT_AUDIT)
 		return PAL_CG_ALLOW;

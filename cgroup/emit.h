@@ -35,6 +35,7 @@ struct pal_net_emit {
 	struct pal_net_sock_entry *socks;
 	size_t nsocks;
 	__u32 ntables; /* port tables (ids 1..ntables) */
+	__u32 ops[PAL_MAX_POLICIES]; /* pal_net_ops values: operations with rules, per policy */
 };
 
 /*

@@ -44,6 +44,14 @@ struct {
 	__type(value, struct pal_net_rule);
 } pal_net_port SEC(".maps");
 
+/* key: slot * PAL_MAX_POLICIES + policy. value: __u32 ops with rules (net.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PAL_GENS *PAL_MAX_POLICIES);
+	__type(key, __u32);
+	__type(value, __u32);
+} pal_net_ops SEC(".maps");
+
 /* key: (slot, policy, family, type, protocol | ANY). value: struct pal_net_rule. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -72,55 +80,57 @@ static __always_inline __u8 proto_idx(__u16 protocol)
 	return PAL_NET_OTHER;
 }
 
-/* One policy's say on an address+port request: a rule's action, or the default. */
-static __always_inline void addr_policy(struct net_req *r, struct pal_net_port_key *pk,
-					const struct pal_policy *p, __u32 policy,
-					struct pal_verdict *v)
+/*
+ * The per-policy lookups are global functions: the verifier checks each one
+ * once on its own, instead of once per unrolled policy-loop iteration (which
+ * exceeds the 1M instruction budget with 64 policies).
+ * Both return PAL_ACT_NONE, or (action << 32 | rule) of the strongest rule.
+ */
+#define NET_NONE ((__u64)PAL_ACT_NONE << 32 | PAL_NO_RULE)
+
+/* Address+port: one LPM lookup on the address, one on the port if needed. */
+__noinline __u64 pal_net_addr_eval(struct pal_net_cidr_key *ck, struct pal_net_port_key *pk)
 {
 	const struct pal_net_verdict *nv;
 	const struct pal_net_rule *nr;
-	__u8 action = p->defaults[PAL_CLASS_NET];
-	__u32 rule = PAL_NO_RULE;
 
-	r->ck.policy = policy;
-	nv = bpf_map_lookup_elem(&pal_net_cidr, &r->ck);
-	if (nv && !nv->table && nv->action != PAL_ACT_NONE) {
-		action = nv->action;
-		rule = nv->rule;
-	} else if (nv && nv->table) {
-		pk->table = nv->table;
-		nr = bpf_map_lookup_elem(&pal_net_port, pk);
-		if (nr) {
-			action = nr->action;
-			rule = nr->rule;
-		}
-	}
-	pal_verdict_merge(v, p, policy, action, rule);
+	if (!ck || !pk)
+		return NET_NONE;
+	nv = bpf_map_lookup_elem(&pal_net_cidr, ck);
+	if (!nv)
+		return NET_NONE;
+	if (!nv->table)
+		return (__u64)nv->action << 32 | nv->rule;
+	pk->table = nv->table;
+	nr = bpf_map_lookup_elem(&pal_net_port, pk);
+	return nr ? (__u64)nr->action << 32 | nr->rule : NET_NONE;
 }
 
-/* One policy's say on a socket() request: strongest of the 8 wildcard keys. */
-static __always_inline void sock_policy(struct net_req *r, const struct pal_policy *p, __u32 policy,
-					__u32 gen, struct pal_verdict *v)
+/* socket(): the strongest of the 8 (family, type, protocol | ANY) keys. */
+__noinline __u64 pal_net_sock_eval(struct pal_net_sock_key *req)
 {
-	struct pal_net_sock_key k = {.gen = gen, .policy = policy};
+	struct pal_net_sock_key k;
 	__u8 action = PAL_ACT_NONE;
 	__u32 rule = PAL_NO_RULE;
 
+	if (!req)
+		return NET_NONE;
+	k.gen = req->gen;
+	k.policy = req->policy;
 	for (int c = 0; c < 8; c++) {
 		const struct pal_net_rule *nr;
 
-		k.family = (c & 1) ? PAL_NET_SOCK_ANY : r->family;
-		k.type = (c & 2) ? PAL_NET_SOCK_ANY : r->type;
-		k.protocol = (c & 4) ? PAL_NET_SOCK_ANY : r->protocol;
+		k.family = (c & 1) ? PAL_NET_SOCK_ANY : req->family;
+		k.type = (c & 2) ? PAL_NET_SOCK_ANY : req->type;
+		k.protocol = (c & 4) ? PAL_NET_SOCK_ANY : req->protocol;
 		nr = bpf_map_lookup_elem(&pal_net_sock, &k);
+		/* stronger action first, then the lower rule index */
 		if (nr && (nr->action > action || (nr->action == action && nr->rule < rule))) {
 			action = nr->action;
 			rule = nr->rule;
 		}
 	}
-	if (action == PAL_ACT_NONE)
-		action = p->defaults[PAL_CLASS_NET];
-	pal_verdict_merge(v, p, policy, action, rule);
+	return (__u64)action << 32 | rule;
 }
 
 static __always_inline void net_report(const struct pal_verdict *v, const struct net_req *r)
@@ -153,7 +163,11 @@ static __always_inline int net_decide(struct net_req *r)
 		.proto = proto_idx(r->protocol),
 		.port = {r->port >> 8, r->port & 0xff},
 	};
-	__u64 mask;
+	struct pal_net_sock_key sk = {
+		.gen = gen, .family = r->family, .type = r->type, .protocol = r->protocol};
+	__u32 access = r->op == PAL_OP_SOCKET ? PAL_ACC_SOCKET : r->ck.access;
+	__u64 mask, res;
+	__u8 action;
 
 	if (!cfg)
 		return PAL_CG_ALLOW;
@@ -162,17 +176,26 @@ static __always_inline int net_decide(struct net_req *r)
 	r->ck.gen = gen;
 	for (__u32 i = 0; i < PAL_MAX_POLICIES && (mask >> i); i++) {
 		const struct pal_policy *p;
+		__u32 k = gen * PAL_MAX_POLICIES + i;
+		__u32 *ops;
 
 		if (!((mask >> i) & 1))
 			continue;
 		p = pal_policy_of(gen, i);
-		/* NONE: the policy has no network rules, so no say here */
-		if (!p || p->defaults[PAL_CLASS_NET] == PAL_ACT_NONE)
+		ops = bpf_map_lookup_elem(&pal_net_ops, &k);
+		/* no rules for this operation: the policy has no say here */
+		if (!p || !ops || !(*ops & access))
 			continue;
-		if (r->op == PAL_OP_SOCKET)
-			sock_policy(r, p, i, gen, &v);
-		else
-			addr_policy(r, &pk, p, i, &v);
+		if (r->op == PAL_OP_SOCKET) {
+			sk.policy = i;
+			res = pal_net_sock_eval(&sk);
+		} else {
+			r->ck.policy = i;
+			res = pal_net_addr_eval(&r->ck, &pk);
+		}
+		action = res >> 32;
+		pal_verdict_merge(&v, p, i, action ?: p->defaults[PAL_CLASS_NET],
+				  action ? (__u32)res : PAL_NO_RULE);
 	}
 	if (v.action < PAL_ACT_AUDIT)
 		return PAL_CG_ALLOW;

@@ -89,6 +89,15 @@ struct pal_net_rule {
 };
 _Static_assert(sizeof(struct pal_net_rule) == 8, "pal_net_rule ABI");
 
+/* ---- pal_net_ops: ARRAY ---------------------------------------------- */
+
+/*
+ * key: slot * PAL_MAX_POLICIES + policy index. value: __u32 mask of enum
+ * pal_net_access, the operations (connect, bind, socket) that policy has
+ * rules for. A policy's network default only covers those operations: a
+ * connect allow-list with `default: deny` must not also forbid socket().
+ */
+
 /* ---- pal_net_sock: HASH ------------------------------------------------ */
 
 #define PAL_NET_SOCK_ANY 0xffff /* family/type/protocol not given in the rule */
