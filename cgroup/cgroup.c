@@ -79,6 +79,7 @@ struct pal_cgroup {
 	char root[PATH_MAX];
 	char *pin_dir;
 	unsigned int flags;
+	struct pal_maps maps; /* shared maps (fds not owned) */
 	int cgroups_fd; /* shared pal_cgroups map (not owned) */
 	struct cgnet_bpf *net;
 	struct cgdev_bpf *dev;
@@ -529,44 +530,116 @@ static __u32 map_size(size_t need, __u32 min, __u32 max)
 	return n < min ? min : n > max ? max : n;
 }
 
-static int load_objects(struct pal_cgroup *cg, const struct slot_plan *pl)
+static size_t sum2(size_t a, size_t b)
 {
+	return a + b;
+}
+
+/* Size the rule maps for plan pl plus the live plan (which they must also hold). */
+static int size_maps(struct cgnet_bpf *net, struct cgdev_bpf *dev, const struct slot_plan *pl,
+		     const struct slot_plan *live)
+{
+	const struct slot_plan none = {0};
 	int err;
 
-	err = bpf_map__set_max_entries(
-		cg->net->maps.pal_net_cidr,
-		map_size(pl->net.ncidrs, PAL_NET_MIN_KEYS, PAL_NET_MAX_CIDR_KEYS));
+	live = live ? live : &none;
+	err = bpf_map__set_max_entries(net->maps.pal_net_cidr,
+				       map_size(sum2(pl->net.ncidrs, live->net.ncidrs),
+						PAL_NET_MIN_KEYS, PAL_NET_MAX_CIDR_KEYS));
 	err = err   ?:
-		      bpf_map__set_max_entries(
-			      cg->net->maps.pal_net_port,
-			      map_size(pl->net.nports, PAL_NET_MIN_KEYS, PAL_NET_MAX_PORT_KEYS));
+		      bpf_map__set_max_entries(net->maps.pal_net_port,
+					       map_size(sum2(pl->net.nports, live->net.nports),
+							PAL_NET_MIN_KEYS, PAL_NET_MAX_PORT_KEYS));
 	err = err   ?:
-		      bpf_map__set_max_entries(
-			      cg->net->maps.pal_net_sock,
-			      map_size(pl->net.nsocks, PAL_NET_MIN_KEYS, PAL_NET_MAX_SOCK_KEYS));
+		      bpf_map__set_max_entries(net->maps.pal_net_sock,
+					       map_size(sum2(pl->net.nsocks, live->net.nsocks),
+							PAL_NET_MIN_KEYS, PAL_NET_MAX_SOCK_KEYS));
 	err = err   ?:
-		      bpf_map__set_max_entries(
-			      cg->dev->maps.pal_dev_rules,
-			      map_size(pl->dev.nentries, PAL_DEV_MIN_KEYS, PAL_DEV_MAX_KEYS));
-	if (err)
-		return err;
-	err = cgnet_bpf__load(cg->net);
-	if (err)
-		return err;
-	/* The device hook's helpers need a newer kernel than the socket hooks' (6.2). */
-	cg->dev_err = cgdev_bpf__load(cg->dev);
-	cg->dev_ok = !cg->dev_err;
-	for (int p = 0; p < PAL_CG_NPROGS; p++) {
-		struct bpf_object *obj = progs[p].dev ? cg->dev->obj : cg->net->obj;
+		      bpf_map__set_max_entries(dev->maps.pal_dev_rules,
+					       map_size(sum2(pl->dev.nentries, live->dev.nentries),
+							PAL_DEV_MIN_KEYS, PAL_DEV_MAX_KEYS));
+	return err;
+}
 
-		if (progs[p].dev && !cg->dev_ok)
-			continue;
-		cg->prog[p] = bpf_object__find_program_by_name(obj, progs[p].name);
-		if (!cg->prog[p])
-			return -ENOENT;
+static int rules_write(struct pal_cgroup *cg, const struct slot_plan *pl, __u32 slot);
+
+/*
+ * Load the programs with rule maps sized for pl (and the live plan). On a
+ * reload that outgrew the maps, this builds a second set of objects, copies
+ * the live slot into it and swaps every link to the new programs
+ * (bpf_link__update_program: atomic per cgroup, never a gap) before the
+ * agent flips the generation; the old objects are then released.
+ */
+static int load_objects(struct pal_cgroup *cg, const struct slot_plan *pl)
+{
+	const struct slot_plan *live = cg->live >= 0 ? &cg->plan[cg->live] : NULL;
+	struct cgnet_bpf *net = cgnet_bpf__open();
+	struct cgdev_bpf *dev = cgdev_bpf__open();
+	struct bpf_program *prog[PAL_CG_NPROGS] = {0};
+	struct cgnet_bpf *old_net = cg->net;
+	struct cgdev_bpf *old_dev = cg->dev;
+	bool dev_ok;
+	int err, dev_err;
+
+	if (!net || !dev) {
+		err = -errno;
+		goto fail;
 	}
+	err = pal_maps_reuse(&cg->maps, net->obj);
+	err = err ?: pal_maps_reuse(&cg->maps, dev->obj);
+	err = err ?: size_maps(net, dev, pl, live);
+	err = err ?: cgnet_bpf__load(net);
+	if (err)
+		goto fail;
+	/* The device hook's helpers need a newer kernel than the socket hooks' (6.2). */
+	dev_err = cgdev_bpf__load(dev);
+	dev_ok = !dev_err;
+	for (int p = 0; p < PAL_CG_NPROGS; p++) {
+		struct bpf_object *obj = progs[p].dev ? dev->obj : net->obj;
+
+		if (progs[p].dev && !dev_ok)
+			continue;
+		prog[p] = bpf_object__find_program_by_name(obj, progs[p].name);
+		if (!prog[p]) {
+			err = -ENOENT;
+			goto fail;
+		}
+	}
+	cg->net = net;
+	cg->dev = dev;
+	if (live && cg->loaded) {
+		bool old_dev_ok = cg->dev_ok;
+
+		cg->dev_ok = dev_ok;
+		err = rules_write(cg, live, cg->live);
+		cg->dev_ok = old_dev_ok;
+		for (int b = 0; !err && b < NODE_BUCKETS; b++)
+			for (struct cg_node *n = cg->nodes[b]; n && !err; n = n->next)
+				for (int p = 0; p < PAL_CG_NPROGS && !err; p++)
+					if (n->links[p] && prog[p] &&
+					    bpf_link__update_program(n->links[p], prog[p]))
+						err = -errno;
+		if (err) {
+			/* links already swapped keep the new programs alive: fine, both are live */
+			cg->net = old_net;
+			cg->dev = old_dev;
+			goto fail;
+		}
+		cgnet_bpf__destroy(old_net);
+		cgdev_bpf__destroy(old_dev);
+	} else {
+		cgnet_bpf__destroy(old_net);
+		cgdev_bpf__destroy(old_dev);
+	}
+	memcpy(cg->prog, prog, sizeof(prog));
+	cg->dev_ok = dev_ok;
+	cg->dev_err = dev_err;
 	cg->loaded = true;
 	return 0;
+fail:
+	cgnet_bpf__destroy(net);
+	cgdev_bpf__destroy(dev);
+	return err;
 }
 
 static bool fits(const struct pal_cgroup *cg, const struct slot_plan *pl, int other)
@@ -673,6 +746,7 @@ int pal_cgroup_open(struct pal_cgroup **out, const struct pal_maps *maps, const 
 		return -ENOMEM;
 	cg->live = cg->pending = -1;
 	cg->flags = flags;
+	cg->maps = *maps; /* fds stay owned by the caller */
 	cg->cgroups_fd = maps->fd[PAL_MAP_CGROUPS];
 	cg->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (cg->ifd < 0) {
@@ -692,16 +766,6 @@ int pal_cgroup_open(struct pal_cgroup **out, const struct pal_maps *maps, const 
 		err = -ENOMEM;
 		goto fail;
 	}
-	cg->net = cgnet_bpf__open();
-	cg->dev = cgdev_bpf__open();
-	if (!cg->net || !cg->dev) {
-		err = -errno;
-		goto fail;
-	}
-	err = pal_maps_reuse(maps, cg->net->obj);
-	err = err ?: pal_maps_reuse(maps, cg->dev->obj);
-	if (err)
-		goto fail;
 	*out = cg;
 	return 0;
 fail:
@@ -727,7 +791,8 @@ int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set, 
 	err = plan_build(cg, pl, set, slot);
 	if (err)
 		goto fail;
-	if (!cg->loaded && (err = load_objects(cg, pl)))
+	/* first load, or a reload that outgrew the maps: (re)load, sized for it */
+	if ((!cg->loaded || !fits(cg, pl, cg->live)) && (err = load_objects(cg, pl)))
 		goto fail;
 	if (pl->dev.nentries && !cg->dev_ok) {
 		snprintf(cg->why, sizeof(cg->why),

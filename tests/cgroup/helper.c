@@ -232,6 +232,10 @@ int tenv_mkcg(struct tenv *t, const char *name, char *rel, size_t len)
 {
 	char path[PATH_MAX];
 
+	/* only ever below the test's own tree in the cgroup2 mount */
+	if (!t->root[0] || strncmp(t->top, "/palisade-", 10))
+		return -EINVAL;
+
 	snprintf(rel, len, "%s/%s", t->top, name);
 	tenv_abs(t, rel, path, sizeof(path));
 	if (mkdir(path, 0755) && errno != EEXIST)
