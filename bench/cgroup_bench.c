@@ -37,7 +37,11 @@ struct rules {
 	struct pal_policy_set set;
 };
 
-/* n CIDR rules: n - 1 /32 denies of port 9 spread over 127/8, one allow of 127.0.0.1/32 */
+/*
+ * n CIDR rules: n - 1 /32 denies of port 9 spread over 127/8 and one allow of
+ * 127.0.0.1/32; 0: a bind rule only (programs attached, no connect rule);
+ * -1: no policy (nothing attached).
+ */
 static int build(struct rules *r, int n, const char *target)
 {
 	memset(r, 0, sizeof(*r));
@@ -50,8 +54,24 @@ static int build(struct rules *r, int n, const char *target)
 	r->pol.defaults[PAL_CLASS_NET] = PAL_ACT_ALLOW;
 	r->set.policies = &r->pol;
 	r->set.npolicies = n < 0 ? 0 : 1;
-	if (n <= 0)
-		return 0; /* 0: a network policy with no CIDR rule (a socket rule keeps the class) */
+	r->deny_port = (struct pal_ir_ports){9, 9};
+	r->rule[0] = (struct pal_ir_rule){.index = 0, .class = PAL_CLASS_NET};
+	r->rule[1] = (struct pal_ir_rule){.index = 1, .class = PAL_CLASS_NET};
+	if (n < 0)
+		return 0;
+	if (n == 0) {
+		/* programs attached, no connect rule: one bind rule keeps the policy networked */
+		r->net[0] = (struct pal_ir_net){.op = PAL_NET_BIND,
+						.action = PAL_ACT_DENY,
+						.protocols = PAL_PROTO_ALL,
+						.rule = 0,
+						.ports = &r->deny_port,
+						.nports = 1};
+		r->pol.net = r->net;
+		r->pol.nnet = 1;
+		r->pol.nrules = 1;
+		return 0;
+	}
 	r->cidrs = calloc(n, sizeof(*r->cidrs));
 	if (!r->cidrs)
 		return -ENOMEM;

@@ -57,12 +57,17 @@ static int build_lines(struct pal_parse *p)
 	return 0;
 }
 
+/* End of the line at start, looking at most PAL_DIAG_LINE_MAX bytes ahead. */
 static size_t line_end(const struct pal_parse *p, size_t start)
 {
-	size_t i = start;
+	size_t i = start,
+	       stop = p->len - start > PAL_DIAG_LINE_MAX ? start + PAL_DIAG_LINE_MAX : p->len;
 
-	while (i < p->len && !break_len(p->buf + i, p->len - i))
+	while (i < stop && !break_len(p->buf + i, p->len - i))
 		i++;
+	if (i == stop && i < p->len)
+		while (i > start && ((unsigned char)p->buf[i] & 0xc0) == 0x80)
+			i--; /* cut at a character boundary */
 	return i;
 }
 
@@ -127,7 +132,15 @@ static void diag_v(struct pal_parse *p, enum pal_severity sev, unsigned int line
 	struct pal_pdiag *d;
 	const char *msg;
 
-	if (sev == PAL_SEV_ERROR) {
+	if (sev == PAL_SEV_WARNING) {
+		if (++p->nwarnings > PAL_POLICY_MAX_WARNINGS + 1)
+			return;
+		if (p->nwarnings > PAL_POLICY_MAX_WARNINGS) {
+			fmt = "too many warnings (over PAL_POLICY_MAX_WARNINGS = %d); not showing more";
+			msg = pal_arena_printf(p->ir, fmt, PAL_POLICY_MAX_WARNINGS);
+			goto add;
+		}
+	} else {
 		if (p->gave_up)
 			return;
 		if (++p->nerrors > PAL_POLICY_MAX_ERRORS) {
@@ -316,9 +329,8 @@ char *pal_diag_format(const struct pal_diag *d)
 			fputc(*s == '\t' ? '\t' : ' ', f);
 			c++;
 		}
-		for (; c < d->col; c++)
-			fputc(' ', f);
-		fputs("^\n", f);
+		if (c == d->col) /* a column past a shortened line gets no caret */
+			fputs("^\n", f);
 	}
 	if (fclose(f)) {
 		free(buf);

@@ -211,6 +211,10 @@ int pal_emit_file(const struct pal_policy_set *set, __u32 gen, __u64 seed, unsig
 	memset(out, 0, sizeof(*out));
 	if (gen > 1)
 		return -EINVAL;
+	if (estimate(set) / 2 > PAL_MAX_FILE_KEYS / PAL_GENS) {
+		out->nentries = estimate(set) / 2; /* path keys alone do not fit */
+		return -E2BIG;
+	}
 	err = pal_hset_init(&e.keys, estimate(set));
 	if (!err)
 		err = pal_hset_init(&e.exes, 16);

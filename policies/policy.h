@@ -29,6 +29,8 @@
 #define PAL_POLICY_PORTS_MAX 1024 /* port ranges in one network rule */
 #define PAL_POLICY_TARGETS_MAX 256 /* cgroup patterns in one policy's target */
 #define PAL_POLICY_MAX_ERRORS 50 /* errors reported per file before giving up */
+#define PAL_POLICY_MAX_WARNINGS 1000 /* warnings reported per file */
+#define PAL_DIAG_LINE_MAX 1024 /* bytes of the source line kept in a diagnostic */
 #define PAL_DEV_MAJOR_MAX 4095 /* Linux device numbers: 12-bit major */
 #define PAL_DEV_MINOR_MAX 1048575 /* 20-bit minor */
 

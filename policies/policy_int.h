@@ -84,6 +84,7 @@ struct pal_parse {
 	size_t nlines;
 	unsigned int flags; /* enum pal_load_flags */
 	unsigned int nerrors;
+	unsigned int nwarnings;
 	bool gave_up; /* over PAL_POLICY_MAX_ERRORS */
 	bool oom;
 	struct pal_pdiag *pend; /* this file's diagnostics, sorted when it is done */
@@ -173,6 +174,8 @@ struct pal_set_priv {
 	struct pal_load_opts opts;
 	size_t diag_cap;
 	size_t diag_seq;
+	size_t path_keys; /* file map entries the set needs so far (no identity keys) */
+	bool keys_over; /* the limit on path_keys was reported */
 };
 
 static inline const char *pal_node_kind(const struct pal_node *n)

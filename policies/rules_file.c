@@ -136,6 +136,36 @@ static void add_paths(struct pal_parse *p, struct pal_pol_build *b, const struct
 	}
 }
 
+static size_t seq_len(const struct pal_node *v)
+{
+	return v && v->type == PAL_N_SEQ ? v->n : 0;
+}
+
+/*
+ * Every path of a rule becomes one map entry per `from:` executable, so a
+ * small file could ask for billions: count them up front, set-wide.
+ */
+static bool keys_fit(struct pal_parse *p, const struct pal_node **v, const struct pal_node **kn,
+		     const struct pal_ir_file *proto)
+{
+	struct pal_set_priv *pv = p->set->priv;
+	size_t n = seq_len(v[F_PATHS]) + seq_len(v[F_DIRS]);
+	const struct pal_node *at = kn[F_FROM]	? kn[F_FROM] :
+				    kn[F_PATHS] ? kn[F_PATHS] :
+						  kn[F_DIRS];
+
+	pv->path_keys += n * (proto->nfrom ? proto->nfrom : 1);
+	if (pv->path_keys <= PAL_MAX_FILE_KEYS / PAL_GENS)
+		return true;
+	if (!pv->keys_over && at)
+		pal_err(p, at,
+			"the policies need more than PAL_MAX_FILE_KEYS / PAL_GENS (%d) file map "
+			"entries (one per path, times the executables in 'from')",
+			PAL_MAX_FILE_KEYS / PAL_GENS);
+	pv->keys_over = true;
+	return false;
+}
+
 int pal_rule_file(struct pal_parse *p, struct pal_pol_build *b, const struct pal_node *item,
 		  __u8 class)
 {
@@ -169,6 +199,8 @@ int pal_rule_file(struct pal_parse *p, struct pal_pol_build *b, const struct pal
 	}
 	if (v[F_FROM] && parse_from(p, v[F_FROM], &proto) == -ENOMEM)
 		return -ENOMEM;
+	if (!keys_fit(p, v, kn, &proto))
+		return 0;
 	proto.action = r->action;
 	proto.rule = r->index;
 	proto.kind = PAL_KEY_EXACT;

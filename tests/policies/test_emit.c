@@ -291,30 +291,25 @@ static void test_inode_keys(void **state)
 	rmdir(dir);
 }
 
-/* Over PAL_MAX_FILE_KEYS / PAL_GENS entries: -E2BIG with the count needed. */
-static void test_too_many_keys(void **state)
+/* Over PAL_MAX_EXES / PAL_GENS distinct executables: -E2BIG, with the count. */
+static void test_too_many_exes(void **state)
 {
-	struct pal_load_opts o = {.flags = PAL_LOAD_NO_HOST};
-	struct pal_policy_set *set = pal_policy_set_new(&o);
-	const unsigned int per = 55000, npol = 10; /* 550000 keys, paths per rule < 65536 */
-	char *y = malloc(per * 12 + 256);
+	const unsigned int n = PAL_MAX_EXES / PAL_GENS + 1;
+	char *y = malloc(n * 12 + 256), *w = y;
+	struct pal_policy_set *set;
 	struct pal_file_emit fe;
 
-	for (unsigned int p = 0; p < npol; p++) {
-		char *w = y;
-
-		w += sprintf(w,
-			     "apiVersion: palisade/v1\nkind: Policy\nname: p%u\nfiles:\n"
-			     "  - access: [read]\n    action: deny\n    paths: [",
-			     p);
-		for (unsigned int i = 0; i < per; i++)
-			w += sprintf(w, "%s/%x", i ? "," : "", i);
-		w += sprintf(w, "]\n");
-		assert_int_equal(pal_policy_add_buffer(set, "big.yaml", y, (size_t)(w - y)), 0);
-	}
+	w += sprintf(w, H "files:\n  - paths: [/a]\n    access: [read]\n    action: deny\n"
+			  "    from: [");
+	for (unsigned int i = 0; i < n; i++)
+		w += sprintf(w, "%s/x/%u", i ? "," : "", i);
+	sprintf(w, "]\n");
+	set = load(y);
 	assert_int_equal(pal_emit_file(set, 0, SEED, PAL_LOAD_NO_HOST, &fe), -E2BIG);
-	assert_int_equal(fe.nentries, (size_t)per * npol);
+	assert_int_equal(fe.nexes, n);
+	assert_int_equal(fe.nentries, n);
 	assert_null(fe.entries);
+	assert_null(fe.exes);
 	free(y);
 	pal_policy_set_free(set);
 }
@@ -324,7 +319,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_path_key),    cmocka_unit_test(test_canonical_same_key),
 		cmocka_unit_test(test_merge_rules), cmocka_unit_test(test_from),
-		cmocka_unit_test(test_inode_keys),  cmocka_unit_test(test_too_many_keys),
+		cmocka_unit_test(test_inode_keys),  cmocka_unit_test(test_too_many_exes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

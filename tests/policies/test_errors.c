@@ -615,6 +615,63 @@ static void test_defaults_per_class(void **state)
 	pal_policy_set_free(set);
 }
 
+/* paths x from is bounded before anything is emitted */
+static void test_limit_from_product(void **state)
+{
+	char *y = malloc(1000 * 8 + 600 * 8 + 512), *w = y;
+	int rc;
+	struct pal_policy_set *set;
+
+	w += sprintf(w, H "files:\n  - paths: [");
+	for (int i = 0; i < 1000; i++)
+		w += sprintf(w, "%s/p%d", i ? "," : "", i);
+	w += sprintf(w, "]\n    access: [read]\n    action: deny\n    from: [");
+	for (int i = 0; i < 600; i++)
+		w += sprintf(w, "%s/x%d", i ? "," : "", i);
+	sprintf(w, "]\n");
+	set = load("t.yaml", y, strlen(y), PAL_LOAD_NO_HOST, &rc);
+	assert_int_equal(rc, -EINVAL);
+	assert_int_equal(set->ndiags, 1);
+	expect_diag(&set->diags[0], PAL_SEV_ERROR, 8, 5,
+		    "the policies need more than PAL_MAX_FILE_KEYS / PAL_GENS (524288) file map "
+		    "entries (one per path, times the executables in 'from')");
+	assert_int_equal(set->policies[0].nfiles, 0);
+	pal_policy_set_free(set);
+	free(y);
+}
+
+/* A 4 MiB one-line file full of duplicates: warnings and their lines are bounded. */
+static void test_warnings_bounded(void **state)
+{
+	const unsigned int n = 60000;
+	char *y = malloc(n * 3 + 256), *w = y, *s;
+	int rc;
+	struct pal_policy_set *set;
+	const struct pal_diag *last;
+	int nl = 0;
+
+	w += sprintf(w, H "files: [{access: [read], action: deny, paths: [/a");
+	for (unsigned int i = 1; i < n; i++)
+		w += sprintf(w, ",/a");
+	sprintf(w, "]}]\n");
+	set = load("t.yaml", y, strlen(y), PAL_LOAD_NO_HOST, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(set->nwarnings, PAL_POLICY_MAX_WARNINGS + 1);
+	last = &set->diags[set->ndiags - 1];
+	assert_string_equal(last->message,
+			    "too many warnings (over PAL_POLICY_MAX_WARNINGS = 1000); not showing "
+			    "more");
+	assert_int_equal(strlen(last->source_line), PAL_DIAG_LINE_MAX);
+	/* header and source line only: the column is past the kept part, no caret */
+	s = pal_diag_format(last);
+	for (const char *c = s; *c; c++)
+		nl += *c == '\n';
+	assert_int_equal(nl, 2);
+	free(s);
+	pal_policy_set_free(set);
+	free(y);
+}
+
 static void test_io_errors(void **state)
 {
 	struct pal_policy_set *set = NULL;
@@ -644,6 +701,8 @@ int main(void)
 		cmocka_unit_test(test_warn_missing_exe),
 		cmocka_unit_test(test_valid_ir),
 		cmocka_unit_test(test_defaults_per_class),
+		cmocka_unit_test(test_limit_from_product),
+		cmocka_unit_test(test_warnings_bounded),
 		cmocka_unit_test(test_io_errors),
 	};
 	struct CMUnitTest *t = calloc(NBAD, sizeof(*t));
