@@ -31,6 +31,7 @@
 #define PAL_POLICY_MAX_ERRORS 50 /* errors reported per file before giving up */
 #define PAL_POLICY_MAX_WARNINGS 1000 /* warnings reported per file */
 #define PAL_DIAG_LINE_MAX 1024 /* bytes of the source line kept in a diagnostic */
+#define PAL_SOCK_PROTO_MAX 65534 /* socket protocol numbers; 0xffff means 'any' in map keys */
 #define PAL_DEV_MAJOR_MAX 4095 /* Linux device numbers: 12-bit major */
 #define PAL_DEV_MINOR_MAX 1048575 /* 20-bit minor */
 

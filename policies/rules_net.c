@@ -273,7 +273,7 @@ static int sock_protocol(struct pal_parse *p, const struct pal_node *v, struct p
 
 	if (!pal_want(p, v, "protocol", PAL_N_SCALAR))
 		return -EINVAL;
-	if (!pal_parse_uint(v, 65535, &x)) {
+	if (!pal_parse_uint(v, PAL_SOCK_PROTO_MAX, &x)) {
 		r->protocol = (__u32)x;
 		return 0;
 	}
@@ -283,8 +283,8 @@ static int sock_protocol(struct pal_parse *p, const struct pal_node *v, struct p
 	if (r->family == AF_NETLINK)
 		return named_word(p, v, "netlink protocol", netlink_protos,
 				  PAL_ARRAY_SIZE(netlink_protos), &r->protocol);
-	pal_err(p, v, "invalid protocol '%s': use a number 0 to 65535 for this family",
-		pal_q(p, v->str, v->len));
+	pal_err(p, v, "invalid protocol '%s': use a number 0 to %d for this family",
+		pal_q(p, v->str, v->len), PAL_SOCK_PROTO_MAX);
 	return -EINVAL;
 }
 

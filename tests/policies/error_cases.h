@@ -508,4 +508,24 @@
 		  "    access: [mknode]\n"
 		  "    action: deny\n",
 	  7, 14, "unknown device access 'mknode'; did you mean 'mknod'?" },
+{ "socket_protocol_number_only",
+	  H "network:\n"
+		  "  - socket: { family: packet, protocol: tcp }\n"
+		  "    action: deny\n",
+	  5, 41, "invalid protocol 'tcp': use a number 0 to 65534 for this family" },
+{ "netlink_protocol_typo",
+	  H "network:\n"
+		  "  - socket: { family: netlink, protocol: rout }\n"
+		  "    action: deny\n",
+	  5, 42, "unknown netlink protocol 'rout'; did you mean 'route'?" },
+{ "description_nul",
+	  H "description: \"a\\0b\"\n",
+	  4, 14, "NUL character in 'description'" },
+{ "dev_type_missing_value",
+	  H "devices:\n"
+		  "  - type:\n"
+		  "    major: 1\n"
+		  "    access: [read]\n"
+		  "    action: deny\n",
+	  5, 10, "'type' has no value" },
 /* clang-format on */
