@@ -18,9 +18,21 @@
 
 enum out_mode { OUT_TABLE, OUT_JSON, OUT_SUMMARY };
 
+struct logs;
+
+/* What one scanning thread owns: records go into its own buffer and counters. */
+struct worker {
+	struct logs *l;
+	struct rv_scan scan;
+	struct rv_buf out;
+	struct rv_table table;
+	uint64_t lost, suppressed; /* in the time window, for the warning after a table */
+};
+
 struct logs {
 	struct rv_filter filter;
-	struct rv_scan scan;
+	struct worker w[RV_SCAN_MAX];
+	size_t nw;
 	enum out_mode mode;
 	const char *html; /* --html FILE */
 	bool json, summary; /* as given */
@@ -32,10 +44,9 @@ struct logs {
 	int64_t now;
 	struct rv_buf filters; /* the filter options as given, for report headers */
 	/* state */
-	struct rv_table table;
-	struct rv_buf out;
-	struct rv_summary *sum;
-	uint64_t lost, suppressed; /* in the time window, for the warning after a table */
+	struct rv_table table; /* settings; prints the header */
+	struct rv_summary *sum; /* summary mode: one worker only */
+	bool printed; /* some table row went out */
 };
 
 static volatile int stop_flag;
@@ -76,28 +87,26 @@ static void usage(FILE *f)
 
 /* ---- one record ---------------------------------------------------------- */
 
-static void count_loss(struct logs *l, const struct rv_rec *r)
+static void count_loss(struct worker *w, const struct rv_rec *r)
 {
 	if (r->event == RV_EV_LOST)
-		l->lost += (uint64_t)rv_rec_count(r);
+		w->lost += (uint64_t)rv_rec_count(r);
 	else
-		l->suppressed += (uint64_t)rv_rec_count(r);
+		w->suppressed += (uint64_t)rv_rec_count(r);
 }
 
-static void emit(struct logs *l, const struct rv_rec *r)
+static void emit(struct worker *w, const struct rv_rec *r)
 {
-	switch (l->mode) {
+	switch (w->l->mode) {
 	case OUT_JSON:
-		fwrite(r->line, 1, r->len, stdout);
-		fputc('\n', stdout);
+		rv_buf_put(&w->out, r->line, r->len);
+		rv_buf_put(&w->out, "\n", 1);
 		break;
 	case OUT_TABLE:
-		l->out.len = 0;
-		rv_table_row(&l->table, r, &l->out);
-		fwrite(l->out.p, 1, l->out.len, stdout);
+		rv_table_row(&w->table, r, &w->out);
 		break;
 	case OUT_SUMMARY:
-		rv_summary_add(l->sum, r);
+		rv_summary_add(w->l->sum, r);
 		break;
 	}
 }
@@ -105,19 +114,40 @@ static void emit(struct logs *l, const struct rv_rec *r)
 /* A lost or suppressed record counts in the window whatever the other filters say. */
 static void record(const struct rv_rec *r, void *ctx)
 {
-	struct logs *l = ctx;
+	struct worker *w = ctx;
+	const struct rv_filter *f = &w->l->filter;
 	bool loss = r->event == RV_EV_LOST || r->event == RV_EV_SUPPRESSED;
 
-	if (loss && rv_filter_match_time(&l->filter, r)) {
-		if (l->mode == OUT_SUMMARY)
-			rv_summary_add_loss(l->sum, r);
+	if (loss && rv_filter_match_time(f, r)) {
+		if (w->l->mode == OUT_SUMMARY)
+			rv_summary_add_loss(w->l->sum, r);
 		else
-			count_loss(l, r);
-		if (l->mode == OUT_SUMMARY || !rv_filter_match(&l->filter, r))
+			count_loss(w, r);
+		if (w->l->mode == OUT_SUMMARY)
 			return;
 	}
-	if (rv_filter_match(&l->filter, r))
-		emit(l, r);
+	if (rv_filter_match(f, r))
+		emit(w, r);
+}
+
+/* After each block, in input order: write what worker i produced. */
+static void flush_part(void *ctx, size_t i)
+{
+	struct logs *l = ctx;
+	struct worker *w = &l->w[i];
+
+	if (!w->out.len)
+		return;
+	if (l->mode == OUT_TABLE && !l->printed) {
+		struct rv_buf h = {0};
+
+		rv_table_header(&l->table, &h);
+		fwrite(h.p, 1, h.len, stdout);
+		rv_buf_free(&h);
+	}
+	l->printed = true;
+	fwrite(w->out.p, 1, w->out.len, stdout);
+	w->out.len = 0;
 }
 
 /* ---- inputs ---------------------------------------------------------------- */
@@ -126,8 +156,9 @@ static int follow_line(const char *s, size_t len, void *ctx)
 {
 	struct logs *l = ctx;
 
-	l->scan.lineno++;
-	rv_scan_line(&l->scan, s, len, false);
+	l->w[0].scan.lineno++;
+	rv_scan_line(&l->w[0].scan, s, len, false);
+	flush_part(l, 0);
 	fflush(stdout);
 	return 0;
 }
@@ -144,7 +175,7 @@ static int follow(struct logs *l, const char *path)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	l->scan.file = path;
+	l->w[0].scan.file = path;
 	err = rv_follow(path, &fo, follow_line, l);
 	if (err)
 		fprintf(stderr, PROG ": cannot follow '%s': %s\n", path,
@@ -301,7 +332,7 @@ static int parse_opts(struct logs *l, int argc, char **argv)
 		fprintf(stderr, PROG ": --follow takes one FILE\n");
 		return -EINVAL;
 	}
-	return rv_filter_prepare(&l->filter);
+	return 0;
 }
 
 /* ---- output at the end ---------------------------------------------------- */
@@ -341,14 +372,16 @@ static int reports(struct logs *l, const char **inputs, size_t ninputs, bool tex
 		.inputs = inputs,
 		.ninputs = ninputs,
 		.filters = l->filters.p,
-		.bad = &l->scan.bad,
+		.bad = &l->w[0].scan.bad,
 	};
 	int err = 0;
 
 	if (text) {
-		l->out.len = 0;
-		err = rv_summary_text(l->sum, &ro, &l->out);
-		fwrite(l->out.p, 1, l->out.len, stdout);
+		struct rv_buf b = {0};
+
+		err = rv_summary_text(l->sum, &ro, &b);
+		fwrite(b.p, 1, b.len, stdout);
+		rv_buf_free(&b);
 	}
 	if (!err && l->html)
 		err = write_html(l, &ro);
@@ -357,11 +390,17 @@ static int reports(struct logs *l, const char **inputs, size_t ninputs, bool tex
 
 static void loss_note(const struct logs *l)
 {
-	if (l->mode != OUT_SUMMARY && (l->lost || l->suppressed))
+	uint64_t lost = 0, suppressed = 0;
+
+	for (size_t i = 0; i < RV_SCAN_MAX; i++) {
+		lost += l->w[i].lost;
+		suppressed += l->w[i].suppressed;
+	}
+	if (l->mode != OUT_SUMMARY && (lost || suppressed))
 		fprintf(stderr,
 			PROG ": warning: %llu events were lost and %llu suppressed in this "
 			     "period; the records above are incomplete\n",
-			(unsigned long long)l->lost, (unsigned long long)l->suppressed);
+			(unsigned long long)lost, (unsigned long long)suppressed);
 }
 
 /* ---- the verb -------------------------------------------------------------- */
@@ -378,20 +417,28 @@ static int setup(struct logs *l)
 	l->top = 10;
 	l->buckets = 24;
 	l->width = -1;
-	err = rv_scan_init(&l->scan, PROG, record, l);
-	l->scan.quick = &l->filter;
-	l->scan.keep_loss = true;
+	for (size_t i = 0; i < RV_SCAN_MAX && !err; i++) {
+		struct worker *w = &l->w[i];
+
+		w->l = l;
+		err = rv_scan_init(&w->scan, PROG, record, w);
+		w->scan.quick = &l->filter;
+		w->scan.keep_loss = true;
+	}
 	return err;
 }
 
 static int run_inputs(struct logs *l, const char **inputs, size_t n)
 {
+	struct rv_scan *sc[RV_SCAN_MAX];
 	int status = PAL_EXIT_OK;
 
 	if (l->follow && strcmp(inputs[0], "-"))
 		return follow(l, inputs[0]) ? PAL_EXIT_RUNTIME : PAL_EXIT_OK;
+	for (size_t i = 0; i < l->nw; i++)
+		sc[i] = &l->w[i].scan;
 	for (size_t i = 0; i < n; i++)
-		if (rv_scan_file(&l->scan, inputs[i]))
+		if (rv_scan_file_mt(sc, l->nw, inputs[i], flush_part, l))
 			status = PAL_EXIT_RUNTIME;
 	return status;
 }
@@ -413,6 +460,11 @@ static int start_output(struct logs *l)
 		setvbuf(stdout, buf, _IOFBF, sizeof(buf));
 	l->table.width = l->width >= 0 ? (size_t)l->width : rv_term_columns(STDOUT_FILENO);
 	l->table.color = rv_use_color(l->color, STDOUT_FILENO);
+	l->table.header_done = true; /* flush_part() prints it, once */
+	/* the summary tables are not shared between threads */
+	l->nw = l->mode == OUT_SUMMARY || l->follow ? 1 : rv_scan_threads();
+	for (size_t i = 0; i < l->nw; i++)
+		l->w[i].table = l->table;
 	return 0;
 }
 
@@ -422,9 +474,11 @@ static void cleanup(struct logs *l)
 		rv_summary_free(l->sum);
 		free(l->sum);
 	}
-	rv_scan_free(&l->scan);
+	for (size_t i = 0; i < RV_SCAN_MAX; i++) {
+		rv_scan_free(&l->w[i].scan);
+		rv_buf_free(&l->w[i].out);
+	}
 	rv_filter_free(&l->filter);
-	rv_buf_free(&l->out);
 	rv_buf_free(&l->filters);
 }
 
@@ -456,7 +510,7 @@ int cmd_logs(int argc, char **argv)
 	if (l.sum && reports(&l, inputs, n, l.text_summary))
 		status = PAL_EXIT_RUNTIME;
 	fflush(stdout);
-	rv_bad_report(&l.scan.bad, PROG);
+	rv_bad_report(&l.w[0].scan.bad, PROG);
 	loss_note(&l);
 	cleanup(&l);
 	return status;

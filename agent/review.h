@@ -23,7 +23,6 @@ struct json_tokener;
 #define RV_LINE_MAX (1u << 20) /* bytes of one log line; longer lines are skipped */
 #define RV_GLOB_MAX 1024 /* tokens of one glob pattern */
 #define RV_LIST_MAX 64 /* values of one comma-separated filter option */
-#define RV_NEEDLE_GROUPS 6 /* prefilter needle groups (policy, action, path, exe, cgroup) */
 #define RV_GROUP_MAX 65536 /* distinct keys a summary table holds; more go to "other" */
 #define RV_HIST_CAP 4096 /* buckets the histogram keeps while reading */
 #define RV_DEFAULT_LOG "/var/log/palisade/audit.log"
@@ -56,8 +55,7 @@ void rv_time_format(int64_t t, int frac_digits, char *buf, size_t len);
 struct rv_glob;
 int rv_glob_compile(const char *pattern, struct rv_glob **out);
 bool rv_glob_match(const struct rv_glob *g, const char *s);
-/* The longest run of literal characters (a necessary substring), and whether it is a prefix. */
-const char *rv_glob_literal(const struct rv_glob *g, bool *is_prefix);
+bool rv_glob_match_n(const struct rv_glob *g, const char *s, size_t len);
 void rv_glob_free(struct rv_glob *g);
 
 /* ---- records (review_record.c) ---------------------------------------- */
@@ -173,6 +171,14 @@ int rv_reader_open(const char *path, struct rv_reader **out);
  */
 int rv_reader_next(struct rv_reader *r, const char **line, size_t *len, bool *no_nl,
 		   bool *too_long);
+/*
+ * The same input in blocks of whole lines: returns 1 and buf[0, len), lines
+ * each ending in '\n' except a file's final line without one (*no_nl), 0 at
+ * the end, or a negative errno. *dropped counts over-long lines skipped
+ * just before the block. Do not mix with rv_reader_next().
+ */
+int rv_reader_block(struct rv_reader *r, const char **buf, size_t *len, bool *no_nl,
+		    unsigned int *dropped);
 uint64_t rv_reader_lineno(const struct rv_reader *r);
 const char *rv_reader_name(const struct rv_reader *r);
 void rv_reader_close(struct rv_reader *r);
@@ -218,11 +224,7 @@ struct rv_filter {
 	size_t nuids;
 	int64_t pids[RV_LIST_MAX];
 	size_t npids;
-	/* prefilter needles, built by rv_filter_prepare() */
-	const char *needles[RV_NEEDLE_GROUPS][RV_LIST_MAX]; /* per group: any one must occur */
-	size_t nneedles[RV_NEEDLE_GROUPS];
-	size_t ngroups;
-	char *owned[3 * RV_LIST_MAX]; /* copies of list items and needles */
+	char *owned[2 * RV_LIST_MAX]; /* copies of list items */
 	size_t nowned;
 };
 
@@ -235,14 +237,13 @@ void rv_filter_free(struct rv_filter *f);
  */
 int rv_filter_set(struct rv_filter *f, const char *name, const char *value, int64_t now,
 		  const char **err);
-/* Build the needles for rv_filter_quick(). Call once after the last rv_filter_set(). */
-int rv_filter_prepare(struct rv_filter *f);
 /*
- * A cheap test on the raw line: false only if the line cannot match the
- * filter (see docs/audit-log.md, "Reading fast"). Never false for a line
- * that rv_filter_match() would accept.
+ * A cheap test on the raw line (review_quick.c): false only if the line is a
+ * well-formed record that rv_filter_match() would refuse, so it need not be
+ * parsed. Lines that may be malformed always get true, so that they are
+ * parsed and counted; so do lost and suppressed records when keep_loss.
  */
-bool rv_filter_quick(const struct rv_filter *f, const char *line, size_t len);
+bool rv_filter_quick(const struct rv_filter *f, const char *line, size_t len, bool keep_loss);
 /* The exact test on a parsed record: every filter set must hold (AND). */
 bool rv_filter_match(const struct rv_filter *f, const struct rv_rec *r);
 /* Only the time window: for lost/suppressed totals, which any filter could concern. */
@@ -271,6 +272,19 @@ void rv_scan_free(struct rv_scan *sc);
 int rv_scan_file(struct rv_scan *sc, const char *path);
 /* One line (without its newline); sc->file and sc->lineno say where it is. */
 void rv_scan_line(struct rv_scan *sc, const char *line, size_t len, bool no_nl);
+
+#define RV_SCAN_MAX 4 /* threads one scan uses at most */
+/*
+ * Read path in blocks of whole lines; cut each block into nsc parts, scan
+ * part i with sc[i] on its own thread (their fn and ctx must not share
+ * state), then call done(ctx, i) for i = 0..nsc-1 on this thread, so that
+ * output keeps the input order. Bad-line counts end up in sc[0]->bad.
+ */
+typedef void (*rv_part_fn)(void *ctx, size_t i);
+int rv_scan_file_mt(struct rv_scan *const *sc, size_t nsc, const char *path, rv_part_fn done,
+		    void *ctx);
+/* Threads worth using here: online CPUs, at most RV_SCAN_MAX. */
+size_t rv_scan_threads(void);
 
 /* ---- output helpers (review_out.c) ------------------------------------- */
 
@@ -309,7 +323,9 @@ struct rv_table {
 	bool header_done;
 	bool message_row; /* internal: the row being written is a message */
 };
-/* One record as one table row (the header goes before the first row). */
+/* The header line alone. */
+int rv_table_header(const struct rv_table *t, struct rv_buf *out);
+/* One record as one table row (the header goes before the first row, unless header_done). */
 int rv_table_row(struct rv_table *t, const struct rv_rec *r, struct rv_buf *out);
 
 /* ---- summaries (review_summary.c) -------------------------------------- */

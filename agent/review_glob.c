@@ -28,8 +28,7 @@ struct rv_glob {
 	size_t n; /* tokens; state n is "matched" */
 	size_t words; /* uint64_t words of one state set */
 	bool plain; /* no wildcard: compare strings */
-	char *lit; /* the longest literal run */
-	bool lit_prefix;
+	char *lit; /* the pattern itself, when plain */
 	struct tok t[];
 };
 
@@ -63,30 +62,19 @@ static size_t tokenize(const char *p, struct tok *out)
 	return n;
 }
 
-/* Remember the longest run of T_LIT tokens: any match contains it. */
-static int find_literal(struct rv_glob *g)
+/* A pattern without wildcards is compared as a string. */
+static int find_plain(struct rv_glob *g)
 {
-	size_t best = 0, best_at = 0, run = 0;
-
-	for (size_t i = 0; i <= g->n; i++) {
-		if (i < g->n && g->t[i].kind == T_LIT) {
-			run++;
-			continue;
-		}
-		if (run > best) {
-			best = run;
-			best_at = i - run;
-		}
-		run = 0;
-	}
-	g->lit = malloc(best + 1);
+	for (size_t i = 0; i < g->n; i++)
+		if (g->t[i].kind != T_LIT)
+			return 0;
+	g->plain = true;
+	g->lit = malloc(g->n + 1);
 	if (!g->lit)
 		return -ENOMEM;
-	for (size_t i = 0; i < best; i++)
-		g->lit[i] = (char)g->t[best_at + i].c;
-	g->lit[best] = 0;
-	g->lit_prefix = best > 0 && best_at == 0;
-	g->plain = best == g->n;
+	for (size_t i = 0; i < g->n; i++)
+		g->lit[i] = (char)g->t[i].c;
+	g->lit[g->n] = 0;
 	return 0;
 }
 
@@ -102,7 +90,7 @@ int rv_glob_compile(const char *pattern, struct rv_glob **out)
 		return -ENOMEM;
 	g->n = tokenize(pattern, g->t);
 	g->words = (g->n + 1 + 63) / 64;
-	if (find_literal(g)) {
+	if (find_plain(g)) {
 		free(g);
 		return -ENOMEM;
 	}
@@ -165,7 +153,7 @@ static void step(const struct rv_glob *g, const uint64_t *cur, const uint64_t *c
 	}
 }
 
-bool rv_glob_match(const struct rv_glob *g, const char *s)
+bool rv_glob_match_n(const struct rv_glob *g, const char *s, size_t len)
 {
 	uint64_t buf[4 * ((RV_GLOB_MAX + 1 + 63) / 64)];
 	uint64_t *cur = buf, *cur_dir = buf + g->words;
@@ -173,17 +161,17 @@ bool rv_glob_match(const struct rv_glob *g, const char *s)
 	size_t w = g->words * sizeof(uint64_t);
 
 	if (g->plain)
-		return !strcmp(s, g->lit);
+		return len == g->n && !memcmp(s, g->lit, len);
 	memset(buf, 0, 4 * w);
 	set_bit(cur, 0);
 	closure(g, cur);
-	for (; *s; s++) {
+	for (size_t i = 0; i < len; i++) {
 		uint64_t *t;
 		bool any = false;
 
 		memset(next, 0, w);
 		memset(next_dir, 0, w);
-		step(g, cur, cur_dir, next, next_dir, (unsigned char)*s);
+		step(g, cur, cur_dir, next, next_dir, (unsigned char)s[i]);
 		closure(g, next);
 		for (size_t k = 0; k < g->words; k++)
 			any |= (next[k] | next_dir[k]) != 0;
@@ -199,11 +187,9 @@ bool rv_glob_match(const struct rv_glob *g, const char *s)
 	return get_bit(cur, g->n);
 }
 
-const char *rv_glob_literal(const struct rv_glob *g, bool *is_prefix)
+bool rv_glob_match(const struct rv_glob *g, const char *s)
 {
-	if (is_prefix)
-		*is_prefix = g->lit_prefix;
-	return g->lit;
+	return rv_glob_match_n(g, s, strlen(s));
 }
 
 void rv_glob_free(struct rv_glob *g)

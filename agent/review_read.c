@@ -155,6 +155,57 @@ int rv_reader_next(struct rv_reader *r, const char **line, size_t *len, bool *no
 	}
 }
 
+/* Drop the rest of an over-long line. Returns true when its end was found. */
+static bool skip_long(struct rv_reader *r, unsigned int *dropped)
+{
+	char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+
+	if (!nl) {
+		r->start = r->end;
+		return false;
+	}
+	r->start = nl - r->buf + 1;
+	r->skipping = false;
+	(*dropped)++;
+	return true;
+}
+
+int rv_reader_block(struct rv_reader *r, const char **p, size_t *len, bool *no_nl,
+		    unsigned int *dropped)
+{
+	*no_nl = false;
+	*dropped = 0;
+	for (;;) {
+		char *nl;
+		ssize_t n;
+
+		if (r->skipping && !skip_long(r, dropped) && r->eof) {
+			r->skipping = false;
+			(*dropped)++; /* an over-long last line */
+			return 0;
+		}
+		nl = r->skipping ? NULL : memrchr(r->buf + r->start, '\n', r->end - r->start);
+		if (nl || (r->eof && r->start < r->end)) {
+			size_t stop = nl ? (size_t)(nl - r->buf) + 1 : r->end;
+
+			*p = r->buf + r->start;
+			*len = stop - r->start;
+			*no_nl = !nl;
+			r->start = stop;
+			return 1;
+		}
+		if (r->eof)
+			return 0;
+		compact(r);
+		n = fill(r);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			r->eof = true;
+		r->end += n;
+	}
+}
+
 uint64_t rv_reader_lineno(const struct rv_reader *r)
 {
 	return r->lineno;

@@ -4,7 +4,9 @@
  * `suggest`: open, cut lines, prefilter, parse, count bad lines.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -18,11 +20,6 @@ static bool blank(const char *line, size_t len)
 	return true;
 }
 
-static bool maybe_loss(const char *line, size_t len)
-{
-	return memmem(line, len, "\"lost\"", 6) || memmem(line, len, "\"suppressed\"", 12);
-}
-
 void rv_scan_line(struct rv_scan *sc, const char *line, size_t len, bool no_nl)
 {
 	struct rv_rec r;
@@ -30,8 +27,7 @@ void rv_scan_line(struct rv_scan *sc, const char *line, size_t len, bool no_nl)
 
 	if (blank(line, len))
 		return;
-	if (sc->quick && !rv_filter_quick(sc->quick, line, len) &&
-	    !(sc->keep_loss && maybe_loss(line, len)))
+	if (sc->quick && !rv_filter_quick(sc->quick, line, len, sc->keep_loss))
 		return;
 	if (rv_rec_parse(sc->tok, line, len, no_nl, &r, &why)) {
 		rv_bad_note(&sc->bad, why, sc->file ? sc->file : "?", sc->lineno);
@@ -39,6 +35,12 @@ void rv_scan_line(struct rv_scan *sc, const char *line, size_t len, bool no_nl)
 	}
 	sc->fn(&r, sc->ctx);
 	rv_rec_release(&r);
+}
+
+static void open_error(const struct rv_scan *sc, const char *path, int err)
+{
+	fprintf(stderr, "%s: cannot open '%s': %s%s\n", sc->prog, path, strerror(-err),
+		err == -EACCES ? " (the audit log is root's: run as root, or pass a copy)" : "");
 }
 
 int rv_scan_file(struct rv_scan *sc, const char *path)
@@ -50,9 +52,7 @@ int rv_scan_file(struct rv_scan *sc, const char *path)
 	int n = rv_reader_open(path, &rd);
 
 	if (n) {
-		fprintf(stderr, "%s: cannot open '%s': %s%s\n", sc->prog, path, strerror(-n),
-			n == -EACCES ? " (the audit log is root's: run as root, or pass a copy)" :
-				       "");
+		open_error(sc, path, n);
 		return n;
 	}
 	sc->file = rv_reader_name(rd);
@@ -69,6 +69,151 @@ int rv_scan_file(struct rv_scan *sc, const char *path)
 	sc->file = NULL;
 	rv_reader_close(rd);
 	return n;
+}
+
+/* ---- blocks on several threads ------------------------------------------- */
+
+#define PART_MIN (64u << 10) /* smaller blocks are not worth a thread */
+
+struct part {
+	struct rv_scan *sc;
+	const char *p;
+	size_t len;
+	bool no_nl; /* the part's last line has no newline */
+};
+
+static void scan_part(struct part *pt)
+{
+	const char *p = pt->p, *end = pt->p + pt->len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', end - p);
+		const char *stop = nl ? nl : end;
+
+		pt->sc->lineno++;
+		rv_scan_line(pt->sc, p, stop - p, !nl && pt->no_nl);
+		p = stop + 1;
+	}
+}
+
+static void *part_thread(void *arg)
+{
+	scan_part(arg);
+	return NULL;
+}
+
+static uint64_t count_lines(const char *p, size_t len)
+{
+	uint64_t n = 0;
+	const char *end = p + len;
+
+	while ((p = memchr(p, '\n', end - p))) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/* Cut buf into up to n parts at line ends. Returns the number of parts. */
+static size_t split(struct part *pt, size_t n, const char *buf, size_t len, bool no_nl)
+{
+	size_t k = 0, off = 0, want = len / n;
+
+	while (off < len && k < n) {
+		size_t stop = len;
+
+		if (k + 1 < n && off + want < len) {
+			const char *nl = memchr(buf + off + want, '\n', len - off - want);
+
+			stop = nl ? (size_t)(nl - buf) + 1 : len;
+		}
+		pt[k] = (struct part){NULL, buf + off, stop - off, stop == len && no_nl};
+		off = stop;
+		k++;
+	}
+	return k;
+}
+
+static void merge_bad(struct rv_bad_stats *to, struct rv_bad_stats *from)
+{
+	if (!rv_bad_total(from))
+		return;
+	if (!rv_bad_total(to)) {
+		memcpy(to->first_file, from->first_file, sizeof(to->first_file));
+		to->first_line = from->first_line;
+	}
+	for (int i = 0; i < RV_BAD_MAX; i++)
+		to->n[i] += from->n[i];
+	memset(from, 0, sizeof(*from));
+}
+
+static void scan_block(struct rv_scan *const *sc, size_t nsc, const char *buf, size_t len,
+		       bool no_nl)
+{
+	struct part pt[RV_SCAN_MAX];
+	pthread_t th[RV_SCAN_MAX];
+	bool started[RV_SCAN_MAX] = {false};
+	size_t n = split(pt, len < PART_MIN ? 1 : nsc, buf, len, no_nl);
+	uint64_t line = sc[0]->lineno;
+
+	for (size_t i = 0; i < n; i++) {
+		pt[i].sc = sc[i];
+		sc[i]->file = sc[0]->file;
+		sc[i]->lineno = line;
+		line += count_lines(pt[i].p, pt[i].len) + (pt[i].no_nl ? 1 : 0);
+	}
+	for (size_t i = 1; i < n; i++)
+		started[i] = !pthread_create(&th[i], NULL, part_thread, &pt[i]);
+	scan_part(&pt[0]);
+	for (size_t i = 1; i < n; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		else
+			scan_part(&pt[i]); /* no thread to be had: do it here */
+	}
+	for (size_t i = 1; i < n; i++)
+		merge_bad(&sc[0]->bad, &sc[i]->bad);
+	sc[0]->lineno = line;
+}
+
+int rv_scan_file_mt(struct rv_scan *const *sc, size_t nsc, const char *path, rv_part_fn done,
+		    void *ctx)
+{
+	struct rv_reader *rd;
+	const char *buf;
+	size_t len;
+	bool no_nl;
+	unsigned int dropped;
+	int n = rv_reader_open(path, &rd);
+
+	if (n) {
+		open_error(sc[0], path, n);
+		return n;
+	}
+	sc[0]->file = rv_reader_name(rd);
+	sc[0]->lineno = 0;
+	while ((n = rv_reader_block(rd, &buf, &len, &no_nl, &dropped)) >= 0) {
+		for (; dropped; dropped--)
+			rv_bad_note(&sc[0]->bad, RV_BAD_LONG, sc[0]->file, ++sc[0]->lineno);
+		if (!n)
+			break;
+		scan_block(sc, nsc, buf, len, no_nl);
+		for (size_t i = 0; i < nsc; i++)
+			done(ctx, i);
+	}
+	if (n < 0)
+		fprintf(stderr, "%s: error reading '%s' after line %llu: %s\n", sc[0]->prog, path,
+			(unsigned long long)sc[0]->lineno, strerror(-n));
+	sc[0]->file = NULL;
+	rv_reader_close(rd);
+	return n;
+}
+
+size_t rv_scan_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > RV_SCAN_MAX ? RV_SCAN_MAX : (size_t)n;
 }
 
 int rv_scan_init(struct rv_scan *sc, const char *prog, rv_rec_fn fn, void *ctx)

@@ -159,7 +159,7 @@ static int cells(const struct rv_rec *r, struct rv_buf cell[NCOL])
 	return err ?: target(r, &cell[COL_TARGET]);
 }
 
-static int header(struct rv_table *t, const size_t w[NCOL], struct rv_buf *out)
+static int header(const struct rv_table *t, const size_t w[NCOL], struct rv_buf *out)
 {
 	for (int c = 0; c < NCOL; c++) {
 		size_t n;
@@ -205,6 +205,14 @@ static void put_cell(struct rv_table *t, int c, const char *s, const size_t w[NC
 		rv_buf_put(out, C_OFF, strlen(C_OFF));
 	if (!last)
 		rv_buf_pad(out, (n < w[c] ? w[c] - n : 0) + SEP);
+}
+
+int rv_table_header(const struct rv_table *t, struct rv_buf *out)
+{
+	size_t w[NCOL];
+
+	layout(t->width, w);
+	return header(t, w, out);
 }
 
 int rv_table_row(struct rv_table *t, const struct rv_rec *r, struct rv_buf *out)

@@ -151,8 +151,6 @@ static int parse_opts(struct suggest *s, int argc, char **argv)
 			return err;
 	}
 	err = filter_opt(s, "action", s->include_denied ? "audit,deny" : "audit");
-	if (!err)
-		err = rv_filter_prepare(&s->filter);
 	return err ?: pick_name(s);
 }
 
