@@ -614,11 +614,16 @@ int cmd_compile(int argc, char **argv)
 	}
 	err = pal_emit_file(set, 0, o.seed, o.flags, &fe);
 	if (err == -E2BIG) {
-		fprintf(stderr,
-			"palisade compile: %zu file map entries and %zu executables exceed "
-			"PAL_MAX_FILE_KEYS / PAL_GENS (%d) or PAL_MAX_EXES / PAL_GENS (%d)\n",
-			fe.nentries, fe.nexes, PAL_MAX_FILE_KEYS / PAL_GENS,
-			PAL_MAX_EXES / PAL_GENS);
+		if (fe.nexes > PAL_MAX_EXES / PAL_GENS)
+			fprintf(stderr,
+				"palisade compile: %zu 'from' executables, over PAL_MAX_EXES / "
+				"PAL_GENS (%d)\n",
+				fe.nexes, PAL_MAX_EXES / PAL_GENS);
+		else
+			fprintf(stderr,
+				"palisade compile: %zu file map entries (identity keys included), "
+				"over PAL_MAX_FILE_KEYS / PAL_GENS (%d)\n",
+				fe.nentries, PAL_MAX_FILE_KEYS / PAL_GENS);
 		pal_policy_set_free(set);
 		return PAL_EXIT_POLICY;
 	}

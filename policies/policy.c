@@ -35,8 +35,11 @@ void pal_policy_set_free(struct pal_policy_set *set)
 {
 	if (!set)
 		return;
-	if (set->priv)
+	if (set->priv) {
 		pal_arena_free(&set->priv->arena);
+		pal_hset_free(&set->priv->exes);
+		free(set->priv->exe_paths);
+	}
 	free(set->priv);
 	free(set->diags);
 	free(set);

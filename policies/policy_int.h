@@ -176,6 +176,9 @@ struct pal_set_priv {
 	size_t diag_seq;
 	size_t path_keys; /* file map entries the set needs so far (no identity keys) */
 	bool keys_over; /* the limit on path_keys was reported */
+	struct pal_hset exes; /* distinct `from:` executables, indexes into exe_paths */
+	const char **exe_paths;
+	size_t nexes, exes_cap;
 };
 
 static inline const char *pal_node_kind(const struct pal_node *n)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* files: and exec: list items into struct pal_ir_file entries, one per path. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -80,6 +81,50 @@ static void host_checks(struct pal_parse *p, const struct pal_node *v, const cha
 			 pal_q(p, path, strlen(path)), (unsigned long)st.st_nlink);
 }
 
+struct exe_cmp {
+	const char **paths;
+	const char *cur;
+};
+
+static bool exe_eq(const void *ctx, uint32_t idx)
+{
+	const struct exe_cmp *c = ctx;
+
+	return !strcmp(c->paths[idx], c->cur);
+}
+
+/* Distinct `from:` executables across the set are bounded like pal_exes. */
+static int count_exe(struct pal_parse *p, const struct pal_node *e, const char *path)
+{
+	struct pal_set_priv *pv = p->set->priv;
+	struct exe_cmp c;
+	long j;
+
+	if (!pv->exes.cap && pal_hset_init(&pv->exes, 64))
+		return -ENOMEM;
+	if (pv->nexes == pv->exes_cap) {
+		size_t cap = pv->exes_cap ? 2 * pv->exes_cap : 64;
+		const char **n = realloc(pv->exe_paths, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		pv->exe_paths = n;
+		pv->exes_cap = cap;
+	}
+	c = (struct exe_cmp){pv->exe_paths, path};
+	j = pal_hset_find_or_add(&pv->exes, pal_hash_bytes(0, path, strlen(path)),
+				 (uint32_t)pv->nexes, exe_eq, &c);
+	if (j == -2)
+		return -ENOMEM;
+	if (j >= 0)
+		return 0;
+	pv->exe_paths[pv->nexes++] = path;
+	if (pv->nexes == PAL_MAX_EXES / PAL_GENS + 1)
+		pal_err(p, e, "more than PAL_MAX_EXES / PAL_GENS (%d) distinct 'from' executables",
+			PAL_MAX_EXES / PAL_GENS);
+	return 0;
+}
+
 static int parse_from(struct pal_parse *p, const struct pal_node *v, struct pal_ir_file *proto)
 {
 	const char **from;
@@ -101,6 +146,10 @@ static int parse_from(struct pal_parse *p, const struct pal_node *v, struct pal_
 
 		if (!c)
 			continue;
+		if (count_exe(p, e, c)) {
+			p->oom = true;
+			return -ENOMEM;
+		}
 		if (!(p->flags & PAL_LOAD_NO_HOST) && stat(c, &st))
 			pal_warn(p, e,
 				 "executable '%s' does not exist on this host: the rule cannot "

@@ -36,9 +36,12 @@ static const char *join_words(struct pal_parse *p, const char *const *w, size_t 
 /* Returns the index of the suggested key, or -1. */
 static int unknown_key(struct pal_parse *p, const struct pal_node *key, const struct pal_keys *k)
 {
-	const char *s = pal_suggest(key->str, key->len, k->names, k->n);
-	const char *q = pal_q(p, key->str, key->len);
+	const char *s, *q;
 
+	if (p->gave_up) /* nothing more is reported: skip the work */
+		return -1;
+	s = pal_suggest(key->str, key->len, k->names, k->n);
+	q = pal_q(p, key->str, key->len);
 	if (!s) {
 		pal_err(p, key, "unknown key '%s' in %s (expected %s)", q, k->what,
 			join_words(p, k->names, k->n));

@@ -291,35 +291,87 @@ static void test_inode_keys(void **state)
 	rmdir(dir);
 }
 
-/* Over PAL_MAX_EXES / PAL_GENS distinct executables: -E2BIG, with the count. */
+/*
+ * The emitter's own bounds, on IR built by hand (the parser already rejects
+ * such input with a located error, see test_errors.c): -E2BIG with counts.
+ */
 static void test_too_many_exes(void **state)
 {
 	const unsigned int n = PAL_MAX_EXES / PAL_GENS + 1;
-	char *y = malloc(n * 12 + 256), *w = y;
-	struct pal_policy_set *set;
+	const char **from = calloc(n, sizeof(*from));
+	char *names = malloc((size_t)n * 16);
+	struct pal_ir_rule rule = {.class = PAL_CLASS_FILE, .action = PAL_ACT_DENY};
+	struct pal_ir_file f = {.path = "/a",
+				.len = 2,
+				.depth = 1,
+				.kind = PAL_KEY_EXACT,
+				.class = PAL_CLASS_FILE,
+				.action = PAL_ACT_DENY,
+				.access = PAL_ACC_READ,
+				.nfrom = n};
+	struct pal_ir_policy pol = {
+		.name = "p", .rules = &rule, .nrules = 1, .files = &f, .nfiles = 1};
+	struct pal_policy_set set = {.policies = &pol, .npolicies = 1};
 	struct pal_file_emit fe;
 
-	w += sprintf(w, H "files:\n  - paths: [/a]\n    access: [read]\n    action: deny\n"
-			  "    from: [");
-	for (unsigned int i = 0; i < n; i++)
-		w += sprintf(w, "%s/x/%u", i ? "," : "", i);
-	sprintf(w, "]\n");
-	set = load(y);
-	assert_int_equal(pal_emit_file(set, 0, SEED, PAL_LOAD_NO_HOST, &fe), -E2BIG);
+	for (unsigned int i = 0; i < n; i++) {
+		sprintf(names + 16 * i, "/x/%u", i);
+		from[i] = names + 16 * i;
+	}
+	f.from = from;
+	assert_int_equal(pal_emit_file(&set, 0, SEED, PAL_LOAD_NO_HOST, &fe), -E2BIG);
 	assert_int_equal(fe.nexes, n);
 	assert_int_equal(fe.nentries, n);
 	assert_null(fe.entries);
 	assert_null(fe.exes);
-	free(y);
-	pal_policy_set_free(set);
+	f.nfrom = n - 1; /* exactly at the limit: fine */
+	assert_int_equal(pal_emit_file(&set, 0, SEED, PAL_LOAD_NO_HOST, &fe), 0);
+	assert_int_equal(fe.nexes, n - 1);
+	pal_file_emit_free(&fe);
+	free(from);
+	free(names);
+}
+
+static void test_too_many_keys(void **state)
+{
+	const size_t n = PAL_MAX_FILE_KEYS / PAL_GENS + 1;
+	struct pal_ir_file *files = calloc(n, sizeof(*files));
+	char *names = malloc(n * 12);
+	struct pal_ir_rule rule = {.class = PAL_CLASS_FILE, .action = PAL_ACT_DENY};
+	struct pal_ir_policy pol = {
+		.name = "p", .rules = &rule, .nrules = 1, .files = files, .nfiles = n};
+	struct pal_policy_set set = {.policies = &pol, .npolicies = 1};
+	struct pal_file_emit fe;
+
+	for (size_t i = 0; i < n; i++) {
+		char *s = names + 12 * i;
+
+		files[i] = (struct pal_ir_file){.path = s,
+						.depth = 1,
+						.kind = PAL_KEY_EXACT,
+						.class = PAL_CLASS_FILE,
+						.action = PAL_ACT_DENY,
+						.access = PAL_ACC_READ};
+		files[i].len = (__u32)sprintf(s, "/%zx", i);
+	}
+	assert_int_equal(pal_emit_file(&set, 0, SEED, PAL_LOAD_NO_HOST, &fe), -E2BIG);
+	assert_int_equal(fe.nentries, n);
+	assert_null(fe.entries);
+	pol.nfiles = n - 1;
+	assert_int_equal(pal_emit_file(&set, 0, SEED, PAL_LOAD_NO_HOST, &fe), 0);
+	assert_int_equal(fe.nentries, n - 1);
+	pal_file_emit_free(&fe);
+	free(files);
+	free(names);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_path_key),    cmocka_unit_test(test_canonical_same_key),
-		cmocka_unit_test(test_merge_rules), cmocka_unit_test(test_from),
-		cmocka_unit_test(test_inode_keys),  cmocka_unit_test(test_too_many_exes),
+		cmocka_unit_test(test_path_key),      cmocka_unit_test(test_canonical_same_key),
+		cmocka_unit_test(test_merge_rules),   cmocka_unit_test(test_from),
+		cmocka_unit_test(test_inode_keys),    cmocka_unit_test(test_too_many_exes),
+		cmocka_unit_test(test_too_many_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -672,6 +672,33 @@ static void test_warnings_bounded(void **state)
 	free(y);
 }
 
+/* Distinct from: executables are bounded set-wide, located at the one too many */
+static void test_limit_exes(void **state)
+{
+	const unsigned int n = PAL_MAX_EXES / PAL_GENS + 1;
+	char *y = malloc(n * 12 + 256), *w = y, *line, *last = y;
+	int rc;
+	struct pal_policy_set *set;
+
+	w += sprintf(w, H "files:\n  - paths: [/a]\n    access: [read]\n    action: deny\n");
+	line = w;
+	w += sprintf(w, "    from: [");
+	for (unsigned int i = 0; i < n; i++) {
+		if (i)
+			*w++ = ',';
+		last = w;
+		w += sprintf(w, "/x/%u", i);
+	}
+	sprintf(w, "]\n");
+	set = load("t.yaml", y, strlen(y), PAL_LOAD_NO_HOST, &rc);
+	assert_int_equal(rc, -EINVAL);
+	assert_int_equal(set->ndiags, 1);
+	expect_diag(&set->diags[0], PAL_SEV_ERROR, 8, (unsigned int)(last - line) + 1,
+		    "more than PAL_MAX_EXES / PAL_GENS (2048) distinct 'from' executables");
+	pal_policy_set_free(set);
+	free(y);
+}
+
 static void test_io_errors(void **state)
 {
 	struct pal_policy_set *set = NULL;
@@ -703,6 +730,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_per_class),
 		cmocka_unit_test(test_limit_from_product),
 		cmocka_unit_test(test_warnings_bounded),
+		cmocka_unit_test(test_limit_exes),
 		cmocka_unit_test(test_io_errors),
 	};
 	struct CMUnitTest *t = calloc(NBAD, sizeof(*t));
