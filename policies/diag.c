@@ -245,8 +245,13 @@ int pal_diag_flush(struct pal_parse *p)
 int pal_diag_file(struct pal_policy_set *set, enum pal_severity sev, const char *file,
 		  const char *fmt, ...)
 {
-	struct pal_diag d = {.severity = sev, .file = file};
+	struct pal_diag d = {.severity = sev};
 	va_list ap;
+
+	/* the set outlives the caller's string (e.g. a directory listing) */
+	d.file = pal_arena_strndup(&set->priv->arena, file, strlen(file));
+	if (!d.file)
+		return -ENOMEM;
 
 	va_start(ap, fmt);
 	d.message = pal_arena_vprintf(&set->priv->arena, fmt, ap);
