@@ -121,6 +121,8 @@ set(PAL_DEB_DEPENDS libbpf1 libelf1 zlib1g libyaml-0-2 libcap2 libjson-c5 libaud
 if(MHD_FOUND)
 	list(APPEND PAL_DEB_DEPENDS libmicrohttpd12)
 endif()
+# For tests/deploy (configured before this file is read).
+file(WRITE ${PAL_DEPLOY_BIN}/deb-depends.txt "${PAL_DEB_DEPENDS}")
 find_program(PAL_DPKG_SHLIBDEPS dpkg-shlibdeps)
 configure_file(${PAL_DEPLOY_SRC}/debian/deb-depends.cmake.in
 	${PAL_DEPLOY_BIN}/deb-depends.cmake.gen @ONLY)
