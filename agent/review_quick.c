@@ -118,21 +118,23 @@ static bool looks_like_v1(const char *line, size_t len)
 	return raw_get(line, len, "\"v\"", &v) == 1 && !v.str && v.n == 1 && v.p[0] == '1';
 }
 
-static enum verdict q_time(const struct rv_filter *f, const char *line, size_t len)
+static enum verdict q_time(const struct rv_filter *f, int64_t t)
 {
-	struct raw v;
-	int64_t t;
-
-	if (f->since == RV_TIME_NONE && f->until == RV_TIME_NONE)
-		return MAYBE;
-	if (raw_get(line, len, "\"time\"", &v) != 1 || !v.str ||
-	    rv_time_parse_rfc3339(v.p, v.n, &t))
-		return MAYBE; /* missing or bad time: parse it, it is counted as bad */
 	if (f->since != RV_TIME_NONE && t < f->since)
 		return NO;
 	if (f->until != RV_TIME_NONE && t > f->until)
 		return NO;
 	return MAYBE;
+}
+
+/* A valid record's "event" and "time"; false: the line must be parsed (and counted). */
+static bool valid_head(const char *line, size_t len, struct raw *ev, int64_t *t)
+{
+	struct raw tv;
+
+	return raw_get(line, len, "\"event\"", ev) == 1 && ev->str &&
+	       raw_get(line, len, "\"time\"", &tv) == 1 && tv.str &&
+	       !rv_time_parse_rfc3339(tv.p, tv.n, t);
 }
 
 static enum verdict q_action(const struct rv_filter *f, const char *line, size_t len)
@@ -154,10 +156,10 @@ static enum verdict q_action(const struct rv_filter *f, const char *line, size_t
 	return NO;
 }
 
-static enum verdict q_event(const struct rv_filter *f, const struct raw *ev, int n)
+static enum verdict q_event(const struct rv_filter *f, const struct raw *ev)
 {
-	if (!f->events || n != 1 || !ev->str)
-		return MAYBE; /* absent or odd: an invalid record, let it be counted */
+	if (!f->events)
+		return MAYBE;
 	for (int e = RV_EV_FILE; e <= RV_EV_AGENT; e++)
 		if (raw_is(ev, rv_event_name(e)))
 			return f->events & (1u << e) ? MAYBE : NO;
@@ -272,16 +274,13 @@ static enum verdict q_path(const struct rv_filter *f, const char *line, size_t l
 bool rv_filter_quick(const struct rv_filter *f, const char *line, size_t len, bool keep_loss)
 {
 	struct raw ev;
-	int nev;
+	int64_t t;
 
-	if (memchr(line, '\\', len) || !looks_like_v1(line, len))
-		return MAYBE;
-	nev = raw_get(line, len, "\"event\"", &ev);
-	if (nev != 1 || !ev.str)
+	if (memchr(line, '\\', len) || !looks_like_v1(line, len) || !valid_head(line, len, &ev, &t))
 		return MAYBE;
 	if (keep_loss && (raw_is(&ev, "lost") || raw_is(&ev, "suppressed")))
 		return MAYBE;
-	return q_event(f, &ev, nev) && q_time(f, line, len) && q_action(f, line, len) &&
+	return q_time(f, t) && q_event(f, &ev) && q_action(f, line, len) &&
 	       q_policy(f, line, len) && q_rule(f, line, len) &&
 	       q_int(line, len, "\"uid\"", f->uids, f->nuids) &&
 	       q_int(line, len, "\"pid\"", f->pids, f->npids) &&

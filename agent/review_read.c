@@ -119,8 +119,8 @@ static int emit(struct rv_reader *r, size_t stop, size_t next, const char **line
 {
 	*line = r->buf + r->start;
 	*len = stop - r->start;
-	*too_long = r->skipping;
-	if (r->skipping)
+	*too_long = r->skipping || *len > RV_LINE_MAX;
+	if (*too_long)
 		*len = 0;
 	r->skipping = false;
 	r->start = next;

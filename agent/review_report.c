@@ -240,8 +240,8 @@ int rv_hist_text(const struct rv_hist_view *v, size_t width, bool color, struct 
 	bucket_label(v->origin, v->width, label, sizeof(label));
 	lw = strlen(label);
 	cw = digits_of(max);
-	/* "  LABEL  COUNT |BAR ! N" */
-	cols = width > lw + cw + 8 + 12 ? width - (lw + cw + 8) - 12 : 10;
+	/* "  LABEL  COUNT │BAR ! N": 10 columns kept for the loss marker */
+	cols = width > lw + cw + 6 + 10 + 10 ? width - (lw + cw + 6) - 10 : 10;
 	for (size_t i = 0; i < v->n; i++) {
 		bucket_label(v->origin + (int64_t)i * v->width, v->width, label, sizeof(label));
 		rv_buf_printf(out, "  %s  %*llu │%s", label, (int)cw,

@@ -25,6 +25,10 @@ void rv_scan_line(struct rv_scan *sc, const char *line, size_t len, bool no_nl)
 	struct rv_rec r;
 	enum rv_bad why;
 
+	if (len > RV_LINE_MAX) { /* a block can hold one whole */
+		rv_bad_note(&sc->bad, RV_BAD_LONG, sc->file ? sc->file : "?", sc->lineno);
+		return;
+	}
 	if (blank(line, len))
 		return;
 	if (sc->quick && !rv_filter_quick(sc->quick, line, len, sc->keep_loss))

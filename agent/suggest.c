@@ -188,6 +188,11 @@ static int write_policy(struct suggest *s)
 		fprintf(stderr, PROG ": %s\n", strerror(-err));
 	else
 		fwrite(out.p, 1, out.len, stdout);
+	if (!err && !s->cgroup && !s->sg.ncgroups)
+		fprintf(stderr,
+			PROG ": warning: the records name no cgroup, so the policy has no "
+			     "target and its 'default: deny' would cover every process on the "
+			     "host; add --cgroup\n");
 	rv_buf_free(&out);
 	return err;
 }

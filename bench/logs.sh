@@ -40,7 +40,7 @@ services = [("nginx", "/usr/sbin/nginx", "/system.slice/nginx.service"),
             ("bash", "/usr/bin/bash", "/user.slice/user-1000.slice/session-%d.scope")]
 dirs = ["/etc", "/etc/ssl/private", "/usr/lib/x86_64-linux-gnu", "/var/lib/app/data",
         "/home/alice/.ssh", "/srv/www/static/img", "/opt/app/node_modules/pkg/lib", "/tmp"]
-t0 = 1795824000_000000  # 2026-11-22T00:00:00Z
+t0 = 1795305600_000000  # 2026-11-22T00:00:00Z
 span = 7 * 86400 * 1000000
 def ts(us):
     s, u = divmod(us, 1000000)

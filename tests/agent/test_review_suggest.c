@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests: `palisade suggest` gathering, collapsing and the YAML it writes. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "agent/review_suggest.h"
+
+static struct json_tokener *tok;
+
+/* One audit record; extra is the rest of the JSON object. */
+static void add(struct rv_suggest *s, const char *event, const char *extra)
+{
+	char line[1024];
+	struct rv_rec r;
+	enum rv_bad why;
+
+	snprintf(line, sizeof(line),
+		 "{\"v\":1,\"time\":\"2026-11-22T10:00:00Z\",\"event\":\"%s\",\"action\":\"audit\","
+		 "\"mode\":\"audit\",\"policy\":\"app\",\"cgroup\":\"/app.slice/app.service\",%s}",
+		 event, extra);
+	assert_int_equal(rv_rec_parse(tok, line, strlen(line), false, &r, &why), 0);
+	assert_int_equal(rv_suggest_add(s, &r), 0);
+	rv_rec_release(&r);
+}
+
+static void file(struct rv_suggest *s, const char *path, const char *access)
+{
+	char extra[512];
+
+	snprintf(extra, sizeof(extra), "\"op\":\"open\",\"path\":\"%s\",\"access\":[%s]", path,
+		 access);
+	add(s, "file", extra);
+}
+
+static char *yaml(struct rv_suggest *s, const char *cgroup)
+{
+	const char *cg[1] = {cgroup};
+	struct rv_suggest_opts o = {.name = "app-suggested",
+				    .policy = "app",
+				    .cgroups = cgroup ? cg : NULL,
+				    .ncgroups = cgroup ? 1 : 0};
+	struct rv_buf b = {0};
+
+	assert_int_equal(rv_suggest_yaml(s, &o, &b), 0);
+	return b.p;
+}
+
+static const char want_full[] =
+	"# Suggested by 'palisade suggest' from 22 audit records of policy 'app',\n"
+	"# 2026-11-22T10:00:00Z to 2026-11-22T10:00:00Z.\n"
+	"# Every rule allows what the workload was seen doing: review it, then\n"
+	"# run the workload in audit mode with it before enforcing.\n"
+	"# Directories with 3 or more accessed entries are collapsed into dirs: rules.\n"
+	"apiVersion: palisade/v1\n"
+	"kind: Policy\n"
+	"name: app-suggested\n"
+	"description: allow-list suggested from observed behaviour\n"
+	"mode: enforce\n"
+	"target:\n"
+	"  cgroups: # as observed\n"
+	"    - /app.slice/app.service\n"
+	"default: deny # for the rule classes below only\n"
+	"files:\n"
+	"  # 4 paths, 4 accesses\n"
+	"  - paths:\n"
+	"      - /etc/hosts # 1\n"
+	"      - /etc/passwd # 1\n"
+	"      - /etc/resolv.conf # 1\n"
+	"      - \"/srv/x y/#z\" # 1\n"
+	"    access: [read]\n"
+	"    action: allow\n"
+	"  # 1 path, 2 accesses\n"
+	"  - paths:\n"
+	"      - /var/log/app.log # 2\n"
+	"    access: [write, append]\n"
+	"    action: allow\n"
+	"  # 1 directory, 4 accesses\n"
+	"  - dirs:\n"
+	"      - /srv/app # 4 accesses to 4 paths below (collapsed: 4 >= 3)\n"
+	"    access: [read, mmap-exec]\n"
+	"    action: allow\n"
+	"exec:\n"
+	"  - paths:\n"
+	"      - /usr/bin/app # 1\n"
+	"    action: allow\n"
+	"network:\n"
+	"  - connect:\n"
+	"      - \"10.0.0.5/32\" # 1\n"
+	"      - \"10.0.0.6/32\" # 2\n"
+	"    ports: [5432]\n"
+	"    protocols: [tcp]\n"
+	"    action: allow\n"
+	"  - connect:\n"
+	"      - \"192.168.1.1/32\" # 1\n"
+	"    ports: [443]\n"
+	"    protocols: [tcp]\n"
+	"    action: allow\n"
+	"  - connect:\n"
+	"      - \"fd00::1/128\" # 1\n"
+	"    ports: [53]\n"
+	"    protocols: [udp]\n"
+	"    action: allow\n"
+	"  # 4 binds\n"
+	"  - bind: { ports: [\"8080-8082\", 9000] }\n"
+	"    action: allow\n"
+	"  # 1 socket\n"
+	"  - socket: { family: packet }\n"
+	"    action: allow\n"
+	"devices:\n"
+	"  # 1 access\n"
+	"  - type: char\n"
+	"    major: 1\n"
+	"    minor: 3\n"
+	"    access: [read, write]\n"
+	"    action: allow\n"
+	"# 2 records gave no rule:\n"
+	"#   2026-11-22T10:00:00Z file /srv/../etc/shadow: '.' or '..' in the path\n"
+	"#   2026-11-22T10:00:00Z file /deep: the path could not be resolved (no rule can "
+	"allow it)\n";
+
+static void test_full(void **state)
+{
+	struct rv_suggest s;
+	char *y;
+
+	assert_int_equal(rv_suggest_init(&s, 3), 0);
+	file(&s, "/srv/app/a.txt", "\"read\"");
+	file(&s, "/srv/app/b.txt", "\"read\"");
+	file(&s, "/srv/app/lib/x.so", "\"mmap-exec\"");
+	file(&s, "/srv/app/c.txt", "\"read\"");
+	file(&s, "/etc/hosts", "\"read\"");
+	file(&s, "/etc/resolv.conf", "\"read\"");
+	file(&s, "/etc/passwd", "\"read\"");
+	file(&s, "/var/log/app.log", "\"write\",\"append\"");
+	file(&s, "/var/log//app.log/", "\"append\""); /* same path, canonicalised */
+	file(&s, "/srv/x y/#z", "\"read\"");
+	file(&s, "/srv/../etc/shadow", "\"read\"");
+	add(&s, "file",
+	    "\"op\":\"open\",\"path\":\"/deep\",\"unresolved\":true,\"access\":[\"read\"]");
+	add(&s, "exec", "\"op\":\"exec\",\"path\":\"/usr/bin/app\",\"access\":[\"exec\"]");
+	add(&s, "network",
+	    "\"op\":\"connect\",\"protocol\":\"tcp\",\"daddr\":\"10.0.0.6\",\"dport\":5432");
+	add(&s, "network",
+	    "\"op\":\"connect\",\"protocol\":\"tcp\",\"daddr\":\"10.0.0.6\",\"dport\":5432");
+	add(&s, "network",
+	    "\"op\":\"connect\",\"protocol\":\"tcp\",\"daddr\":\"10.0.0.5\",\"dport\":5432");
+	add(&s, "network",
+	    "\"op\":\"connect\",\"protocol\":\"tcp\",\"daddr\":\"::ffff:192.168.1.1\",\"dport\":443");
+	add(&s, "network",
+	    "\"op\":\"sendmsg\",\"protocol\":\"udp\",\"daddr\":\"fd00::1\",\"dport\":53");
+	for (int p = 8080; p <= 8082; p++) {
+		char extra[128];
+
+		snprintf(extra, sizeof(extra), "\"op\":\"bind\",\"protocol\":\"tcp\",\"dport\":%d",
+			 p);
+		add(&s, "network", extra);
+	}
+	add(&s, "network", "\"op\":\"bind\",\"protocol\":\"tcp\",\"dport\":9000");
+	add(&s, "network", "\"op\":\"socket\",\"family\":\"packet\",\"protocol\":\"0\"");
+	add(&s, "device",
+	    "\"op\":\"device\",\"dev_type\":\"char\",\"major\":1,\"minor\":3,"
+	    "\"access\":[\"read\",\"write\"]");
+	add(&s, "lost", "\"count\":5"); /* nothing to allow: not counted */
+	y = yaml(&s, NULL);
+	if (strcmp(y, want_full)) {
+		FILE *f = fopen("suggest-got.yaml", "w");
+
+		fputs(y, f);
+		fclose(f);
+		fail_msg("YAML differs: see suggest-got.yaml");
+	}
+	free(y);
+	rv_suggest_free(&s);
+}
+
+/* Collapse needs N entries in one directory, never at "/" or one level below. */
+static void test_collapse(void **state)
+{
+	struct rv_suggest s;
+	char *y;
+
+	assert_int_equal(rv_suggest_init(&s, 3), 0);
+	file(&s, "/opt/app/a", "\"read\"");
+	file(&s, "/opt/app/b", "\"read\"");
+	file(&s, "/opt/c", "\"read\"");
+	file(&s, "/opt/d", "\"read\"");
+	file(&s, "/x", "\"read\"");
+	file(&s, "/y", "\"read\"");
+	file(&s, "/z", "\"read\"");
+	y = yaml(&s, "/app.slice/**");
+	assert_null(strstr(y, "  - dirs:")); /* /opt/app has 2; /opt has 3 but is top level */
+	assert_non_null(strstr(y, "      - /opt/app/a # 1\n      - /opt/app/b # 1\n"));
+	assert_non_null(strstr(y, "target:\n  cgroups:\n    - \"/app.slice/**\"\n"));
+	free(y);
+	file(&s, "/opt/app/c", "\"read\"");
+	y = yaml(&s, NULL);
+	assert_non_null(strstr(y, "  - dirs:\n      - /opt/app # 3 accesses to 3 paths below"));
+	assert_null(strstr(y, "/opt/app/a"));
+	free(y);
+	rv_suggest_free(&s);
+
+	assert_int_equal(rv_suggest_init(&s, 0), 0); /* 0: never collapse */
+	for (int i = 0; i < 10; i++) {
+		char p[32];
+
+		snprintf(p, sizeof(p), "/opt/app/f%d", i);
+		file(&s, p, "\"read\"");
+	}
+	y = yaml(&s, NULL);
+	assert_null(strstr(y, "  - dirs:"));
+	assert_non_null(strstr(y, "# 10 paths, 10 accesses\n"));
+	assert_null(strstr(y, "collapsed into dirs"));
+	free(y);
+	rv_suggest_free(&s);
+}
+
+static void test_empty_and_names(void **state)
+{
+	struct rv_suggest s;
+	struct rv_suggest_opts o = {.name = "x"};
+	struct rv_buf b = {0};
+
+	assert_int_equal(rv_suggest_init(&s, 5), 0);
+	assert_int_equal(rv_suggest_yaml(&s, &o, &b), -ENODATA);
+	add(&s, "file", "\"op\":\"open\",\"path\":\"relative\",\"access\":[\"read\"]");
+	assert_int_equal(rv_suggest_yaml(&s, &o, &b), -ENODATA); /* only a skipped record */
+	assert_int_equal(s.skipped, 1);
+	rv_suggest_free(&s);
+	rv_buf_free(&b);
+
+	assert_true(rv_suggest_name_ok("web-suggested"));
+	assert_true(rv_suggest_name_ok("a"));
+	assert_false(rv_suggest_name_ok(""));
+	assert_false(rv_suggest_name_ok("Web"));
+	assert_false(rv_suggest_name_ok("web_1"));
+	assert_false(rv_suggest_name_ok(
+		"a123456789012345678901234567890123456789012345678901234567890123"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_collapse),
+		cmocka_unit_test(test_empty_and_names),
+	};
+	int r;
+
+	tok = json_tokener_new();
+	r = cmocka_run_group_tests(tests, NULL, NULL);
+	json_tokener_free(tok);
+	return r;
+}

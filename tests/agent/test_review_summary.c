@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests: the summariser (totals, top tables, bounded tables) and the histogram. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "agent/review.h"
+
+#define BASIC FIXTURES "/basic.log"
+#define MALFORMED FIXTURES "/malformed.log"
+#define T(h, m, s) ((1795341600LL + ((h)-10) * 3600 + (m)*60 + (s)) * RV_USEC) /* 2026-11-22 */
+
+static void add(const struct rv_rec *r, void *ctx)
+{
+	rv_summary_add(ctx, r);
+}
+
+static void summarise(const char *path, struct rv_summary *s, size_t max_keys,
+		      struct rv_bad_stats *bad)
+{
+	struct rv_scan sc;
+
+	assert_int_equal(rv_summary_init(s, max_keys), 0);
+	assert_int_equal(rv_scan_init(&sc, "test", add, s), 0);
+	assert_int_equal(rv_scan_file(&sc, path), 0);
+	if (bad)
+		*bad = sc.bad;
+	rv_scan_free(&sc);
+}
+
+static void test_totals(void **state)
+{
+	struct rv_summary s;
+	struct rv_bad_stats bad;
+
+	summarise(BASIC, &s, RV_GROUP_MAX, &bad);
+	assert_int_equal(rv_bad_total(&bad), 0);
+	assert_int_equal(s.records, 23);
+	assert_int_equal(s.deny, 51); /* 41 of them in one folded record */
+	assert_int_equal(s.audit, 14);
+	assert_int_equal(s.lost, 120);
+	assert_int_equal(s.lost_records, 1);
+	assert_int_equal(s.suppressed, 500);
+	assert_int_equal(s.suppressed_records, 1);
+	assert_int_equal(s.other_records, 2);
+	assert_int_equal(s.first, T(10, 0, 0) + 123456);
+	assert_int_equal(s.last, T(12, 41, 0));
+	rv_summary_free(&s);
+}
+
+static void test_top(void **state)
+{
+	struct rv_summary s;
+	const struct rv_entry *e[4];
+
+	summarise(BASIC, &s, RV_GROUP_MAX, NULL);
+	assert_int_equal(rv_summary_top(&s, RV_G_RULE, 4, e), 4);
+	assert_string_equal(e[0]->key, "protect-secrets#0 (/etc/palisade/protect-secrets.yaml:10)");
+	assert_int_equal(e[0]->deny, 44);
+	assert_int_equal(e[0]->audit, 0);
+	assert_int_equal(e[0]->first, T(10, 0, 0) + 123456);
+	assert_int_equal(e[0]->last, T(12, 41, 0));
+	assert_string_equal(e[1]->key, "web#default");
+	assert_int_equal(e[1]->audit, 14);
+	/* equal counts: ordered by key */
+	assert_string_equal(e[2]->key, "no-mem#0 (/etc/palisade/no-mem.yaml:10)");
+	assert_string_equal(e[3]->key, "no-raw#0 (/etc/palisade/no-raw.yaml:10)");
+
+	assert_int_equal(rv_summary_top(&s, RV_G_PATH, 2, e), 2);
+	assert_string_equal(e[0]->key, "/etc/shadow");
+	assert_int_equal(e[0]->deny, 44);
+	assert_string_equal(e[1]->key, "/var/log/nginx/access.log");
+	assert_int_equal(e[1]->audit, 3);
+
+	assert_int_equal(rv_summary_top(&s, RV_G_EXE, 4, e), 3);
+	assert_string_equal(e[0]->key, "/usr/sbin/nginx");
+	assert_int_equal(e[0]->deny, 42);
+	assert_int_equal(e[0]->audit, 14);
+	assert_string_equal(e[1]->key, "/usr/bin/python3.11");
+	assert_int_equal(e[1]->deny, 7);
+	assert_string_equal(e[2]->key, "/usr/sbin/sshd");
+
+	assert_int_equal(rv_summary_top(&s, RV_G_CGROUP, 4, e), 3);
+	assert_string_equal(e[0]->key, "/system.slice/nginx.service");
+	assert_int_equal(s.groups[RV_G_PATH].used, 20);
+	rv_summary_free(&s);
+}
+
+/* Past max_keys, new keys are counted in "other": nothing is lost from the totals. */
+static void test_bounded(void **state)
+{
+	struct rv_summary s;
+	const struct rv_entry *e[8];
+	const struct rv_gtable *t;
+	uint64_t kept = 0;
+
+	summarise(BASIC, &s, 3, NULL);
+	t = &s.groups[RV_G_PATH];
+	assert_int_equal(t->used, 3);
+	assert_int_equal(rv_summary_top(&s, RV_G_PATH, 8, e), 3);
+	for (int i = 0; i < 3; i++)
+		kept += e[i]->deny + e[i]->audit;
+	/* the first three keys seen: /etc/shadow (44), the ssh key and index.html */
+	assert_int_equal(kept, 46);
+	assert_int_equal(t->other.deny + t->other.audit, 65 - 46);
+	assert_int_equal(s.deny + s.audit, 65);
+	rv_summary_free(&s);
+}
+
+static void test_malformed(void **state)
+{
+	struct rv_summary s;
+	struct rv_bad_stats bad;
+
+	summarise(MALFORMED, &s, RV_GROUP_MAX, &bad);
+	assert_int_equal(s.records, 3);
+	assert_int_equal(rv_bad_total(&bad), 7);
+	assert_int_equal(bad.n[RV_BAD_JSON], 2);
+	assert_int_equal(bad.n[RV_BAD_VERSION], 2);
+	assert_int_equal(bad.n[RV_BAD_RECORD], 2);
+	assert_int_equal(bad.n[RV_BAD_TRUNCATED], 1);
+	assert_int_equal(bad.first_line, 2);
+	rv_summary_free(&s);
+}
+
+static uint64_t view_total(const struct rv_hist_view *v)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < v->n; i++)
+		n += v->count[i];
+	return n;
+}
+
+static void test_hist_auto(void **state)
+{
+	struct rv_summary s;
+	struct rv_hist_view *v = malloc(sizeof(*v));
+	static const uint64_t want[11] = {57, 0, 2, 1, 2, 1, 0, 0, 0, 0, 2};
+
+	summarise(BASIC, &s, RV_GROUP_MAX, NULL);
+	/* 10:00 to 12:41 at 1 s is more than RV_HIST_CAP buckets: stored coarser */
+	assert_int_equal(s.hist.width, 5 * RV_USEC);
+	rv_hist_view(&s.hist, 24, v);
+	assert_int_equal(v->width, 15 * 60 * RV_USEC); /* 5 min would need 33 rows */
+	assert_int_equal(v->origin, T(10, 0, 0));
+	assert_int_equal(v->n, 11);
+	assert_memory_equal(v->count, want, sizeof(want));
+	assert_int_equal(v->lost[2], 120);
+	assert_int_equal(v->lost[4], 500);
+	rv_hist_view(&s.hist, 200, v);
+	assert_int_equal(v->width, 60 * RV_USEC);
+	assert_int_equal(v->n, 162);
+	assert_int_equal(v->count[0], 42); /* 10:00:00 and the folded 41 at 10:00:01 */
+	assert_int_equal(view_total(v), 65);
+	rv_summary_free(&s);
+	free(v);
+}
+
+static void test_hist_far(void **state)
+{
+	struct rv_hist h;
+	struct rv_hist_view *v = malloc(sizeof(*v));
+
+	rv_hist_init(&h);
+	rv_hist_add(&h, T(10, 0, 30), 3, 0);
+	rv_hist_add(&h, T(10, 0, 31), 4, 0);
+	assert_int_equal(h.width, RV_USEC);
+	rv_hist_add(&h, T(10, 0, 0) - 30LL * 86400 * RV_USEC, 5, 0); /* a month earlier */
+	rv_hist_add(&h, 0, 1, 7); /* 1970 */
+	rv_hist_add(&h, T(10, 0, 0) + 400LL * 86400 * RV_USEC, 2, 0); /* next year */
+	rv_hist_view(&h, 30, v);
+	assert_true(v->n <= 30);
+	assert_int_equal(view_total(v), 15);
+	assert_int_equal(v->lost[0], 7);
+	assert_int_equal(v->count[0], 1);
+	/* out of order inside the range lands in the right bucket */
+	rv_hist_init(&h);
+	rv_hist_add(&h, T(12, 0, 0), 1, 0);
+	rv_hist_add(&h, T(10, 0, 0), 2, 0);
+	rv_hist_add(&h, T(11, 0, 0), 4, 0);
+	rv_hist_view(&h, 3, v);
+	assert_int_equal(v->width, 3600 * RV_USEC);
+	assert_int_equal(v->n, 3);
+	assert_int_equal(v->count[0], 2);
+	assert_int_equal(v->count[1], 4);
+	assert_int_equal(v->count[2], 1);
+	free(v);
+}
+
+static void test_hist_text(void **state)
+{
+	struct rv_hist h;
+	struct rv_hist_view *v = malloc(sizeof(*v));
+	struct rv_buf b = {0};
+
+	rv_hist_init(&h);
+	rv_hist_add(&h, T(10, 0, 0), 8, 0);
+	rv_hist_add(&h, T(11, 0, 0), 3, 2);
+	rv_hist_add(&h, T(12, 0, 0), 1, 0);
+	rv_hist_view(&h, 3, v);
+	assert_int_equal(rv_hist_text(v, 50, false, &b), 0);
+	/* 50 columns: 17 bar cells, so 8 -> 17 cells, 3 -> 6 3/8, 1 -> 2 1/8 */
+	assert_string_equal(b.p, "Decisions per 1h (! = events lost or suppressed in that bucket)\n"
+				 "  2026-11-22 10:00  8 │█████████████████\n"
+				 "  2026-11-22 11:00  3 │██████▍ ! 2\n"
+				 "  2026-11-22 12:00  1 │██▏\n");
+	rv_buf_free(&b);
+	free(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_totals),	  cmocka_unit_test(test_top),
+		cmocka_unit_test(test_bounded),	  cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_hist_auto), cmocka_unit_test(test_hist_far),
+		cmocka_unit_test(test_hist_text),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
