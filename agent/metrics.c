@@ -218,8 +218,8 @@ int pal_metrics_render(struct pal_metrics_snapshot *s, char **out, size_t *len)
 	scalar(&b, "palisade_events_suppressed_total", "counter",
 	       "Events not emitted because of the in-kernel rate limit (the decisions still held).",
 	       s->suppressed);
-	scalar(&b, "palisade_reloads_total", "counter",
-	       "Successful policy loads and reloads.", s->reloads);
+	scalar(&b, "palisade_reloads_total", "counter", "Successful policy loads and reloads.",
+	       s->reloads);
 	scalar(&b, "palisade_reload_failures_total", "counter",
 	       "Reloads that failed and kept the previous generation live.", s->reload_failures);
 	family(&b, "palisade_reload_duration_seconds", "gauge",
@@ -339,8 +339,8 @@ struct pal_metrics {
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status, const char *body,
 			     const char *allow)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
-								 MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret;
 
 	if (!r)

@@ -210,7 +210,8 @@ static int labels_ok(struct expo *e, int ln, const char **p)
 			if (*s == '\\') {
 				s++;
 				if (*s != '\\' && *s != '"' && *s != 'n')
-					return expo_fail(e, ln, "bad escape \\%c in label value", *s);
+					return expo_fail(e, ln, "bad escape \\%c in label value",
+							 *s);
 			}
 			s++;
 		}
@@ -299,8 +300,8 @@ static int comment_ok(struct expo *e, int ln, const char *line, struct fam *cur)
 	if (strcmp(s, "counter") && strcmp(s, "gauge") && strcmp(s, "histogram") &&
 	    strcmp(s, "summary") && strcmp(s, "untyped"))
 		return expo_fail(e, ln, "unknown type '%s'", s);
-	if (!strcmp(s, "counter") && (strlen(f->name) < 6 ||
-				      strcmp(f->name + strlen(f->name) - 6, "_total")))
+	if (!strcmp(s, "counter") &&
+	    (strlen(f->name) < 6 || strcmp(f->name + strlen(f->name) - 6, "_total")))
 		return expo_fail(e, ln, "counter '%s' is not named *_total", f->name);
 	snprintf(f->type, sizeof(f->type), "%s", s);
 	return 0;
@@ -386,43 +387,29 @@ static int fake_fill(void *ctx, struct pal_metrics_snapshot *s)
 	return 0;
 }
 
+/* clang-format off: one exposition line per source line */
 #define HELP_TYPE(n, t, h) "# HELP " n " " h "\n# TYPE " n " " t "\n"
 
-static const char expected_body[] =
-	HELP_TYPE("palisade_build_info", "gauge", "Version of the running agent (always 1).")
-	"palisade_build_info{version=\"" PAL_VERSION "\"} 1\n"
-	HELP_TYPE("palisade_decisions_total", "counter",
-		  "Deny and audit decisions, by policy, action and event type.")
-	"palisade_decisions_total{policy=\"bad\xef\xbf\xbd\",action=\"deny\",event=\"device\"} 4\n"
-	"palisade_decisions_total{policy=\"ssh-keys\",action=\"audit\",event=\"exec\"} 2\n"
-	"palisade_decisions_total{policy=\"we\\\"ird\\\\na\\nme\",action=\"deny\","
-	"event=\"network\"} 1\n"
-	"palisade_decisions_total{policy=\"web\",action=\"deny\",event=\"file\"} 10\n"
-	HELP_TYPE("palisade_events_lost_total", "counter",
-		  "Events dropped because the ring buffer was full (the decisions still held).")
-	"palisade_events_lost_total 5\n"
-	HELP_TYPE("palisade_events_suppressed_total", "counter",
-		  "Events not emitted because of the in-kernel rate limit (the decisions still "
-		  "held).")
-	"palisade_events_suppressed_total 6\n"
-	HELP_TYPE("palisade_reloads_total", "counter", "Successful policy loads and reloads.")
-	"palisade_reloads_total 3\n"
-	HELP_TYPE("palisade_reload_failures_total", "counter",
-		  "Reloads that failed and kept the previous generation live.")
-	"palisade_reload_failures_total 1\n"
-	HELP_TYPE("palisade_reload_duration_seconds", "gauge",
-		  "Duration of the last reload attempt.")
-	"palisade_reload_duration_seconds 0.0125\n"
-	HELP_TYPE("palisade_generation", "gauge", "The live policy generation.")
-	"palisade_generation 42\n"
-	HELP_TYPE("palisade_cgroups_attached", "gauge",
-		  "Cgroups the cgroup programs are attached to.")
-	"palisade_cgroups_attached 9\n"
-	HELP_TYPE("palisade_ringbuf_used_bytes", "gauge",
-		  "Bytes written to the event ring buffer and not yet read.")
-	"palisade_ringbuf_used_bytes 4096\n"
-	HELP_TYPE("palisade_ringbuf_size_bytes", "gauge", "Size of the event ring buffer.")
-	"palisade_ringbuf_size_bytes 8388608\n";
+static const char expected_body[] = HELP_TYPE(
+	"palisade_build_info",
+	"gauge", "Version of the running agent (always 1).") "palisade_build_info{version=\"" PAL_VERSION
+							     "\"} 1\n" HELP_TYPE(
+								     "palisade_decisions_total",
+								     "counter", "Deny and audit decisions, by policy, action and event type.") "palisade_decisions_total{policy=\"bad\xef\xbf\xbd\",action=\"deny\",event=\"device\"} 4\n"
+																	       "palisade_decisions_total{policy=\"ssh-keys\",action=\"audit\",event=\"exec\"} 2\n"
+																	       "palisade_decisions_total{policy=\"we\\\"ird\\\\na\\nme\",action=\"deny\","
+																	       "event=\"network\"} 1\n"
+																	       "palisade_decisions_total{policy=\"web\",action=\"deny\",event=\"file\"} 10\n" HELP_TYPE("palisade_events_lost_total", "counter", "Events dropped because the ring buffer was full (the decisions still held).") "palisade_events_lost_total 5\n" HELP_TYPE("palisade_events_suppressed_total", "counter",
+																																																	   "Events not emitted because of the in-kernel rate limit (the decisions still "
+																																																	   "held).") "palisade_events_suppressed_total 6\n" HELP_TYPE("palisade_reloads_total",
+																																																								      "counter", "Successful policy loads and reloads.") "palisade_reloads_total 3\n" HELP_TYPE("palisade_reload_failures_total", "counter", "Reloads that failed and kept the previous generation live.") "palisade_reload_failures_total 1\n" HELP_TYPE("palisade_reload_duration_seconds", "gauge", "Duration of the last reload attempt.") "palisade_reload_duration_seconds 0.0125\n" HELP_TYPE("palisade_generation",
+																																																																																																								     "gauge",
+																																																																																																								     "The live policy generation.") "palisade_generation 42\n" HELP_TYPE("palisade_cgroups_attached",
+																																																																																																																	 "gauge",
+																																																																																																																	 "Cgroups the cgroup programs are attached to.") "palisade_cgroups_attached 9\n" HELP_TYPE("palisade_ringbuf_used_bytes", "gauge", "Bytes written to the event ring buffer and not yet read.") "palisade_ringbuf_used_bytes 4096\n" HELP_TYPE("palisade_ringbuf_size_bytes",
+																																																																																																																																														      "gauge",
+																																																																																																																																														      "Size of the event ring buffer.") "palisade_ringbuf_size_bytes 8388608\n";
+/* clang-format on */
 
 struct env {
 	struct fake fake;
@@ -545,8 +532,7 @@ static void test_head(void **state)
 
 static void test_not_found(void **state)
 {
-	static const char *const paths[] = {"/", "/metric", "/metrics/", "/metricsx",
-					    "/status"};
+	static const char *const paths[] = {"/", "/metric", "/metrics/", "/metricsx", "/status"};
 	struct env *env = *state;
 	struct resp r;
 	char url[128];
@@ -666,10 +652,23 @@ static void test_parse_addr(void **state)
 		{"127.0.0.1:0", AF_INET, 0},
 	};
 	static const char *const bad[] = {
-		"",	       "9464",		  ":9464",	      "127.0.0.1",     "127.0.0.1:",
-		"127.0.0.1:65536", "127.0.0.1:-1", "127.0.0.1:94x", "127.0.0.1: 9", "::1:9464",
-		"[::1]9464",   "[::1]:",	  "[127.0.0.1]:80", "localhost:9464", "256.0.0.1:80",
-		"[]:80",       "127.0.0.1:+80",
+		"",
+		"9464",
+		":9464",
+		"127.0.0.1",
+		"127.0.0.1:",
+		"127.0.0.1:65536",
+		"127.0.0.1:-1",
+		"127.0.0.1:94x",
+		"127.0.0.1: 9",
+		"::1:9464",
+		"[::1]9464",
+		"[::1]:",
+		"[127.0.0.1]:80",
+		"localhost:9464",
+		"256.0.0.1:80",
+		"[]:80",
+		"127.0.0.1:+80",
 	};
 	struct sockaddr_storage ss;
 	socklen_t sl;
