@@ -63,24 +63,24 @@ static __always_inline void dev_bit(const struct pal_dev_rule *r, int bit, __u8 
  * default def; the strongest bit wins. A global function, so the verifier
  * checks it once rather than in every iteration of the 64-policy loop.
  */
-__noinline __u64 pal_dev_eval(struct pal_dev_key *k, __u32 acc, __u32 def)
+__noinline __u64 pal_dev_eval(struct pal_dev_key *req, __u32 acc, __u32 def)
 {
 	const struct pal_dev_rule *r0, *r1, *r2, *r3;
 	__u8 best = PAL_ACT_NONE;
-	__u32 best_rule = PAL_NO_RULE, major, minor;
+	__u32 best_rule = PAL_NO_RULE;
+	struct pal_dev_key k;
 
-	if (!k)
+	if (!req)
 		return (__u64)PAL_ACT_NONE << 32 | PAL_NO_RULE;
-	major = k->major;
-	minor = k->minor;
-	r0 = bpf_map_lookup_elem(&pal_dev_rules, k);
-	k->minor = PAL_DEV_KEY_ANY;
-	r1 = bpf_map_lookup_elem(&pal_dev_rules, k);
-	k->major = PAL_DEV_KEY_ANY;
-	r2 = bpf_map_lookup_elem(&pal_dev_rules, k);
-	k->minor = minor;
-	r3 = bpf_map_lookup_elem(&pal_dev_rules, k);
-	k->major = major;
+	/* 6.1 verifiers take only stack (not argument memory) as a map key: copy */
+	__builtin_memcpy(&k, req, sizeof(k));
+	r0 = bpf_map_lookup_elem(&pal_dev_rules, &k);
+	k.minor = PAL_DEV_KEY_ANY;
+	r1 = bpf_map_lookup_elem(&pal_dev_rules, &k);
+	k.major = PAL_DEV_KEY_ANY;
+	r2 = bpf_map_lookup_elem(&pal_dev_rules, &k);
+	k.minor = req->minor;
+	r3 = bpf_map_lookup_elem(&pal_dev_rules, &k);
 	for (int bit = 0; bit < PAL_DEV_ACC_BITS; bit++) {
 		__u8 action = PAL_ACT_NONE;
 		__u32 rule = PAL_NO_RULE;
@@ -101,44 +101,65 @@ __noinline __u64 pal_dev_eval(struct pal_dev_key *k, __u32 acc, __u32 def)
 	return (__u64)best << 32 | best_rule;
 }
 
+/* State of the policy loop (bpf_loop callback context). */
+struct dev_loop {
+	struct pal_dev_key k;
+	struct pal_verdict v;
+	__u64 mask;
+	__u32 gen;
+	__u32 acc;
+};
+
+/* One policy; bpf_loop so the verifier checks the body once (see net.bpf.c). */
+static long dev_policy(__u32 i, void *data)
+{
+	struct dev_loop *l = data;
+	const struct pal_policy *p;
+	__u64 res;
+
+	if (i >= PAL_MAX_POLICIES || !(l->mask >> i))
+		return 1;
+	if (!((l->mask >> i) & 1))
+		return 0;
+	p = pal_policy_of(l->gen, i);
+	/* NONE: the policy has no device rules, so no say here */
+	if (!p || p->defaults[PAL_CLASS_DEV] == PAL_ACT_NONE)
+		return 0;
+	l->k.policy = i;
+	res = pal_dev_eval(&l->k, l->acc, p->defaults[PAL_CLASS_DEV]);
+	pal_verdict_merge(&l->v, p, i, res >> 32, (__u32)res);
+	return 0;
+}
+
 SEC("cgroup/dev")
 int palisade_dev(struct bpf_cgroup_dev_ctx *ctx)
 {
 	__u32 gen = pal_live_gen();
 	const struct pal_gen_config *cfg = pal_config_of(gen);
-	struct pal_verdict v = {.action = PAL_ACT_NONE};
 	__u32 type = ctx->access_type & 0xffff;
-	__u32 acc = dev_access(ctx->access_type >> 16);
-	struct pal_dev_key k = {.major = ctx->major, .minor = ctx->minor, .gen = gen, .type = type};
+	struct dev_loop l = {
+		.k = {.major = ctx->major, .minor = ctx->minor, .gen = gen, .type = type},
+		.v = {.action = PAL_ACT_NONE},
+		.gen = gen,
+		.acc = dev_access(ctx->access_type >> 16),
+	};
 	struct pal_event *e;
-	__u64 mask, res;
 
 	if (!cfg)
 		return PAL_CG_ALLOW;
-	mask = pal_task_policies(gen, cfg);
-	v.generation = cfg->generation;
-	for (__u32 i = 0; i < PAL_MAX_POLICIES && (mask >> i); i++) {
-		const struct pal_policy *p;
-
-		if (!((mask >> i) & 1))
-			continue;
-		p = pal_policy_of(gen, i);
-		/* NONE: the policy has no device rules, so no say here */
-		if (!p || p->defaults[PAL_CLASS_DEV] == PAL_ACT_NONE)
-			continue;
-		k.policy = i;
-		res = pal_dev_eval(&k, acc, p->defaults[PAL_CLASS_DEV]);
-		pal_verdict_merge(&v, p, i, res >> 32, (__u32)res);
-	}
-	if (v.action < PAL_ACT_AUDIT)
+	l.mask = pal_task_policies(gen, cfg);
+	l.v.generation = cfg->generation;
+	if (l.mask)
+		bpf_loop(PAL_MAX_POLICIES, dev_policy, &l, 0);
+	if (l.v.action < PAL_ACT_AUDIT)
 		return PAL_CG_ALLOW;
-	e = pal_event_begin(&v, PAL_EV_DEV, PAL_OP_DEVICE, acc,
-			    v.action == PAL_ACT_DENY ? -EPERM : 0);
+	e = pal_event_begin(&l.v, PAL_EV_DEV, PAL_OP_DEVICE, l.acc,
+			    l.v.action == PAL_ACT_DENY ? -EPERM : 0);
 	if (e) {
 		e->dev.major = ctx->major;
 		e->dev.minor = ctx->minor;
 		e->dev.type = type == BPF_DEVCG_DEV_BLOCK ? 'b' : 'c';
 		bpf_ringbuf_submit(e, 0);
 	}
-	return v.action == PAL_ACT_DENY ? PAL_CG_DENY : PAL_CG_ALLOW;
+	return l.v.action == PAL_ACT_DENY ? PAL_CG_DENY : PAL_CG_ALLOW;
 }

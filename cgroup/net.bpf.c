@@ -91,18 +91,23 @@ static __always_inline __u8 proto_idx(__u16 protocol)
 /* Address+port: one LPM lookup on the address, one on the port if needed. */
 __noinline __u64 pal_net_addr_eval(struct pal_net_cidr_key *ck, struct pal_net_port_key *pk)
 {
+	struct pal_net_cidr_key c;
+	struct pal_net_port_key p;
 	const struct pal_net_verdict *nv;
 	const struct pal_net_rule *nr;
 
 	if (!ck || !pk)
 		return NET_NONE;
-	nv = bpf_map_lookup_elem(&pal_net_cidr, ck);
+	/* 6.1 verifiers take only stack (not argument memory) as a map key: copy */
+	__builtin_memcpy(&c, ck, sizeof(c));
+	__builtin_memcpy(&p, pk, sizeof(p));
+	nv = bpf_map_lookup_elem(&pal_net_cidr, &c);
 	if (!nv)
 		return NET_NONE;
 	if (!nv->table)
 		return (__u64)nv->action << 32 | nv->rule;
-	pk->table = nv->table;
-	nr = bpf_map_lookup_elem(&pal_net_port, pk);
+	p.table = nv->table;
+	nr = bpf_map_lookup_elem(&pal_net_port, &p);
 	return nr ? (__u64)nr->action << 32 | nr->rule : NET_NONE;
 }
 
@@ -152,94 +157,123 @@ static __always_inline void net_report(const struct pal_verdict *v, const struct
 }
 
 /* Evaluate every applicable policy and return the cgroup program's verdict. */
-static __always_inline int net_decide(struct net_req *r)
+/* State of the policy loop, on the program's stack (bpf_loop callback context). */
+struct net_loop {
+	struct net_req r;
+	struct pal_net_port_key pk;
+	struct pal_net_sock_key sk;
+	struct pal_verdict v;
+	__u64 mask;
+	__u32 gen;
+	__u32 access;
+};
+
+/*
+ * One policy of the loop. bpf_loop (not a bounded for loop): the verifier
+ * checks this body once; 6.1 verifiers exceed their 1M instruction budget
+ * walking 64 unrolled iterations. Returns 1 to stop after the last policy.
+ */
+static long net_policy(__u32 i, void *data)
+{
+	struct net_loop *l = data;
+	const struct pal_policy *p;
+	__u32 k = l->gen * PAL_MAX_POLICIES + i;
+	__u32 *ops;
+	__u64 res;
+	__u8 action;
+
+	if (i >= PAL_MAX_POLICIES || !(l->mask >> i))
+		return 1;
+	if (!((l->mask >> i) & 1))
+		return 0;
+	p = pal_policy_of(l->gen, i);
+	ops = bpf_map_lookup_elem(&pal_net_ops, &k);
+	/* no rules for this operation: the policy has no say here */
+	if (!p || !ops || !(*ops & l->access))
+		return 0;
+	if (l->r.op == PAL_OP_SOCKET) {
+		l->sk.policy = i;
+		res = pal_net_sock_eval(&l->sk);
+	} else {
+		l->r.ck.policy = i;
+		res = pal_net_addr_eval(&l->r.ck, &l->pk);
+	}
+	action = res >> 32;
+	pal_verdict_merge(&l->v, p, i, action ?: p->defaults[PAL_CLASS_NET],
+			  action ? (__u32)res : PAL_NO_RULE);
+	return 0;
+}
+
+static __always_inline int net_decide(struct net_loop *l)
 {
 	__u32 gen = pal_live_gen();
 	const struct pal_gen_config *cfg = pal_config_of(gen);
-	struct pal_verdict v = {.action = PAL_ACT_NONE};
-	struct pal_net_port_key pk = {
-		.prefixlen = PAL_NET_PORT_FIXED_BITS + 16,
-		.gen = gen,
-		.proto = proto_idx(r->protocol),
-		.port = {r->port >> 8, r->port & 0xff},
-	};
-	struct pal_net_sock_key sk = {
-		.gen = gen, .family = r->family, .type = r->type, .protocol = r->protocol};
-	__u32 access = r->op == PAL_OP_SOCKET ? PAL_ACC_SOCKET : r->ck.access;
-	__u64 mask, res;
-	__u8 action;
+	struct net_req *r = &l->r;
 
 	if (!cfg)
 		return PAL_CG_ALLOW;
-	mask = pal_task_policies(gen, cfg);
-	v.generation = cfg->generation;
+	l->gen = gen;
+	l->access = r->op == PAL_OP_SOCKET ? PAL_ACC_SOCKET : r->ck.access;
+	l->v.action = PAL_ACT_NONE;
+	l->v.generation = cfg->generation;
+	l->pk.prefixlen = PAL_NET_PORT_FIXED_BITS + 16;
+	l->pk.gen = gen;
+	l->pk.proto = proto_idx(r->protocol);
+	l->pk.port[0] = r->port >> 8;
+	l->pk.port[1] = r->port & 0xff;
+	l->sk.gen = gen;
+	l->sk.family = r->family;
+	l->sk.type = r->type;
+	l->sk.protocol = r->protocol;
 	r->ck.gen = gen;
-	for (__u32 i = 0; i < PAL_MAX_POLICIES && (mask >> i); i++) {
-		const struct pal_policy *p;
-		__u32 k = gen * PAL_MAX_POLICIES + i;
-		__u32 *ops;
-
-		if (!((mask >> i) & 1))
-			continue;
-		p = pal_policy_of(gen, i);
-		ops = bpf_map_lookup_elem(&pal_net_ops, &k);
-		/* no rules for this operation: the policy has no say here */
-		if (!p || !ops || !(*ops & access))
-			continue;
-		if (r->op == PAL_OP_SOCKET) {
-			sk.policy = i;
-			res = pal_net_sock_eval(&sk);
-		} else {
-			r->ck.policy = i;
-			res = pal_net_addr_eval(&r->ck, &pk);
-		}
-		action = res >> 32;
-		pal_verdict_merge(&v, p, i, action ?: p->defaults[PAL_CLASS_NET],
-				  action ? (__u32)res : PAL_NO_RULE);
-	}
-	if (v.action < PAL_ACT_AUDIT)
+	l->mask = pal_task_policies(gen, cfg);
+	if (l->mask)
+		bpf_loop(PAL_MAX_POLICIES, net_policy, l, 0);
+	if (l->v.action < PAL_ACT_AUDIT)
 		return PAL_CG_ALLOW;
-	net_report(&v, r);
-	return v.action == PAL_ACT_DENY ? PAL_CG_DENY : PAL_CG_ALLOW;
+	net_report(&l->v, r);
+	return l->v.action == PAL_ACT_DENY ? PAL_CG_DENY : PAL_CG_ALLOW;
 }
 
 static __always_inline int sock_addr4(struct bpf_sock_addr *ctx, __u8 access, __u32 op)
 {
-	struct net_req r = {
-		.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = access},
-		.family = AF_INET,
-		.op = op,
+	struct net_loop l = {
+		.r = {.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = access},
+		      .family = AF_INET,
+		      .op = op},
 	};
+	struct net_req *r = &l.r;
 	__u32 ip4 = ctx->user_ip4;
 
-	r.ck.addr[10] = 0xff; /* ::ffff:a.b.c.d, so IPv4 rules are shared with v4-mapped v6 */
-	r.ck.addr[11] = 0xff;
-	__builtin_memcpy(&r.ck.addr[12], &ip4, 4);
-	r.port = bpf_ntohs((__u16)ctx->user_port);
-	r.protocol = ctx->protocol;
-	r.type = ctx->type;
-	return net_decide(&r);
+	r->ck.addr[10] = 0xff; /* ::ffff:a.b.c.d, so IPv4 rules are shared with v4-mapped v6 */
+	r->ck.addr[11] = 0xff;
+	__builtin_memcpy(&r->ck.addr[12], &ip4, 4);
+	r->port = bpf_ntohs((__u16)ctx->user_port);
+	r->protocol = ctx->protocol;
+	r->type = ctx->type;
+	return net_decide(&l);
 }
 
 static __always_inline int sock_addr6(struct bpf_sock_addr *ctx, __u8 access, __u32 op)
 {
-	struct net_req r = {
-		.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = access},
-		.family = AF_INET6,
-		.op = op,
+	struct net_loop l = {
+		.r = {.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = access},
+		      .family = AF_INET6,
+		      .op = op},
 	};
+	struct net_req *r = &l.r;
 	/* ctx fields need constant offsets: no loop over user_ip6[] */
 	__u32 w0 = ctx->user_ip6[0], w1 = ctx->user_ip6[1];
 	__u32 w2 = ctx->user_ip6[2], w3 = ctx->user_ip6[3];
 
-	__builtin_memcpy(&r.ck.addr[0], &w0, 4);
-	__builtin_memcpy(&r.ck.addr[4], &w1, 4);
-	__builtin_memcpy(&r.ck.addr[8], &w2, 4);
-	__builtin_memcpy(&r.ck.addr[12], &w3, 4);
-	r.port = bpf_ntohs((__u16)ctx->user_port);
-	r.protocol = ctx->protocol;
-	r.type = ctx->type;
-	return net_decide(&r);
+	__builtin_memcpy(&r->ck.addr[0], &w0, 4);
+	__builtin_memcpy(&r->ck.addr[4], &w1, 4);
+	__builtin_memcpy(&r->ck.addr[8], &w2, 4);
+	__builtin_memcpy(&r->ck.addr[12], &w3, 4);
+	r->port = bpf_ntohs((__u16)ctx->user_port);
+	r->protocol = ctx->protocol;
+	r->type = ctx->type;
+	return net_decide(&l);
 }
 
 SEC("cgroup/connect4")
@@ -282,10 +316,10 @@ int palisade_bind6(struct bpf_sock_addr *ctx)
 SEC("cgroup/sock_create")
 int palisade_sock_create(struct bpf_sock *ctx)
 {
-	struct net_req r = {.op = PAL_OP_SOCKET};
+	struct net_loop l = {.r = {.op = PAL_OP_SOCKET}};
 
-	r.family = ctx->family;
-	r.type = ctx->type;
-	r.protocol = ctx->protocol;
-	return net_decide(&r);
+	l.r.family = ctx->family;
+	l.r.type = ctx->type;
+	l.r.protocol = ctx->protocol;
+	return net_decide(&l);
 }
