@@ -213,9 +213,9 @@ void rv_bad_report(const struct rv_bad_stats *st, const char *prog)
 	static const char *const what[RV_BAD_MAX] = {
 		[RV_BAD_JSON] = "not JSON",
 		[RV_BAD_VERSION] = "schema version other than 1",
-		[RV_BAD_RECORD] = "invalid record",
-		[RV_BAD_TRUNCATED] = "truncated last line",
-		[RV_BAD_LONG] = "over 1 MiB",
+		[RV_BAD_RECORD] = "without a valid time or event",
+		[RV_BAD_TRUNCATED] = "cut short at the end of a file",
+		[RV_BAD_LONG] = "over 1 MiB long",
 	};
 	const char *sep = "";
 	uint64_t total = rv_bad_total(st);

@@ -117,16 +117,38 @@ static void loss_warning(const struct rv_summary *s, const struct rv_report_opts
 		      s->suppressed_records == 1 ? "" : "s", off);
 }
 
+/* "11-22 10:00:00": the period line above gives the year and the zone. */
+static void short_time(int64_t t, char *buf, size_t len)
+{
+	char ts[32];
+
+	rv_time_format(t, 0, ts, sizeof(ts));
+	snprintf(buf, len, "%.5s %.8s", ts + 5, ts + 11);
+}
+
+/* "web#0 (/etc/palisade/web.yaml:12)" is shown as "web#0 (web.yaml:12)". */
+static void rule_key(const char *key, struct rv_buf *b)
+{
+	const char *open = strstr(key, " (/"), *slash;
+
+	if (!open) {
+		rv_buf_printf(b, "%s", key);
+		return;
+	}
+	slash = strrchr(open, '/');
+	rv_buf_printf(b, "%.*s (%s", (int)(open - key), key, slash + 1);
+}
+
 static void entry_row(const struct rv_entry *e, const char *key, size_t key_w, bool keep_end,
 		      struct rv_buf *out)
 {
 	char a[32] = "-", b[32] = "-";
 
 	if (e->deny + e->audit) {
-		rv_time_format(e->first, 0, a, sizeof(a));
-		rv_time_format(e->last, 0, b, sizeof(b));
+		short_time(e->first, a, sizeof(a));
+		short_time(e->last, b, sizeof(b));
 	}
-	rv_buf_printf(out, "  %9llu %9llu  %-20s  %-20s  ", (unsigned long long)e->deny,
+	rv_buf_printf(out, "  %8llu %8llu  %-14s  %-14s  ", (unsigned long long)e->deny,
 		      (unsigned long long)e->audit, a, b);
 	rv_term_put(out, key, key_w, keep_end);
 	rv_buf_put(out, "\n", 1);
@@ -138,7 +160,8 @@ static void group_text(const struct rv_summary *s, enum rv_group g, const struct
 	const struct rv_entry *top[64];
 	size_t n = rv_summary_top(s, g, o->top < 64 ? o->top : 64, top);
 	const struct rv_gtable *t = &s->groups[g];
-	size_t key_w = width > 70 ? width - 68 : 2;
+	size_t key_w = width > 53 + 10 ? width - 53 : 10;
+	struct rv_buf k = {0};
 
 	rv_buf_printf(out, "\n%s%s%s\n", o->color ? C_BOLD : "", group_title[g],
 		      o->color ? C_OFF : "");
@@ -146,10 +169,15 @@ static void group_text(const struct rv_summary *s, enum rv_group g, const struct
 		rv_buf_printf(out, "  (none)\n");
 		return;
 	}
-	rv_buf_printf(out, "  %9s %9s  %-20s  %-20s  %s\n", "DENY", "AUDIT", "FIRST SEEN",
+	rv_buf_printf(out, "  %8s %8s  %-14s  %-14s  %s\n", "DENY", "AUDIT", "FIRST SEEN",
 		      "LAST SEEN", group_col[g]);
-	for (size_t i = 0; i < n; i++)
-		entry_row(top[i], top[i]->key, key_w, g != RV_G_RULE, out);
+	for (size_t i = 0; i < n; i++) {
+		k.len = 0;
+		if (g == RV_G_RULE)
+			rule_key(top[i]->key, &k);
+		entry_row(top[i], g == RV_G_RULE ? k.p : top[i]->key, key_w, g != RV_G_RULE, out);
+	}
+	rv_buf_free(&k);
 	if (t->used > n)
 		rv_buf_printf(out, "  (%zu more)\n", t->used - n);
 	if (t->other.deny + t->other.audit)

@@ -79,6 +79,7 @@ struct rv_suggest {
 struct rv_suggest_opts {
 	const char *name; /* the policy name */
 	const char *policy; /* --policy, for the header comment */
+	const char *source; /* which records were used: "audit", "audit and deny" */
 	const char *const *cgroups; /* target.cgroups, NULL: the observed ones */
 	size_t ncgroups;
 };

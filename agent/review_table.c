@@ -17,55 +17,64 @@
 #define C_BOLD "\033[1m"
 #define C_OFF "\033[0m"
 
-enum col {
-	COL_TIME,
-	COL_ACTION,
-	COL_OP,
-	COL_PID,
-	COL_POLICY,
-	COL_PROC,
-	COL_CGROUP,
-	COL_TARGET,
-	NCOL
-};
+enum col { COL_TIME, COL_ACTION, COL_OP, COL_PROC, COL_POLICY, COL_CGROUP, COL_TARGET, NCOL };
 
-static const char *const heads[NCOL] = {"TIME (UTC)",  "ACTION",  "OP",	    "PID",
-					"POLICY#RULE", "PROCESS", "CGROUP", "TARGET"};
-static const size_t fixed_w[NCOL] = {20, 6, 10, 7, 0, 0, 0, 0};
-/* width when the output width is unknown, and shares of the rest when it is */
-static const size_t pref_w[NCOL] = {0, 0, 0, 0, 24, 28, 32, 0};
-static const size_t share[NCOL] = {0, 0, 0, 0, 3, 3, 3, 5};
-#define MIN_W 6
-#define CGROUP_MIN_WIDTH 120 /* narrower outputs leave the cgroup column out */
+static const char *const heads[NCOL] = {"TIME (UTC)",  "ACTION", "OP",	  "PROCESS[PID]",
+					"POLICY#RULE", "CGROUP", "TARGET"};
+/* TIME, ACTION and OP always have their width; the others get up to pref_w, at least min_w */
+static const size_t fixed_w[NCOL] = {20, 6, 8, 0, 0, 0, 0};
+static const size_t pref_w[NCOL] = {0, 0, 0, 18, 22, 32, 0};
+static const size_t min_w[NCOL] = {0, 0, 0, 10, 10, 12, 20};
+#define CGROUP_MIN_WIDTH 140 /* narrower outputs leave the cgroup column out */
 
 static bool shown(size_t width, int c)
 {
 	return c != COL_CGROUP || !width || width >= CGROUP_MIN_WIDTH;
 }
 
-/* w[c] is 0 for a hidden column. */
+/* Fit the shown middle columns into room: their preferred widths, or a share of room. */
+static void shrink_middle(size_t room, size_t w[NCOL])
+{
+	size_t want = 0, seps = 0;
+
+	for (int c = COL_PROC; c < COL_TARGET; c++) {
+		if (w[c]) {
+			want += w[c];
+			seps += SEP;
+		}
+	}
+	if (room >= want + seps)
+		return;
+	room = room > seps ? room - seps : 0;
+	for (int c = COL_PROC; c < COL_TARGET; c++) {
+		if (!w[c])
+			continue;
+		w[c] = w[c] * room / want;
+		if (w[c] < min_w[c])
+			w[c] = min_w[c];
+	}
+}
+
+/*
+ * w[c] is 0 for a hidden column. Without a width every column has its
+ * preferred width (nothing is cut). With one, the middle columns take what
+ * they prefer as long as the target keeps min_w, and the target the rest.
+ */
 static void layout(size_t width, size_t w[NCOL])
 {
-	size_t fixed = 0, rest, shares = 0;
+	size_t rest = width;
 
 	for (int c = 0; c < NCOL; c++) {
-		w[c] = 0;
-		if (!shown(width, c))
-			continue;
-		w[c] = fixed_w[c] ? fixed_w[c] : pref_w[c];
-		fixed += fixed_w[c] + SEP;
-		shares += share[c];
+		w[c] = shown(width, c) ? (fixed_w[c] ? fixed_w[c] : pref_w[c]) : 0;
+		if (width && c < COL_PROC)
+			rest = rest > w[c] + SEP ? rest - w[c] - SEP : 0;
 	}
 	if (!width)
 		return;
-	rest = width > fixed - SEP ? width - (fixed - SEP) : 0;
-	for (int c = COL_POLICY; c < NCOL; c++) {
-		if (!shown(width, c))
-			continue;
-		w[c] = rest * share[c] / shares;
-		if (w[c] < MIN_W)
-			w[c] = MIN_W;
-	}
+	shrink_middle(rest > min_w[COL_TARGET] ? rest - min_w[COL_TARGET] : 0, w);
+	for (int c = COL_PROC; c < COL_TARGET; c++)
+		rest = rest > w[c] + SEP && w[c] ? rest - w[c] - SEP : w[c] ? 0 : rest;
+	w[COL_TARGET] = rest > min_w[COL_TARGET] ? rest : min_w[COL_TARGET];
 }
 
 static const char *action_color(const struct rv_rec *r)
@@ -117,9 +126,8 @@ static int target(const struct rv_rec *r, struct rv_buf *t)
 		err = rv_buf_printf(t, "%s", r->message ? r->message : "");
 		break;
 	default:
-		err = rv_buf_printf(t, "%s%s%s%s", r->unresolved ? "(unresolved) " : "",
-				    r->path ? r->path : "", r->path2 ? " -> " : "",
-				    r->path2 ? r->path2 : "");
+		err = rv_buf_printf(t, "%s%s%s%s", r->path ? r->path : "", r->path2 ? " -> " : "",
+				    r->path2 ? r->path2 : "", r->unresolved ? " (unresolved)" : "");
 	}
 	if (!err && rv_has(r, RV_I_COUNT) && rv_rec_count(r) > 1)
 		err = rv_buf_printf(t, " (x%lld)", (long long)rv_rec_count(r));
@@ -135,6 +143,32 @@ static int policy_cell(const struct rv_rec *r, struct rv_buf *t)
 	return rv_buf_printf(t, "%s#%s", r->policy, r->rule_null ? "default" : "?");
 }
 
+/* ACTION says what a record is: deny, audit, or the kind of a non-decision record. */
+static const char *action_word(const struct rv_rec *r)
+{
+	switch (r->event) {
+	case RV_EV_LOST:
+		return "LOST";
+	case RV_EV_SUPPRESSED:
+		return "SUPPR";
+	case RV_EV_POLICY:
+		return "policy";
+	case RV_EV_AGENT:
+		return "agent";
+	default:
+		return r->action_name ? r->action_name : "-";
+	}
+}
+
+static int process_cell(const struct rv_rec *r, struct rv_buf *t)
+{
+	const char *name = r->comm ? r->comm : r->exe ? r->exe : "-";
+
+	if (!rv_has(r, RV_I_PID))
+		return rv_buf_printf(t, "%s", r->comm || r->exe ? name : "-");
+	return rv_buf_printf(t, "%s[%lld]", name, (long long)r->num[RV_I_PID]);
+}
+
 /* Fill cells[c] with the unescaped text of each column. */
 static int cells(const struct rv_rec *r, struct rv_buf cell[NCOL])
 {
@@ -143,18 +177,10 @@ static int cells(const struct rv_rec *r, struct rv_buf cell[NCOL])
 
 	rv_time_format(r->time, 0, ts, sizeof(ts));
 	err = rv_buf_printf(&cell[COL_TIME], "%s", ts);
-	err = err ?: rv_buf_printf(&cell[COL_ACTION], "%s", r->action_name ? r->action_name : "-");
-	err = err ?: rv_buf_printf(&cell[COL_OP], "%s", r->op ? r->op : r->event_name);
-	if (rv_has(r, RV_I_PID))
-		err = err ?: rv_buf_printf(&cell[COL_PID], "%lld", (long long)r->num[RV_I_PID]);
-	else
-		err = err ?: rv_buf_put(&cell[COL_PID], "-", 1);
+	err = err ?: rv_buf_printf(&cell[COL_ACTION], "%s", action_word(r));
+	err = err ?: rv_buf_printf(&cell[COL_OP], "%s", r->op ? r->op : "-");
+	err = err ?: process_cell(r, &cell[COL_PROC]);
 	err = err ?: policy_cell(r, &cell[COL_POLICY]);
-	err = err   ?:
-		      rv_buf_printf(&cell[COL_PROC], "%s",
-				    r->exe  ? r->exe :
-				    r->comm ? r->comm :
-					      "-");
 	err = err ?: rv_buf_printf(&cell[COL_CGROUP], "%s", r->cgroup ? r->cgroup : "-");
 	return err ?: target(r, &cell[COL_TARGET]);
 }
@@ -177,25 +203,13 @@ static int header(const struct rv_table *t, const size_t w[NCOL], struct rv_buf 
 	return rv_buf_put(out, "\n", 1);
 }
 
-/* The last column gets what is left of the width, or everything without one. */
-static size_t last_width(const struct rv_table *t, const size_t w[NCOL])
-{
-	size_t used = 0;
-
-	if (!t->width)
-		return 0;
-	for (int c = 0; c < COL_TARGET; c++)
-		used += w[c] ? w[c] + SEP : 0;
-	return t->width > used + MIN_W ? t->width - used : MIN_W;
-}
-
 static void put_cell(struct rv_table *t, int c, const char *s, const size_t w[NCOL],
 		     const char *color, struct rv_buf *out)
 {
 	bool last = c == COL_TARGET;
-	size_t max = last ? last_width(t, w) : t->width ? w[c] : 0;
-	/* paths: the end says the most; messages: the start */
-	bool keep_end = c >= COL_PROC && !(last && t->message_row);
+	size_t max = t->width ? w[c] : 0; /* no width: nothing is cut */
+	/* paths: the end says the most; names and messages: the start */
+	bool keep_end = (c == COL_CGROUP || last) && !(last && t->message_row);
 	size_t n;
 
 	if (color)

@@ -356,8 +356,8 @@ static void header(struct rv_suggest *s, const struct rv_suggest_opts *o, struct
 
 	rv_time_format(s->first, 0, a, sizeof(a));
 	rv_time_format(s->last, 0, b, sizeof(b));
-	rv_buf_printf(out, "# Suggested by 'palisade suggest' from %llu audit records",
-		      (unsigned long long)s->records);
+	rv_buf_printf(out, "# Suggested by 'palisade suggest' from %llu %s records",
+		      (unsigned long long)s->records, o->source ? o->source : "audit");
 	if (o->policy) {
 		rv_buf_printf(out, " of policy '");
 		comment_text(out, o->policy);

@@ -175,6 +175,7 @@ static int write_policy(struct suggest *s)
 	struct rv_suggest_opts o = {
 		.name = s->name,
 		.policy = s->policy,
+		.source = s->include_denied ? "audit and deny" : "audit",
 		.cgroups = s->cgroup ? cg : NULL,
 		.ncgroups = s->cgroup ? 1 : 0,
 	};
