@@ -34,6 +34,7 @@ static const char head[] =
 	"td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
 	"td.k{font-family:ui-monospace,monospace;word-break:break-all}\n"
 	"table.meta{width:auto}table.meta th{color:#495057;font-weight:600}\n"
+	"table.top th{text-transform:lowercase}\n"
 	".warn{border:2px solid " LOSS_COLOR ";background:#f8f0fc;padding:8px 12px;"
 	"margin:12px 0;font-weight:600}\n"
 	".ok{color:#2b8a3e}\n"
@@ -99,10 +100,12 @@ static void loss(const struct rv_summary *s, struct rv_buf *out)
 	}
 	rv_buf_printf(out,
 		      "<div class=\"warn\" id=\"incomplete\">Incomplete data: %llu events lost "
-		      "(ring buffer full, %llu records) and %llu suppressed (rate limit, %llu "
-		      "records) in this period. The counts below do not include them.</div>\n",
+		      "(ring buffer full, %llu record%s) and %llu suppressed (rate limit, %llu "
+		      "record%s) in this period. The counts below do not include them.</div>\n",
 		      (unsigned long long)s->lost, (unsigned long long)s->lost_records,
-		      (unsigned long long)s->suppressed, (unsigned long long)s->suppressed_records);
+		      s->lost_records == 1 ? "" : "s", (unsigned long long)s->suppressed,
+		      (unsigned long long)s->suppressed_records,
+		      s->suppressed_records == 1 ? "" : "s");
 }
 
 static void axis_label(struct rv_buf *out, int x, int64_t t, const char *anchor)

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# `palisade logs --html`: the report is one self-contained page (no network
+# resource at all), it renders in headless Chromium, and the screenshot is
+# the right size, not blank, and shows the chart and the loss markers.
+#
+#   html.sh BIN FIXTURES [SCREENSHOT]   (exit 77 without chromium)
+set -euo pipefail
+
+bin=$1
+fx=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+shot=${3:-$work/report.png}
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+	echo "html.sh: chromium is not installed (scripts/setup installs it): skipped"
+	exit 77
+fi
+export PALISADE_NOW=2026-11-22T13:00:00Z
+
+"$bin" logs --html "$work/report.html" "$fx/basic.log" >"$work/out" 2>"$work/err"
+[ ! -s "$work/out" ] || { echo "FAIL: --html alone printed to stdout" >&2; exit 1; }
+
+# self-contained: no URL, no external reference, everything inline
+if grep -nE 'https?:|src=|href=|@import|url\(' "$work/report.html" >&2; then
+	echo "FAIL: the report refers to something outside itself" >&2
+	exit 1
+fi
+grep -q "Content-Security-Policy\" content=\"default-src 'none'" "$work/report.html" ||
+	{ echo "FAIL: no CSP" >&2; exit 1; }
+# log strings are escaped: the comm with an escape sequence, nothing raw
+grep -q '<svg id="timeline"' "$work/report.html" || { echo "FAIL: no timeline" >&2; exit 1; }
+grep -q 'Incomplete data: 120 events lost' "$work/report.html" ||
+	{ echo "FAIL: no loss banner" >&2; exit 1; }
+[ "$(grep -c '<tr class="row">' "$work/report.html")" -eq 25 ] ||
+	{ echo "FAIL: expected 25 table rows (9 rules, 10 targets, 3 executables, 3 cgroups)" >&2; exit 1; }
+
+"$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	--disable-background-networking --disable-component-update --disable-sync \
+	--user-data-dir="$work/profile" --hide-scrollbars --screenshot="$shot" \
+	--window-size=1200,900 "file://$work/report.html" >"$work/chromium.log" 2>&1 || {
+	cat "$work/chromium.log" >&2
+	echo "FAIL: chromium failed" >&2
+	exit 1
+}
+[ -s "$shot" ] || { echo "FAIL: no screenshot" >&2; exit 1; }
+# bars (#c92a2a) and loss markers (#ae3ec9) must be visible
+python3 "$(dirname "$0")/png_check.py" "$shot" 1200 900 0.03 c92a2a:2000 ae3ec9:100
+echo "html: 1 passed, 0 failed"
