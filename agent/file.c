@@ -85,25 +85,38 @@ static int file_adopt(struct pal_file *f)
 	return 1;
 }
 
+static int pin_one(int fd, const char *path)
+{
+	if (bpf_obj_pin(fd, path))
+		return pal_log_errno(-errno, "file: cannot pin '%s'", path);
+	return 0;
+}
+
 static int file_pin(struct pal_file *f)
 {
 	char path[PATH_MAX];
+	int err;
 
 	pin_path(path, sizeof(path), f, "links");
 	if (mkdir(path, 0700) && errno != EEXIST)
-		return -errno;
+		return pal_log_errno(-errno, "file: cannot create '%s'", path);
 	pin_path(path, sizeof(path), f, "pal_files");
-	if (bpf_obj_pin(f->files_fd, path))
-		return -errno;
+	err = pin_one(f->files_fd, path);
 	pin_path(path, sizeof(path), f, "pal_exes");
-	if (bpf_obj_pin(f->exes_fd, path))
-		return -errno;
-	for (int i = 0; i < f->nlinks; i++) {
+	if (!err)
+		err = pin_one(f->exes_fd, path);
+	for (int i = 0; i < f->nlinks && !err; i++) {
 		snprintf(path, sizeof(path), "%s/links/file.%d", f->pin_dir, i);
-		if (bpf_obj_pin(f->link_fd[i], path))
-			return -errno;
+		if (bpf_obj_pin(f->link_fd[i], path)) {
+			/* Enforcement still holds while the agent runs; say what is lost. */
+			pal_log(PAL_LOG_WARN,
+				"file: cannot pin LSM link '%s' (%s): file "
+				"enforcement will not survive an agent crash",
+				path, strerror(errno));
+			break;
+		}
 	}
-	return 0;
+	return err;
 }
 
 static int file_load(struct pal_file *f, const struct pal_maps *maps)
@@ -132,7 +145,7 @@ static int file_load(struct pal_file *f, const struct pal_maps *maps)
 			return pal_log_errno(-errno, "file: cannot attach '%s'",
 					     bpf_program__name(prog));
 		if (f->nlinks == MAX_LINKS)
-			return -E2BIG;
+			return pal_log_errno(-E2BIG, "file: more than %d programs", MAX_LINKS);
 		f->link_fd[f->nlinks++] = dup(bpf_link__fd(link));
 		bpf_link__disconnect(link); /* our dup'ed fd (or the pin) keeps it attached */
 		bpf_link__destroy(link);
@@ -154,6 +167,11 @@ int pal_file_open(struct pal_file **out, const struct pal_maps *maps, const char
 		snprintf(f->pin_dir, sizeof(f->pin_dir), "%s", pin_dir);
 		err = file_adopt(f);
 	}
+	if (err < 0)
+		pal_log_errno(err,
+			      "file: cannot adopt the pins in '%s' (remove them to start "
+			      "afresh)",
+			      pin_dir);
 	if (err == 0) {
 		err = file_load(f, maps);
 		if (!err && pin_dir)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <bpf/libbpf.h>
@@ -50,19 +51,24 @@ int pal_log_errno(int err, const char *fmt, ...)
 	return err < 0 ? err : -err;
 }
 
-/* libbpf's messages go through our logger: warnings always, the rest with -v. */
+/*
+ * libbpf's messages go through our logger: warnings always (they include the
+ * verifier log of a refused program, which can be long), the rest with -v.
+ */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char msg[1024];
-	size_t n;
+	char *msg = NULL;
+	int n;
 
 	if (level != LIBBPF_WARN && !log_verbose)
 		return 0;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = strlen(msg);
+	n = vasprintf(&msg, fmt, ap);
+	if (n < 0)
+		return 0;
 	if (n && msg[n - 1] == '\n')
 		msg[n - 1] = 0;
-	pal_log(level == LIBBPF_WARN ? PAL_LOG_WARN : PAL_LOG_DEBUG, "libbpf: %s", msg);
+	pal_log(level == LIBBPF_WARN ? PAL_LOG_WARN : PAL_LOG_DEBUG, "%s", msg);
+	free(msg);
 	return 0;
 }
 

@@ -245,13 +245,13 @@ static int setup_loop(struct agent *a)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	a->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	a->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	a->epfd = epoll_create1(EPOLL_CLOEXEC);
-	a->tickfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	a->debfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	a->tickfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	a->debfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	a->inofd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (a->sigfd < 0 || a->epfd < 0 || a->tickfd < 0 || a->debfd < 0 || a->inofd < 0)
-		return -errno;
+		return pal_log_errno(-errno, "run: cannot set up the event loop");
 	timerfd_settime(a->tickfd, 0, &sec, NULL);
 	/* Editors write a temp file and rename it over: watch the directory. */
 	if (inotify_add_watch(a->inofd, a->o.policy_dir,
@@ -261,7 +261,7 @@ static int setup_loop(struct agent *a)
 	if (epoll_add(a->epfd, a->sigfd) || epoll_add(a->epfd, a->tickfd) ||
 	    epoll_add(a->epfd, a->debfd) || epoll_add(a->epfd, a->inofd) ||
 	    epoll_add(a->epfd, pal_events_fd(a->ev)))
-		return -errno;
+		return pal_log_errno(-errno, "run: cannot set up the event loop");
 	return 0;
 }
 
@@ -299,7 +299,7 @@ static int loop(struct agent *a)
 		int n = epoll_wait(a->epfd, evs, 8, 1000);
 
 		if (n < 0 && errno != EINTR)
-			return -errno;
+			return pal_log_errno(-errno, "run: epoll_wait");
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
 

@@ -85,30 +85,46 @@ static __always_inline struct mount *real_mount(struct vfsmount *v)
 	return (struct mount *)((char *)v - bpf_core_field_offset(struct mount, mnt));
 }
 
+struct word_ctx {
+	__u64 *words;
+	__u64 h;
+	__u32 len;
+};
+
+/*
+ * One 8-byte word of a component name. A bpf_loop callback rather than a
+ * loop: with the name length unknown, an unrolled loop forks the verifier's
+ * state at every word and the program no longer fits its budget.
+ */
+static long word_step(__u32 i, void *arg)
+{
+	struct word_ctx *c = arg;
+	__u64 word;
+
+	if (i >= PAL_NAME_WORDS || i * 8 >= c->len)
+		return 1;
+	word = c->words[i];
+	if ((i + 1) * 8 > c->len)
+		word &= pal_word_mask(c->len);
+	c->h = pal_name_step(c->h, word);
+	return 0;
+}
+
 /* Hash one component; returns false if it cannot be read. */
 static __always_inline bool hash_name(struct walk_ctx *c, struct dentry *d)
 {
 	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
 	__u32 len = BPF_CORE_READ(d, d_name.len);
 	__u32 idx = c->depth & (PAL_MAX_DEPTH - 1);
-	__u64 h;
+	struct word_ctx wc = {.words = c->w->words, .len = len};
 
 	if (len > PAL_NAME_MAX || c->depth >= PAL_MAX_DEPTH)
 		return false;
 	if (bpf_probe_read_kernel(c->w->words, len, name))
 		return false;
-	h = pal_name_init(c->seed, len);
-	for (__u32 i = 0; i < PAL_NAME_WORDS; i++) {
-		__u64 word;
-
-		if (i * 8 >= len)
-			break;
-		word = c->w->words[i];
-		if ((i + 1) * 8 > len)
-			word &= pal_word_mask(len);
-		h = pal_name_step(h, word);
-	}
-	c->w->name_hash[idx] = h;
+	wc.h = pal_name_init(c->seed, len);
+	bpf_loop(PAL_NAME_WORDS, word_step, &wc, 0);
+	c->w->name_hash[idx] = wc.h;
 	c->w->dentry[idx] = (__u64)d;
 	c->depth++;
 	return true;
@@ -117,14 +133,15 @@ static __always_inline bool hash_name(struct walk_ctx *c, struct dentry *d)
 static long walk_step(__u32 i, void *arg)
 {
 	struct walk_ctx *c = arg;
+	struct vfsmount *vfsmnt = c->vfsmnt; /* a local: CO-RE relocates kernel types only */
 	struct dentry *d = c->d, *parent;
 
-	if (d == c->root_d && c->vfsmnt == c->root_mnt) {
+	if (d == c->root_d && vfsmnt == c->root_mnt) {
 		c->status = WALK_DONE;
 		return 1;
 	}
-	if (d == BPF_CORE_READ(c->vfsmnt, mnt_root)) {
-		struct mount *m = real_mount(c->vfsmnt);
+	if (d == BPF_CORE_READ(vfsmnt, mnt_root)) {
+		struct mount *m = real_mount(vfsmnt);
 		struct mount *up = BPF_CORE_READ(m, mnt_parent);
 
 		if (up == m) { /* top of a namespace we did not start from */
@@ -159,7 +176,7 @@ static long prefix_step(__u32 i, void *arg)
 
 /*
  * Resolve `leaf` (optional, a name not yet linked, e.g. for create) below
- * `dir`/`vfsmnt` up to the task's root, and fill w->prefix[0..depth].
+ * `dir`/`vfsmount` up to the task's root, and fill w->prefix[0..depth].
  * Returns the depth, or -1 when the path cannot be resolved.
  */
 static __always_inline int walk_path(struct walk_ctx *c, struct dentry *leaf)
@@ -178,6 +195,57 @@ static __always_inline int walk_path(struct walk_ctx *c, struct dentry *leaf)
 	c->w->prefix[0] = pal_prefix_root(c->seed);
 	bpf_loop(PAL_MAX_DEPTH, prefix_step, c, 0);
 	return c->depth;
+}
+
+/*
+ * One decision request. The heavy steps below are global functions: the
+ * verifier checks each once, instead of once per call site and caller
+ * state, which is what keeps 14 hooks loadable. Kernel pointers travel as
+ * scalars (they are only ever read with BPF_CORE_READ).
+ */
+struct pal_req {
+	__u64 dir; /* struct dentry *: the object, or its parent when leaf is set */
+	__u64 mnt; /* struct vfsmount * */
+	__u64 leaf; /* struct dentry *, or 0 */
+	__u64 inode; /* struct inode * of the object, or 0 (out of pal_resolve) */
+	__u64 seed;
+	__u64 mask; /* policies to evaluate */
+	struct pal_verdict v; /* merged over every decide call */
+	__u32 gen;
+	__u32 npolicies;
+	__u32 exe_id;
+	__u32 class;
+	__u32 access;
+	__u32 explicit_only; /* ignore defaults: only rules that name the object */
+	__s32 depth; /* out of pal_resolve: -1 when unresolved */
+	__u32 pad0;
+};
+
+static __always_inline struct pal_walk *scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&pal_walk_scratch, &zero);
+}
+
+/* Walk the object of r into this CPU's scratch; sets r->depth and r->inode. */
+__noinline int pal_resolve(struct pal_req *r)
+{
+	struct walk_ctx c = {0};
+	struct dentry *obj;
+
+	if (!r)
+		return -1;
+	c.w = scratch();
+	if (!c.w)
+		return -1;
+	c.d = (struct dentry *)r->dir;
+	c.vfsmnt = (struct vfsmount *)r->mnt;
+	c.seed = r->seed;
+	r->depth = walk_path(&c, (struct dentry *)r->leaf);
+	obj = (struct dentry *)(r->leaf ? r->leaf : r->dir);
+	r->inode = (__u64)BPF_CORE_READ(obj, d_inode);
+	return r->depth;
 }
 
 /* Bits of one policy that rules speak about, and which rule said what. */
@@ -237,12 +305,6 @@ static long dir_step(__u32 i, void *arg)
 	return 0;
 }
 
-/* The object whose rules are matched: a resolved path and its inode. */
-struct pal_target {
-	struct inode *inode; /* NULL for a name that does not exist yet */
-	int depth; /* -1: unresolved */
-};
-
 static __always_inline __u32 inode_dev(struct inode *inode)
 {
 	__u32 dev = BPF_CORE_READ(inode, i_sb, s_dev);
@@ -251,34 +313,44 @@ static __always_inline __u32 inode_dev(struct inode *inode)
 	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12); /* new_encode_dev */
 }
 
+/* Identity keys: a hardlink or bind mount of a rule path is the same inode. */
 static __always_inline void match_inode(struct pal_bits *b, struct pal_file_key *k,
-					struct inode *inode)
+					struct inode *inode, __u32 exe_id)
 {
+	__u64 ino;
+
 	if (!inode)
 		return;
-	k->a = BPF_CORE_READ(inode, i_ino);
+	ino = BPF_CORE_READ(inode, i_ino);
 	k->b = inode_dev(inode);
-	k->kind = PAL_KEY_INODE;
-	lookup_add(b, k);
-	k->kind = PAL_KEY_DIR_INODE;
-	lookup_add(b, k);
+	for (__u8 kind = PAL_KEY_INODE; kind <= PAL_KEY_DIR_INODE; kind++) {
+		k->kind = kind;
+		k->a = ino;
+		lookup_add(b, k);
+		if (exe_id) {
+			k->kind = kind | PAL_KEY_FROM;
+			k->a = pal_from_mix(ino, exe_id);
+			lookup_add(b, k);
+		}
+	}
 }
 
-/* Collect the rule bits policy `policy` has for the target in `class`. */
-static __always_inline void match_policy(struct pal_walk *w, const struct pal_target *t,
-					 const struct pal_policy *p, __u32 gen, __u32 policy,
-					 __u32 class, __u32 exe_id, struct pal_bits *b)
+/* Collect the rule bits one policy has for the resolved object. */
+static __always_inline void match_policy(struct pal_walk *w, const struct pal_req *r,
+					 const struct pal_policy *p, __u32 policy,
+					 struct pal_bits *b)
 {
-	struct pal_file_key k = {.gen = gen, .policy = policy, .class = class};
+	struct pal_file_key k = {.gen = r->gen, .policy = policy, .class = r->class};
+	__u32 exe_id = (p->flags & PAL_POLF_FROM) ? r->exe_id : 0;
 	struct match_ctx m = {
 		.w = w,
 		.bits = b,
 		.key = &k,
 		.dir_depths = p->dir_depths,
-		.depth = t->depth,
-		.exe_id = (p->flags & PAL_POLF_FROM) ? exe_id : 0,
+		.depth = r->depth,
+		.exe_id = exe_id,
 	};
-	__u32 d = t->depth;
+	__u32 d = r->depth;
 
 	if (d > PAL_MAX_DEPTH)
 		return;
@@ -286,16 +358,16 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_ta
 	if (p->exact_depths & (1ULL << (d < 63 ? d : 63))) {
 		k.kind = PAL_KEY_EXACT;
 		k.a = w->prefix[d];
-		k.b = t->depth;
+		k.b = d;
 		lookup_add(b, &k);
-		if (m.exe_id) {
+		if (exe_id) {
 			k.kind = PAL_KEY_EXACT | PAL_KEY_FROM;
-			k.a = pal_from_mix(k.a, m.exe_id);
+			k.a = pal_from_mix(k.a, exe_id);
 			lookup_add(b, &k);
 		}
 	}
 	if (p->flags & PAL_POLF_INODE_KEYS)
-		match_inode(b, &k, t->inode);
+		match_inode(b, &k, (struct inode *)r->inode, exe_id);
 }
 
 /*
@@ -328,112 +400,54 @@ static __always_inline __u8 bits_action(const struct pal_bits *b, __u32 access, 
 	return (access & b->allow) || dflt == PAL_ACT_ALLOW ? PAL_ACT_ALLOW : PAL_ACT_NONE;
 }
 
-/* What a hook decides about, gathered once per hook (one generation read). */
-struct file_ctx {
-	struct walk_ctx wc;
-	const struct pal_gen_config *cfg;
-	__u64 mask; /* file policies that apply to the current task */
-	__u32 gen;
-	__u32 exe_id;
-};
-
-static __always_inline __u32 current_exe_id(__u32 gen)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct inode *inode = BPF_CORE_READ(task, mm, exe_file, f_inode);
-	struct pal_exe_key k = {.gen = gen};
-	__u32 *id;
-
-	if (!inode)
-		return 0;
-	k.ino = BPF_CORE_READ(inode, i_ino);
-	k.dev = inode_dev(inode);
-	id = bpf_map_lookup_elem(&pal_exes, &k);
-	return id ? *id : 0;
-}
-
-/* Returns false when no file policy applies to the current task. */
-static __always_inline bool file_begin(struct file_ctx *f)
-{
-	__u32 zero = 0;
-
-	f->gen = pal_live_gen();
-	f->cfg = pal_config_of(f->gen);
-	if (!f->cfg || !f->cfg->file_policies)
-		return false;
-	f->mask = pal_task_policies(f->gen, f->cfg) & f->cfg->file_policies;
-	if (!f->mask)
-		return false;
-	f->wc.w = bpf_map_lookup_elem(&pal_walk_scratch, &zero);
-	if (!f->wc.w)
-		return false;
-	f->wc.seed = f->cfg->path_seed;
-	f->exe_id = (f->mask & f->cfg->from_policies) ? current_exe_id(f->gen) : 0;
-	return true;
-}
-
-/* Resolve a target; t->depth is -1 when it cannot be resolved. */
-static __always_inline void target_at(struct file_ctx *f, struct pal_target *t, struct dentry *dir,
-				      struct vfsmount *mnt, struct dentry *leaf)
-{
-	f->wc.d = dir;
-	f->wc.vfsmnt = mnt;
-	t->depth = walk_path(&f->wc, leaf);
-	t->inode = leaf ? BPF_CORE_READ(leaf, d_inode) : BPF_CORE_READ(dir, d_inode);
-}
-
 struct decide_ctx {
-	struct file_ctx *f;
-	const struct pal_target *t;
-	struct pal_verdict *v;
-	__u32 class;
-	__u32 access;
-	__u32 explicit_only; /* ignore defaults: only rules that name the target count */
+	struct pal_req *r;
+	struct pal_walk *w;
 };
 
 static long decide_step(__u32 policy, void *arg)
 {
 	struct decide_ctx *d = arg;
+	struct pal_req *r = d->r;
 	const struct pal_policy *p;
 	struct pal_bits b = {
 		.rule_deny = PAL_NO_RULE, .rule_audit = PAL_NO_RULE, .rule_allow = PAL_NO_RULE};
-	__u32 rule = PAL_NO_RULE;
-	__u8 dflt, action;
+	__u32 rule = PAL_NO_RULE, class = r->class;
+	__u8 action;
 
 	if (policy >= PAL_MAX_POLICIES)
 		return 1;
-	if (!(d->f->mask & (1ULL << policy)))
+	if (!(r->mask & (1ULL << policy)) || class >= PAL_CLASSES)
 		return 0;
-	p = pal_policy_of(d->f->gen, policy);
-	if (!p || d->class >= PAL_CLASSES)
+	p = pal_policy_of(r->gen, policy);
+	if (!p)
 		return 0;
-	dflt = d->explicit_only ? PAL_ACT_NONE : p->defaults[d->class];
-	if (d->t->depth < 0) {
+	if (r->depth < 0) {
 		/* Fail closed: a policy with rules of this class could have applied. */
-		if (p->defaults[d->class] != PAL_ACT_NONE)
-			pal_verdict_merge(d->v, p, policy, PAL_ACT_DENY, PAL_NO_RULE);
+		if (p->defaults[class] != PAL_ACT_NONE && !r->explicit_only)
+			pal_verdict_merge(&r->v, p, policy, PAL_ACT_DENY, PAL_NO_RULE);
 		return 0;
 	}
-	match_policy(d->f->wc.w, d->t, p, d->f->gen, policy, d->class, d->f->exe_id, &b);
-	action = bits_action(&b, d->access, dflt, &rule);
-	pal_verdict_merge(d->v, p, policy, action, rule);
+	match_policy(d->w, r, p, policy, &b);
+	action = bits_action(&b, r->access, r->explicit_only ? PAL_ACT_NONE : p->defaults[class],
+			     &rule);
+	pal_verdict_merge(&r->v, p, policy, action, rule);
 	return 0;
 }
 
-static __always_inline void decide(struct file_ctx *f, const struct pal_target *t, __u32 class,
-				   __u32 access, bool explicit_only, struct pal_verdict *v)
+/* Merge every applicable policy's action for the object pal_resolve walked. */
+__noinline int pal_decide(struct pal_req *r)
 {
-	struct decide_ctx d = {
-		.f = f,
-		.t = t,
-		.v = v,
-		.class = class,
-		.access = access,
-		.explicit_only = explicit_only,
-	};
+	struct decide_ctx d = {.r = r};
 
-	bpf_loop(f->cfg->npolicies < PAL_MAX_POLICIES ? f->cfg->npolicies : PAL_MAX_POLICIES,
-		 decide_step, &d, 0);
+	if (!r)
+		return 0;
+	d.w = scratch();
+	if (!d.w)
+		return 0;
+	bpf_loop(r->npolicies < PAL_MAX_POLICIES ? r->npolicies : PAL_MAX_POLICIES, decide_step, &d,
+		 0);
+	return r->v.action;
 }
 
 /* ---- event paths (deny/audit path only) -------------------------------- */
@@ -468,45 +482,91 @@ static long build_step(__u32 i, void *arg)
 	return 0;
 }
 
-/* Re-walk a target and write its path, as the task sees it, into out. */
-static __always_inline __u8 fill_path(struct file_ctx *f, char *out, struct dentry *dir,
-				      struct vfsmount *mnt, struct dentry *leaf)
+/*
+ * Re-walk the object of r and write its path, as the task sees it, into the
+ * scratch buffer (NUL-terminated, at most PAL_EV_PATH_MAX bytes). Returns
+ * PAL_EVF_* flags.
+ */
+__noinline int pal_path_str(struct pal_req *r)
 {
-	struct build_ctx b = {.w = f->wc.w};
-	__u8 flags = 0;
+	struct walk_ctx c = {0};
+	struct build_ctx b = {0};
+	int flags = 0;
 
-	f->wc.d = dir;
-	f->wc.vfsmnt = mnt;
-	if (walk_path(&f->wc, leaf) < 0)
+	if (!r)
+		return 0;
+	c.w = scratch();
+	if (!c.w)
+		return 0;
+	c.d = (struct dentry *)r->dir;
+	c.vfsmnt = (struct vfsmount *)r->mnt;
+	c.seed = r->seed;
+	if (walk_path(&c, (struct dentry *)r->leaf) < 0)
 		flags |= PAL_EVF_UNRESOLVED;
-	b.depth = f->wc.depth;
+	b.w = c.w;
+	b.depth = c.depth;
 	bpf_loop(PAL_MAX_DEPTH, build_step, &b, 0);
 	if (b.off == 0)
-		b.w->buf[b.off++] = '/';
+		c.w->buf[b.off++] = '/';
 	if (b.off >= PAL_EV_PATH_MAX) {
 		b.off = PAL_EV_PATH_MAX - 1;
 		b.truncated = 1;
 	}
-	b.w->buf[b.off & (2 * PAL_EV_PATH_MAX - 1)] = 0;
-	bpf_probe_read_kernel(out, PAL_EV_PATH_MAX, b.w->buf);
-	out[PAL_EV_PATH_MAX - 1] = 0;
+	c.w->buf[b.off & (2 * PAL_EV_PATH_MAX - 1)] = 0;
 	if (b.truncated)
 		flags |= PAL_EVF_TRUNCATED;
 	return flags;
 }
 
-static __always_inline void fill_task(struct file_ctx *f, struct pal_event *e)
+/* Copy the path pal_path_str built into an event field of `len` bytes. */
+static __always_inline void copy_path(char *out, __u32 len)
+{
+	struct pal_walk *w = scratch();
+
+	if (!w)
+		return;
+	bpf_probe_read_kernel(out, len, w->buf);
+	out[len - 1] = 0;
+}
+
+/* ---- decisions --------------------------------------------------------- */
+
+static __always_inline __u32 current_exe_id(__u32 gen)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
-	char *tmp = f->wc.w->buf + PAL_EV_PATH_MAX; /* second half: scratch for the exe path */
+	struct inode *inode = BPF_CORE_READ(task, mm, exe_file, f_inode);
+	struct pal_exe_key k = {.gen = gen};
+	__u32 *id;
 
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	if (!exe)
-		return;
-	fill_path(f, tmp, BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), NULL);
-	bpf_probe_read_kernel(e->exe, PAL_EV_EXE_MAX, tmp);
-	e->exe[PAL_EV_EXE_MAX - 1] = 0;
+	if (!inode)
+		return 0;
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	k.dev = inode_dev(inode);
+	id = bpf_map_lookup_elem(&pal_exes, &k);
+	return id ? *id : 0;
+}
+
+/* Start a request: false when no file policy applies to the current task. */
+static __always_inline bool req_begin(struct pal_req *r, __u32 class, __u32 access)
+{
+	const struct pal_gen_config *cfg;
+
+	__builtin_memset(r, 0, sizeof(*r));
+	r->v.rule = PAL_NO_RULE;
+	r->gen = pal_live_gen();
+	cfg = pal_config_of(r->gen);
+	if (!cfg || !cfg->file_policies)
+		return false;
+	r->mask = pal_task_policies(r->gen, cfg) & cfg->file_policies;
+	if (!r->mask)
+		return false;
+	r->seed = cfg->path_seed;
+	r->npolicies = cfg->npolicies;
+	r->v.generation = cfg->generation;
+	r->exe_id = (r->mask & cfg->from_policies) ? current_exe_id(r->gen) : 0;
+	r->class = class;
+	r->access = access;
+	return true;
 }
 
 struct pal_obj {
@@ -515,23 +575,54 @@ struct pal_obj {
 	struct dentry *leaf;
 };
 
-/* Emit the event of a deny/audit verdict. Returns the hook's return value. */
-static __always_inline int file_finish(struct file_ctx *f, struct pal_verdict *v, __u32 type,
-				       __u32 op, __u32 access, const struct pal_obj *o1,
-				       const struct pal_obj *o2)
+static __always_inline void req_target(struct pal_req *r, const struct pal_obj *o)
 {
-	int ret = v->action == PAL_ACT_DENY ? -EACCES : 0;
-	struct pal_event *e;
+	r->dir = (__u64)o->dir;
+	r->mnt = (__u64)o->mnt;
+	r->leaf = (__u64)o->leaf;
+	if (pal_resolve(r) < 0)
+		pal_count(PAL_CNT_UNRESOLVED);
+}
 
-	v->generation = f->cfg->generation;
-	e = pal_event_begin(v, type, op, access, ret);
+static __always_inline void fill_exe(struct pal_req *r, struct pal_event *e)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	if (!exe)
+		return;
+	r->dir = (__u64)BPF_CORE_READ(exe, f_path.dentry);
+	r->mnt = (__u64)BPF_CORE_READ(exe, f_path.mnt);
+	r->leaf = 0;
+	pal_path_str(r);
+	copy_path(e->exe, PAL_EV_EXE_MAX);
+}
+
+/* Emit the event of a deny/audit verdict. Returns the hook's return value. */
+static __always_inline int req_finish(struct pal_req *r, __u32 type, __u32 op,
+				      const struct pal_obj *o1, const struct pal_obj *o2)
+{
+	int ret = r->v.action == PAL_ACT_DENY ? -EACCES : 0;
+	struct pal_event *e = pal_event_begin(&r->v, type, op, r->access, ret);
+	__u8 flags;
+
 	if (!e)
 		return ret;
-	e->flags = fill_path(f, e->path, o1->dir, o1->mnt, o1->leaf);
+	r->dir = (__u64)o1->dir;
+	r->mnt = (__u64)o1->mnt;
+	r->leaf = (__u64)o1->leaf;
+	flags = pal_path_str(r);
+	copy_path(e->path, PAL_EV_PATH_MAX);
 	if (o2) {
-		e->flags |= fill_path(f, e->path2, o2->dir, o2->mnt, o2->leaf) | PAL_EVF_PATH2;
+		r->dir = (__u64)o2->dir;
+		r->mnt = (__u64)o2->mnt;
+		r->leaf = (__u64)o2->leaf;
+		flags |= pal_path_str(r) | PAL_EVF_PATH2;
+		copy_path(e->path2, PAL_EV_PATH_MAX);
 	}
-	fill_task(f, e);
+	e->flags = flags;
+	fill_exe(r, e);
 	bpf_ringbuf_submit(e, 0);
 	return ret;
 }
@@ -540,17 +631,13 @@ static __always_inline int file_finish(struct file_ctx *f, struct pal_verdict *v
 static __always_inline int check_obj(const struct pal_obj *o, __u32 class, __u32 type, __u32 op,
 				     __u32 access)
 {
-	struct pal_verdict v = {.rule = PAL_NO_RULE};
-	struct pal_target t;
-	struct file_ctx f;
+	struct pal_req r;
 
-	if (!file_begin(&f))
+	if (!req_begin(&r, class, access))
 		return 0;
-	target_at(&f, &t, o->dir, o->mnt, o->leaf);
-	if (t.depth < 0)
-		pal_count(PAL_CNT_UNRESOLVED);
-	decide(&f, &t, class, access, false, &v);
-	return file_finish(&f, &v, type, op, access, o, NULL);
+	req_target(&r, o);
+	pal_decide(&r);
+	return req_finish(&r, type, op, o, NULL);
 }
 
 /* Files on kernel-internal mounts (pipes, sockets, anon inodes) have no path. */
@@ -606,18 +693,18 @@ int BPF_PROG(palisade_file_permission, struct file *file, int mask, int ret)
 static __always_inline int check_exec(const struct pal_obj *o, __u32 op, __u32 file_access,
 				      bool exec_defaults)
 {
-	struct pal_verdict v = {.rule = PAL_NO_RULE};
-	struct pal_target t;
-	struct file_ctx f;
+	struct pal_req r;
 
-	if (!file_begin(&f))
+	if (!req_begin(&r, PAL_CLASS_FILE, file_access))
 		return 0;
-	target_at(&f, &t, o->dir, o->mnt, o->leaf);
-	if (t.depth < 0)
-		pal_count(PAL_CNT_UNRESOLVED);
-	decide(&f, &t, PAL_CLASS_FILE, file_access, false, &v);
-	decide(&f, &t, PAL_CLASS_EXEC, PAL_ACC_EXEC, !exec_defaults, &v);
-	return file_finish(&f, &v, PAL_EV_EXEC, op, file_access, o, NULL);
+	req_target(&r, o);
+	pal_decide(&r);
+	r.class = PAL_CLASS_EXEC;
+	r.access = PAL_ACC_EXEC;
+	r.explicit_only = !exec_defaults;
+	pal_decide(&r);
+	r.access = file_access;
+	return req_finish(&r, PAL_EV_EXEC, op, o, NULL);
 }
 
 SEC("lsm/bprm_check_security")
@@ -736,19 +823,21 @@ int BPF_PROG(palisade_path_rmdir, const struct path *dir, struct dentry *dentry,
 static __always_inline int check_two(const struct pal_obj *src, const struct pal_obj *dst, __u32 op,
 				     __u32 access)
 {
-	struct pal_verdict v = {.rule = PAL_NO_RULE};
-	struct pal_target t;
-	struct file_ctx f;
+	struct pal_req r;
 
-	if (!file_begin(&f))
+	if (!req_begin(&r, PAL_CLASS_FILE, access))
 		return 0;
-	target_at(&f, &t, src->dir, src->mnt, src->leaf);
-	decide(&f, &t, PAL_CLASS_FILE, access, false, &v);
-	decide(&f, &t, PAL_CLASS_FILE, PAL_ACC_FILE_ALL, true, &v);
-	target_at(&f, &t, dst->dir, dst->mnt, dst->leaf);
-	decide(&f, &t, PAL_CLASS_FILE, access, false, &v);
-	decide(&f, &t, PAL_CLASS_FILE, PAL_ACC_FILE_ALL, true, &v);
-	return file_finish(&f, &v, PAL_EV_FILE, op, access, src, dst);
+	for (int i = 0; i < 2; i++) {
+		req_target(&r, i ? dst : src);
+		r.access = access;
+		r.explicit_only = 0;
+		pal_decide(&r);
+		r.access = PAL_ACC_FILE_ALL;
+		r.explicit_only = 1;
+		pal_decide(&r);
+	}
+	r.access = access;
+	return req_finish(&r, PAL_EV_FILE, op, src, dst);
 }
 
 SEC("lsm/path_link")
