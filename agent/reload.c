@@ -10,7 +10,7 @@
 #include "agent/file.h"
 #include "agent/log.h"
 #include "agent/reload.h"
-#include "agent/targets.h"
+#include "cgroup/cgroup.h"
 
 int pal_enforcer_sync(struct pal_enforcer *en)
 {
@@ -109,8 +109,13 @@ static int write_slot(struct pal_enforcer *en, const struct pal_policy_set *set,
 		err = -EOPNOTSUPP;
 	if (!err && en->file)
 		err = pal_file_write(en->file, &em);
-	if (!err)
-		err = pal_targets_write(en, set, slot, &ncg);
+	if (!err) {
+		err = pal_cgroup_prepare(en->cg, set, slot, &ncg);
+		if (err)
+			pal_log_errno(err, "reload: cgroup programs: %s",
+				      pal_cgroup_why(en->cg) ? pal_cgroup_why(en->cg) :
+							       "cannot prepare");
+	}
 	if (!err)
 		err = write_policies(en, set, slot, &em);
 	cfg.npolicies = set->npolicies;
@@ -123,12 +128,13 @@ static int write_slot(struct pal_enforcer *en, const struct pal_policy_set *set,
 	return err;
 }
 
-/* Remove every trace of a slot (the dead one after a flip, or a failed write). */
+/*
+ * Remove the file entries of a slot (the dead one after a flip, or a failed
+ * write). The cgroup side drops its own: in commit, or at the next prepare.
+ */
 static int clear_slot(struct pal_enforcer *en, __u32 slot)
 {
-	int err = en->file ? pal_file_clear_slot(en->file, slot) : 0;
-
-	return err ? err : pal_targets_clear(en, slot);
+	return en->file ? pal_file_clear_slot(en->file, slot) : 0;
 }
 
 /* Policies with file or exec rules need BPF LSM: refuse them by name. */
@@ -197,6 +203,13 @@ int pal_reload(struct pal_enforcer *en, const char *const *paths, size_t npaths,
 	}
 	rep->ms = ms_since(&t0);
 	rep->generation = en->generation;
+	err = pal_cgroup_commit(en->cg, slot ^ 1);
+	if (err)
+		pal_log_errno(err,
+			      "reload: generation %llu is live, but attaching its cgroup "
+			      "programs failed: %s",
+			      (unsigned long long)en->generation,
+			      pal_cgroup_why(en->cg) ? pal_cgroup_why(en->cg) : "see above");
 	err = clear_slot(en, slot ^ 1);
 	if (err)
 		pal_log_errno(err,

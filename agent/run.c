@@ -30,6 +30,7 @@
 #include "agent/log.h"
 #include "agent/palisade.h"
 #include "agent/reload.h"
+#include "cgroup/cgroup.h"
 
 #define DEFAULT_POLICY_DIR "/etc/palisade/policies"
 #define DEFAULT_PIN_DIR "/sys/fs/bpf/palisade"
@@ -149,20 +150,6 @@ static int check_policy_dir(const struct run_opts *o)
 	return 0;
 }
 
-/* The cgroup2 mount: /sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts. */
-static int find_cg2(char *buf, size_t len)
-{
-	static const char *const cands[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
-	struct statfs sf;
-
-	for (size_t i = 0; i < 2; i++)
-		if (!statfs(cands[i], &sf) && sf.f_type == CGROUP2_SUPER_MAGIC) {
-			snprintf(buf, len, "%s", cands[i]);
-			return 0;
-		}
-	return -ENOENT;
-}
-
 static int ensure_pin_dir(const char *dir)
 {
 	struct statfs sf;
@@ -260,7 +247,8 @@ static int setup_loop(struct agent *a)
 		return pal_log_errno(-errno, "run: cannot watch '%s'", a->o.policy_dir);
 	if (epoll_add(a->epfd, a->sigfd) || epoll_add(a->epfd, a->tickfd) ||
 	    epoll_add(a->epfd, a->debfd) || epoll_add(a->epfd, a->inofd) ||
-	    epoll_add(a->epfd, pal_events_fd(a->ev)))
+	    epoll_add(a->epfd, pal_events_fd(a->ev)) ||
+	    epoll_add(a->epfd, pal_cgroup_watch_fd(a->en.cg)))
 		return pal_log_errno(-errno, "run: cannot set up the event loop");
 	return 0;
 }
@@ -311,6 +299,8 @@ static int loop(struct agent *a)
 				do_reload(a);
 			else if (fd == a->tickfd && read(fd, &ticks, 8) == 8)
 				pal_events_tick(a->ev);
+			else if (fd == pal_cgroup_watch_fd(a->en.cg))
+				pal_cgroup_handle_watch(a->en.cg);
 		}
 		pal_events_consume(a->ev);
 	}
@@ -325,7 +315,7 @@ static int start(struct agent *a)
 	err = check_policy_dir(&a->o);
 	if (err)
 		return err;
-	err = find_cg2(a->en.cg2_root, sizeof(a->en.cg2_root));
+	err = pal_cgroup_find_root(a->en.cg2_root, sizeof(a->en.cg2_root));
 	if (err)
 		return pal_log_errno(err, "run: no cgroup v2 mount (tried /sys/fs/cgroup and "
 					  "/sys/fs/cgroup/unified)");
@@ -338,6 +328,11 @@ static int start(struct agent *a)
 	err = pal_enforcer_sync(&a->en);
 	if (err)
 		return pal_log_errno(err, "run: cannot read the live generation");
+	err = pal_cgroup_open(&a->en.cg, &a->en.maps, a->en.cg2_root, a->o.pin_dir, 0);
+	if (err)
+		return pal_log_errno(err, "run: cannot load the cgroup programs: %s",
+				     pal_cgroup_why(a->en.cg) ? pal_cgroup_why(a->en.cg) :
+								"see above");
 	if (pal_lsm_probe(why, sizeof(why)) == 0) {
 		err = pal_file_open(&a->en.file, &a->en.maps, a->o.pin_dir);
 		if (err)
@@ -373,6 +368,7 @@ static void shutdown_agent(struct agent *a)
 	}
 	pal_events_close(a->ev);
 	pal_file_close(a->en.file, keep);
+	pal_cgroup_close(a->en.cg, keep);
 	if (!keep) {
 		char path[PATH_MAX];
 
