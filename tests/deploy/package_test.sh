@@ -138,6 +138,14 @@ listed=$(dpkg-query --admindir="$admin" -L palisade | grep -c .)
 reg=$(dpkg-query --admindir="$admin" -W -f='${Conffiles}' palisade | awk '{ print $1 }' | sort)
 [ "$reg" = "$conffiles" ] && ok || bad "registered conffiles: '$reg'"
 
+# deploy/Dockerfile copies these from its staging install (DESTDIR=/stage),
+# which has the package's layout: each must exist in the installed root.
+while read -r from to; do
+	[ -e "$root${from#/stage}" ] && ok || bad "Dockerfile copies $from, which the install lacks"
+done < <(sed -n 's#^COPY --from=build \(/stage/[^ ]*\) \([^ ]*\)$#\1 \2#p' "$src/deploy/Dockerfile")
+[ "$(grep -c '^COPY --from=build /stage/' "$src/deploy/Dockerfile")" -ge 2 ] && ok ||
+	bad "the Dockerfile copies nothing from its staging install"
+
 # An administrator's edit survives removal; purge then removes the conffiles.
 echo "# local edit" >> "$root/etc/palisade/palisade.yaml"
 out=$(dpkgr -r palisade 2>&1) && ok || bad "dpkg -r failed: $out"
