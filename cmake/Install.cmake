@@ -55,7 +55,7 @@ if(SCDOC)
 			OUTPUT ${out} ${out}.gz
 			COMMAND sh -c "\"$1\" < \"$2\" > \"$3.tmp\" && mv \"$3.tmp\" \"$3\"" sh
 				${SCDOC} ${PAL_MAN_SRC}/${page}.scd ${out}
-			# -n: no name or time stamp, so the package is reproducible
+			# -n: no file name or time stamp in the gzip header
 			COMMAND sh -c "gzip -9 -n -c \"$1\" > \"$1.gz\"" sh ${out}
 			DEPENDS ${PAL_MAN_SRC}/${page}.scd
 			COMMENT "Rendering man page ${page}"
