@@ -28,7 +28,10 @@ struct rv_glob {
 	size_t n; /* tokens; state n is "matched" */
 	size_t words; /* uint64_t words of one state set */
 	bool plain; /* no wildcard: compare strings */
-	char *lit; /* the pattern itself, when plain */
+	char *lit; /* the literal bytes of every T_LIT token, in order */
+	size_t pre, suf; /* leading and trailing T_LIT tokens: compared, not simulated */
+	size_t min_len; /* bytes a match needs at least */
+	size_t nlit; /* strlen(lit) */
 	struct tok t[];
 };
 
@@ -62,19 +65,30 @@ static size_t tokenize(const char *p, struct tok *out)
 	return n;
 }
 
-/* A pattern without wildcards is compared as a string. */
-static int find_plain(struct rv_glob *g)
+/*
+ * The literal head and tail of the pattern are compared directly (most
+ * strings fail there); only the middle runs through the NFA.
+ */
+static int find_literals(struct rv_glob *g)
 {
-	for (size_t i = 0; i < g->n; i++)
-		if (g->t[i].kind != T_LIT)
-			return 0;
-	g->plain = true;
+	size_t k = 0;
+
 	g->lit = malloc(g->n + 1);
 	if (!g->lit)
 		return -ENOMEM;
-	for (size_t i = 0; i < g->n; i++)
-		g->lit[i] = (char)g->t[i].c;
-	g->lit[g->n] = 0;
+	for (size_t i = 0; i < g->n; i++) {
+		if (g->t[i].kind == T_LIT || g->t[i].kind == T_ONE)
+			g->min_len++;
+		if (g->t[i].kind == T_LIT)
+			g->lit[k++] = (char)g->t[i].c;
+	}
+	g->lit[k] = 0;
+	g->nlit = k;
+	while (g->pre < g->n && g->t[g->pre].kind == T_LIT)
+		g->pre++;
+	g->plain = g->pre == g->n;
+	while (!g->plain && g->suf < g->n - g->pre && g->t[g->n - 1 - g->suf].kind == T_LIT)
+		g->suf++;
 	return 0;
 }
 
@@ -90,7 +104,7 @@ int rv_glob_compile(const char *pattern, struct rv_glob **out)
 		return -ENOMEM;
 	g->n = tokenize(pattern, g->t);
 	g->words = (g->n + 1 + 63) / 64;
-	if (find_plain(g)) {
+	if (find_literals(g)) {
 		free(g);
 		return -ENOMEM;
 	}
@@ -120,35 +134,46 @@ static void closure(const struct rv_glob *g, uint64_t *s)
  * One input byte. in_dir marks T_DSTAR_DIR states that have consumed part
  * of their run: they may only finish on a '/', never by skipping.
  */
+static void step_one(const struct rv_glob *g, size_t i, bool on, uint64_t *next, uint64_t *next_dir,
+		     unsigned char c)
+{
+	switch (g->t[i].kind) {
+	case T_LIT:
+		if (on && c == g->t[i].c)
+			set_bit(next, i + 1);
+		break;
+	case T_ONE:
+		if (on && c != '/')
+			set_bit(next, i + 1);
+		break;
+	case T_STAR:
+		if (c != '/')
+			set_bit(next, i);
+		break;
+	case T_DSTAR:
+		set_bit(next, i);
+		break;
+	case T_DSTAR_DIR:
+		set_bit(next_dir, i);
+		if (c == '/')
+			set_bit(next, i + 1);
+		break;
+	}
+}
+
+/* One input byte, for the active states only. */
 static void step(const struct rv_glob *g, const uint64_t *cur, const uint64_t *cur_dir,
 		 uint64_t *next, uint64_t *next_dir, unsigned char c)
 {
-	for (size_t i = 0; i < g->n; i++) {
-		bool on = get_bit(cur, i), in = get_bit(cur_dir, i);
+	for (size_t w = 0; w < g->words; w++) {
+		uint64_t active = cur[w] | cur_dir[w];
 
-		if (!on && !in)
-			continue;
-		switch (g->t[i].kind) {
-		case T_LIT:
-			if (on && c == g->t[i].c)
-				set_bit(next, i + 1);
-			break;
-		case T_ONE:
-			if (on && c != '/')
-				set_bit(next, i + 1);
-			break;
-		case T_STAR:
-			if (c != '/')
-				set_bit(next, i);
-			break;
-		case T_DSTAR:
-			set_bit(next, i);
-			break;
-		case T_DSTAR_DIR:
-			set_bit(next_dir, i);
-			if (c == '/')
-				set_bit(next, i + 1);
-			break;
+		while (active) {
+			size_t i = w * 64 + (size_t)__builtin_ctzll(active);
+
+			active &= active - 1;
+			if (i < g->n)
+				step_one(g, i, get_bit(cur, i), next, next_dir, c);
 		}
 	}
 }
@@ -162,10 +187,13 @@ bool rv_glob_match_n(const struct rv_glob *g, const char *s, size_t len)
 
 	if (g->plain)
 		return len == g->n && !memcmp(s, g->lit, len);
+	if (len < g->min_len || memcmp(s, g->lit, g->pre) ||
+	    memcmp(s + len - g->suf, g->lit + g->nlit - g->suf, g->suf))
+		return false;
 	memset(buf, 0, 4 * w);
-	set_bit(cur, 0);
+	set_bit(cur, g->pre);
 	closure(g, cur);
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = g->pre; i < len - g->suf; i++) {
 		uint64_t *t;
 		bool any = false;
 
@@ -184,7 +212,7 @@ bool rv_glob_match_n(const struct rv_glob *g, const char *s, size_t len)
 		cur_dir = next_dir;
 		next_dir = t;
 	}
-	return get_bit(cur, g->n);
+	return get_bit(cur, g->n - g->suf);
 }
 
 bool rv_glob_match(const struct rv_glob *g, const char *s)

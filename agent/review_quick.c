@@ -1,25 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The raw-line prefilter: most lines of a big log do not match a filter,
- * and json-c costs about 12 s per GB, so lines are first looked at as
- * bytes, and only those that may match (or may be malformed, so that they
- * get counted) are parsed. json-c stays the only judge of what is printed.
+ * and json-c costs about 12 s of CPU per GB, so lines are first looked at
+ * as bytes, and only those that may match (or may be malformed, so that
+ * they get counted) are parsed. json-c stays the only judge of what is
+ * printed or counted.
  *
  * Why looking at bytes is safe here (docs/audit-log.md, "Reading fast"):
  *  - Only lines without any backslash are judged. In such a line no string
- *    has an escape, so every '"' is a string delimiter and every value is
- *    its bytes between two quotes.
- *  - "KEY" followed by optional blanks and ':' is then a key token whose
- *    content is KEY (for KEY made of [a-z0-9_]: the bytes between two
- *    strings always contain ':', ',' or a bracket).
+ *    has an escape, so every '"' is a string delimiter, they pair up from
+ *    the left, and every string value is its bytes between two quotes.
+ *  - A string followed by optional blanks and ':' is a key.
  *  - A key is used only if it occurs exactly once. If it occurs once but is
  *    not at the top level, the record has no such top-level field, so the
  *    filter on it fails anyway.
- *  - Lines that do not look like a version-1 object ({ ... } with "v": 1)
- *    and records without "time" or "event" are passed on to be parsed and
- *    counted as bad. Anything unexpected answers "maybe".
+ *  - Lines that do not look like a version-1 object ({ ... } with "v": 1,
+ *    a valid "time" and an "event") are passed on to be parsed and counted
+ *    as bad. Anything unexpected answers "maybe".
  */
+#include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "agent/review.h"
 
@@ -31,62 +34,207 @@ struct raw {
 	bool str;
 };
 
+/* The keys the filters look at. */
+enum key {
+	K_V,
+	K_TIME,
+	K_EVENT,
+	K_ACTION,
+	K_POLICY,
+	K_RULE,
+	K_RULE_SRC,
+	K_UID,
+	K_PID,
+	K_CGROUP,
+	K_EXE,
+	K_PATH,
+	K_PATH2,
+	K_N
+};
+
+static const char *const key_names[K_N] = {
+	[K_V] = "v",
+	[K_TIME] = "time",
+	[K_EVENT] = "event",
+	[K_ACTION] = "action",
+	[K_POLICY] = "policy",
+	[K_RULE] = "rule",
+	[K_RULE_SRC] = "rule_src",
+	[K_UID] = "uid",
+	[K_PID] = "pid",
+	[K_CGROUP] = "cgroup",
+	[K_EXE] = "exe",
+	[K_PATH] = "path",
+	[K_PATH2] = "path2",
+};
+
+/* Where each key's value is, and how many times the key occurs. */
+struct index {
+	struct raw v[K_N];
+	unsigned char n[K_N];
+};
+
+/* The key called p[0, n), by length and first byte, then compared. */
+static int key_of(const char *p, size_t n)
+{
+	int k;
+
+	switch (n) {
+	case 1:
+		k = K_V;
+		break;
+	case 3:
+		k = p[0] == 'u' ? K_UID : p[0] == 'p' ? K_PID : p[0] == 'e' ? K_EXE : -1;
+		break;
+	case 4:
+		k = p[0] == 't' ? K_TIME : p[0] == 'r' ? K_RULE : p[0] == 'p' ? K_PATH : -1;
+		break;
+	case 5:
+		k = p[0] == 'e' ? K_EVENT : p[0] == 'p' ? K_PATH2 : -1;
+		break;
+	case 6:
+		k = p[0] == 'a' ? K_ACTION : p[0] == 'p' ? K_POLICY : p[0] == 'c' ? K_CGROUP : -1;
+		break;
+	case 8:
+		k = K_RULE_SRC;
+		break;
+	default:
+		return -1;
+	}
+	return k >= 0 && !memcmp(p, key_names[k], n) ? k : -1;
+}
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
 static const char *skip_ws(const char *p, const char *end)
 {
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+	while (p < end && blank(*p))
 		p++;
 	return p;
 }
 
-/* A literal token: a number, true, false or null. */
-static const char *token_end(const char *p, const char *end)
-{
-	while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' &&
-	       *p != '\r')
-		p++;
-	return p;
-}
+#define QUOTE_LINE_MAX 4096 /* longer lines are simply parsed */
 
-static int value_at(const char *q, const char *end, struct raw *v)
+/* Bit i of bits: line[i] is '"'. False if the line has a backslash. */
+static bool quote_bits(const char *line, size_t len, uint64_t *bits)
 {
-	const char *e;
+	size_t i = 0;
 
-	if (q < end && *q == '"') {
-		e = memchr(q + 1, '"', end - q - 1);
-		if (!e)
-			return -1;
-		*v = (struct raw){q + 1, e - q - 1, true};
-		return 0;
+	memset(bits, 0, (len + 63) / 64 * sizeof(*bits));
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+
+	for (; i + 16 <= len; i += 16) {
+		__m128i c = _mm_loadu_si128((const __m128i *)(line + i));
+
+		if (_mm_movemask_epi8(_mm_cmpeq_epi8(c, bslash)))
+			return false;
+		bits[i / 64] |= (uint64_t)(unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(c, quote))
+				<< (i % 64);
 	}
-	e = token_end(q, end);
-	if (e == q)
+#endif
+	for (; i < len; i++) {
+		if (line[i] == '\\')
+			return false;
+		if (line[i] == '"')
+			bits[i / 64] |= 1ull << (i % 64);
+	}
+	return true;
+}
+
+/* Quote positions in order. */
+struct quotes {
+	const uint64_t *bits;
+	size_t nwords, w;
+	uint64_t cur;
+};
+
+static bool next_quote(struct quotes *q, size_t *pos)
+{
+	while (!q->cur) {
+		if (++q->w >= q->nwords)
+			return false;
+		q->cur = q->bits[q->w];
+	}
+	*pos = q->w * 64 + (size_t)__builtin_ctzll(q->cur);
+	q->cur &= q->cur - 1;
+	return true;
+}
+
+/* A literal value (number, true, false, null) at v. */
+static struct raw token_at(const char *v, const char *end)
+{
+	const char *e = v;
+
+	while (e < end && *e != ',' && *e != '}' && *e != ']' && !blank(*e))
+		e++;
+	return (struct raw){v, (size_t)(e - v), false};
+}
+
+/*
+ * One pass over the line's quotes: every key we know, with its value.
+ * Returns false for a line with a backslash, an odd number of quotes, or
+ * over QUOTE_LINE_MAX bytes (no opinion).
+ */
+static bool index_line(const char *line, size_t len, struct index *ix)
+{
+	uint64_t bits[QUOTE_LINE_MAX / 64];
+	struct quotes q = {bits, (len + 63) / 64, 0, 0};
+	const char *end = line + len;
+	size_t open, close;
+
+	if (len > QUOTE_LINE_MAX || !quote_bits(line, len, bits))
+		return false;
+	q.cur = bits[0];
+	memset(ix->n, 0, sizeof(ix->n));
+	while (next_quote(&q, &open)) {
+		const char *c, *v;
+		struct raw val;
+		int k;
+
+		if (!next_quote(&q, &close))
+			return false;
+		c = skip_ws(line + close + 1, end);
+		if (c == end || *c != ':')
+			continue; /* a string value, not a key */
+		k = key_of(line + open + 1, close - open - 1);
+		v = skip_ws(c + 1, end);
+		if (v < end && *v == '"') {
+			size_t vo = (size_t)(v - line), vc;
+
+			if (!next_quote(&q, &open) || open != vo || !next_quote(&q, &vc))
+				return false;
+			val = (struct raw){v + 1, vc - vo - 1, true};
+		} else {
+			val = token_at(v, end); /* arrays and objects: scanned on from inside */
+		}
+		if (k >= 0 && ix->n[k]++ == 0)
+			ix->v[k] = val;
+	}
+	return true;
+}
+
+/* 1: the key is there once, *v is its value; 0: absent; -1: several times. */
+static int get(const struct index *ix, enum key k, struct raw *v)
+{
+	if (ix->n[k] > 1)
 		return -1;
-	*v = (struct raw){q, e - q, false};
-	return 0;
-}
-
-/* 1: KEY is there once, *v is its value; 0: absent; -1: several times or unclear. */
-static int raw_get(const char *line, size_t len, const char *qkey, struct raw *v)
-{
-	const char *p = line, *end = line + len;
-	size_t qn = strlen(qkey);
-	int found = 0;
-
-	while ((p = memmem(p, end - p, qkey, qn))) {
-		const char *q = skip_ws(p + qn, end);
-
-		p += qn;
-		if (q >= end || *q != ':')
-			continue; /* a string value that happens to equal KEY */
-		if (found++ || value_at(skip_ws(q + 1, end), end, v))
-			return -1;
-	}
-	return found;
+	if (ix->n[k] == 1)
+		*v = ix->v[k];
+	return ix->n[k];
 }
 
 static bool raw_is(const struct raw *v, const char *s)
 {
 	return v->str && strlen(s) == v->n && !memcmp(v->p, s, v->n);
+}
+
+static bool raw_null(const struct raw *v)
+{
+	return !v->str && v->n == 4 && !memcmp(v->p, "null", 4);
 }
 
 /* A JSON integer as json-c reads it into int64; false when unsure. */
@@ -106,16 +254,23 @@ static bool raw_int(const struct raw *v, int64_t *out)
 	return true;
 }
 
-static bool looks_like_v1(const char *line, size_t len)
+static bool looks_like_object(const char *line, size_t len)
 {
 	const char *b = skip_ws(line, line + len), *e = line + len;
-	struct raw v;
 
-	while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+	while (e > b && blank(e[-1]))
 		e--;
-	if (e - b < 2 || *b != '{' || e[-1] != '}')
-		return false;
-	return raw_get(line, len, "\"v\"", &v) == 1 && !v.str && v.n == 1 && v.p[0] == '1';
+	return e - b >= 2 && *b == '{' && e[-1] == '}';
+}
+
+/* A valid v1 record's head; false: the line must be parsed (and counted). */
+static bool valid_head(const struct index *ix, struct raw *ev, int64_t *t)
+{
+	struct raw v, tv;
+
+	return get(ix, K_V, &v) == 1 && !v.str && v.n == 1 && v.p[0] == '1' &&
+	       get(ix, K_EVENT, ev) == 1 && ev->str && get(ix, K_TIME, &tv) == 1 && tv.str &&
+	       !rv_time_parse_rfc3339(tv.p, tv.n, t);
 }
 
 static enum verdict q_time(const struct rv_filter *f, int64_t t)
@@ -125,35 +280,6 @@ static enum verdict q_time(const struct rv_filter *f, int64_t t)
 	if (f->until != RV_TIME_NONE && t > f->until)
 		return NO;
 	return MAYBE;
-}
-
-/* A valid record's "event" and "time"; false: the line must be parsed (and counted). */
-static bool valid_head(const char *line, size_t len, struct raw *ev, int64_t *t)
-{
-	struct raw tv;
-
-	return raw_get(line, len, "\"event\"", ev) == 1 && ev->str &&
-	       raw_get(line, len, "\"time\"", &tv) == 1 && tv.str &&
-	       !rv_time_parse_rfc3339(tv.p, tv.n, t);
-}
-
-static enum verdict q_action(const struct rv_filter *f, const char *line, size_t len)
-{
-	struct raw v;
-	int n;
-
-	if (!f->actions)
-		return MAYBE;
-	n = raw_get(line, len, "\"action\"", &v);
-	if (n < 0)
-		return MAYBE;
-	if (n == 0 || !v.str)
-		return NO; /* no action: RV_ACT_NONE, never in the set */
-	if (raw_is(&v, "deny"))
-		return f->actions & (1u << RV_ACT_DENY) ? MAYBE : NO;
-	if (raw_is(&v, "audit"))
-		return f->actions & (1u << RV_ACT_AUDIT) ? MAYBE : NO;
-	return NO;
 }
 
 static enum verdict q_event(const struct rv_filter *f, const struct raw *ev)
@@ -166,14 +292,33 @@ static enum verdict q_event(const struct rv_filter *f, const struct raw *ev)
 	return NO; /* an event name we do not know is never in the set */
 }
 
-static enum verdict q_policy(const struct rv_filter *f, const char *line, size_t len)
+static enum verdict q_action(const struct rv_filter *f, const struct index *ix)
+{
+	struct raw v;
+	int n;
+
+	if (!f->actions)
+		return MAYBE;
+	n = get(ix, K_ACTION, &v);
+	if (n < 0)
+		return MAYBE;
+	if (n == 0 || !v.str)
+		return NO; /* no action: RV_ACT_NONE, never in the set */
+	if (raw_is(&v, "deny"))
+		return f->actions & (1u << RV_ACT_DENY) ? MAYBE : NO;
+	if (raw_is(&v, "audit"))
+		return f->actions & (1u << RV_ACT_AUDIT) ? MAYBE : NO;
+	return NO;
+}
+
+static enum verdict q_policy(const struct rv_filter *f, const struct index *ix)
 {
 	struct raw v;
 	int n;
 
 	if (!f->npolicies)
 		return MAYBE;
-	n = raw_get(line, len, "\"policy\"", &v);
+	n = get(ix, K_POLICY, &v);
 	if (n < 0)
 		return MAYBE;
 	if (n == 0 || !v.str)
@@ -184,12 +329,7 @@ static enum verdict q_policy(const struct rv_filter *f, const char *line, size_t
 	return NO;
 }
 
-static bool raw_null(const struct raw *v)
-{
-	return !v->str && v->n == 4 && !memcmp(v->p, "null", 4);
-}
-
-static enum verdict q_rule(const struct rv_filter *f, const char *line, size_t len)
+static enum verdict q_rule(const struct rv_filter *f, const struct index *ix)
 {
 	struct raw v;
 	int64_t x = 0;
@@ -198,7 +338,7 @@ static enum verdict q_rule(const struct rv_filter *f, const char *line, size_t l
 
 	if (!f->nrules && !f->nrule_srcs)
 		return MAYBE;
-	n = raw_get(line, len, "\"rule\"", &v);
+	n = get(ix, K_RULE, &v);
 	if (n < 0)
 		return MAYBE;
 	if (n == 1) {
@@ -212,7 +352,7 @@ static enum verdict q_rule(const struct rv_filter *f, const char *line, size_t l
 			return MAYBE;
 	if (!f->nrule_srcs)
 		return NO;
-	n = raw_get(line, len, "\"rule_src\"", &v);
+	n = get(ix, K_RULE_SRC, &v);
 	if (n < 0)
 		return MAYBE;
 	for (size_t i = 0; n == 1 && i < f->nrule_srcs; i++)
@@ -221,8 +361,7 @@ static enum verdict q_rule(const struct rv_filter *f, const char *line, size_t l
 	return NO;
 }
 
-static enum verdict q_int(const char *line, size_t len, const char *qkey, const int64_t *list,
-			  size_t nlist)
+static enum verdict q_int(const struct index *ix, enum key k, const int64_t *list, size_t nlist)
 {
 	struct raw v;
 	int64_t x;
@@ -230,7 +369,7 @@ static enum verdict q_int(const char *line, size_t len, const char *qkey, const 
 
 	if (!nlist)
 		return MAYBE;
-	n = raw_get(line, len, qkey, &v);
+	n = get(ix, k, &v);
 	if (n < 0)
 		return MAYBE;
 	if (n == 0 || v.str)
@@ -244,46 +383,43 @@ static enum verdict q_int(const char *line, size_t len, const char *qkey, const 
 }
 
 /* 1: the glob matches the value, 0: it does not or the key is absent, -1: unsure. */
-static int glob_raw(const struct rv_glob *g, const char *line, size_t len, const char *qkey)
+static int glob_raw(const struct rv_glob *g, const struct index *ix, enum key k)
 {
 	struct raw v;
-	int n = raw_get(line, len, qkey, &v);
+	int n = get(ix, k, &v);
 
 	if (n <= 0)
 		return n;
 	return v.str && rv_glob_match_n(g, v.p, v.n);
 }
 
-static enum verdict q_glob(const struct rv_glob *g, const char *line, size_t len, const char *qkey)
+static enum verdict q_glob(const struct rv_glob *g, const struct index *ix, enum key k)
 {
 	if (!g)
 		return MAYBE;
-	return glob_raw(g, line, len, qkey) ? MAYBE : NO;
+	return glob_raw(g, ix, k) ? MAYBE : NO;
 }
 
-static enum verdict q_path(const struct rv_filter *f, const char *line, size_t len)
+static enum verdict q_path(const struct rv_filter *f, const struct index *ix)
 {
 	if (!f->path)
 		return MAYBE;
-	return glob_raw(f->path, line, len, "\"path\"") ||
-			       glob_raw(f->path, line, len, "\"path2\"") ?
-		       MAYBE :
-		       NO;
+	return glob_raw(f->path, ix, K_PATH) || glob_raw(f->path, ix, K_PATH2) ? MAYBE : NO;
 }
 
 bool rv_filter_quick(const struct rv_filter *f, const char *line, size_t len, bool keep_loss)
 {
+	struct index ix;
 	struct raw ev;
 	int64_t t;
 
-	if (memchr(line, '\\', len) || !looks_like_v1(line, len) || !valid_head(line, len, &ev, &t))
+	if (!looks_like_object(line, len) || !index_line(line, len, &ix) ||
+	    !valid_head(&ix, &ev, &t))
 		return MAYBE;
 	if (keep_loss && (raw_is(&ev, "lost") || raw_is(&ev, "suppressed")))
 		return MAYBE;
-	return q_time(f, t) && q_event(f, &ev) && q_action(f, line, len) &&
-	       q_policy(f, line, len) && q_rule(f, line, len) &&
-	       q_int(line, len, "\"uid\"", f->uids, f->nuids) &&
-	       q_int(line, len, "\"pid\"", f->pids, f->npids) &&
-	       q_glob(f->cgroup, line, len, "\"cgroup\"") && q_glob(f->exe, line, len, "\"exe\"") &&
-	       q_path(f, line, len);
+	return q_time(f, t) && q_event(f, &ev) && q_action(f, &ix) && q_policy(f, &ix) &&
+	       q_rule(f, &ix) && q_int(&ix, K_UID, f->uids, f->nuids) &&
+	       q_int(&ix, K_PID, f->pids, f->npids) && q_glob(f->cgroup, &ix, K_CGROUP) &&
+	       q_glob(f->exe, &ix, K_EXE) && q_path(f, &ix);
 }

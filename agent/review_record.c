@@ -26,7 +26,7 @@ struct field {
 		name, F_STR, offsetof(struct rv_rec, member) \
 	}
 
-/* Sorted by name for bsearch. "v" and "rule" are handled on their own. */
+/* Sorted by name. "v" and "rule" are handled on their own. */
 static const struct field fields[] = {
 	{"access", F_ARRAY, 0},
 	STR("action", action_name),
@@ -86,19 +86,27 @@ enum rv_event rv_event_from(const char *s)
 	return RV_EV_UNKNOWN;
 }
 
-static int cmp_field(const void *key, const void *f)
+/* Sorted by name, so names with one first letter are together: compare those only. */
+static const struct field *find_field(const char *key)
 {
-	return strcmp(key, ((const struct field *)f)->name);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (fields[i].name[0] < key[0])
+			continue;
+		if (fields[i].name[0] > key[0])
+			return NULL;
+		if (!strcmp(fields[i].name, key))
+			return &fields[i];
+	}
+	return NULL;
 }
 
 /* One key of the object. Fields of the wrong JSON type are treated as absent. */
 static void take_field(struct rv_rec *r, const char *key, struct json_object *v)
 {
-	const struct field *f = bsearch(key, fields, sizeof(fields) / sizeof(fields[0]),
-					sizeof(fields[0]), cmp_field);
+	const struct field *f = find_field(key);
 	enum json_type t = json_object_get_type(v);
 
-	if (!strcmp(key, "rule")) {
+	if (key[0] == 'r' && !strcmp(key, "rule")) {
 		if (t == json_type_null) {
 			r->rule_null = true;
 		} else if (t == json_type_int) {

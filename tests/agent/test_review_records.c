@@ -300,6 +300,18 @@ static void test_quick(void **state)
 		if (!rv_filter_quick(&f, odd[i], strlen(odd[i]), false))
 			fail_msg("odd line %zu was refused without parsing", i);
 	assert_false(rv_filter_quick(&f, web_other, strlen(web_other), false));
+	/* every well-formed non-web line of basic.log is refused without json-c (not the one
+	 * with "\u001b" in it: a line with a backslash always gets parsed) */
+	{
+		struct lines l;
+		size_t refused = 0;
+
+		load(BASIC, &l);
+		for (size_t i = 0; i < l.n; i++)
+			refused += !rv_filter_quick(&f, l.text[i], strlen(l.text[i]), false);
+		assert_int_equal(refused, 14);
+		unload(&l);
+	}
 	assert_false(rv_filter_quick(&f, lost, strlen(lost), false));
 	assert_true(rv_filter_quick(&f, lost, strlen(lost), true)); /* losses always count */
 	rv_filter_free(&f);

@@ -194,6 +194,15 @@ static void test_glob(void **state)
 		{"", "", true},
 		{"", "x", false},
 		{"/a***b", "/a/x/b", true}, /* "***" is "**" */
+		{"/a*a", "/a", false}, /* head and tail may not overlap */
+		{"/a*a", "/aa", true},
+		{"a*", "a", true},
+		{"*a", "a", true},
+		{"a?*?a", "aba", false},
+		{"a?*?a", "abba", true},
+		{"/x/**/y/*.log", "/x/y/a.log", true},
+		{"/x/**/y/*.log", "/x/q/r/y/a.log", true},
+		{"/x/**/y/*.log", "/x/q/r/y/a/b.log", false},
 		{"*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false},
 	};
 
