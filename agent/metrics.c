@@ -244,6 +244,33 @@ int pal_metrics_render(struct pal_metrics_snapshot *s, char **out, size_t *len)
 	return 0;
 }
 
+int pal_metrics_add_decision(struct pal_metrics_snapshot *s, const char *policy, const char *action,
+			     const char *event, unsigned long long n)
+{
+	struct pal_metrics_decision *d;
+
+	if (strlen(policy) >= sizeof(d->policy) || strlen(action) >= sizeof(d->action) ||
+	    strlen(event) >= sizeof(d->event))
+		return -EINVAL; /* never a silently cut label */
+	for (size_t i = 0; i < s->ndecisions; i++) {
+		d = &s->decisions[i];
+		if (!strcmp(d->policy, policy) && !strcmp(d->action, action) &&
+		    !strcmp(d->event, event)) {
+			d->count += n;
+			return 0;
+		}
+	}
+	if (s->ndecisions >= PAL_METRICS_MAX_DECISIONS)
+		return -E2BIG;
+	d = &s->decisions[s->ndecisions++];
+	memset(d, 0, sizeof(*d));
+	strcpy(d->policy, policy);
+	strcpy(d->action, action);
+	strcpy(d->event, event);
+	d->count = n;
+	return 0;
+}
+
 /* ---- addresses ---------------------------------------------------------- */
 
 static int parse_port(const char *s)

@@ -52,6 +52,14 @@ struct pal_metrics_snapshot {
 	struct pal_metrics_decision decisions[PAL_METRICS_MAX_DECISIONS];
 };
 
+/*
+ * Add n decisions of (policy, action, event) to s: the entry's count grows,
+ * or a new entry is appended. For a daemon that counts as it writes records.
+ * Returns 0, -EINVAL (a word too long for its field) or -E2BIG (s is full).
+ */
+int pal_metrics_add_decision(struct pal_metrics_snapshot *s, const char *policy, const char *action,
+			     const char *event, unsigned long long n);
+
 /* Fill s (zeroed before the call, last_reload_seconds NAN). 0 or -errno (scrape gets 500). */
 typedef int (*pal_metrics_fill_fn)(void *ctx, struct pal_metrics_snapshot *s);
 

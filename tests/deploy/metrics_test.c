@@ -707,6 +707,32 @@ static void test_ipv6_loopback(void **state)
 	pal_metrics_stop(m);
 }
 
+static void test_add_decision(void **state)
+{
+	struct pal_metrics_snapshot *s = calloc(1, sizeof(*s));
+	char name[80], big[PAL_METRICS_NAME_MAX + 1];
+
+	assert_int_equal(pal_metrics_add_decision(s, "web", "deny", "file", 2), 0);
+	assert_int_equal(pal_metrics_add_decision(s, "web", "deny", "file", 3), 0);
+	assert_int_equal(pal_metrics_add_decision(s, "web", "audit", "file", 1), 0);
+	assert_int_equal(s->ndecisions, 2);
+	assert_int_equal(s->decisions[0].count, 5);
+	assert_string_equal(s->decisions[1].action, "audit");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	assert_int_equal(pal_metrics_add_decision(s, big, "deny", "file", 1), -EINVAL);
+	assert_int_equal(pal_metrics_add_decision(s, "web", "deny", "a-very-long-event", 1),
+			 -EINVAL);
+	for (int i = 0; s->ndecisions < PAL_METRICS_MAX_DECISIONS; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		assert_int_equal(pal_metrics_add_decision(s, name, "deny", "exec", 1), 0);
+	}
+	assert_int_equal(pal_metrics_add_decision(s, "one-more", "deny", "exec", 1), -E2BIG);
+	assert_int_equal(pal_metrics_add_decision(s, "web", "deny", "file", 1), 0); /* existing */
+	assert_int_equal(s->decisions[0].count, 6);
+	free(s);
+}
+
 /* The checker must be able to fail, or the checks above mean nothing. */
 static void test_checker_rejects(void **state)
 {
@@ -754,6 +780,7 @@ int main(void)
 		cmocka_unit_test(test_render_exact),
 		cmocka_unit_test(test_render_special_values),
 		cmocka_unit_test(test_parse_addr),
+		cmocka_unit_test(test_add_decision),
 		cmocka_unit_test_setup_teardown(test_get_metrics, start_env, stop_env),
 		cmocka_unit_test_setup_teardown(test_head, start_env, stop_env),
 		cmocka_unit_test_setup_teardown(test_not_found, start_env, stop_env),
