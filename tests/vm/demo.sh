@@ -1,12 +1,45 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Placeholder demo: shows the VM environment. The real demo (palisade run
-# with an example policy, a denied cat and its JSON line) replaces this.
-echo "== Palisade demo VM =="
-echo "kernel:   $(uname -r)"
-echo "lsm:      $(cat /sys/kernel/security/lsm)"
-echo "btf:      $(ls -l /sys/kernel/btf/vmlinux 2>&1)"
-echo "cgroup:   $(sed -n 's/^0:://p' /proc/self/cgroup)"
-echo "agent:    $("$PAL_AGENT" --version 2>&1)"
-echo "policies: $(ls "$PAL_POLICIES" 2>/dev/null | tr '\n' ' ')"
-echo "mounts:"
-grep -E ' (cgroup2|bpf|securityfs|tmpfs) ' /proc/mounts | sed 's/^/  /'
+# `make demo`: on a real BPF LSM kernel, run the agent with a policy that
+# protects /etc/shadow for the processes of one cgroup, show a denied `cat`
+# and the JSON audit line it produced, then stop the agent cleanly.
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "kernel $(uname -r), active LSMs: $(cat /sys/kernel/security/lsm)"
+echo 'root:$y$j9T$demo-hash$:19000:0:99999:7:::' >/etc/shadow
+chmod 0640 /etc/shadow
+mkdir -p /run/demo/policies /sys/fs/cgroup/demo
+cp "$PAL_POLICIES/demo.yaml" /run/demo/policies/
+say "policy /run/demo/policies/demo.yaml"
+grep -v '^#' /run/demo/policies/demo.yaml
+
+say "palisade check"
+"$PAL_AGENT" check /run/demo/policies
+
+say "palisade run -d /run/demo/policies -l /run/demo/audit.log"
+"$PAL_AGENT" run -d /run/demo/policies -l /run/demo/audit.log &
+agent=$!
+i=0
+until grep -q '"event":"policy"' /run/demo/audit.log 2>/dev/null; do
+	i=$((i + 1))
+	if [ $i -gt 300 ] || ! kill -0 $agent 2>/dev/null; then
+		echo "demo: the agent did not start"
+		exit 1
+	fi
+	sleep 0.1
+done
+
+say "outside the cgroup: cat /etc/shadow"
+cat /etc/shadow
+say "inside cgroup /demo: cat /etc/shadow"
+sh -c 'echo $$ >/sys/fs/cgroup/demo/cgroup.procs; exec cat /etc/shadow'
+echo "(exit status $?)"
+sleep 0.5
+
+say "the audit log"
+cat /run/demo/audit.log
+
+say "stopping the agent (SIGTERM detaches everything)"
+kill -TERM $agent
+wait $agent
+echo "agent exited with $?"
+grep -q '"path":"/etc/shadow"' /run/demo/audit.log
