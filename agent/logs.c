@@ -26,6 +26,7 @@ struct worker {
 	struct rv_scan scan;
 	struct rv_buf out;
 	struct rv_table table;
+	struct rv_summary *sum; /* summary mode: merged into the first worker's at the end */
 	uint64_t lost, suppressed; /* in the time window, for the warning after a table */
 };
 
@@ -45,7 +46,7 @@ struct logs {
 	struct rv_buf filters; /* the filter options as given, for report headers */
 	/* state */
 	struct rv_table table; /* settings; prints the header */
-	struct rv_summary *sum; /* summary mode: one worker only */
+	struct rv_summary *sum; /* summary mode: the merged one, w[0].sum */
 	bool printed; /* some table row went out */
 };
 
@@ -106,7 +107,7 @@ static void emit(struct worker *w, const struct rv_rec *r)
 		rv_table_row(&w->table, r, &w->out);
 		break;
 	case OUT_SUMMARY:
-		rv_summary_add(w->l->sum, r);
+		rv_summary_add(w->sum, r);
 		break;
 	}
 }
@@ -120,7 +121,7 @@ static void record(const struct rv_rec *r, void *ctx)
 
 	if (loss && rv_filter_match_time(f, r)) {
 		if (w->l->mode == OUT_SUMMARY)
-			rv_summary_add_loss(w->l->sum, r);
+			rv_summary_add_loss(w->sum, r);
 		else
 			count_loss(w, r);
 		if (w->l->mode == OUT_SUMMARY)
@@ -449,11 +450,17 @@ static int start_output(struct logs *l)
 
 	l->mode = l->json ? OUT_JSON : (l->summary || l->html) ? OUT_SUMMARY : OUT_TABLE;
 	l->text_summary = l->summary;
-	if (l->mode == OUT_SUMMARY) {
-		l->sum = malloc(sizeof(*l->sum));
-		if (!l->sum || rv_summary_init(l->sum, RV_GROUP_MAX))
+	l->nw = l->follow ? 1 : rv_scan_threads();
+	for (size_t i = 0; l->mode == OUT_SUMMARY && i < l->nw; i++) {
+		struct rv_summary *sum = malloc(sizeof(*sum));
+
+		if (!sum || rv_summary_init(sum, RV_GROUP_MAX)) {
+			free(sum);
 			return -ENOMEM;
+		}
+		l->w[i].sum = sum;
 	}
+	l->sum = l->w[0].sum;
 	if (l->follow)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	else
@@ -461,8 +468,6 @@ static int start_output(struct logs *l)
 	l->table.width = l->width >= 0 ? (size_t)l->width : rv_term_columns(STDOUT_FILENO);
 	l->table.color = rv_use_color(l->color, STDOUT_FILENO);
 	l->table.header_done = true; /* flush_part() prints it, once */
-	/* the summary tables are not shared between threads */
-	l->nw = l->mode == OUT_SUMMARY || l->follow ? 1 : rv_scan_threads();
 	for (size_t i = 0; i < l->nw; i++)
 		l->w[i].table = l->table;
 	return 0;
@@ -470,11 +475,11 @@ static int start_output(struct logs *l)
 
 static void cleanup(struct logs *l)
 {
-	if (l->sum) {
-		rv_summary_free(l->sum);
-		free(l->sum);
-	}
 	for (size_t i = 0; i < RV_SCAN_MAX; i++) {
+		if (l->w[i].sum) {
+			rv_summary_free(l->w[i].sum);
+			free(l->w[i].sum);
+		}
 		rv_scan_free(&l->w[i].scan);
 		rv_buf_free(&l->w[i].out);
 	}
@@ -507,6 +512,8 @@ int cmd_logs(int argc, char **argv)
 		return PAL_EXIT_RUNTIME;
 	}
 	status = run_inputs(&l, inputs, n);
+	for (size_t i = 1; l.sum && i < l.nw; i++)
+		rv_summary_merge(l.sum, l.w[i].sum);
 	if (l.sum && reports(&l, inputs, n, l.text_summary))
 		status = PAL_EXIT_RUNTIME;
 	fflush(stdout);

@@ -283,7 +283,7 @@ void rv_scan_line(struct rv_scan *sc, const char *line, size_t len, bool no_nl);
 typedef void (*rv_part_fn)(void *ctx, size_t i);
 int rv_scan_file_mt(struct rv_scan *const *sc, size_t nsc, const char *path, rv_part_fn done,
 		    void *ctx);
-/* Threads worth using here: online CPUs, at most RV_SCAN_MAX. */
+/* Threads worth using: $PALISADE_THREADS, else the online CPUs; 1 to RV_SCAN_MAX. */
 size_t rv_scan_threads(void);
 
 /* ---- output helpers (review_out.c) ------------------------------------- */
@@ -377,12 +377,15 @@ void rv_summary_free(struct rv_summary *s);
 int rv_summary_add(struct rv_summary *s, const struct rv_rec *r);
 /* Count a lost or suppressed record inside the time window. */
 void rv_summary_add_loss(struct rv_summary *s, const struct rv_rec *r);
+/* Add what from counted into to (the threads of one scan each keep their own). */
+void rv_summary_merge(struct rv_summary *to, const struct rv_summary *from);
 /* The n biggest entries of a group, by count, then key. out holds n pointers. */
 size_t rv_summary_top(const struct rv_summary *s, enum rv_group g, size_t n,
 		      const struct rv_entry **out);
 
 void rv_hist_init(struct rv_hist *h);
 void rv_hist_add(struct rv_hist *h, int64_t t, uint64_t count, uint64_t lost);
+void rv_hist_merge(struct rv_hist *to, const struct rv_hist *from);
 /* A view of the histogram in at most max_rows buckets of a ladder size. */
 struct rv_hist_view {
 	int64_t origin, width;

@@ -81,8 +81,9 @@ static void meta(const struct rv_summary *s, const struct rv_report_opts *o, str
 		 (unsigned long long)s->audit, (unsigned long long)s->records);
 	meta_row(out, "decisions", line);
 	if (o->bad && rv_bad_total(o->bad)) {
-		snprintf(line, sizeof(line), "%llu bad lines",
-			 (unsigned long long)rv_bad_total(o->bad));
+		snprintf(line, sizeof(line), "%llu bad line%s",
+			 (unsigned long long)rv_bad_total(o->bad),
+			 rv_bad_total(o->bad) == 1 ? "" : "s");
 		meta_row(out, "skipped", line);
 	}
 	rv_time_format(o->now, 0, a, sizeof(a));

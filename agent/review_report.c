@@ -89,8 +89,9 @@ static void header_counts(const struct rv_summary *s, const struct rv_report_opt
 	}
 	if (o->bad && rv_bad_total(o->bad)) {
 		line_start(out, "skipped");
-		rv_buf_printf(out, "%llu bad lines (details on stderr)\n",
-			      (unsigned long long)rv_bad_total(o->bad));
+		rv_buf_printf(out, "%llu bad line%s (details on stderr)\n",
+			      (unsigned long long)rv_bad_total(o->bad),
+			      rv_bad_total(o->bad) == 1 ? "" : "s");
 	}
 }
 

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -215,7 +216,8 @@ int rv_scan_file_mt(struct rv_scan *const *sc, size_t nsc, const char *path, rv_
 
 size_t rv_scan_threads(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *env = getenv("PALISADE_THREADS");
+	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1 : n > RV_SCAN_MAX ? RV_SCAN_MAX : (size_t)n;
 }

@@ -228,6 +228,40 @@ void rv_summary_add_loss(struct rv_summary *s, const struct rv_rec *r)
 	rv_hist_add(&s->hist, r->time, 0, n);
 }
 
+static void entry_merge(struct rv_entry *to, const struct rv_entry *from)
+{
+	to->deny += from->deny;
+	to->audit += from->audit;
+	if (from->first < to->first)
+		to->first = from->first;
+	if (from->last > to->last)
+		to->last = from->last;
+}
+
+void rv_summary_merge(struct rv_summary *to, const struct rv_summary *from)
+{
+	for (int g = 0; g < RV_G_MAX; g++) {
+		const struct rv_gtable *t = &from->groups[g];
+
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->slots[i].key)
+				entry_merge(gtable_get(&to->groups[g], t->slots[i].key),
+					    &t->slots[i]);
+		entry_merge(&to->groups[g].other, &t->other);
+	}
+	rv_hist_merge(&to->hist, &from->hist);
+	to->records += from->records;
+	to->deny += from->deny;
+	to->audit += from->audit;
+	to->first = from->first < to->first ? from->first : to->first;
+	to->last = from->last > to->last ? from->last : to->last;
+	to->lost += from->lost;
+	to->suppressed += from->suppressed;
+	to->lost_records += from->lost_records;
+	to->suppressed_records += from->suppressed_records;
+	to->other_records += from->other_records;
+}
+
 /* ---- histogram ---------------------------------------------------------- */
 
 #define MIN_ 60 * RV_USEC
@@ -307,6 +341,23 @@ void rv_hist_add(struct rv_hist *h, int64_t t, uint64_t count, uint64_t lost)
 		h->n = (size_t)idx + 1;
 	h->count[idx] += count;
 	h->lost[idx] += lost;
+}
+
+/* Exact: to first moves to bucket sizes at least as coarse as from's, which nest. */
+void rv_hist_merge(struct rv_hist *to, const struct rv_hist *from)
+{
+	if (!from->n)
+		return;
+	if (!to->n) {
+		*to = *from;
+		return;
+	}
+	while (to->level < from->level)
+		coarsen(to, to->origin);
+	for (size_t j = 0; j < from->n; j++)
+		if (from->count[j] || from->lost[j])
+			rv_hist_add(to, from->origin + (int64_t)j * from->width, from->count[j],
+				    from->lost[j]);
 }
 
 void rv_hist_view(const struct rv_hist *h, size_t max_rows, struct rv_hist_view *v)

@@ -129,6 +129,77 @@ static void test_malformed(void **state)
 	rv_summary_free(&s);
 }
 
+struct split {
+	struct rv_summary *half[2];
+	size_t n;
+};
+
+static void add_alternately(const struct rv_rec *r, void *ctx)
+{
+	struct split *sp = ctx;
+
+	rv_summary_add(sp->half[sp->n++ % 2], r);
+}
+
+/* Two threads' summaries merged give what one summary of everything gives. */
+static void test_merge(void **state)
+{
+	struct rv_summary all, a, b;
+	struct split sp = {{&a, &b}, 0};
+	struct rv_hist_view *va = malloc(sizeof(*va)), *vb = malloc(sizeof(*vb));
+	const struct rv_entry *ea[16], *eb[16];
+	struct rv_scan sc;
+	size_t na, nb;
+
+	summarise(BASIC, &all, RV_GROUP_MAX, NULL);
+	assert_int_equal(rv_summary_init(&a, RV_GROUP_MAX), 0);
+	assert_int_equal(rv_summary_init(&b, RV_GROUP_MAX), 0);
+	/* b sees a late record first, so its histogram is coarser than a's */
+	rv_hist_add(&b.hist, T(10, 0, 0) + 30LL * 86400 * RV_USEC, 0, 0);
+	assert_int_equal(rv_scan_init(&sc, "test", add_alternately, &sp), 0);
+	assert_int_equal(rv_scan_file(&sc, BASIC), 0);
+	rv_scan_free(&sc);
+	rv_summary_merge(&a, &b);
+	assert_int_equal(a.records, all.records);
+	assert_int_equal(a.deny, all.deny);
+	assert_int_equal(a.audit, all.audit);
+	assert_int_equal(a.lost, all.lost);
+	assert_int_equal(a.suppressed, all.suppressed);
+	assert_int_equal(a.other_records, all.other_records);
+	assert_int_equal(a.first, all.first);
+	assert_int_equal(a.last, all.last);
+	for (int g = 0; g < RV_G_MAX; g++) {
+		na = rv_summary_top(&a, g, 16, ea);
+		nb = rv_summary_top(&all, g, 16, eb);
+		assert_int_equal(na, nb);
+		for (size_t i = 0; i < na; i++) {
+			assert_string_equal(ea[i]->key, eb[i]->key);
+			assert_int_equal(ea[i]->deny, eb[i]->deny);
+			assert_int_equal(ea[i]->audit, eb[i]->audit);
+			assert_int_equal(ea[i]->first, eb[i]->first);
+			assert_int_equal(ea[i]->last, eb[i]->last);
+		}
+	}
+	rv_hist_view(&a.hist, 2000, va); /* the same buckets, up to the coarser width */
+	rv_hist_view(&all.hist, 2000, vb);
+	assert_true(va->width >= vb->width);
+	{
+		uint64_t ta = 0, tb = 0;
+
+		for (size_t i = 0; i < va->n; i++)
+			ta += va->count[i];
+		for (size_t i = 0; i < vb->n; i++)
+			tb += vb->count[i];
+		assert_int_equal(ta, tb);
+		assert_int_equal(va->count[0], 42 + 1 + 14); /* the first 30 minutes */
+	}
+	rv_summary_free(&all);
+	rv_summary_free(&a);
+	rv_summary_free(&b);
+	free(va);
+	free(vb);
+}
+
 static uint64_t view_total(const struct rv_hist_view *v)
 {
 	uint64_t n = 0;
@@ -221,7 +292,7 @@ int main(void)
 		cmocka_unit_test(test_totals),	  cmocka_unit_test(test_top),
 		cmocka_unit_test(test_bounded),	  cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_hist_auto), cmocka_unit_test(test_hist_far),
-		cmocka_unit_test(test_hist_text),
+		cmocka_unit_test(test_hist_text), cmocka_unit_test(test_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
