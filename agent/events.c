@@ -32,8 +32,12 @@ struct cgname {
 	char path[240];
 };
 
+#define MAX_COUNTS (PAL_MAX_POLICIES * 2 * PAL_EV_AGENT)
+
 struct pal_events {
 	struct ring_buffer *rb;
+	struct pal_decision_count counts[MAX_COUNTS];
+	size_t ncounts;
 	struct pal_enforcer *en;
 	struct pal_sink *sink;
 	struct jw w;
@@ -55,7 +59,7 @@ static const char *const op_names[PAL_OP_MAX] = {
 	[PAL_OP_PTRACE] = "ptrace",
 };
 
-static const char *type_name(__u32 type)
+const char *pal_event_type_name(__u32 type)
 {
 	switch (type) {
 	case PAL_EV_FILE:
@@ -163,13 +167,36 @@ static void put_access(struct pal_events *ev, const struct pal_event *e)
 	jw_csv_array(&ev->w, "access", words);
 }
 
+/* cgroup programs cannot see the parent: best effort from /proc (0 if gone). */
+static unsigned int proc_ppid(unsigned int tgid)
+{
+	char path[64], buf[512], *p;
+	unsigned int ppid = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", tgid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')'); /* comm may contain spaces and parentheses */
+	if (p && sscanf(p + 1, " %*c %u", &ppid) != 1)
+		ppid = 0;
+	return ppid;
+}
+
 static void put_process(struct pal_events *ev, const struct pal_event *e)
 {
 	char exe[PATH_MAX], link[64];
 	ssize_t n;
 
 	jw_int(&ev->w, "pid", e->tgid);
-	jw_int(&ev->w, "ppid", e->ppid);
+	jw_int(&ev->w, "ppid", e->ppid ? e->ppid : proc_ppid(e->tgid));
 	jw_int(&ev->w, "uid", e->uid);
 	jw_int(&ev->w, "gid", e->gid);
 	jw_str(&ev->w, "comm", e->comm);
@@ -238,7 +265,7 @@ static void format_event(struct pal_events *ev, const struct pal_event *e)
 	jw_int(&ev->w, "v", 1);
 	jw_str(&ev->w, "time", ts);
 	jw_str(&ev->w, "host", ev->host);
-	jw_str(&ev->w, "event", type_name(e->type));
+	jw_str(&ev->w, "event", pal_event_type_name(e->type));
 	jw_str(&ev->w, "action", e->action == PAL_ACT_DENY ? "deny" : "audit");
 	put_rule(ev, e, set);
 	jw_int(&ev->w, "generation", e->generation);
@@ -299,6 +326,35 @@ static void dedup_flush(struct pal_events *ev, struct dedup *d)
 	d->pending = 0;
 }
 
+/* Count one decision under its policy's name (names outlive generations). */
+static void count_decision(struct pal_events *ev, const struct pal_event *e)
+{
+	const struct pal_policy_set *set = pal_enforcer_set_of(ev->en, e->generation);
+	const char *name = set && e->policy < set->npolicies ? set->policies[e->policy].name : "?";
+	struct pal_decision_count *c;
+
+	for (size_t i = 0; i < ev->ncounts; i++) {
+		c = &ev->counts[i];
+		if (c->action == e->action && c->type == e->type && !strcmp(c->policy, name)) {
+			c->count++;
+			return;
+		}
+	}
+	if (ev->ncounts == MAX_COUNTS)
+		return;
+	c = &ev->counts[ev->ncounts++];
+	snprintf(c->policy, sizeof(c->policy), "%s", name);
+	c->action = e->action;
+	c->type = e->type;
+	c->count = 1;
+}
+
+const struct pal_decision_count *pal_events_decisions(const struct pal_events *ev, size_t *n)
+{
+	*n = ev->ncounts;
+	return ev->counts;
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct pal_events *ev = ctx;
@@ -309,6 +365,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	ev->st.delivered++;
+	count_decision(ev, e);
 	h = dedup_hash(e);
 	d = &ev->dd[h % DEDUP_SLOTS];
 	if (d->hash == h && d->line && e->time_ns - d->first_ns < DEDUP_WINDOW_NS) {
@@ -342,7 +399,11 @@ int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal
 		return -ENOMEM;
 	ev->en = en;
 	ev->sink = sink;
-	gethostname(ev->host, sizeof(ev->host) - 1);
+	/* In a DaemonSet the pod's hostname is not the node's: let it say. */
+	if (getenv("PALISADE_HOSTNAME"))
+		snprintf(ev->host, sizeof(ev->host), "%s", getenv("PALISADE_HOSTNAME"));
+	else
+		gethostname(ev->host, sizeof(ev->host) - 1);
 	ev->cg2_fd = en->cg2_root[0] ? open(en->cg2_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	pal_maps_counter(&en->maps, PAL_CNT_LOST, &ev->base_lost);
 	pal_maps_counter(&en->maps, PAL_CNT_SUPPRESSED, &ev->base_suppressed);

@@ -27,6 +27,17 @@ void pal_events_tick(struct pal_events *ev);
 void pal_events_note(struct pal_events *ev, const char *event, const char *message);
 void pal_events_policy(struct pal_events *ev, const struct pal_reload_report *rep);
 void pal_events_stats(const struct pal_events *ev, struct pal_event_stats *st);
+
+/* Decisions delivered per (policy, action, event type) since the agent started. */
+struct pal_decision_count {
+	char policy[PAL_POLICY_NAME_MAX + 1];
+	__u8 action; /* PAL_ACT_DENY or PAL_ACT_AUDIT */
+	__u8 type; /* enum pal_event_type */
+	unsigned long long count;
+};
+/* The table of counts (at most PAL_MAX_POLICIES * 2 * PAL_EV_AGENT entries). */
+const struct pal_decision_count *pal_events_decisions(const struct pal_events *ev, size_t *n);
+const char *pal_event_type_name(__u32 type);
 void pal_events_close(struct pal_events *ev);
 
 #endif

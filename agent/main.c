@@ -17,6 +17,9 @@ static const struct verb verbs[] = {
 	{"compile", cmd_compile, "show the map entries policies compile to"},
 	{"logs", cmd_logs, "filter, follow and summarise the audit log"},
 	{"suggest", cmd_suggest, "write an allow-list policy from audit records"},
+	{"status", cmd_status, "show the running agent's policies, hooks and counters"},
+	{"reload", cmd_reload, "make the running agent reload its policies"},
+	{"stop", cmd_stop, "stop the running agent"},
 };
 
 static void usage(FILE *out)

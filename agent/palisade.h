@@ -16,5 +16,8 @@ int cmd_check(int argc, char **argv); /* cmd_policy.c */
 int cmd_compile(int argc, char **argv); /* cmd_policy.c */
 int cmd_logs(int argc, char **argv); /* logs.c */
 int cmd_suggest(int argc, char **argv); /* suggest.c */
+int cmd_status(int argc, char **argv); /* control.c */
+int cmd_reload(int argc, char **argv); /* control.c */
+int cmd_stop(int argc, char **argv); /* control.c */
 
 #endif

@@ -16,11 +16,16 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <math.h>
+#include <json-c/json.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <linux/magic.h>
@@ -29,44 +34,61 @@
 #include "agent/file.h"
 #include "agent/log.h"
 #include "agent/palisade.h"
+#include "agent/control.h"
+#include "agent/metrics.h"
 #include "agent/reload.h"
+#include "policies/config.h"
 #include "cgroup/cgroup.h"
 
 #define DEFAULT_POLICY_DIR "/etc/palisade/policies"
 #define DEFAULT_PIN_DIR "/sys/fs/bpf/palisade"
 #define RELOAD_DEBOUNCE_MS 100
 
+/* Strings NULL and booleans -1 until a flag or the config file sets them. */
 struct run_opts {
+	const char *config;
 	const char *policy_dir;
 	const char *log_path;
 	const char *pin_dir;
-	bool syslog;
-	bool linux_audit;
-	bool keep_on_exit;
-	bool verbose;
+	const char *metrics; /* ADDR:PORT, or "" for off */
+	const char *socket;
+	int syslog;
+	int linux_audit;
+	int keep_on_exit;
+	int verbose;
 	bool insecure_ok; /* --allow-insecure-policy-dir, for tests on scratch dirs */
 };
 
 struct agent {
 	struct run_opts o;
+	struct pal_policy_set *config_set; /* owns the config file's strings */
 	struct pal_enforcer en;
 	struct pal_sink *sink;
 	struct pal_events *ev;
-	int epfd, sigfd, tickfd, inofd, debfd;
+	struct pal_metrics *metrics;
+	int epfd, sigfd, tickfd, inofd, debfd, ctlfd;
 	bool stop;
+	time_t started;
+	time_t loaded; /* when the live generation was loaded */
+	unsigned long long reloads, reload_failures;
+	double last_reload_ms;
 };
 
 static void run_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: palisade run [OPTION]...\n"
-		"Enforce the policies in the policy directory and write the audit log.\n\n"
+		"Enforce the policies in the policy directory and write the audit log.\n"
+		"Flags override the configuration file's keys of the same name.\n\n"
+		"  -c, --config FILE      configuration file (deploy/palisade.yaml)\n"
 		"  -d, --policy-dir DIR   policies to enforce (default " DEFAULT_POLICY_DIR ")\n"
 		"  -l, --log FILE|-       JSON audit log, '-' for stdout (default -)\n"
 		"      --syslog           also send records to syslog/journald\n"
 		"      --linux-audit      also send denials to the Linux audit log\n"
 		"      --keep-on-exit     keep enforcing (pinned) after the agent exits\n"
 		"      --pin-dir DIR      bpffs directory for pins (default " DEFAULT_PIN_DIR ")\n"
+		"      --metrics ADDR:PORT  serve Prometheus metrics there (default: off)\n"
+		"      --socket PATH      control socket (default " PAL_CONTROL_SOCKET ")\n"
 		"  -v, --verbose          debug output, including libbpf's\n"
 		"  -h, --help             show this help\n");
 }
@@ -74,6 +96,9 @@ static void run_usage(FILE *out)
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"metrics", required_argument, NULL, 'M'},
+		{"socket", required_argument, NULL, 'C'},
 		{"policy-dir", required_argument, NULL, 'd'},
 		{"log", required_argument, NULL, 'l'},
 		{"syslog", no_argument, NULL, 'S'},
@@ -87,10 +112,18 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	};
 	int c;
 
-	*o = (struct run_opts){
-		.policy_dir = DEFAULT_POLICY_DIR, .log_path = "-", .pin_dir = DEFAULT_PIN_DIR};
-	while ((c = getopt_long(argc, argv, "d:l:vh", longopts, NULL)) != -1) {
+	*o = (struct run_opts){.syslog = -1, .linux_audit = -1, .keep_on_exit = -1, .verbose = -1};
+	while ((c = getopt_long(argc, argv, "c:d:l:vh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'M':
+			o->metrics = optarg;
+			break;
+		case 'C':
+			o->socket = optarg;
+			break;
 		case 'd':
 			o->policy_dir = optarg;
 			break;
@@ -98,13 +131,13 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->log_path = optarg;
 			break;
 		case 'S':
-			o->syslog = true;
+			o->syslog = 1;
 			break;
 		case 'A':
-			o->linux_audit = true;
+			o->linux_audit = 1;
 			break;
 		case 'K':
-			o->keep_on_exit = true;
+			o->keep_on_exit = 1;
 			break;
 		case 'P':
 			o->pin_dir = optarg;
@@ -113,7 +146,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->insecure_ok = true;
 			break;
 		case 'v':
-			o->verbose = true;
+			o->verbose = 1;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -130,14 +163,65 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
-/* Policies decide who may do what: only root may be able to change them. */
+static void print_diag(const struct pal_diag *d, void *ctx);
+
+static void pick_str(const char **opt, const char *cfg, const char *dflt)
+{
+	if (!*opt)
+		*opt = cfg ? cfg : dflt;
+}
+
+static void pick_bool(int *opt, int cfg)
+{
+	if (*opt < 0)
+		*opt = cfg > 0;
+}
+
+/* Flags win over the configuration file, which wins over the defaults. */
+static int apply_config(struct agent *a)
+{
+	struct pal_agent_config cfg = {0};
+	struct pal_load_opts lo = {.diag = print_diag};
+	struct run_opts *o = &a->o;
+	int err = 0;
+
+	cfg = (struct pal_agent_config){
+		.syslog = -1, .linux_audit = -1, .keep_on_exit = -1, .verbose = -1};
+	if (o->config) {
+		a->config_set = pal_policy_set_new(&lo);
+		if (!a->config_set)
+			return -ENOMEM;
+		err = pal_config_load(a->config_set, o->config, &cfg);
+		if (err)
+			return err == -EINVAL ? err : -EINVAL;
+	}
+	pick_str(&o->policy_dir, cfg.policy_dir, DEFAULT_POLICY_DIR);
+	pick_str(&o->log_path, cfg.log, "-");
+	pick_str(&o->pin_dir, cfg.pin_dir, DEFAULT_PIN_DIR);
+	pick_str(&o->metrics, cfg.metrics, "");
+	pick_str(&o->socket, NULL, PAL_CONTROL_SOCKET);
+	pick_bool(&o->syslog, cfg.syslog);
+	pick_bool(&o->linux_audit, cfg.linux_audit);
+	pick_bool(&o->keep_on_exit, cfg.keep_on_exit);
+	pick_bool(&o->verbose, cfg.verbose);
+	return 0;
+}
+
+/*
+ * Policies decide who may do what: only root may be able to change them.
+ * A read-only mount is fine whatever its mode bits (kubelet mounts ConfigMap
+ * volumes read-only, with mode 1777 directories).
+ */
 static int check_policy_dir(const struct run_opts *o)
 {
+	struct statvfs vfs;
 	struct stat st;
 
 	if (stat(o->policy_dir, &st))
 		return pal_log_errno(-errno, "run: policy directory '%s'", o->policy_dir);
 	if (o->insecure_ok)
+		return 0;
+	if (st.st_uid == 0 && !statvfs(o->policy_dir, &vfs) && (vfs.f_flag & ST_RDONLY))
 		return 0;
 	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
 		pal_log(PAL_LOG_ERR,
@@ -199,7 +283,9 @@ static int do_reload(struct agent *a)
 	struct pal_reload_report rep = {0};
 	int err = pal_reload(&a->en, paths, 1, &lo, &rep);
 
+	a->last_reload_ms = rep.ms;
 	if (err) {
+		a->reload_failures++;
 		char msg[160];
 
 		snprintf(msg, sizeof(msg), "reload failed (%s); generation %llu stays live",
@@ -209,9 +295,189 @@ static int do_reload(struct agent *a)
 			pal_events_note(a->ev, "policy", msg);
 		return err;
 	}
+	a->reloads++;
+	a->loaded = time(NULL);
 	if (a->ev)
 		pal_events_policy(a->ev, &rep);
 	return 0;
+}
+
+/* ---- status, metrics --------------------------------------------------- */
+
+static long rss_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+static unsigned long long decisions_of(struct agent *a, const char *policy, __u8 action)
+{
+	unsigned long long n = 0;
+	const struct pal_decision_count *c;
+	size_t nc;
+
+	c = pal_events_decisions(a->ev, &nc);
+	for (size_t i = 0; i < nc; i++)
+		if (c[i].action == action && !strcmp(c[i].policy, policy))
+			n += c[i].count;
+	return n;
+}
+
+static void add_int(struct json_object *o, const char *k, long long v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static struct json_object *status_policies(struct agent *a)
+{
+	const struct pal_policy_set *set = a->en.live;
+	struct json_object *arr = json_object_new_array();
+	char when[32];
+	struct tm tm;
+
+	gmtime_r(&a->loaded, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (__u32 i = 0; set && i < set->npolicies; i++) {
+		const struct pal_ir_policy *p = &set->policies[i];
+		struct json_object *o = json_object_new_object();
+		struct json_object *cgs = json_object_new_array();
+
+		json_object_object_add(o, "name", json_object_new_string(p->name));
+		json_object_object_add(o, "mode", json_object_new_string(pal_mode_name(p->mode)));
+		json_object_object_add(o, "file", json_object_new_string(p->loc.file));
+		add_int(o, "generation", a->en.generation);
+		json_object_object_add(o, "loaded", json_object_new_string(when));
+		for (__u32 j = 0; j < p->ncgroups; j++)
+			json_object_array_add(cgs, json_object_new_string(p->cgroups[j]));
+		json_object_object_add(o, "targets", cgs);
+		add_int(o, "denied", decisions_of(a, p->name, PAL_ACT_DENY));
+		add_int(o, "audited", decisions_of(a, p->name, PAL_ACT_AUDIT));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* Unread bytes in the ring buffer, from its producer and consumer pages. */
+static long long ringbuf_used(struct agent *a)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = a->en.maps.fd[PAL_MAP_EVENTS];
+	unsigned long *cons, *prod;
+	long long used;
+
+	cons = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	if (cons == MAP_FAILED)
+		return -1;
+	prod = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, page);
+	if (prod == MAP_FAILED) {
+		munmap(cons, page);
+		return -1;
+	}
+	used = (long long)(__atomic_load_n(prod, __ATOMIC_ACQUIRE) -
+			   __atomic_load_n(cons, __ATOMIC_ACQUIRE));
+	munmap(prod, page);
+	munmap(cons, page);
+	return used;
+}
+
+static struct json_object *status_json(struct agent *a)
+{
+	struct json_object *st = json_object_new_object(), *hooks = json_object_new_object();
+	struct pal_cgroup_stats cs = {0};
+	struct pal_event_stats es;
+
+	pal_events_stats(a->ev, &es);
+	pal_cgroup_stats(a->en.cg, &cs);
+	json_object_object_add(st, "ok", json_object_new_boolean(1));
+	add_int(st, "generation", a->en.generation);
+	json_object_object_add(
+		st, "enforcing",
+		json_object_new_string(a->en.file ? "file, exec, network, devices" :
+						    "network, devices only (no BPF LSM)"));
+	add_int(hooks, "lsm_programs", a->en.file ? pal_file_nlinks(a->en.file) : 0);
+	add_int(hooks, "cgroups_attached", cs.attached);
+	add_int(hooks, "cgroups_tracked", cs.tracked);
+	json_object_object_add(st, "hooks", hooks);
+	json_object_object_add(st, "policies", status_policies(a));
+	add_int(st, "events_delivered", es.delivered);
+	add_int(st, "events_lost", es.lost);
+	add_int(st, "events_suppressed", es.suppressed);
+	add_int(st, "ringbuf_used_bytes", ringbuf_used(a));
+	add_int(st, "ringbuf_size_bytes", PAL_RINGBUF_BYTES);
+	add_int(st, "reloads", a->reloads);
+	add_int(st, "reload_failures", a->reload_failures);
+	add_int(st, "rss_kib", rss_kib());
+	add_int(st, "uptime_seconds", time(NULL) - a->started);
+	return st;
+}
+
+static void on_control(void *ctx, const char *req, FILE *out)
+{
+	struct agent *a = ctx;
+	struct json_object *r;
+
+	if (!strcmp(req, "status")) {
+		r = status_json(a);
+	} else {
+		bool ok = !strcmp(req, "stop") || (!strcmp(req, "reload") && !do_reload(a));
+
+		r = json_object_new_object();
+		json_object_object_add(r, "ok", json_object_new_boolean(ok));
+		json_object_object_add(
+			r, "message",
+			json_object_new_string(
+				!strcmp(req, "stop") ?
+					"stopping" :
+				!strcmp(req, "reload") ?
+					(ok ? "reloaded" :
+					      "reload failed; the old generation stays live (see the agent's log)") :
+					"unknown request (status, reload, stop)"));
+		if (!strcmp(req, "stop"))
+			a->stop = true;
+	}
+	fputs(json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN), out);
+	json_object_put(r);
+}
+
+static void publish_metrics(struct agent *a)
+{
+	struct pal_metrics_snapshot *s;
+	struct pal_cgroup_stats cs = {0};
+	struct pal_event_stats es;
+	const struct pal_decision_count *c;
+	size_t n;
+
+	if (!a->metrics)
+		return;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return;
+	pal_events_stats(a->ev, &es);
+	pal_cgroup_stats(a->en.cg, &cs);
+	s->lost = es.lost;
+	s->suppressed = es.suppressed;
+	s->reloads = a->reloads;
+	s->reload_failures = a->reload_failures;
+	s->last_reload_seconds = a->reloads + a->reload_failures ? a->last_reload_ms / 1e3 : NAN;
+	s->generation = a->en.generation;
+	s->cgroups_attached = cs.attached;
+	s->ringbuf_used_bytes = ringbuf_used(a) > 0 ? ringbuf_used(a) : 0;
+	s->ringbuf_size_bytes = PAL_RINGBUF_BYTES;
+	c = pal_events_decisions(a->ev, &n);
+	for (size_t i = 0; i < n; i++)
+		pal_metrics_add_decision(s, c[i].policy,
+					 c[i].action == PAL_ACT_DENY ? "deny" : "audit",
+					 pal_event_type_name(c[i].type), c[i].count);
+	pal_metrics_publish(a->metrics, s);
+	free(s);
 }
 
 static int epoll_add(int epfd, int fd)
@@ -240,6 +506,9 @@ static int setup_loop(struct agent *a)
 	if (a->sigfd < 0 || a->epfd < 0 || a->tickfd < 0 || a->debfd < 0 || a->inofd < 0)
 		return pal_log_errno(-errno, "run: cannot set up the event loop");
 	timerfd_settime(a->tickfd, 0, &sec, NULL);
+	a->ctlfd = pal_control_listen(a->o.socket);
+	if (a->ctlfd < 0)
+		return a->ctlfd;
 	/* Editors write a temp file and rename it over: watch the directory. */
 	if (inotify_add_watch(a->inofd, a->o.policy_dir,
 			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
@@ -248,7 +517,7 @@ static int setup_loop(struct agent *a)
 	if (epoll_add(a->epfd, a->sigfd) || epoll_add(a->epfd, a->tickfd) ||
 	    epoll_add(a->epfd, a->debfd) || epoll_add(a->epfd, a->inofd) ||
 	    epoll_add(a->epfd, pal_events_fd(a->ev)) ||
-	    epoll_add(a->epfd, pal_cgroup_watch_fd(a->en.cg)))
+	    epoll_add(a->epfd, pal_cgroup_watch_fd(a->en.cg)) || epoll_add(a->epfd, a->ctlfd))
 		return pal_log_errno(-errno, "run: cannot set up the event loop");
 	return 0;
 }
@@ -297,14 +566,32 @@ static int loop(struct agent *a)
 				on_inotify(a);
 			else if (fd == a->debfd && read(fd, &ticks, 8) == 8)
 				do_reload(a);
-			else if (fd == a->tickfd && read(fd, &ticks, 8) == 8)
+			else if (fd == a->tickfd && read(fd, &ticks, 8) == 8) {
 				pal_events_tick(a->ev);
-			else if (fd == pal_cgroup_watch_fd(a->en.cg))
+				publish_metrics(a);
+			} else if (fd == pal_cgroup_watch_fd(a->en.cg))
 				pal_cgroup_handle_watch(a->en.cg);
+			else if (fd == a->ctlfd)
+				pal_control_serve(a->ctlfd, on_control, a);
 		}
 		pal_events_consume(a->ev);
 	}
 	return 0;
+}
+
+static int start_metrics(struct agent *a)
+{
+	int err;
+
+	if (!a->o.metrics[0])
+		return 0;
+	err = pal_metrics_start(&a->metrics, a->o.metrics, NULL, NULL);
+	if (err == -EOPNOTSUPP)
+		pal_log(PAL_LOG_ERR, "run: --metrics: this build has no metrics endpoint "
+				     "(built without libmicrohttpd)");
+	else if (err)
+		pal_log_errno(err, "run: --metrics '%s'", a->o.metrics);
+	return err == -EINVAL ? -EINVAL : err ? -EIO : 0;
 }
 
 static int start(struct agent *a)
@@ -384,6 +671,9 @@ static void shutdown_agent(struct agent *a)
 	pal_policy_set_free(a->en.live);
 	pal_policy_set_free(a->en.prev);
 	pal_sink_close(a->sink);
+	pal_metrics_stop(a->metrics);
+	pal_control_close(a->ctlfd, a->o.socket);
+	pal_policy_set_free(a->config_set);
 	for (int *fd = &a->epfd; fd <= &a->debfd; fd++)
 		if (*fd > 0)
 			close(*fd);
@@ -391,15 +681,30 @@ static void shutdown_agent(struct agent *a)
 
 int cmd_run(int argc, char **argv)
 {
-	struct agent a = {.epfd = -1, .sigfd = -1, .tickfd = -1, .inofd = -1, .debfd = -1};
+	struct agent a = {
+		.epfd = -1,
+		.sigfd = -1,
+		.tickfd = -1,
+		.inofd = -1,
+		.debfd = -1,
+		.ctlfd = -1,
+	};
 	int err = parse_opts(argc, argv, &a.o);
 
 	if (err)
 		return err > 0 ? PAL_EXIT_OK : PAL_EXIT_POLICY;
-	pal_log_setup(a.o.verbose, false);
+	a.started = time(NULL);
 	for (int i = 0; i < PAL_MAP_COUNT; i++)
 		a.en.maps.fd[i] = -1;
-	err = start(&a);
+	err = apply_config(&a);
+	if (err) {
+		pal_policy_set_free(a.config_set);
+		return err == -EINVAL ? PAL_EXIT_POLICY : PAL_EXIT_RUNTIME;
+	}
+	pal_log_setup(a.o.verbose, false);
+	err = start_metrics(&a);
+	if (!err)
+		err = start(&a);
 	if (!err) {
 		pal_log(PAL_LOG_INFO, "run: ready: generation %llu enforcing from '%s'%s",
 			(unsigned long long)a.en.generation, a.o.policy_dir,

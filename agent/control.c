@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Control socket: the server side for the daemon, the client verbs for users. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <json-c/json.h>
+
+#include "agent/control.h"
+#include "agent/log.h"
+#include "agent/palisade.h"
+
+#define REPLY_MAX (1 << 20)
+
+static int sock_addr(const char *path, struct sockaddr_un *sa)
+{
+	*sa = (struct sockaddr_un){.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(sa->sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa->sun_path, path, strlen(path));
+	return 0;
+}
+
+int pal_control_listen(const char *path)
+{
+	struct sockaddr_un sa;
+	char dir[PATH_MAX];
+	int fd, err = sock_addr(path, &sa);
+
+	if (err)
+		return pal_log_errno(err, "control: socket path '%s'", path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (mkdir(dirname(dir), 0700) && errno != EEXIST)
+		return pal_log_errno(-errno, "control: cannot create '%s'", dir);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return pal_log_errno(-errno, "control: socket");
+	unlink(path); /* a stale socket of an agent that was killed */
+	/* 0600 from the start: no window in which another user could connect. */
+	mode_t old = umask(0177);
+	err = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
+	umask(old);
+	if (!err && listen(fd, 8))
+		err = -errno;
+	if (err) {
+		close(fd);
+		return pal_log_errno(err, "control: cannot listen on '%s'", path);
+	}
+	return fd;
+}
+
+void pal_control_serve(int lfd, pal_control_fn fn, void *ctx)
+{
+	struct timeval tv = {.tv_sec = 1};
+	char req[64] = "";
+	char *reply = NULL;
+	size_t len = 0;
+	ssize_t n;
+	FILE *out;
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	/* A client that says nothing must not stall enforcement's event loop. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	n = read(fd, req, sizeof(req) - 1);
+	if (n > 0) {
+		req[n] = 0;
+		req[strcspn(req, "\r\n")] = 0;
+		out = open_memstream(&reply, &len);
+		if (out) {
+			fn(ctx, req, out);
+			fclose(out);
+			if (write(fd, reply, len) < 0)
+				pal_log(PAL_LOG_DEBUG, "control: reply lost: %s", strerror(errno));
+		}
+	}
+	free(reply);
+	close(fd);
+}
+
+void pal_control_close(int lfd, const char *path)
+{
+	if (lfd < 0)
+		return;
+	close(lfd);
+	unlink(path);
+}
+
+/* ---- client ------------------------------------------------------------ */
+
+static int request(const char *path, const char *req, char **reply)
+{
+	struct sockaddr_un sa;
+	size_t len = 0;
+	ssize_t n;
+	int fd, err = sock_addr(path, &sa);
+
+	if (err)
+		return err;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	shutdown(fd, SHUT_WR);
+	*reply = malloc(REPLY_MAX + 1);
+	if (!*reply) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (len < REPLY_MAX && (n = read(fd, *reply + len, REPLY_MAX - len)) > 0)
+		len += n;
+	(*reply)[len] = 0;
+	close(fd);
+	return len ? 0 : -EPROTO;
+}
+
+static void print_status(struct json_object *st)
+{
+	struct json_object *pols, *c;
+
+	printf("generation %lld, %s\n",
+	       (long long)json_object_get_int64(json_object_object_get(st, "generation")),
+	       json_object_get_string(json_object_object_get(st, "enforcing")));
+	if (json_object_object_get_ex(st, "hooks", &c))
+		printf("hooks: %s\n", json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN));
+	if (json_object_object_get_ex(st, "policies", &pols)) {
+		printf("%-32s %-8s %10s %10s  %s\n", "POLICY", "MODE", "DENIED", "AUDITED",
+		       "LOADED");
+		for (size_t i = 0; i < json_object_array_length(pols); i++) {
+			struct json_object *p = json_object_array_get_idx(pols, i);
+
+			printf("%-32s %-8s %10lld %10lld  %s\n",
+			       json_object_get_string(json_object_object_get(p, "name")),
+			       json_object_get_string(json_object_object_get(p, "mode")),
+			       (long long)json_object_get_int64(
+				       json_object_object_get(p, "denied")),
+			       (long long)json_object_get_int64(
+				       json_object_object_get(p, "audited")),
+			       json_object_get_string(json_object_object_get(p, "loaded")));
+		}
+	}
+	json_object_object_foreach(st, key, val) {
+		if (json_object_is_type(val, json_type_int))
+			printf("%s: %lld\n", key, (long long)json_object_get_int64(val));
+	}
+}
+
+static void client_usage(FILE *f, const char *verb)
+{
+	fprintf(f,
+		"Usage: palisade %s [--json] [--socket PATH]\n"
+		"Ask the running agent (control socket, default " PAL_CONTROL_SOCKET ")%s.\n",
+		verb,
+		!strcmp(verb, "status") ? " for its state" :
+		!strcmp(verb, "reload") ? " to reload its policies now" :
+					  " to stop (detaching everything unless it runs with "
+					  "--keep-on-exit)");
+}
+
+static int client(int argc, char **argv, const char *verb)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"socket", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *path = PAL_CONTROL_SOCKET;
+	struct json_object *st;
+	bool json = false;
+	char *reply = NULL;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 's':
+			path = optarg;
+			break;
+		case 'h':
+			client_usage(stdout, verb);
+			return PAL_EXIT_OK;
+		default:
+			client_usage(stderr, verb);
+			return PAL_EXIT_POLICY;
+		}
+	}
+	err = request(path, verb, &reply);
+	if (err) {
+		fprintf(stderr,
+			"palisade %s: cannot reach the agent at '%s': %s (is `palisade "
+			"run` running, and are you root?)\n",
+			verb, path, strerror(-err));
+		free(reply);
+		return PAL_EXIT_RUNTIME;
+	}
+	st = json_tokener_parse(reply);
+	err = st && json_object_get_boolean(json_object_object_get(st, "ok")) ? 0 : -EIO;
+	if (json || !st)
+		printf("%s\n", reply);
+	else if (!strcmp(verb, "status"))
+		print_status(st);
+	else
+		printf("%s\n", json_object_get_string(json_object_object_get(st, "message")));
+	json_object_put(st);
+	free(reply);
+	return err ? PAL_EXIT_RUNTIME : PAL_EXIT_OK;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	return client(argc, argv, "status");
+}
+
+int cmd_reload(int argc, char **argv)
+{
+	return client(argc, argv, "reload");
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	return client(argc, argv, "stop");
+}
