@@ -88,25 +88,33 @@ bytes=$(stat -c %s "$log")
 lines=$(wc -l <"$log")
 echo "input: $log, $bytes bytes, $lines lines"
 echo "binary: $bin"
-printf '%-58s %8s %8s %10s\n' "case" "best s" "MB/s" "max RSS KB"
+printf '%-52s %7s %7s %7s %10s\n' "case" "wall s" "CPU s" "MB/s" "max RSS KB"
 
+# best wall time of RUNS runs, with the CPU time (user + sys) and max RSS of that run
 bench() {
 	local name=$1
 	shift
-	local best= rss=0 t m
+	local best= cpu= rss=0 t u s m
 	for _ in $(seq "$runs"); do
-		/usr/bin/time -f "%e %M" -o "$dir/time.out" "$bin" logs "$@" "$log" >/dev/null 2>"$dir/err.out" || true
-		read -r t m <"$dir/time.out"
-		if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+		/usr/bin/time -f "%e %U %S %M" -o "$dir/time.out" "$bin" logs "$@" "$log" >/dev/null 2>"$dir/err.out" || true
+		read -r t u s m <"$dir/time.out"
+		if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then
+			best=$t
+			cpu=$(awk "BEGIN{print $u + $s}")
+		fi
 		[ "$m" -gt "$rss" ] && rss=$m
 	done
-	printf '%-58s %8s %8.0f %10s\n' "$name" "$best" "$(awk "BEGIN{print $bytes / 1048576 / ($best > 0 ? $best : 0.01)}")" "$rss"
+	printf '%-52s %7s %7s %7.0f %10s\n' "$name" "$best" "$cpu" "$(awk "BEGIN{print $bytes / 1048576 / ($best > 0 ? $best : 0.01)}")" "$rss"
 }
 
-bench "--policy ssh-keys --json" --policy ssh-keys --json
-bench "--path '/home/*/.ssh/**' --json" --path '/home/*/.ssh/**' --json
-bench "--exe '**/nginx' --action deny --json" --exe '**/nginx' --action deny --json
-bench "--since/--until (one hour) --json" --since 2026-11-25T10:00:00Z --until 2026-11-25T11:00:00Z --json
-bench "--policy web --path '/etc/**' (table)" --policy web --path '/etc/**' --width 160
-bench "--uid 0 --json (no prefilter: every line parsed)" --uid 0 --json
+echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+bench "--policy nonexistent --json (prefilter only)" --policy nonexistent --json
+bench "--policy ssh-keys --json (20% match)" --policy ssh-keys --json
+bench "--path '/home/*/.ssh/**' --json (10%)" --path '/home/*/.ssh/**' --json
+bench "--exe '**/nginx' --action deny --json (14%)" --exe '**/nginx' --action deny --json
+bench "--since/--until, one hour --json (0.6%)" --since 2026-11-25T10:00:00Z --until 2026-11-25T11:00:00Z --json
+bench "--policy web --path '/etc/**' table (2%)" --policy web --path '/etc/**' --width 160
+bench "--uid 0 --json (33%)" --uid 0 --json
+bench "--action deny --json (70%)" --action deny --json
 bench "--summary (every line parsed)" --summary --width 120
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
