@@ -12,10 +12,19 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <linux/openat2.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 
 #define EXIT_MATCH 0
 #define EXIT_MISMATCH 1
@@ -90,31 +99,627 @@ static int expect(const char *what, int got, int want)
 	return got == want ? EXIT_MATCH : EXIT_MISMATCH;
 }
 
-/* open PATH EXPECTED [r|w|rw]: open(2) PATH read-only (default) or for writing. */
+/* Open flags of a MODE word; -1 if unknown. */
+static int mode_flags(const char *mode)
+{
+	static const struct {
+		const char *name;
+		int flags;
+	} modes[] = {
+		{"r", O_RDONLY},
+		{"w", O_WRONLY},
+		{"rw", O_RDWR},
+		{"a", O_WRONLY | O_APPEND}, /* requests `append`, not `write` */
+		{"t", O_WRONLY | O_TRUNC},
+		{"d", O_RDONLY | O_DIRECTORY},
+		{"c", O_WRONLY | O_CREAT}, /* creates the file if missing */
+	};
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(mode, modes[i].name))
+			return modes[i].flags;
+	return -1;
+}
+
+/* open PATH EXPECTED [r|w|rw|a|t|d|c]: open(2) PATH read-only (default) or as MODE says. */
 static int cmd_open(int argc, char **argv)
 {
 	int flags = O_RDONLY, want, fd, got = 0;
 	char what[4200];
 
-	if (argc < 3 || argc > 4)
+	if (argc < 3 || argc > 4 || parse_errno(argv[2], &want))
 		return -EINVAL;
-	if (parse_errno(argv[2], &want))
+	if (argc == 4 && (flags = mode_flags(argv[3])) < 0)
 		return -EINVAL;
-	if (argc == 4) {
-		if (!strcmp(argv[3], "w"))
-			flags = O_WRONLY;
-		else if (!strcmp(argv[3], "rw"))
-			flags = O_RDWR;
-		else if (strcmp(argv[3], "r"))
-			return -EINVAL;
-	}
-	fd = open(argv[1], flags | O_CLOEXEC);
+	fd = open(argv[1], flags | O_CLOEXEC, 0644);
 	if (fd < 0)
 		got = errno;
 	else
 		close(fd);
 	snprintf(what, sizeof(what), "open '%s' (%s)", argv[1], argc == 4 ? argv[3] : "r");
 	return expect(what, got, want);
+}
+
+/* RESOLVE_* bits of a comma-separated list; -1 if a word is unknown. */
+static long long resolve_flags(const char *list)
+{
+	static const struct {
+		const char *name;
+		__u64 bit;
+	} words[] = {
+		{"none", 0},
+		{"beneath", RESOLVE_BENEATH},
+		{"in_root", RESOLVE_IN_ROOT},
+		{"no_symlinks", RESOLVE_NO_SYMLINKS},
+		{"no_magiclinks", RESOLVE_NO_MAGICLINKS},
+		{"no_xdev", RESOLVE_NO_XDEV},
+	};
+	char buf[256], *save = NULL;
+	long long bits = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (!strcmp(w, words[i].name))
+				break;
+		if (i == sizeof(words) / sizeof(words[0]))
+			return -1;
+		bits |= words[i].bit;
+	}
+	return bits;
+}
+
+/* openat2 DIR PATH EXPECTED RESOLVE: openat2(2) PATH read-only below DIR with RESOLVE_* flags. */
+static int cmd_openat2(int argc, char **argv)
+{
+	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC};
+	long long resolve;
+	int want, dfd, fd, got = 0;
+	char what[4200];
+
+	if (argc != 5 || parse_errno(argv[3], &want) || (resolve = resolve_flags(argv[4])) < 0)
+		return -EINVAL;
+	how.resolve = resolve;
+	dfd = open(argv[1], O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		fprintf(stderr, "paltest: cannot open directory '%s': %s\n", argv[1],
+			strerror(errno));
+		return EXIT_MISMATCH;
+	}
+	fd = syscall(SYS_openat2, dfd, argv[2], &how, sizeof(how));
+	if (fd < 0)
+		got = errno;
+	else
+		close(fd);
+	close(dfd);
+	snprintf(what, sizeof(what), "openat2 '%s' below '%s' (resolve %s)", argv[2], argv[1],
+		 argv[4]);
+	return expect(what, got, want);
+}
+
+/* reopen PATH EXPECTED [MODE]: open PATH with O_PATH, then open /proc/self/fd/N for MODE. */
+static int cmd_reopen(int argc, char **argv)
+{
+	int flags = O_RDONLY, want, pfd, fd, got = 0;
+	char what[4200], proc[64];
+
+	if (argc < 3 || argc > 4 || parse_errno(argv[2], &want))
+		return -EINVAL;
+	if (argc == 4 && (flags = mode_flags(argv[3])) < 0)
+		return -EINVAL;
+	pfd = open(argv[1], O_PATH | O_CLOEXEC);
+	if (pfd < 0) {
+		/* O_PATH runs no file_open hook: it must succeed even on a denied file */
+		printf("paltest: O_PATH open of '%s' failed: %s\n", argv[1], strerror(errno));
+		return EXIT_MISMATCH;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, flags | O_CLOEXEC);
+	if (fd < 0)
+		got = errno;
+	else
+		close(fd);
+	close(pfd);
+	snprintf(what, sizeof(what), "re-open of '%s' through %s", argv[1], proc);
+	return expect(what, got, want);
+}
+
+/* Result of a call returning -1/errno, as the "got" of expect(). */
+static int outcome(long r)
+{
+	return r < 0 ? errno : 0;
+}
+
+/* truncate PATH EXPECTED: truncate(2) PATH to 0 bytes. */
+static int cmd_truncate(int argc, char **argv)
+{
+	int want;
+
+	if (argc != 3 || parse_errno(argv[2], &want))
+		return -EINVAL;
+	return expect("truncate", outcome(truncate(argv[1], 0)), want);
+}
+
+/* chmod PATH OCTAL EXPECTED */
+static int cmd_chmod(int argc, char **argv)
+{
+	int want;
+
+	if (argc != 4 || parse_errno(argv[3], &want))
+		return -EINVAL;
+	return expect("chmod", outcome(chmod(argv[1], strtoul(argv[2], NULL, 8))), want);
+}
+
+/* chown PATH UID GID EXPECTED */
+static int cmd_chown(int argc, char **argv)
+{
+	int want;
+
+	if (argc != 5 || parse_errno(argv[4], &want))
+		return -EINVAL;
+	return expect("chown", outcome(chown(argv[1], atoi(argv[2]), atoi(argv[3]))), want);
+}
+
+/* unlink PATH EXPECTED */
+static int cmd_unlink(int argc, char **argv)
+{
+	int want;
+
+	if (argc != 3 || parse_errno(argv[2], &want))
+		return -EINVAL;
+	return expect("unlink", outcome(unlink(argv[1])), want);
+}
+
+/* rmdir PATH EXPECTED */
+static int cmd_rmdir(int argc, char **argv)
+{
+	int want;
+
+	if (argc != 3 || parse_errno(argv[2], &want))
+		return -EINVAL;
+	return expect("rmdir", outcome(rmdir(argv[1])), want);
+}
+
+/* mkdir PATH EXPECTED */
+static int cmd_mkdir(int argc, char **argv)
+{
+	int want;
+
+	if (argc != 3 || parse_errno(argv[2], &want))
+		return -EINVAL;
+	return expect("mkdir", outcome(mkdir(argv[1], 0755)), want);
+}
+
+/* mknod PATH f|p EXPECTED: a regular file or a FIFO (no device: device rules are elsewhere). */
+static int cmd_mknod(int argc, char **argv)
+{
+	int want;
+
+	if (argc != 4 || parse_errno(argv[3], &want) ||
+	    (strcmp(argv[2], "f") && strcmp(argv[2], "p")))
+		return -EINVAL;
+	return expect("mknod",
+		      outcome(mknod(argv[1], (argv[2][0] == 'f' ? S_IFREG : S_IFIFO) | 0644, 0)),
+		      want);
+}
+
+/* symlink TARGET PATH EXPECTED */
+static int cmd_symlink(int argc, char **argv)
+{
+	int want;
+
+	if (argc != 4 || parse_errno(argv[3], &want))
+		return -EINVAL;
+	return expect("symlink", outcome(symlink(argv[1], argv[2])), want);
+}
+
+/* link OLD NEW EXPECTED: a hard link */
+static int cmd_link(int argc, char **argv)
+{
+	int want;
+
+	if (argc != 4 || parse_errno(argv[3], &want))
+		return -EINVAL;
+	return expect("link", outcome(link(argv[1], argv[2])), want);
+}
+
+/* rename OLD NEW EXPECTED [noreplace|exchange]: renameat2(2) */
+static int cmd_rename(int argc, char **argv)
+{
+	unsigned int flags = 0;
+	int want;
+
+	if (argc < 4 || argc > 5 || parse_errno(argv[3], &want))
+		return -EINVAL;
+	if (argc == 5 && !strcmp(argv[4], "noreplace"))
+		flags = RENAME_NOREPLACE;
+	else if (argc == 5 && !strcmp(argv[4], "exchange"))
+		flags = RENAME_EXCHANGE;
+	else if (argc == 5)
+		return -EINVAL;
+	return expect("rename",
+		      outcome(syscall(SYS_renameat2, AT_FDCWD, argv[1], AT_FDCWD, argv[2], flags)),
+		      want);
+}
+
+/* Wait until PATH exists, up to 60 s. */
+static bool wait_for_file(const char *path)
+{
+	for (int i = 0; i < 6000; i++) {
+		if (!access(path, F_OK))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/*
+ * hold-write PATH READY GO EXPECTED: open PATH for writing (must succeed),
+ * create READY, wait for GO to exist, then write(2) through the old fd. The
+ * case loads the policy in between: the write is decided by file_permission.
+ */
+static int cmd_hold_write(int argc, char **argv)
+{
+	int want, fd, rfd;
+
+	if (argc != 5 || parse_errno(argv[4], &want))
+		return -EINVAL;
+	fd = open(argv[1], O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("paltest: hold-write: cannot open '%s': %s\n", argv[1], strerror(errno));
+		return EXIT_MISMATCH;
+	}
+	rfd = open(argv[2], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (rfd < 0)
+		return EXIT_MISMATCH;
+	close(rfd);
+	if (!wait_for_file(argv[3])) {
+		printf("paltest: hold-write: '%s' never appeared\n", argv[3]);
+		return EXIT_MISMATCH;
+	}
+	return expect("write through an fd opened before the policy", outcome(write(fd, "x", 1)),
+		      want);
+}
+
+/*
+ * Run fn in a child and return the errno it reports through a close-on-exec
+ * pipe: 0 when the exec succeeded (the pipe closed empty), so that a
+ * successful exec is told apart from the exec'd program's own failure.
+ */
+static int exec_outcome(void (*fn)(char **argv), char **argv)
+{
+	int p[2], err = 0, status;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return errno;
+	pid = fork();
+	if (pid < 0)
+		return errno;
+	if (!pid) {
+		close(p[0]);
+		fn(argv);
+		err = errno;
+		if (write(p[1], &err, sizeof(err)) != sizeof(err))
+			_exit(126);
+		_exit(127);
+	}
+	close(p[1]);
+	if (read(p[0], &err, sizeof(err)) != sizeof(err))
+		err = 0;
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	return err;
+}
+
+static char *exec_env[] = {"PATH=/bin", NULL};
+
+/* The exec'd program runs `paltest true` when it is a paltest copy; busybox prints usage. */
+static void do_execve(char **argv)
+{
+	char *args[] = {argv[1], "true", NULL};
+
+	execve(argv[1], args, exec_env);
+}
+
+static void do_execveat(char **argv)
+{
+	char *args[] = {argv[1], "true", NULL};
+	int fd = open(argv[1], O_PATH | O_CLOEXEC);
+
+	if (fd >= 0)
+		syscall(SYS_execveat, fd, "", args, exec_env, AT_EMPTY_PATH);
+}
+
+/* exec PATH EXPECTED: execve(2) PATH in a child. */
+static int cmd_exec(int argc, char **argv)
+{
+	int want;
+
+	if (argc != 3 || parse_errno(argv[2], &want))
+		return -EINVAL;
+	return expect("execve", exec_outcome(do_execve, argv), want);
+}
+
+/* execveat PATH EXPECTED: open PATH with O_PATH, execveat(fd, "", AT_EMPTY_PATH) in a child. */
+static int cmd_execveat(int argc, char **argv)
+{
+	int want;
+
+	if (argc != 3 || parse_errno(argv[2], &want))
+		return -EINVAL;
+	return expect("execveat(AT_EMPTY_PATH) of an O_PATH fd", exec_outcome(do_execveat, argv),
+		      want);
+}
+
+/* true: exit 0 (the program a test exec runs) */
+static int cmd_true(int argc, char **argv)
+{
+	return EXIT_MATCH;
+}
+
+/*
+ * mmap-exec PATH EXPECTED: what `ld.so PATH` does to the program it runs:
+ * open it for reading (must succeed) and map it with PROT_EXEC (mmap_file).
+ */
+static int cmd_mmap_exec(int argc, char **argv)
+{
+	int want, fd, got;
+	void *p;
+
+	if (argc != 3 || parse_errno(argv[2], &want))
+		return -EINVAL;
+	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("paltest: mmap-exec: cannot open '%s': %s\n", argv[1], strerror(errno));
+		return EXIT_MISMATCH;
+	}
+	p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	got = p == MAP_FAILED ? errno : 0;
+	if (p != MAP_FAILED)
+		munmap(p, 4096);
+	close(fd);
+	return expect("mmap PROT_EXEC", got, want);
+}
+
+/* mprotect-exec PATH EXPECTED: map PATH read-only (must succeed), then mprotect PROT_EXEC. */
+static int cmd_mprotect_exec(int argc, char **argv)
+{
+	int want, fd, got;
+	void *p;
+
+	if (argc != 3 || parse_errno(argv[2], &want))
+		return -EINVAL;
+	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("paltest: mprotect-exec: cannot open '%s': %s\n", argv[1], strerror(errno));
+		return EXIT_MISMATCH;
+	}
+	p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		printf("paltest: mprotect-exec: PROT_READ mmap failed: %s\n", strerror(errno));
+		return EXIT_MISMATCH;
+	}
+	got = outcome(mprotect(p, 4096, PROT_READ | PROT_EXEC));
+	munmap(p, 4096);
+	return expect("mprotect PROT_EXEC", got, want);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* Open PATH `n` times; count the outcomes that are `want` and those that are not. */
+static void open_loop(const char *path, unsigned long n, int want, unsigned long *match,
+		      unsigned long *other)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		int got = fd < 0 ? errno : 0;
+
+		if (fd >= 0)
+			close(fd);
+		if (got == want)
+			(*match)++;
+		else
+			(*other)++;
+	}
+}
+
+/*
+ * flood PATH COUNT NPROC: COUNT read opens of PATH, split over NPROC
+ * processes (one per vCPU makes the ring buffer and the rate limit see
+ * concurrent producers). Exits 0 only if every open failed with EACCES.
+ */
+static int cmd_flood(int argc, char **argv)
+{
+	unsigned long count, nproc, denied = 0, other = 0;
+	double t0 = now_s();
+	int p[2];
+
+	if (argc != 4)
+		return -EINVAL;
+	count = strtoul(argv[2], NULL, 10);
+	nproc = strtoul(argv[3], NULL, 10);
+	if (!count || !nproc || nproc > 64 || pipe(p))
+		return -EINVAL;
+	for (unsigned long i = 0; i < nproc; i++) {
+		unsigned long share = count / nproc + (i < count % nproc), res[2] = {0, 0};
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return EXIT_MISMATCH;
+		if (pid)
+			continue;
+		close(p[0]);
+		open_loop(argv[1], share, EACCES, &res[0], &res[1]);
+		_exit(write(p[1], res, sizeof(res)) == sizeof(res) ? 0 : 1);
+	}
+	close(p[1]);
+	for (unsigned long i = 0; i < nproc; i++) {
+		unsigned long res[2];
+
+		if (read(p[0], res, sizeof(res)) != sizeof(res)) {
+			printf("paltest: flood: a worker died\n");
+			return EXIT_MISMATCH;
+		}
+		denied += res[0];
+		other += res[1];
+	}
+	while (wait(NULL) > 0)
+		;
+	printf("paltest: flood: opens=%lu denied=%lu other=%lu seconds=%.1f\n", count, denied,
+	       other, now_s() - t0);
+	return denied == count && !other ? EXIT_MATCH : EXIT_MISMATCH;
+}
+
+/* `name:` of a policy file, for recognising its reload record. */
+static int policy_name(const char *file, char *name, size_t len)
+{
+	char line[512];
+	FILE *f = fopen(file, "re");
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "name:", 5) && sscanf(line + 5, " %127s", name) == 1 &&
+		    strlen(name) < len) {
+			err = 0;
+			break;
+		}
+	fclose(f);
+	return err;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char buf[8192];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	ssize_t n;
+
+	if (in < 0)
+		return -errno;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		close(in);
+		return -errno;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n) {
+			n = -1;
+			break;
+		}
+	close(in);
+	close(out);
+	return n < 0 ? -EIO : 0;
+}
+
+/* True once LOG, read from *off on, has the reload record of policy `name`. */
+static bool reload_seen(const char *log, long *off, const char *name)
+{
+	char line[8192], needle[200];
+	bool seen = false;
+	FILE *f = fopen(log, "re");
+
+	if (!f)
+		return false;
+	snprintf(needle, sizeof(needle), "\"policies\":[\"%s\"]", name);
+	fseek(f, *off, SEEK_SET);
+	while (!seen && fgets(line, sizeof(line), f)) {
+		if (!strchr(line, '\n'))
+			break; /* a record still being written: read it again next time */
+		*off = ftell(f);
+		seen = strstr(line, "\"event\":\"policy\"") && strstr(line, needle);
+	}
+	fclose(f);
+	return seen;
+}
+
+struct race_path {
+	const char *path;
+	unsigned long ok, denied, other;
+};
+
+static void race_open(struct race_path *p)
+{
+	int fd = open(p->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		p->ok++;
+		close(fd);
+	} else if (errno == EACCES) {
+		p->denied++;
+	} else {
+		p->other++;
+	}
+}
+
+/*
+ * reload-race AGENT_PID POLICY_A POLICY_B DEST LOG RELOADS OPENS PATH...
+ * POLICY_A is live when this starts. RELOADS times: install the other policy
+ * as DEST (copy, then rename: the agent never reads half a file), SIGHUP the
+ * agent, then open the PATHs round robin, OPENS / RELOADS times in all, while
+ * the reload runs, and wait for its record in LOG. Prints the outcome counts
+ * per path; the case checks them and every event's generation against LOG.
+ */
+static int cmd_reload_race(int argc, char **argv)
+{
+	unsigned long reloads, opens, per, done = 0;
+	struct race_path paths[8];
+	char names[2][128], tmp[4200];
+	int npaths = argc - 8, failed = 0;
+	pid_t agent;
+	long off = 0;
+	double t0 = now_s();
+
+	if (argc < 9 || npaths > 8)
+		return -EINVAL;
+	agent = atoi(argv[1]);
+	reloads = strtoul(argv[6], NULL, 10);
+	opens = strtoul(argv[7], NULL, 10);
+	if (agent <= 0 || !reloads || opens < reloads || policy_name(argv[2], names[0], 128) ||
+	    policy_name(argv[3], names[1], 128))
+		return -EINVAL;
+	per = opens / reloads;
+	for (int i = 0; i < npaths; i++)
+		paths[i] = (struct race_path){.path = argv[8 + i]};
+	snprintf(tmp, sizeof(tmp), "%s.tmp", argv[5]); /* outside the watched policy dir */
+	for (unsigned long r = 0; r < reloads && !failed; r++) {
+		const char *next = argv[3 - r % 2], *name = names[1 - r % 2];
+		unsigned long n = r + 1 == reloads ? opens - done : per;
+		double t = now_s();
+
+		if (copy_file(next, tmp) || rename(tmp, argv[4]) || kill(agent, SIGHUP)) {
+			printf("paltest: reload-race: cannot install '%s': %s\n", next,
+			       strerror(errno));
+			return EXIT_MISMATCH;
+		}
+		for (unsigned long i = 0; i < n; i++, done++)
+			race_open(&paths[done % npaths]);
+		while (!reload_seen(argv[5], &off, name)) {
+			if (now_s() - t > 30) {
+				printf("paltest: reload-race: no reload record for '%s' after 30 s\n",
+				       name);
+				failed = 1;
+				break;
+			}
+			usleep(2000);
+		}
+	}
+	printf("paltest: reload-race: reloads=%lu opens=%lu seconds=%.1f\n", reloads, done,
+	       now_s() - t0);
+	for (int i = 0; i < npaths; i++)
+		printf("paltest: reload-race: path=%s ok=%lu denied=%lu other=%lu\n", paths[i].path,
+		       paths[i].ok, paths[i].denied, paths[i].other);
+	return failed ? EXIT_MISMATCH : EXIT_MATCH;
 }
 
 struct cmd {
@@ -124,7 +729,28 @@ struct cmd {
 };
 
 static const struct cmd cmds[] = {
-	{"open", cmd_open, "open PATH EXPECTED [r|w|rw]"},
+	{"open", cmd_open, "open PATH EXPECTED [r|w|rw|a|t|d|c]"},
+	{"openat2", cmd_openat2, "openat2 DIR PATH EXPECTED none|beneath,in_root,no_symlinks,..."},
+	{"reopen", cmd_reopen, "reopen PATH EXPECTED [MODE]"},
+	{"truncate", cmd_truncate, "truncate PATH EXPECTED"},
+	{"chmod", cmd_chmod, "chmod PATH OCTAL EXPECTED"},
+	{"chown", cmd_chown, "chown PATH UID GID EXPECTED"},
+	{"unlink", cmd_unlink, "unlink PATH EXPECTED"},
+	{"rmdir", cmd_rmdir, "rmdir PATH EXPECTED"},
+	{"mkdir", cmd_mkdir, "mkdir PATH EXPECTED"},
+	{"mknod", cmd_mknod, "mknod PATH f|p EXPECTED"},
+	{"symlink", cmd_symlink, "symlink TARGET PATH EXPECTED"},
+	{"link", cmd_link, "link OLD NEW EXPECTED"},
+	{"rename", cmd_rename, "rename OLD NEW EXPECTED [noreplace|exchange]"},
+	{"hold-write", cmd_hold_write, "hold-write PATH READY GO EXPECTED"},
+	{"exec", cmd_exec, "exec PATH EXPECTED"},
+	{"execveat", cmd_execveat, "execveat PATH EXPECTED"},
+	{"true", cmd_true, "true"},
+	{"mmap-exec", cmd_mmap_exec, "mmap-exec PATH EXPECTED"},
+	{"mprotect-exec", cmd_mprotect_exec, "mprotect-exec PATH EXPECTED"},
+	{"flood", cmd_flood, "flood PATH COUNT NPROC"},
+	{"reload-race", cmd_reload_race,
+	 "reload-race AGENT_PID POLICY_A POLICY_B DEST LOG RELOADS OPENS PATH..."},
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
