@@ -424,13 +424,16 @@ int rv_follow(const char *path, const struct rv_follow_opts *o, rv_line_fn fn, v
 {
 	struct rv_reader *r = NULL;
 	struct stat st;
+	bool existed = true; /* a file that appears later is all new: read it from its start */
 	int err;
 
-	while ((err = follow_open(path, &r, &st)) == -ENOENT && !*o->stop)
+	while ((err = follow_open(path, &r, &st)) == -ENOENT && !*o->stop) {
+		existed = false;
 		sleep_ms(o->poll_ms);
+	}
 	if (err)
 		return *o->stop ? 0 : err;
-	if (o->start_at_end && (err = seek_end(r)))
+	if (existed && o->start_at_end && (err = seek_end(r)))
 		goto out_close;
 	while (!*o->stop) {
 		err = follow_round(path, &r, &st, fn, ctx);

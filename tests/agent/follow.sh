@@ -90,4 +90,19 @@ pid=
 { rec E 7; rec F 8; } >want2
 cmp -s want2 out2 || { echo "FAIL: --since output" >&2; diff -u want2 out2 >&2; exit 1; }
 
+# a file that does not exist yet is waited for, and read from its start
+"$bin" logs --follow --json later.log >out3 2>&1 &
+pid=$!
+sleep 0.3
+{ rec G 9; rec H 10; } >later.log
+for _ in $(seq 100); do
+	[ "$(wc -l <out3)" -ge 2 ] && break
+	sleep 0.05
+done
+kill -TERM "$pid"
+wait "$pid" || true
+pid=
+{ rec G 9; rec H 10; } >want3
+cmp -s want3 out3 || { echo "FAIL: a log created after the start" >&2; diff -u want3 out3 >&2; exit 1; }
+
 echo "follow: 1 passed, 0 failed"
