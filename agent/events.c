@@ -306,8 +306,31 @@ static __u64 dedup_hash(const struct pal_event *e)
 	return fnv(h, &e->dev, sizeof(e->dev));
 }
 
+/* The Linux audit form of a decision: "denied { read } for pid=... path=..." */
+static void format_avc(const struct pal_event *e, const struct pal_policy_set *set, char *buf,
+		       size_t len)
+{
+	const char *policy =
+		set && e->policy < set->npolicies ? set->policies[e->policy].name : "?";
+	char words[256] = "";
+
+	if (e->type == PAL_EV_FILE || e->type == PAL_EV_EXEC || e->type == PAL_EV_DEV)
+		pal_access_names(e->type == PAL_EV_DEV ? PAL_CLASS_DEV : PAL_CLASS_FILE, e->access,
+				 words, sizeof(words));
+	for (char *c = words; *c; c++)
+		if (*c == ',')
+			*c = ' ';
+	snprintf(buf, len,
+		 "palisade: %s { %s } for pid=%u comm=\"%s\" op=%s path=\"%s\" policy=%s rule=%d "
+		 "generation=%llu",
+		 e->action == PAL_ACT_DENY ? "denied" : "audited", words[0] ? words : "access",
+		 e->tgid, e->comm, e->op < PAL_OP_MAX && op_names[e->op] ? op_names[e->op] : "?",
+		 e->path, policy, e->rule == PAL_NO_RULE ? -1 : (int)e->rule,
+		 (unsigned long long)e->generation);
+}
+
 static void write_counted(struct pal_events *ev, const char *line, size_t len,
-			  unsigned long long count, bool denial)
+			  unsigned long long count, bool denial, const char *avc)
 {
 	char *rec = malloc(len + 32);
 	int n;
@@ -315,14 +338,14 @@ static void write_counted(struct pal_events *ev, const char *line, size_t len,
 	if (!rec)
 		return;
 	n = snprintf(rec, len + 32, "%.*s,\"count\":%llu}", (int)(len - 1), line, count);
-	pal_sink_write(ev->sink, rec, n, denial, NULL);
+	pal_sink_write(ev->sink, rec, n, denial, avc);
 	free(rec);
 }
 
 static void dedup_flush(struct pal_events *ev, struct dedup *d)
 {
 	if (d->pending)
-		write_counted(ev, d->line, d->len, d->pending, true);
+		write_counted(ev, d->line, d->len, d->pending, true, NULL);
 	d->pending = 0;
 }
 
@@ -359,6 +382,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct pal_events *ev = ctx;
 	const struct pal_event *e = data;
+	char avc[PAL_EV_PATH_MAX + 512];
 	struct dedup *d;
 	__u64 h;
 
@@ -381,7 +405,8 @@ static int handle_event(void *ctx, void *data, size_t size)
 	dedup_flush(ev, d);
 	format_event(ev, e);
 	jw_end(&ev->w);
-	write_counted(ev, ev->w.buf, ev->w.len, 1, e->action == PAL_ACT_DENY);
+	format_avc(e, pal_enforcer_set_of(ev->en, e->generation), avc, sizeof(avc));
+	write_counted(ev, ev->w.buf, ev->w.len, 1, e->action == PAL_ACT_DENY, avc);
 	ev->st.written++;
 	free(d->line);
 	d->hash = h;

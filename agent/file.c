@@ -73,7 +73,7 @@ static int file_adopt(struct pal_file *f)
 	if (f->exes_fd < 0)
 		return -errno;
 	for (int i = 0; i < MAX_LINKS; i++) {
-		snprintf(path, sizeof(path), "%s/links/file.%d", f->pin_dir, i);
+		snprintf(path, sizeof(path), "%s/links/file-%d", f->pin_dir, i);
 		f->link_fd[i] = bpf_obj_get(path);
 		if (f->link_fd[i] < 0)
 			break;
@@ -106,15 +106,8 @@ static int file_pin(struct pal_file *f)
 	if (!err)
 		err = pin_one(f->exes_fd, path);
 	for (int i = 0; i < f->nlinks && !err; i++) {
-		snprintf(path, sizeof(path), "%s/links/file.%d", f->pin_dir, i);
-		if (bpf_obj_pin(f->link_fd[i], path)) {
-			/* Enforcement still holds while the agent runs; say what is lost. */
-			pal_log(PAL_LOG_WARN,
-				"file: cannot pin LSM link '%s' (%s): file "
-				"enforcement will not survive an agent crash",
-				path, strerror(errno));
-			break;
-		}
+		snprintf(path, sizeof(path), "%s/links/file-%d", f->pin_dir, i);
+		err = pin_one(f->link_fd[i], path); /* bpffs refuses names with dots */
 	}
 	return err;
 }
@@ -254,7 +247,7 @@ static void unpin_all(struct pal_file *f)
 	char path[PATH_MAX];
 
 	for (int i = 0; i < MAX_LINKS; i++) {
-		snprintf(path, sizeof(path), "%s/links/file.%d", f->pin_dir, i);
+		snprintf(path, sizeof(path), "%s/links/file-%d", f->pin_dir, i);
 		if (unlink(path) && errno == ENOENT)
 			break;
 	}

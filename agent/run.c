@@ -36,6 +36,7 @@
 #include "agent/palisade.h"
 #include "agent/control.h"
 #include "agent/metrics.h"
+#include "agent/privs.h"
 #include "agent/reload.h"
 #include "policies/config.h"
 #include "cgroup/cgroup.h"
@@ -638,7 +639,10 @@ static int start(struct agent *a)
 	err = do_reload(a);
 	if (err)
 		return err;
-	return setup_loop(a);
+	err = setup_loop(a);
+	if (err)
+		return err;
+	return pal_drop_privileges();
 }
 
 static void shutdown_agent(struct agent *a)

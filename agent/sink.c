@@ -7,6 +7,7 @@
 #include <syslog.h>
 #include <unistd.h>
 #include <sys/uio.h>
+#include <libaudit.h>
 
 #include "agent/log.h"
 #include "agent/sink.h"
@@ -14,6 +15,7 @@
 struct pal_sink {
 	struct pal_sink_opts opts;
 	int fd; /* JSON log, -1 if none */
+	int audit_fd; /* Linux audit netlink socket, -1 if none */
 	bool own_fd;
 	unsigned long long dropped; /* records lost to write errors (disk full) */
 };
@@ -42,7 +44,14 @@ int pal_sink_open(struct pal_sink **out, const struct pal_sink_opts *opts)
 		return -ENOMEM;
 	s->opts = *opts;
 	s->fd = -1;
+	s->audit_fd = -1;
 	err = open_log(s);
+	if (!err && opts->linux_audit) {
+		s->audit_fd = audit_open();
+		if (s->audit_fd < 0)
+			err = pal_log_errno(-errno, "log: --linux-audit: cannot open the audit "
+						    "netlink socket (CAP_AUDIT_WRITE?)");
+	}
 	if (err) {
 		free(s);
 		return err;
@@ -69,6 +78,11 @@ void pal_sink_write(struct pal_sink *s, const char *json, size_t len, bool is_de
 		s->dropped++;
 	if (s->opts.syslog)
 		syslog(is_denial ? LOG_WARNING : LOG_INFO, "%.*s", (int)len, json);
+	/* USER_AVC, like SELinux's and AppArmor's: ausearch -m USER_AVC finds it. */
+	if (s->audit_fd >= 0 && summary &&
+	    audit_log_user_avc_message(s->audit_fd, AUDIT_USER_AVC, summary, NULL, NULL, NULL,
+				       -1) <= 0)
+		s->dropped++;
 }
 
 int pal_sink_reopen(struct pal_sink *s)
@@ -97,5 +111,7 @@ void pal_sink_close(struct pal_sink *s)
 		close(s->fd);
 	if (s->opts.syslog)
 		closelog();
+	if (s->audit_fd >= 0)
+		audit_close(s->audit_fd);
 	free(s);
 }
