@@ -453,7 +453,8 @@ int pal_events_consume(struct pal_events *ev)
 	return ring_buffer__consume(ev->rb);
 }
 
-static void write_count_record(struct pal_events *ev, const char *event, unsigned long long n)
+/* The fields every record starts with; "now" as its time. */
+static void begin_record(struct pal_events *ev, const char *event)
 {
 	char ts[64];
 
@@ -463,6 +464,11 @@ static void write_count_record(struct pal_events *ev, const char *event, unsigne
 	jw_str(&ev->w, "time", ts);
 	jw_str(&ev->w, "host", ev->host);
 	jw_str(&ev->w, "event", event);
+}
+
+static void write_count_record(struct pal_events *ev, const char *event, unsigned long long n)
+{
+	begin_record(ev, event);
 	jw_int(&ev->w, "count", n);
 	jw_end(&ev->w);
 	pal_sink_write(ev->sink, ev->w.buf, ev->w.len, false, NULL);
@@ -510,14 +516,7 @@ void pal_events_tick(struct pal_events *ev)
 
 void pal_events_note(struct pal_events *ev, const char *event, const char *message)
 {
-	char ts[64];
-
-	format_time(0, ts, sizeof(ts));
-	jw_begin(&ev->w);
-	jw_int(&ev->w, "v", 1);
-	jw_str(&ev->w, "time", ts);
-	jw_str(&ev->w, "host", ev->host);
-	jw_str(&ev->w, "event", event);
+	begin_record(ev, event);
 	jw_str(&ev->w, "message", message);
 	jw_end(&ev->w);
 	pal_sink_write(ev->sink, ev->w.buf, ev->w.len, false, NULL);
@@ -526,19 +525,14 @@ void pal_events_note(struct pal_events *ev, const char *event, const char *messa
 void pal_events_policy(struct pal_events *ev, const struct pal_reload_report *rep)
 {
 	const struct pal_policy_set *set = ev->en->live;
-	char ts[64], msg[160];
+	char msg[160];
 
 	snprintf(msg, sizeof(msg),
 		 "generation %llu live: %u policies, %zu file keys, "
 		 "%zu cgroup keys, %.1f ms",
 		 (unsigned long long)rep->generation, set ? set->npolicies : 0, rep->file_keys,
 		 rep->cgroup_keys, rep->ms);
-	format_time(0, ts, sizeof(ts));
-	jw_begin(&ev->w);
-	jw_int(&ev->w, "v", 1);
-	jw_str(&ev->w, "time", ts);
-	jw_str(&ev->w, "host", ev->host);
-	jw_str(&ev->w, "event", "policy");
+	begin_record(ev, "policy");
 	jw_int(&ev->w, "generation", rep->generation);
 	jw_csv_array(&ev->w, "policies", "");
 	ev->w.len -= 1; /* reopen the empty array to fill in the names */
