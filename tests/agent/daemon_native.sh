@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The agent daemon on the host kernel, with cgroup programs only (this
+# host refuses LSM programs): a network policy on a cgroup this test creates
+# is enforced (EPERM) and logged, `status`, `reload`, metrics and `stop`
+# work over the control socket, and a clean stop detaches everything.
+# Run in the ASan build too (make test), so it is also the sanitizer-clean run.
+# Usage: daemon_native.sh PALISADE
+set -uo pipefail
+PAL=$1
+fail=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (cgroup programs)"; exit 77; }
+CG2=
+for d in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+	[ "$(stat -fc %T "$d" 2>/dev/null)" = cgroup2fs ] && CG2=$d && break
+done
+[ -n "$CG2" ] || { echo "SKIP: no cgroup v2 mount"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
+
+tmp=$(mktemp -d)
+name=palisade-test-daemon-$$
+cg=$CG2/$name
+agent=
+cleanup() {
+	[ -n "$agent" ] && kill -TERM "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
+	rmdir "$cg" 2>/dev/null
+	umount "$tmp/bpf" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+mkdir "$cg" || { echo "FAIL: cannot create $cg"; exit 1; }
+mkdir -p "$tmp/bpf" "$tmp/pol"
+chmod 0755 "$tmp/pol"
+mount -t bpf bpf "$tmp/bpf" || { echo "SKIP: cannot mount a bpffs"; exit 77; }
+port=$((20000 + $$ % 20000))
+cat >"$tmp/pol/net.yaml" <<YAML
+apiVersion: palisade/v1
+kind: Policy
+name: no-test-port
+target:
+  cgroups: [/$name]
+network:
+  - connect: [127.0.0.0/8]
+    ports: [$port]
+    protocols: [udp]
+    action: deny
+YAML
+
+udp_connect() { # expected errno name, then the cgroup to run in (or "")
+	sh -c '[ -n "$1" ] && echo $$ >"$1/cgroup.procs"; exec python3 -c "
+import errno, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    s.connect((\"127.0.0.1\", $2)); got = \"OK\"
+except OSError as e:
+    got = errno.errorcode[e.errno]
+print(\"connect:\", got); sys.exit(0 if got == \"$3\" else 1)"' - "$2" "$port" "$1"
+}
+
+mport=$((40000 + $$ % 20000))
+"$PAL" run -d "$tmp/pol" -l "$tmp/audit.log" --pin-dir "$tmp/bpf/pal" \
+	--socket "$tmp/ctl.sock" --metrics "127.0.0.1:$mport" 2>"$tmp/agent.err" &
+agent=$!
+for _ in $(seq 100); do
+	grep -q '"event":"policy"' "$tmp/audit.log" 2>/dev/null && break
+	kill -0 "$agent" 2>/dev/null || break
+	sleep 0.1
+done
+if ! grep -q '"event":"policy"' "$tmp/audit.log" 2>/dev/null; then
+	cat "$tmp/agent.err"
+	echo "FAIL: the agent did not become ready"
+	exit 1
+fi
+ok "agent ready"
+
+check "connect from the target cgroup is denied with EPERM" udp_connect EPERM "$cg"
+check "connect from outside the cgroup is allowed" udp_connect OK ""
+sleep 1.5
+rec=$(grep '"event":"network"' "$tmp/audit.log")
+echo "record: $rec"
+check "exactly one network record" test "$(grep -c '"event":"network"' "$tmp/audit.log")" = 1
+for f in '"action":"deny"' '"policy":"no-test-port"' '"op":"connect"' '"errno":1' \
+	'"daddr":"127.0.0.1"' "\"dport\":$port" '"protocol":"udp"' "\"cgroup\":\"/$name\"" \
+	'"rule":0' '"comm":"python3"'; do
+	check "record has $f" grep -qF "$f" <<<"$rec"
+done
+
+st=$("$PAL" status --json --socket "$tmp/ctl.sock")
+echo "status: $st"
+for f in '"ok":true' '"name":"no-test-port"' '"denied":1' '"cgroups_attached":1' \
+	'"events_lost":0'; do
+	check "status has $f" grep -qF "$f" <<<"$st"
+done
+if grep -q "this build has no metrics" "$tmp/agent.err"; then
+	bad "metrics endpoint missing"
+elif command -v curl >/dev/null; then
+	m=$(curl -s "http://127.0.0.1:$mport/metrics")
+	check "metrics count the denial" grep -qF \
+		'palisade_decisions_total{policy="no-test-port",action="deny",event="network"} 1' <<<"$m"
+fi
+
+check "palisade reload succeeds" "$PAL" reload --socket "$tmp/ctl.sock"
+check "a reload makes generation 2" grep -q '"event":"policy","generation":2' "$tmp/audit.log"
+check "still enforced after the reload" udp_connect EPERM "$cg"
+
+check "palisade stop is accepted" "$PAL" stop --socket "$tmp/ctl.sock"
+wait "$agent"
+rc=$?
+agent=
+check "the agent exited 0 after stop (got $rc)" test "$rc" = 0
+check "stop removed the pins" test ! -e "$tmp/bpf/pal"
+check "stop detached the programs: connect allowed again" udp_connect OK "$cg"
+check "the agent's stderr has no sanitizer report" sh -c '! grep -q "Sanitizer\|runtime error" "$1"' - "$tmp/agent.err"
+[ $fail = 0 ] || { echo "agent stderr:"; cat "$tmp/agent.err"; }
+exit $fail
