@@ -720,6 +720,26 @@ int BPF_PROG(palisade_bprm_check, struct linux_binprm *bprm, int ret)
 }
 
 /*
+ * During execve the kernel maps the program itself (binfmt_elf) through
+ * mmap_file. bprm_check has decided that exec already: a second decision
+ * would log the exec twice, and a denial here comes after the point of no
+ * return, so the task dies with SIGSEGV instead of getting EACCES (an
+ * allow-list that allows `exec` but not `mmap-exec` killed every program).
+ * The ELF interpreter is another file and is still decided. Kernels without
+ * task_struct.in_execve (6.8+) skip any mapping of the task's own program,
+ * which grants nothing the running program does not have.
+ */
+static __always_inline bool exec_maps_itself(struct file *file)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (bpf_core_field_exists(task->in_execve) &&
+	    !BPF_CORE_READ_BITFIELD_PROBED(task, in_execve))
+		return false;
+	return file == BPF_CORE_READ(task, mm, exe_file);
+}
+
+/*
  * Executable mappings: `ld.so ./denied` maps the file instead of exec'ing it.
  * An `exec:` default is not applied here, or an exec allow-list would forbid
  * every shared library; explicit exec rules and file rules do apply.
@@ -732,7 +752,7 @@ int BPF_PROG(palisade_mmap_file, struct file *file, unsigned long reqprot, unsig
 
 	if (ret)
 		return ret;
-	if (!file || !(prot & PROT_EXEC))
+	if (!file || !(prot & PROT_EXEC) || exec_maps_itself(file))
 		return 0;
 	o.dir = BPF_CORE_READ(file, f_path.dentry);
 	o.mnt = BPF_CORE_READ(file, f_path.mnt);

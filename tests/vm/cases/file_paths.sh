@@ -70,4 +70,5 @@ log "$denied paltest denials, every one logged as /srv/secret" -c "$denied" even
 	errno=13 comm=paltest exe=/bin/paltest path=/srv/secret \
 	"cgroup=/pal-test-$PAL_CASE/confined" '!unresolved' '!truncated' '!path2'
 log "no record of another path" -n 0 event=file path!=/srv/secret
+[ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
 pal_done

@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Issue 4, tests 3-5: other names for a protected file.
+#  3. a hard link made before the policy loaded is denied (inode identity
+#     key); from inside the cgroup a new hard link and a rename over the
+#     protected name (or of it, or an exchange) are denied;
+#  4. a bind mount of its directory made outside the cgroup is denied;
+#  5. a file moved over /srv/secret after the load is protected (path key),
+#     and so is a file created after the load under a denied directory.
+. "$PAL_LIB"
+. /lib/palisade-test/agent.sh
+
+rm -rf /srv && mkdir -p /srv/links /srv/dir
+echo "top secret" >/srv/secret
+ln /srv/secret /srv/links/hard
+echo decoy >/srv/links/decoy
+echo old >/srv/dir/old
+mkdir "$PAL_CGROUP/confined" "$PAL_TMP/bind"
+pal_policy links.yaml <<YAML
+apiVersion: palisade/v1
+kind: Policy
+name: links
+target:
+  cgroups: [/pal-test-$PAL_CASE/confined]
+files:
+  - paths: [/srv/secret]
+    access: [read]
+    action: deny
+  - dirs: [/srv/dir]
+    access: [read]
+    action: deny
+YAML
+pal_agent_start
+in_cg() { pal_in_cgroup confined "$@"; }
+
+# 3. hard links
+pal_check "pre-existing hard link: read denied" in_cg paltest open /srv/links/hard EACCES
+pal_check "new hard link of the file: denied" in_cg paltest link /srv/secret /srv/links/new EACCES
+pal_check "new hard link of the old link: denied" \
+	in_cg paltest link /srv/links/hard /srv/links/new2 EACCES
+pal_check "rename over the protected name: denied" \
+	in_cg paltest rename /srv/links/decoy /srv/secret EACCES
+pal_check "rename of the protected file: denied" \
+	in_cg paltest rename /srv/secret /srv/links/moved EACCES
+pal_check "exchange with the protected file: denied" \
+	in_cg paltest rename /srv/links/decoy /srv/secret EACCES exchange
+pal_check "no new name exists" sh -c '! ls /srv/links/new /srv/links/new2 /srv/links/moved 2>/dev/null'
+pal_check "the decoy is untouched" grep -qx decoy /srv/links/decoy
+pal_check "a plain file can still be renamed (control)" \
+	in_cg paltest rename /srv/links/decoy /srv/links/decoy2 OK
+
+# 4. a bind mount of the directory, made outside the cgroup
+pal_must "bind mount /srv on $PAL_TMP/bind" mount --bind /srv "$PAL_TMP/bind"
+pal_check "the file through the bind mount: denied" in_cg paltest open "$PAL_TMP/bind/secret" EACCES
+pal_check "the old hard link through the bind mount: denied" \
+	in_cg paltest open "$PAL_TMP/bind/links/hard" EACCES
+
+# 5. replaced and new files
+echo new >"$PAL_TMP/new" && cp "$PAL_TMP/new" /srv/links/new-secret
+pal_must "mv -f over /srv/secret (outside the cgroup)" mv -f /srv/links/new-secret /srv/secret
+pal_check "the replacement is protected" in_cg paltest open /srv/secret EACCES
+pal_check "the replaced inode stays protected under its other name" \
+	in_cg paltest open /srv/links/hard EACCES
+echo fresh >/srv/dir/fresh
+mkdir -p /srv/dir/sub && echo deeper >/srv/dir/sub/fresh
+pal_check "a file created after the load in the denied dir" in_cg paltest open /srv/dir/fresh EACCES
+pal_check "... and in a new subdirectory" in_cg paltest open /srv/dir/sub/fresh EACCES
+pal_check "the control file outside the rules opens" in_cg paltest open /srv/links/decoy2 OK
+pal_agent_stop
+
+log() { # DESC PALREC-ARGS...
+	_d=$1
+	shift
+	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
+}
+common="event=file action=deny policy=links generation=1 errno=13 exe=/bin/paltest"
+# shellcheck disable=SC2086 # $common is a list of filters
+{
+log "hard link read: rule 0, path of the link" -c 2 $common rule=0 op=open path=/srv/links/hard \
+	'access=["read"]'
+log "link: both names, access link" -c 1 $common rule=0 op=link path=/srv/secret \
+	path2=/srv/links/new 'access=["link"]'
+log "link of the old link: identity key" -c 1 $common rule=0 op=link path=/srv/links/hard \
+	path2=/srv/links/new2
+log "rename over: source and target" -c 2 $common rule=0 op=rename path=/srv/links/decoy \
+	path2=/srv/secret 'access=["rename"]'
+log "rename of: source and target" -c 1 $common rule=0 op=rename path=/srv/secret \
+	path2=/srv/links/moved
+log "bind mount: the path as the task sees it" -c 1 $common rule=0 op=open \
+	"path=$PAL_TMP/bind/secret"
+log "bind mount of the hard link" -c 1 $common rule=0 op=open "path=$PAL_TMP/bind/links/hard"
+log "replacement: path key" -c 1 $common rule=0 op=open path=/srv/secret
+log "new files in the denied dir: rule 1" -c 2 $common rule=1 op=open path~/srv/dir/
+log "nothing else was logged" -n 0 event=file path!=/srv/links/hard path!=/srv/secret \
+	path!=/srv/links/decoy "path!=$PAL_TMP/bind/secret" "path!=$PAL_TMP/bind/links/hard" \
+	path!=/srv/dir/fresh path!=/srv/dir/sub/fresh
+}
+umount "$PAL_TMP/bind"
+[ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
+pal_done
