@@ -166,8 +166,8 @@ static void client_usage(FILE *f, const char *verb)
 		verb,
 		!strcmp(verb, "status") ? " for its state" :
 		!strcmp(verb, "reload") ? " to reload its policies now" :
-					  " to stop (detaching everything unless it runs with "
-					  "--keep-on-exit)");
+					  " to stop (it detaches everything unless it was "
+					  "started to keep enforcing on exit)");
 }
 
 static int client(int argc, char **argv, const char *verb)

@@ -43,7 +43,12 @@ int main(int argc, char **argv)
 		return PAL_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("palisade %s\n", PAL_VERSION);
+		printf("palisade %s\n"
+		       "Copyright (C) 2026 The Palisade authors.\n"
+		       "License GPLv2: GNU GPL version 2 <https://gnu.org/licenses/gpl-2.0.html>.\n"
+		       "This is free software: you are free to change and redistribute it.\n"
+		       "There is NO WARRANTY, to the extent permitted by law.\n",
+		       PAL_VERSION);
 		return PAL_EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)

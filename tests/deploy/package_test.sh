@@ -125,7 +125,7 @@ out=$(dpkgr --force-depends -i "$deb" 2>&1) && ok || bad "dpkg -i failed: $out"
 st=$(dpkg-query --admindir="$admin" -W -f='${Status}' palisade 2>&1)
 [ "$st" = "install ok installed" ] && ok || bad "status after install: $st"
 [ -x "$root/usr/sbin/palisade" ] && ok || bad "no /usr/sbin/palisade in the scratch root"
-v=$("$root/usr/sbin/palisade" --version 2>&1)
+v=$("$root/usr/sbin/palisade" --version 2>&1 | head -n 1)
 [ "$v" = "palisade $version" ] && ok || bad "installed palisade --version: '$v'"
 cmp -s "$root/etc/palisade/palisade.yaml" "$src/deploy/palisade.yaml" && ok ||
 	bad "installed palisade.yaml differs from deploy/palisade.yaml"
