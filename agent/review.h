@@ -357,6 +357,7 @@ struct rv_hist {
 	size_t level; /* index into the bucket size ladder */
 	size_t n; /* buckets in use */
 	uint64_t count[RV_HIST_CAP];
+	uint64_t audit[RV_HIST_CAP]; /* the audit part of count */
 	uint64_t lost[RV_HIST_CAP]; /* lost + suppressed */
 };
 
@@ -385,12 +386,15 @@ size_t rv_summary_top(const struct rv_summary *s, enum rv_group g, size_t n,
 
 void rv_hist_init(struct rv_hist *h);
 void rv_hist_add(struct rv_hist *h, int64_t t, uint64_t count, uint64_t lost);
+/* The same, with the part of count that were audit decisions. */
+void rv_hist_add_split(struct rv_hist *h, int64_t t, uint64_t count, uint64_t audit, uint64_t lost);
 void rv_hist_merge(struct rv_hist *to, const struct rv_hist *from);
 /* A view of the histogram in at most max_rows buckets of a ladder size. */
 struct rv_hist_view {
 	int64_t origin, width;
 	size_t n;
 	uint64_t count[RV_HIST_CAP];
+	uint64_t audit[RV_HIST_CAP];
 	uint64_t lost[RV_HIST_CAP];
 };
 void rv_hist_view(const struct rv_hist *h, size_t max_rows, struct rv_hist_view *v);

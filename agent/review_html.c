@@ -13,11 +13,12 @@
 #include "agent/review.h"
 
 #define CHART_W 1000
-#define CHART_H 220
+#define CHART_H 240
 #define PLOT_X 60 /* left margin for the y labels */
 #define PLOT_Y 10
 #define PLOT_H 170
 #define BAR_COLOR "#c92a2a" /* tests look for this colour in a screenshot */
+#define AUDIT_COLOR "#f08c00"
 #define LOSS_COLOR "#ae3ec9"
 
 static const char head[] =
@@ -122,22 +123,37 @@ static void axis_label(struct rv_buf *out, int x, int64_t t, const char *anchor)
 		      x, PLOT_Y + PLOT_H + 18, anchor, ts);
 }
 
+/* One bucket: deny at the bottom, audit stacked on it, with the counts as a tooltip. */
+static void bar(struct rv_buf *out, double x, double bw, double scale, uint64_t deny,
+		uint64_t audit, const char *ts)
+{
+	double hd = scale * (double)deny, ha = scale * (double)audit;
+
+	if (deny)
+		rv_buf_printf(out,
+			      "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+			      "fill=\"" BAR_COLOR "\"><title>%s: %llu denied</title></rect>\n",
+			      x + bw * 0.1, PLOT_Y + PLOT_H - hd, bw * 0.8, hd, ts,
+			      (unsigned long long)deny);
+	if (audit)
+		rv_buf_printf(out,
+			      "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+			      "fill=\"" AUDIT_COLOR "\"><title>%s: %llu audited</title></rect>\n",
+			      x + bw * 0.1, PLOT_Y + PLOT_H - hd - ha, bw * 0.8, ha, ts,
+			      (unsigned long long)audit);
+}
+
 static void bars(const struct rv_hist_view *v, uint64_t max, struct rv_buf *out)
 {
 	double bw = (double)(CHART_W - PLOT_X - 10) / (double)v->n;
+	double scale = max ? (double)PLOT_H / (double)max : 0;
 
 	for (size_t i = 0; i < v->n; i++) {
 		double x = PLOT_X + bw * (double)i;
-		double h = max ? (double)PLOT_H * (double)v->count[i] / (double)max : 0;
 		char ts[32];
 
 		rv_time_format(v->origin + (int64_t)i * v->width, 0, ts, sizeof(ts));
-		if (v->count[i])
-			rv_buf_printf(out,
-				      "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
-				      "fill=\"" BAR_COLOR "\"><title>%s: %llu</title></rect>\n",
-				      x + bw * 0.1, PLOT_Y + PLOT_H - h, bw * 0.8, h, ts,
-				      (unsigned long long)v->count[i]);
+		bar(out, x, bw, scale, v->count[i] - v->audit[i], v->audit[i], ts);
 		if (v->lost[i])
 			rv_buf_printf(out,
 				      "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"6\" "
@@ -145,6 +161,28 @@ static void bars(const struct rv_hist_view *v, uint64_t max, struct rv_buf *out)
 				      "</title></rect>\n",
 				      x, PLOT_Y + PLOT_H + 2, bw, ts,
 				      (unsigned long long)v->lost[i]);
+	}
+}
+
+/* Which colour is what, under the chart. */
+static void legend(struct rv_buf *out)
+{
+	static const struct {
+		const char *color, *what;
+	} keys[] = {
+		{BAR_COLOR, "denied"},
+		{AUDIT_COLOR, "audited"},
+		{LOSS_COLOR, "lost or suppressed (incomplete data)"},
+	};
+	int x = PLOT_X;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		rv_buf_printf(
+			out,
+			"<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+			"<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#495057\">%s</text>\n",
+			x, CHART_H - 14, keys[i].color, x + 16, CHART_H - 4, keys[i].what);
+		x += 16 + 8 * (int)strlen(keys[i].what) + 24;
 	}
 }
 
@@ -173,6 +211,7 @@ static int timeline(const struct rv_summary *s, struct rv_buf *out)
 		      PLOT_X - 6, PLOT_Y + 10, (unsigned long long)max, PLOT_X - 6,
 		      PLOT_Y + PLOT_H);
 	bars(v, max, out);
+	legend(out);
 	if (s->records) {
 		axis_label(out, PLOT_X, v->origin, "start");
 		axis_label(out, CHART_W - 10, v->origin + (int64_t)v->n * v->width, "end");

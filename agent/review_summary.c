@@ -197,7 +197,7 @@ static void add_decision(struct rv_summary *s, const struct rv_rec *r)
 			entry_add(gtable_get(&s->groups[g], key), r, n);
 	}
 	rv_buf_free(&b);
-	rv_hist_add(&s->hist, r->time, n, 0);
+	rv_hist_add_split(&s->hist, r->time, n, r->action == RV_ACT_AUDIT ? n : 0, 0);
 }
 
 int rv_summary_add(struct rv_summary *s, const struct rv_rec *r)
@@ -295,7 +295,7 @@ static int64_t next_width(size_t level, int64_t w)
 /* Move to the smallest coarser bucket size that holds both what we have and t. */
 static void coarsen(struct rv_hist *h, int64_t t)
 {
-	uint64_t count[RV_HIST_CAP], lost[RV_HIST_CAP];
+	uint64_t count[RV_HIST_CAP], audit[RV_HIST_CAP], lost[RV_HIST_CAP];
 	int64_t lo = t < h->origin ? t : h->origin;
 	int64_t hi = h->origin + (int64_t)h->n * h->width;
 	int64_t w = h->width, origin;
@@ -308,13 +308,16 @@ static void coarsen(struct rv_hist *h, int64_t t)
 		origin = floor_to(lo, w);
 	} while ((hi - origin + w - 1) / w > RV_HIST_CAP);
 	memcpy(count, h->count, sizeof(count));
+	memcpy(audit, h->audit, sizeof(audit));
 	memcpy(lost, h->lost, sizeof(lost));
 	memset(h->count, 0, sizeof(h->count));
+	memset(h->audit, 0, sizeof(h->audit));
 	memset(h->lost, 0, sizeof(h->lost));
 	for (size_t j = 0; j < h->n; j++) {
 		size_t k = (size_t)((h->origin + (int64_t)j * h->width - origin) / w);
 
 		h->count[k] += count[j];
+		h->audit[k] += audit[j];
 		h->lost[k] += lost[j];
 		if (k + 1 > n)
 			n = k + 1;
@@ -324,7 +327,7 @@ static void coarsen(struct rv_hist *h, int64_t t)
 	h->n = n;
 }
 
-void rv_hist_add(struct rv_hist *h, int64_t t, uint64_t count, uint64_t lost)
+void rv_hist_add_split(struct rv_hist *h, int64_t t, uint64_t count, uint64_t audit, uint64_t lost)
 {
 	int64_t idx;
 
@@ -340,7 +343,13 @@ void rv_hist_add(struct rv_hist *h, int64_t t, uint64_t count, uint64_t lost)
 	if ((size_t)idx + 1 > h->n)
 		h->n = (size_t)idx + 1;
 	h->count[idx] += count;
+	h->audit[idx] += audit;
 	h->lost[idx] += lost;
+}
+
+void rv_hist_add(struct rv_hist *h, int64_t t, uint64_t count, uint64_t lost)
+{
+	rv_hist_add_split(h, t, count, 0, lost);
 }
 
 /* Exact: to first moves to bucket sizes at least as coarse as from's, which nest. */
@@ -356,8 +365,8 @@ void rv_hist_merge(struct rv_hist *to, const struct rv_hist *from)
 		coarsen(to, to->origin);
 	for (size_t j = 0; j < from->n; j++)
 		if (from->count[j] || from->lost[j])
-			rv_hist_add(to, from->origin + (int64_t)j * from->width, from->count[j],
-				    from->lost[j]);
+			rv_hist_add_split(to, from->origin + (int64_t)j * from->width,
+					  from->count[j], from->audit[j], from->lost[j]);
 }
 
 void rv_hist_view(const struct rv_hist *h, size_t max_rows, struct rv_hist_view *v)
@@ -385,6 +394,7 @@ void rv_hist_view(const struct rv_hist *h, size_t max_rows, struct rv_hist_view 
 		size_t k = (size_t)((h->origin + (int64_t)j * h->width - origin) / w);
 
 		v->count[k] += h->count[j];
+		v->audit[k] += h->audit[j];
 		v->lost[k] += h->lost[j];
 		if (k + 1 > v->n)
 			v->n = k + 1;

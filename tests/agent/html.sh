@@ -45,6 +45,6 @@ grep -q 'Incomplete data: 120 events lost' "$work/report.html" ||
 	exit 1
 }
 [ -s "$shot" ] || { echo "FAIL: no screenshot" >&2; exit 1; }
-# bars (#c92a2a) and loss markers (#ae3ec9) must be visible
-python3 "$(dirname "$0")/png_check.py" "$shot" 1200 900 0.03 c92a2a:2000 ae3ec9:100
+# deny bars (#c92a2a), audit bars (#f08c00) and loss markers (#ae3ec9) must be visible
+python3 "$(dirname "$0")/png_check.py" "$shot" 1200 900 0.03 c92a2a:1000 f08c00:500 ae3ec9:100
 echo "html: 1 passed, 0 failed"

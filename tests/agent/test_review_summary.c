@@ -191,6 +191,7 @@ static void test_merge(void **state)
 		for (size_t i = 0; i < vb->n; i++)
 			tb += vb->count[i];
 		assert_int_equal(ta, tb);
+		assert_int_equal(va->audit[0], 14);
 		assert_int_equal(va->count[0], 42 + 1 + 14); /* the first 30 minutes */
 	}
 	rv_summary_free(&all);
@@ -225,6 +226,9 @@ static void test_hist_auto(void **state)
 	assert_memory_equal(v->count, want, sizeof(want));
 	assert_int_equal(v->lost[2], 120);
 	assert_int_equal(v->lost[4], 500);
+	assert_int_equal(v->audit[0], 14); /* the web audits, all at 10:12 */
+	for (size_t i = 1; i < v->n; i++)
+		assert_int_equal(v->audit[i], 0);
 	rv_hist_view(&s.hist, 200, v);
 	assert_int_equal(v->width, 60 * RV_USEC);
 	assert_int_equal(v->n, 162);
