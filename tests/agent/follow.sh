@@ -8,7 +8,7 @@
 set -euo pipefail
 
 bin=$1
-work=$(mktemp -d)
+work=$(cd "$(mktemp -d)" && pwd -P)
 pid=
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
@@ -32,11 +32,24 @@ wait_for() {
 	exit 1
 }
 
+# wait_open FILE: until the follower has FILE open (it starts at its end)
+wait_open() {
+	for _ in $(seq 200); do
+		for fd in /proc/"$pid"/fd/*; do
+			[ "$(readlink "$fd" 2>/dev/null)" = "$work/$1" ] && return 0
+		done
+		sleep 0.025
+	done
+	echo "FAIL: the follower never opened $1" >&2
+	exit 1
+}
+
 rec old 1 >audit.log
 rec old2 2 >>audit.log
+: >out
 "$bin" logs --follow --json audit.log >out 2>err &
 pid=$!
-sleep 0.4 # it starts at the end of the file: the old records are not shown
+wait_open audit.log # it starts at the end of the file: the old records are not shown
 
 rec A 3 >>audit.log
 wait_for 1
@@ -76,6 +89,7 @@ fi
 [ ! -s err ] || { echo "FAIL: stderr:" >&2; cat err >&2; exit 1; }
 
 # --since reads what is there first; SIGINT ends it too
+: >out2
 "$bin" logs --follow --since 2026-11-22T10:00:07Z --json audit.log >out2 2>&1 &
 pid=$!
 for _ in $(seq 100); do
@@ -91,6 +105,7 @@ pid=
 cmp -s want2 out2 || { echo "FAIL: --since output" >&2; diff -u want2 out2 >&2; exit 1; }
 
 # a file that does not exist yet is waited for, and read from its start
+: >out3
 "$bin" logs --follow --json later.log >out3 2>&1 &
 pid=$!
 sleep 0.3
