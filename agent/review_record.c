@@ -169,6 +169,8 @@ int rv_rec_parse(struct json_tokener *tok, const char *line, size_t len, bool la
 	memset(rec, 0, sizeof(*rec));
 	rec->line = line;
 	rec->len = len;
+	while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--; /* CRLF files, trailing blanks: json-c would stop before them */
 	json_tokener_reset(tok);
 	obj = json_tokener_parse_ex(tok, line, (int)len);
 	if (!obj || json_tokener_get_error(tok) != json_tokener_success ||

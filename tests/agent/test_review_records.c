@@ -139,6 +139,8 @@ static void test_parse_bad(void **state)
 	};
 	static const char ok_line[] = "{\"v\":1,\"time\":\"2026-11-22T10:00:00Z\",\"event\":\"x\","
 				      "\"new_field\":{\"a\":1},\"pid\":\"12\"}";
+	static const char crlf_line[] =
+		"{\"v\":1,\"time\":\"2026-11-22T10:00:00Z\",\"event\":\"file\"} \r";
 	struct json_tokener *tok = json_tokener_new();
 	struct rv_rec r;
 
@@ -157,6 +159,11 @@ static void test_parse_bad(void **state)
 			 0);
 	assert_int_equal(r.event, RV_EV_UNKNOWN);
 	assert_false(rv_has(&r, RV_I_PID)); /* a string pid is not a pid */
+	rv_rec_release(&r);
+	/* a CRLF line end, or trailing blanks, are not part of the record */
+	assert_int_equal(
+		rv_rec_parse(tok, crlf_line, strlen(crlf_line), false, &r, &(enum rv_bad){0}), 0);
+	assert_int_equal(r.len, strlen(crlf_line)); /* --json passes the line as it was */
 	rv_rec_release(&r);
 	json_tokener_free(tok);
 }
