@@ -98,6 +98,9 @@ static void apply(struct pal_file_rule *v, __u8 action, __u32 access, __u32 rule
 		     action == PAL_ACT_AUDIT ? &v->rule_audit :
 					       &v->rule_allow;
 
+	/* Writing at the end is writing: a rule naming `write` also covers `append`. */
+	if (access & PAL_ACC_WRITE)
+		access |= PAL_ACC_APPEND;
 	*bits |= access;
 	if (*idx == PAL_NO_RULE)
 		*idx = rule;

@@ -82,7 +82,7 @@ run "$PAL" compile --no-host "$tmp/good.yaml"
 [ "$rc" = 0 ] || fail "compile: exit $rc"
 grep -q '^palisade compile: seed 0x0000000000000000 (fixed display seed; the live agent uses a secret random seed' "$tmp/out" ||
 	fail "compile: seed note"
-grep -q "^  g  *files exact  *0x[0-9a-f]\{16\} 2  *deny read,write; else allow  *deny@$tmp/good.yaml:5  *\/etc\/shadow\$" "$tmp/out" ||
+grep -q "^  g  *files exact  *0x[0-9a-f]\{16\} 2  *deny read,write,append; else allow  *deny@$tmp/good.yaml:5  *\/etc\/shadow\$" "$tmp/out" ||
 	fail "compile: entry line"
 run "$PAL" compile --json --no-host --seed 7 "$tmp/good.yaml"
 [ "$rc" = 0 ] || fail "compile --json: exit $rc"

@@ -129,12 +129,12 @@ static void test_canonical_same_key(void **state)
 	assert_int_equal(fe.nentries, 2);
 	e = find(&fe, h, 2, PAL_KEY_EXACT, PAL_CLASS_FILE, 0);
 	assert_non_null(e);
-	assert_int_equal(e->val.deny, PAL_ACC_READ | PAL_ACC_WRITE);
+	assert_int_equal(e->val.deny, PAL_ACC_READ | PAL_ACC_WRITE | PAL_ACC_APPEND);
 	assert_int_equal(e->val.rule_deny, 0);
 	assert_string_equal(e->path, "/etc/shadow");
 	e = find(&fe, pal_prefix_root(SEED), 0, PAL_KEY_EXACT, PAL_CLASS_FILE, 0);
 	assert_non_null(e);
-	assert_int_equal(e->val.deny, PAL_ACC_WRITE);
+	assert_int_equal(e->val.deny, PAL_ACC_WRITE | PAL_ACC_APPEND);
 	assert_int_equal(e->val.rule_deny, 1);
 	assert_int_equal(e->key.gen, 0);
 	assert_int_equal(e->key.pad0, 0);
@@ -163,8 +163,8 @@ static void test_merge_rules(void **state)
 	assert_int_equal(fe.nentries, 4);
 	e = find(&fe, h, 2, PAL_KEY_EXACT, PAL_CLASS_FILE, 0);
 	assert_non_null(e);
-	assert_int_equal(e->val.deny, PAL_ACC_READ | PAL_ACC_WRITE);
-	assert_int_equal(e->val.audit, PAL_ACC_WRITE);
+	assert_int_equal(e->val.deny, PAL_ACC_READ | PAL_ACC_WRITE | PAL_ACC_APPEND);
+	assert_int_equal(e->val.audit, PAL_ACC_WRITE | PAL_ACC_APPEND);
 	assert_int_equal(e->val.allow, PAL_ACC_CHMOD);
 	assert_int_equal(e->val.rule_deny, 0);
 	assert_int_equal(e->val.rule_audit, 1);
@@ -219,7 +219,7 @@ static void test_from(void **state)
 	assert_int_equal(e->exe, 2);
 	e = find(&fe, pal_from_mix(www, 2), 2, PAL_KEY_DIR | PAL_KEY_FROM, PAL_CLASS_FILE, 0);
 	assert_non_null(e);
-	assert_int_equal(e->val.audit, PAL_ACC_WRITE);
+	assert_int_equal(e->val.audit, PAL_ACC_WRITE | PAL_ACC_APPEND);
 	assert_int_equal(e->val.rule_audit, 1);
 	/* no plain key for a from: rule */
 	assert_null(find(&fe, key, 3, PAL_KEY_EXACT, PAL_CLASS_FILE, 0));
@@ -270,7 +270,7 @@ static void test_inode_keys(void **state)
 	assert_string_equal(e->path, file);
 	e = find(&fe, dst.st_ino, enc(dst.st_dev), PAL_KEY_DIR_INODE, PAL_CLASS_FILE, 0);
 	assert_non_null(e);
-	assert_int_equal(e->val.deny, PAL_ACC_WRITE);
+	assert_int_equal(e->val.deny, PAL_ACC_WRITE | PAL_ACC_APPEND);
 	e = find(&fe, pal_from_mix(fst.st_ino, 1), enc(fst.st_dev), PAL_KEY_INODE | PAL_KEY_FROM,
 		 PAL_CLASS_FILE, 0);
 	assert_non_null(e);

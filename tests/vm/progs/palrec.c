@@ -23,8 +23,9 @@
  *     policy names that were live in it. SPEC is NAME:PATH=RULE[,PATH=RULE]:
  *     while policy NAME alone was live, a file denial may only be of one of
  *     those paths and carry that rule index. Every "file" record must be
- *     explained by the SPEC of its generation. Prints the number of denials
- *     (sum of counts) per path.
+ *     explained by the SPEC of its generation (a record the agent could
+ *     not attribute, "policy":"?", by its path only). Prints the number of
+ *     denials (sum of counts) per path.
  *
  * Exit status: 0 as expected, 1 not, 2 usage or I/O error.
  */
@@ -269,7 +270,7 @@ static int check_generations(FILE *f, int argc, char **argv)
 	static char line[LINE_MAX_BYTES], v[VALUE_MAX];
 	static int gen_spec[MAX_GENS]; /* generation -> spec index + 1, 0 unknown */
 	struct spec specs[MAX_SPECS];
-	unsigned long long checked = 0, bad = 0;
+	unsigned long long checked = 0, bad = 0, unattributed = 0;
 	unsigned long gens = 0, flips = 0;
 	int nspecs = argc, last = 0;
 
@@ -308,6 +309,7 @@ static int check_generations(FILE *f, int argc, char **argv)
 		char path[VALUE_MAX], rule[64];
 		struct spec *sp;
 		unsigned long g;
+		bool unknown;
 		int j;
 
 		if (!field(line, "event", v, sizeof(v)) || strcmp(v, "file"))
@@ -322,8 +324,15 @@ static int check_generations(FILE *f, int argc, char **argv)
 			continue;
 		}
 		sp = &specs[gen_spec[g] - 1];
+		/*
+		 * A record the agent wrote after it had dropped the policy set
+		 * of its generation says "policy":"?" and has lost the rule
+		 * index (it prints null): only its path can be checked.
+		 */
+		unknown = field(line, "policy", v, sizeof(v)) && !strcmp(v, "?");
 		for (j = 0; j < sp->npaths; j++)
-			if (!strcmp(path, sp->path[j]) && !strcmp(rule, sp->rule[j]))
+			if (!strcmp(path, sp->path[j]) &&
+			    (!strcmp(rule, sp->rule[j]) || (unknown && !strcmp(rule, "null"))))
 				break;
 		if (j == sp->npaths || !field(line, "action", v, sizeof(v)) || strcmp(v, "deny")) {
 			printf("palrec: generation %lu (%s) cannot have made this decision: %s", g,
@@ -332,10 +341,11 @@ static int check_generations(FILE *f, int argc, char **argv)
 			continue;
 		}
 		sp->denied[j] += count_of(line);
+		unattributed += unknown ? count_of(line) : 0;
 	}
 	printf("palrec: generations: %lu known, %lu policy flips; %llu denials checked, %llu "
-	       "inconsistent\n",
-	       gens, flips, checked, bad);
+	       "inconsistent, %llu without a policy name (path checked only)\n",
+	       gens, flips, checked, bad, unattributed);
 	for (int i = 0; i < nspecs; i++)
 		for (int j = 0; j < specs[i].npaths; j++)
 			printf("palrec: policy=%s path=%s denied=%llu\n", specs[i].name,
