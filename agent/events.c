@@ -134,6 +134,13 @@ static const char *cgroup_path(struct pal_events *ev, __u64 id)
 static void put_rule(struct pal_events *ev, const struct pal_event *e,
 		     const struct pal_policy_set *set)
 {
+	if (e->type == PAL_EV_AGENT) { /* bpf/guard.bpf.c: not a policy's decision */
+		jw_str(&ev->w, "mode", "enforce");
+		jw_str(&ev->w, "policy", "self-protection");
+		jw_null(&ev->w, "rule");
+		jw_str(&ev->w, "rule_src", "builtin");
+		return;
+	}
 	const struct pal_ir_policy *p =
 		set && e->policy < set->npolicies ? &set->policies[e->policy] : NULL;
 	char src[PATH_MAX + 16];
@@ -160,7 +167,7 @@ static void put_access(struct pal_events *ev, const struct pal_event *e)
 			if (e->access & (1u << i))
 				snprintf(words + strlen(words), sizeof(words) - strlen(words),
 					 "%s%s", words[0] ? "," : "", net[i]);
-	} else {
+	} else if (e->type != PAL_EV_AGENT) {
 		pal_access_names(e->type == PAL_EV_DEV ? PAL_CLASS_DEV : PAL_CLASS_FILE, e->access,
 				 words, sizeof(words));
 	}
@@ -247,6 +254,13 @@ static void put_object(struct pal_events *ev, const struct pal_event *e)
 			jw_str(&ev->w, "daddr", addr);
 			jw_int(&ev->w, "dport", e->net.dport);
 		}
+	} else if (e->type == PAL_EV_AGENT) {
+		if (e->op == PAL_OP_BPF)
+			jw_str(&ev->w, "object", e->path);
+		else
+			jw_int(&ev->w, "target_pid", e->dev.major);
+		if (e->op == PAL_OP_KILL)
+			jw_int(&ev->w, "signal", e->access);
 	} else if (e->type == PAL_EV_DEV) {
 		jw_str(&ev->w, "dev_type", e->dev.type == 'b' ? "block" : "char");
 		jw_int(&ev->w, "major", e->dev.major);

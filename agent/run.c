@@ -32,6 +32,7 @@
 
 #include "agent/events.h"
 #include "agent/file.h"
+#include "agent/guard.h"
 #include "agent/log.h"
 #include "agent/palisade.h"
 #include "agent/control.h"
@@ -58,6 +59,7 @@ struct run_opts {
 	int keep_on_exit;
 	int verbose;
 	bool insecure_ok; /* --allow-insecure-policy-dir, for tests on scratch dirs */
+	bool no_signal_guard; /* --no-signal-guard: fatal signals and ptrace allowed */
 };
 
 struct agent {
@@ -67,6 +69,7 @@ struct agent {
 	struct pal_sink *sink;
 	struct pal_events *ev;
 	struct pal_metrics *metrics;
+	struct pal_guard_prog *guard; /* self-protection; NULL without BPF LSM */
 	int epfd, sigfd, tickfd, inofd, debfd, ctlfd;
 	bool stop;
 	time_t started;
@@ -90,6 +93,8 @@ static void run_usage(FILE *out)
 		"      --pin-dir DIR      bpffs directory for pins (default " DEFAULT_PIN_DIR ")\n"
 		"      --metrics ADDR:PORT  serve Prometheus metrics there (default: off)\n"
 		"      --socket PATH      control socket (default " PAL_CONTROL_SOCKET ")\n"
+		"      --no-signal-guard  let root kill or ptrace the agent (the map and\n"
+		"                         program guard stays on)\n"
 		"  -v, --verbose          debug output, including libbpf's\n"
 		"  -h, --help             show this help\n");
 }
@@ -107,6 +112,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{"keep-on-exit", no_argument, NULL, 'K'},
 		{"pin-dir", required_argument, NULL, 'P'},
 		{"allow-insecure-policy-dir", no_argument, NULL, 'I'},
+		{"no-signal-guard", no_argument, NULL, 'G'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -145,6 +151,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'I':
 			o->insecure_ok = true;
+			break;
+		case 'G':
+			o->no_signal_guard = true;
 			break;
 		case 'v':
 			o->verbose = 1;
@@ -623,6 +632,8 @@ static int start(struct agent *a)
 								"see above");
 	if (pal_lsm_probe(why, sizeof(why)) == 0) {
 		err = pal_file_open(&a->en.file, &a->en.maps, a->o.pin_dir);
+		if (!err)
+			err = pal_guard_open(&a->guard, &a->en.maps, a->o.pin_dir);
 		if (err)
 			return err;
 	} else {
@@ -640,9 +651,12 @@ static int start(struct agent *a)
 	if (err)
 		return err;
 	err = setup_loop(a);
-	if (err)
-		return err;
-	return pal_drop_privileges();
+	if (!err)
+		err = pal_drop_privileges();
+	if (!err && a->guard)
+		err = pal_guard_arm(
+			a->guard, a->o.no_signal_guard ? 0 : PAL_GUARD_SIGNALS | PAL_GUARD_PTRACE);
+	return err;
 }
 
 static void shutdown_agent(struct agent *a)
@@ -658,6 +672,7 @@ static void shutdown_agent(struct agent *a)
 				       "agent stopped; enforcement detached");
 	}
 	pal_events_close(a->ev);
+	pal_guard_close(a->guard, keep); /* disarmed first: our own unpinning is not tampering */
 	pal_file_close(a->en.file, keep);
 	pal_cgroup_close(a->en.cg, keep);
 	if (!keep) {

@@ -314,6 +314,27 @@ enum pal_counter {
 	PAL_CNT_MAX,
 };
 
+/* ---- self-protection ---------------------------------------------------- */
+
+/*
+ * pal_guard map, ARRAY, 1 entry (bpf/guard.bpf.c).
+ * key: 0. value: struct pal_guard, who the agent is. While agent_tgid is 0
+ * the guard is off (the agent fills it in once everything is loaded).
+ */
+struct pal_guard {
+	__u64 exe_ino; /* the agent's executable: a restarted agent may adopt the pins */
+	__u32 exe_dev; /* new_encode_dev() */
+	__u32 agent_tgid;
+	__u32 flags; /* enum pal_guard_flags */
+	__u32 pad0;
+};
+_Static_assert(sizeof(struct pal_guard) == 24, "pal_guard ABI");
+
+enum pal_guard_flags {
+	PAL_GUARD_SIGNALS = 1u << 0, /* deny fatal signals to the agent (but from PID 1) */
+	PAL_GUARD_PTRACE = 1u << 1, /* deny ptrace of the agent */
+};
+
 /* ---- flood control ---------------------------------------------------- */
 
 #define PAL_RL_WINDOW_NS 1000000000ULL /* rate limit window */

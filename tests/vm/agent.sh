@@ -3,11 +3,13 @@
 #   pal_policy FILE        write stdin as policy FILE into $PAL_POLICY_DIR
 #   pal_agent_start [ARGS] start `palisade run` on it, wait until ready
 #   pal_agent_settle       give the agent a moment to drain the ring buffer
-#   pal_agent_stop         SIGTERM, and check it exits 0
+#   pal_agent_stop         `palisade stop` (the agent refuses SIGTERM from
+#                          anyone but PID 1), and check it exits 0
 #   pal_in_cgroup SUB CMD  run CMD inside $PAL_CGROUP/SUB
 PAL_POLICY_DIR=$PAL_TMP/policies
 PAL_LOG=$PAL_TMP/audit.log
 PAL_AGENT_ERR=$PAL_TMP/agent.err
+PAL_SOCK=$PAL_TMP/ctl.sock
 mkdir -p "$PAL_POLICY_DIR"
 chmod 0755 "$PAL_POLICY_DIR"
 
@@ -17,7 +19,8 @@ pal_policy() {
 
 pal_agent_start() {
 	: >"$PAL_LOG"
-	"$PAL_AGENT" run -d "$PAL_POLICY_DIR" -l "$PAL_LOG" "$@" 2>"$PAL_AGENT_ERR" &
+	"$PAL_AGENT" run -d "$PAL_POLICY_DIR" -l "$PAL_LOG" --socket "$PAL_SOCK" "$@" \
+		2>"$PAL_AGENT_ERR" &
 	PAL_AGENT_PID=$!
 	i=0
 	until grep -q '"event":"policy"' "$PAL_LOG" 2>/dev/null; do
@@ -37,7 +40,7 @@ pal_agent_settle() {
 }
 
 pal_agent_stop() {
-	kill -TERM "$PAL_AGENT_PID"
+	"$PAL_AGENT" stop --socket "$PAL_SOCK" >/dev/null || kill -TERM "$PAL_AGENT_PID"
 	wait "$PAL_AGENT_PID"
 	rc=$?
 	echo "agent stderr:"

@@ -9,7 +9,7 @@
 . "$PAL_LIB"
 . /lib/palisade-test/agent.sh
 
-SOCK=$PAL_TMP/ctl.sock
+SOCK=$PAL_SOCK
 mkdir -p /srv && echo secret >/srv/secret && echo other >/srv/other
 mkdir "$PAL_CGROUP/w"
 policy_for() { # FILE
@@ -26,7 +26,7 @@ files:
 YAML
 }
 policy_for /srv/secret
-pal_agent_start --socket "$SOCK" --linux-audit
+pal_agent_start --linux-audit --no-signal-guard
 
 # status reports the policy, the hooks and the counters.
 pal_check "open of /srv/secret denied" pal_in_cgroup w paltest open /srv/secret EACCES
@@ -88,7 +88,7 @@ pal_check "after SIGKILL /srv/other is still denied" pal_in_cgroup w paltest ope
 pal_check "pins remain after SIGKILL ($links_before links)" test "$links_before" -gt 0
 
 # Restart: adopt the pins, flip to the new generation, no duplicate links.
-pal_agent_start --socket "$SOCK"
+pal_agent_start --no-signal-guard
 pal_check "restarted agent adopted the pins" grep -q "adopted" "$PAL_AGENT_ERR"
 pal_check "same number of pinned links ($(ls /sys/fs/bpf/palisade/links | wc -l))" \
 	test "$(ls /sys/fs/bpf/palisade/links | wc -l)" = "$links_before"
