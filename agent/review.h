@@ -147,6 +147,13 @@ struct rv_bad_stats {
  */
 int rv_rec_parse(struct json_tokener *tok, const char *line, size_t len, bool last_no_nl,
 		 struct rv_rec *rec, enum rv_bad *why);
+/*
+ * The same, filling only the fields named in keys (plus "v", which is always
+ * checked); "time" and "event" must be among them. Cheaper when the record
+ * is only filtered and passed through. keys NULL: every field.
+ */
+int rv_rec_parse_some(struct json_tokener *tok, const char *line, size_t len, bool last_no_nl,
+		      const char *const *keys, size_t nkeys, struct rv_rec *rec, enum rv_bad *why);
 void rv_rec_release(struct rv_rec *rec);
 const char *rv_event_name(enum rv_event e);
 enum rv_event rv_event_from(const char *s);
@@ -246,6 +253,11 @@ int rv_filter_set(struct rv_filter *f, const char *name, const char *value, int6
 bool rv_filter_quick(const struct rv_filter *f, const char *line, size_t len, bool keep_loss);
 /* The exact test on a parsed record: every filter set must hold (AND). */
 bool rv_filter_match(const struct rv_filter *f, const struct rv_rec *r);
+/*
+ * The record fields rv_filter_match() and the loss counts look at, for
+ * rv_rec_parse_some(). Returns how many were put in keys (max >= 16).
+ */
+size_t rv_filter_keys(const struct rv_filter *f, const char **keys, size_t max);
 /* Only the time window: for lost/suppressed totals, which any filter could concern. */
 bool rv_filter_match_time(const struct rv_filter *f, const struct rv_rec *r);
 bool rv_filter_is_time_only(const struct rv_filter *f);
@@ -259,6 +271,8 @@ struct rv_scan {
 	struct json_tokener *tok;
 	const struct rv_filter *quick; /* prefilter lines with it; NULL: parse all */
 	bool keep_loss; /* never prefilter away lost and suppressed records */
+	const char *const *keys; /* fields to fill (rv_rec_parse_some), NULL: all */
+	size_t nkeys;
 	rv_rec_fn fn; /* called for every valid record */
 	void *ctx;
 	struct rv_bad_stats bad;

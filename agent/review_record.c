@@ -139,15 +139,29 @@ static int check_version(struct json_object *obj)
 	return 0;
 }
 
-static int fill(struct rv_rec *r, enum rv_bad *why)
+/* Every field, or only those named in keys (json-c looks each one up). */
+static void take_fields(struct rv_rec *r, const char *const *keys, size_t nkeys)
+{
+	struct json_object *val;
+
+	if (!keys) {
+		json_object_object_foreach(r->obj, key, v) {
+			take_field(r, key, v);
+		}
+		return;
+	}
+	for (size_t i = 0; i < nkeys; i++)
+		if (json_object_object_get_ex(r->obj, keys[i], &val))
+			take_field(r, keys[i], val);
+}
+
+static int fill(struct rv_rec *r, const char *const *keys, size_t nkeys, enum rv_bad *why)
 {
 	if (check_version(r->obj)) {
 		*why = RV_BAD_VERSION;
 		return -EINVAL;
 	}
-	json_object_object_foreach(r->obj, key, val) {
-		take_field(r, key, val);
-	}
+	take_fields(r, keys, nkeys);
 	if (!r->time_str || !r->event_name ||
 	    rv_time_parse_rfc3339(r->time_str, strlen(r->time_str), &r->time)) {
 		*why = RV_BAD_RECORD;
@@ -163,6 +177,12 @@ static int fill(struct rv_rec *r, enum rv_bad *why)
 
 int rv_rec_parse(struct json_tokener *tok, const char *line, size_t len, bool last_no_nl,
 		 struct rv_rec *rec, enum rv_bad *why)
+{
+	return rv_rec_parse_some(tok, line, len, last_no_nl, NULL, 0, rec, why);
+}
+
+int rv_rec_parse_some(struct json_tokener *tok, const char *line, size_t len, bool last_no_nl,
+		      const char *const *keys, size_t nkeys, struct rv_rec *rec, enum rv_bad *why)
 {
 	struct json_object *obj;
 
@@ -180,7 +200,7 @@ int rv_rec_parse(struct json_tokener *tok, const char *line, size_t len, bool la
 		return -EINVAL;
 	}
 	rec->obj = obj;
-	if (fill(rec, why)) {
+	if (fill(rec, keys, nkeys, why)) {
 		rv_rec_release(rec);
 		return -EINVAL;
 	}

@@ -34,7 +34,7 @@ void rv_scan_line(struct rv_scan *sc, const char *line, size_t len, bool no_nl)
 		return;
 	if (sc->quick && !rv_filter_quick(sc->quick, line, len, sc->keep_loss))
 		return;
-	if (rv_rec_parse(sc->tok, line, len, no_nl, &r, &why)) {
+	if (rv_rec_parse_some(sc->tok, line, len, no_nl, sc->keys, sc->nkeys, &r, &why)) {
 		rv_bad_note(&sc->bad, why, sc->file ? sc->file : "?", sc->lineno);
 		return;
 	}
