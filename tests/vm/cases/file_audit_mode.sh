@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Issue 4, test 12: audit, not enforce.
+#  - `mode: audit`: a read the policy denies succeeds, and exactly one
+#    record is written: action audit, errno 0, mode audit;
+#  - `action: audit` in an enforcing policy: the same, with mode enforce;
+. "$PAL_LIB"
+. /lib/palisade-test/agent.sh
+
+mkdir -p /srv && echo "top secret" >/srv/secret && echo b >/srv/watched
+mkdir "$PAL_CGROUP/trial" "$PAL_CGROUP/watch"
+pal_policy audit.yaml <<YAML
+apiVersion: palisade/v1
+kind: Policy
+name: trial
+mode: audit
+target:
+  cgroups: [/pal-test-$PAL_CASE/trial]
+files:
+  - paths: [/srv/secret]
+    access: [read]
+    action: deny
+---
+apiVersion: palisade/v1
+kind: Policy
+name: watch
+target:
+  cgroups: [/pal-test-$PAL_CASE/watch]
+files:
+  - paths: [/srv/watched]
+    access: [read]
+    action: audit
+YAML
+pal_agent_start
+
+pal_check "mode audit: the denied read succeeds" pal_in_cgroup trial paltest open /srv/secret OK
+pal_check "mode audit: cat prints the file" \
+	pal_in_cgroup trial sh -c 'cat /srv/secret | grep -qx "top secret"'
+pal_check "action audit: the read succeeds" pal_in_cgroup watch paltest open /srv/watched OK
+pal_check "action audit: unaudited access is silent" pal_in_cgroup watch paltest open /srv/watched OK w
+pal_agent_stop
+
+log() { # DESC PALREC-ARGS...
+	_d=$1
+	shift
+	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
+}
+log "mode audit: exactly one paltest record" -n 1 -c 1 event=file path=/srv/secret comm=paltest \
+	action=audit errno=0 mode=audit policy=trial rule=0 op=open 'access=["read"]'
+log "mode audit: exactly one cat record" -n 1 -c 1 event=file path=/srv/secret exe=/bin/busybox \
+	action=audit errno=0 mode=audit policy=trial rule=0
+log "action audit: exactly one record" -n 1 -c 1 event=file path=/srv/watched action=audit \
+	errno=0 mode=enforce policy=watch rule=0 'access=["read"]'
+log "no denial at all" -n 0 action=deny
+log "nothing else" -c 3 event=file
+[ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
+pal_done
