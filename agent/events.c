@@ -220,6 +220,24 @@ static void put_process(struct pal_events *ev, const struct pal_event *e)
 	}
 }
 
+static const char *family_name(__u16 family)
+{
+	switch (family) {
+	case 1:
+		return "unix";
+	case 2:
+		return "inet";
+	case 10:
+		return "inet6";
+	case 16:
+		return "netlink";
+	case 17:
+		return "packet";
+	default:
+		return "other";
+	}
+}
+
 static void put_object(struct pal_events *ev, const struct pal_event *e)
 {
 	char addr[INET6_ADDRSTRLEN] = "";
@@ -236,11 +254,7 @@ static void put_object(struct pal_events *ev, const struct pal_event *e)
 		static const __u8 mapped[12] = {[10] = 0xff, [11] = 0xff};
 		bool v4 = !memcmp(e->net.daddr, mapped, 12);
 
-		jw_str(&ev->w, "family",
-		       e->net.family == 10 ? "inet6" :
-		       e->net.family == 2  ? "inet" :
-		       e->net.family == 17 ? "packet" :
-					     "other");
+		jw_str(&ev->w, "family", family_name(e->net.family));
 		jw_str(&ev->w, "protocol",
 		       e->net.protocol == 6   ? "tcp" :
 		       e->net.protocol == 17  ? "udp" :

@@ -12,6 +12,7 @@
 
 #include "agent/file.h"
 #include "agent/log.h"
+#include "agent/lsm.h"
 #include "file.skel.h"
 
 #define MAX_LINKS 32
@@ -193,48 +194,14 @@ int pal_file_write(struct pal_file *f, const struct pal_file_emit *em)
 	return 0;
 }
 
-/* Collect then delete: deleting while iterating would restart the walk. */
-static int clear_map(int fd, size_t key_size, size_t gen_off, __u32 slot)
-{
-	size_t cap = 1024, n = 0;
-	char *keys = malloc(cap * key_size), cur[64], next[64];
-	void *k = NULL;
-	int err = 0;
-
-	if (!keys)
-		return -ENOMEM;
-	while (!bpf_map_get_next_key(fd, k, next)) {
-		if (*(__u32 *)(next + gen_off) == slot) {
-			if (n == cap) {
-				char *grown = realloc(keys, 2 * cap * key_size);
-
-				if (!grown) {
-					err = -ENOMEM;
-					break;
-				}
-				keys = grown;
-				cap *= 2;
-			}
-			memcpy(keys + n++ * key_size, next, key_size);
-		}
-		memcpy(cur, next, key_size);
-		k = cur;
-	}
-	for (size_t i = 0; i < n && !err; i++)
-		if (bpf_map_delete_elem(fd, keys + i * key_size) && errno != ENOENT)
-			err = -errno;
-	free(keys);
-	return err;
-}
-
 int pal_file_clear_slot(struct pal_file *f, __u32 slot)
 {
-	int err = clear_map(f->files_fd, sizeof(struct pal_file_key),
-			    offsetof(struct pal_file_key, gen), slot);
+	int err = pal_map_clear_slot(f->files_fd, sizeof(struct pal_file_key),
+				     offsetof(struct pal_file_key, gen), slot);
 
 	return err ? err :
-		     clear_map(f->exes_fd, sizeof(struct pal_exe_key),
-			       offsetof(struct pal_exe_key, gen), slot);
+		     pal_map_clear_slot(f->exes_fd, sizeof(struct pal_exe_key),
+					offsetof(struct pal_exe_key, gen), slot);
 }
 
 int pal_file_nlinks(const struct pal_file *f)

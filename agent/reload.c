@@ -10,6 +10,7 @@
 #include "agent/file.h"
 #include "agent/log.h"
 #include "agent/reload.h"
+#include "agent/socket.h"
 #include "cgroup/cgroup.h"
 
 int pal_enforcer_sync(struct pal_enforcer *en)
@@ -109,6 +110,8 @@ static int write_slot(struct pal_enforcer *en, const struct pal_policy_set *set,
 		err = -EOPNOTSUPP;
 	if (!err && en->file)
 		err = pal_file_write(en->file, &em);
+	if (!err && en->sock)
+		err = pal_socket_write(en->sock, set, slot);
 	if (!err) {
 		err = pal_cgroup_prepare(en->cg, set, slot, &ncg);
 		if (err)
@@ -129,12 +132,14 @@ static int write_slot(struct pal_enforcer *en, const struct pal_policy_set *set,
 }
 
 /*
- * Remove the file entries of a slot (the dead one after a flip, or a failed
+ * Remove the LSM entries of a slot (the dead one after a flip, or a failed
  * write). The cgroup side drops its own: in commit, or at the next prepare.
  */
 static int clear_slot(struct pal_enforcer *en, __u32 slot)
 {
-	return en->file ? pal_file_clear_slot(en->file, slot) : 0;
+	int err = en->file ? pal_file_clear_slot(en->file, slot) : 0;
+
+	return !err && en->sock ? pal_socket_clear_slot(en->sock, slot) : err;
 }
 
 /* Policies with file or exec rules need BPF LSM: refuse them by name. */

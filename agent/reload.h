@@ -15,11 +15,13 @@
 
 struct pal_file;
 struct pal_cgroup;
+struct pal_socket;
 
 struct pal_enforcer {
 	struct pal_maps maps;
 	struct pal_file *file; /* LSM programs; NULL where BPF LSM is unavailable */
 	struct pal_cgroup *cg; /* cgroup programs; NULL until opened */
+	struct pal_socket *sock; /* LSM socket_create (non-inet families); NULL without LSM */
 	char cg2_root[256]; /* cgroup2 mount, for resolving targets */
 	__u32 live_slot;
 	__u64 generation; /* of the live slot */

@@ -33,6 +33,7 @@
 #include "agent/events.h"
 #include "agent/file.h"
 #include "agent/guard.h"
+#include "agent/socket.h"
 #include "agent/log.h"
 #include "agent/palisade.h"
 #include "agent/control.h"
@@ -625,20 +626,24 @@ static int start(struct agent *a)
 	err = pal_enforcer_sync(&a->en);
 	if (err)
 		return pal_log_errno(err, "run: cannot read the live generation");
-	err = pal_cgroup_open(&a->en.cg, &a->en.maps, a->en.cg2_root, a->o.pin_dir, 0);
-	if (err)
-		return pal_log_errno(err, "run: cannot load the cgroup programs: %s",
-				     pal_cgroup_why(a->en.cg) ? pal_cgroup_why(a->en.cg) :
-								"see above");
 	if (pal_lsm_probe(why, sizeof(why)) == 0) {
 		err = pal_file_open(&a->en.file, &a->en.maps, a->o.pin_dir);
 		if (!err)
 			err = pal_guard_open(&a->guard, &a->en.maps, a->o.pin_dir);
+		if (!err)
+			err = pal_socket_open(&a->en.sock, &a->en.maps, a->o.pin_dir);
 		if (err)
 			return err;
 	} else {
 		pal_log(PAL_LOG_WARN, "run: file and exec enforcement unavailable: %s", why);
 	}
+	/* With the LSM socket hook, `socket:` rules of every family can be enforced. */
+	err = pal_cgroup_open(&a->en.cg, &a->en.maps, a->en.cg2_root, a->o.pin_dir,
+			      a->en.sock ? PAL_CG_LSM_SOCKET : 0);
+	if (err)
+		return pal_log_errno(err, "run: cannot load the cgroup programs: %s",
+				     pal_cgroup_why(a->en.cg) ? pal_cgroup_why(a->en.cg) :
+								"see above");
 	err = pal_sink_open(&a->sink, &(struct pal_sink_opts){.log_path = a->o.log_path,
 							      .syslog = a->o.syslog,
 							      .linux_audit = a->o.linux_audit});
@@ -674,6 +679,7 @@ static void shutdown_agent(struct agent *a)
 	pal_events_close(a->ev);
 	pal_guard_close(a->guard, keep); /* disarmed first: our own unpinning is not tampering */
 	pal_file_close(a->en.file, keep);
+	pal_socket_close(a->en.sock, keep);
 	pal_cgroup_close(a->en.cg, keep);
 	if (!keep) {
 		char path[PATH_MAX];

@@ -314,6 +314,37 @@ enum pal_counter {
 	PAL_CNT_MAX,
 };
 
+/* ---- maps: socket rules of non-inet families (bpf/socket.bpf.c) ------- */
+
+#define PAL_MAX_SOCK_KEYS 8192 /* pal_sock entries, both generations */
+#define PAL_SOCK_KEY_ANY 0xffff /* type or protocol not given in the rule */
+#define PAL_SOCK_MARKER 0 /* family 0: "this policy has socket rules", value = its default */
+
+/*
+ * pal_sock map, HASH, PAL_MAX_SOCK_KEYS entries. cgroup/sock_create only runs
+ * for AF_INET/AF_INET6; this LSM map decides the other families (packet,
+ * netlink, unix, ...).
+ * key: struct pal_sock_key (type/protocol may be PAL_SOCK_KEY_ANY).
+ * value: struct pal_sock_rule, the strongest action of the policy's `socket:`
+ * rules with exactly this key.
+ */
+struct pal_sock_key {
+	__u32 gen;
+	__u16 policy;
+	__u16 family; /* AF_*, or PAL_SOCK_MARKER */
+	__u16 type;
+	__u16 protocol;
+	__u32 pad0;
+};
+_Static_assert(sizeof(struct pal_sock_key) == 16, "pal_sock_key ABI");
+
+struct pal_sock_rule {
+	__u32 rule; /* first rule with the strongest action, or PAL_NO_RULE */
+	__u8 action; /* enum pal_action */
+	__u8 pad0[3];
+};
+_Static_assert(sizeof(struct pal_sock_rule) == 8, "pal_sock_rule ABI");
+
 /* ---- self-protection ---------------------------------------------------- */
 
 /*

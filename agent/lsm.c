@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+
+#include "agent/log.h"
+#include "agent/lsm.h"
+
+void pal_lsm_init(struct pal_lsm *l, const char *tag, const char *const *map_names, int nmaps,
+		  const char *pin_dir)
+{
+	memset(l, 0, sizeof(*l));
+	l->tag = tag;
+	l->map_names = map_names;
+	l->nmaps = nmaps < PAL_LSM_MAX_MAPS ? nmaps : PAL_LSM_MAX_MAPS;
+	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir ? pin_dir : "");
+	for (int i = 0; i < PAL_LSM_MAX_MAPS; i++)
+		l->map_fd[i] = -1;
+}
+
+static void link_pin(char *buf, size_t len, const struct pal_lsm *l, int i)
+{
+	snprintf(buf, len, "%s/links/%s-%d", l->pin_dir, l->tag, i);
+}
+
+int pal_lsm_adopt(struct pal_lsm *l)
+{
+	char path[PATH_MAX];
+	int found = 0;
+
+	if (!l->pin_dir[0])
+		return 0;
+	for (int i = 0; i < l->nmaps; i++) {
+		snprintf(path, sizeof(path), "%s/%s", l->pin_dir, l->map_names[i]);
+		l->map_fd[i] = bpf_obj_get(path);
+		if (l->map_fd[i] >= 0)
+			found++;
+		else if (errno != ENOENT)
+			return -errno;
+	}
+	for (; l->nlinks < PAL_LSM_MAX_LINKS; l->nlinks++) {
+		link_pin(path, sizeof(path), l, l->nlinks);
+		l->link_fd[l->nlinks] = bpf_obj_get(path);
+		if (l->link_fd[l->nlinks] < 0)
+			break;
+	}
+	if (!found && !l->nlinks)
+		return 0;
+	if (found != l->nmaps || !l->nlinks)
+		return pal_log_errno(-ESTALE,
+				     "%s: incomplete pins in '%s' (remove them to start "
+				     "afresh)",
+				     l->tag, l->pin_dir);
+	l->adopted = true;
+	pal_log(PAL_LOG_INFO, "%s: adopted %d pinned programs", l->tag, l->nlinks);
+	return 1;
+}
+
+static int pin(int fd, const char *path)
+{
+	if (bpf_obj_pin(fd, path))
+		return pal_log_errno(-errno, "cannot pin '%s'", path);
+	return 0;
+}
+
+static int pin_all(struct pal_lsm *l)
+{
+	char path[PATH_MAX];
+	int err = 0;
+
+	if (!l->pin_dir[0])
+		return 0;
+	snprintf(path, sizeof(path), "%s/links", l->pin_dir);
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return pal_log_errno(-errno, "cannot create '%s'", path);
+	for (int i = 0; i < l->nmaps && !err; i++) {
+		snprintf(path, sizeof(path), "%s/%s", l->pin_dir, l->map_names[i]);
+		err = pin(l->map_fd[i], path);
+	}
+	for (int i = 0; i < l->nlinks && !err; i++) {
+		link_pin(path, sizeof(path), l, i);
+		err = pin(l->link_fd[i], path);
+	}
+	return err;
+}
+
+int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj)
+	{
+		struct bpf_link *link;
+
+		if (l->nlinks == PAL_LSM_MAX_LINKS)
+			return pal_log_errno(-E2BIG, "%s: more than %d programs", l->tag,
+					     PAL_LSM_MAX_LINKS);
+		link = bpf_program__attach(prog);
+		if (!link)
+			return pal_log_errno(-errno, "%s: cannot attach '%s'", l->tag,
+					     bpf_program__name(prog));
+		l->link_fd[l->nlinks++] = dup(bpf_link__fd(link));
+		bpf_link__disconnect(link); /* our fd, or the pin, keeps it attached */
+		bpf_link__destroy(link);
+	}
+	for (int i = 0; i < l->nmaps; i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, l->map_names[i]);
+
+		l->map_fd[i] = map ? dup(bpf_map__fd(map)) : -1;
+		if (l->map_fd[i] < 0)
+			return pal_log_errno(-ENOENT, "%s: no map '%s'", l->tag, l->map_names[i]);
+	}
+	return pin_all(l);
+}
+
+void pal_lsm_close(struct pal_lsm *l, bool keep)
+{
+	char path[PATH_MAX];
+
+	for (int i = 0; i < l->nlinks; i++) {
+		if (!keep && l->pin_dir[0]) {
+			link_pin(path, sizeof(path), l, i);
+			unlink(path);
+		}
+		close(l->link_fd[i]);
+	}
+	for (int i = 0; i < l->nmaps; i++) {
+		if (!keep && l->pin_dir[0]) {
+			snprintf(path, sizeof(path), "%s/%s", l->pin_dir, l->map_names[i]);
+			unlink(path);
+		}
+		if (l->map_fd[i] >= 0)
+			close(l->map_fd[i]);
+	}
+	l->nlinks = 0;
+}
+
+/* Collect then delete: deleting while iterating would restart the walk. */
+int pal_map_clear_slot(int fd, size_t key_size, size_t gen_off, __u32 slot)
+{
+	size_t cap = 1024, n = 0;
+	char *keys = malloc(cap * key_size), cur[64], next[64];
+	void *k = NULL;
+	int err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	while (!bpf_map_get_next_key(fd, k, next)) {
+		if (*(__u32 *)(next + gen_off) == slot) {
+			if (n == cap) {
+				char *grown = realloc(keys, 2 * cap * key_size);
+
+				if (!grown) {
+					err = -ENOMEM;
+					break;
+				}
+				keys = grown;
+				cap *= 2;
+			}
+			memcpy(keys + n++ * key_size, next, key_size);
+		}
+		memcpy(cur, next, key_size);
+		k = cur;
+	}
+	for (size_t i = 0; i < n && !err; i++)
+		if (bpf_map_delete_elem(fd, keys + i * key_size) && errno != ENOENT)
+			err = -errno;
+	free(keys);
+	return err;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What every LSM object of the agent does with its programs and own maps:
+ * attach them and pin them under the pin dir (so enforcement survives the
+ * agent), or adopt the pins an earlier agent left. Pins are
+ * <pin_dir>/<map name> and <pin_dir>/links/<tag>-N (bpffs forbids dots).
+ */
+#ifndef PALISADE_AGENT_LSM_H
+#define PALISADE_AGENT_LSM_H
+
+#include <stdbool.h>
+#include <bpf/libbpf.h>
+
+#define PAL_LSM_MAX_LINKS 32
+#define PAL_LSM_MAX_MAPS 4
+
+struct pal_lsm {
+	const char *tag; /* "guard", "socket": names the link pins */
+	const char *const *map_names; /* the object's own maps, pinned and adopted */
+	int nmaps;
+	char pin_dir[256];
+	int map_fd[PAL_LSM_MAX_MAPS];
+	int link_fd[PAL_LSM_MAX_LINKS];
+	int nlinks;
+	bool adopted;
+};
+
+/* Set up l; then adopt, or load the object yourself and attach it. */
+void pal_lsm_init(struct pal_lsm *l, const char *tag, const char *const *map_names, int nmaps,
+		  const char *pin_dir);
+/* Adopt pins: 1 adopted, 0 nothing pinned, or -errno (a partial set). */
+int pal_lsm_adopt(struct pal_lsm *l);
+/* Attach every program of a loaded object, keep fds to its maps, pin all. */
+int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj);
+/* keep: leave everything pinned (enforcement continues); else unpin. */
+void pal_lsm_close(struct pal_lsm *l, bool keep);
+
+/*
+ * Delete every entry of a HASH map whose key holds generation slot `slot`
+ * as a __u32 at gen_off (keys up to 64 bytes). Returns 0 or -errno.
+ */
+int pal_map_clear_slot(int fd, size_t key_size, size_t gen_off, __u32 slot);
+
+#endif
