@@ -8,12 +8,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent/palisade.h"
+#include "cgroup/emit.h"
 #include "policies/policy.h"
 
 #define SEED_NOTE \
@@ -55,7 +57,7 @@ static void compile_usage(FILE *out)
 		"      --no-host  do not look at rule paths on this host (no identity keys,\n"
 		"                 no host warnings): output independent of this machine\n"
 		"  -h, --help     show this help\n\n"
-		"Network and device rules are shown as compiled rules (IR).\n"
+		"Network and device rules are shown as rules, then as their map entries.\n"
 		"Exit status: 0 ok, 1 policy errors or unreadable input, 2 runtime error.\n");
 }
 
@@ -337,7 +339,7 @@ static void print_net(const struct pal_policy_set *set)
 	static const char *const protos[] = {"-", "tcp", "udp", "tcp,udp"};
 	char cidrs[512], ports[256], fam[16], typ[16], pro[16];
 
-	printf("\nNETWORK RULES (compiled rules; map entries are shown by the cgroup emitter)\n");
+	printf("\nNETWORK RULES\n");
 	printf("  %-20s %-5s %-8s %-7s %-30s %-16s %-8s %-24s %s\n", "POLICY", "RULE", "OP",
 	       "ACTION", "CIDRS", "PORTS", "PROTO", "SOCKET family/type/proto", "SOURCE");
 	for (__u32 p = 0; p < set->npolicies; p++) {
@@ -369,7 +371,7 @@ static void print_dev(const struct pal_policy_set *set)
 {
 	char maj[16], min[16], acc[64];
 
-	printf("\nDEVICE RULES (compiled rules)\n");
+	printf("\nDEVICE RULES\n");
 	printf("  %-20s %-5s %-5s %-6s %-8s %-18s %-7s %s\n", "POLICY", "RULE", "TYPE", "MAJOR",
 	       "MINOR", "ACCESS", "ACTION", "SOURCE");
 	for (__u32 p = 0; p < set->npolicies; p++) {
@@ -388,15 +390,141 @@ static void print_dev(const struct pal_policy_set *set)
 	}
 }
 
+/* ---- network and device map entries (cgroup/emit.h) ------------------------ */
+
+/* "FILE:LINE" of rule idx of policy p, or "default". */
+static const char *rule_src(const struct pal_policy_set *set, __u32 p, __u32 rule, char *buf,
+			    size_t len)
+{
+	const struct pal_ir_policy *pol = p < set->npolicies ? &set->policies[p] : NULL;
+
+	if (!pol || rule >= pol->nrules)
+		return "default";
+	snprintf(buf, len, "%s:%u", pol->rules[rule].loc.file, pol->rules[rule].loc.line);
+	return buf;
+}
+
+static const char *policy_name(const struct pal_policy_set *set, __u32 p)
+{
+	return p < set->npolicies ? set->policies[p].name : "?";
+}
+
+/* An LPM key's address as CIDR text (prefixlen counts the 4 fixed bytes). */
+static void cidr_key_text(const struct pal_net_cidr_key *k, char *buf, size_t len)
+{
+	static const __u8 mapped[12] = {[10] = 0xff, [11] = 0xff};
+	unsigned int bits = k->prefixlen > 32 ? k->prefixlen - 32 : 0;
+	char a[INET6_ADDRSTRLEN];
+
+	if (bits >= 96 && !memcmp(k->addr, mapped, 12)) {
+		inet_ntop(AF_INET, k->addr + 12, a, sizeof(a));
+		snprintf(buf, len, "%s/%u", a, bits - 96);
+	} else {
+		inet_ntop(AF_INET6, k->addr, a, sizeof(a));
+		snprintf(buf, len, "%s/%u", a, bits);
+	}
+}
+
+static void port_key_text(const struct pal_net_port_key *k, char *buf, size_t len)
+{
+	unsigned int bits = k->prefixlen - PAL_NET_PORT_FIXED_BITS;
+	unsigned int lo = (k->port[0] << 8) | k->port[1];
+	unsigned int hi = lo + (bits >= 16 ? 0 : (1u << (16 - bits)) - 1);
+
+	snprintf(buf, len, lo == hi ? "%u" : "%u-%u", lo, hi);
+}
+
+static void print_net_entries(const struct pal_policy_set *set, const struct pal_net_emit *ne)
+{
+	static const char *const protos[] = {"tcp", "udp", "other"};
+	char cidr[64], ports[32], src[PATH_MAX + 16];
+
+	printf("\nNETWORK MAP ENTRIES (pal_net_cidr: longest-prefix match, closure applied)\n");
+	printf("  %-20s %-8s %-30s %-20s %s\n", "POLICY", "ACCESS", "PREFIX", "DECISION", "RULE");
+	for (size_t i = 0; i < ne->ncidrs; i++) {
+		const struct pal_net_cidr_entry *c = &ne->cidrs[i];
+		char dec[32];
+
+		cidr_key_text(&c->key, cidr, sizeof(cidr));
+		if (c->val.table)
+			snprintf(dec, sizeof(dec), "port table %u", c->val.table);
+		else
+			snprintf(dec, sizeof(dec), "%s",
+				 c->val.action ? pal_action_name(c->val.action) : "default");
+		printf("  %-20s %-8s %-30s %-20s %s\n", policy_name(set, c->key.policy),
+		       c->key.access == PAL_ACC_BIND ? "bind" : "connect", cidr, dec,
+		       c->val.table ? "-" :
+				      rule_src(set, c->key.policy, c->val.rule, src, sizeof(src)));
+	}
+	if (ne->nports)
+		printf("\nPORT TABLES (pal_net_port; a port no block covers gets the default)\n"
+		       "  %-6s %-6s %-12s %-8s %s\n",
+		       "TABLE", "PROTO", "PORTS", "ACTION", "RULE");
+	for (size_t i = 0; i < ne->nports; i++) {
+		const struct pal_net_port_entry *e = &ne->ports[i];
+
+		port_key_text(&e->key, ports, sizeof(ports));
+		printf("  %-6u %-6s %-12s %-8s %s\n", e->key.table,
+		       protos[e->key.proto < 3 ? e->key.proto : 2], ports,
+		       pal_action_name(e->val.action), "(see the prefix that names the table)");
+	}
+	if (ne->nsocks)
+		printf("\nSOCKET ENTRIES (pal_net_sock; 65535 = any)\n"
+		       "  %-20s %-7s %-6s %-9s %-8s %s\n",
+		       "POLICY", "FAMILY", "TYPE", "PROTOCOL", "ACTION", "RULE");
+	for (size_t i = 0; i < ne->nsocks; i++) {
+		const struct pal_net_sock_entry *e = &ne->socks[i];
+
+		printf("  %-20s %-7u %-6u %-9u %-8s %s\n", policy_name(set, e->key.policy),
+		       e->key.family, e->key.type, e->key.protocol, pal_action_name(e->val.action),
+		       rule_src(set, e->key.policy, e->val.rule, src, sizeof(src)));
+	}
+}
+
+static void print_dev_entries(const struct pal_policy_set *set, const struct pal_dev_emit *de)
+{
+	static const char *const bits[PAL_DEV_ACC_BITS] = {"read", "write", "mknod"};
+	char maj[16], min[16], src[PATH_MAX + 16];
+
+	printf("\nDEVICE MAP ENTRIES (pal_dev_rules; * = any)\n");
+	printf("  %-20s %-5s %-6s %-8s %-7s %-7s %s\n", "POLICY", "TYPE", "MAJOR", "MINOR",
+	       "ACCESS", "ACTION", "RULE");
+	for (size_t i = 0; i < de->nentries; i++) {
+		const struct pal_dev_entry *e = &de->entries[i];
+
+		snprintf(maj, sizeof(maj), e->key.major == PAL_DEV_KEY_ANY ? "*" : "%u",
+			 e->key.major);
+		snprintf(min, sizeof(min), e->key.minor == PAL_DEV_KEY_ANY ? "*" : "%u",
+			 e->key.minor);
+		for (int b = 0; b < PAL_DEV_ACC_BITS; b++) {
+			if (!e->val.action[b])
+				continue;
+			printf("  %-20s %-5s %-6s %-8s %-7s %-7s %s\n",
+			       policy_name(set, e->key.policy),
+			       e->key.type == PAL_DEV_BLOCK ? "block" : "char", maj, min, bits[b],
+			       pal_action_name(e->val.action[b]),
+			       rule_src(set, e->key.policy, e->val.rule[b], src, sizeof(src)));
+		}
+	}
+}
+
 static void print_tables(const struct pal_policy_set *set, const struct pal_file_emit *fe,
 			 const struct popts *o)
 {
+	struct pal_net_emit ne = {0};
+	struct pal_dev_emit de = {0};
 	printf("palisade compile: seed 0x%016" PRIx64 " (%s), generation slot 0\n\n",
 	       (uint64_t)o->seed, SEED_NOTE);
 	print_policies(set);
 	print_entries(set, fe);
 	print_net(set);
 	print_dev(set);
+	if (!pal_emit_net(set, 0, &ne))
+		print_net_entries(set, &ne);
+	if (!pal_emit_dev(set, 0, &de))
+		print_dev_entries(set, &de);
+	pal_net_emit_free(&ne);
+	pal_dev_emit_free(&de);
 }
 
 /* ---- JSON --------------------------------------------------------------- */
@@ -538,6 +666,90 @@ static json_object *jnet(const struct pal_ir_policy *pol, const struct pal_ir_ne
 	return o;
 }
 
+/* The cgroup map entries (cgroup/emit.h), as in the tables. */
+static json_object *jnet_entries(const struct pal_policy_set *set)
+{
+	json_object *a = json_object_new_array();
+	struct pal_net_emit ne = {0};
+	char cidr[64], src[PATH_MAX + 16];
+
+	if (pal_emit_net(set, 0, &ne))
+		return a;
+	for (size_t i = 0; i < ne.ncidrs; i++) {
+		const struct pal_net_cidr_entry *c = &ne.cidrs[i];
+		json_object *e = json_object_new_object();
+
+		cidr_key_text(&c->key, cidr, sizeof(cidr));
+		json_object_object_add(e, "policy",
+				       json_object_new_string(policy_name(set, c->key.policy)));
+		json_object_object_add(
+			e, "access",
+			json_object_new_string(c->key.access == PAL_ACC_BIND ? "bind" : "connect"));
+		json_object_object_add(e, "prefix", json_object_new_string(cidr));
+		json_object_object_add(e, "port_table", json_object_new_int64(c->val.table));
+		json_object_object_add(
+			e, "action",
+			json_object_new_string(c->val.action ? pal_action_name(c->val.action) :
+							       "default"));
+		json_object_object_add(e, "rule",
+				       json_object_new_string(rule_src(
+					       set, c->key.policy, c->val.rule, src, sizeof(src))));
+		json_object_array_add(a, e);
+	}
+	pal_net_emit_free(&ne);
+	return a;
+}
+
+static json_object *jdev_entries(const struct pal_policy_set *set)
+{
+	static const char *const bits[PAL_DEV_ACC_BITS] = {"read", "write", "mknod"};
+	json_object *a = json_object_new_array();
+	struct pal_dev_emit de = {0};
+	char src[PATH_MAX + 16];
+
+	if (pal_emit_dev(set, 0, &de))
+		return a;
+	for (size_t i = 0; i < de.nentries; i++) {
+		const struct pal_dev_entry *d = &de.entries[i];
+
+		for (int b = 0; b < PAL_DEV_ACC_BITS; b++) {
+			json_object *e;
+
+			if (!d->val.action[b])
+				continue;
+			e = json_object_new_object();
+			json_object_object_add(
+				e, "policy",
+				json_object_new_string(policy_name(set, d->key.policy)));
+			json_object_object_add(e, "type",
+					       json_object_new_string(d->key.type == PAL_DEV_BLOCK ?
+									      "block" :
+									      "char"));
+			json_object_object_add(
+				e, "major",
+				json_object_new_int64(d->key.major == PAL_DEV_KEY_ANY ?
+							      -1 :
+							      (int64_t)d->key.major));
+			json_object_object_add(
+				e, "minor",
+				json_object_new_int64(d->key.minor == PAL_DEV_KEY_ANY ?
+							      -1 :
+							      (int64_t)d->key.minor));
+			json_object_object_add(e, "access", json_object_new_string(bits[b]));
+			json_object_object_add(
+				e, "action",
+				json_object_new_string(pal_action_name(d->val.action[b])));
+			json_object_object_add(
+				e, "rule",
+				json_object_new_string(rule_src(set, d->key.policy, d->val.rule[b],
+								src, sizeof(src))));
+			json_object_array_add(a, e);
+		}
+	}
+	pal_dev_emit_free(&de);
+	return a;
+}
+
 static json_object *jdev(const struct pal_ir_policy *pol, const struct pal_ir_dev *d)
 {
 	json_object *o = jloc(&d->loc);
@@ -592,6 +804,8 @@ static int print_json(const struct pal_policy_set *set, const struct pal_file_em
 		for (__u32 i = 0; i < set->policies[p].ndev; i++)
 			json_object_array_add(a, jdev(&set->policies[p], &set->policies[p].dev[i]));
 	json_object_object_add(o, "devices", a);
+	json_object_object_add(o, "network_entries", jnet_entries(set));
+	json_object_object_add(o, "device_entries", jdev_entries(set));
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 						       JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);

@@ -91,4 +91,30 @@ run "$PAL" compile "$tmp/bad.yaml"
 [ "$rc" = 1 ] || fail "compile bad: exit $rc, want 1"
 run "$PAL" compile --seed x "$tmp/good.yaml"
 [ "$rc" = 1 ] || fail "compile --seed x: exit $rc, want 1"
+# Network and device rules are also shown as their map entries.
+cat >"$tmp/net.yaml" <<'YAML'
+apiVersion: palisade/v1
+kind: Policy
+name: n
+network:
+  - connect: [10.0.0.0/8]
+    action: deny
+  - connect: [10.1.0.0/16]
+    action: allow
+devices:
+  - type: char
+    major: 1
+    minor: 1
+    access: [read]
+    action: deny
+YAML
+run "$PAL" compile --no-host "$tmp/net.yaml"
+[ "$rc" = 0 ] || fail "compile net: exit $rc"
+grep -q "^  n  *connect  *10.0.0.0/8  *deny  *$tmp/net.yaml:5\$" "$tmp/out" || fail "compile: /8 entry"
+# closure: the /16 entry carries the covering /8 deny (deny beats allow)
+grep -q "^  n  *connect  *10.1.0.0/16  *deny  *$tmp/net.yaml:5\$" "$tmp/out" || fail "compile: /16 closure"
+grep -q "^  n  *char  *1  *1  *read  *deny  *$tmp/net.yaml:10\$" "$tmp/out" || fail "compile: device entry"
+run "$PAL" compile --json --no-host "$tmp/net.yaml"
+grep -q '"prefix": *"10.1.0.0/16"' "$tmp/out" || fail "compile --json network_entries"
+grep -q '"access": *"read"' "$tmp/out" || fail "compile --json device_entries"
 echo "cli: all checks passed"
