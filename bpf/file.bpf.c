@@ -18,7 +18,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define FMODE_READ 0x1
 #define FMODE_WRITE 0x2
-#define FMODE_EXEC 0x20
+#define __FMODE_EXEC 0x20 /* an execve/uselib open: in f_flags, never in f_mode */
 #define FMODE_NOACCOUNT 0x20000000 /* 6.1..6.5: backing file of overlayfs */
 #define FMODE_BACKING 0x2000000 /* 6.6+ */
 #define O_TRUNC 01000
@@ -658,8 +658,13 @@ int BPF_PROG(palisade_file_open, struct file *file, int ret)
 
 	if (ret)
 		return ret;
-	/* The exec open is decided by bprm_check; overlayfs' backing open was decided on the overlay file. */
-	if (fmode & (FMODE_EXEC | FMODE_NOACCOUNT | FMODE_BACKING) || internal_mount(o.mnt))
+	/*
+	 * The exec open is decided by bprm_check (or, for uselib, mmap_file):
+	 * deciding it here as a read would let `deny read` forbid exec. The
+	 * backing open of an overlayfs file was decided on the overlay file.
+	 */
+	if ((flags & __FMODE_EXEC) || (fmode & (FMODE_NOACCOUNT | FMODE_BACKING)) ||
+	    internal_mount(o.mnt))
 		return 0;
 	if (fmode & FMODE_READ)
 		access |= PAL_ACC_READ;
