@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 #include <linux/openat2.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -508,6 +510,62 @@ static int cmd_mprotect_exec(int argc, char **argv)
 	return expect("mprotect PROT_EXEC", got, want);
 }
 
+/*
+ * ctr ROOT BIND|- CMD ARGS...: a minimal container: a new mount namespace
+ * (private propagation), ROOT/proc mounted, BIND (a host directory, or -)
+ * bind-mounted on ROOT/hostetc, chroot to ROOT, exec CMD. Done here rather
+ * than with busybox unshare, which re-execs itself through /proc/self/exe:
+ * after unshare -m that names a mount outside the task's namespace, a path
+ * the LSM cannot resolve (it fails closed).
+ */
+static int cmd_ctr(int argc, char **argv)
+{
+	char path[4200];
+
+	if (argc < 4)
+		return -EINVAL;
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		printf("paltest: ctr: unshare: %s\n", strerror(errno));
+		return EXIT_MISMATCH;
+	}
+	snprintf(path, sizeof(path), "%s/proc", argv[1]);
+	if (mount("proc", path, "proc", 0, NULL)) {
+		printf("paltest: ctr: mount proc: %s\n", strerror(errno));
+		return EXIT_MISMATCH;
+	}
+	snprintf(path, sizeof(path), "%s/hostetc", argv[1]);
+	if (strcmp(argv[2], "-") && mount(argv[2], path, NULL, MS_BIND, NULL)) {
+		printf("paltest: ctr: bind mount: %s\n", strerror(errno));
+		return EXIT_MISMATCH;
+	}
+	if (chroot(argv[1]) || chdir("/")) {
+		printf("paltest: ctr: chroot: %s\n", strerror(errno));
+		return EXIT_MISMATCH;
+	}
+	execv(argv[3], argv + 3);
+	printf("paltest: ctr: exec '%s': %s\n", argv[3], strerror(errno));
+	return EXIT_MISMATCH;
+}
+
+/* unshare-open PATH EXPECTED: unshare the mount namespace, then open PATH read-only. */
+static int cmd_unshare_open(int argc, char **argv)
+{
+	int want, fd, got = 0;
+
+	if (argc != 3 || parse_errno(argv[2], &want))
+		return -EINVAL;
+	if (unshare(CLONE_NEWNS)) {
+		printf("paltest: unshare-open: unshare: %s\n", strerror(errno));
+		return EXIT_MISMATCH;
+	}
+	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		got = errno;
+	else
+		close(fd);
+	return expect("open after unshare(CLONE_NEWNS)", got, want);
+}
+
 static double now_s(void)
 {
 	struct timespec t;
@@ -748,6 +806,8 @@ static const struct cmd cmds[] = {
 	{"true", cmd_true, "true"},
 	{"mmap-exec", cmd_mmap_exec, "mmap-exec PATH EXPECTED"},
 	{"mprotect-exec", cmd_mprotect_exec, "mprotect-exec PATH EXPECTED"},
+	{"ctr", cmd_ctr, "ctr ROOT BIND|- CMD ARGS..."},
+	{"unshare-open", cmd_unshare_open, "unshare-open PATH EXPECTED"},
 	{"flood", cmd_flood, "flood PATH COUNT NPROC"},
 	{"reload-race", cmd_reload_race,
 	 "reload-race AGENT_PID POLICY_A POLICY_B DEST LOG RELOADS OPENS PATH..."},
