@@ -218,7 +218,7 @@ struct pal_req {
 	__u32 access;
 	__u32 explicit_only; /* ignore defaults: only rules that name the object */
 	__s32 depth; /* out of pal_resolve: -1 when unresolved */
-	__u32 pad0;
+	__u32 exec_yields; /* exec: a policy with exec: rules decides by them, not by its files default */
 };
 
 static __always_inline struct pal_walk *scratch(void)
@@ -413,7 +413,7 @@ static long decide_step(__u32 policy, void *arg)
 	struct pal_bits b = {
 		.rule_deny = PAL_NO_RULE, .rule_audit = PAL_NO_RULE, .rule_allow = PAL_NO_RULE};
 	__u32 rule = PAL_NO_RULE, class = r->class;
-	__u8 action;
+	__u8 action, dflt;
 
 	if (policy >= PAL_MAX_POLICIES)
 		return 1;
@@ -422,15 +422,18 @@ static long decide_step(__u32 policy, void *arg)
 	p = pal_policy_of(r->gen, policy);
 	if (!p)
 		return 0;
+	dflt = r->explicit_only ? PAL_ACT_NONE : p->defaults[class];
+	if (r->exec_yields && class == PAL_CLASS_FILE &&
+	    p->defaults[PAL_CLASS_EXEC] != PAL_ACT_NONE)
+		dflt = PAL_ACT_NONE;
 	if (r->depth < 0) {
 		/* Fail closed: a policy with rules of this class could have applied. */
-		if (p->defaults[class] != PAL_ACT_NONE && !r->explicit_only)
+		if (dflt != PAL_ACT_NONE)
 			pal_verdict_merge(&r->v, p, policy, PAL_ACT_DENY, PAL_NO_RULE);
 		return 0;
 	}
 	match_policy(d->w, r, p, policy, &b);
-	action = bits_action(&b, r->access, r->explicit_only ? PAL_ACT_NONE : p->defaults[class],
-			     &rule);
+	action = bits_action(&b, r->access, dflt, &rule);
 	pal_verdict_merge(&r->v, p, policy, action, rule);
 	return 0;
 }
@@ -703,7 +706,9 @@ static __always_inline int check_exec(const struct pal_obj *o, __u32 op, __u32 f
 	if (!req_begin(&r, PAL_CLASS_FILE, file_access))
 		return 0;
 	req_target(&r, o);
+	r.exec_yields = exec_defaults;
 	pal_decide(&r);
+	r.exec_yields = 0;
 	r.class = PAL_CLASS_EXEC;
 	r.access = PAL_ACC_EXEC;
 	r.explicit_only = !exec_defaults;
