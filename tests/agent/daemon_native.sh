@@ -62,8 +62,17 @@ print(\"connect:\", got); sys.exit(0 if got == \"$3\" else 1)"' - "$2" "$port" "
 }
 
 mport=$((40000 + $$ % 20000))
-"$PAL" run -d "$tmp/pol" -l "$tmp/audit.log" --pin-dir "$tmp/bpf/pal" \
-	--socket "$tmp/ctl.sock" --metrics "127.0.0.1:$mport" 2>"$tmp/agent.err" &
+# A stand-in for systemd's notify socket: the agent must say READY=1.
+python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1]); s.settimeout(30)
+open(sys.argv[2], 'wb').write(s.recv(256))" "$tmp/notify.sock" "$tmp/notify.msg" &
+notifier=$!
+for _ in $(seq 50); do [ -S "$tmp/notify.sock" ] && break; sleep 0.1; done
+NOTIFY_SOCKET=$tmp/notify.sock "$PAL" run -d "$tmp/pol" -l "$tmp/audit.log" \
+	--pin-dir "$tmp/bpf/pal" --socket "$tmp/ctl.sock" --metrics "127.0.0.1:$mport" \
+	2>"$tmp/agent.err" &
 agent=$!
 for _ in $(seq 100); do
 	grep -q '"event":"policy"' "$tmp/audit.log" 2>/dev/null && break
@@ -76,6 +85,8 @@ if ! grep -q '"event":"policy"' "$tmp/audit.log" 2>/dev/null; then
 	exit 1
 fi
 ok "agent ready"
+wait "$notifier"
+check "sd_notify: READY=1 sent to NOTIFY_SOCKET" grep -qx "READY=1" "$tmp/notify.msg"
 
 check "connect from the target cgroup is denied with EPERM" udp_connect EPERM "$cg"
 check "connect from outside the cgroup is allowed" udp_connect OK ""
