@@ -208,6 +208,7 @@ struct pal_req {
 	__u64 mnt; /* struct vfsmount * */
 	__u64 leaf; /* struct dentry *, or 0 */
 	__u64 inode; /* struct inode * of the object, or 0 (out of pal_resolve) */
+	__u64 obj; /* struct dentry * of the object (out of pal_resolve) */
 	__u64 seed;
 	__u64 mask; /* policies to evaluate */
 	struct pal_verdict v; /* merged over every decide call */
@@ -244,6 +245,7 @@ __noinline int pal_resolve(struct pal_req *r)
 	c.seed = r->seed;
 	r->depth = walk_path(&c, (struct dentry *)r->leaf);
 	obj = (struct dentry *)(r->leaf ? r->leaf : r->dir);
+	r->obj = (__u64)obj;
 	r->inode = (__u64)BPF_CORE_READ(obj, d_inode);
 	return r->depth;
 }
@@ -305,12 +307,18 @@ static long dir_step(__u32 i, void *arg)
 	return 0;
 }
 
-static __always_inline __u32 inode_dev(struct inode *inode)
+/* The device of a superblock as user space's st_dev encodes it (new_encode_dev). */
+static __always_inline __u32 sb_dev(struct super_block *sb)
 {
-	__u32 dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	__u32 dev = BPF_CORE_READ(sb, s_dev);
 	__u32 major = dev >> 20, minor = dev & 0xfffff;
 
-	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12); /* new_encode_dev */
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
+static __always_inline __u32 inode_dev(struct inode *inode)
+{
+	return sb_dev(BPF_CORE_READ(inode, i_sb));
 }
 
 /* Identity keys: a hardlink or bind mount of a rule path is the same inode. */
@@ -333,6 +341,70 @@ static __always_inline void match_inode(struct pal_bits *b, struct pal_file_key 
 			lookup_add(b, k);
 		}
 	}
+}
+
+/* As lookup_add, for matches that may only restrict: allow bits are dropped. */
+static __always_inline void lookup_add_restrictive(struct pal_bits *b, struct pal_file_key *k)
+{
+	const struct pal_file_rule *r = bpf_map_lookup_elem(&pal_files, k);
+	struct pal_file_rule only;
+
+	if (!r)
+		return;
+	only = *r;
+	only.allow = 0;
+	bits_add(b, &only);
+}
+
+struct anc_ctx {
+	struct pal_bits *bits;
+	struct pal_file_key *key;
+	struct dentry *d; /* the dentry whose parent is next */
+	__u32 exe_id;
+};
+
+/* One ancestor directory of the object, within its filesystem. */
+static long anc_step(__u32 i, void *arg)
+{
+	struct anc_ctx *a = arg;
+	struct dentry *d = a->d; /* a local: CO-RE relocates kernel types only */
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	__u64 ino;
+
+	if (!parent || parent == d) /* the filesystem's root is done */
+		return 1;
+	a->d = parent;
+	ino = BPF_CORE_READ(parent, d_inode, i_ino);
+	a->key->kind = PAL_KEY_DIR_INODE;
+	a->key->a = ino;
+	lookup_add_restrictive(a->bits, a->key);
+	if (a->exe_id) {
+		a->key->kind = PAL_KEY_DIR_INODE | PAL_KEY_FROM;
+		a->key->a = pal_from_mix(ino, a->exe_id);
+		lookup_add_restrictive(a->bits, a->key);
+	}
+	return 0;
+}
+
+/*
+ * Identity keys of the object's ancestor directories, up to the root of its
+ * filesystem, whatever mounts the walk crossed: a file below a denied
+ * directory that is reached through a bind mount of that directory, or of
+ * any directory above it, is below the same directory. (The path walk only
+ * sees the bind mount's path.) Only deny and audit count here: the identity
+ * comes from the agent's mount namespace, and must not widen access (an
+ * `allow` of a host directory that holds a container's root would allow the
+ * whole container). Extra lookups only for policies with directory rules.
+ */
+static __always_inline void match_ancestors(struct pal_bits *b, struct pal_file_key *k,
+					    struct dentry *obj, __u32 exe_id)
+{
+	struct anc_ctx a = {.bits = b, .key = k, .d = obj, .exe_id = exe_id};
+
+	if (!obj)
+		return;
+	k->b = sb_dev(BPF_CORE_READ(obj, d_sb));
+	bpf_loop(PAL_MAX_DEPTH, anc_step, &a, 0);
 }
 
 /* Collect the rule bits one policy has for the resolved object. */
@@ -366,8 +438,11 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 			lookup_add(b, &k);
 		}
 	}
-	if (p->flags & PAL_POLF_INODE_KEYS)
-		match_inode(b, &k, (struct inode *)r->inode, exe_id);
+	if (!(p->flags & PAL_POLF_INODE_KEYS))
+		return;
+	match_inode(b, &k, (struct inode *)r->inode, exe_id);
+	if (p->dir_depths)
+		match_ancestors(b, &k, (struct dentry *)r->obj, exe_id);
 }
 
 /*

@@ -7,7 +7,9 @@
 #    one more: the walk bound is hit, the open fails closed and the event
 #    says "unresolved";
 #  - an allow-only policy with `default: deny`: allowed files open,
-#    everything else is denied by the default (rule null).
+#    everything else is denied by the default (rule null); a bind mount of
+#    the allowed directory does not carry the allow along (the identity of
+#    an ancestor directory only ever restricts).
 . "$PAL_LIB"
 . /lib/palisade-test/agent.sh
 
@@ -31,7 +33,8 @@ n64=$(echo "$at64" | tr -cd / | wc -c)
 n65=$(echo "$at65" | tr -cd / | wc -c)
 pal_check "test paths have 64 and 65 components ($n64, $n65)" test "$n64.$n65" = 64.65
 
-mkdir "$PAL_CGROUP/confined" "$PAL_CGROUP/allowlist"
+mkdir "$PAL_CGROUP/confined" "$PAL_CGROUP/allowlist" "$PAL_TMP/ab"
+mount --bind /srv/allowed "$PAL_TMP/ab"
 pal_policy dirs.yaml <<YAML
 apiVersion: palisade/v1
 kind: Policy
@@ -79,6 +82,8 @@ pal_check "allow-list: another file is denied" in_al paltest open /srv/other/fil
 pal_check "allow-list: writing the allowed file is denied" in_al paltest open /srv/allowed/file EACCES w
 pal_check "allow-list: a directory rule covers the directory" in_al paltest open /srv/allowed OK d
 pal_check "allow-list: its parent is denied" in_al paltest open /srv EACCES d
+pal_check "allow-list: the allowed file through a bind mount of its dir is denied" \
+	in_al paltest open "$PAL_TMP/ab/file" EACCES
 pal_agent_stop
 
 log() { # DESC PALREC-ARGS...
@@ -101,7 +106,10 @@ log "allow-list: the default denied the read" -c 1 $common policy=allowlist rule
 log "allow-list: the default denied the write" -c 1 $common policy=allowlist rule=null \
 	path=/srv/allowed/file 'access=["write"]'
 log "allow-list: the default denied the parent" -c 1 $common policy=allowlist rule=null path=/srv
-log "nothing else" -n 7 event=file
+log "allow-list: the default denied the bind-mounted file" -c 1 $common policy=allowlist \
+	rule=null "path=$PAL_TMP/ab/file"
+log "nothing else" -n 8 event=file
 }
 [ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
+umount "$PAL_TMP/ab"
 pal_done

@@ -3,7 +3,9 @@
 #  3. a hard link made before the policy loaded is denied (inode identity
 #     key); from inside the cgroup a new hard link and a rename over the
 #     protected name (or of it, or an exchange) are denied;
-#  4. a bind mount of its directory made outside the cgroup is denied;
+#  4. a bind mount of its directory made outside the cgroup is denied; so
+#     are files below a denied directory reached through a bind mount of the
+#     directory or of its parent (identity of the directory, an ancestor);
 #  5. a file moved over /srv/secret after the load is protected (path key),
 #     and so is a file created after the load under a denied directory.
 . "$PAL_LIB"
@@ -14,7 +16,7 @@ echo "top secret" >/srv/secret
 ln /srv/secret /srv/links/hard
 echo decoy >/srv/links/decoy
 echo old >/srv/dir/old
-mkdir "$PAL_CGROUP/confined" "$PAL_TMP/bind"
+mkdir "$PAL_CGROUP/confined" "$PAL_TMP/bind" "$PAL_TMP/bdir"
 pal_policy links.yaml <<YAML
 apiVersion: palisade/v1
 kind: Policy
@@ -53,6 +55,11 @@ pal_must "bind mount /srv on $PAL_TMP/bind" mount --bind /srv "$PAL_TMP/bind"
 pal_check "the file through the bind mount: denied" in_cg paltest open "$PAL_TMP/bind/secret" EACCES
 pal_check "the old hard link through the bind mount: denied" \
 	in_cg paltest open "$PAL_TMP/bind/links/hard" EACCES
+pal_must "bind mount /srv/dir on $PAL_TMP/bdir" mount --bind /srv/dir "$PAL_TMP/bdir"
+pal_check "a file of the denied dir through a bind mount of the dir: denied" \
+	in_cg paltest open "$PAL_TMP/bdir/old" EACCES
+pal_check "... through a bind mount of its parent: denied" \
+	in_cg paltest open "$PAL_TMP/bind/dir/old" EACCES
 
 # 5. replaced and new files
 echo new >"$PAL_TMP/new" && cp "$PAL_TMP/new" /srv/links/new-secret
@@ -88,12 +95,14 @@ log "rename of: source and target" -c 1 $common rule=0 op=rename path=/srv/secre
 log "bind mount: the path as the task sees it" -c 1 $common rule=0 op=open \
 	"path=$PAL_TMP/bind/secret"
 log "bind mount of the hard link" -c 1 $common rule=0 op=open "path=$PAL_TMP/bind/links/hard"
+log "denied dir through bind mounts: rule 1" -c 2 $common rule=1 op=open path~/old
 log "replacement: path key" -c 1 $common rule=0 op=open path=/srv/secret
 log "new files in the denied dir: rule 1" -c 2 $common rule=1 op=open path~/srv/dir/
 log "nothing else was logged" -n 0 event=file path!=/srv/links/hard path!=/srv/secret \
 	path!=/srv/links/decoy "path!=$PAL_TMP/bind/secret" "path!=$PAL_TMP/bind/links/hard" \
-	path!=/srv/dir/fresh path!=/srv/dir/sub/fresh
+	path!=/srv/dir/fresh path!=/srv/dir/sub/fresh "path!=$PAL_TMP/bdir/old" \
+	"path!=$PAL_TMP/bind/dir/old"
 }
-umount "$PAL_TMP/bind"
+umount "$PAL_TMP/bind" "$PAL_TMP/bdir"
 [ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
 pal_done
