@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Issue 4, tests 1-2: a `deny read` on /srv/secret holds however the file is
 # named. cat, then a symlink, `..`, `//`, relative paths after chdir,
-# /proc/self/root, an O_PATH fd re-opened through /proc/self/fd/N, and
-# openat2 with RESOLVE_* flags: every open fails with EACCES and is logged
-# with the canonical path /srv/secret.
+# /proc/self/root, an O_PATH fd re-opened through /proc/self/fd/N, openat2
+# with RESOLVE_* flags, and io_uring (inline, in an io-wq worker, openat2):
+# every open fails with EACCES and is logged with the canonical path
+# /srv/secret.
 . "$PAL_LIB"
 . /lib/palisade-test/agent.sh
 
@@ -51,7 +52,12 @@ pal_check "openat2 RESOLVE_NO_SYMLINKS|NO_MAGICLINKS|NO_XDEV" \
 pal_check "openat2 through a symlink" in_cg paltest openat2 /srv abs-link EACCES none
 pal_check "openat2 RESOLVE_IN_ROOT, relative symlink" \
 	in_cg paltest openat2 /srv sub/rel-link EACCES in_root
-denied=$((denied + 8))
+pal_check "io_uring IORING_OP_OPENAT" in_cg paltest uring-open /srv/secret EACCES inline
+pal_check "io_uring IORING_OP_OPENAT in an io-wq worker (IOSQE_ASYNC)" \
+	in_cg paltest uring-open /srv/abs-link EACCES async
+pal_check "io_uring IORING_OP_OPENAT2" in_cg paltest uring-open /srv/secret EACCES openat2
+pal_check "control: io_uring opens an allowed file" in_cg paltest uring-open /srv/sub/.. OK inline
+denied=$((denied + 11))
 # Controls: the policy is exact, and only binds its cgroup.
 pal_check "the directory itself opens" in_cg paltest open /srv/sub/.. OK d
 pal_check "outside the cgroup the file opens" paltest open /srv/abs-link OK

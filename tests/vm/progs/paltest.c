@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/io_uring.h>
 #include <linux/openat2.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -226,6 +227,100 @@ static int cmd_reopen(int argc, char **argv)
 	close(pfd);
 	snprintf(what, sizeof(what), "re-open of '%s' through %s", argv[1], proc);
 	return expect(what, got, want);
+}
+
+/* An io_uring with one submission, set up with raw system calls (no liburing). */
+struct uring {
+	int fd;
+	void *sq, *cq;
+	size_t sq_len, cq_len;
+	struct io_uring_sqe *sqes;
+	struct io_uring_params p;
+};
+
+static int uring_setup(struct uring *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->fd = syscall(SYS_io_uring_setup, 4, &u->p);
+	if (u->fd < 0)
+		return -errno;
+	u->sq_len = u->p.sq_off.array + u->p.sq_entries * sizeof(__u32);
+	u->cq_len = u->p.cq_off.cqes + u->p.cq_entries * sizeof(struct io_uring_cqe);
+	if (u->p.features & IORING_FEAT_SINGLE_MMAP)
+		u->sq_len = u->cq_len = u->sq_len > u->cq_len ? u->sq_len : u->cq_len;
+	u->sq = mmap(NULL, u->sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, u->fd,
+		     IORING_OFF_SQ_RING);
+	u->cq = (u->p.features & IORING_FEAT_SINGLE_MMAP) ?
+			u->sq :
+			mmap(NULL, u->cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+			     u->fd, IORING_OFF_CQ_RING);
+	u->sqes = mmap(NULL, u->p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_POPULATE, u->fd, IORING_OFF_SQES);
+	if (u->sq == MAP_FAILED || u->cq == MAP_FAILED || u->sqes == MAP_FAILED)
+		return -errno;
+	return 0;
+}
+
+/* Submit sqes[0] and wait for its completion; returns its res. */
+static int uring_run(struct uring *u)
+{
+	__u32 *tail = (__u32 *)((char *)u->sq + u->p.sq_off.tail);
+	__u32 mask = *(__u32 *)((char *)u->sq + u->p.sq_off.ring_mask);
+	__u32 *array = (__u32 *)((char *)u->sq + u->p.sq_off.array);
+	__u32 *head = (__u32 *)((char *)u->cq + u->p.cq_off.head);
+	__u32 cmask = *(__u32 *)((char *)u->cq + u->p.cq_off.ring_mask);
+	struct io_uring_cqe *cqes = (struct io_uring_cqe *)((char *)u->cq + u->p.cq_off.cqes);
+	__u32 t = *tail, h;
+	int res;
+
+	array[t & mask] = 0;
+	__atomic_store_n(tail, t + 1, __ATOMIC_RELEASE);
+	if (syscall(SYS_io_uring_enter, u->fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		return -errno;
+	h = __atomic_load_n(head, __ATOMIC_ACQUIRE);
+	res = cqes[h & cmask].res;
+	__atomic_store_n(head, h + 1, __ATOMIC_RELEASE);
+	return res;
+}
+
+/*
+ * uring-open PATH EXPECTED inline|async|openat2: open PATH read-only with
+ * io_uring: IORING_OP_OPENAT in the submitting task, or forced to an io-wq
+ * worker (IOSQE_ASYNC), or IORING_OP_OPENAT2 with RESOLVE_NO_SYMLINKS.
+ */
+static int cmd_uring_open(int argc, char **argv)
+{
+	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS};
+	struct io_uring_sqe *sqe;
+	struct uring u;
+	int want, res;
+
+	if (argc != 4 || parse_errno(argv[2], &want) ||
+	    (strcmp(argv[3], "inline") && strcmp(argv[3], "async") && strcmp(argv[3], "openat2")))
+		return -EINVAL;
+	res = uring_setup(&u);
+	if (res) {
+		printf("paltest: uring-open: io_uring_setup: %s\n", strerror(-res));
+		return EXIT_MISMATCH;
+	}
+	sqe = &u.sqes[0];
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->fd = AT_FDCWD;
+	sqe->addr = (unsigned long)argv[1];
+	if (!strcmp(argv[3], "openat2")) {
+		sqe->opcode = IORING_OP_OPENAT2;
+		sqe->len = sizeof(how);
+		sqe->off = (unsigned long)&how;
+	} else {
+		sqe->opcode = IORING_OP_OPENAT;
+		sqe->open_flags = O_RDONLY | O_CLOEXEC;
+		sqe->flags = !strcmp(argv[3], "async") ? IOSQE_ASYNC : 0;
+	}
+	res = uring_run(&u);
+	if (res >= 0)
+		close(res);
+	close(u.fd);
+	return expect("io_uring open", res < 0 ? -res : 0, want);
 }
 
 /* Result of a call returning -1/errno, as the "got" of expect(). */
@@ -790,6 +885,7 @@ static const struct cmd cmds[] = {
 	{"open", cmd_open, "open PATH EXPECTED [r|w|rw|a|t|d|c]"},
 	{"openat2", cmd_openat2, "openat2 DIR PATH EXPECTED none|beneath,in_root,no_symlinks,..."},
 	{"reopen", cmd_reopen, "reopen PATH EXPECTED [MODE]"},
+	{"uring-open", cmd_uring_open, "uring-open PATH EXPECTED inline|async|openat2"},
 	{"truncate", cmd_truncate, "truncate PATH EXPECTED"},
 	{"chmod", cmd_chmod, "chmod PATH OCTAL EXPECTED"},
 	{"chown", cmd_chown, "chown PATH UID GID EXPECTED"},
