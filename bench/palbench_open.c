@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * palbench_open: the measuring loop of the in-VM benchmarks (static, runs
+ * in the benchmark VM). Every measurement runs in a forked child, so that a
+ * Landlock domain (which cannot be undone) dies with it.
+ *
+ *   palbench_open measure [--landlock DIR] [--iters N] [--batches B] LABEL=FILE:EXPECT...
+ *       per file: check that open(O_RDONLY) ends with EXPECT (OK or EACCES),
+ *       warm up, then B batches of N open()+close(), each timed with
+ *       clock_gettime around the batch; prints "LABEL MEDIAN MIN MAX" in ns
+ *       per operation (the median batch, and the spread of the batches).
+ *       --landlock DIR: the child first restricts itself with a Landlock
+ *       ruleset handling every filesystem access, allowed beneath DIR only.
+ *   palbench_open latency [--ops N] FILE
+ *       N single open()+close(), each timed; prints "p50 p99 p99.9 max" (ns).
+ *   palbench_open flip SRC DST FILE EXPECT TIMEOUT_MS
+ *       rename(SRC, DST) (an editor-style policy write), then open FILE
+ *       until the result is EXPECT; prints the milliseconds in between.
+ * Exit status: 0 measured, 1 a result was not as expected or an error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/landlock.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#define MAX_FILES 16
+#define LL_FS_V1 ((1ULL << 13) - 1) /* every access right of Landlock ABI 1 */
+
+struct target {
+	const char *label;
+	const char *path;
+	int expect; /* errno, 0 for success */
+};
+
+static double now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One open()+close(); returns 0 or the errno of open. */
+static inline int open_close(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int parse_expect(const char *s)
+{
+	if (!strcmp(s, "OK"))
+		return 0;
+	if (!strcmp(s, "EACCES"))
+		return EACCES;
+	if (!strcmp(s, "EPERM"))
+		return EPERM;
+	return -1;
+}
+
+static int landlock_restrict(const char *dir)
+{
+	struct landlock_ruleset_attr ra = {.handled_access_fs = LL_FS_V1};
+	struct landlock_path_beneath_attr pb = {.allowed_access = LL_FS_V1};
+	int rfd = syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra), 0);
+
+	if (rfd < 0) {
+		fprintf(stderr, "palbench_open: landlock_create_ruleset: %s\n", strerror(errno));
+		return -1;
+	}
+	pb.parent_fd = open(dir, O_PATH | O_CLOEXEC);
+	if (pb.parent_fd < 0 ||
+	    syscall(SYS_landlock_add_rule, rfd, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_landlock_restrict_self, rfd, 0)) {
+		fprintf(stderr, "palbench_open: landlock on '%s': %s\n", dir, strerror(errno));
+		return -1;
+	}
+	close(pb.parent_fd);
+	close(rfd);
+	return 0;
+}
+
+static int measure_one(const struct target *t, long iters, int batches)
+{
+	double per[64], t0;
+	int got = open_close(t->path);
+
+	if (got != t->expect) {
+		fprintf(stderr, "palbench_open: %s: open '%s' gave %s, expected %s\n", t->label,
+			t->path, got ? strerror(got) : "success",
+			t->expect ? strerror(t->expect) : "success");
+		return -1;
+	}
+	for (long i = 0; i < iters / 4 + 1; i++) /* warm up: caches, dentries */
+		open_close(t->path);
+	for (int b = 0; b < batches; b++) {
+		t0 = now_ns();
+		for (long i = 0; i < iters; i++)
+			open_close(t->path);
+		per[b] = (now_ns() - t0) / iters;
+	}
+	qsort(per, batches, sizeof(per[0]), cmp_double);
+	printf("%s %.1f %.1f %.1f\n", t->label, per[batches / 2], per[0], per[batches - 1]);
+	return 0;
+}
+
+static int cmd_measure(int argc, char **argv)
+{
+	struct target t[MAX_FILES];
+	const char *landlock = NULL;
+	long iters = 2000;
+	int batches = 5, n = 0, status;
+	pid_t pid;
+
+	for (int i = 0; i < argc; i++) {
+		char *eq, *colon;
+
+		if (!strcmp(argv[i], "--landlock") && i + 1 < argc) {
+			landlock = argv[++i];
+		} else if (!strcmp(argv[i], "--iters") && i + 1 < argc) {
+			iters = atol(argv[++i]);
+		} else if (!strcmp(argv[i], "--batches") && i + 1 < argc) {
+			batches = atoi(argv[++i]);
+		} else if ((eq = strchr(argv[i], '=')) && (colon = strrchr(argv[i], ':')) &&
+			   colon > eq && n < MAX_FILES) {
+			*eq = *colon = 0;
+			t[n] = (struct target){argv[i], eq + 1, parse_expect(colon + 1)};
+			if (t[n++].expect < 0)
+				return 2;
+		} else {
+			return 2;
+		}
+	}
+	if (!n || iters < 1 || batches < 1 || batches > 64)
+		return 2;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (!pid) {
+		if (landlock && landlock_restrict(landlock))
+			_exit(1);
+		for (int i = 0; i < n; i++)
+			if (measure_one(&t[i], iters, batches))
+				_exit(1);
+		fflush(NULL);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return 1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static int cmd_latency(int argc, char **argv)
+{
+	long ops = 100000;
+	const char *path;
+	double *lat, t0, t1;
+
+	if (argc == 3 && !strcmp(argv[0], "--ops"))
+		ops = atol(argv[1]), argv += 2, argc -= 2;
+	if (argc != 1 || ops < 1000)
+		return 2;
+	path = argv[0];
+	lat = malloc(ops * sizeof(*lat));
+	if (!lat)
+		return 1;
+	for (long i = 0; i < ops / 10; i++)
+		open_close(path);
+	for (long i = 0; i < ops; i++) {
+		t0 = now_ns();
+		if (open_close(path)) {
+			fprintf(stderr, "palbench_open: open '%s' failed\n", path);
+			return 1;
+		}
+		t1 = now_ns();
+		lat[i] = t1 - t0;
+	}
+	qsort(lat, ops, sizeof(*lat), cmp_double);
+	printf("%.0f %.0f %.0f %.0f\n", lat[ops / 2], lat[ops * 99 / 100], lat[ops * 999 / 1000],
+	       lat[ops - 1]);
+	free(lat);
+	return 0;
+}
+
+static int cmd_flip(int argc, char **argv)
+{
+	int expect, got = -1;
+	double t0, limit;
+
+	if (argc != 5 || (expect = parse_expect(argv[3])) < 0)
+		return 2;
+	limit = atof(argv[4]) * 1e6;
+	t0 = now_ns();
+	if (rename(argv[0], argv[1])) {
+		fprintf(stderr, "palbench_open: rename '%s': %s\n", argv[0], strerror(errno));
+		return 1;
+	}
+	while (now_ns() - t0 < limit) {
+		got = open_close(argv[2]);
+		if (got == expect) {
+			printf("%.3f\n", (now_ns() - t0) / 1e6);
+			return 0;
+		}
+		usleep(200); /* leave the CPU to the agent */
+	}
+	fprintf(stderr, "palbench_open: flip: '%s' still %s after %s ms\n", argv[2],
+		got ? strerror(got) : "opens", argv[4]);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = 2;
+
+	if (argc >= 2 && !strcmp(argv[1], "measure"))
+		rc = cmd_measure(argc - 2, argv + 2);
+	else if (argc >= 2 && !strcmp(argv[1], "latency"))
+		rc = cmd_latency(argc - 2, argv + 2);
+	else if (argc >= 2 && !strcmp(argv[1], "flip"))
+		rc = cmd_flip(argc - 2, argv + 2);
+	if (rc == 2)
+		fprintf(stderr, "usage: palbench_open measure|latency|flip ... (see the source)\n");
+	return rc;
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Benchmark only: the "path-string" reference matcher, the approach of
+ * KubeArmor and Tetragon. A sleepable lsm.s/file_open program (bpf_d_path is
+ * refused in non-sleepable LSM programs on 6.1) renders the path with
+ * bpf_d_path, then does one HASH lookup per directory prefix ("/x",
+ * "/x/y", ...) and one of the full path, each keyed by a zero-padded
+ * PS_PATH_MAX-byte string. A denial is reported on a ring buffer.
+ * Not Palisade: never shipped, only compared against.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "bench/bench.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define FMODE_READ 0x1
+#define FMODE_WRITE 0x2
+#define FMODE_EXEC 0x20
+#define EACCES 13
+
+/* key: a rule's path string. value: struct ps_rule. Sized by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct ps_key);
+	__type(value, struct ps_rule);
+} ps_rules SEC(".maps");
+
+struct ps_scratch {
+	char buf[PS_PATH_MAX]; /* bpf_d_path output */
+	struct ps_key key; /* the prefix being looked up */
+};
+
+/* key: 0. value: this CPU's scratch (too big for the stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ps_scratch);
+} ps_scratch_map SEC(".maps");
+
+/* key: enum ps_counter. value: count on this CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PS_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} ps_counters SEC(".maps");
+
+/* struct ps_event records, drained by palbench_lsm. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} ps_events SEC(".maps");
+
+struct walk {
+	struct ps_scratch *s;
+	__u32 len; /* bytes of the path, without the NUL */
+	__u32 deny;
+};
+
+static void count(__u32 counter)
+{
+	__u64 *v = bpf_map_lookup_elem(&ps_counters, &counter);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+/*
+ * Copy byte i of the path into the key; at each '/' after the first, the key
+ * holds one directory prefix: look it up. A bpf_loop callback keeps the
+ * verifier's work independent of the path length.
+ */
+static long prefix_step(__u32 i, void *arg)
+{
+	struct walk *w = arg;
+	struct ps_rule *r;
+	char c;
+
+	if (i >= w->len || i >= PS_PATH_MAX)
+		return 1;
+	c = w->s->buf[i & (PS_PATH_MAX - 1)];
+	if (c == '/' && i > 0) {
+		r = bpf_map_lookup_elem(&ps_rules, &w->s->key);
+		if (r && r->kind == PS_DIR)
+			w->deny |= r->deny;
+	}
+	w->s->key.path[i & (PS_PATH_MAX - 1)] = c;
+	return 0;
+}
+
+static void report(struct ps_scratch *s)
+{
+	struct ps_event *e = bpf_ringbuf_reserve(&ps_events, sizeof(*e), 0);
+
+	count(PS_CNT_DENIED);
+	if (!e) {
+		count(PS_CNT_LOST);
+		return;
+	}
+	e->time_ns = bpf_ktime_get_ns();
+	e->tgid = bpf_get_current_pid_tgid() >> 32;
+	e->pad0 = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_probe_read_kernel_str(e->path, sizeof(e->path), s->buf);
+	bpf_ringbuf_submit(e, 0);
+}
+
+SEC("lsm.s/file_open")
+int BPF_PROG(bench_pathstr_open, struct file *file, int ret)
+{
+	__u32 fmode = file->f_mode, access = fmode & (FMODE_READ | FMODE_WRITE), zero = 0;
+	struct walk w = {0};
+	struct ps_rule *r;
+	long len;
+
+	if (ret)
+		return ret;
+	if (!access || (fmode & FMODE_EXEC))
+		return 0;
+	w.s = bpf_map_lookup_elem(&ps_scratch_map, &zero);
+	if (!w.s)
+		return 0;
+	len = bpf_d_path((struct path *)&file->f_path, w.s->buf, sizeof(w.s->buf));
+	if (len <= 0 || len > PS_PATH_MAX) {
+		report(w.s); /* too long or unresolvable: fail closed */
+		return -EACCES;
+	}
+	w.len = len - 1;
+	__builtin_memset(&w.s->key, 0, sizeof(w.s->key));
+	bpf_loop(PS_PATH_MAX, prefix_step, &w, 0);
+	r = bpf_map_lookup_elem(&ps_rules, &w.s->key); /* the whole path */
+	if (r)
+		w.deny |= r->deny;
+	if (!(w.deny & access))
+		return 0;
+	report(w.s);
+	return -EACCES;
+}

@@ -1,0 +1,383 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Turn the raw "@R ..." lines of one bench/run into the table and the JSON.
+
+Every ratio is computed per round, from configurations measured side by side
+in that round, and the median of those per-round ratios is reported with its
+range. Round 0 of the interleaved loops is a warm-up and is dropped. Targets
+are shown next to the figures; nothing here fails on a slow number.
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import statistics
+import sys
+
+
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+
+def spread(xs):
+    """(max - min) / median, in percent: how much the rounds disagree."""
+    if not xs or not med(xs):
+        return None
+    return 100.0 * (max(xs) - min(xs)) / med(xs)
+
+
+def summary(xs):
+    xs = [x for x in xs if x is not None]
+    if not xs:
+        return None
+    return {"median": med(xs), "min": min(xs), "max": max(xs), "spread_pct": spread(xs),
+            "n": len(xs)}
+
+
+def fmt(x, nd=0):
+    if x is None:
+        return "-"
+    return f"{x:,.{nd}f}"
+
+
+def fratio(s, target=None, le=True):
+    if not s:
+        return "-"
+    txt = f"{s['median']:.3f} [{s['min']:.3f}..{s['max']:.3f}]"
+    if target is not None:
+        ok = s["median"] <= target if le else s["median"] >= target
+        txt += f"  target {'<=' if le else '>='} {target}: {'met' if ok else 'MISSED'}"
+    return txt
+
+
+def read_lines(raw):
+    lines = []
+    for path in sorted(glob.glob(os.path.join(raw, "*.txt"))):
+        with open(path, errors="replace") as f:
+            for line in f:
+                line = line.strip()
+                if line.startswith("@R "):
+                    lines.append(line[3:].split(" "))
+    return lines
+
+
+class Table:
+    def __init__(self):
+        self.out = []
+
+    def title(self, t):
+        self.out += ["", t, "-" * len(t)]
+
+    def row(self, *cols, widths=(38, 14, 10, 16, 0)):
+        s = ""
+        for c, w in zip(cols, widths):
+            s += (str(c).ljust(w) if w else str(c))
+        self.out.append(s.rstrip())
+
+    def text(self, t):
+        self.out.append(t)
+
+
+def per_round(data, cfg, label):
+    """{round: value} of one configuration and file label (round 0 dropped)."""
+    return {r: v for (c, r, l), v in data.items() if c == cfg and l == label and r > 0}
+
+
+def ratio_rounds(a, b, f):
+    return [f(a[r], b[r]) for r in sorted(a) if r in b]
+
+
+def s1_report(lines, T, res):
+    data = {}
+    for f in lines:
+        if f[0] == "s1":
+            data[(f[1], int(f[2]), f[3])] = float(f[4])
+    if not data:
+        return
+    cfgs = sorted({c for c, _, _ in data})
+    pal = sorted([c for c in cfgs if c.startswith("palisade-")], key=lambda c: int(c.split("-")[1]))
+    ps = next((c for c in cfgs if c.startswith("pathstr")), None)
+    order = [c for c in ["none", "empty"] if c in cfgs] + pal + ([ps] if ps else []) + \
+        (["landlock"] if "landlock" in cfgs else [])
+    res["s1"] = {}
+    for label, name in [("d6", "allowed file, depth 6"), ("deny6", "denied file, depth 6")]:
+        T.title(f"S1 open()+close(), {name} (VM, TCG -icount: guest instructions per op)")
+        T.row("configuration", "ins/op", "spread", "added vs none", "(median of rounds)")
+        base = per_round(data, "none", label)
+        out = {}
+        for c in order:
+            v = per_round(data, c, label)
+            add = ratio_rounds(v, base, lambda a, b: a - b) if c != "none" else []
+            out[c] = {"per_op": summary(list(v.values())), "added": summary(add)}
+            T.row(c, fmt(med(list(v.values()))), fmt(spread(list(v.values())), 1) + "%",
+                  fmt(med(add)) if add else "-")
+        ratios = {}
+        if len(pal) >= 2:
+            lo, hi = pal[0], pal[-1]
+            ratios[f"{hi}/{lo} total"] = (summary(ratio_rounds(
+                per_round(data, hi, label), per_round(data, lo, label), lambda a, b: a / b)), 1.15)
+            ratios[f"{hi}/{lo} added"] = (summary(ratio_rounds(
+                {r: per_round(data, hi, label)[r] - base[r] for r in base if r in per_round(data, hi, label)},
+                {r: per_round(data, lo, label)[r] - base[r] for r in base if r in per_round(data, lo, label)},
+                lambda a, b: a / b if b else float("nan"))), None)
+        mid = pal[len(pal) // 2] if pal else None
+        for ref, tgt in [(ps, 0.5), ("landlock", 0.5)]:
+            for p in ([mid, pal[-1]] if pal else []):
+                if not ref or ref not in cfgs:
+                    continue
+                pv, rv = per_round(data, p, label), per_round(data, ref, label)
+                rr = [(pv[r] - base[r]) / (rv[r] - base[r]) for r in pv
+                      if r in rv and r in base and rv[r] != base[r]]
+                ratios[f"added {p} / added {ref}"] = (summary(rr), tgt)
+        if pal:
+            pv = per_round(data, pal[0], label)
+            ratios[f"added {pal[0]} / none (issue 4: <= 0.25)"] = (summary(
+                [(pv[r] - base[r]) / base[r] for r in pv if r in base]), 0.25)
+        T.text("ratios (median of per-round ratios [min..max]):")
+        for k, (s, tgt) in ratios.items():
+            T.text(f"  {k:<50} {fratio(s, tgt)}")
+        res["s1"][label] = {"configs": out, "ratios": {k: {"value": s, "target_le": t}
+                                                       for k, (s, t) in ratios.items()}}
+    s2_report(data, order, T, res)
+
+
+def slope(xs, ys):
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    den = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den if den else None
+
+
+def s2_report(data, order, T, res):
+    depths = [2, 6, 8, 16, 32]
+    labels = [f"d{d}" for d in depths]
+    if not all(per_round(data, "none", l) for l in labels):
+        return
+    T.title("S2 depth sweep, allowed file (VM, guest instructions per op)")
+    T.row("configuration", *[f"d{d}" for d in depths], "added ins/level",
+          widths=(20, 10, 10, 10, 10, 10, 0))
+    rounds = sorted(per_round(data, "none", "d2"))
+    slopes = {}
+    out = {}
+    for c in order:
+        vals = [med(list(per_round(data, c, l).values())) for l in labels]
+        sl = []
+        for r in rounds:
+            try:
+                ys = [data[(c, r, l)] - data[("none", r, l)] for l in labels]
+            except KeyError:
+                continue
+            sl.append(slope(depths, ys))
+        slopes[c] = {r: s for r, s in zip(rounds, sl)}
+        out[c] = {"per_op": dict(zip(labels, vals)), "added_per_level": summary(sl)}
+        T.row(c, *[fmt(v) for v in vals], fmt(med(sl), 1) if c != "none" else "-",
+              widths=(20, 10, 10, 10, 10, 10, 0))
+    ratios = {}
+    pal = [c for c in order if c.startswith("palisade-")]
+    for ref in [c for c in order if c.startswith("pathstr") or c == "landlock"]:
+        for p in pal:
+            a, b = slopes.get(p, {}), slopes.get(ref, {})
+            rr = [a[r] / b[r] for r in a if r in b and b[r]]
+            ratios[f"per-level {p} / {ref}"] = (summary(rr), 0.5)
+    T.text("ratios (median of per-round ratios [min..max]):")
+    for k, (s, tgt) in ratios.items():
+        T.text(f"  {k:<50} {fratio(s, tgt)}")
+    res["s2"] = {"depths": depths, "configs": out,
+                 "ratios": {k: {"value": s, "target_le": t} for k, (s, t) in ratios.items()}}
+
+
+def s3_report(lines, raw, T, res):
+    res["s3"] = {}
+    path = os.path.join(raw, "s3-connect.txt")
+    if os.path.exists(path):
+        txt = open(path, errors="replace").read()
+        rows = re.findall(r"^\s+(no Palisade program|\d+ CIDR rules)\s+median\s+([\d.]+)\s+min\s+"
+                          r"([\d.]+)\s+max\s+([\d.]+)\s+spread\s+([\d.]+)%", txt, re.M)
+        T.title("S3 cgroup hooks, native: connect() to loopback UDP (tests/cgroup bench_cgroup)")
+        T.row("configuration", "ns/op", "spread", "", "(median of rounds)")
+        conn = {}
+        for name, m, lo, hi, sp in rows:
+            conn[name] = {"median": float(m), "min": float(lo), "max": float(hi),
+                          "spread_pct": float(sp)}
+            T.row(name, fmt(float(m), 1), sp + "%")
+        m = re.search(r"ratio 100000/10 rules: ([\d.]+)", txt)
+        if m:
+            T.text(f"  100000/10 CIDR rules (ratio of medians)         {float(m.group(1)):.3f}"
+                   f"  target <= 1.3: {'met' if float(m.group(1)) <= 1.3 else 'MISSED'}")
+        m = re.search(r"attach latency.*median ([\d.]+) ms, p90 ([\d.]+) ms, max ([\d.]+) ms", txt)
+        if m:
+            T.text(f"  new cgroup attach latency: median {m.group(1)} ms, p90 {m.group(2)} ms,"
+                   f" max {m.group(3)} ms (issue 5: <= 100 ms)")
+            conn["attach_ms"] = {"median": float(m.group(1)), "p90": float(m.group(2)),
+                                 "max": float(m.group(3))}
+        res["s3"]["connect"] = conn
+    data = {}
+    for f in lines:
+        if f[0] == "s3":
+            data[(f[1], int(f[2]), f[3])] = float(f[4])
+    if not data:
+        return
+    T.title("S3 cgroup hooks, native, with the agent: socket() and open(/dev/null)")
+    T.row("operation", "none ns/op", "Palisade", "ratio", "[min..max] of per-round ratios")
+    for op, name in [("socket", "socket(INET,DGRAM)+close"), ("devnull", "open(/dev/null)+close")]:
+        a, b = per_round(data, "palisade", op), per_round(data, "none", op)
+        rr = summary(ratio_rounds(a, b, lambda x, y: x / y))
+        T.row(name, fmt(med(list(b.values())), 1), fmt(med(list(a.values())), 1),
+              f"{rr['median']:.3f}" if rr else "-",
+              f"[{rr['min']:.3f}..{rr['max']:.3f}]" if rr else "")
+        res["s3"][op] = {"none": summary(list(b.values())), "palisade": summary(list(a.values())),
+                         "ratio": rr}
+
+
+def s4_report(lines, T, res):
+    hz = 100
+    rows = []
+    for f in lines:
+        if f[0] == "meta" and f[1] == "s4":
+            hz = int(f[f.index("hz") + 1])
+        if f[0] == "s4":
+            r, att, den, oth, secs, dl, rec, lost, sup, ticks, wall_ms, rss = f[1:13]
+            rows.append(dict(round=int(r), attempts=int(att), denied=int(den), other=int(oth),
+                             storm_s=float(secs), delivered=int(dl), records=int(rec),
+                             lost=int(lost), suppressed=int(sup), cpu_s=int(ticks) / hz,
+                             max_rss_kb=int(rss)))
+    rows = [r for r in rows if r["round"] > 0]
+    if not rows:
+        return
+    for r in rows:
+        r["exact"] = r["delivered"] + r["lost"] + r["suppressed"] == r["denied"]
+        r["events_per_cpu_s"] = r["delivered"] / r["cpu_s"] if r["cpu_s"] else None
+        r["lines_per_cpu_s"] = r["records"] / r["cpu_s"] if r["cpu_s"] else None
+        r["denials_per_s"] = r["denied"] / r["storm_s"]
+    T.title("S4 audit stream, native: deny storm through cgroup/connect4, real agent")
+    g = lambda k: summary([r[k] for r in rows])  # noqa: E731
+    items = [("denials/s (storm)", "denials_per_s", 0),
+             ("events delivered per agent CPU-s", "events_per_cpu_s", 0),
+             ("JSON lines written per agent CPU-s", "lines_per_cpu_s", 0),
+             ("events delivered (per round)", "delivered", 0),
+             ("lost (ring buffer full)", "lost", 0),
+             ("suppressed (in-kernel rate limit)", "suppressed", 0),
+             ("agent CPU s", "cpu_s", 2), ("agent max RSS KiB", "max_rss_kb", 0)]
+    T.row("measure", "median", "spread", "min..max")
+    out = {}
+    for name, k, nd in items:
+        s = g(k)
+        out[k] = s
+        T.row(name, fmt(s["median"], nd), fmt(s["spread_pct"], 1) + "%",
+              f"{fmt(s['min'], nd)}..{fmt(s['max'], nd)}")
+    ok = all(r["exact"] for r in rows)
+    T.text(f"  delivered + lost + suppressed == denials in every round: {'yes' if ok else 'NO'}")
+    s = out["events_per_cpu_s"]
+    T.text(f"  target >= 300,000 events/s formatted on one core: "
+           f"{'met' if s and s['median'] >= 300000 else 'MISSED'}")
+    res["s4"] = {"rounds": rows, "summary": out, "counts_exact": ok}
+
+
+def reload_report(lines, key, title, T, res, target_size):
+    data = {}
+    for f in lines:
+        if f[0] == key and f[1] == "reload" and int(f[2]) > 0:
+            data.setdefault(int(f[3]), []).append((float(f[4]), float(f[5])))
+    if not data:
+        return
+    T.title(title)
+    T.row("rules", "write->enforced", "spread", "agent reload", "(ms, median of rounds)",
+          widths=(38, 18, 10, 16, 0))
+    out = {}
+    for n in sorted(data):
+        lat = [a for a, _ in data[n]]
+        ag = [b for _, b in data[n]]
+        out[n] = {"write_to_enforced_ms": summary(lat), "agent_reload_ms": summary(ag)}
+        T.row(f"{n:,}", fmt(med(lat), 1), fmt(spread(lat), 1) + "%", fmt(med(ag), 1),
+              widths=(38, 18, 10, 16, 0))
+    if target_size in out:
+        m = out[target_size]["write_to_enforced_ms"]["median"]
+        T.text(f"  target <= 50 ms at {target_size:,} rules: {'met' if m <= 50 else 'MISSED'}"
+               " (write->enforced includes the agent's 100 ms inotify debounce)")
+    res[key] = {"reload": out}
+
+
+def tail_report(lines, T, res):
+    data = {}
+    for f in lines:
+        if f[0] == "s5" and f[1] == "tail" and int(f[3]) > 0:
+            data.setdefault(int(f[3]), {})[f[2]] = [float(x) for x in f[4:8]] + [int(f[8])]
+    rounds = [r for r in data if "steady" in data[r] and "reloading" in data[r]]
+    if not rounds:
+        return
+    T.title("S5 open() latency during continuous reloads vs steady (VM, ns; full run: wall clock)")
+    T.row("window", "p50", "p99", "p99.9", "max / reloads per window")
+    out = {}
+    for w in ["steady", "reloading"]:
+        cols = list(zip(*[data[r][w] for r in rounds]))
+        out[w] = {k: summary(list(c)) for k, c in zip(["p50", "p99", "p999", "max", "reloads"], cols)}
+        T.row(w, fmt(med(cols[0])), fmt(med(cols[1])), fmt(med(cols[2])),
+              f"{fmt(med(cols[3]))} / {fmt(med(cols[4]))}")
+    rr = summary([data[r]["reloading"][2] / data[r]["steady"][2] for r in rounds])
+    T.text(f"  p99.9 reloading / steady (per-round ratios)     {fratio(rr, 2.0)}")
+    out["p999_ratio"] = rr
+    res.setdefault("s5", {})["tail"] = out
+
+
+def s6_report(lines, T, res):
+    data = {}
+    for f in lines:
+        if f[0] == "s6":
+            label, secs = " ".join(f[2:]).split("|")
+            data.setdefault(label.strip(), []).append(float(secs))
+    if not data:
+        return
+    T.title("S6 compile 100,000 file rules, native (bench/compile.sh, seconds)")
+    T.row("command", "median s", "spread", "min..max")
+    out = {}
+    for k, v in data.items():
+        s = summary(v)
+        out[k] = s
+        T.row("palisade " + k, f"{s['median']:.3f}", fmt(s["spread_pct"], 1) + "%",
+              f"{s['min']:.3f}..{s['max']:.3f}")
+    c = out.get("compile")
+    if c:
+        T.text(f"  target < 1 s for compile: {'met' if c['median'] < 1 else 'MISSED'}")
+    res["s6"] = out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--raw", required=True)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    lines = read_lines(a.raw)
+    meta = {}
+    for f in lines:
+        if f[0] == "meta" and len(f) >= 3:
+            meta.setdefault(f[1], " ".join(f[2:]))
+    errors = [" ".join(f[1:]) for f in lines if f[0] == "error"]
+    res = {"meta": meta, "errors": errors}
+    T = Table()
+    T.text(f"Palisade benchmarks ({'smoke' if meta.get('smoke') == '1' else 'full'} run, "
+           f"{meta.get('date', '?')}, commit {meta.get('commit', '?')})")
+    T.text(f"host: {meta.get('host_nproc', '?')} CPUs, {meta.get('host_cpu', '?')}, "
+           f"kernel {meta.get('host_kernel', '?')}, load {meta.get('host_load', '?')}")
+    if "kernel" in meta:
+        T.text(f"VM: {meta.get('qemu', 'QEMU')}, TCG, guest kernel {meta['kernel'].split()[0]}")
+    s1_report(lines, T, res)
+    s3_report(lines, a.raw, T, res)
+    s4_report(lines, T, res)
+    reload_report(lines, "s5", "S5 reload latency, file rules (VM, TCG; full run: wall clock, "
+                  "2 vCPUs; smoke: -icount, 1 vCPU)", T, res, 10000)
+    tail_report(lines, T, res)
+    reload_report(lines, "s5n", "S5 reload latency, network rules (native, wall clock)", T, res,
+                  10000)
+    s6_report(lines, T, res)
+    for e in errors:
+        T.text(f"ERROR: {e}")
+    print("\n".join(T.out))
+    with open(a.out, "w") as f:
+        json.dump(res, f, indent=1, sort_keys=True)
+        f.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,336 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# pal-timeout: 5400
+# The in-VM benchmarks (S1 open() overhead, S2 depth sweep, S5 reload with
+# file rules), run by tests/vm/init as the only case of the benchmark image
+# (bench/CMakeLists.txt). Prints one "@R ..." line per measurement; bench/run
+# turns them into the table. Kernel command line switches:
+#   palbench.mode=full|smoke   smoke: few rounds, short loops, small rule sets
+#   palbench.only=s1,s5        phases to run (default both)
+# Configurations are interleaved: every round measures each of them once, in
+# an order rotated by one each round, so drift hits all of them alike.
+set -u
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+
+mode=full only=s1,s5
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	palbench.mode=*) mode=${arg#*=} ;;
+	palbench.only=*) only=${arg#*=} ;;
+	esac
+done
+if [ "$mode" = smoke ]; then
+	ROUNDS=2 ITERS=200 BATCHES=3 SIZES="10 1000" RSIZES="10 1000" LSIZE=1000
+	PSIZE=100 LOPS=3000
+else
+	ROUNDS=9 ITERS=1000 BATCHES=5 SIZES="10 1000 100000" RSIZES="10 10000 100000"
+	LSIZE=10000 PSIZE=1000 LOPS=50000
+fi
+echo "@R meta mode $mode rounds $ROUNDS iters $ITERS batches $BATCHES"
+echo "@R meta kernel $(uname -r) nproc $(nproc)"
+
+W=/tmp/pb
+PD=$W/policies # the agent's policy directory
+ST=$W/stage    # policies are written here, then renamed into PD (one inotify event)
+LOG=$W/audit.log
+mkdir -p "$PD" "$ST"
+chmod 0755 "$PD"
+fail() {
+	echo "@R error $*"
+	exit 1
+}
+since() { # T0_MS: milliseconds since T0_MS
+	read -r up _ </proc/uptime
+	echo $((${up%.*} * 1000 + 1${up#*.} * 10 - 1000 - $1))
+}
+now_ms() { since 0; }
+
+# The tree: /a is allowed, /x is denied. A file at depth D is
+# /a/c2/.../c(D-1)/f (D path components); the denied one is at depth 6.
+chain() { # ROOT DEPTH: create the file, print its path
+	p=$1 i=2
+	while [ $i -lt "$2" ]; do
+		p=$p/c$i
+		i=$((i + 1))
+	done
+	mkdir -p "$p"
+	echo data >"$p/f"
+	echo "$p/f"
+}
+F2=$(chain /a 2) F6=$(chain /a 6) F8=$(chain /a 8) F16=$(chain /a 16) F32=$(chain /a 32)
+D6=$(chain /x 6)
+mkdir -p /p
+echo data >/p/q
+
+# gen N NAME EXTRA: a policy of N file rules (rule = one path of a paths: or
+# dirs: list) to stdout, and the same rules as "d PATH" / "f PATH" lines
+# (palbench_lsm's format) to $ST/NAME.rules. Always: deny read of dir /x;
+# EXTRA (if set): deny read of that exact path. The rest are filler rules
+# that never match: dirs at depths 2-5 and exact paths at depths 2-6, the
+# first items covering every one of those depths, so that every size makes
+# the hook look up the same depths and only the map size differs.
+gen() {
+	awk -v n="$1" -v name="$2" -v extra="$3" -v rules="$ST/$2.rules" '
+	function path(pre, i, d,   p, k) {
+		p = pre (i % 61) "/n" i
+		for (k = 3; k <= d; k++)
+			p = p "/k" k
+		return p
+	}
+	BEGIN {
+		printf "apiVersion: palisade/v1\nkind: Policy\nname: %s\ndefault: allow\nfiles:\n", name
+		print "  - {dirs: [/x], access: [read], action: deny}"
+		print "d /x" >rules
+		left = n - 1
+		if (extra != "") {
+			print "  - {paths: [" extra "], access: [read], action: deny}"
+			print "f " extra >rules
+			left--
+		}
+		nd = ne = item = 0
+		while (left > 0) {
+			isdir = item % 2 == 0
+			k = item == 0 ? 4 : item == 1 ? 5 : 8
+			if (k > left)
+				k = left
+			line = "  - {" (isdir ? "dirs" : "paths") ": ["
+			for (j = 0; j < k; j++) {
+				if (isdir)
+					p = path("/s", nd, 2 + nd % 4)
+				else
+					p = path("/e", ne, 2 + ne % 5)
+				if (isdir)
+					nd++
+				else
+					ne++
+				line = line (j ? ", " : "") p
+				print (isdir ? "d " : "f ") p >rules
+			}
+			print line "], access: [read], action: deny}"
+			left -= k
+			item++
+		}
+	}'
+}
+
+# ---- the agent ---------------------------------------------------------------
+
+AGENT_PID= GEN=0
+# Wait for the policy record of generation $1 (the reload is complete).
+wait_gen() {
+	i=0
+	until grep -q "\"event\":\"policy\",\"generation\":$1," "$LOG" 2>/dev/null; do
+		kill -0 "$AGENT_PID" 2>/dev/null || fail "agent died: $(tail -n 5 $W/agent.err)"
+		i=$((i + 1))
+		[ $i -lt 6000 ] || fail "generation $1 not live after 600 s"
+		sleep 0.05
+	done
+}
+agent_start() { # POLICY_FILE
+	rm -f "$PD"/*
+	cp "$1" "$PD/bench.yaml"
+	: >"$LOG"
+	t0=$(now_ms)
+	palisade run -d "$PD" -l "$LOG" --socket "$W/ctl.sock" 2>"$W/agent.err" &
+	AGENT_PID=$!
+	GEN=1
+	wait_gen 1
+	echo "@R info agent_start $(basename "$1" .yaml) $(since "$t0") ms"
+}
+# Replace the policy (editor-style rename) and wait until the reload is done.
+agent_switch() { # POLICY_FILE
+	cp "$1" "$ST/next.yaml"
+	t0=$(now_ms)
+	mv "$ST/next.yaml" "$PD/bench.yaml"
+	GEN=$((GEN + 1))
+	wait_gen $GEN
+	echo "@R info agent_reload $(basename "$1" .yaml) $(since "$t0") ms"
+}
+# The agent refuses SIGTERM from anyone but PID 1 (its task_kill guard).
+agent_stop() {
+	palisade stop --socket "$W/ctl.sock" >/dev/null || fail "palisade stop failed"
+	wait "$AGENT_PID" || fail "agent exit status $? on stop: $(tail -n 5 $W/agent.err)"
+	AGENT_PID=
+}
+
+# ---- S1/S2: open() cost per configuration ----------------------------------
+
+TARGETS="d6=$F6:OK d2=$F2:OK d8=$F8:OK d16=$F16:OK d32=$F32:OK"
+# measure CONFIG ROUND DENIED_EXPECT [palbench_open options]
+measure() {
+	cfg=$1 round=$2 dexp=$3
+	shift 3
+	palbench_open measure "$@" --iters "$ITERS" --batches "$BATCHES" $TARGETS \
+		"deny6=$D6:$dexp" >"$W/m.out" 2>"$W/m.err" ||
+		fail "measure $cfg: $(cat "$W/m.err")"
+	while read -r label med lo hi; do
+		echo "@R s1 $cfg $round $label $med $lo $hi"
+	done <"$W/m.out"
+}
+
+lsm_helper() { # empty|pathstr [RULES]: start palbench_lsm, wait until attached
+	rm -f "$W/lsm.ready"
+	palbench_lsm "$@" >"$W/lsm.out" 2>"$W/lsm.err" &
+	LSM_PID=$!
+	i=0
+	until [ -e "$W/lsm.ready" ]; do
+		kill -0 $LSM_PID 2>/dev/null || fail "palbench_lsm $1: $(cat "$W/lsm.err")"
+		i=$((i + 1))
+		[ $i -lt 1200 ] || fail "palbench_lsm $1 not ready"
+		sleep 0.05
+	done
+}
+lsm_helper_stop() {
+	kill -TERM $LSM_PID
+	wait $LSM_PID || fail "palbench_lsm exit $?: $(cat "$W/lsm.err")"
+	[ ! -s "$W/lsm.out" ] || echo "@R info $(cat "$W/lsm.out")"
+}
+
+# The Palisade sizes of one round, in their rotated order, on one agent.
+run_palisade() { # ROUND
+	set -- $1 $(rotate "$1" $SIZES)
+	r=$1
+	shift
+	first=1
+	for n in "$@"; do
+		if [ $first = 1 ]; then
+			agent_start "$ST/s1-$n.yaml"
+			first=0
+		else
+			agent_switch "$ST/s1-$n.yaml"
+		fi
+		measure "palisade-$n" "$r" EACCES
+	done
+	agent_stop
+}
+
+rotate() { # K ITEM...: the items, starting at index K mod count
+	k=$1
+	shift
+	c=$#
+	k=$((k % c))
+	i=0
+	out=
+	for it in "$@"; do
+		if [ $i -ge $k ]; then out="$out $it"; fi
+		i=$((i + 1))
+	done
+	i=0
+	for it in "$@"; do
+		if [ $i -lt $k ]; then out="$out $it"; fi
+		i=$((i + 1))
+	done
+	echo $out
+}
+
+s1() {
+	for n in $SIZES; do
+		gen "$n" "s1-$n" "" >"$ST/s1-$n.yaml"
+	done
+	gen "$PSIZE" "pathstr" "" >/dev/null
+	echo "@R meta s1 sizes $SIZES pathstr_rules $PSIZE"
+	# Round 0 is a warm-up of every configuration: not reported.
+	r=0
+	while [ $r -le "$ROUNDS" ]; do
+		for cfg in $(rotate $r none empty pathstr landlock palisade); do
+			case $cfg in
+			none) measure none $r OK ;;
+			empty)
+				lsm_helper empty "$W/lsm.ready"
+				measure empty $r OK
+				lsm_helper_stop
+				;;
+			pathstr)
+				lsm_helper pathstr "$W/lsm.ready" "$ST/pathstr.rules"
+				measure "pathstr-$PSIZE" $r EACCES
+				lsm_helper_stop
+				;;
+			landlock) measure landlock $r EACCES --landlock /a ;;
+			palisade) run_palisade $r ;;
+			esac
+		done
+		echo "@R info round $r done at $(now_ms) ms"
+		r=$((r + 1))
+	done
+}
+
+# ---- S5: reload latency and open() tail latency during reloads -------------
+
+s5() {
+	for n in $RSIZES; do
+		gen "$n" "ra-$n" /p/other >"$ST/ra-$n.yaml"
+		gen "$n" "rb-$n" /p/q >"$ST/rb-$n.yaml"
+	done
+	echo "@R meta s5 sizes $RSIZES tail_rules $LSIZE tail_ops $LOPS"
+	set -- $RSIZES
+	agent_start "$ST/ra-$1.yaml"
+	r=0
+	while [ $r -le "$ROUNDS" ]; do
+		for n in $(rotate $r $RSIZES); do
+			# to A (/p/q allowed), then the sample: A -> B of the same size
+			cp "$ST/ra-$n.yaml" "$ST/next.yaml"
+			palbench_open flip "$ST/next.yaml" "$PD/bench.yaml" /p/q OK 600000 >/dev/null ||
+				fail "reload to ra-$n"
+			GEN=$((GEN + 1))
+			wait_gen $GEN
+			cp "$ST/rb-$n.yaml" "$ST/next.yaml"
+			ms=$(palbench_open flip "$ST/next.yaml" "$PD/bench.yaml" /p/q EACCES 600000) ||
+				fail "reload to rb-$n"
+			GEN=$((GEN + 1))
+			wait_gen $GEN
+			agent_ms=$(grep "\"generation\":$GEN," "$LOG" | sed -n 's/.*, \([0-9.]*\) ms".*/\1/p')
+			echo "@R s5 reload $r $n $ms ${agent_ms:-0}"
+		done
+		r=$((r + 1))
+	done
+
+	# Tail latency: the same open() loop with the agent idle (steady) and
+	# while a writer replaces the policy every 300 ms (reloading).
+	cp "$ST/ra-$LSIZE.yaml" "$ST/next.yaml"
+	mv "$ST/next.yaml" "$PD/bench.yaml"
+	GEN=$((GEN + 1))
+	wait_gen $GEN
+	r=0
+	while [ $r -le "$ROUNDS" ]; do
+		for cfg in $(rotate $r steady reloading); do
+			g0=$(grep -c '"event":"policy"' "$LOG")
+			if [ $cfg = reloading ]; then
+				rm -f "$W/stop"
+				(
+					k=0
+					while [ ! -e "$W/stop" ]; do
+						if [ $((k % 2)) = 0 ]; then
+							cp "$ST/rb-$LSIZE.yaml" "$ST/w.yaml"
+						else
+							cp "$ST/ra-$LSIZE.yaml" "$ST/w.yaml"
+						fi
+						mv "$ST/w.yaml" "$PD/bench.yaml"
+						k=$((k + 1))
+						sleep 0.3
+					done
+				) &
+				wpid=$!
+			fi
+			out=$(palbench_open latency --ops "$LOPS" "$F6") || fail "latency"
+			if [ $cfg = reloading ]; then
+				: >"$W/stop"
+				wait $wpid
+				# let the last reloads finish, so the next window is steady
+				sleep 1
+				prev=-1
+				while [ "$(grep -c '"event":"policy"' "$LOG")" != "$prev" ]; do
+					prev=$(grep -c '"event":"policy"' "$LOG")
+					sleep 1
+				done
+			fi
+			g1=$(grep -c '"event":"policy"' "$LOG")
+			echo "@R s5 tail $cfg $r $out $((g1 - g0))"
+		done
+		r=$((r + 1))
+	done
+	GEN=$(grep -c '"event":"policy"' "$LOG")
+	agent_stop
+}
+
+case ",$only," in *,s1,*) s1 ;; esac
+case ",$only," in *,s5,*) s5 ;; esac
+echo "@R done"
