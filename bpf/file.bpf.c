@@ -56,6 +56,7 @@ struct pal_walk {
 	__u64 prefix[PAL_MAX_DEPTH + 1]; /* prefix[i]: hash of the first i components */
 	__u64 words[PAL_NAME_WORDS];
 	char buf[2 * PAL_EV_PATH_MAX + PAL_NAME_MAX + 2]; /* event path being built */
+	__u64 owner; /* pid_tgid of the task whose decision walked into this */
 };
 
 /* key: 0. value: this CPU's struct pal_walk scratch space. */
@@ -240,6 +241,7 @@ __noinline int pal_resolve(struct pal_req *r)
 	c.w = scratch();
 	if (!c.w)
 		return -1;
+	c.w->owner = bpf_get_current_pid_tgid(); /* see pal_decide */
 	c.d = (struct dentry *)r->dir;
 	c.vfsmnt = (struct vfsmount *)r->mnt;
 	c.seed = r->seed;
@@ -513,18 +515,42 @@ static long decide_step(__u32 policy, void *arg)
 	return 0;
 }
 
-/* Merge every applicable policy's action for the object pal_resolve walked. */
+/*
+ * Merge every applicable policy's action for the object pal_resolve walked.
+ *
+ * Non-sleepable LSM programs run with migration disabled, not preemption:
+ * with full preemption (preempt=full, PREEMPT_RT, lazy preemption) another
+ * task's hook can run on this CPU in the middle of a decision and overwrite
+ * the per-CPU walk, which would decide this object by that task's path.
+ * pal_resolve stamps the walk with the task; a decision that finds another
+ * stamp afterwards is made again from a fresh walk, and fails closed if that
+ * one is overwritten too.
+ */
 __noinline int pal_decide(struct pal_req *r)
 {
 	struct decide_ctx d = {.r = r};
+	struct pal_verdict before;
+	__u32 n;
 
 	if (!r)
 		return 0;
 	d.w = scratch();
 	if (!d.w)
 		return 0;
-	bpf_loop(r->npolicies < PAL_MAX_POLICIES ? r->npolicies : PAL_MAX_POLICIES, decide_step, &d,
-		 0);
+	n = r->npolicies < PAL_MAX_POLICIES ? r->npolicies : PAL_MAX_POLICIES;
+	before = r->v;
+	bpf_loop(n, decide_step, &d, 0);
+	if (d.w->owner == bpf_get_current_pid_tgid())
+		return r->v.action;
+	r->v = before;
+	pal_resolve(r);
+	bpf_loop(n, decide_step, &d, 0);
+	if (d.w->owner == bpf_get_current_pid_tgid())
+		return r->v.action;
+	r->v = before;
+	r->depth = -1;
+	pal_count(PAL_CNT_UNRESOLVED);
+	bpf_loop(n, decide_step, &d, 0);
 	return r->v.action;
 }
 
