@@ -94,6 +94,11 @@ struct pal_cgroup {
 	struct cg_watch *watches;
 	int ifd;
 	char why[256]; /* last prepare failure, for the agent's message */
+	/*
+	 * Rule maps adopted from an earlier agent's pins: what they hold for
+	 * each slot is unknown to us, so a slot is emptied before first use.
+	 */
+	bool stale[PAL_GENS];
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -563,6 +568,162 @@ static int size_maps(struct cgnet_bpf *net, struct cgdev_bpf *dev, const struct 
 
 static int rules_write(struct pal_cgroup *cg, const struct slot_plan *pl, __u32 slot);
 
+/* ---- pinned rule maps ------------------------------------------------------ */
+
+/*
+ * The rule maps are pinned next to the links: a restarted agent adopts them,
+ * so the programs that stay attached meanwhile keep seeing the live slot,
+ * and see the new slot as soon as the generation flips (no window in which
+ * only the defaults would apply).
+ */
+struct rule_map {
+	const char *name;
+	bool dev; /* in the device object */
+	size_t gen_off; /* offset of the __u8 generation slot in the key; -1: the ops ARRAY */
+	size_t key_size;
+};
+
+static const struct rule_map rule_maps[] = {
+	{"pal_net_cidr", false, offsetof(struct pal_net_cidr_key, gen),
+	 sizeof(struct pal_net_cidr_key)},
+	{"pal_net_port", false, offsetof(struct pal_net_port_key, gen),
+	 sizeof(struct pal_net_port_key)},
+	{"pal_net_sock", false, offsetof(struct pal_net_sock_key, gen),
+	 sizeof(struct pal_net_sock_key)},
+	{"pal_net_ops", false, (size_t)-1, sizeof(__u32)},
+	{"pal_dev_rules", true, offsetof(struct pal_dev_key, gen), sizeof(struct pal_dev_key)},
+};
+
+#define NRULE_MAPS (sizeof(rule_maps) / sizeof(rule_maps[0]))
+
+static struct bpf_map *rule_map_of(struct cgnet_bpf *net, struct cgdev_bpf *dev, size_t i)
+{
+	return bpf_object__find_map_by_name(rule_maps[i].dev ? dev->obj : net->obj,
+					    rule_maps[i].name);
+}
+
+static void rule_pin_path(const struct pal_cgroup *cg, size_t i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", cg->pin_dir, rule_maps[i].name);
+}
+
+/* Reuse an earlier agent's pinned rule maps (all of them, or none). */
+static bool adopt_rule_maps(struct pal_cgroup *cg, struct cgnet_bpf *net, struct cgdev_bpf *dev)
+{
+	int fds[NRULE_MAPS];
+	char pin[PATH_MAX];
+	size_t n = 0;
+	bool ok = true;
+
+	if (!cg->pin_dir)
+		return false;
+	for (; n < NRULE_MAPS && ok; n++) {
+		struct bpf_map_info info = {0};
+		__u32 len = sizeof(info);
+
+		rule_pin_path(cg, n, pin, sizeof(pin));
+		fds[n] = bpf_obj_get(pin);
+		/* too small for the new plan (sized by size_maps): start afresh instead */
+		ok = fds[n] >= 0 && !bpf_obj_get_info_by_fd(fds[n], &info, &len) &&
+		     info.max_entries >= bpf_map__max_entries(rule_map_of(net, dev, n));
+	}
+	for (size_t i = 0; ok && i < NRULE_MAPS; i++)
+		ok = !bpf_map__reuse_fd(rule_map_of(net, dev, i), fds[i]);
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]); /* reuse_fd keeps its own dup */
+	return ok;
+}
+
+static int pin_rule_maps(struct pal_cgroup *cg, struct cgnet_bpf *net, struct cgdev_bpf *dev)
+{
+	char pin[PATH_MAX];
+
+	if (!cg->pin_dir)
+		return 0;
+	for (size_t i = 0; i < NRULE_MAPS; i++) {
+		struct bpf_map *m = rule_map_of(net, dev, i);
+
+		rule_pin_path(cg, i, pin, sizeof(pin));
+		unlink(pin); /* a reload that outgrew the maps replaces the pins */
+		if (bpf_map__fd(m) >= 0 && bpf_obj_pin(bpf_map__fd(m), pin))
+			return -errno;
+	}
+	return 0;
+}
+
+static void unpin_rule_maps(struct pal_cgroup *cg)
+{
+	char pin[PATH_MAX];
+
+	for (size_t i = 0; cg->pin_dir && i < NRULE_MAPS; i++) {
+		rule_pin_path(cg, i, pin, sizeof(pin));
+		unlink(pin);
+	}
+}
+
+/* Delete every entry of one slot from an adopted rule map. */
+static int clear_map_slot(int fd, const struct rule_map *rm, __u32 slot)
+{
+	char cur[64], next[64], *dead;
+	size_t n = 0, cap = 256;
+	void *k = NULL;
+	int err = 0;
+
+	if (rm->gen_off == (size_t)-1) { /* pal_net_ops: ARRAY, slot * PAL_MAX_POLICIES + policy */
+		__u32 zero = 0;
+
+		for (__u32 i = 0; i < PAL_MAX_POLICIES && !err; i++) {
+			__u32 key = slot * PAL_MAX_POLICIES + i;
+
+			err = bpf_map_update_elem(fd, &key, &zero, BPF_ANY) ? -errno : 0;
+		}
+		return err;
+	}
+	dead = malloc(cap * rm->key_size);
+	if (!dead)
+		return -ENOMEM;
+	while (!err && !bpf_map_get_next_key(fd, k, next)) {
+		if ((__u8)next[rm->gen_off] == slot) {
+			if (n == cap) {
+				char *grown = realloc(dead, 2 * cap * rm->key_size);
+
+				if (!grown) {
+					err = -ENOMEM;
+					break;
+				}
+				dead = grown;
+				cap *= 2;
+			}
+			memcpy(dead + n++ * rm->key_size, next, rm->key_size);
+		}
+		memcpy(cur, next, rm->key_size);
+		k = cur;
+	}
+	for (size_t i = 0; i < n && !err; i++)
+		if (bpf_map_delete_elem(fd, dead + i * rm->key_size) && errno != ENOENT)
+			err = -errno;
+	free(dead);
+	return err;
+}
+
+static int clear_stale_slot(struct pal_cgroup *cg, __u32 slot)
+{
+	int err = 0;
+
+	if (!cg->stale[slot])
+		return 0;
+	for (size_t i = 0; i < NRULE_MAPS && !err; i++) {
+		struct bpf_map *m = rule_map_of(cg->net, cg->dev, i);
+
+		if (bpf_map__fd(m) >= 0)
+			err = clear_map_slot(bpf_map__fd(m), &rule_maps[i], slot);
+	}
+	if (!err)
+		cg->stale[slot] = false;
+	return err;
+}
+
 /*
  * Load the programs with rule maps sized for pl (and the live plan). On a
  * reload that outgrew the maps, this builds a second set of objects, copies
@@ -578,7 +739,7 @@ static int load_objects(struct pal_cgroup *cg, const struct slot_plan *pl)
 	struct bpf_program *prog[PAL_CG_NPROGS] = {0};
 	struct cgnet_bpf *old_net = cg->net;
 	struct cgdev_bpf *old_dev = cg->dev;
-	bool dev_ok;
+	bool dev_ok, adopted = false;
 	int err, dev_err;
 
 	if (!net || !dev) {
@@ -588,6 +749,8 @@ static int load_objects(struct pal_cgroup *cg, const struct slot_plan *pl)
 	err = pal_maps_reuse(&cg->maps, net->obj);
 	err = err ?: pal_maps_reuse(&cg->maps, dev->obj);
 	err = err ?: size_maps(net, dev, pl, live);
+	/* the first load takes over the rule maps a killed or stopped agent left */
+	adopted = !cg->loaded && adopt_rule_maps(cg, net, dev);
 	err = err ?: cgnet_bpf__load(net);
 	if (err)
 		goto fail;
@@ -635,7 +798,11 @@ static int load_objects(struct pal_cgroup *cg, const struct slot_plan *pl)
 	cg->dev_ok = dev_ok;
 	cg->dev_err = dev_err;
 	cg->loaded = true;
-	return 0;
+	if (adopted)
+		cg->stale[0] = cg->stale[1] = true;
+	else if ((err = pin_rule_maps(cg, net, dev)))
+		snprintf(cg->why, sizeof(cg->why), "cannot pin the rule maps: %s", strerror(-err));
+	return err;
 fail:
 	cgnet_bpf__destroy(net);
 	cgdev_bpf__destroy(dev);
@@ -808,7 +975,8 @@ int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set, 
 		err = -ENOSPC;
 		goto fail;
 	}
-	err = rules_write(cg, pl, slot);
+	err = clear_stale_slot(cg, slot);
+	err = err ?: rules_write(cg, pl, slot);
 	if (err)
 		goto fail;
 	err = walk(&w, rel, 1, pl->host, false, 0);
@@ -845,6 +1013,7 @@ int pal_cgroup_commit(struct pal_cgroup *cg, __u32 old_slot)
 		}
 	if (cg->plan[old_slot].valid)
 		slot_drop(cg, old_slot);
+	err = err ?: clear_stale_slot(cg, old_slot); /* the previous agent's generation */
 	cg->live = slot;
 	cg->pending = -1;
 	return err;
@@ -1082,6 +1251,8 @@ void pal_cgroup_close(struct pal_cgroup *cg, bool keep_attached)
 		}
 	while (cg->watches)
 		watch_drop(cg, cg->watches, false);
+	if (!keep_attached)
+		unpin_rule_maps(cg);
 	for (int s = 0; s < PAL_GENS; s++)
 		plan_free(&cg->plan[s]);
 	if (cg->ifd >= 0)

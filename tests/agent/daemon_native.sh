@@ -118,6 +118,44 @@ check "palisade reload succeeds" "$PAL" reload --socket "$tmp/ctl.sock"
 check "a reload makes generation 2" grep -q '"event":"policy","generation":2' "$tmp/audit.log"
 check "still enforced after the reload" udp_connect EPERM "$cg"
 
+# SIGKILL: pinned links and rule maps keep enforcing; a restarted agent
+# adopts them and flips to its own generation with no window in which a
+# connect gets through (a loop in the cgroup hammers it meanwhile).
+sh -c 'echo $$ >"$1/cgroup.procs"; exec python3 -c "
+import socket, sys, time
+end, ok, n = time.time() + float(sys.argv[2]), 0, 0
+while time.time() < end:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.connect((\"127.0.0.1\", int(sys.argv[1]))); ok += 1
+    except OSError:
+        pass
+    s.close(); n += 1
+open(sys.argv[3], \"w\").write(\"%d %d\" % (ok, n))" "$2" 6 "$3"' - "$cg" "$port" "$tmp/loop" &
+loop=$!
+sleep 0.5
+kill -KILL "$agent"
+wait "$agent" 2>/dev/null
+agent=
+check "after SIGKILL the denial stands" udp_connect EPERM "$cg"
+"$PAL" run -d "$tmp/pol" -l "$tmp/audit.log" --pin-dir "$tmp/bpf/pal" \
+	--socket "$tmp/ctl.sock" 2>"$tmp/agent2.err" &
+agent=$!
+for _ in $(seq 100); do
+	[ "$(grep -c '"event":"policy"' "$tmp/audit.log")" -ge 3 ] && break
+	sleep 0.1
+done
+check "the restarted agent is live (generation 3)" \
+	grep -q '"event":"policy","generation":3' "$tmp/audit.log"
+"$PAL" reload --socket "$tmp/ctl.sock" >/dev/null
+wait "$loop"
+read -r got total <"$tmp/loop"
+check "no connect got through during kill, restart and reload ($got of $total)" \
+	test "$got" = 0 -a "$total" -gt 50
+st=$("$PAL" status --json --socket "$tmp/ctl.sock")
+check "one attached cgroup after the restart (no duplicates)" grep -qF '"cgroups_attached":1' <<<"$st"
+check "still denied after restart and reload" udp_connect EPERM "$cg"
+
 check "palisade stop is accepted" "$PAL" stop --socket "$tmp/ctl.sock"
 wait "$agent"
 rc=$?
