@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "agent/file.h"
 #include "agent/log.h"
+#include "agent/lsm.h"
 #include "agent/reload.h"
 #include "agent/socket.h"
 #include "cgroup/cgroup.h"
@@ -26,7 +28,22 @@ int pal_enforcer_sync(struct pal_enforcer *en)
 	en->live_slot = slot;
 	en->generation = cfg.generation;
 	en->seed = cfg.path_seed;
+	en->stale_cgroups[0] = en->stale_cgroups[1] = en->maps.adopted;
 	return 0;
+}
+
+/* Targeting entries an earlier agent left in a slot we are about to own. */
+static int clear_stale_cgroups(struct pal_enforcer *en, __u32 slot)
+{
+	int err;
+
+	if (!en->stale_cgroups[slot])
+		return 0;
+	err = pal_map_clear_slot(en->maps.fd[PAL_MAP_CGROUPS], sizeof(struct pal_cgroup_key),
+				 offsetof(struct pal_cgroup_key, gen), slot);
+	if (!err)
+		en->stale_cgroups[slot] = false;
+	return err;
 }
 
 static __u64 depth_bit(__u32 depth)
@@ -198,6 +215,8 @@ int pal_reload(struct pal_enforcer *en, const char *const *paths, size_t npaths,
 	if (!err)
 		err = clear_slot(en, slot); /* leftovers of an interrupted reload */
 	if (!err)
+		err = clear_stale_cgroups(en, slot);
+	if (!err)
 		err = write_slot(en, set, slot, opts ? opts->flags : 0, rep);
 	if (!err)
 		err = flip(en, slot);
@@ -216,6 +235,8 @@ int pal_reload(struct pal_enforcer *en, const char *const *paths, size_t npaths,
 			      (unsigned long long)en->generation,
 			      pal_cgroup_why(en->cg) ? pal_cgroup_why(en->cg) : "see above");
 	err = clear_slot(en, slot ^ 1);
+	if (!err)
+		err = clear_stale_cgroups(en, slot ^ 1);
 	if (err)
 		pal_log_errno(err,
 			      "reload: generation %llu is live, but the old one was not "

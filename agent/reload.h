@@ -26,6 +26,8 @@ struct pal_enforcer {
 	__u32 live_slot;
 	__u64 generation; /* of the live slot */
 	__u64 seed; /* path hash secret, shared by both slots */
+	/* pal_cgroups slots an earlier agent may have left entries in (adopted maps) */
+	bool stale_cgroups[PAL_GENS];
 	/* The live set and the one before it: events in flight name either. */
 	struct pal_policy_set *live;
 	struct pal_policy_set *prev;
