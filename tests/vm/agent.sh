@@ -2,7 +2,7 @@
 # Helpers for VM cases that run the agent (busybox sh). Source after $PAL_LIB.
 #   pal_policy FILE        write stdin as policy FILE into $PAL_POLICY_DIR
 #   pal_agent_start [ARGS] start `palisade run` on it, wait until ready
-#   pal_agent_settle       give the agent a moment to drain the ring buffer
+#   pal_agent_settle [S]   wait S seconds (0.5) and until the ring buffer is drained
 #   pal_agent_stop         `palisade stop` (the agent refuses SIGTERM from
 #                          anyone but PID 1), and check it exits 0
 #   pal_in_cgroup SUB CMD  run CMD inside $PAL_CGROUP/SUB
@@ -35,8 +35,15 @@ pal_agent_start() {
 	echo "ok: agent ready (pid $PAL_AGENT_PID)"
 }
 
-pal_agent_settle() {
+pal_agent_settle() { # [SECONDS]: at least that long, and until the ring buffer is drained
 	sleep "${1:-0.5}"
+	_i=0
+	while [ $_i -lt 100 ]; do
+		"$PAL_AGENT" status --json --socket "$PAL_SOCK" 2>/dev/null |
+			grep -q '"ringbuf_used_bytes":0,' && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
 }
 
 pal_agent_stop() {
