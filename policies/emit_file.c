@@ -2,7 +2,8 @@
 /*
  * The file/exec emitter: IR entries into pal_files keys and values
  * (bpf/abi.h), merged per (policy, kind, class, path, exe) with a hash table
- * so the cost is linear in the number of rule paths.
+ * so the cost is linear in the number of rule paths (times their depth, for
+ * the rename guards of their ancestor directories).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -106,8 +107,11 @@ static void apply(struct pal_file_rule *v, __u8 action, __u32 access, __u32 rule
 		*idx = rule;
 }
 
-static int add_entry(struct emit *e, const struct pal_file_key *k, const struct pal_ir_file *f,
-		     __u32 exe)
+/*
+ * The entry of key k, added (value empty, path NULL) if new; *fresh says
+ * which. Returns its index, or -ENOMEM.
+ */
+static long find_entry(struct emit *e, const struct pal_file_key *k, bool *fresh)
 {
 	struct pal_file_emit *o = e->out;
 	struct pal_file_entry *n;
@@ -127,16 +131,81 @@ static int add_entry(struct emit *e, const struct pal_file_key *k, const struct 
 				 key_eq, e);
 	if (j == -2)
 		return -ENOMEM;
+	*fresh = j < 0;
 	if (j < 0) {
 		j = (long)o->nentries++;
 		n = &o->entries[j];
+		memset(n, 0, sizeof(*n));
 		n->key = *k;
 		n->val = (struct pal_file_rule){0, 0, 0, PAL_NO_RULE, PAL_NO_RULE, PAL_NO_RULE};
-		n->path = f->path;
-		n->rule = f->rule;
-		n->exe = exe;
 	}
-	apply(&o->entries[j].val, f->action, f->access, f->rule);
+	return j;
+}
+
+static int add_entry(struct emit *e, const struct pal_file_key *k, const struct pal_ir_file *f,
+		     __u32 exe)
+{
+	bool fresh;
+	long j = find_entry(e, k, &fresh);
+
+	if (j < 0)
+		return (int)j;
+	if (fresh) {
+		e->out->entries[j].path = f->path;
+		e->out->entries[j].rule = f->rule;
+		e->out->entries[j].exe = exe;
+	}
+	apply(&e->out->entries[j].val, f->action, f->access, f->rule);
+	return 0;
+}
+
+/* The first `len` bytes of f->path, kept as long as the set (or f->path without an arena). */
+static const char *prefix_path(struct emit *e, const struct pal_ir_file *f, size_t len)
+{
+	char *s = e->set->priv ? pal_arena_strndup(&e->set->priv->arena, f->path, len) : NULL;
+
+	return s ? s : f->path;
+}
+
+/*
+ * Renaming a directory moves every path below it: `mv /etc /e; cat
+ * /e/shadow` walks around a rule on /etc/shadow (identity keys do not help
+ * for files created after the load, nor for paths inside containers). So
+ * every proper ancestor directory of a denied or audited path gets an exact
+ * key that denies (or audits) `rename` of that directory itself, for every
+ * process (not only the rule's `from:` executables): the kernel checks a
+ * rename on both names, so the directory can neither be moved away nor be
+ * replaced. Exec rules count too: exec is decided by path as well.
+ */
+static int emit_ancestors(struct emit *e, __u16 policy, const struct pal_ir_file *f)
+{
+	__u32 depth = 0;
+
+	if (f->action != PAL_ACT_DENY && f->action != PAL_ACT_AUDIT)
+		return 0;
+	for (__u32 i = 1; i < f->len && depth + 1 < f->depth; i++) {
+		struct pal_file_key k;
+		bool fresh;
+		long j;
+
+		if (f->path[i] != '/')
+			continue;
+		memset(&k, 0, sizeof(k));
+		k.gen = e->gen;
+		k.policy = policy;
+		k.class = PAL_CLASS_FILE;
+		k.kind = PAL_KEY_EXACT;
+		k.a = pal_canon_hash(f->path, i, e->seed);
+		k.b = ++depth;
+		j = find_entry(e, &k, &fresh);
+		if (j < 0)
+			return (int)j;
+		if (fresh) {
+			e->out->entries[j].path = prefix_path(e, f, i);
+			e->out->entries[j].rule = f->rule;
+		}
+		apply(&e->out->entries[j].val, f->action, PAL_ACC_RENAME, f->rule);
+	}
 	return 0;
 }
 
@@ -172,6 +241,9 @@ static int emit_file(struct emit *e, __u16 policy, const struct pal_ir_file *f)
 
 	if (!(e->flags & PAL_LOAD_NO_HOST) && !stat(f->path, &st))
 		stp = &st;
+	err = emit_ancestors(e, policy, f);
+	if (err)
+		return err;
 	if (!f->nfrom)
 		return emit_one(e, policy, f, hash, stp, 0);
 	for (__u32 i = 0; i < f->nfrom && !err; i++) {

@@ -126,7 +126,7 @@ static void test_canonical_same_key(void **state)
 	__u64 h = ref_hash("/etc/shadow", SEED, &d);
 
 	assert_int_equal(pal_emit_file(set, 0, SEED, PAL_LOAD_NO_HOST, &fe), 0);
-	assert_int_equal(fe.nentries, 2);
+	assert_int_equal(fe.nentries, 3); /* and the rename guard of /etc */
 	e = find(&fe, h, 2, PAL_KEY_EXACT, PAL_CLASS_FILE, 0);
 	assert_non_null(e);
 	assert_int_equal(e->val.deny, PAL_ACC_READ | PAL_ACC_WRITE | PAL_ACC_APPEND);
@@ -160,7 +160,7 @@ static void test_merge_rules(void **state)
 	__u64 h = ref_hash("/srv/a", SEED, &d);
 
 	assert_int_equal(pal_emit_file(set, 1, SEED, PAL_LOAD_NO_HOST, &fe), 0);
-	assert_int_equal(fe.nentries, 4);
+	assert_int_equal(fe.nentries, 6); /* and the rename guards of /srv, one per policy */
 	e = find(&fe, h, 2, PAL_KEY_EXACT, PAL_CLASS_FILE, 0);
 	assert_non_null(e);
 	assert_int_equal(e->val.deny, PAL_ACC_READ | PAL_ACC_WRITE | PAL_ACC_APPEND);
@@ -209,7 +209,7 @@ static void test_from(void **state)
 	assert_string_equal(fe.exes[1].path, "/usr/bin/curl");
 	assert_int_equal(fe.exes[1].id, 2);
 	assert_false(fe.exes[0].exists); /* PAL_LOAD_NO_HOST: never stat()ed */
-	assert_int_equal(fe.nentries, 3);
+	assert_int_equal(fe.nentries, 6); /* and the rename guards of /etc, /etc/ssl, /var */
 	e = find(&fe, pal_from_mix(key, 1), 3, PAL_KEY_EXACT | PAL_KEY_FROM, PAL_CLASS_FILE, 0);
 	assert_non_null(e);
 	assert_int_equal(e->exe, 1);
@@ -223,6 +223,58 @@ static void test_from(void **state)
 	assert_int_equal(e->val.rule_audit, 1);
 	/* no plain key for a from: rule */
 	assert_null(find(&fe, key, 3, PAL_KEY_EXACT, PAL_CLASS_FILE, 0));
+	pal_file_emit_free(&fe);
+	pal_policy_set_free(set);
+}
+
+/*
+ * A denied or audited path also denies (audits) renaming each of its
+ * ancestor directories, for every process: `mv /srv /x` must not move
+ * /srv/a/b/c out from under its rule. Allow rules need no guard.
+ */
+static void test_rename_guards(void **state)
+{
+	const char *y = H "default: deny\nfiles:\n"
+			  "  - paths: [/srv/a/b/c]\n    access: [read]\n    action: deny\n"
+			  "    from: [/bin/x]\n"
+			  "  - dirs: [/srv/a/d]\n    access: [write]\n    action: audit\n"
+			  "  - dirs: [/opt/ok/dir]\n    access: [read]\n    action: allow\n"
+			  "exec:\n  - paths: [/usr/bin/nc]\n    action: deny\n";
+	struct pal_policy_set *set = load(y);
+	struct pal_file_emit fe;
+	const struct pal_file_entry *e;
+	__u32 d;
+
+	assert_int_equal(pal_emit_file(set, 0, SEED, PAL_LOAD_NO_HOST, &fe), 0);
+	e = find(&fe, ref_hash("/srv", SEED, &d), 1, PAL_KEY_EXACT, PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->val.deny, PAL_ACC_RENAME);
+	assert_int_equal(e->val.audit, PAL_ACC_RENAME);
+	assert_int_equal(e->val.allow, 0);
+	assert_int_equal(e->val.rule_deny, 0);
+	assert_int_equal(e->val.rule_audit, 1);
+	assert_string_equal(e->path, "/srv");
+	e = find(&fe, ref_hash("/srv/a", SEED, &d), 2, PAL_KEY_EXACT, PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->val.deny, PAL_ACC_RENAME);
+	assert_string_equal(e->path, "/srv/a");
+	e = find(&fe, ref_hash("/srv/a/b", SEED, &d), 3, PAL_KEY_EXACT, PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->val.deny, PAL_ACC_RENAME);
+	assert_int_equal(e->val.audit, 0);
+	assert_int_equal(e->exe, 0); /* for every process, not only the from: exe */
+	/* the rule path itself and the audited dir get no guard of their own */
+	assert_null(
+		find(&fe, ref_hash("/srv/a/b/c", SEED, &d), 4, PAL_KEY_EXACT, PAL_CLASS_FILE, 0));
+	assert_null(find(&fe, ref_hash("/srv/a/d", SEED, &d), 3, PAL_KEY_EXACT, PAL_CLASS_FILE, 0));
+	/* exec rules are guarded in the files class (rename is a file operation) */
+	e = find(&fe, ref_hash("/usr/bin", SEED, &d), 2, PAL_KEY_EXACT, PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->val.deny, PAL_ACC_RENAME);
+	assert_int_equal(e->val.rule_deny, 3);
+	/* allow rules: none */
+	assert_null(find(&fe, ref_hash("/opt", SEED, &d), 1, PAL_KEY_EXACT, PAL_CLASS_FILE, 0));
+	assert_null(find(&fe, ref_hash("/opt/ok", SEED, &d), 2, PAL_KEY_EXACT, PAL_CLASS_FILE, 0));
 	pal_file_emit_free(&fe);
 	pal_policy_set_free(set);
 }
@@ -262,8 +314,11 @@ static void test_inode_keys(void **state)
 	set = load(y);
 
 	assert_int_equal(pal_emit_file(set, 0, SEED, 0, &fe), 0);
-	/* file: exact + inode; nonexistent: exact; dir: dir + dir-inode; from: 2 */
-	assert_int_equal(fe.nentries, 7);
+	/*
+	 * file: exact + inode; nonexistent: exact; dir: dir + dir-inode; from: 2;
+	 * rename guards: /tmp, the temp dir, /nonexistent, /nonexistent/pal
+	 */
+	assert_int_equal(fe.nentries, 11);
 	e = find(&fe, fst.st_ino, enc(fst.st_dev), PAL_KEY_INODE, PAL_CLASS_FILE, 0);
 	assert_non_null(e);
 	assert_int_equal(e->val.deny, PAL_ACC_READ);
@@ -283,7 +338,7 @@ static void test_inode_keys(void **state)
 
 	/* without the host: no identity keys */
 	assert_int_equal(pal_emit_file(set, 0, SEED, PAL_LOAD_NO_HOST, &fe), 0);
-	assert_int_equal(fe.nentries, 4);
+	assert_int_equal(fe.nentries, 8);
 	pal_file_emit_free(&fe);
 	pal_policy_set_free(set);
 	unlink(file);
@@ -371,7 +426,7 @@ int main(void)
 		cmocka_unit_test(test_path_key),      cmocka_unit_test(test_canonical_same_key),
 		cmocka_unit_test(test_merge_rules),   cmocka_unit_test(test_from),
 		cmocka_unit_test(test_inode_keys),    cmocka_unit_test(test_too_many_exes),
-		cmocka_unit_test(test_too_many_keys),
+		cmocka_unit_test(test_too_many_keys), cmocka_unit_test(test_rename_guards),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,11 +7,14 @@
 #     are files below a denied directory reached through a bind mount of the
 #     directory or of its parent (identity of the directory, an ancestor);
 #  5. a file moved over /srv/secret after the load is protected (path key),
-#     and so is a file created after the load under a denied directory.
+#     and so is a file created after the load under a denied directory;
+#  and a directory above a protected path cannot be renamed (that would move
+#  the path out from under its rule: a file created after the load has no
+#  identity key to follow it).
 . "$PAL_LIB"
 . /lib/palisade-test/agent.sh
 
-rm -rf /srv && mkdir -p /srv/links /srv/dir
+rm -rf /srv && mkdir -p /srv/links /srv/dir /srv/deep/er /srv/plain
 echo "top secret" >/srv/secret
 ln /srv/secret /srv/links/hard
 echo decoy >/srv/links/decoy
@@ -28,6 +31,9 @@ files:
     access: [read]
     action: deny
   - dirs: [/srv/dir]
+    access: [read]
+    action: deny
+  - paths: [/srv/deep/er/secret]
     access: [read]
     action: deny
 YAML
@@ -72,6 +78,17 @@ mkdir -p /srv/dir/sub && echo deeper >/srv/dir/sub/fresh
 pal_check "a file created after the load in the denied dir" in_cg paltest open /srv/dir/fresh EACCES
 pal_check "... and in a new subdirectory" in_cg paltest open /srv/dir/sub/fresh EACCES
 pal_check "the control file outside the rules opens" in_cg paltest open /srv/links/decoy2 OK
+
+# Renaming an ancestor of a protected path
+echo "late secret" >/srv/deep/er/secret
+pal_check "a file created after the load is protected" in_cg paltest open /srv/deep/er/secret EACCES
+pal_check "its parent cannot be renamed" in_cg paltest rename /srv/deep/er /srv/deep/moved EACCES
+pal_check "nor its grandparent" in_cg paltest rename /srv/deep /srv/moved EACCES
+pal_check "nor /srv" in_cg paltest rename /srv /srv-moved EACCES
+pal_check "nor replaced by an exchange" in_cg paltest rename /srv/plain /srv/deep EACCES exchange
+pal_check "a directory without protected paths can be renamed (control)" \
+	in_cg paltest rename /srv/plain /srv/plain2 OK
+pal_check "the protected file is still where its rule is" in_cg paltest open /srv/deep/er/secret EACCES
 pal_agent_stop
 
 log() { # DESC PALREC-ARGS...
@@ -98,10 +115,19 @@ log "bind mount of the hard link" -c 1 $common rule=0 op=open "path=$PAL_TMP/bin
 log "denied dir through bind mounts: rule 1" -c 2 $common rule=1 op=open path~/old
 log "replacement: path key" -c 1 $common rule=0 op=open path=/srv/secret
 log "new files in the denied dir: rule 1" -c 2 $common rule=1 op=open path~/srv/dir/
+log "late file: rule 2" -c 2 $common rule=2 op=open path=/srv/deep/er/secret
+log "rename of the parent: the guard of rule 2" -c 1 $common rule=2 op=rename \
+	'access=["rename"]' path=/srv/deep/er path2=/srv/deep/moved
+log "rename of the grandparent" -c 1 $common rule=2 op=rename path=/srv/deep path2=/srv/moved
+log "rename of /srv: the guard of rule 0 (the first rule below it)" -c 1 $common rule=0 \
+	op=rename path=/srv path2=/srv-moved
+log "exchange: the guard on the target" -c 1 $common rule=2 op=rename path=/srv/plain \
+	path2=/srv/deep
 log "nothing else was logged" -n 0 event=file path!=/srv/links/hard path!=/srv/secret \
 	path!=/srv/links/decoy "path!=$PAL_TMP/bind/secret" "path!=$PAL_TMP/bind/links/hard" \
 	path!=/srv/dir/fresh path!=/srv/dir/sub/fresh "path!=$PAL_TMP/bdir/old" \
-	"path!=$PAL_TMP/bind/dir/old"
+	"path!=$PAL_TMP/bind/dir/old" path!=/srv/deep/er/secret path!=/srv/deep/er \
+	path!=/srv/deep path!=/srv path!=/srv/plain
 }
 umount "$PAL_TMP/bind" "$PAL_TMP/bdir"
 [ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
