@@ -199,20 +199,23 @@ print(rec, dl, lo, su)' "$log")
 
 # ---- S5n: reload latency with network rules ----------------------------------
 gen_net() { # N NAME PROBE_CIDR: N CIDR rules, one of them PROBE_CIDR
+	# (the filler in lists of 1,000: a list holds at most PAL_POLICY_CIDRS_MAX)
 	{
 		header "$2"
 		echo "network:"
 		echo "  - connect: [$3]"
 		echo "    action: deny"
-		if [ "$1" -gt 1 ]; then
-			echo "  - action: deny"
-			awk -v n="$1" 'BEGIN {
-				printf "    connect: ["
-				for (i = 0; i < n - 1; i++)
-					printf "%s127.%d.%d.%d/32", i ? ", " : "", 2 + int(i / 65536), int(i / 256) % 256, i % 256
+		awk -v n="$1" 'BEGIN {
+			for (i = 0; i < n - 1; i++) {
+				if (i % 1000 == 0)
+					printf "%s  - action: deny\n    connect: [", i ? "]\n" : ""
+				else
+					printf ", "
+				printf "127.%d.%d.%d/32", 2 + int(i / 65536), int(i / 256) % 256, i % 256
+			}
+			if (n > 1)
 				print "]"
-			}'
-		fi
+		}'
 	} >"$st/$2.yaml"
 }
 s5n() {
