@@ -35,8 +35,9 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 if [ -z "${PALBENCH_IN_NS:-}" ]; then
-	exec unshare --mount --propagation private env PALBENCH_IN_NS=1 "$0" "$build" \
-		$([ $smoke = 1 ] && echo --smoke) --only "$only"
+	flags=(--only "$only")
+	[ $smoke = 0 ] || flags+=(--smoke)
+	exec unshare --mount --propagation private env PALBENCH_IN_NS=1 "$0" "$build" "${flags[@]}"
 fi
 mount -t bpf bpf /sys/fs/bpf || { echo "@R error native: cannot mount a bpffs"; exit 1; }
 

@@ -114,7 +114,7 @@ gen() {
 
 # ---- the agent ---------------------------------------------------------------
 
-AGENT_PID= GEN=0
+AGENT_PID='' GEN=0
 # Wait for the policy record of generation $1 (the reload is complete).
 wait_gen() {
 	i=0
@@ -187,7 +187,8 @@ lsm_helper_stop() {
 
 # The Palisade sizes of one round, in their rotated order, on one agent.
 run_palisade() { # ROUND
-	set -- $1 $(rotate "$1" $SIZES)
+	# shellcheck disable=SC2046 # the sizes are words
+	set -- "$1" $(rotate "$1" $SIZES)
 	r=$1
 	shift
 	first=1
