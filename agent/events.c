@@ -17,6 +17,8 @@
 #define DEDUP_SLOTS 4096 /* distinct recent denials remembered for folding */
 #define DEDUP_WINDOW_NS 1000000000ULL
 #define CGCACHE_SLOTS 256
+#define PROCCACHE_SLOTS 1024 /* tgid -> exe, ppid for events of cgroup programs */
+#define PROCCACHE_NS 1000000000ULL /* how long a /proc lookup is reused */
 
 /* A recent denial: repeats within the window only bump `pending`. */
 struct dedup {
@@ -25,6 +27,15 @@ struct dedup {
 	unsigned long long pending; /* repeats not yet written */
 	char *line; /* JSON of the last repeat, without "count" */
 	size_t len;
+	size_t cap;
+};
+
+/* What /proc said about a process, so a flood costs no syscalls per record. */
+struct procinfo {
+	__u32 tgid;
+	__u32 ppid;
+	__u64 at_ns; /* boot time of the lookup */
+	char exe[PAL_EV_EXE_MAX];
 };
 
 struct cgname {
@@ -46,6 +57,9 @@ struct pal_events {
 	__u64 base_lost, base_suppressed; /* kernel counters when we started */
 	struct dedup dd[DEDUP_SLOTS];
 	struct cgname cg[CGCACHE_SLOTS];
+	struct procinfo proc[PROCCACHE_SLOTS];
+	char *rec; /* a record with its count appended */
+	size_t rec_cap;
 	int cg2_fd; /* cgroup2 mount, for open_by_handle_at */
 };
 
@@ -75,25 +89,39 @@ const char *pal_event_type_name(__u32 type)
 	}
 }
 
-/* RFC 3339, UTC, microseconds, from a CLOCK_BOOTTIME stamp. */
+/*
+ * RFC 3339, UTC, microseconds, from a CLOCK_BOOTTIME stamp (0: now). The
+ * boot-to-wall offset and the text of the current second are cached: this
+ * runs once per record, hundreds of thousands of times a second.
+ */
 static void format_time(__u64 boot_ns, char *buf, size_t len)
 {
-	struct timespec rt, bt;
-	struct tm tm;
+	static __thread __s64 offset, offset_at; /* realtime - boottime, and when (boot ns) */
+	static __thread time_t cached_sec = -1;
+	static __thread char cached[32];
 	__s64 ns;
 	time_t sec;
 
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_BOOTTIME, &bt);
-	ns = (__s64)rt.tv_sec * 1000000000LL + rt.tv_nsec -
-	     ((__s64)bt.tv_sec * 1000000000LL + bt.tv_nsec) + (__s64)boot_ns;
-	if (!boot_ns)
-		ns = (__s64)rt.tv_sec * 1000000000LL + rt.tv_nsec;
+	if (!boot_ns || (__s64)boot_ns - offset_at > 1000000000LL || !offset_at) {
+		struct timespec rt, bt;
+
+		clock_gettime(CLOCK_REALTIME, &rt);
+		clock_gettime(CLOCK_BOOTTIME, &bt);
+		offset_at = (__s64)bt.tv_sec * 1000000000LL + bt.tv_nsec;
+		offset = (__s64)rt.tv_sec * 1000000000LL + rt.tv_nsec - offset_at;
+		if (!boot_ns)
+			boot_ns = offset_at;
+	}
+	ns = offset + (__s64)boot_ns;
 	sec = ns / 1000000000LL;
-	gmtime_r(&sec, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (long long)(ns % 1000000000LL) / 1000);
+	if (sec != cached_sec) {
+		struct tm tm;
+
+		gmtime_r(&sec, &tm);
+		strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_sec = sec;
+	}
+	snprintf(buf, len, "%s.%06lldZ", cached, (long long)(ns % 1000000000LL) / 1000);
 }
 
 /* cgroup id -> path relative to the cgroup2 root, through a file handle. */
@@ -197,27 +225,36 @@ static unsigned int proc_ppid(unsigned int tgid)
 	return ppid;
 }
 
-static void put_process(struct pal_events *ev, const struct pal_event *e)
+/* exe and ppid of a task that cgroup programs could not read (best effort, cached). */
+static const struct procinfo *proc_info(struct pal_events *ev, const struct pal_event *e)
 {
-	char exe[PATH_MAX], link[64];
+	struct procinfo *p = &ev->proc[e->tgid % PROCCACHE_SLOTS];
+	char link[64];
 	ssize_t n;
 
+	if (p->tgid == e->tgid && p->at_ns && e->time_ns - p->at_ns < PROCCACHE_NS)
+		return p;
+	p->tgid = e->tgid;
+	p->at_ns = e->time_ns ? e->time_ns : 1;
+	p->ppid = proc_ppid(e->tgid);
+	snprintf(link, sizeof(link), "/proc/%u/exe", e->tgid);
+	n = readlink(link, p->exe, sizeof(p->exe) - 1);
+	p->exe[n > 0 ? n : 0] = 0;
+	return p;
+}
+
+static void put_process(struct pal_events *ev, const struct pal_event *e)
+{
+	const struct procinfo *p = (!e->exe[0] || !e->ppid) ? proc_info(ev, e) : NULL;
+	const char *exe = e->exe[0] ? e->exe : p->exe;
+
 	jw_int(&ev->w, "pid", e->tgid);
-	jw_int(&ev->w, "ppid", e->ppid ? e->ppid : proc_ppid(e->tgid));
+	jw_int(&ev->w, "ppid", e->ppid ? e->ppid : p->ppid);
 	jw_int(&ev->w, "uid", e->uid);
 	jw_int(&ev->w, "gid", e->gid);
 	jw_str(&ev->w, "comm", e->comm);
-	if (e->exe[0]) {
-		jw_str(&ev->w, "exe", e->exe);
-		return;
-	}
-	/* cgroup programs cannot read it: best effort, the task may be gone */
-	snprintf(link, sizeof(link), "/proc/%u/exe", e->tgid);
-	n = readlink(link, exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = 0;
+	if (exe[0])
 		jw_str(&ev->w, "exe", exe);
-	}
 }
 
 static const char *family_name(__u16 family)
@@ -360,14 +397,36 @@ static void format_avc(const struct pal_event *e, const struct pal_policy_set *s
 static void write_counted(struct pal_events *ev, const char *line, size_t len,
 			  unsigned long long count, bool denial, const char *avc)
 {
-	char *rec = malloc(len + 32);
-	int n;
+	char tail[40];
+	int n = snprintf(tail, sizeof(tail), ",\"count\":%llu}", count);
 
-	if (!rec)
-		return;
-	n = snprintf(rec, len + 32, "%.*s,\"count\":%llu}", (int)(len - 1), line, count);
-	pal_sink_write(ev->sink, rec, n, denial, avc);
-	free(rec);
+	/* the record without its closing brace, then the count (no allocation) */
+	if (ev->rec_cap < len + n) {
+		char *p = realloc(ev->rec, len + n + 256);
+
+		if (!p)
+			return;
+		ev->rec = p;
+		ev->rec_cap = len + n + 256;
+	}
+	memcpy(ev->rec, line, len - 1);
+	memcpy(ev->rec + len - 1, tail, n);
+	pal_sink_write(ev->sink, ev->rec, len - 1 + n, denial, avc);
+}
+
+/* Keep a copy of the latest record of a dedup slot, reusing its buffer. */
+static void dedup_keep(struct dedup *d, const char *line, size_t len)
+{
+	if (d->cap < len + 1) {
+		char *p = realloc(d->line, len + 1);
+
+		if (!p)
+			return;
+		d->line = p;
+		d->cap = len + 1;
+	}
+	memcpy(d->line, line, len + 1);
+	d->len = len;
 }
 
 static void dedup_flush(struct pal_events *ev, struct dedup *d)
@@ -423,9 +482,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	if (d->hash == h && d->line && e->time_ns - d->first_ns < DEDUP_WINDOW_NS) {
 		format_event(ev, e); /* keep the latest time for the folded record */
 		jw_end(&ev->w);
-		free(d->line);
-		d->line = strndup(ev->w.buf, ev->w.len);
-		d->len = ev->w.len;
+		dedup_keep(d, ev->w.buf, ev->w.len);
 		d->pending++;
 		ev->st.folded++;
 		return 0;
@@ -436,11 +493,9 @@ static int handle_event(void *ctx, void *data, size_t size)
 	format_avc(e, pal_enforcer_set_of(ev->en, e->generation), avc, sizeof(avc));
 	write_counted(ev, ev->w.buf, ev->w.len, 1, e->action == PAL_ACT_DENY, avc);
 	ev->st.written++;
-	free(d->line);
 	d->hash = h;
 	d->first_ns = e->time_ns;
-	d->line = strndup(ev->w.buf, ev->w.len);
-	d->len = ev->w.len;
+	dedup_keep(d, ev->w.buf, ev->w.len);
 	return 0;
 }
 
@@ -478,7 +533,10 @@ int pal_events_fd(struct pal_events *ev)
 
 int pal_events_consume(struct pal_events *ev)
 {
-	return ring_buffer__consume(ev->rb);
+	int n = ring_buffer__consume(ev->rb);
+
+	pal_sink_flush(ev->sink);
+	return n;
 }
 
 /* The fields every record starts with; "now" as its time. */
@@ -500,6 +558,7 @@ static void write_count_record(struct pal_events *ev, const char *event, unsigne
 	jw_int(&ev->w, "count", n);
 	jw_end(&ev->w);
 	pal_sink_write(ev->sink, ev->w.buf, ev->w.len, false, NULL);
+	pal_sink_flush(ev->sink);
 }
 
 /* Kernel counters are cumulative: report what changed since the last tick. */
@@ -548,6 +607,7 @@ void pal_events_note(struct pal_events *ev, const char *event, const char *messa
 	jw_str(&ev->w, "message", message);
 	jw_end(&ev->w);
 	pal_sink_write(ev->sink, ev->w.buf, ev->w.len, false, NULL);
+	pal_sink_flush(ev->sink);
 }
 
 void pal_events_policy(struct pal_events *ev, const struct pal_reload_report *rep)
@@ -574,6 +634,7 @@ void pal_events_policy(struct pal_events *ev, const struct pal_reload_report *re
 	jw_str(&ev->w, "message", msg);
 	jw_end(&ev->w);
 	pal_sink_write(ev->sink, ev->w.buf, ev->w.len, false, NULL);
+	pal_sink_flush(ev->sink);
 	pal_log(PAL_LOG_INFO, "reload: %s", msg);
 }
 
@@ -591,6 +652,7 @@ void pal_events_close(struct pal_events *ev)
 		free(ev->dd[i].line);
 	}
 	ring_buffer__free(ev->rb);
+	free(ev->rec);
 	if (ev->cg2_fd >= 0)
 		close(ev->cg2_fd);
 	jw_free(&ev->w);

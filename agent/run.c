@@ -45,7 +45,7 @@
 
 #define DEFAULT_POLICY_DIR "/etc/palisade/policies"
 #define DEFAULT_PIN_DIR "/sys/fs/bpf/palisade"
-#define RELOAD_DEBOUNCE_MS 100
+#define RELOAD_DEBOUNCE_MS 25 /* editors rename within microseconds */
 
 /* Strings NULL and booleans -1 until a flag or the config file sets them. */
 struct run_opts {

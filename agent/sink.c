@@ -6,7 +6,6 @@
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
-#include <sys/uio.h>
 #include <libaudit.h>
 
 #include "agent/log.h"
@@ -16,6 +15,10 @@ struct pal_sink {
 	struct pal_sink_opts opts;
 	int fd; /* JSON log, -1 if none */
 	int audit_fd; /* Linux audit netlink socket, -1 if none */
+	/* records not yet written: one write(2) per batch, not per record */
+	char *buf;
+	size_t len, cap;
+	unsigned long long buffered; /* records in buf */
 	bool own_fd;
 	unsigned long long dropped; /* records lost to write errors (disk full) */
 };
@@ -62,20 +65,64 @@ int pal_sink_open(struct pal_sink **out, const struct pal_sink_opts *opts)
 	return 0;
 }
 
-/* One write(2) per record with O_APPEND: lines never interleave. */
-static bool write_line(int fd, const char *json, size_t len)
-{
-	struct iovec iov[2] = {{(void *)json, len}, {"\n", 1}};
-	ssize_t n = writev(fd, iov, 2);
+#define SINK_BATCH (64 << 10) /* flush when this much is buffered */
 
-	return n == (ssize_t)len + 1;
+/*
+ * Write what is buffered. O_APPEND and whole lines only: records never
+ * interleave with another writer's. A failed write (disk full) drops the
+ * batch and counts its records; enforcement does not wait for the disk.
+ */
+void pal_sink_flush(struct pal_sink *s)
+{
+	size_t off = 0;
+
+	while (s->fd >= 0 && off < s->len) {
+		ssize_t n = write(s->fd, s->buf + off, s->len - off);
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			/* count the records that did not make it (whole lines after off) */
+			for (size_t i = off; i < s->len; i++)
+				s->dropped += s->buf[i] == '\n';
+			break;
+		}
+		off += n;
+	}
+	s->len = 0;
+	s->buffered = 0;
+}
+
+static bool buffer_line(struct pal_sink *s, const char *json, size_t len)
+{
+	if (s->len + len + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap : SINK_BATCH * 2;
+		char *p;
+
+		while (cap < s->len + len + 1)
+			cap *= 2;
+		p = realloc(s->buf, cap);
+		if (!p)
+			return false;
+		s->buf = p;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, json, len);
+	s->len += len;
+	s->buf[s->len++] = '\n';
+	s->buffered++;
+	return true;
 }
 
 void pal_sink_write(struct pal_sink *s, const char *json, size_t len, bool is_denial,
 		    const char *summary)
 {
-	if (s->fd >= 0 && !write_line(s->fd, json, len))
-		s->dropped++;
+	if (s->fd >= 0) {
+		if (!buffer_line(s, json, len))
+			s->dropped++;
+		else if (s->len >= SINK_BATCH)
+			pal_sink_flush(s);
+	}
 	if (s->opts.syslog)
 		syslog(is_denial ? LOG_WARNING : LOG_INFO, "%.*s", (int)len, json);
 	/* USER_AVC, like SELinux's and AppArmor's: ausearch -m USER_AVC finds it. */
@@ -87,6 +134,7 @@ void pal_sink_write(struct pal_sink *s, const char *json, size_t len, bool is_de
 
 int pal_sink_reopen(struct pal_sink *s)
 {
+	pal_sink_flush(s);
 	if (!s->own_fd)
 		return 0;
 	close(s->fd);
@@ -97,6 +145,7 @@ int pal_sink_reopen(struct pal_sink *s)
 
 unsigned long long pal_sink_take_dropped(struct pal_sink *s)
 {
+	pal_sink_flush(s);
 	unsigned long long n = s->dropped;
 
 	s->dropped = 0;
@@ -107,6 +156,8 @@ void pal_sink_close(struct pal_sink *s)
 {
 	if (!s)
 		return;
+	pal_sink_flush(s);
+	free(s->buf);
 	if (s->own_fd)
 		close(s->fd);
 	if (s->opts.syslog)

@@ -16,11 +16,14 @@ struct pal_sink;
 
 int pal_sink_open(struct pal_sink **out, const struct pal_sink_opts *opts);
 /*
- * Write one JSON record (no trailing newline). A failed write (disk full) is
- * counted and reported once space returns; it never stops enforcement.
+ * Queue one JSON record (no trailing newline); records are written in
+ * batches (pal_sink_flush). A failed write (disk full) is counted and
+ * reported once space returns; it never stops enforcement.
  */
 void pal_sink_write(struct pal_sink *s, const char *json, size_t len, bool is_denial,
 		    const char *summary);
+/* Write out buffered records (after each batch of events, and before exit). */
+void pal_sink_flush(struct pal_sink *s);
 /* Reopen the log file (logrotate). Returns 0 or -errno. */
 int pal_sink_reopen(struct pal_sink *s);
 /* Records that could not be written since the last call (and resets it). */
