@@ -294,7 +294,7 @@ def reload_report(lines, key, title, T, res, target_size):
     if target_size in out:
         m = out[target_size]["write_to_enforced_ms"]["median"]
         T.text(f"  target <= 50 ms at {target_size:,} rules: {'met' if m <= 50 else 'MISSED'}"
-               " (write->enforced includes the agent's 100 ms inotify debounce)")
+               " (write->enforced includes the agent's inotify debounce, RELOAD_DEBOUNCE_MS)")
     res[key] = {"reload": out}
 
 
