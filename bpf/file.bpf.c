@@ -210,6 +210,8 @@ struct pal_req {
 	__u64 leaf; /* struct dentry *, or 0 */
 	__u64 inode; /* struct inode * of the object, or 0 (out of pal_resolve) */
 	__u64 obj; /* struct dentry * of the object (out of pal_resolve) */
+	__u32 aliased; /* out of pal_resolve: its directories may have other paths too */
+	__u32 pad1;
 	__u64 seed;
 	__u64 mask; /* policies to evaluate */
 	struct pal_verdict v; /* merged over every decide call */
@@ -228,6 +230,25 @@ static __always_inline struct pal_walk *scratch(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&pal_walk_scratch, &zero);
+}
+
+/*
+ * Whether the directories above obj (on mount mnt) may have a path that the
+ * walk did not pass, so that their identity keys can say more than the path
+ * keys did (see match_ancestors): the mount is a bind mount of a
+ * subdirectory (the directories above its root are not on the path), or
+ * the task's root (root_d, when the walk ended on this mount) is not the
+ * root of the filesystem (chroot). Otherwise the walk passed every
+ * ancestor, and the lookups, the largest part of a decision, are skipped.
+ * Not covered: the same filesystem mounted at its root in two places (the
+ * identity keys of files, match_inode, still are).
+ */
+static __always_inline __u32 aliased(struct dentry *obj, struct dentry *root_d,
+				     struct vfsmount *mnt)
+{
+	struct dentry *s_root = BPF_CORE_READ(obj, d_sb, s_root);
+
+	return BPF_CORE_READ(mnt, mnt_root) != s_root || (root_d && root_d != s_root);
 }
 
 /* Walk the object of r into this CPU's scratch; sets r->depth and r->inode. */
@@ -249,6 +270,8 @@ __noinline int pal_resolve(struct pal_req *r)
 	obj = (struct dentry *)(r->leaf ? r->leaf : r->dir);
 	r->obj = (__u64)obj;
 	r->inode = (__u64)BPF_CORE_READ(obj, d_inode);
+	r->aliased = aliased(obj, (struct vfsmount *)r->mnt == c.root_mnt ? c.root_d : NULL,
+			     (struct vfsmount *)r->mnt);
 	return r->depth;
 }
 
@@ -443,7 +466,7 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 	if (!(p->flags & PAL_POLF_INODE_KEYS))
 		return;
 	match_inode(b, &k, (struct inode *)r->inode, exe_id);
-	if (p->dir_depths)
+	if (p->dir_depths && r->aliased)
 		match_ancestors(b, &k, (struct dentry *)r->obj, exe_id);
 }
 
