@@ -72,6 +72,7 @@ enum walk_status { WALK_RUNNING, WALK_DONE, WALK_UNRESOLVED };
 struct walk_ctx {
 	struct dentry *d;
 	struct vfsmount *vfsmnt;
+	struct dentry *mnt_root; /* vfsmnt's root, read once per mount */
 	struct dentry *root_d;
 	struct vfsmount *root_mnt;
 	struct pal_walk *w;
@@ -114,17 +115,23 @@ static long word_step(__u32 i, void *arg)
 /* Hash one component; returns false if it cannot be read. */
 static __always_inline bool hash_name(struct walk_ctx *c, struct dentry *d)
 {
-	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
-	__u32 len = BPF_CORE_READ(d, d_name.len);
 	__u32 idx = c->depth & (PAL_MAX_DEPTH - 1);
-	struct word_ctx wc = {.words = c->w->words, .len = len};
+	struct word_ctx wc = {.words = c->w->words};
+	struct qstr q;
 
-	if (len > PAL_NAME_MAX || c->depth >= PAL_MAX_DEPTH)
+	/* length and name pointer in one read: helper calls dominate the walk */
+	if (bpf_core_read(&q, sizeof(q), &d->d_name))
 		return false;
-	if (bpf_probe_read_kernel(c->w->words, len, name))
+	wc.len = q.len;
+	if (wc.len > PAL_NAME_MAX || c->depth >= PAL_MAX_DEPTH)
 		return false;
-	wc.h = pal_name_init(c->seed, len);
-	bpf_loop(PAL_NAME_WORDS, word_step, &wc, 0);
+	if (bpf_probe_read_kernel(c->w->words, wc.len, q.name))
+		return false;
+	wc.h = pal_name_init(c->seed, wc.len);
+	if (wc.len <= 8) /* most names: one word, no loop */
+		wc.h = wc.len ? pal_name_step(wc.h, c->w->words[0] & pal_word_mask(wc.len)) : wc.h;
+	else
+		bpf_loop(PAL_NAME_WORDS, word_step, &wc, 0);
 	c->w->name_hash[idx] = wc.h;
 	c->w->dentry[idx] = (__u64)d;
 	c->depth++;
@@ -141,7 +148,7 @@ static long walk_step(__u32 i, void *arg)
 		c->status = WALK_DONE;
 		return 1;
 	}
-	if (d == BPF_CORE_READ(vfsmnt, mnt_root)) {
+	if (d == c->mnt_root) {
 		struct mount *m = real_mount(vfsmnt);
 		struct mount *up = BPF_CORE_READ(m, mnt_parent);
 
@@ -150,8 +157,9 @@ static long walk_step(__u32 i, void *arg)
 			return 1;
 		}
 		c->d = BPF_CORE_READ(m, mnt_mountpoint);
-		c->vfsmnt =
-			(struct vfsmount *)((char *)up + bpf_core_field_offset(struct mount, mnt));
+		vfsmnt = (struct vfsmount *)((char *)up + bpf_core_field_offset(struct mount, mnt));
+		c->vfsmnt = vfsmnt;
+		c->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 		return 0;
 	}
 	parent = BPF_CORE_READ(d, d_parent);
@@ -184,8 +192,11 @@ static __always_inline int walk_path(struct walk_ctx *c, struct dentry *leaf)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
+	struct vfsmount *vfsmnt = c->vfsmnt;
+
 	c->root_d = BPF_CORE_READ(task, fs, root.dentry);
 	c->root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	c->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 	c->depth = 0;
 	c->status = WALK_RUNNING;
 	if (leaf && !hash_name(c, leaf))

@@ -4,11 +4,13 @@
 # /proc/self/root, an O_PATH fd re-opened through /proc/self/fd/N, openat2
 # with RESOLVE_* flags, and io_uring (inline, in an io-wq worker, openat2):
 # every open fails with EACCES and is logged with the canonical path
-# /srv/secret.
+# /srv/secret. A second rule has components of 8, 9 and 16 bytes, the word
+# boundaries of the kernel's name hash (it must agree with the compiler's).
 . "$PAL_LIB"
 . /lib/palisade-test/agent.sh
 
-mkdir -p /srv/sub && echo "top secret" >/srv/secret
+w=/srv/12345678/123456789/abcdefghijklmnop
+mkdir -p /srv/sub "$w" && echo "top secret" >/srv/secret && echo x >"$w/f"
 ln -sf /srv/secret /srv/abs-link
 ln -sf ../secret /srv/sub/rel-link
 ln -sf /srv "$PAL_TMP/srv-link"
@@ -21,6 +23,9 @@ target:
   cgroups: [/pal-test-$PAL_CASE/confined]
 files:
   - paths: [/srv/secret]
+    access: [read]
+    action: deny
+  - paths: [$w/f]
     access: [read]
     action: deny
 YAML
@@ -58,6 +63,8 @@ pal_check "io_uring IORING_OP_OPENAT in an io-wq worker (IOSQE_ASYNC)" \
 pal_check "io_uring IORING_OP_OPENAT2" in_cg paltest uring-open /srv/secret EACCES openat2
 pal_check "control: io_uring opens an allowed file" in_cg paltest uring-open /srv/sub/.. OK inline
 denied=$((denied + 11))
+pal_check "names of 8, 9 and 16 bytes hash alike in kernel and compiler" \
+	in_cg paltest open "$w/f" EACCES
 # Controls: the policy is exact, and only binds its cgroup.
 pal_check "the directory itself opens" in_cg paltest open /srv/sub/.. OK d
 pal_check "outside the cgroup the file opens" paltest open /srv/abs-link OK
@@ -77,6 +84,7 @@ log "$denied paltest denials, every one logged as /srv/secret" -c "$denied" even
 	action=deny mode=enforce policy=paths rule=0 generation=1 op=open 'access=["read"]' \
 	errno=13 exe=/bin/paltest path=/srv/secret \
 	"cgroup=/pal-test-$PAL_CASE/confined" '!unresolved' '!truncated' '!path2'
-log "no record of another path" -n 0 event=file path!=/srv/secret
+log "the word-boundary path: rule 1" -c 1 event=file action=deny rule=1 "path=$w/f"
+log "no record of another path" -n 0 event=file path!=/srv/secret "path!=$w/f"
 [ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
 pal_done
