@@ -73,6 +73,7 @@ struct walk_ctx {
 	struct dentry *d;
 	struct vfsmount *vfsmnt;
 	struct dentry *mnt_root; /* vfsmnt's root, read once per mount */
+	struct dentry *obj_mnt_root; /* the root of the object's own mount */
 	struct dentry *root_d;
 	struct vfsmount *root_mnt;
 	struct pal_walk *w;
@@ -193,10 +194,12 @@ static __always_inline int walk_path(struct walk_ctx *c, struct dentry *leaf)
 	struct task_struct *task = bpf_get_current_task_btf();
 
 	struct vfsmount *vfsmnt = c->vfsmnt;
+	struct fs_struct *fs = task->fs; /* BTF pointers: plain loads, no helper calls */
 
-	c->root_d = BPF_CORE_READ(task, fs, root.dentry);
-	c->root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	c->root_d = fs->root.dentry;
+	c->root_mnt = fs->root.mnt;
 	c->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	c->obj_mnt_root = c->mnt_root;
 	c->depth = 0;
 	c->status = WALK_RUNNING;
 	if (leaf && !hash_name(c, leaf))
@@ -219,10 +222,11 @@ struct pal_req {
 	__u64 dir; /* struct dentry *: the object, or its parent when leaf is set */
 	__u64 mnt; /* struct vfsmount * */
 	__u64 leaf; /* struct dentry *, or 0 */
-	__u64 inode; /* struct inode * of the object, or 0 (out of pal_resolve) */
-	__u64 obj; /* struct dentry * of the object (out of pal_resolve) */
-	__u32 aliased; /* out of pal_resolve: its directories may have other paths too */
-	__u32 pad1;
+	/* out of pal_resolve: */
+	__u64 obj; /* struct dentry * of the object */
+	__u64 ino; /* its inode number, 0 when it has no inode yet (create) */
+	__u32 dev; /* its device, as identity keys encode it */
+	__u32 aliased; /* its directories may have other paths than the walked one */
 	__u64 seed;
 	__u64 mask; /* policies to evaluate */
 	struct pal_verdict v; /* merged over every decide call */
@@ -254,18 +258,27 @@ static __always_inline struct pal_walk *scratch(void)
  * Not covered: the same filesystem mounted at its root in two places (the
  * identity keys of files, match_inode, still are).
  */
-static __always_inline __u32 aliased(struct dentry *obj, struct dentry *root_d,
-				     struct vfsmount *mnt)
+static __always_inline __u32 aliased(struct dentry *s_root, struct dentry *mnt_root,
+				     struct dentry *root_d)
 {
-	struct dentry *s_root = BPF_CORE_READ(obj, d_sb, s_root);
-
-	return BPF_CORE_READ(mnt, mnt_root) != s_root || (root_d && root_d != s_root);
+	return mnt_root != s_root || (root_d && root_d != s_root);
 }
 
-/* Walk the object of r into this CPU's scratch; sets r->depth and r->inode. */
+/* The device of a superblock as user space's st_dev encodes it (new_encode_dev). */
+static __always_inline __u32 sb_dev(struct super_block *sb)
+{
+	__u32 dev = BPF_CORE_READ(sb, s_dev);
+	__u32 major = dev >> 20, minor = dev & 0xfffff;
+
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
+/* Walk the object of r into this CPU's scratch; sets the out fields of r. */
 __noinline int pal_resolve(struct pal_req *r)
 {
 	struct walk_ctx c = {0};
+	struct super_block *sb;
+	struct inode *inode;
 	struct dentry *obj;
 
 	if (!r)
@@ -279,10 +292,13 @@ __noinline int pal_resolve(struct pal_req *r)
 	c.seed = r->seed;
 	r->depth = walk_path(&c, (struct dentry *)r->leaf);
 	obj = (struct dentry *)(r->leaf ? r->leaf : r->dir);
+	sb = BPF_CORE_READ(obj, d_sb);
+	inode = BPF_CORE_READ(obj, d_inode);
 	r->obj = (__u64)obj;
-	r->inode = (__u64)BPF_CORE_READ(obj, d_inode);
-	r->aliased = aliased(obj, (struct vfsmount *)r->mnt == c.root_mnt ? c.root_d : NULL,
-			     (struct vfsmount *)r->mnt);
+	r->ino = inode ? BPF_CORE_READ(inode, i_ino) : 0;
+	r->dev = sb_dev(sb);
+	r->aliased = aliased(BPF_CORE_READ(sb, s_root), c.obj_mnt_root,
+			     (struct vfsmount *)r->mnt == c.root_mnt ? c.root_d : NULL);
 	return r->depth;
 }
 
@@ -343,30 +359,18 @@ static long dir_step(__u32 i, void *arg)
 	return 0;
 }
 
-/* The device of a superblock as user space's st_dev encodes it (new_encode_dev). */
-static __always_inline __u32 sb_dev(struct super_block *sb)
-{
-	__u32 dev = BPF_CORE_READ(sb, s_dev);
-	__u32 major = dev >> 20, minor = dev & 0xfffff;
-
-	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
-}
-
 static __always_inline __u32 inode_dev(struct inode *inode)
 {
 	return sb_dev(BPF_CORE_READ(inode, i_sb));
 }
 
 /* Identity keys: a hardlink or bind mount of a rule path is the same inode. */
-static __always_inline void match_inode(struct pal_bits *b, struct pal_file_key *k,
-					struct inode *inode, __u32 exe_id)
+static __always_inline void match_inode(struct pal_bits *b, struct pal_file_key *k, __u64 ino,
+					__u32 dev, __u32 exe_id)
 {
-	__u64 ino;
-
-	if (!inode)
+	if (!ino)
 		return;
-	ino = BPF_CORE_READ(inode, i_ino);
-	k->b = inode_dev(inode);
+	k->b = dev;
 	for (__u8 kind = PAL_KEY_INODE; kind <= PAL_KEY_DIR_INODE; kind++) {
 		k->kind = kind;
 		k->a = ino;
@@ -433,13 +437,13 @@ static long anc_step(__u32 i, void *arg)
  * whole container). Extra lookups only for policies with directory rules.
  */
 static __always_inline void match_ancestors(struct pal_bits *b, struct pal_file_key *k,
-					    struct dentry *obj, __u32 exe_id)
+					    struct dentry *obj, __u32 dev, __u32 exe_id)
 {
 	struct anc_ctx a = {.bits = b, .key = k, .d = obj, .exe_id = exe_id};
 
 	if (!obj)
 		return;
-	k->b = sb_dev(BPF_CORE_READ(obj, d_sb));
+	k->b = dev; /* every ancestor is on the object's filesystem */
 	bpf_loop(PAL_MAX_DEPTH, anc_step, &a, 0);
 }
 
@@ -476,9 +480,9 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 	}
 	if (!(p->flags & PAL_POLF_INODE_KEYS))
 		return;
-	match_inode(b, &k, (struct inode *)r->inode, exe_id);
+	match_inode(b, &k, r->ino, r->dev, exe_id);
 	if (p->dir_depths && r->aliased)
-		match_ancestors(b, &k, (struct dentry *)r->obj, exe_id);
+		match_ancestors(b, &k, (struct dentry *)r->obj, r->dev, exe_id);
 }
 
 /*
@@ -789,9 +793,10 @@ static __always_inline bool internal_mount(struct vfsmount *mnt)
 SEC("lsm/file_open")
 int BPF_PROG(palisade_file_open, struct file *file, int ret)
 {
-	struct pal_obj o = {.dir = BPF_CORE_READ(file, f_path.dentry),
-			    .mnt = BPF_CORE_READ(file, f_path.mnt)};
-	__u32 fmode = BPF_CORE_READ(file, f_mode), flags = BPF_CORE_READ(file, f_flags);
+	/* BTF arguments: plain loads, no helper calls */
+	struct vfsmount *mnt = file->f_path.mnt;
+	struct pal_obj o = {.dir = file->f_path.dentry, .mnt = mnt};
+	__u32 fmode = file->f_mode, flags = file->f_flags;
 	__u32 access = 0;
 
 	if (ret)
@@ -800,9 +805,10 @@ int BPF_PROG(palisade_file_open, struct file *file, int ret)
 	 * The exec open is decided by bprm_check (or, for uselib, mmap_file):
 	 * deciding it here as a read would let `deny read` forbid exec. The
 	 * backing open of an overlayfs file was decided on the overlay file.
+	 * Files on kernel-internal mounts have no path.
 	 */
 	if ((flags & __FMODE_EXEC) || (fmode & (FMODE_NOACCOUNT | FMODE_BACKING)) ||
-	    internal_mount(o.mnt))
+	    (mnt->mnt_flags & MNT_INTERNAL))
 		return 0;
 	if (fmode & FMODE_READ)
 		access |= PAL_ACC_READ;
@@ -819,15 +825,18 @@ int BPF_PROG(palisade_file_open, struct file *file, int ret)
 SEC("lsm/file_permission")
 int BPF_PROG(palisade_file_permission, struct file *file, int mask, int ret)
 {
-	struct pal_obj o = {.dir = BPF_CORE_READ(file, f_path.dentry),
-			    .mnt = BPF_CORE_READ(file, f_path.mnt)};
-	__u32 mode = BPF_CORE_READ(file, f_inode, i_mode);
+	struct vfsmount *mnt;
+	struct pal_obj o;
 
 	if (ret)
 		return ret;
-	if (!(mask & (MAY_WRITE | MAY_APPEND)) || (mode & S_IFMT) != S_IFREG ||
-	    internal_mount(o.mnt))
+	/* every read and write comes here: leave early, with plain loads */
+	if (!(mask & (MAY_WRITE | MAY_APPEND)) || (file->f_inode->i_mode & S_IFMT) != S_IFREG)
 		return 0;
+	mnt = file->f_path.mnt;
+	if (mnt->mnt_flags & MNT_INTERNAL)
+		return 0;
+	o = (struct pal_obj){.dir = file->f_path.dentry, .mnt = mnt};
 	return check_obj(&o, PAL_CLASS_FILE, PAL_EV_FILE, PAL_OP_WRITE,
 			 (mask & MAY_APPEND) ? PAL_ACC_APPEND : PAL_ACC_WRITE);
 }
