@@ -113,20 +113,15 @@ static long word_step(__u32 i, void *arg)
 	return 0;
 }
 
-/* Hash one component; returns false if it cannot be read. */
-static __always_inline bool hash_name(struct walk_ctx *c, struct dentry *d)
+/* Hash component d, whose d_name is q; returns false if it cannot be read. */
+static __always_inline bool hash_qstr(struct walk_ctx *c, struct dentry *d, const struct qstr *q)
 {
 	__u32 idx = c->depth & (PAL_MAX_DEPTH - 1);
-	struct word_ctx wc = {.words = c->w->words};
-	struct qstr q;
+	struct word_ctx wc = {.words = c->w->words, .len = q->len};
 
-	/* length and name pointer in one read: helper calls dominate the walk */
-	if (bpf_core_read(&q, sizeof(q), &d->d_name))
-		return false;
-	wc.len = q.len;
 	if (wc.len > PAL_NAME_MAX || c->depth >= PAL_MAX_DEPTH)
 		return false;
-	if (bpf_probe_read_kernel(c->w->words, wc.len, q.name))
+	if (bpf_probe_read_kernel(c->w->words, wc.len, q->name))
 		return false;
 	wc.h = pal_name_init(c->seed, wc.len);
 	if (wc.len <= 8) /* most names: one word, no loop */
@@ -139,11 +134,41 @@ static __always_inline bool hash_name(struct walk_ctx *c, struct dentry *d)
 	return true;
 }
 
+/* Hash one component; returns false if it cannot be read. */
+static __always_inline bool hash_name(struct walk_ctx *c, struct dentry *d)
+{
+	struct qstr q; /* length and name pointer in one read */
+
+	return !bpf_core_read(&q, sizeof(q), &d->d_name) && hash_qstr(c, d, &q);
+}
+
+/* struct dentry's d_parent and d_name, in one read when they are adjacent */
+struct parent_name {
+	struct dentry *parent;
+	struct qstr name;
+};
+
+/*
+ * Helper calls are most of a walk's cost: d_parent and d_name sit next to
+ * each other in every kernel since 2.6, so one read gets both (the
+ * offsets are CO-RE constants: the other branch is dead code).
+ */
+static __always_inline bool read_parent_name(struct dentry *d, struct parent_name *pn)
+{
+	__u32 po = bpf_core_field_offset(struct dentry, d_parent);
+
+	if (bpf_core_field_offset(struct dentry, d_name) == po + sizeof(pn->parent))
+		return !bpf_probe_read_kernel(pn, sizeof(*pn), (char *)d + po);
+	return !bpf_core_read(&pn->parent, sizeof(pn->parent), &d->d_parent) &&
+	       !bpf_core_read(&pn->name, sizeof(pn->name), &d->d_name);
+}
+
 static long walk_step(__u32 i, void *arg)
 {
 	struct walk_ctx *c = arg;
 	struct vfsmount *vfsmnt = c->vfsmnt; /* a local: CO-RE relocates kernel types only */
-	struct dentry *d = c->d, *parent;
+	struct dentry *d = c->d;
+	struct parent_name pn;
 
 	if (d == c->root_d && vfsmnt == c->root_mnt) {
 		c->status = WALK_DONE;
@@ -163,12 +188,12 @@ static long walk_step(__u32 i, void *arg)
 		c->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 		return 0;
 	}
-	parent = BPF_CORE_READ(d, d_parent);
-	if (parent == d || !hash_name(c, d)) { /* disconnected, too deep, unreadable */
+	if (!read_parent_name(d, &pn) || pn.parent == d ||
+	    !hash_qstr(c, d, &pn.name)) { /* unreadable, disconnected, too deep */
 		c->status = WALK_UNRESOLVED;
 		return 1;
 	}
-	c->d = parent;
+	c->d = pn.parent;
 	return 0;
 }
 
@@ -746,9 +771,12 @@ static __always_inline int req_finish(struct pal_req *r, __u32 type, __u32 op,
 				      const struct pal_obj *o1, const struct pal_obj *o2)
 {
 	int ret = r->v.action == PAL_ACT_DENY ? -EACCES : 0;
-	struct pal_event *e = pal_event_begin(&r->v, type, op, r->access, ret);
+	struct pal_event *e;
 	__u8 flags;
 
+	if (r->v.action < PAL_ACT_AUDIT) /* allowed: nothing to count or tell */
+		return 0;
+	e = pal_event_begin(&r->v, type, op, r->access, ret);
 	if (!e)
 		return ret;
 	r->dir = (__u64)o1->dir;
