@@ -175,9 +175,15 @@ static void put_rule(struct pal_events *ev, const struct pal_event *e,
 
 	jw_str(&ev->w, "mode", p ? pal_mode_name(p->mode) : "enforce");
 	jw_str(&ev->w, "policy", p ? p->name : "?");
-	if (e->rule == PAL_NO_RULE || !p || e->rule >= p->nrules) {
+	if (e->rule == PAL_NO_RULE) {
 		jw_null(&ev->w, "rule");
 		jw_str(&ev->w, "rule_src", "default");
+		return;
+	}
+	if (!p || e->rule >= p->nrules) {
+		/* a generation older than the two we keep: the kernel's rule index is all we know */
+		jw_int(&ev->w, "rule", e->rule);
+		jw_str(&ev->w, "rule_src", "unknown");
 		return;
 	}
 	jw_int(&ev->w, "rule", e->rule);
