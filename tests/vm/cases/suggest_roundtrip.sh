@@ -8,17 +8,18 @@
 . "$PAL_LIB"
 . /lib/palisade-test/agent.sh
 
-mkdir -p /srv/app/data /srv/other
-for f in a b c d e f; do echo "$f" >"/srv/app/data/$f"; done
-echo conf >/srv/app/app.conf
-echo nope >/srv/other/secret
+rm -rf /srv/rt-app /srv/rt-other
+mkdir -p /srv/rt-app/data /srv/rt-other
+for f in a b c d e f; do echo "$f" >"/srv/rt-app/data/$f"; done
+echo conf >/srv/rt-app/app.conf
+echo nope >/srv/rt-other/secret
 mkdir "$PAL_CGROUP/w"
 cat >"$PAL_TMP/workload" <<'SH'
 #!/bin/sh
 set -e
-cat /srv/app/app.conf >/dev/null
-for f in /srv/app/data/*; do cat "$f" >/dev/null; done
-echo "run $(date +%s)" >>/srv/app/data/a
+cat /srv/rt-app/app.conf >/dev/null
+for f in /srv/rt-app/data/*; do cat "$f" >/dev/null; done
+echo "run $(date +%s)" >>/srv/rt-app/data/a
 SH
 chmod 0755 "$PAL_TMP/workload"
 
@@ -31,7 +32,7 @@ target:
   cgroups: [/pal-test-$PAL_CASE/w]
 default: deny
 files:
-  - dirs: [/srv/other]
+  - dirs: [/srv/rt-other]
     access: [all]
     action: deny
 exec:
@@ -52,8 +53,8 @@ echo "--- suggested policy"
 cat "$PAL_TMP/learned.yaml"
 echo "---"
 pal_check "the suggestion passes palisade check" "$PAL_AGENT" check "$PAL_TMP/learned.yaml"
-pal_check "it allows /srv/app (collapsed or listed)" grep -q "/srv/app" "$PAL_TMP/learned.yaml"
-pal_check "it does not allow /srv/other" sh -c '! grep -q "/srv/other" "$1"' - "$PAL_TMP/learned.yaml"
+pal_check "it allows /srv/rt-app (collapsed or listed)" grep -q "/srv/rt-app" "$PAL_TMP/learned.yaml"
+pal_check "it does not allow /srv/rt-other" sh -c '! grep -q "/srv/rt-other" "$1"' - "$PAL_TMP/learned.yaml"
 
 # Enforce the suggestion instead of the audit policy (one generation flip).
 cp "$PAL_TMP/learned.yaml" "$PAL_POLICY_DIR/learned.yaml"
@@ -66,10 +67,10 @@ pal_check "the workload runs again under the enforced suggestion" \
 	pal_in_cgroup w "$PAL_TMP/workload"
 # (busybox's cat: the learned policy allows no other executable, paltest included)
 pal_check "an access outside the observed set is denied" \
-	pal_in_cgroup w sh -c '! cat /srv/other/secret 2>/dev/null'
+	pal_in_cgroup w sh -c '! cat /srv/rt-other/secret 2>/dev/null'
 # Wait for the agent to drain (a loaded CI machine may take a while).
 i=0
-until grep -q '"action":"deny".*"path":"/srv/other/secret"' "$PAL_LOG" || [ $i -ge 100 ]; do
+until grep -q '"action":"deny".*"path":"/srv/rt-other/secret"' "$PAL_LOG" || [ $i -ge 100 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -78,8 +79,8 @@ tail -n +"$((mark + 1))" "$PAL_LOG" | grep -v '"generation":1,' >"$PAL_TMP/after
 cat "$PAL_TMP/after.log"
 d=$(grep -c '"action":"deny"' "$PAL_TMP/after.log")
 pal_check "exactly one denial after the switch ($d): the outside access" test "$d" = 1
-pal_check "and it is /srv/other/secret, EACCES, by policy learned" \
+pal_check "and it is /srv/rt-other/secret, EACCES, by policy learned" \
 	sh -c 'grep "\"action\":\"deny\"" "$1" | grep "\"policy\":\"learned\"" |
-		grep "\"errno\":13" | grep -q "\"path\":\"/srv/other/secret\""' - "$PAL_TMP/after.log"
+		grep "\"errno\":13" | grep -q "\"path\":\"/srv/rt-other/secret\""' - "$PAL_TMP/after.log"
 pal_agent_stop
 pal_done
