@@ -7,6 +7,7 @@
 #ifndef PALISADE_BPF_COMMON_BPF_H
 #define PALISADE_BPF_COMMON_BPF_H
 
+#include <bpf/bpf_core_read.h>
 #include "bpf/maps.bpf.h"
 
 #ifndef EPERM
@@ -15,6 +16,15 @@
 #ifndef EACCES
 #define EACCES 13
 #endif
+
+/* new_encode_dev() of an inode's device: the `dev` of identity keys (abi.h). */
+static __always_inline __u32 pal_inode_dev(struct inode *inode)
+{
+	__u32 dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	__u32 major = dev >> 20, minor = dev & 0xfffff;
+
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
 
 /* The decision of one hook: the strongest (policy, rule) that spoke. */
 struct pal_verdict {
@@ -128,12 +138,12 @@ static __always_inline bool pal_ratelimit_pass(const struct pal_verdict *v, __u6
 static __always_inline struct pal_event *pal_event_begin(const struct pal_verdict *v, __u32 type,
 							 __u32 op, __u32 access, __s32 err)
 {
-	__u64 cgid = bpf_get_current_cgroup_id();
-	__u64 pidtgid, uidgid;
+	__u64 pidtgid, uidgid, cgid;
 	struct pal_event *e;
 
 	if (v->action < PAL_ACT_AUDIT)
-		return NULL;
+		return NULL; /* allowed: the common case pays for nothing below */
+	cgid = bpf_get_current_cgroup_id();
 	pal_count(v->action == PAL_ACT_DENY ? PAL_CNT_DENIED : PAL_CNT_AUDITED);
 	if (!pal_ratelimit_pass(v, cgid, type))
 		return NULL;

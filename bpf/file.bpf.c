@@ -384,11 +384,6 @@ static long dir_step(__u32 i, void *arg)
 	return 0;
 }
 
-static __always_inline __u32 inode_dev(struct inode *inode)
-{
-	return sb_dev(BPF_CORE_READ(inode, i_sb));
-}
-
 /* Identity keys: a hardlink or bind mount of a rule path is the same inode. */
 static __always_inline void match_inode(struct pal_bits *b, struct pal_file_key *k, __u64 ino,
 					__u32 dev, __u32 exe_id)
@@ -708,7 +703,7 @@ static __always_inline __u32 current_exe_id(__u32 gen)
 	if (!inode)
 		return 0;
 	k.ino = BPF_CORE_READ(inode, i_ino);
-	k.dev = inode_dev(inode);
+	k.dev = pal_inode_dev(inode);
 	id = bpf_map_lookup_elem(&pal_exes, &k);
 	return id ? *id : 0;
 }

@@ -39,14 +39,6 @@ static __always_inline const struct pal_guard *guard(void)
 	return g && g->agent_tgid ? g : NULL;
 }
 
-static __always_inline __u32 inode_dev(struct inode *inode)
-{
-	__u32 dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	__u32 major = dev >> 20, minor = dev & 0xfffff;
-
-	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12); /* new_encode_dev */
-}
-
 /* The agent, a restarted agent (same executable), or the kernel itself. */
 static __always_inline bool is_agent(const struct pal_guard *g)
 {
@@ -58,7 +50,7 @@ static __always_inline bool is_agent(const struct pal_guard *g)
 	if (!BPF_CORE_READ(task, mm))
 		return true;
 	exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
-	return exe && BPF_CORE_READ(exe, i_ino) == g->exe_ino && inode_dev(exe) == g->exe_dev;
+	return exe && BPF_CORE_READ(exe, i_ino) == g->exe_ino && pal_inode_dev(exe) == g->exe_dev;
 }
 
 /* Deny and report a tampering attempt. */
