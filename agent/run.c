@@ -287,6 +287,26 @@ static void print_diag(const struct pal_diag *d, void *ctx)
 	pal_diag_print(stderr, d);
 }
 
+/*
+ * A policy target that is not enforced (a cgroup too deep, a new cgroup
+ * that could not be set up) must be loud: the log and the audit log, where
+ * a reviewer looks, both say so.
+ */
+static void report_cgroup_problem(struct agent *a, const char *msg)
+{
+	pal_log(PAL_LOG_ERR, "cgroups: %s", msg);
+	if (a->ev)
+		pal_events_note(a->ev, "agent", msg);
+}
+
+static void report_cgroup_warnings(struct agent *a)
+{
+	char msg[600];
+
+	if (pal_cgroup_take_warning(a->en.cg, msg, sizeof(msg)))
+		report_cgroup_problem(a, msg);
+}
+
 static int do_reload(struct agent *a)
 {
 	const char *paths[] = {a->o.policy_dir};
@@ -310,6 +330,7 @@ static int do_reload(struct agent *a)
 	a->loaded = time(NULL);
 	if (a->ev)
 		pal_events_policy(a->ev, &rep);
+	report_cgroup_warnings(a);
 	return 0;
 }
 
@@ -544,6 +565,17 @@ static void on_inotify(struct agent *a)
 	timerfd_settime(a->debfd, 0, &deb, NULL);
 }
 
+/* A cgroup appeared or went away. */
+static void on_cgroup_watch(struct agent *a)
+{
+	int err = pal_cgroup_handle_watch(a->en.cg);
+
+	if (err < 0)
+		report_cgroup_problem(a, pal_cgroup_why(a->en.cg)[0] ? pal_cgroup_why(a->en.cg) :
+								       strerror(-err));
+	report_cgroup_warnings(a);
+}
+
 static void on_signal(struct agent *a)
 {
 	struct signalfd_siginfo si;
@@ -581,7 +613,7 @@ static int loop(struct agent *a)
 				pal_events_tick(a->ev);
 				publish_metrics(a);
 			} else if (fd == pal_cgroup_watch_fd(a->en.cg))
-				pal_cgroup_handle_watch(a->en.cg);
+				on_cgroup_watch(a);
 			else if (fd == a->ctlfd)
 				pal_control_serve(a->ctlfd, on_control, a);
 		}

@@ -94,6 +94,8 @@ struct pal_cgroup {
 	struct cg_watch *watches;
 	int ifd;
 	char why[256]; /* last prepare failure, for the agent's message */
+	char warn[512]; /* the first target cgroup left out since the last take */
+	unsigned int nwarn; /* how many were left out */
 	/*
 	 * Rule maps adopted from an earlier agent's pins: what they hold for
 	 * each slot is unknown to us, so a slot is emptied before first use.
@@ -414,9 +416,20 @@ static int walk(struct walk_ctx *w, char *rel, size_t len, __u64 inherited, bool
 		char path[PATH_MAX];
 		__u64 id;
 
-		/* the BPF ancestor walk only sees PAL_MAX_CGROUP_DEPTH levels: fail loudly */
-		if (level >= PAL_MAX_CGROUP_DEPTH)
-			return -E2BIG;
+		/*
+		 * The BPF ancestor walk only sees PAL_MAX_CGROUP_DEPTH levels: leave
+		 * this one out (everything below is deeper still) and say so loudly;
+		 * the rest of the policy is enforced.
+		 */
+		if (level >= PAL_MAX_CGROUP_DEPTH) {
+			if (!cg->nwarn++)
+				snprintf(
+					cg->warn, sizeof(cg->warn),
+					"cgroup %.300s is %d levels deep; policies can target cgroups "
+					"at most %d levels deep, so it is NOT under policy",
+					rel, level, PAL_MAX_CGROUP_DEPTH - 1);
+			return 0;
+		}
 		if (!n) {
 			abs_path(cg, rel, path, sizeof(path));
 			err = pal_cgroup_id_of(path, &id);
@@ -1176,10 +1189,16 @@ int pal_cgroup_handle_watch(struct pal_cgroup *cg)
 					continue;
 				snprintf(rel, sizeof(rel), "%s/%s",
 					 strcmp(w->rel, "/") ? w->rel : "", ev->name);
+				cg->why[0] = 0;
 				if (ev->mask & (IN_CREATE | IN_MOVED_TO))
 					r = on_create(cg, rel);
 				else
 					r = on_delete(cg, rel);
+				if (r < 0 && !cg->why[0])
+					snprintf(
+						cg->why, sizeof(cg->why),
+						"new cgroup %.160s could not be put under policy: %s",
+						rel, strerror(-r));
 			}
 			if (r < 0)
 				err = err ?: r;
@@ -1211,6 +1230,18 @@ int pal_cgroup_stats(const struct pal_cgroup *cg, struct pal_cgroup_stats *st)
 	}
 	st->dev_supported = cg->loaded && cg->dev_ok;
 	return 0;
+}
+
+bool pal_cgroup_take_warning(struct pal_cgroup *cg, char *buf, size_t len)
+{
+	if (!cg->nwarn)
+		return false;
+	if (cg->nwarn > 1)
+		snprintf(buf, len, "%s (and %u more)", cg->warn, cg->nwarn - 1);
+	else
+		snprintf(buf, len, "%s", cg->warn);
+	cg->nwarn = 0;
+	return true;
 }
 
 const char *pal_cgroup_why(const struct pal_cgroup *cg)

@@ -111,7 +111,8 @@ int pal_cgroup_watch_fd(const struct pal_cgroup *cg);
  * Process pending cgroup creations/removals: a new matching cgroup gets its
  * pal_cgroups entries (live and prepared slot) and attachment; a removed
  * one loses both. Never blocks. Returns the number of cgroups added or
- * removed, or -errno.
+ * removed, or -errno (the first failure, which pal_cgroup_why() names; the
+ * other events are still processed).
  */
 int pal_cgroup_handle_watch(struct pal_cgroup *cg);
 
@@ -126,8 +127,14 @@ struct pal_cgroup_stats {
 };
 int pal_cgroup_stats(const struct pal_cgroup *cg, struct pal_cgroup_stats *st);
 
-/* Why the last prepare failed, in words ("policy 'x': ..."), or "". */
+/* Why the last prepare or watch event failed, in words ("policy 'x': ..."), or "". */
 const char *pal_cgroup_why(const struct pal_cgroup *cg);
+/*
+ * A cgroup a policy targets but that could not be put under it (too deep
+ * for the BPF ancestor walk), found by a prepare or a watch event since the
+ * last take: its message in buf ("... (and N more)") and true, once.
+ */
+bool pal_cgroup_take_warning(struct pal_cgroup *cg, char *buf, size_t len);
 
 /* Is cgroup rel (relative to the cgroup2 root) attached by us? */
 bool pal_cgroup_is_attached(const struct pal_cgroup *cg, const char *rel);

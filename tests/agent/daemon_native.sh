@@ -27,6 +27,7 @@ cg=$CG2/$name
 agent=
 cleanup() {
 	[ -n "$agent" ] && kill -TERM "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
+	[ -d "$cg" ] && find "$cg" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
 	rmdir "$cg" 2>/dev/null
 	umount "$tmp/bpf" 2>/dev/null
 	rm -rf "$tmp"
@@ -50,7 +51,24 @@ network:
     action: deny
 YAML
 
-udp_connect() { # expected errno name, then the cgroup to run in (or "")
+# A glob target: cgroups named "deep" anywhere below the test cgroup. One
+# is made 36 levels down, past what the BPF ancestor walk sees: the agent
+# must say that it is not enforced, not stay silent.
+dport=$((port + 1))
+cat >"$tmp/pol/deep.yaml" <<YAML
+apiVersion: palisade/v1
+kind: Policy
+name: deep-cgroups
+target:
+  cgroups: ["/$name/**/deep"]
+network:
+  - connect: [127.0.0.0/8]
+    ports: [$dport]
+    protocols: [udp]
+    action: deny
+YAML
+
+udp_connect() { # expected errno name, then the cgroup to run in (or ""), then the port
 	sh -c '[ -n "$1" ] && echo $$ >"$1/cgroup.procs"; exec python3 -c "
 import errno, socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -58,7 +76,7 @@ try:
     s.connect((\"127.0.0.1\", $2)); got = \"OK\"
 except OSError as e:
     got = errno.errorcode[e.errno]
-print(\"connect:\", got); sys.exit(0 if got == \"$3\" else 1)"' - "$2" "$port" "$1"
+print(\"connect:\", got); sys.exit(0 if got == \"$3\" else 1)"' - "$2" "${3:-$port}" "$1"
 }
 
 mport=$((40000 + $$ % 20000))
@@ -113,6 +131,19 @@ elif command -v curl >/dev/null; then
 	check "metrics count the denial" grep -qF \
 		'palisade_decisions_total{policy="no-test-port",action="deny",event="network"} 1' <<<"$m"
 fi
+
+mkdir -p "$cg/a/deep"
+deep=$cg$(printf '/l%d' $(seq 34))/deep
+mkdir -p "$deep"
+sleep 0.5
+check "a new glob-matched cgroup is enforced" udp_connect EPERM "$cg/a/deep" "$dport"
+check "its sibling is not" udp_connect OK "$cg/a" "$dport"
+rec=$(grep '"event":"agent"' "$tmp/audit.log" | grep -F "levels deep")
+echo "record: $rec"
+check "the too-deep cgroup is reported as not under policy" \
+	grep -qF "cgroup /$name$(printf '/l%d' $(seq 34))/deep is 36 levels deep" <<<"$rec"
+check "the report says it is not enforced" grep -qF "NOT under policy" <<<"$rec"
+check "the agent logged it as an error" grep -q "cgroups: cgroup .*NOT under policy" "$tmp/agent.err"
 
 check "palisade reload succeeds" "$PAL" reload --socket "$tmp/ctl.sock"
 check "a reload makes generation 2" grep -q '"event":"policy","generation":2' "$tmp/audit.log"
