@@ -48,8 +48,6 @@ struct logs {
 	struct rv_table table; /* settings; prints the header */
 	struct rv_summary *sum; /* summary mode: the merged one, w[0].sum */
 	bool printed; /* some table row went out */
-	const char *keys[16]; /* --json: the fields the filter needs */
-	size_t nkeys;
 };
 
 static volatile int stop_flag;
@@ -472,15 +470,6 @@ static int start_output(struct logs *l)
 	l->table.header_done = true; /* flush_part() prints it, once */
 	for (size_t i = 0; i < l->nw; i++)
 		l->w[i].table = l->table;
-	/* --json only filters and passes lines on: json-c need not hand out every field */
-	if (l->mode == OUT_JSON) {
-		l->nkeys =
-			rv_filter_keys(&l->filter, l->keys, sizeof(l->keys) / sizeof(l->keys[0]));
-		for (size_t i = 0; i < RV_SCAN_MAX; i++) {
-			l->w[i].scan.keys = l->keys;
-			l->w[i].scan.nkeys = l->nkeys;
-		}
-	}
 	return 0;
 }
 

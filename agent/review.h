@@ -15,8 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct json_object;
-struct json_tokener;
+struct rv_parser;
 
 /* ---- limits ------------------------------------------------------------ */
 
@@ -27,6 +26,7 @@ struct json_tokener;
 #define RV_HIST_CAP 4096 /* buckets the histogram keeps while reading */
 #define RV_DEFAULT_LOG "/var/log/palisade/audit.log"
 #define RV_SCHEMA_VERSION 1
+#define RV_ACCESS_MAX 16 /* access words kept per record; the schema has fewer */
 
 /* ---- time (review_time.c): microseconds since the epoch, UTC ---------- */
 
@@ -96,13 +96,14 @@ enum rv_int {
 };
 
 /*
- * One log line seen through json-c. String pointers belong to obj and live
- * until rv_rec_release(). Absent strings are NULL.
+ * One log line as a record. Strings are unescaped copies owned by the
+ * parser that filled the record, valid until its next rv_rec_parse().
+ * Absent strings are NULL.
  */
 struct rv_rec {
 	const char *line; /* the original bytes, for --json */
 	size_t len;
-	struct json_object *obj;
+	int64_t version; /* "v"; -1 if absent or not an integer */
 	int64_t time; /* RV_TIME_NONE never happens on a valid record */
 	enum rv_event event;
 	enum rv_action action;
@@ -113,7 +114,8 @@ struct rv_rec {
 	bool rule_null; /* "rule": null */
 	uint32_t has; /* 1u << enum rv_int */
 	int64_t num[RV_I_MAX];
-	struct json_object *access; /* array of strings, or NULL */
+	const char *access[RV_ACCESS_MAX]; /* the "access" array's strings */
+	unsigned int naccess;
 };
 
 static inline bool rv_has(const struct rv_rec *r, enum rv_int i)
@@ -140,21 +142,16 @@ struct rv_bad_stats {
 	uint64_t first_line;
 };
 
+/* A parser: its token array and string arena grow to the longest line seen. */
+int rv_parser_new(struct rv_parser **out);
+void rv_parser_free(struct rv_parser *p);
 /*
- * Parse one line (no newline) with tok. Returns 0 and fills rec (release
- * it), or -EINVAL with *why set. last_no_nl: the line ended a file without a
- * newline, so a parse failure counts as truncated.
+ * Parse one line (no newline) with p. Returns 0 and fills rec, or -EINVAL
+ * with *why set (-ENOMEM: out of memory). last_no_nl: the line ended a file
+ * without a newline, so a parse failure counts as truncated.
  */
-int rv_rec_parse(struct json_tokener *tok, const char *line, size_t len, bool last_no_nl,
+int rv_rec_parse(struct rv_parser *p, const char *line, size_t len, bool last_no_nl,
 		 struct rv_rec *rec, enum rv_bad *why);
-/*
- * The same, filling only the fields named in keys (plus "v", which is always
- * checked); "time" and "event" must be among them. Cheaper when the record
- * is only filtered and passed through. keys NULL: every field.
- */
-int rv_rec_parse_some(struct json_tokener *tok, const char *line, size_t len, bool last_no_nl,
-		      const char *const *keys, size_t nkeys, struct rv_rec *rec, enum rv_bad *why);
-void rv_rec_release(struct rv_rec *rec);
 const char *rv_event_name(enum rv_event e);
 enum rv_event rv_event_from(const char *s);
 void rv_bad_note(struct rv_bad_stats *st, enum rv_bad why, const char *file, uint64_t line);
@@ -253,11 +250,6 @@ int rv_filter_set(struct rv_filter *f, const char *name, const char *value, int6
 bool rv_filter_quick(const struct rv_filter *f, const char *line, size_t len, bool keep_loss);
 /* The exact test on a parsed record: every filter set must hold (AND). */
 bool rv_filter_match(const struct rv_filter *f, const struct rv_rec *r);
-/*
- * The record fields rv_filter_match() and the loss counts look at, for
- * rv_rec_parse_some(). Returns how many were put in keys (max >= 16).
- */
-size_t rv_filter_keys(const struct rv_filter *f, const char **keys, size_t max);
 /* Only the time window: for lost/suppressed totals, which any filter could concern. */
 bool rv_filter_match_time(const struct rv_filter *f, const struct rv_rec *r);
 bool rv_filter_is_time_only(const struct rv_filter *f);
@@ -268,11 +260,9 @@ typedef void (*rv_rec_fn)(const struct rv_rec *r, void *ctx);
 
 struct rv_scan {
 	const char *prog; /* for messages: "palisade logs" */
-	struct json_tokener *tok;
+	struct rv_parser *parser;
 	const struct rv_filter *quick; /* prefilter lines with it; NULL: parse all */
 	bool keep_loss; /* never prefilter away lost and suppressed records */
-	const char *const *keys; /* fields to fill (rv_rec_parse_some), NULL: all */
-	size_t nkeys;
 	rv_rec_fn fn; /* called for every valid record */
 	void *ctx;
 	struct rv_bad_stats bad;

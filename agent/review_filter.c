@@ -298,34 +298,6 @@ bool rv_filter_match(const struct rv_filter *f, const struct rv_rec *r)
 	return !f->path || glob_ok(f->path, r->path) || (r->path2 && glob_ok(f->path, r->path2));
 }
 
-size_t rv_filter_keys(const struct rv_filter *f, const char **keys, size_t max)
-{
-	const struct {
-		const char *key;
-		bool used;
-	} k[] = {
-		{"time", true},
-		{"event", true},
-		{"count", true}, /* lost and suppressed totals */
-		{"action", f->actions != 0},
-		{"policy", f->npolicies != 0},
-		{"rule", f->nrules || f->nrule_srcs},
-		{"rule_src", f->nrule_srcs != 0},
-		{"uid", f->nuids != 0},
-		{"pid", f->npids != 0},
-		{"cgroup", f->cgroup != NULL},
-		{"exe", f->exe != NULL},
-		{"path", f->path != NULL},
-		{"path2", f->path != NULL},
-	};
-	size_t n = 0;
-
-	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]) && n < max; i++)
-		if (k[i].used)
-			keys[n++] = k[i].key;
-	return n;
-}
-
 bool rv_filter_is_time_only(const struct rv_filter *f)
 {
 	return !f->actions && !f->events && !f->npolicies && !f->nrules && !f->nrule_srcs &&

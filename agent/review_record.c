@@ -1,19 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * One audit log line as a record (docs/audit-log.md). json-c does the
- * parsing; this file only checks the schema and picks the fields out in one
- * pass over the object's keys.
+ * One audit log line as a record (docs/audit-log.md). jsmn (Debian's
+ * libjsmn-dev) cuts the line into tokens without allocating; this file checks
+ * what jsmn leaves to its caller (every key has exactly one value, literals
+ * and numbers are spelled as JSON spells them), then copies the fields it
+ * knows, unescaped and NUL-terminated, into the parser's arena.
+ *
+ * Why not a tree-building parser: a review reads gigabytes, and building a
+ * json-c object per line cost about 12 s of CPU per GB (bench/README.md).
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
+#define JSMN_STATIC
+#define JSMN_STRICT
+#define JSMN_PARENT_LINKS
+#include <jsmn.h>
 
 #include "agent/review.h"
 
-enum field_kind { F_STR, F_INT, F_BOOL, F_ARRAY };
+#define TOK_START 256 /* tokens first tried: a record has about 60 */
+
+struct rv_parser {
+	jsmntok_t *tok;
+	unsigned int ntok;
+	char *arena; /* the current record's strings */
+	size_t cap, used;
+};
+
+int rv_parser_new(struct rv_parser **out)
+{
+	struct rv_parser *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	p->tok = malloc(TOK_START * sizeof(*p->tok));
+	if (!p->tok) {
+		free(p);
+		return -ENOMEM;
+	}
+	p->ntok = TOK_START;
+	*out = p;
+	return 0;
+}
+
+void rv_parser_free(struct rv_parser *p)
+{
+	if (!p)
+		return;
+	free(p->tok);
+	free(p->arena);
+	free(p);
+}
+
+/* ---- the fields ---------------------------------------------------------- */
+
+enum field_kind { F_STR, F_INT, F_BOOL, F_ACCESS, F_RULE, F_V };
 
 struct field {
 	const char *name;
@@ -26,9 +70,9 @@ struct field {
 		name, F_STR, offsetof(struct rv_rec, member) \
 	}
 
-/* Sorted by name. "v" and "rule" are handled on their own. */
+/* Sorted by name. */
 static const struct field fields[] = {
-	{"access", F_ARRAY, 0},
+	{"access", F_ACCESS, 0},
 	STR("action", action_name),
 	STR("cgroup", cgroup),
 	{"cgroup_id", F_INT, RV_I_CGROUP_ID},
@@ -55,10 +99,12 @@ static const struct field fields[] = {
 	STR("policy", policy),
 	{"ppid", F_INT, RV_I_PPID},
 	STR("protocol", protocol),
+	{"rule", F_RULE, 0},
 	STR("rule_src", rule_src),
 	STR("time", time_str),
 	{"uid", F_INT, RV_I_UID},
 	{"unresolved", F_BOOL, 0},
+	{"v", F_V, 0},
 };
 
 static const char *const event_names[] = {
@@ -87,81 +133,343 @@ enum rv_event rv_event_from(const char *s)
 }
 
 /* Sorted by name, so names with one first letter are together: compare those only. */
-static const struct field *find_field(const char *key)
+static const struct field *find_field(const char *key, size_t n)
 {
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		if (fields[i].name[0] < key[0])
 			continue;
 		if (fields[i].name[0] > key[0])
 			return NULL;
-		if (!strcmp(fields[i].name, key))
+		if (!strncmp(fields[i].name, key, n) && !fields[i].name[n])
 			return &fields[i];
 	}
 	return NULL;
 }
 
-/* One key of the object. Fields of the wrong JSON type are treated as absent. */
-static void take_field(struct rv_rec *r, const char *key, struct json_object *v)
-{
-	const struct field *f = find_field(key);
-	enum json_type t = json_object_get_type(v);
+/* ---- JSON text ------------------------------------------------------------ */
 
-	if (key[0] == 'r' && !strcmp(key, "rule")) {
-		if (t == json_type_null) {
-			r->rule_null = true;
-		} else if (t == json_type_int) {
-			r->num[RV_I_RULE] = json_object_get_int64(v);
-			r->has |= 1u << RV_I_RULE;
-		}
-		return;
+static int hex4(const char *s)
+{
+	int v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+
+		v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
 	}
+	return v;
+}
+
+static char *put_utf8(char *o, unsigned int c)
+{
+	if (c < 0x80) {
+		*o++ = (char)c;
+	} else if (c < 0x800) {
+		*o++ = (char)(0xc0 | c >> 6);
+		*o++ = (char)(0x80 | (c & 0x3f));
+	} else if (c < 0x10000) {
+		*o++ = (char)(0xe0 | c >> 12);
+		*o++ = (char)(0x80 | (c >> 6 & 0x3f));
+		*o++ = (char)(0x80 | (c & 0x3f));
+	} else {
+		*o++ = (char)(0xf0 | c >> 18);
+		*o++ = (char)(0x80 | (c >> 12 & 0x3f));
+		*o++ = (char)(0x80 | (c >> 6 & 0x3f));
+		*o++ = (char)(0x80 | (c & 0x3f));
+	}
+	return o;
+}
+
+/* A \u escape at s (jsmn checked the four hex digits), a surrogate pair taken whole. */
+static const char *unescape_u(const char *s, const char *end, char **o)
+{
+	unsigned int c = (unsigned int)hex4(s + 2);
+
+	s += 6;
+	if (c >= 0xd800 && c < 0xdc00 && end - s >= 6 && s[0] == '\\' && s[1] == 'u') {
+		unsigned int lo = (unsigned int)hex4(s + 2);
+
+		if (lo >= 0xdc00 && lo < 0xe000) {
+			c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+			s += 6;
+		}
+	}
+	if (c >= 0xd800 && c < 0xe000)
+		c = 0xfffd; /* a lone surrogate */
+	*o = put_utf8(*o, c);
+	return s;
+}
+
+/* The byte a two-character escape stands for (jsmn let only valid ones through). */
+static char unescaped(char c)
+{
+	static const char from[] = "bfnrt", to[] = "\b\f\n\r\t";
+	const char *k = strchr(from, c);
+
+	return k && c ? to[k - from] : c; /* " \ / stand for themselves */
+}
+
+/* Copy a string token's text into o, unescaped (never longer); returns the end. */
+static char *unescape(const char *s, size_t n, char *o)
+{
+	const char *end = s + n;
+
+	while (s < end) {
+		const char *bs = memchr(s, '\\', end - s);
+		size_t run = (bs ? bs : end) - s;
+
+		memcpy(o, s, run);
+		o += run;
+		s += run;
+		if (!bs)
+			break;
+		if (s[1] == 'u') {
+			s = unescape_u(s, end, &o);
+			continue;
+		}
+		*o++ = unescaped(s[1]);
+		s += 2;
+	}
+	return o;
+}
+
+/* A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? ; *integer if no . or e. */
+static bool json_number(const char *s, size_t n, bool *integer)
+{
+	size_t i = s[0] == '-', d;
+
+	for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	if (i == d || (s[d] == '0' && i - d > 1))
+		return false;
+	*integer = i == n;
+	if (i < n && s[i] == '.') {
+		for (d = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == d)
+			return false;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i += i + 1 < n && (s[i + 1] == '+' || s[i + 1] == '-') ? 2 : 1;
+		for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == d)
+			return false;
+	}
+	return i == n;
+}
+
+static bool literal_ok(const char *s, size_t n)
+{
+	bool integer;
+
+	switch (s[0]) {
+	case 't':
+		return n == 4 && !memcmp(s, "true", 4);
+	case 'f':
+		return n == 5 && !memcmp(s, "false", 5);
+	case 'n':
+		return n == 4 && !memcmp(s, "null", 4);
+	default:
+		return json_number(s, n, &integer);
+	}
+}
+
+/* An integer literal into int64; false for other literals and on overflow. */
+static bool json_int(const char *s, size_t n, int64_t *out)
+{
+	bool integer, neg = s[0] == '-';
+	uint64_t x = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : INT64_MAX;
+
+	if (!json_number(s, n, &integer) || !integer)
+		return false;
+	for (size_t i = neg; i < n; i++) {
+		if (x > (lim - (uint64_t)(s[i] - '0')) / 10)
+			return false;
+		x = x * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = neg ? (int64_t)(0 - x) : (int64_t)x;
+	return true;
+}
+
+/* ---- tokens --------------------------------------------------------------- */
+
+/* Tokenise line[0, len); grows the token array as a line needs. */
+static int tokenize(struct rv_parser *p, const char *line, size_t len)
+{
+	for (;;) {
+		jsmn_parser jp;
+		jsmntok_t *t;
+		int n;
+
+		jsmn_init(&jp);
+		n = jsmn_parse(&jp, line, len, p->tok, p->ntok);
+		if (n != JSMN_ERROR_NOMEM)
+			return n;
+		if (p->ntok > len) /* more tokens than bytes: cannot be */
+			return JSMN_ERROR_INVAL;
+		t = realloc(p->tok, 4 * p->ntok * sizeof(*t));
+		if (!t)
+			return JSMN_ERROR_NOMEM;
+		p->tok = t;
+		p->ntok *= 4;
+	}
+}
+
+/* Where a token's own text starts and ends: a container's is its bracket. */
+static int head_start(const jsmntok_t *t)
+{
+	return t->type == JSMN_STRING ? t->start - 1 : t->start;
+}
+
+static int head_end(const jsmntok_t *t)
+{
+	return t->type == JSMN_STRING	 ? t->end + 1 :
+	       t->type == JSMN_PRIMITIVE ? t->end :
+					   t->start + 1;
+}
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * The bytes between two tokens: blanks, the brackets of containers that
+ * ended there if closers (jsmn matched them), then one sep if sep is not 0.
+ */
+static bool gap_ok(const char *s, const char *e, bool closers, char sep)
+{
+	while (s < e && (blank(*s) || (closers && (*s == '}' || *s == ']'))))
+		s++;
+	if (sep && (s == e || *s++ != sep))
+		return false;
+	while (s < e && blank(*s))
+		s++;
+	return s == e;
+}
+
+/*
+ * What strict jsmn does not check: a key (a string in an object) has exactly
+ * one value and nothing else has one; literals are JSON's; one ':' after a
+ * key, one ',' between values, nothing before a first value or after a last.
+ */
+static bool structure_ok(const char *line, const jsmntok_t *t, int n)
+{
+	for (int i = 1; i < n; i++) {
+		const jsmntok_t *up = &t[t[i].parent];
+		bool value = up->type == JSMN_STRING, first = t[i].parent == i - 1;
+
+		if (t[i].type == JSMN_STRING && t[i].size != (up->type == JSMN_OBJECT ? 1 : 0))
+			return false;
+		if (t[i].type == JSMN_PRIMITIVE &&
+		    (t[i].size || !literal_ok(line + t[i].start, t[i].end - t[i].start)))
+			return false;
+		if (!gap_ok(line + head_end(&t[i - 1]), line + head_start(&t[i]), !value && !first,
+			    value ? ':' :
+			    first ? 0 :
+				    ','))
+			return false;
+	}
+	return gap_ok(line + head_end(&t[n - 1]), line + t[0].end, true, 0);
+}
+
+/* ---- taking fields ---------------------------------------------------------- */
+
+static const char *copy_str(struct rv_parser *p, const char *line, const jsmntok_t *t)
+{
+	char *o = p->arena + p->used, *e;
+
+	e = unescape(line + t->start, t->end - t->start, o);
+	*e = '\0';
+	p->used += e - o + 1;
+	return o;
+}
+
+static bool take_int(const char *line, const jsmntok_t *t, int64_t *out)
+{
+	return t->type == JSMN_PRIMITIVE && json_int(line + t->start, t->end - t->start, out);
+}
+
+static void take_access(struct rv_parser *p, struct rv_rec *r, const char *line, int at, int n)
+{
+	const jsmntok_t *t = p->tok;
+
+	r->naccess = 0;
+	for (int i = at + 1; i < n && t[i].start < t[at].end; i++)
+		if (t[i].parent == at && t[i].type == JSMN_STRING && r->naccess < RV_ACCESS_MAX)
+			r->access[r->naccess++] = copy_str(p, line, &t[i]);
+}
+
+/* The key at token k (value at k + 1). Fields of the wrong JSON type are treated as absent. */
+static void take_field(struct rv_parser *p, struct rv_rec *r, const char *line, int k, int n)
+{
+	const jsmntok_t *key = &p->tok[k], *v = &p->tok[k + 1];
+	char name[16];
+	size_t len = key->end - key->start;
+	const char *s = line + key->start;
+	const struct field *f;
+	int64_t x;
+
+	if (memchr(s, '\\', len)) { /* an escaped key: compare its text */
+		if (len >= sizeof(name))
+			return;
+		len = unescape(s, len, name) - name;
+		s = name;
+	}
+	f = len ? find_field(s, len) : NULL;
 	if (!f)
 		return;
-	if (f->kind == F_STR && t == json_type_string) {
-		*(const char **)((char *)r + f->slot) = json_object_get_string(v);
-	} else if (f->kind == F_INT && t == json_type_int) {
-		r->num[f->slot] = json_object_get_int64(v);
-		r->has |= 1u << f->slot;
-	} else if (f->kind == F_BOOL && t == json_type_boolean) {
-		r->unresolved = json_object_get_boolean(v);
-	} else if (f->kind == F_ARRAY && t == json_type_array) {
-		r->access = v;
-	}
-}
-
-static int check_version(struct json_object *obj)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(obj, "v", &v) || json_object_get_type(v) != json_type_int ||
-	    json_object_get_int64(v) != RV_SCHEMA_VERSION)
-		return -EINVAL;
-	return 0;
-}
-
-/* Every field, or only those named in keys (json-c looks each one up). */
-static void take_fields(struct rv_rec *r, const char *const *keys, size_t nkeys)
-{
-	struct json_object *val;
-
-	if (!keys) {
-		json_object_object_foreach(r->obj, key, v) {
-			take_field(r, key, v);
+	switch (f->kind) {
+	case F_STR:
+		*(const char **)((char *)r + f->slot) =
+			v->type == JSMN_STRING ? copy_str(p, line, v) : NULL;
+		break;
+	case F_INT:
+		if (take_int(line, v, &x)) {
+			r->num[f->slot] = x;
+			r->has |= 1u << f->slot;
+		} else {
+			r->has &= ~(1u << f->slot);
 		}
-		return;
+		break;
+	case F_BOOL:
+		r->unresolved = v->type == JSMN_PRIMITIVE && line[v->start] == 't';
+		break;
+	case F_ACCESS:
+		if (v->type == JSMN_ARRAY)
+			take_access(p, r, line, k + 1, n);
+		else
+			r->naccess = 0;
+		break;
+	case F_RULE:
+		r->rule_null = v->type == JSMN_PRIMITIVE && line[v->start] == 'n';
+		r->has &= ~(1u << RV_I_RULE);
+		if (take_int(line, v, &x)) {
+			r->num[RV_I_RULE] = x;
+			r->has |= 1u << RV_I_RULE;
+		}
+		break;
+	case F_V:
+		r->version = take_int(line, v, &x) ? x : -1;
+		break;
 	}
-	for (size_t i = 0; i < nkeys; i++)
-		if (json_object_object_get_ex(r->obj, keys[i], &val))
-			take_field(r, keys[i], val);
 }
 
-static int fill(struct rv_rec *r, const char *const *keys, size_t nkeys, enum rv_bad *why)
+/* Every top-level key, in order: a key given twice counts as its last value, as in json-c. */
+static void take_fields(struct rv_parser *p, struct rv_rec *r, const char *line, int n)
 {
-	if (check_version(r->obj)) {
+	for (int i = 1; i < n; i++)
+		if (p->tok[i].parent == 0)
+			take_field(p, r, line, i, n);
+}
+
+static int fill(struct rv_rec *r, enum rv_bad *why)
+{
+	if (r->version != RV_SCHEMA_VERSION) {
 		*why = RV_BAD_VERSION;
 		return -EINVAL;
 	}
-	take_fields(r, keys, nkeys);
 	if (!r->time_str || !r->event_name ||
 	    rv_time_parse_rfc3339(r->time_str, strlen(r->time_str), &r->time)) {
 		*why = RV_BAD_RECORD;
@@ -175,42 +483,42 @@ static int fill(struct rv_rec *r, const char *const *keys, size_t nkeys, enum rv
 	return 0;
 }
 
-int rv_rec_parse(struct json_tokener *tok, const char *line, size_t len, bool last_no_nl,
-		 struct rv_rec *rec, enum rv_bad *why)
+static int reserve_arena(struct rv_parser *p, size_t len)
 {
-	return rv_rec_parse_some(tok, line, len, last_no_nl, NULL, 0, rec, why);
+	size_t need = len + len / 2 + 64; /* every string unescaped, plus its NUL */
+
+	p->used = 0;
+	if (need <= p->cap)
+		return 0;
+	free(p->arena);
+	p->arena = malloc(need);
+	p->cap = p->arena ? need : 0;
+	return p->arena ? 0 : -ENOMEM;
 }
 
-int rv_rec_parse_some(struct json_tokener *tok, const char *line, size_t len, bool last_no_nl,
-		      const char *const *keys, size_t nkeys, struct rv_rec *rec, enum rv_bad *why)
+int rv_rec_parse(struct rv_parser *p, const char *line, size_t len, bool last_no_nl,
+		 struct rv_rec *rec, enum rv_bad *why)
 {
-	struct json_object *obj;
+	int n;
 
 	memset(rec, 0, sizeof(*rec));
 	rec->line = line;
 	rec->len = len;
+	rec->version = -1;
 	while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
-		len--; /* CRLF files, trailing blanks: json-c would stop before them */
-	json_tokener_reset(tok);
-	obj = json_tokener_parse_ex(tok, line, (int)len);
-	if (!obj || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != len || !json_object_is_type(obj, json_type_object)) {
-		json_object_put(obj);
+		len--; /* CRLF files, trailing blanks */
+	n = len <= RV_LINE_MAX ? tokenize(p, line, len) : JSMN_ERROR_INVAL;
+	if (n < 1 || p->tok[0].type != JSMN_OBJECT || (size_t)p->tok[0].end != len ||
+	    !structure_ok(line, p->tok, n)) {
 		*why = last_no_nl ? RV_BAD_TRUNCATED : RV_BAD_JSON;
 		return -EINVAL;
 	}
-	rec->obj = obj;
-	if (fill(rec, keys, nkeys, why)) {
-		rv_rec_release(rec);
-		return -EINVAL;
+	if (reserve_arena(p, len)) {
+		*why = RV_BAD_LONG;
+		return -ENOMEM;
 	}
-	return 0;
-}
-
-void rv_rec_release(struct rv_rec *rec)
-{
-	json_object_put(rec->obj);
-	rec->obj = NULL;
+	take_fields(p, rec, line, n);
+	return fill(rec, why);
 }
 
 int64_t rv_rec_count(const struct rv_rec *r)

@@ -9,8 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "agent/review.h"
 
 static bool blank(const char *line, size_t len)
@@ -34,12 +32,11 @@ void rv_scan_line(struct rv_scan *sc, const char *line, size_t len, bool no_nl)
 		return;
 	if (sc->quick && !rv_filter_quick(sc->quick, line, len, sc->keep_loss))
 		return;
-	if (rv_rec_parse_some(sc->tok, line, len, no_nl, sc->keys, sc->nkeys, &r, &why)) {
+	if (rv_rec_parse(sc->parser, line, len, no_nl, &r, &why)) {
 		rv_bad_note(&sc->bad, why, sc->file ? sc->file : "?", sc->lineno);
 		return;
 	}
 	sc->fn(&r, sc->ctx);
-	rv_rec_release(&r);
 }
 
 static void open_error(const struct rv_scan *sc, const char *path, int err)
@@ -228,13 +225,11 @@ int rv_scan_init(struct rv_scan *sc, const char *prog, rv_rec_fn fn, void *ctx)
 	sc->prog = prog;
 	sc->fn = fn;
 	sc->ctx = ctx;
-	sc->tok = json_tokener_new();
-	return sc->tok ? 0 : -ENOMEM;
+	return rv_parser_new(&sc->parser);
 }
 
 void rv_scan_free(struct rv_scan *sc)
 {
-	if (sc->tok)
-		json_tokener_free(sc->tok);
-	sc->tok = NULL;
+	rv_parser_free(sc->parser);
+	sc->parser = NULL;
 }

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "agent/review_suggest.h"
 
 static const char *const file_words[] = {"read",   "write",  "append",	 "exec",
@@ -40,12 +38,9 @@ static int word_bit(const char *const *words, size_t n, const char *w)
 /* The access array as bits; -EINVAL if a word is not one of words. */
 static int access_bits(const struct rv_rec *r, const char *const *words, size_t n, uint32_t *out)
 {
-	size_t len = r->access ? json_object_array_length(r->access) : 0;
-
 	*out = 0;
-	for (size_t i = 0; i < len; i++) {
-		const char *w = json_object_get_string(json_object_array_get_idx(r->access, i));
-		int b = w ? word_bit(words, n, w) : -1;
+	for (unsigned int i = 0; i < r->naccess; i++) {
+		int b = word_bit(words, n, r->access[i]);
 
 		if (b < 0)
 			return -EINVAL;

@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <json-c/json.h>
 
 #include "agent/review_suggest.h"
+#include "tests/agent/review_test.h"
 
-static struct json_tokener *tok;
+static struct rv_parser *tok;
 
 /* One audit record; extra is the rest of the JSON object. */
 static void add(struct rv_suggest *s, const char *event, const char *extra)
@@ -29,7 +29,6 @@ static void add(struct rv_suggest *s, const char *event, const char *extra)
 		 event, extra);
 	assert_int_equal(rv_rec_parse(tok, line, strlen(line), false, &r, &why), 0);
 	assert_int_equal(rv_suggest_add(s, &r), 0);
-	rv_rec_release(&r);
 }
 
 static void file(struct rv_suggest *s, const char *path, const char *access)
@@ -255,8 +254,8 @@ int main(void)
 	};
 	int r;
 
-	tok = json_tokener_new();
+	tok = new_parser();
 	r = cmocka_run_group_tests(tests, NULL, NULL);
-	json_tokener_free(tok);
+	rv_parser_free(tok);
 	return r;
 }
