@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The raw-line prefilter: most lines of a big log do not match a filter,
- * and json-c costs about 12 s of CPU per GB, so lines are first looked at
- * as bytes, and only those that may match (or may be malformed, so that
- * they get counted) are parsed. json-c stays the only judge of what is
- * printed or counted.
+ * and a full parse costs several times more than a look at the bytes, so
+ * lines are first looked at as bytes, and only those that may match (or may
+ * be malformed, so that they get counted) are parsed. The record parser
+ * (review_record.c) stays the only judge of what is printed or counted.
  *
  * Why looking at bytes is safe here (docs/audit-log.md, "Reading fast"):
  *  - Only lines without any backslash are judged. In such a line no string
@@ -237,7 +237,7 @@ static bool raw_null(const struct raw *v)
 	return !v->str && v->n == 4 && !memcmp(v->p, "null", 4);
 }
 
-/* A JSON integer as json-c reads it into int64; false when unsure. */
+/* A JSON integer as the record parser reads it into int64; false when unsure. */
 static bool raw_int(const struct raw *v, int64_t *out)
 {
 	size_t i = v->n && v->p[0] == '-';
@@ -345,7 +345,7 @@ static enum verdict q_rule(const struct rv_filter *f, const struct index *ix)
 		is_null = raw_null(&v);
 		is_int = raw_int(&v, &x);
 		if (!v.str && !is_null && !is_int)
-			return MAYBE; /* an odd token: let json-c decide */
+			return MAYBE; /* an odd token: let the parser decide */
 	}
 	for (size_t i = 0; i < f->nrules; i++)
 		if ((is_null && f->rules[i] == -1) || (is_int && x == f->rules[i]))
