@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "agent/file.h"
@@ -49,6 +50,32 @@ int pal_lsm_probe(char *why, size_t len)
 	return -EOPNOTSUPP;
 }
 
+/* Does the running kernel have LSM hook name (its BTF has bpf_lsm_<name>)? */
+static bool kernel_has_lsm_hook(const char *name)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	char fn[64];
+	bool has;
+
+	if (!btf)
+		return false;
+	snprintf(fn, sizeof(fn), "bpf_lsm_%s", name);
+	has = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return has;
+}
+
+/* Hooks that only some kernels have: load them where they exist, and say so. */
+static void choose_optional_hooks(struct file_bpf *skel)
+{
+	bool trunc = kernel_has_lsm_hook("file_truncate");
+
+	bpf_program__set_autoload(skel->progs.palisade_file_truncate, trunc);
+	if (!trunc)
+		pal_log(PAL_LOG_INFO, "file: this kernel has no file_truncate hook (before 6.2); "
+				      "ftruncate and O_TRUNC reach path_truncate instead");
+}
+
 static int file_load(struct pal_file *f, const struct pal_maps *maps)
 {
 	struct file_bpf *skel = file_bpf__open();
@@ -56,6 +83,7 @@ static int file_load(struct pal_file *f, const struct pal_maps *maps)
 
 	if (!skel)
 		return pal_log_errno(-errno, "file: cannot open the LSM object");
+	choose_optional_hooks(skel);
 	/* Room for both generations; NO_PREALLOC: memory follows the entries. */
 	bpf_map__set_max_entries(skel->maps.pal_files, PAL_MAX_FILE_KEYS);
 	err = pal_maps_reuse(maps, skel->obj);

@@ -97,6 +97,8 @@ int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj)
 	{
 		struct bpf_link *link;
 
+		if (!bpf_program__autoload(prog))
+			continue; /* a hook this kernel does not have */
 		if (l->nlinks == PAL_LSM_MAX_LINKS)
 			return pal_log_errno(-E2BIG, "%s: more than %d programs", l->tag,
 					     PAL_LSM_MAX_LINKS);

@@ -1090,11 +1090,24 @@ int BPF_PROG(palisade_path_chown, const struct path *path, __u32 uid, __u32 gid,
 	return check_path(path, PAL_OP_CHOWN, PAL_ACC_CHOWN);
 }
 
-/* truncate(2) and, before 6.2, ftruncate(2) too. */
+/* truncate(2) and, before 6.2, ftruncate(2) and O_TRUNC too. */
 SEC("lsm/path_truncate")
 int BPF_PROG(palisade_path_truncate, const struct path *path, int ret)
 {
 	if (ret)
 		return ret;
 	return check_path(path, PAL_OP_TRUNCATE, PAL_ACC_TRUNCATE);
+}
+
+/*
+ * ftruncate(2) and O_TRUNC from 6.2 on, where they no longer reach
+ * path_truncate. Older kernels have no such hook: the agent loads this
+ * program only when the kernel's BTF has it ('?': not loaded by default).
+ */
+SEC("?lsm/file_truncate")
+int BPF_PROG(palisade_file_truncate, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	return check_path(&file->f_path, PAL_OP_TRUNCATE, PAL_ACC_TRUNCATE);
 }
