@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "agent/file.h"
 #include "agent/log.h"
@@ -200,6 +202,34 @@ static int flip(struct pal_enforcer *en, __u32 slot)
 	return 0;
 }
 
+/*
+ * Wait until every BPF program that may still be running with the old
+ * generation has returned. Our hooks run inside RCU read-side sections, and
+ * an update of an ARRAY_OF_MAPS element makes the kernel call
+ * synchronize_rcu() before the syscall returns (the kernel's own selftests
+ * use this to wait for programs). Without the wait, a decision that read
+ * the old generation just before the flip could find that generation's
+ * keys half deleted, and decide by neither.
+ */
+static int wait_for_running_programs(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o);
+	__u32 zero = 0;
+	int inner, outer, err = 0;
+
+	inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pal_rcu_inner", 4, 4, 1, NULL);
+	if (inner < 0)
+		return -errno;
+	o.inner_map_fd = inner;
+	outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "pal_rcu_wait", 4, 4, 1, &o);
+	if (outer < 0 || bpf_map_update_elem(outer, &zero, &inner, BPF_ANY))
+		err = -errno;
+	if (outer >= 0)
+		close(outer);
+	close(inner);
+	return err;
+}
+
 int pal_reload(struct pal_enforcer *en, const char *const *paths, size_t npaths,
 	       const struct pal_load_opts *opts, struct pal_reload_report *rep)
 {
@@ -227,6 +257,11 @@ int pal_reload(struct pal_enforcer *en, const char *const *paths, size_t npaths,
 	}
 	rep->ms = ms_since(&t0);
 	rep->generation = en->generation;
+	err = wait_for_running_programs();
+	if (err) { /* cannot happen where the agent could load programs; still, be safe */
+		pal_log_errno(err, "reload: cannot wait for running BPF programs; waiting 100 ms");
+		usleep(100000);
+	}
 	err = pal_cgroup_commit(en->cg, slot ^ 1);
 	if (err)
 		pal_log_errno(err,
