@@ -49,12 +49,26 @@ struct {
 	__type(value, __u32);
 } pal_exes SEC(".maps");
 
+#define INLINE_NAME 32 /* bytes of a dentry's inline name read with its parent */
+
+/*
+ * struct dentry from d_parent on: d_name, d_inode and the inline name
+ * follow it in every kernel since 2.6, so one read gets all of them.
+ */
+struct parent_name {
+	struct dentry *parent;
+	struct qstr name;
+	struct inode *inode;
+	__u64 iname[INLINE_NAME / 8];
+};
+
 /* Walk state, too large for the 512-byte stack: one per CPU. */
 struct pal_walk {
 	__u64 name_hash[PAL_MAX_DEPTH]; /* leaf first */
 	__u64 dentry[PAL_MAX_DEPTH]; /* the dentries behind name_hash, for the event path */
 	__u64 prefix[PAL_MAX_DEPTH + 1]; /* prefix[i]: hash of the first i components */
 	__u64 words[PAL_NAME_WORDS];
+	struct parent_name pn; /* the dentry being walked */
 	char buf[2 * PAL_EV_PATH_MAX + PAL_NAME_MAX + 2]; /* event path being built */
 	__u64 owner; /* pid_tgid of the task whose decision walked into this */
 };
@@ -113,21 +127,49 @@ static long word_step(__u32 i, void *arg)
 	return 0;
 }
 
-/* Hash component d, whose d_name is q; returns false if it cannot be read. */
-static __always_inline bool hash_qstr(struct walk_ctx *c, struct dentry *d, const struct qstr *q)
+/* Hash a name of len bytes whose first words are in words[0..]. */
+static __always_inline __u64 hash_words(__u64 seed, const __u64 *words, __u32 len)
+{
+	__u64 h = pal_name_init(seed, len);
+
+	for (int i = 0; i < INLINE_NAME / 8; i++) { /* unrolled: names this short */
+		__u64 word = words[i];
+
+		if (i * 8 >= len)
+			break;
+		if ((i + 1) * 8 > len)
+			word &= pal_word_mask(len);
+		h = pal_name_step(h, word);
+	}
+	return h;
+}
+
+/*
+ * Hash component d, whose d_name is q. Short names (inline: their bytes
+ * were read with the dentry) are hashed from there; longer ones are read
+ * first. Returns false if the name cannot be read.
+ */
+static __always_inline bool hash_qstr(struct walk_ctx *c, struct dentry *d, const struct qstr *q,
+				      const __u64 *inline_words)
 {
 	__u32 idx = c->depth & (PAL_MAX_DEPTH - 1);
 	struct word_ctx wc = {.words = c->w->words, .len = q->len};
 
 	if (wc.len > PAL_NAME_MAX || c->depth >= PAL_MAX_DEPTH)
 		return false;
-	if (bpf_probe_read_kernel(c->w->words, wc.len, q->name))
-		return false;
-	wc.h = pal_name_init(c->seed, wc.len);
-	if (wc.len <= 8) /* most names: one word, no loop */
-		wc.h = wc.len ? pal_name_step(wc.h, c->w->words[0] & pal_word_mask(wc.len)) : wc.h;
-	else
-		bpf_loop(PAL_NAME_WORDS, word_step, &wc, 0);
+	if (inline_words && wc.len < INLINE_NAME) {
+		wc.h = hash_words(c->seed, inline_words, wc.len);
+	} else {
+		if (bpf_probe_read_kernel(c->w->words, wc.len, q->name))
+			return false;
+		wc.h = pal_name_init(c->seed, wc.len);
+		if (wc.len <= 8) /* most names: one word, no loop */
+			wc.h = wc.len ?
+				       pal_name_step(wc.h, c->w->words[0] & pal_word_mask(wc.len)) :
+				       wc.h;
+		else
+			bpf_loop(PAL_NAME_WORDS, word_step, &wc, 0);
+	}
 	c->w->name_hash[idx] = wc.h;
 	c->w->dentry[idx] = (__u64)d;
 	c->depth++;
@@ -139,28 +181,45 @@ static __always_inline bool hash_name(struct walk_ctx *c, struct dentry *d)
 {
 	struct qstr q; /* length and name pointer in one read */
 
-	return !bpf_core_read(&q, sizeof(q), &d->d_name) && hash_qstr(c, d, &q);
+	return !bpf_core_read(&q, sizeof(q), &d->d_name) && hash_qstr(c, d, &q, NULL);
 }
 
-/* struct dentry's d_parent and d_name, in one read when they are adjacent */
-struct parent_name {
-	struct dentry *parent;
-	struct qstr name;
-};
+/* 6.1 to 6.13 call the inline name d_iname; later kernels d_shortname. */
+struct dentry___iname {
+	unsigned char d_iname[32];
+} __attribute__((preserve_access_index));
+
+/* Offset of the inline name in struct dentry (a CO-RE constant), or 0. */
+static __always_inline __u32 iname_offset(void)
+{
+	if (bpf_core_field_exists(struct dentry___iname, d_iname))
+		return bpf_core_field_offset(struct dentry___iname, d_iname);
+	if (bpf_core_field_exists(struct dentry, d_shortname))
+		return bpf_core_field_offset(struct dentry, d_shortname);
+	return 0;
+}
 
 /*
- * Helper calls are most of a walk's cost: d_parent and d_name sit next to
- * each other in every kernel since 2.6, so one read gets both (the
- * offsets are CO-RE constants: the other branch is dead code).
+ * Helper calls are most of a walk's cost: read d_parent, d_name and the
+ * inline name of d in one call, where the layout is the usual one (the
+ * offsets are CO-RE constants: the other branch is dead code). Returns
+ * the inline name's words when the name lives there, else NULL; *ok says
+ * whether the reads worked.
  */
-static __always_inline bool read_parent_name(struct dentry *d, struct parent_name *pn)
+static __always_inline const __u64 *read_parent_name(struct dentry *d, struct parent_name *pn,
+						     bool *ok)
 {
 	__u32 po = bpf_core_field_offset(struct dentry, d_parent);
+	__u32 io = iname_offset();
 
-	if (bpf_core_field_offset(struct dentry, d_name) == po + sizeof(pn->parent))
-		return !bpf_probe_read_kernel(pn, sizeof(*pn), (char *)d + po);
-	return !bpf_core_read(&pn->parent, sizeof(pn->parent), &d->d_parent) &&
-	       !bpf_core_read(&pn->name, sizeof(pn->name), &d->d_name);
+	if (bpf_core_field_offset(struct dentry, d_name) == po + 8 &&
+	    bpf_core_field_offset(struct dentry, d_inode) == po + 24 && io == po + 32) {
+		*ok = !bpf_probe_read_kernel(pn, sizeof(*pn), (char *)d + po);
+		return *ok && pn->name.name == (const unsigned char *)d + io ? pn->iname : NULL;
+	}
+	*ok = !bpf_core_read(&pn->parent, sizeof(pn->parent), &d->d_parent) &&
+	      !bpf_core_read(&pn->name, sizeof(pn->name), &d->d_name);
+	return NULL;
 }
 
 static long walk_step(__u32 i, void *arg)
@@ -168,7 +227,9 @@ static long walk_step(__u32 i, void *arg)
 	struct walk_ctx *c = arg;
 	struct vfsmount *vfsmnt = c->vfsmnt; /* a local: CO-RE relocates kernel types only */
 	struct dentry *d = c->d;
-	struct parent_name pn;
+	struct parent_name *pn = &c->w->pn;
+	const __u64 *inl;
+	bool ok;
 
 	if (d == c->root_d && vfsmnt == c->root_mnt) {
 		c->status = WALK_DONE;
@@ -188,12 +249,13 @@ static long walk_step(__u32 i, void *arg)
 		c->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 		return 0;
 	}
-	if (!read_parent_name(d, &pn) || pn.parent == d ||
-	    !hash_qstr(c, d, &pn.name)) { /* unreadable, disconnected, too deep */
+	inl = read_parent_name(d, pn, &ok);
+	if (!ok || pn->parent == d || !hash_qstr(c, d, &pn->name, inl)) {
+		/* unreadable, disconnected, too deep */
 		c->status = WALK_UNRESOLVED;
 		return 1;
 	}
-	c->d = pn.parent;
+	c->d = pn->parent;
 	return 0;
 }
 
@@ -218,12 +280,13 @@ static __always_inline int walk_path(struct walk_ctx *c, struct dentry *leaf)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
-	struct vfsmount *vfsmnt = c->vfsmnt;
 	struct fs_struct *fs = task->fs; /* BTF pointers: plain loads, no helper calls */
+	struct vfsmount *vfsmnt = c->vfsmnt;
 
 	c->root_d = fs->root.dentry;
 	c->root_mnt = fs->root.mnt;
-	c->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	if (!c->mnt_root) /* callers with BTF pointers read it for free */
+		c->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 	c->obj_mnt_root = c->mnt_root;
 	c->depth = 0;
 	c->status = WALK_RUNNING;
@@ -247,10 +310,13 @@ struct pal_req {
 	__u64 dir; /* struct dentry *: the object, or its parent when leaf is set */
 	__u64 mnt; /* struct vfsmount * */
 	__u64 leaf; /* struct dentry *, or 0 */
-	/* out of pal_resolve: */
+	__u64 mnt_root; /* struct dentry *: mnt's root, 0 if not read yet */
+	/* the object's identity, read by the hook (req_target) with plain loads: */
 	__u64 obj; /* struct dentry * of the object */
+	__u64 s_root; /* struct dentry *: the root of its filesystem */
 	__u64 ino; /* its inode number, 0 when it has no inode yet (create) */
 	__u32 dev; /* its device, as identity keys encode it */
+	/* out of pal_resolve: */
 	__u32 aliased; /* its directories may have other paths than the walked one */
 	__u64 seed;
 	__u64 mask; /* policies to evaluate */
@@ -289,10 +355,9 @@ static __always_inline __u32 aliased(struct dentry *s_root, struct dentry *mnt_r
 	return mnt_root != s_root || (root_d && root_d != s_root);
 }
 
-/* The device of a superblock as user space's st_dev encodes it (new_encode_dev). */
-static __always_inline __u32 sb_dev(struct super_block *sb)
+/* A kernel dev_t as user space's st_dev encodes it (new_encode_dev). */
+static __always_inline __u32 encode_dev(__u32 dev)
 {
-	__u32 dev = BPF_CORE_READ(sb, s_dev);
 	__u32 major = dev >> 20, minor = dev & 0xfffff;
 
 	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
@@ -302,9 +367,6 @@ static __always_inline __u32 sb_dev(struct super_block *sb)
 __noinline int pal_resolve(struct pal_req *r)
 {
 	struct walk_ctx c = {0};
-	struct super_block *sb;
-	struct inode *inode;
-	struct dentry *obj;
 
 	if (!r)
 		return -1;
@@ -314,15 +376,10 @@ __noinline int pal_resolve(struct pal_req *r)
 	c.w->owner = bpf_get_current_pid_tgid(); /* see pal_decide */
 	c.d = (struct dentry *)r->dir;
 	c.vfsmnt = (struct vfsmount *)r->mnt;
+	c.mnt_root = (struct dentry *)r->mnt_root;
 	c.seed = r->seed;
 	r->depth = walk_path(&c, (struct dentry *)r->leaf);
-	obj = (struct dentry *)(r->leaf ? r->leaf : r->dir);
-	sb = BPF_CORE_READ(obj, d_sb);
-	inode = BPF_CORE_READ(obj, d_inode);
-	r->obj = (__u64)obj;
-	r->ino = inode ? BPF_CORE_READ(inode, i_ino) : 0;
-	r->dev = sb_dev(sb);
-	r->aliased = aliased(BPF_CORE_READ(sb, s_root), c.obj_mnt_root,
+	r->aliased = aliased((struct dentry *)r->s_root, c.obj_mnt_root,
 			     (struct vfsmount *)r->mnt == c.root_mnt ? c.root_d : NULL);
 	return r->depth;
 }
@@ -662,6 +719,7 @@ __noinline int pal_path_str(struct pal_req *r)
 		return 0;
 	c.d = (struct dentry *)r->dir;
 	c.vfsmnt = (struct vfsmount *)r->mnt;
+	c.mnt_root = (struct dentry *)r->mnt_root;
 	c.seed = r->seed;
 	if (walk_path(&c, (struct dentry *)r->leaf) < 0)
 		flags |= PAL_EVF_UNRESOLVED;
@@ -737,11 +795,26 @@ struct pal_obj {
 	struct dentry *leaf;
 };
 
-static __always_inline void req_target(struct pal_req *r, const struct pal_obj *o)
+/* Point r at o; o holds the hook's BTF pointers, so these are plain loads. */
+static __always_inline void req_point(struct pal_req *r, const struct pal_obj *o)
 {
 	r->dir = (__u64)o->dir;
 	r->mnt = (__u64)o->mnt;
 	r->leaf = (__u64)o->leaf;
+	r->mnt_root = (__u64)o->mnt->mnt_root;
+}
+
+static __always_inline void req_target(struct pal_req *r, const struct pal_obj *o)
+{
+	struct dentry *obj = o->leaf ? o->leaf : o->dir;
+	struct super_block *sb = obj->d_sb;
+	struct inode *inode = obj->d_inode;
+
+	req_point(r, o);
+	r->obj = (__u64)obj;
+	r->s_root = (__u64)sb->s_root;
+	r->ino = inode ? inode->i_ino : 0;
+	r->dev = encode_dev(sb->s_dev);
 	if (pal_resolve(r) < 0)
 		pal_count(PAL_CNT_UNRESOLVED);
 }
@@ -756,6 +829,7 @@ static __always_inline void fill_exe(struct pal_req *r, struct pal_event *e)
 		return;
 	r->dir = (__u64)BPF_CORE_READ(exe, f_path.dentry);
 	r->mnt = (__u64)BPF_CORE_READ(exe, f_path.mnt);
+	r->mnt_root = 0;
 	r->leaf = 0;
 	pal_path_str(r);
 	copy_path(e->exe, PAL_EV_EXE_MAX);
@@ -774,15 +848,11 @@ static __always_inline int req_finish(struct pal_req *r, __u32 type, __u32 op,
 	e = pal_event_begin(&r->v, type, op, r->access, ret);
 	if (!e)
 		return ret;
-	r->dir = (__u64)o1->dir;
-	r->mnt = (__u64)o1->mnt;
-	r->leaf = (__u64)o1->leaf;
+	req_point(r, o1);
 	flags = pal_path_str(r);
 	copy_path(e->path, PAL_EV_PATH_MAX);
 	if (o2) {
-		r->dir = (__u64)o2->dir;
-		r->mnt = (__u64)o2->mnt;
-		r->leaf = (__u64)o2->leaf;
+		req_point(r, o2);
 		flags |= pal_path_str(r) | PAL_EVF_PATH2;
 		copy_path(e->path2, PAL_EV_PATH_MAX);
 	}
@@ -887,9 +957,8 @@ static __always_inline int check_exec(const struct pal_obj *o, __u32 op, __u32 f
 SEC("lsm/bprm_check_security")
 int BPF_PROG(palisade_bprm_check, struct linux_binprm *bprm, int ret)
 {
-	struct file *file = BPF_CORE_READ(bprm, file);
-	struct pal_obj o = {.dir = BPF_CORE_READ(file, f_path.dentry),
-			    .mnt = BPF_CORE_READ(file, f_path.mnt)};
+	struct file *file = bprm->file;
+	struct pal_obj o = {.dir = file->f_path.dentry, .mnt = file->f_path.mnt};
 
 	if (ret)
 		return ret;
@@ -931,8 +1000,8 @@ int BPF_PROG(palisade_mmap_file, struct file *file, unsigned long reqprot, unsig
 		return ret;
 	if (!file || !(prot & PROT_EXEC) || exec_maps_itself(file))
 		return 0;
-	o.dir = BPF_CORE_READ(file, f_path.dentry);
-	o.mnt = BPF_CORE_READ(file, f_path.mnt);
+	o.dir = file->f_path.dentry;
+	o.mnt = file->f_path.mnt;
 	o.leaf = NULL;
 	if (internal_mount(o.mnt))
 		return 0;
@@ -943,15 +1012,15 @@ SEC("lsm/file_mprotect")
 int BPF_PROG(palisade_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	     unsigned long prot, int ret)
 {
-	struct file *file = BPF_CORE_READ(vma, vm_file);
+	struct file *file = vma->vm_file;
 	struct pal_obj o;
 
 	if (ret)
 		return ret;
-	if (!file || !(prot & PROT_EXEC) || (BPF_CORE_READ(vma, vm_flags) & VM_EXEC))
+	if (!file || !(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC))
 		return 0;
-	o.dir = BPF_CORE_READ(file, f_path.dentry);
-	o.mnt = BPF_CORE_READ(file, f_path.mnt);
+	o.dir = file->f_path.dentry;
+	o.mnt = file->f_path.mnt;
 	o.leaf = NULL;
 	if (internal_mount(o.mnt))
 		return 0;
@@ -961,8 +1030,7 @@ int BPF_PROG(palisade_file_mprotect, struct vm_area_struct *vma, unsigned long r
 static __always_inline int check_name(const struct path *dir, struct dentry *dentry, __u32 op,
 				      __u32 access)
 {
-	struct pal_obj o = {
-		.dir = BPF_CORE_READ(dir, dentry), .mnt = BPF_CORE_READ(dir, mnt), .leaf = dentry};
+	struct pal_obj o = {.dir = dir->dentry, .mnt = dir->mnt, .leaf = dentry};
 
 	return check_obj(&o, PAL_CLASS_FILE, PAL_EV_FILE, op, access);
 }
@@ -1041,10 +1109,9 @@ SEC("lsm/path_link")
 int BPF_PROG(palisade_path_link, struct dentry *old_dentry, const struct path *new_dir,
 	     struct dentry *new_dentry, int ret)
 {
-	struct vfsmount *mnt = BPF_CORE_READ(new_dir, mnt); /* a link never crosses mounts */
+	struct vfsmount *mnt = new_dir->mnt; /* a link never crosses mounts */
 	struct pal_obj src = {.dir = old_dentry, .mnt = mnt};
-	struct pal_obj dst = {
-		.dir = BPF_CORE_READ(new_dir, dentry), .mnt = mnt, .leaf = new_dentry};
+	struct pal_obj dst = {.dir = new_dir->dentry, .mnt = mnt, .leaf = new_dentry};
 
 	if (ret)
 		return ret;
@@ -1055,12 +1122,8 @@ SEC("lsm/path_rename")
 int BPF_PROG(palisade_path_rename, const struct path *old_dir, struct dentry *old_dentry,
 	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
 {
-	struct pal_obj src = {.dir = BPF_CORE_READ(old_dir, dentry),
-			      .mnt = BPF_CORE_READ(old_dir, mnt),
-			      .leaf = old_dentry};
-	struct pal_obj dst = {.dir = BPF_CORE_READ(new_dir, dentry),
-			      .mnt = BPF_CORE_READ(new_dir, mnt),
-			      .leaf = new_dentry};
+	struct pal_obj src = {.dir = old_dir->dentry, .mnt = old_dir->mnt, .leaf = old_dentry};
+	struct pal_obj dst = {.dir = new_dir->dentry, .mnt = new_dir->mnt, .leaf = new_dentry};
 
 	if (ret)
 		return ret;
@@ -1069,7 +1132,7 @@ int BPF_PROG(palisade_path_rename, const struct path *old_dir, struct dentry *ol
 
 static __always_inline int check_path(const struct path *path, __u32 op, __u32 access)
 {
-	struct pal_obj o = {.dir = BPF_CORE_READ(path, dentry), .mnt = BPF_CORE_READ(path, mnt)};
+	struct pal_obj o = {.dir = path->dentry, .mnt = path->mnt};
 
 	return check_obj(&o, PAL_CLASS_FILE, PAL_EV_FILE, op, access);
 }
