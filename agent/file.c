@@ -11,11 +11,12 @@
 #include "agent/file.h"
 #include "agent/log.h"
 #include "agent/lsm.h"
+#include "bpf/path_hash.h"
 #include "file.skel.h"
 
 /* The object's own maps, pinned next to the shared ones. */
-static const char *const file_maps[] = {"pal_files", "pal_exes"};
-enum { FILES, EXES };
+static const char *const file_maps[] = {"pal_files", "pal_exes", "pal_bloom"};
+enum { FILES, EXES, BLOOM, NMAPS };
 
 struct pal_file {
 	struct pal_lsm lsm;
@@ -109,7 +110,7 @@ int pal_file_open(struct pal_file **out, const struct pal_maps *maps, const char
 
 	if (!f)
 		return -ENOMEM;
-	pal_lsm_init(&f->lsm, "file", file_maps, 2, pin_dir);
+	pal_lsm_init(&f->lsm, "file", file_maps, NMAPS, pin_dir);
 	err = pal_lsm_adopt(&f->lsm);
 	if (err == 0)
 		err = file_load(f, maps);
@@ -121,8 +122,31 @@ int pal_file_open(struct pal_file **out, const struct pal_maps *maps, const char
 	return 0;
 }
 
-int pal_file_write(struct pal_file *f, const struct pal_file_emit *em)
+/* Slot's Bloom filter: the bits of keys, or all clear (keys NULL). */
+static int bloom_write(struct pal_file *f, __u32 slot, const struct pal_file_entry *e, size_t n)
 {
+	struct pal_bloom *bl = calloc(1, sizeof(*bl));
+	int err = 0;
+
+	if (!bl)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		__u32 bit = pal_bloom_bit(&e[i].key);
+
+		bl->w[bit >> 6] |= 1ULL << (bit & 63);
+	}
+	if (bpf_map_update_elem(f->lsm.map_fd[BLOOM], &slot, bl, BPF_ANY))
+		err = -errno;
+	free(bl);
+	return err;
+}
+
+int pal_file_write(struct pal_file *f, const struct pal_file_emit *em, __u32 slot)
+{
+	int err = bloom_write(f, slot, em->entries, em->nentries);
+
+	if (err)
+		return err;
 	for (size_t i = 0; i < em->nentries; i++)
 		if (bpf_map_update_elem(f->lsm.map_fd[FILES], &em->entries[i].key,
 					&em->entries[i].val, BPF_ANY))
@@ -142,9 +166,10 @@ int pal_file_clear_slot(struct pal_file *f, __u32 slot)
 	int err = pal_map_clear_slot(f->lsm.map_fd[FILES], sizeof(struct pal_file_key),
 				     offsetof(struct pal_file_key, gen), slot);
 
-	return err ? err :
-		     pal_map_clear_slot(f->lsm.map_fd[EXES], sizeof(struct pal_exe_key),
-					offsetof(struct pal_exe_key, gen), slot);
+	if (!err)
+		err = pal_map_clear_slot(f->lsm.map_fd[EXES], sizeof(struct pal_exe_key),
+					 offsetof(struct pal_exe_key, gen), slot);
+	return err ? err : bloom_write(f, slot, NULL, 0);
 }
 
 int pal_file_nlinks(const struct pal_file *f)

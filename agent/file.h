@@ -22,8 +22,8 @@ int pal_lsm_probe(char *why, size_t len);
  * links an earlier agent pinned under pin_dir (NULL: no pinning).
  */
 int pal_file_open(struct pal_file **out, const struct pal_maps *maps, const char *pin_dir);
-/* Write the entries of one generation slot (emitted by pal_emit_file). */
-int pal_file_write(struct pal_file *f, const struct pal_file_emit *em);
+/* Write the entries of generation slot `slot` (emitted by pal_emit_file) and its Bloom filter. */
+int pal_file_write(struct pal_file *f, const struct pal_file_emit *em, __u32 slot);
 /* Delete every entry of a slot (after the flip made it dead). */
 int pal_file_clear_slot(struct pal_file *f, __u32 slot);
 /* Number of attached programs (for status). */

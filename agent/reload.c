@@ -128,7 +128,7 @@ static int write_slot(struct pal_enforcer *en, const struct pal_policy_set *set,
 	if (em.nentries && !en->file)
 		err = -EOPNOTSUPP;
 	if (!err && en->file)
-		err = pal_file_write(en->file, &em);
+		err = pal_file_write(en->file, &em, slot);
 	if (!err && en->sock)
 		err = pal_socket_write(en->sock, set, slot);
 	if (!err) {

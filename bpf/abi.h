@@ -198,6 +198,23 @@ struct pal_file_rule {
 _Static_assert(sizeof(struct pal_file_rule) == 24, "pal_file_rule ABI");
 
 /*
+ * pal_bloom map, ARRAY, PAL_GENS entries. key: __u32 generation slot.
+ * value: struct pal_bloom, a one-hash Bloom filter of that slot's pal_files
+ * keys (bit pal_bloom_bit(), path_hash.h). A clear bit proves the key is not
+ * in pal_files, so the hook skips that HASH lookup, most of a decision's
+ * cost; a set bit only means "look". Written whole before the slot goes
+ * live, zeroed after it stopped being live.
+ */
+#define PAL_BLOOM_SHIFT 21
+#define PAL_BLOOM_BITS (1u << PAL_BLOOM_SHIFT) /* 256 KiB per slot */
+#define PAL_BLOOM_WORDS (PAL_BLOOM_BITS / 64)
+
+struct pal_bloom {
+	__u64 w[PAL_BLOOM_WORDS];
+};
+_Static_assert(sizeof(struct pal_bloom) == PAL_BLOOM_BITS / 8, "pal_bloom ABI");
+
+/*
  * pal_exes map, HASH, PAL_MAX_EXES entries.
  * key: struct pal_exe_key, the identity of an executable named in `from:`.
  * value: __u32, its exe id (>= 1), mixed into PAL_KEY_FROM keys.

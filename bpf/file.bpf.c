@@ -30,6 +30,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define MNT_INTERNAL 0x4000
 #define S_IFMT 00170000
 #define S_IFREG 0100000
+#define S_IFDIR 0040000
 #define MAX_MOUNT_HOPS 16 /* mounts a walk may cross besides its components */
 
 /* key: struct pal_file_key (abi.h). value: struct pal_file_rule, merged bits. */
@@ -61,6 +62,14 @@ struct parent_name {
 	struct inode *inode;
 	__u64 iname[INLINE_NAME / 8];
 };
+
+/* key: __u32 generation slot. value: struct pal_bloom of its pal_files keys (abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PAL_GENS);
+	__type(key, __u32);
+	__type(value, struct pal_bloom);
+} pal_bloom SEC(".maps");
 
 /* Walk state, too large for the 512-byte stack: one per CPU. */
 struct pal_walk {
@@ -316,8 +325,10 @@ struct pal_req {
 	__u64 s_root; /* struct dentry *: the root of its filesystem */
 	__u64 ino; /* its inode number, 0 when it has no inode yet (create) */
 	__u32 dev; /* its device, as identity keys encode it */
-	/* out of pal_resolve: */
-	__u32 aliased; /* its directories may have other paths than the walked one */
+	__u8 is_dir; /* it is a directory: directory identity keys may name it */
+	__u8 aliased; /* out of pal_resolve: its directories may have other paths */
+	__u8 explicit_only; /* ignore defaults: only rules that name the object */
+	__u8 exec_yields; /* exec: a policy with exec: rules decides by them, not its files default */
 	__u64 seed;
 	__u64 mask; /* policies to evaluate */
 	struct pal_verdict v; /* merged over every decide call */
@@ -326,9 +337,7 @@ struct pal_req {
 	__u32 exe_id;
 	__u32 class;
 	__u32 access;
-	__u32 explicit_only; /* ignore defaults: only rules that name the object */
 	__s32 depth; /* out of pal_resolve: -1 when unresolved */
-	__u32 exec_yields; /* exec: a policy with exec: rules decides by them, not by its files default */
 };
 
 static __always_inline struct pal_walk *scratch(void)
@@ -403,10 +412,25 @@ static __always_inline void bits_add(struct pal_bits *b, const struct pal_file_r
 	b->allow |= r->allow;
 }
 
+/* false: k is certainly not in pal_files (its Bloom bit is clear), skip the lookup. */
+static __always_inline bool may_have(const struct pal_file_key *k)
+{
+	__u32 slot = k->gen, bit;
+	const struct pal_bloom *bl = bpf_map_lookup_elem(&pal_bloom, &slot);
+
+	if (!bl)
+		return true; /* never skip what may be there */
+	bit = pal_bloom_bit(k);
+	return bl->w[(bit >> 6) & (PAL_BLOOM_WORDS - 1)] & (1ULL << (bit & 63));
+}
+
 static __always_inline void lookup_add(struct pal_bits *b, struct pal_file_key *k)
 {
-	const struct pal_file_rule *r = bpf_map_lookup_elem(&pal_files, k);
+	const struct pal_file_rule *r;
 
+	if (!may_have(k))
+		return;
+	r = bpf_map_lookup_elem(&pal_files, k);
 	if (r)
 		bits_add(b, r);
 }
@@ -441,14 +465,19 @@ static long dir_step(__u32 i, void *arg)
 	return 0;
 }
 
-/* Identity keys: a hardlink or bind mount of a rule path is the same inode. */
+/*
+ * Identity keys: a hardlink or bind mount of a rule path is the same inode.
+ * Directory identity keys only ever name directories (emit_file.c).
+ */
 static __always_inline void match_inode(struct pal_bits *b, struct pal_file_key *k, __u64 ino,
-					__u32 dev, __u32 exe_id)
+					__u32 dev, __u32 is_dir, __u32 exe_id)
 {
+	__u8 last = is_dir ? PAL_KEY_DIR_INODE : PAL_KEY_INODE;
+
 	if (!ino)
 		return;
 	k->b = dev;
-	for (__u8 kind = PAL_KEY_INODE; kind <= PAL_KEY_DIR_INODE; kind++) {
+	for (__u8 kind = PAL_KEY_INODE; kind <= last; kind++) {
 		k->kind = kind;
 		k->a = ino;
 		lookup_add(b, k);
@@ -463,9 +492,12 @@ static __always_inline void match_inode(struct pal_bits *b, struct pal_file_key 
 /* As lookup_add, for matches that may only restrict: allow bits are dropped. */
 static __always_inline void lookup_add_restrictive(struct pal_bits *b, struct pal_file_key *k)
 {
-	const struct pal_file_rule *r = bpf_map_lookup_elem(&pal_files, k);
+	const struct pal_file_rule *r;
 	struct pal_file_rule only;
 
+	if (!may_have(k))
+		return;
+	r = bpf_map_lookup_elem(&pal_files, k);
 	if (!r)
 		return;
 	only = *r;
@@ -557,7 +589,7 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 	}
 	if (!(p->flags & PAL_POLF_INODE_KEYS))
 		return;
-	match_inode(b, &k, r->ino, r->dev, exe_id);
+	match_inode(b, &k, r->ino, r->dev, r->is_dir, exe_id);
 	if (p->dir_depths && r->aliased)
 		match_ancestors(b, &k, (struct dentry *)r->obj, r->dev, exe_id);
 }
@@ -814,6 +846,7 @@ static __always_inline void req_target(struct pal_req *r, const struct pal_obj *
 	r->obj = (__u64)obj;
 	r->s_root = (__u64)sb->s_root;
 	r->ino = inode ? inode->i_ino : 0;
+	r->is_dir = inode && (inode->i_mode & S_IFMT) == S_IFDIR;
 	r->dev = encode_dev(sb->s_dev);
 	if (pal_resolve(r) < 0)
 		pal_count(PAL_CNT_UNRESOLVED);

@@ -19,6 +19,7 @@
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
 #endif
+#include "bpf/abi.h"
 
 #define PAL_NAME_WORDS ((PAL_NAME_MAX + 1 + 7) / 8)
 #define PAL_HASH_K1 0x9e3779b97f4a7c15ULL
@@ -67,6 +68,20 @@ static inline __u64 pal_prefix_next(__u64 prefix, __u64 name_hash)
 static inline __u64 pal_from_mix(__u64 a, __u32 exe_id)
 {
 	return pal_mix64(a ^ ((__u64)exe_id * PAL_HASH_K1) ^ 0xf40f40f40f40ULL);
+}
+
+/*
+ * The pal_bloom bit of a pal_files key (abi.h): every field but the slot,
+ * folded into the top PAL_BLOOM_SHIFT bits of a multiplicative hash (`a` is
+ * a keyed hash already, or an inode number, which the multiply spreads).
+ */
+static inline __u32 pal_bloom_bit(const struct pal_file_key *k)
+{
+	__u64 rest =
+		((__u64)k->b << 32) | ((__u64)k->policy << 16) | ((__u64)k->kind << 8) | k->class;
+	__u64 x = k->a ^ (rest * PAL_HASH_K1);
+
+	return (__u32)((x * 0xd6e8feb86659fd93ULL) >> (64 - PAL_BLOOM_SHIFT));
 }
 
 #endif /* PALISADE_BPF_PATH_HASH_H */

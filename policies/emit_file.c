@@ -215,6 +215,7 @@ static int emit_one(struct emit *e, __u16 policy, const struct pal_ir_file *f, _
 {
 	struct pal_file_key k;
 	__u8 from = exe ? PAL_KEY_FROM : 0;
+	bool dir_key;
 	int err;
 
 	memset(&k, 0, sizeof(k));
@@ -227,7 +228,9 @@ static int emit_one(struct emit *e, __u16 policy, const struct pal_ir_file *f, _
 	err = add_entry(e, &k, f, exe);
 	if (err || !st)
 		return err;
-	k.kind = (f->kind == PAL_KEY_DIR ? PAL_KEY_DIR_INODE : PAL_KEY_INODE) | from;
+	/* the kernel looks for directory identity keys on directories only */
+	dir_key = f->kind == PAL_KEY_DIR && S_ISDIR(st->st_mode);
+	k.kind = (dir_key ? PAL_KEY_DIR_INODE : PAL_KEY_INODE) | from;
 	k.a = exe ? pal_from_mix(st->st_ino, exe) : st->st_ino;
 	k.b = encode_dev(st->st_dev);
 	return add_entry(e, &k, f, exe);
