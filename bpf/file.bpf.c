@@ -669,9 +669,10 @@ static long decide_step(__u32 policy, void *arg)
  * with full preemption (preempt=full, PREEMPT_RT, lazy preemption) another
  * task's hook can run on this CPU in the middle of a decision and overwrite
  * the per-CPU walk, which would decide this object by that task's path.
- * pal_resolve stamps the walk with the task; a decision that finds another
- * stamp afterwards is made again from a fresh walk, and fails closed if that
- * one is overwritten too.
+ * pal_resolve (and pal_path_str, which walks into the same scratch) stamps
+ * the walk with the task; a decision that finds another stamp afterwards is
+ * made again from a fresh walk, and fails closed if that one is overwritten
+ * too.
  */
 __noinline int pal_decide(struct pal_req *r)
 {
@@ -749,6 +750,8 @@ __noinline int pal_path_str(struct pal_req *r)
 	c.w = scratch();
 	if (!c.w)
 		return 0;
+	/* this walk overwrites the scratch too: a decision it preempted must see that */
+	c.w->owner = bpf_get_current_pid_tgid();
 	c.d = (struct dentry *)r->dir;
 	c.vfsmnt = (struct vfsmount *)r->mnt;
 	c.mnt_root = (struct dentry *)r->mnt_root;
