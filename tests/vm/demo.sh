@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # `make demo`: on a real BPF LSM kernel, run the agent with a policy that
 # protects /etc/shadow for the processes of one cgroup, show a denied `cat`
-# and the JSON audit line it produced, then stop the agent cleanly.
+# and the JSON audit line it produced, show that the agent cannot be killed
+# by another process, then stop it cleanly with `palisade stop`.
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "kernel $(uname -r), active LSMs: $(cat /sys/kernel/security/lsm)"
@@ -38,8 +39,13 @@ sleep 0.5
 say "the audit log"
 cat /run/demo/audit.log
 
-say "stopping the agent (SIGTERM detaches everything)"
+say "self-protection: kill -TERM of the agent from another process"
 kill -TERM $agent
+echo "(refused)"
+sleep 0.5
+grep '"op":"kill"' /run/demo/audit.log
+say "palisade stop (detaches everything)"
+"$PAL_AGENT" stop
 wait $agent
 echo "agent exited with $?"
-grep -q '"path":"/etc/shadow"' /run/demo/audit.log
+grep -q '"path":"/etc/shadow"' /run/demo/audit.log && grep -q '"op":"kill"' /run/demo/audit.log
