@@ -11,9 +11,11 @@
  *    has an escape, so every '"' is a string delimiter, they pair up from
  *    the left, and every string value is its bytes between two quotes.
  *  - A string followed by optional blanks and ':' is a key.
- *  - A key is used only if it occurs exactly once. If it occurs once but is
- *    not at the top level, the record has no such top-level field, so the
- *    filter on it fails anyway.
+ *  - Lines with a nested object ('{' outside strings, past the first) are
+ *    passed on: their keys could be taken for the record's (a record whose
+ *    "v", "time" and "event" are inside a nested object is bad, and must
+ *    be counted). Records have arrays, but no nested objects.
+ *  - A key is used only if it occurs exactly once.
  *  - Lines that do not look like a version-1 object ({ ... } with "v": 1,
  *    a valid "time" and an "event") are passed on to be parsed and counted
  *    as bad. Anything unexpected answers "maybe".
@@ -174,20 +176,28 @@ static struct raw token_at(const char *v, const char *end)
 	return (struct raw){v, (size_t)(e - v), false};
 }
 
+/* line[from, to), outside strings, opens an object. */
+static bool opens_object(const char *from, const char *to)
+{
+	return memchr(from, '{', (size_t)(to - from)) != NULL;
+}
+
 /*
  * One pass over the line's quotes: every key we know, with its value.
- * Returns false for a line with a backslash, an odd number of quotes, or
- * over QUOTE_LINE_MAX bytes (no opinion).
+ * Returns false for a line with a backslash, an odd number of quotes, a
+ * nested object, or over QUOTE_LINE_MAX bytes (no opinion).
  */
 static bool index_line(const char *line, size_t len, struct index *ix)
 {
 	uint64_t bits[QUOTE_LINE_MAX / 64];
 	struct quotes q = {bits, (len + 63) / 64, 0, 0};
 	const char *end = line + len;
+	const char *out = skip_ws(line, end); /* outside strings, past the record's '{' */
 	size_t open, close;
 
 	if (len > QUOTE_LINE_MAX || !quote_bits(line, len, bits))
 		return false;
+	out += out < end && *out == '{';
 	q.cur = bits[0];
 	memset(ix->n, 0, sizeof(ix->n));
 	while (next_quote(&q, &open)) {
@@ -195,9 +205,10 @@ static bool index_line(const char *line, size_t len, struct index *ix)
 		struct raw val;
 		int k;
 
-		if (!next_quote(&q, &close))
+		if (opens_object(out, line + open) || !next_quote(&q, &close))
 			return false;
-		c = skip_ws(line + close + 1, end);
+		out = line + close + 1;
+		c = skip_ws(out, end);
 		if (c == end || *c != ':')
 			continue; /* a string value, not a key */
 		k = key_of(line + open + 1, close - open - 1);
@@ -208,13 +219,14 @@ static bool index_line(const char *line, size_t len, struct index *ix)
 			if (!next_quote(&q, &open) || open != vo || !next_quote(&q, &vc))
 				return false;
 			val = (struct raw){v + 1, vc - vo - 1, true};
+			out = line + vc + 1;
 		} else {
 			val = token_at(v, end); /* arrays and objects: scanned on from inside */
 		}
 		if (k >= 0 && ix->n[k]++ == 0)
 			ix->v[k] = val;
 	}
-	return true;
+	return !opens_object(out, end);
 }
 
 /* 1: the key is there once, *v is its value; 0: absent; -1: several times. */

@@ -378,10 +378,48 @@ static void test_never_refuses_a_match(void **state)
 	assert_true(refused > plain_nomatch / 2);
 }
 
+/*
+ * A record whose head ("v", "time", "event") is in a nested object is bad
+ * (the fuzzer found this): the prefilter must pass it on to be counted,
+ * even when its nested fields do not match; a flat line still gets refused.
+ */
+static void test_nested_object_reaches_parser(void **state)
+{
+	static const char *const bad[] = {
+		"{\"ht\":\r{\"v\":1,\"time\":\"2026-11-22T10:12:00.700000Z\",\"event\":\"file\","
+		"\"exe\":\"ginx\"},\"cgroup\":\"x\",\"cgroup_id\":5123}",
+		"{\"mode\":{\"v\":1,\"time\":\"2026-11-22T10:12:01.000000Z\",\"event\":\"exec\"},"
+		"\"exe\":\"/bin/true\"}",
+		"{\"access\":[{\"v\":1,\"time\":\"2026-11-22T10:12:01.000000Z\",\"event\":\"exec\"}],"
+		"\"exe\":\"/bin/true\"}",
+	};
+	const char *flat = "{\"v\":1,\"time\":\"2026-11-22T10:12:01.000000Z\",\"event\":\"exec\","
+			   "\"action\":\"deny\",\"exe\":\"/bin/true\"}";
+	struct rv_parser *tok = new_parser();
+	struct rv_filter f;
+	struct rv_rec r;
+	enum rv_bad why;
+
+	(void)state;
+	rv_filter_init(&f);
+	set(&f, "exe", "**/nginx");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_not_equal(rv_rec_parse(tok, bad[i], strlen(bad[i]), false, &r, &why), 0);
+		assert_int_not_equal(why, RV_BAD_JSON); /* JSON, but not a record */
+		assert_true(rv_filter_quick(&f, bad[i], strlen(bad[i]), false));
+	}
+	assert_int_equal(rv_rec_parse(tok, flat, strlen(flat), false, &r, &why), 0);
+	assert_false(rv_filter_match(&f, &r));
+	assert_false(rv_filter_quick(&f, flat, strlen(flat), false));
+	rv_filter_free(&f);
+	rv_parser_free(tok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_never_refuses_a_match),
+		cmocka_unit_test(test_nested_object_reaches_parser),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
