@@ -131,9 +131,9 @@ static int bloom_write(struct pal_file *f, __u32 slot, const struct pal_file_ent
 	if (!bl)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		__u32 bit = pal_bloom_bit(&e[i].key);
+		__u64 x = pal_bloom_hash(&e[i].key);
 
-		bl->w[bit >> 6] |= 1ULL << (bit & 63);
+		bl->w[pal_bloom_word(x)] |= pal_bloom_mask(x);
 	}
 	if (bpf_map_update_elem(f->lsm.map_fd[BLOOM], &slot, bl, BPF_ANY))
 		err = -errno;

@@ -4,8 +4,14 @@
  * rules. A decision walks the dentry chain of the object up to the task's
  * root (crossing mounts), hashes every component once, then does one HASH
  * lookup per directory depth that holds a rule (pal_policy.dir_depths), plus
- * the exact path and the inode identity. The cost depends on the path depth,
+ * the exact path and the inode identity, each skipped when the generation's
+ * Bloom filter proves the key absent. The cost depends on the path depth,
  * never on the number of rules. A path that cannot be resolved fails closed.
+ *
+ * Speed: the walk through the object's own mount runs in the hook's program
+ * (resolve_btf), where dentries are BTF pointers and a read is a plain load
+ * of a few instructions; helper reads (bpf_probe_read_kernel, ~140 guest
+ * instructions each) are left for mount crossings, long names and events.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -75,7 +81,6 @@ struct {
 struct pal_walk {
 	__u64 name_hash[PAL_MAX_DEPTH]; /* leaf first */
 	__u64 dentry[PAL_MAX_DEPTH]; /* the dentries behind name_hash, for the event path */
-	__u64 prefix[PAL_MAX_DEPTH + 1]; /* prefix[i]: hash of the first i components */
 	__u64 words[PAL_NAME_WORDS];
 	struct parent_name pn; /* the dentry being walked */
 	char buf[2 * PAL_EV_PATH_MAX + PAL_NAME_MAX + 2]; /* event path being built */
@@ -90,7 +95,8 @@ struct {
 	__type(value, struct pal_walk);
 } pal_walk_scratch SEC(".maps");
 
-enum walk_status { WALK_RUNNING, WALK_DONE, WALK_UNRESOLVED };
+/* WALK_MOUNT: the BTF walk reached the root of the object's mount (it does not cross mounts). */
+enum walk_status { WALK_RUNNING, WALK_DONE, WALK_UNRESOLVED, WALK_MOUNT };
 
 struct walk_ctx {
 	struct dentry *d;
@@ -136,21 +142,33 @@ static long word_step(__u32 i, void *arg)
 	return 0;
 }
 
+/* Word i of a name of len bytes, with the bytes past its end cleared. */
+static __always_inline __u64 name_word(__u64 word, __u32 i, __u32 len)
+{
+	return (i + 1) * 8 > len ? word & pal_word_mask(len) : word;
+}
+
 /* Hash a name of len bytes whose first words are in words[0..]. */
 static __always_inline __u64 hash_words(__u64 seed, const __u64 *words, __u32 len)
 {
 	__u64 h = pal_name_init(seed, len);
 
 	for (int i = 0; i < INLINE_NAME / 8; i++) { /* unrolled: names this short */
-		__u64 word = words[i];
-
 		if (i * 8 >= len)
 			break;
-		if ((i + 1) * 8 > len)
-			word &= pal_word_mask(len);
-		h = pal_name_step(h, word);
+		h = pal_name_step(h, name_word(words[i], i, len));
 	}
 	return h;
+}
+
+/* Record h as the hash of component d, the next one up. */
+static __always_inline void put_hash(struct walk_ctx *c, struct dentry *d, __u64 h)
+{
+	__u32 idx = c->depth & (PAL_MAX_DEPTH - 1);
+
+	c->w->name_hash[idx] = h;
+	c->w->dentry[idx] = (__u64)d;
+	c->depth++;
 }
 
 /*
@@ -161,7 +179,6 @@ static __always_inline __u64 hash_words(__u64 seed, const __u64 *words, __u32 le
 static __always_inline bool hash_qstr(struct walk_ctx *c, struct dentry *d, const struct qstr *q,
 				      const __u64 *inline_words)
 {
-	__u32 idx = c->depth & (PAL_MAX_DEPTH - 1);
 	struct word_ctx wc = {.words = c->w->words, .len = q->len};
 
 	if (wc.len > PAL_NAME_MAX || c->depth >= PAL_MAX_DEPTH)
@@ -179,9 +196,7 @@ static __always_inline bool hash_qstr(struct walk_ctx *c, struct dentry *d, cons
 		else
 			bpf_loop(PAL_NAME_WORDS, word_step, &wc, 0);
 	}
-	c->w->name_hash[idx] = wc.h;
-	c->w->dentry[idx] = (__u64)d;
-	c->depth++;
+	put_hash(c, d, wc.h);
 	return true;
 }
 
@@ -195,7 +210,7 @@ static __always_inline bool hash_name(struct walk_ctx *c, struct dentry *d)
 
 /* 6.1 to 6.13 call the inline name d_iname; later kernels d_shortname. */
 struct dentry___iname {
-	unsigned char d_iname[32];
+	__u64 d_iname[INLINE_NAME / 8]; /* unsigned char[32]: words, for 8-byte loads */
 } __attribute__((preserve_access_index));
 
 /* Offset of the inline name in struct dentry (a CO-RE constant), or 0. */
@@ -231,13 +246,64 @@ static __always_inline const __u64 *read_parent_name(struct dentry *d, struct pa
 	return NULL;
 }
 
-static long walk_step(__u32 i, void *arg)
+/* Word i of d's inline name, with a plain load (CO-RE: either layout). */
+static __always_inline __u64 iname_word(struct dentry *d, int i)
 {
-	struct walk_ctx *c = arg;
+	if (bpf_core_field_exists(struct dentry___iname, d_iname))
+		return ((struct dentry___iname *)d)->d_iname[i];
+	return d->d_shortname.words[i];
+}
+
+/*
+ * Hash the inline name (len < INLINE_NAME bytes) of a BTF pointer d: plain
+ * loads, a few instructions each, instead of a helper call; constant
+ * offsets, one per word in use (a BTF load takes no variable offset).
+ */
+static __always_inline __u64 hash_iname(__u64 seed, struct dentry *d, __u32 len)
+{
+	__u64 h = pal_name_init(seed, len);
+
+	if (len > 0)
+		h = pal_name_step(h, name_word(iname_word(d, 0), 0, len));
+	if (len > 8)
+		h = pal_name_step(h, name_word(iname_word(d, 1), 1, len));
+	if (len > 16)
+		h = pal_name_step(h, name_word(iname_word(d, 2), 2, len));
+	if (len > 24)
+		h = pal_name_step(h, name_word(iname_word(d, 3), 3, len));
+	return h;
+}
+
+/* hash_qstr for a BTF pointer d; returns false if the name cannot be read. */
+static __always_inline bool hash_btf(struct walk_ctx *c, struct dentry *d)
+{
+	__u32 len = d->d_name.len;
+	const unsigned char *name = d->d_name.name;
+	struct qstr *q = &c->w->pn.name;
+
+	if (len < INLINE_NAME && (__u64)name == (__u64)d + iname_offset()) {
+		if (c->depth >= PAL_MAX_DEPTH)
+			return false;
+		put_hash(c, d, hash_iname(c->seed, d, len));
+		return true;
+	}
+	q->len = len;
+	q->name = name;
+	return hash_qstr(c, d, q, NULL);
+}
+
+/*
+ * One component of the walk. With btf, c holds BTF pointers (the hook's
+ * own arguments and what plain loads found from them): names are read
+ * with plain loads, and the walk stops at the root of the object's mount
+ * (WALK_MOUNT), because crossing a mount needs container_of, which only a
+ * helper read can follow; the rest is walked without btf.
+ */
+static __always_inline long walk_step_of(struct walk_ctx *c, bool btf)
+{
 	struct vfsmount *vfsmnt = c->vfsmnt; /* a local: CO-RE relocates kernel types only */
-	struct dentry *d = c->d;
+	struct dentry *d = c->d, *parent;
 	struct parent_name *pn = &c->w->pn;
-	const __u64 *inl;
 	bool ok;
 
 	if (d == c->root_d && vfsmnt == c->root_mnt) {
@@ -246,8 +312,13 @@ static long walk_step(__u32 i, void *arg)
 	}
 	if (d == c->mnt_root) {
 		struct mount *m = real_mount(vfsmnt);
-		struct mount *up = BPF_CORE_READ(m, mnt_parent);
+		struct mount *up;
 
+		if (btf) {
+			c->status = WALK_MOUNT;
+			return 1;
+		}
+		up = BPF_CORE_READ(m, mnt_parent);
 		if (up == m) { /* top of a namespace we did not start from */
 			c->status = WALK_UNRESOLVED;
 			return 1;
@@ -258,42 +329,61 @@ static long walk_step(__u32 i, void *arg)
 		c->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 		return 0;
 	}
-	inl = read_parent_name(d, pn, &ok);
-	if (!ok || pn->parent == d || !hash_qstr(c, d, &pn->name, inl)) {
+	if (btf) {
+		parent = d->d_parent; /* a local: read back from the map, it is no BTF pointer */
+		ok = parent != d && hash_btf(c, d);
+	} else {
+		const __u64 *inl = read_parent_name(d, pn, &ok);
+
+		parent = pn->parent;
+		ok = ok && parent != d && hash_qstr(c, d, &pn->name, inl);
+	}
+	if (!ok) {
 		/* unreadable, disconnected, too deep */
 		c->status = WALK_UNRESOLVED;
 		return 1;
 	}
-	c->d = pn->parent;
+	c->d = parent;
 	return 0;
 }
 
-static long prefix_step(__u32 i, void *arg)
+static long walk_step(__u32 i, void *arg)
 {
-	struct walk_ctx *c = arg;
-	__u32 src = (c->depth - 1 - i) & (PAL_MAX_DEPTH - 1);
-	__u32 dst = i & (PAL_MAX_DEPTH - 1);
+	return walk_step_of(arg, false);
+}
 
-	if (i >= c->depth)
-		return 1;
-	c->w->prefix[dst + 1] = pal_prefix_next(c->w->prefix[dst], c->w->name_hash[src]);
-	return 0;
+/* Two components per step: a bpf_loop step costs a call. */
+static long walk_step_btf(__u32 i, void *arg)
+{
+	return walk_step_of(arg, true) || walk_step_of(arg, true);
+}
+
+/* The task's root, where every walk ends (BTF pointers: plain loads). */
+static __always_inline void walk_root(struct walk_ctx *c)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fs_struct *fs = task->fs;
+
+	c->root_d = fs->root.dentry;
+	c->root_mnt = fs->root.mnt;
+}
+
+/* The depth of a finished walk, or -1 when it could not finish. */
+static __always_inline int walk_depth(const struct walk_ctx *c)
+{
+	return c->status == WALK_DONE ? c->depth : -1;
 }
 
 /*
  * Resolve `leaf` (optional, a name not yet linked, e.g. for create) below
- * `dir`/`vfsmount` up to the task's root, and fill w->prefix[0..depth].
+ * `dir`/`vfsmount` up to the task's root: w->name_hash[0..depth), leaf first.
  * Returns the depth, or -1 when the path cannot be resolved.
  */
 static __always_inline int walk_path(struct walk_ctx *c, struct dentry *leaf)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct vfsmount *vfsmnt = c->vfsmnt; /* a local: CO-RE relocates kernel types only */
 
-	struct fs_struct *fs = task->fs; /* BTF pointers: plain loads, no helper calls */
-	struct vfsmount *vfsmnt = c->vfsmnt;
-
-	c->root_d = fs->root.dentry;
-	c->root_mnt = fs->root.mnt;
+	walk_root(c);
 	if (!c->mnt_root) /* callers with BTF pointers read it for free */
 		c->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 	c->obj_mnt_root = c->mnt_root;
@@ -302,11 +392,7 @@ static __always_inline int walk_path(struct walk_ctx *c, struct dentry *leaf)
 	if (leaf && !hash_name(c, leaf))
 		return -1;
 	bpf_loop(PAL_MAX_DEPTH + MAX_MOUNT_HOPS, walk_step, c, 0);
-	if (c->status != WALK_DONE)
-		return -1;
-	c->w->prefix[0] = pal_prefix_root(c->seed);
-	bpf_loop(PAL_MAX_DEPTH, prefix_step, c, 0);
-	return c->depth;
+	return walk_depth(c);
 }
 
 /*
@@ -319,10 +405,7 @@ struct pal_req {
 	__u64 dir; /* struct dentry *: the object, or its parent when leaf is set */
 	__u64 mnt; /* struct vfsmount * */
 	__u64 leaf; /* struct dentry *, or 0 */
-	__u64 mnt_root; /* struct dentry *: mnt's root, 0 if not read yet */
 	/* the object's identity, read by the hook (req_target) with plain loads: */
-	__u64 obj; /* struct dentry * of the object */
-	__u64 s_root; /* struct dentry *: the root of its filesystem */
 	__u64 ino; /* its inode number, 0 when it has no inode yet (create) */
 	__u32 dev; /* its device, as identity keys encode it */
 	__u8 is_dir; /* it is a directory: directory identity keys may name it */
@@ -333,7 +416,8 @@ struct pal_req {
 	__u64 mask; /* policies to evaluate */
 	struct pal_verdict v; /* merged over every decide call */
 	__u32 gen;
-	__u32 npolicies;
+	__u16 npolicies;
+	__u16 walk_status; /* enum walk_status; WALK_MOUNT: the walk is to be finished */
 	__u32 exe_id;
 	__u32 class;
 	__u32 access;
@@ -372,6 +456,12 @@ static __always_inline __u32 encode_dev(__u32 dev)
 	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
 }
 
+/* The object of r: the leaf, or the directory when there is none. */
+static __always_inline struct dentry *req_obj(const struct pal_req *r)
+{
+	return (struct dentry *)(r->leaf ? r->leaf : r->dir);
+}
+
 /* Walk the object of r into this CPU's scratch; sets the out fields of r. */
 __noinline int pal_resolve(struct pal_req *r)
 {
@@ -385,11 +475,32 @@ __noinline int pal_resolve(struct pal_req *r)
 	c.w->owner = bpf_get_current_pid_tgid(); /* see pal_decide */
 	c.d = (struct dentry *)r->dir;
 	c.vfsmnt = (struct vfsmount *)r->mnt;
-	c.mnt_root = (struct dentry *)r->mnt_root;
 	c.seed = r->seed;
 	r->depth = walk_path(&c, (struct dentry *)r->leaf);
-	r->aliased = aliased((struct dentry *)r->s_root, c.obj_mnt_root,
+	r->walk_status = c.status;
+	r->aliased = aliased(BPF_CORE_READ(req_obj(r), d_sb, s_root), c.obj_mnt_root,
 			     (struct vfsmount *)r->mnt == c.root_mnt ? c.root_d : NULL);
+	return r->depth;
+}
+
+/*
+ * Finish the walk that resolve_btf began in the hook, which stopped at the
+ * root of the object's mount: cross the mounts above it. Called by the
+ * first pal_decide of the request, which has the scratch at hand.
+ */
+static __noinline int resolve_rest(struct pal_req *r, struct pal_walk *w)
+{
+	struct walk_ctx c = {.w = w, .seed = r->seed, .depth = r->depth};
+	struct vfsmount *mnt = (struct vfsmount *)r->mnt; /* a local, for CO-RE */
+
+	walk_root(&c);
+	c.vfsmnt = mnt;
+	c.d = BPF_CORE_READ(mnt, mnt_root); /* where resolve_btf stopped */
+	c.mnt_root = c.d;
+	c.status = WALK_RUNNING;
+	bpf_loop(PAL_MAX_DEPTH + MAX_MOUNT_HOPS, walk_step, &c, 0);
+	r->walk_status = c.status;
+	r->depth = walk_depth(&c);
 	return r->depth;
 }
 
@@ -397,6 +508,7 @@ __noinline int pal_resolve(struct pal_req *r)
 struct pal_bits {
 	__u32 deny, audit, allow;
 	__u32 rule_deny, rule_audit, rule_allow;
+	const struct pal_bloom *bloom; /* of the generation decided: looked up once */
 };
 
 static __always_inline void bits_add(struct pal_bits *b, const struct pal_file_rule *r)
@@ -412,23 +524,24 @@ static __always_inline void bits_add(struct pal_bits *b, const struct pal_file_r
 	b->allow |= r->allow;
 }
 
-/* false: k is certainly not in pal_files (its Bloom bit is clear), skip the lookup. */
-static __always_inline bool may_have(const struct pal_file_key *k)
+/* false: k is certainly not in pal_files (a Bloom bit of it is clear), skip the lookup. */
+static __always_inline bool may_have(const struct pal_bits *b, const struct pal_file_key *k)
 {
-	__u32 slot = k->gen, bit;
-	const struct pal_bloom *bl = bpf_map_lookup_elem(&pal_bloom, &slot);
+	const struct pal_bloom *bl = b->bloom;
+	__u64 x, mask;
 
 	if (!bl)
 		return true; /* never skip what may be there */
-	bit = pal_bloom_bit(k);
-	return bl->w[(bit >> 6) & (PAL_BLOOM_WORDS - 1)] & (1ULL << (bit & 63));
+	x = pal_bloom_hash(k);
+	mask = pal_bloom_mask(x);
+	return (bl->w[pal_bloom_word(x) & (PAL_BLOOM_WORDS - 1)] & mask) == mask;
 }
 
 static __always_inline void lookup_add(struct pal_bits *b, struct pal_file_key *k)
 {
 	const struct pal_file_rule *r;
 
-	if (!may_have(k))
+	if (!may_have(b, k))
 		return;
 	r = bpf_map_lookup_elem(&pal_files, k);
 	if (r)
@@ -439,28 +552,48 @@ struct match_ctx {
 	struct pal_walk *w;
 	struct pal_bits *bits;
 	struct pal_file_key *key;
+	__u64 prefix; /* hash of the first i components (path_hash.h), at step i */
 	__u64 dir_depths;
 	__u32 depth;
 	__u32 exe_id; /* 0: no `from:` lookups */
 };
 
-/* Directory rules at depth i cover everything below, and the directory itself. */
-static long dir_step(__u32 i, void *arg)
+/*
+ * Directory rules at depth i cover everything below, and the directory
+ * itself. The prefix hashes are made here, root first, as the loop goes:
+ * the walk found the names leaf first.
+ */
+static __always_inline void dir_level(struct match_ctx *m, __u32 i)
 {
-	struct match_ctx *m = arg;
-
-	if (i > m->depth || i > PAL_MAX_DEPTH)
-		return 1;
+	if (i)
+		m->prefix = pal_prefix_next(m->prefix,
+					    m->w->name_hash[(m->depth - i) & (PAL_MAX_DEPTH - 1)]);
 	if (!(m->dir_depths & (1ULL << (i < 63 ? i : 63))))
-		return 0;
+		return;
 	m->key->kind = PAL_KEY_DIR;
-	m->key->a = m->w->prefix[i];
+	m->key->a = m->prefix;
 	m->key->b = i;
 	lookup_add(m->bits, m->key);
 	if (m->exe_id) {
 		m->key->kind = PAL_KEY_DIR | PAL_KEY_FROM;
 		m->key->a = pal_from_mix(m->key->a, m->exe_id);
 		lookup_add(m->bits, m->key);
+	}
+}
+
+#define DIR_UNROLL 4 /* levels per dir_step: a bpf_loop step costs a call */
+
+static long dir_step(__u32 n, void *arg)
+{
+	struct match_ctx *m = arg;
+
+#pragma unroll
+	for (__u32 j = 0; j < DIR_UNROLL; j++) {
+		__u32 i = n * DIR_UNROLL + j;
+
+		if (i > m->depth || i > PAL_MAX_DEPTH)
+			return 1;
+		dir_level(m, i);
 	}
 	return 0;
 }
@@ -495,7 +628,7 @@ static __always_inline void lookup_add_restrictive(struct pal_bits *b, struct pa
 	const struct pal_file_rule *r;
 	struct pal_file_rule only;
 
-	if (!may_have(k))
+	if (!may_have(b, k))
 		return;
 	r = bpf_map_lookup_elem(&pal_files, k);
 	if (!r)
@@ -567,6 +700,7 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 		.w = w,
 		.bits = b,
 		.key = &k,
+		.prefix = pal_prefix_root(r->seed),
 		.dir_depths = p->dir_depths,
 		.depth = r->depth,
 		.exe_id = exe_id,
@@ -575,10 +709,12 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 
 	if (d > PAL_MAX_DEPTH)
 		return;
-	bpf_loop(PAL_MAX_DEPTH + 1, dir_step, &m, 0);
+	b->bloom = bpf_map_lookup_elem(&pal_bloom, &k.gen);
+	/* levels 0..d; leaves m.prefix at depth d */
+	bpf_loop((PAL_MAX_DEPTH + DIR_UNROLL) / DIR_UNROLL, dir_step, &m, 0);
 	if (p->exact_depths & (1ULL << (d < 63 ? d : 63))) {
 		k.kind = PAL_KEY_EXACT;
-		k.a = w->prefix[d];
+		k.a = m.prefix;
 		k.b = d;
 		lookup_add(b, &k);
 		if (exe_id) {
@@ -591,7 +727,7 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 		return;
 	match_inode(b, &k, r->ino, r->dev, r->is_dir, exe_id);
 	if (p->dir_depths && r->aliased)
-		match_ancestors(b, &k, (struct dentry *)r->obj, r->dev, exe_id);
+		match_ancestors(b, &k, req_obj(r), r->dev, exe_id);
 }
 
 /*
@@ -639,7 +775,7 @@ static long decide_step(__u32 policy, void *arg)
 	__u32 rule = PAL_NO_RULE, class = r->class;
 	__u8 action, dflt;
 
-	if (policy >= PAL_MAX_POLICIES)
+	if (policy >= r->npolicies || policy >= PAL_MAX_POLICIES)
 		return 1;
 	if (!(r->mask & (1ULL << policy)) || class >= PAL_CLASSES)
 		return 0;
@@ -674,31 +810,44 @@ static long decide_step(__u32 policy, void *arg)
  * made again from a fresh walk, and fails closed if that one is overwritten
  * too.
  */
-__noinline int pal_decide(struct pal_req *r)
+/* One pass of decide_step over the policies. Global: verified once, not per call. */
+__noinline int pal_decide_once(struct pal_req *r)
 {
 	struct decide_ctx d = {.r = r};
-	struct pal_verdict before;
-	__u32 n;
 
 	if (!r)
 		return 0;
 	d.w = scratch();
 	if (!d.w)
 		return 0;
-	n = r->npolicies < PAL_MAX_POLICIES ? r->npolicies : PAL_MAX_POLICIES;
+	bpf_loop(PAL_MAX_POLICIES, decide_step, &d, 0); /* to r->npolicies */
+	return d.w->owner == bpf_get_current_pid_tgid(); /* see pal_decide */
+}
+
+__noinline int pal_decide(struct pal_req *r)
+{
+	struct pal_walk *w;
+	struct pal_verdict before;
+
+	if (!r)
+		return 0;
+	w = scratch();
+	if (!w)
+		return 0;
+	/* the first decision on a walk that stopped at a mount finishes it */
+	if (r->walk_status == WALK_MOUNT && resolve_rest(r, w) < 0)
+		pal_count(PAL_CNT_UNRESOLVED);
 	before = r->v;
-	bpf_loop(n, decide_step, &d, 0);
-	if (d.w->owner == bpf_get_current_pid_tgid())
+	if (pal_decide_once(r))
 		return r->v.action;
 	r->v = before;
 	pal_resolve(r);
-	bpf_loop(n, decide_step, &d, 0);
-	if (d.w->owner == bpf_get_current_pid_tgid())
+	if (pal_decide_once(r))
 		return r->v.action;
 	r->v = before;
 	r->depth = -1;
 	pal_count(PAL_CNT_UNRESOLVED);
-	bpf_loop(n, decide_step, &d, 0);
+	pal_decide_once(r);
 	return r->v.action;
 }
 
@@ -754,7 +903,6 @@ __noinline int pal_path_str(struct pal_req *r)
 	c.w->owner = bpf_get_current_pid_tgid();
 	c.d = (struct dentry *)r->dir;
 	c.vfsmnt = (struct vfsmount *)r->mnt;
-	c.mnt_root = (struct dentry *)r->mnt_root;
 	c.seed = r->seed;
 	if (walk_path(&c, (struct dentry *)r->leaf) < 0)
 		flags |= PAL_EVF_UNRESOLVED;
@@ -836,7 +984,43 @@ static __always_inline void req_point(struct pal_req *r, const struct pal_obj *o
 	r->dir = (__u64)o->dir;
 	r->mnt = (__u64)o->mnt;
 	r->leaf = (__u64)o->leaf;
-	r->mnt_root = (__u64)o->mnt->mnt_root;
+}
+
+/*
+ * pal_resolve for the hook's object, the fast way: the walk through the
+ * object's own mount (for most paths, all of it) runs in the hook's
+ * program, where the dentries are BTF pointers and each read is a plain
+ * load, not a helper call; pal_decide does the rest. Not inlined: a
+ * static function keeps the BTF types of its arguments, and its frame is
+ * off the stack of the decision that follows.
+ */
+static __noinline int resolve_btf(struct pal_req *r, const struct pal_obj *o)
+{
+	struct walk_ctx c = {
+		.d = o->dir, .vfsmnt = o->mnt, .mnt_root = o->mnt->mnt_root, .seed = r->seed};
+
+	r->walk_status = WALK_UNRESOLVED;
+	r->depth = -1;
+	c.w = scratch();
+	if (!c.w)
+		return -1;
+	c.w->owner = bpf_get_current_pid_tgid(); /* see pal_decide */
+	walk_root(&c);
+	c.status = WALK_RUNNING;
+	if (o->leaf && !hash_btf(&c, o->leaf))
+		c.status = WALK_UNRESOLVED;
+	else /* one more component step than components: the last one finds the root */
+		bpf_loop(PAL_MAX_DEPTH / 2 + 1, walk_step_btf, &c, 0);
+	r->aliased = aliased(o->leaf ? o->leaf->d_sb->s_root : o->dir->d_sb->s_root, c.mnt_root,
+			     o->mnt == c.root_mnt ? c.root_d : NULL);
+	if (c.status == WALK_MOUNT) { /* pending: pal_decide finishes it */
+		r->walk_status = WALK_MOUNT;
+		r->depth = c.depth;
+		return 0;
+	}
+	r->walk_status = c.status == WALK_DONE ? WALK_DONE : WALK_UNRESOLVED;
+	r->depth = walk_depth(&c);
+	return r->depth;
 }
 
 static __always_inline void req_target(struct pal_req *r, const struct pal_obj *o)
@@ -846,12 +1030,10 @@ static __always_inline void req_target(struct pal_req *r, const struct pal_obj *
 	struct inode *inode = obj->d_inode;
 
 	req_point(r, o);
-	r->obj = (__u64)obj;
-	r->s_root = (__u64)sb->s_root;
 	r->ino = inode ? inode->i_ino : 0;
 	r->is_dir = inode && (inode->i_mode & S_IFMT) == S_IFDIR;
 	r->dev = encode_dev(sb->s_dev);
-	if (pal_resolve(r) < 0)
+	if (resolve_btf(r, o) < 0)
 		pal_count(PAL_CNT_UNRESOLVED);
 }
 
@@ -865,7 +1047,6 @@ static __always_inline void fill_exe(struct pal_req *r, struct pal_event *e)
 		return;
 	r->dir = (__u64)BPF_CORE_READ(exe, f_path.dentry);
 	r->mnt = (__u64)BPF_CORE_READ(exe, f_path.mnt);
-	r->mnt_root = 0;
 	r->leaf = 0;
 	pal_path_str(r);
 	copy_path(e->exe, PAL_EV_EXE_MAX);
@@ -1121,6 +1302,17 @@ int BPF_PROG(palisade_path_rmdir, const struct path *dir, struct dentry *dentry,
  * name — a confined task must not be able to give a protected file a new
  * name, nor replace a protected name.
  */
+static __always_inline void decide_end(struct pal_req *r, const struct pal_obj *o, __u32 access)
+{
+	req_target(r, o);
+	r->access = access;
+	r->explicit_only = 0;
+	pal_decide(r);
+	r->access = PAL_ACC_FILE_ALL;
+	r->explicit_only = 1;
+	pal_decide(r);
+}
+
 static __always_inline int check_two(const struct pal_obj *src, const struct pal_obj *dst, __u32 op,
 				     __u32 access)
 {
@@ -1128,15 +1320,8 @@ static __always_inline int check_two(const struct pal_obj *src, const struct pal
 
 	if (!req_begin(&r, PAL_CLASS_FILE, access))
 		return 0;
-	for (int i = 0; i < 2; i++) {
-		req_target(&r, i ? dst : src);
-		r.access = access;
-		r.explicit_only = 0;
-		pal_decide(&r);
-		r.access = PAL_ACC_FILE_ALL;
-		r.explicit_only = 1;
-		pal_decide(&r);
-	}
+	decide_end(&r, src, access);
+	decide_end(&r, dst, access);
 	r.access = access;
 	return req_finish(&r, PAL_EV_FILE, op, src, dst);
 }

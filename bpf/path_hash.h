@@ -71,17 +71,30 @@ static inline __u64 pal_from_mix(__u64 a, __u32 exe_id)
 }
 
 /*
- * The pal_bloom bit of a pal_files key (abi.h): every field but the slot,
- * folded into the top PAL_BLOOM_SHIFT bits of a multiplicative hash (`a` is
- * a keyed hash already, or an inode number, which the multiply spreads).
+ * The pal_bloom hash of a pal_files key (abi.h): every field but the slot,
+ * folded into a multiplicative hash (`a` is a keyed hash already, or an
+ * inode number, which the multiply spreads). Its top bits say where the key
+ * sits: pal_bloom_word and pal_bloom_mask.
  */
-static inline __u32 pal_bloom_bit(const struct pal_file_key *k)
+static inline __u64 pal_bloom_hash(const struct pal_file_key *k)
 {
 	__u64 rest =
 		((__u64)k->b << 32) | ((__u64)k->policy << 16) | ((__u64)k->kind << 8) | k->class;
-	__u64 x = k->a ^ (rest * PAL_HASH_K1);
 
-	return (__u32)((x * 0xd6e8feb86659fd93ULL) >> (64 - PAL_BLOOM_SHIFT));
+	return (k->a ^ (rest * PAL_HASH_K1)) * 0xd6e8feb86659fd93ULL;
+}
+
+/* The word of pal_bloom that holds a key's bits: the top bits of its hash. */
+static inline __u32 pal_bloom_word(__u64 x)
+{
+	return (__u32)(x >> (64 - PAL_BLOOM_SHIFT + 6));
+}
+
+/* The key's two bits in that word: the next 2 x 6 bits of its hash. */
+static inline __u64 pal_bloom_mask(__u64 x)
+{
+	return (1ULL << ((x >> (64 - PAL_BLOOM_SHIFT)) & 63)) |
+	       (1ULL << ((x >> (58 - PAL_BLOOM_SHIFT)) & 63));
 }
 
 #endif /* PALISADE_BPF_PATH_HASH_H */

@@ -387,19 +387,16 @@ static void test_too_many_exes(void **state)
 	free(names);
 }
 
-static void test_too_many_keys(void **state)
+/* n exact-path deny rules "/<prefix><i>" (depth 1); free the result and *names. */
+static struct pal_ir_file *exact_files(size_t n, char prefix, char **names)
 {
-	const size_t n = PAL_MAX_FILE_KEYS / PAL_GENS + 1;
 	struct pal_ir_file *files = calloc(n, sizeof(*files));
-	char *names = malloc(n * 12);
-	struct pal_ir_rule rule = {.class = PAL_CLASS_FILE, .action = PAL_ACT_DENY};
-	struct pal_ir_policy pol = {
-		.name = "p", .rules = &rule, .nrules = 1, .files = files, .nfiles = n};
-	struct pal_policy_set set = {.policies = &pol, .npolicies = 1};
-	struct pal_file_emit fe;
 
+	*names = malloc(n * 12);
+	assert_non_null(files);
+	assert_non_null(*names);
 	for (size_t i = 0; i < n; i++) {
-		char *s = names + 12 * i;
+		char *s = *names + 12 * i;
 
 		files[i] = (struct pal_ir_file){.path = s,
 						.depth = 1,
@@ -407,8 +404,22 @@ static void test_too_many_keys(void **state)
 						.class = PAL_CLASS_FILE,
 						.action = PAL_ACT_DENY,
 						.access = PAL_ACC_READ};
-		files[i].len = (__u32)sprintf(s, "/%zx", i);
+		files[i].len = (__u32)sprintf(s, "/%c%zx", prefix, i);
 	}
+	return files;
+}
+
+static void test_too_many_keys(void **state)
+{
+	const size_t n = PAL_MAX_FILE_KEYS / PAL_GENS + 1;
+	char *names;
+	struct pal_ir_file *files = exact_files(n, 'f', &names);
+	struct pal_ir_rule rule = {.class = PAL_CLASS_FILE, .action = PAL_ACT_DENY};
+	struct pal_ir_policy pol = {
+		.name = "p", .rules = &rule, .nrules = 1, .files = files, .nfiles = n};
+	struct pal_policy_set set = {.policies = &pol, .npolicies = 1};
+	struct pal_file_emit fe;
+
 	assert_int_equal(pal_emit_file(&set, 0, SEED, PAL_LOAD_NO_HOST, &fe), -E2BIG);
 	assert_int_equal(fe.nentries, n);
 	assert_null(fe.entries);
@@ -420,6 +431,64 @@ static void test_too_many_keys(void **state)
 	free(names);
 }
 
+/* The keys of exact_files(n, prefix), emitted for real. */
+static void emit_paths(size_t n, char prefix, struct pal_file_emit *fe)
+{
+	char *names;
+	struct pal_ir_file *files = exact_files(n, prefix, &names);
+	struct pal_ir_rule rule = {.class = PAL_CLASS_FILE, .action = PAL_ACT_DENY};
+	struct pal_ir_policy pol = {
+		.name = "p", .rules = &rule, .nrules = 1, .files = files, .nfiles = n};
+	struct pal_policy_set set = {.policies = &pol, .npolicies = 1};
+
+	assert_int_equal(pal_emit_file(&set, 0, SEED, PAL_LOAD_NO_HOST, fe), 0);
+	assert_int_equal(fe->nentries, n);
+	free(files);
+	free(names);
+}
+
+static bool bloom_has(const struct pal_bloom *bl, const struct pal_file_key *k)
+{
+	__u64 x = pal_bloom_hash(k), mask = pal_bloom_mask(x);
+
+	return (bl->w[pal_bloom_word(x) & (PAL_BLOOM_WORDS - 1)] & mask) == mask;
+}
+
+/*
+ * The Bloom filter the agent writes and the hook reads (path_hash.h): no
+ * key of the policy is ever reported absent (that would skip a rule), and
+ * at 100,000 keys few absent keys are reported present (each costs a HASH
+ * lookup in the hook; abi.h says about 1%).
+ */
+static void test_bloom(void **state)
+{
+	const size_t n = 100000;
+	struct pal_bloom *bl = calloc(1, sizeof(*bl));
+	struct pal_file_emit in, out;
+	size_t fp = 0;
+
+	assert_non_null(bl);
+	emit_paths(n, 'a', &in);
+	emit_paths(n, 'b', &out);
+	for (size_t i = 0; i < n; i++) { /* as agent/file.c writes it */
+		__u64 x = pal_bloom_hash(&in.entries[i].key), mask = pal_bloom_mask(x);
+
+		assert_true(pal_bloom_word(x) < PAL_BLOOM_WORDS);
+		assert_true(__builtin_popcountll(mask) >= 1 && __builtin_popcountll(mask) <= 2);
+		bl->w[pal_bloom_word(x)] |= mask;
+	}
+	for (size_t i = 0; i < n; i++) {
+		assert_true(bloom_has(bl, &in.entries[i].key));
+		fp += bloom_has(bl, &out.entries[i].key);
+	}
+	print_message("bloom: %zu of %zu absent keys reported present (%.2f%%)\n", fp, n,
+		      100.0 * (double)fp / (double)n);
+	assert_true(fp < n / 50);
+	pal_file_emit_free(&in);
+	pal_file_emit_free(&out);
+	free(bl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_merge_rules),   cmocka_unit_test(test_from),
 		cmocka_unit_test(test_inode_keys),    cmocka_unit_test(test_too_many_exes),
 		cmocka_unit_test(test_too_many_keys), cmocka_unit_test(test_rename_guards),
+		cmocka_unit_test(test_bloom),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
