@@ -17,13 +17,18 @@
 #define EACCES 13
 #endif
 
-/* new_encode_dev() of an inode's device: the `dev` of identity keys (abi.h). */
-static __always_inline __u32 pal_inode_dev(struct inode *inode)
+/* A kernel dev_t as user space's st_dev encodes it (new_encode_dev): the `dev` of identity keys (abi.h). */
+static __always_inline __u32 pal_encode_dev(__u32 dev)
 {
-	__u32 dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	__u32 major = dev >> 20, minor = dev & 0xfffff;
 
 	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
+/* pal_encode_dev() of an inode's device. */
+static __always_inline __u32 pal_inode_dev(struct inode *inode)
+{
+	return pal_encode_dev(BPF_CORE_READ(inode, i_sb, s_dev));
 }
 
 /* The decision of one hook: the strongest (policy, rule) that spoke. */

@@ -448,14 +448,6 @@ static __always_inline __u32 aliased(struct dentry *s_root, struct dentry *mnt_r
 	return mnt_root != s_root || (root_d && root_d != s_root);
 }
 
-/* A kernel dev_t as user space's st_dev encodes it (new_encode_dev). */
-static __always_inline __u32 encode_dev(__u32 dev)
-{
-	__u32 major = dev >> 20, minor = dev & 0xfffff;
-
-	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
-}
-
 /* The object of r: the leaf, or the directory when there is none. */
 static __always_inline struct dentry *req_obj(const struct pal_req *r)
 {
@@ -1032,7 +1024,7 @@ static __always_inline void req_target(struct pal_req *r, const struct pal_obj *
 	req_point(r, o);
 	r->ino = inode ? inode->i_ino : 0;
 	r->is_dir = inode && (inode->i_mode & S_IFMT) == S_IFDIR;
-	r->dev = encode_dev(sb->s_dev);
+	r->dev = pal_encode_dev(sb->s_dev);
 	if (resolve_btf(r, o) < 0)
 		pal_count(PAL_CNT_UNRESOLVED);
 }
