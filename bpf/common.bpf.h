@@ -17,7 +17,7 @@
 #define EACCES 13
 #endif
 
-/* A kernel dev_t as user space's st_dev encodes it (new_encode_dev): the `dev` of identity keys (abi.h). */
+/* A kernel dev_t as st_dev encodes it (new_encode_dev): the `dev` of identity keys (abi.h). */
 static __always_inline __u32 pal_encode_dev(__u32 dev)
 {
 	__u32 major = dev >> 20, minor = dev & 0xfffff;
