@@ -115,8 +115,8 @@ int pal_yaml_parse(struct pal_parse *p, int (*doc)(struct pal_parse *p, struct p
 /* path.c: hash of a canonical path (component count implied). */
 __u64 pal_canon_hash(const char *canon, size_t len, __u64 seed);
 
-/* suggest.c: the closest candidate within a small edit distance, or NULL. */
-const char *pal_suggest(const char *word, size_t len, const char *const *cands, size_t n);
+/* closest.c: the closest candidate within a small edit distance, or NULL. */
+const char *pal_closest(const char *word, size_t len, const char *const *cands, size_t n);
 
 /* schema.c: one policy document into the set. */
 int pal_schema_doc(struct pal_parse *p, struct pal_node *root);

@@ -40,7 +40,7 @@ static int unknown_key(struct pal_parse *p, const struct pal_node *key, const st
 
 	if (p->gave_up) /* nothing more is reported: skip the work */
 		return -1;
-	s = pal_suggest(key->str, key->len, k->names, k->n);
+	s = pal_closest(key->str, key->len, k->names, k->n);
 	q = pal_q(p, key->str, key->len);
 	if (!s) {
 		pal_err(p, key, "unknown key '%s' in %s (expected %s)", q, k->what,
@@ -136,7 +136,7 @@ int pal_word(struct pal_parse *p, const struct pal_node *v, const char *what,
 		if (is_word(v, words[i]))
 			return (int)i;
 	q = pal_q(p, v->str, v->len);
-	s = pal_suggest(v->str, v->len, words, n);
+	s = pal_closest(v->str, v->len, words, n);
 	if (s)
 		pal_err(p, v, "unknown %s '%s'; did you mean '%s'?", what, q, s);
 	else

@@ -5,7 +5,7 @@
 
 #include "policies/policy_int.h"
 
-#define SUGGEST_LEN_MAX 32 /* longer words get no suggestion (bounds the work) */
+#define CLOSEST_LEN_MAX 32 /* longer words get no suggestion (bounds the work) */
 
 static unsigned int min3(unsigned int a, unsigned int b, unsigned int c)
 {
@@ -17,7 +17,7 @@ static unsigned int min3(unsigned int a, unsigned int b, unsigned int c)
 /* Optimal string alignment distance (Levenshtein plus adjacent swaps). */
 static unsigned int distance(const char *a, size_t n, const char *b, size_t m)
 {
-	unsigned int d[SUGGEST_LEN_MAX + 1][SUGGEST_LEN_MAX + 1];
+	unsigned int d[CLOSEST_LEN_MAX + 1][CLOSEST_LEN_MAX + 1];
 
 	for (size_t i = 0; i <= n; i++)
 		d[i][0] = (unsigned int)i;
@@ -38,12 +38,12 @@ static unsigned int distance(const char *a, size_t n, const char *b, size_t m)
 	return d[n][m];
 }
 
-const char *pal_suggest(const char *word, size_t len, const char *const *cands, size_t n)
+const char *pal_closest(const char *word, size_t len, const char *const *cands, size_t n)
 {
 	const char *best = NULL;
 	unsigned int best_d = ~0u;
 
-	if (!len || len > SUGGEST_LEN_MAX)
+	if (!len || len > CLOSEST_LEN_MAX)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		size_t m = strlen(cands[i]);
@@ -51,7 +51,7 @@ const char *pal_suggest(const char *word, size_t len, const char *const *cands, 
 		unsigned int limit = longer <= 4 ? 1 : 2;
 		unsigned int d;
 
-		if (m > SUGGEST_LEN_MAX)
+		if (m > CLOSEST_LEN_MAX)
 			continue;
 		d = distance(word, len, cands[i], m);
 		if (d <= limit && d < best_d) {
