@@ -4,6 +4,12 @@
 #include <string.h>
 
 #include "agent/palisade.h"
+#include "review/verbs.h"
+
+/* The review verbs return the exit codes of palisade(8), like every other verb. */
+_Static_assert((int)RV_EXIT_OK == PAL_EXIT_OK && (int)RV_EXIT_USAGE == PAL_EXIT_POLICY &&
+		       (int)RV_EXIT_RUNTIME == PAL_EXIT_RUNTIME,
+	       "review exit codes differ from palisade(8)");
 
 struct verb {
 	const char *name;

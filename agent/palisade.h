@@ -14,10 +14,9 @@ enum {
 int cmd_run(int argc, char **argv); /* run.c */
 int cmd_check(int argc, char **argv); /* cmd_policy.c */
 int cmd_compile(int argc, char **argv); /* cmd_policy.c */
-int cmd_logs(int argc, char **argv); /* logs.c */
-int cmd_suggest(int argc, char **argv); /* suggest.c */
 int cmd_status(int argc, char **argv); /* control.c */
 int cmd_reload(int argc, char **argv); /* control.c */
 int cmd_stop(int argc, char **argv); /* control.c */
+/* logs and suggest are the review tool's: review/verbs.h */
 
 #endif

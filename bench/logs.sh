@@ -11,7 +11,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build-logs}
 bin=
-for b in "$build/agent/palisade" "$build/tests/agent/palisade-review"; do
+for b in "$build/agent/palisade" "$build/tests/review/palisade-review"; do
 	if [ -x "$b" ]; then
 		bin=$b
 		break

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "agent/review.h"
+#include "review/review.h"
 
 #define BASIC FIXTURES "/basic.log"
 #define MALFORMED FIXTURES "/malformed.log"

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "agent/review.h"
+#include "review/review.h"
 
 static int64_t t_ok(const char *s)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/review.h"
+#include "review/review.h"
 
 /* ---- group tables ------------------------------------------------------ */
 

@@ -11,7 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "agent/review.h"
+#include "review/review.h"
 
 static int grow(struct rv_buf *b, size_t n)
 {

@@ -18,8 +18,8 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "agent/review.h"
-#include "tests/agent/review_test.h"
+#include "review/review.h"
+#include "tests/review/review_test.h"
 
 static uint64_t seed = 0x9e3779b97f4a7c15ull;
 

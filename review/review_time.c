@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent/review.h"
+#include "review/review.h"
 
 static bool is_digit(char c)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/review_suggest.h"
+#include "review/review_suggest.h"
 
 static const char *const file_words[] = {"read",   "write",  "append",	 "exec",
 					 "create", "delete", "rename",	 "link",

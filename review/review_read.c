@@ -16,7 +16,7 @@
 
 #include <zlib.h>
 
-#include "agent/review.h"
+#include "review/review.h"
 
 #define BUF_CAP (2 * RV_LINE_MAX)
 

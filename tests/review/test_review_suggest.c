@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "agent/review_suggest.h"
-#include "tests/agent/review_test.h"
+#include "review/review_suggest.h"
+#include "tests/review/review_test.h"
 
 static struct rv_parser *tok;
 

@@ -3,10 +3,10 @@
  * `palisade suggest`: what a workload was seen doing, gathered from audit
  * records, written back as an allow-list policy (policy language v1).
  */
-#ifndef PALISADE_AGENT_REVIEW_SUGGEST_H
-#define PALISADE_AGENT_REVIEW_SUGGEST_H
+#ifndef PALISADE_REVIEW_REVIEW_SUGGEST_H
+#define PALISADE_REVIEW_REVIEW_SUGGEST_H
 
-#include "agent/review.h"
+#include "review/review.h"
 
 #define SG_MAX_NODES 200000 /* distinct paths (and their directories) kept */
 #define SG_MAX_DESTS 4096 /* distinct connect destinations */
@@ -95,4 +95,4 @@ const char *sg_dev_word(unsigned int bit);
 /* [a-z0-9-]{1,63}, as the policy language wants names. */
 bool rv_suggest_name_ok(const char *name);
 
-#endif /* PALISADE_AGENT_REVIEW_SUGGEST_H */
+#endif /* PALISADE_REVIEW_REVIEW_SUGGEST_H */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/review.h"
+#include "review/review.h"
 
 #define C_BOLD "\033[1m"
 #define C_WARN "\033[1;35m"

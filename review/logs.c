@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent/palisade.h"
-#include "agent/review.h"
+#include "review/review.h"
+#include "review/verbs.h"
 
 #define PROG "palisade logs"
 
@@ -432,15 +432,15 @@ static int setup(struct logs *l)
 static int run_inputs(struct logs *l, const char **inputs, size_t n)
 {
 	struct rv_scan *sc[RV_SCAN_MAX];
-	int status = PAL_EXIT_OK;
+	int status = RV_EXIT_OK;
 
 	if (l->follow && strcmp(inputs[0], "-"))
-		return follow(l, inputs[0]) ? PAL_EXIT_RUNTIME : PAL_EXIT_OK;
+		return follow(l, inputs[0]) ? RV_EXIT_RUNTIME : RV_EXIT_OK;
 	for (size_t i = 0; i < l->nw; i++)
 		sc[i] = &l->w[i].scan;
 	for (size_t i = 0; i < n; i++)
 		if (rv_scan_file_mt(sc, l->nw, inputs[i], flush_part, l))
-			status = PAL_EXIT_RUNTIME;
+			status = RV_EXIT_RUNTIME;
 	return status;
 }
 
@@ -493,14 +493,14 @@ int cmd_logs(int argc, char **argv)
 	const char *def[1] = {rv_default_log()};
 	const char **inputs = def;
 	size_t n = 1;
-	int status = PAL_EXIT_POLICY, err;
+	int status = RV_EXIT_USAGE, err;
 
 	err = setup(&l);
 	if (!err)
 		err = parse_opts(&l, argc, argv);
 	if (err) {
 		cleanup(&l);
-		return err == 1 ? PAL_EXIT_OK : err == -ENOMEM ? PAL_EXIT_RUNTIME : PAL_EXIT_POLICY;
+		return err == 1 ? RV_EXIT_OK : err == -ENOMEM ? RV_EXIT_RUNTIME : RV_EXIT_USAGE;
 	}
 	if (optind < argc) {
 		inputs = (const char **)argv + optind;
@@ -509,13 +509,13 @@ int cmd_logs(int argc, char **argv)
 	}
 	if (start_output(&l)) {
 		cleanup(&l);
-		return PAL_EXIT_RUNTIME;
+		return RV_EXIT_RUNTIME;
 	}
 	status = run_inputs(&l, inputs, n);
 	for (size_t i = 1; l.sum && i < l.nw; i++)
 		rv_summary_merge(l.sum, l.w[i].sum);
 	if (l.sum && reports(&l, inputs, n, l.text_summary))
-		status = PAL_EXIT_RUNTIME;
+		status = RV_EXIT_RUNTIME;
 	fflush(stdout);
 	rv_bad_report(&l.w[0].scan.bad, PROG);
 	loss_note(&l);

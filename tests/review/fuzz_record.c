@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/review.h"
+#include "review/review.h"
 
 static struct rv_filter filters[3];
 static struct rv_parser *parser;

@@ -17,8 +17,8 @@
 #include <cmocka.h>
 #include <zlib.h>
 
-#include "agent/review.h"
-#include "tests/agent/review_test.h"
+#include "review/review.h"
+#include "tests/review/review_test.h"
 
 #define BASIC FIXTURES "/basic.log"
 #define MALFORMED FIXTURES "/malformed.log"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/review.h"
+#include "review/review.h"
 
 void rv_filter_init(struct rv_filter *f)
 {

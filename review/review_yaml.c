@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/review_suggest.h"
+#include "review/review_suggest.h"
 
 enum { K_PATH, K_DIR };
 

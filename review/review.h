@@ -7,8 +7,8 @@
  * Everything returns 0 or a negative errno unless it says otherwise, and
  * nothing here writes to stderr except the functions that say so.
  */
-#ifndef PALISADE_AGENT_REVIEW_H
-#define PALISADE_AGENT_REVIEW_H
+#ifndef PALISADE_REVIEW_REVIEW_H
+#define PALISADE_REVIEW_REVIEW_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -428,4 +428,4 @@ int rv_hist_text(const struct rv_hist_view *v, size_t width, bool color, struct 
 /* The self-contained HTML report (review_html.c). */
 int rv_summary_html(const struct rv_summary *s, const struct rv_report_opts *o, struct rv_buf *out);
 
-#endif /* PALISADE_AGENT_REVIEW_H */
+#endif /* PALISADE_REVIEW_REVIEW_H */

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "agent/review.h"
+#include "review/review.h"
 
 #define SEP 2
 #define C_RED "\033[31m"

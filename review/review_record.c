@@ -19,7 +19,7 @@
 #define JSMN_PARENT_LINKS
 #include <jsmn.h>
 
-#include "agent/review.h"
+#include "review/review.h"
 
 #define TOK_START 256 /* tokens first tried: a record has about 60 */
 

@@ -26,7 +26,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "agent/review.h"
+#include "review/review.h"
 
 enum verdict { NO = 0, MAYBE = 1 };
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/palisade.h"
-#include "agent/review_suggest.h"
+#include "review/review_suggest.h"
+#include "review/verbs.h"
 
 #define PROG "palisade suggest"
 #define DEFAULT_COLLAPSE 5
@@ -232,12 +232,12 @@ int cmd_suggest(int argc, char **argv)
 	if (err) {
 		rv_scan_free(&s.scan);
 		rv_filter_free(&s.filter);
-		return err == 1 ? PAL_EXIT_OK : err == -ENOMEM ? PAL_EXIT_RUNTIME : PAL_EXIT_POLICY;
+		return err == 1 ? RV_EXIT_OK : err == -ENOMEM ? RV_EXIT_RUNTIME : RV_EXIT_USAGE;
 	}
 	err = gather(&s, argc, argv);
-	status = err ? PAL_EXIT_RUNTIME : PAL_EXIT_OK;
+	status = err ? RV_EXIT_RUNTIME : RV_EXIT_OK;
 	if (!err && write_policy(&s))
-		status = PAL_EXIT_POLICY;
+		status = RV_EXIT_USAGE;
 	rv_suggest_free(&s.sg);
 	rv_scan_free(&s.scan);
 	rv_filter_free(&s.filter);

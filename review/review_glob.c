@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/review.h"
+#include "review/review.h"
 
 enum tok_kind {
 	T_LIT, /* one byte */

@@ -3,7 +3,7 @@
 #ifndef PALISADE_TESTS_REVIEW_TEST_H
 #define PALISADE_TESTS_REVIEW_TEST_H
 
-#include "agent/review.h"
+#include "review/review.h"
 
 static inline struct rv_parser *new_parser(void)
 {

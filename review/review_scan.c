@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent/review.h"
+#include "review/review.h"
 
 static bool blank(const char *line, size_t len)
 {
