@@ -252,7 +252,6 @@ bool rv_filter_quick(const struct rv_filter *f, const char *line, size_t len, bo
 bool rv_filter_match(const struct rv_filter *f, const struct rv_rec *r);
 /* Only the time window: for lost/suppressed totals, which any filter could concern. */
 bool rv_filter_match_time(const struct rv_filter *f, const struct rv_rec *r);
-bool rv_filter_is_time_only(const struct rv_filter *f);
 
 /* ---- scanning inputs (review_scan.c) ------------------------------------ */
 

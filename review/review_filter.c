@@ -297,9 +297,3 @@ bool rv_filter_match(const struct rv_filter *f, const struct rv_rec *r)
 	/* a rename or link matches on either of its paths */
 	return !f->path || glob_ok(f->path, r->path) || (r->path2 && glob_ok(f->path, r->path2));
 }
-
-bool rv_filter_is_time_only(const struct rv_filter *f)
-{
-	return !f->actions && !f->events && !f->npolicies && !f->nrules && !f->nrule_srcs &&
-	       !f->cgroup && !f->path && !f->exe && !f->nuids && !f->npids;
-}
