@@ -17,6 +17,26 @@ cleanup() {
 trap cleanup EXIT
 cd "$work"
 
+# wait_polling: until the follower sleeps between its looks for a missing file,
+# blocked in clock_nanosleep (/proc/PID/syscall). Where that cannot be seen, a
+# fixed pause.
+wait_polling() {
+	local nr want
+
+	case $(uname -m) in
+	x86_64) want=230 ;;
+	aarch64 | riscv64) want=115 ;;
+	*) sleep 0.3 && return 0 ;;
+	esac
+	for _ in $(seq 200); do
+		read -r nr _ </proc/"$pid"/syscall 2>/dev/null || { sleep 0.3 && return 0; }
+		[ "$nr" = "$want" ] && return 0
+		sleep 0.025
+	done
+	echo "FAIL: the follower never waited for a missing file" >&2
+	exit 1
+}
+
 rec() {
 	printf '{"v":1,"time":"2026-11-22T10:00:%02d.000000Z","host":"h","event":"file","action":"deny","policy":"p","rule":0,"path":"/f/%s"}\n' "$2" "$1"
 }
@@ -108,7 +128,7 @@ cmp -s want2 out2 || { echo "FAIL: --since output" >&2; diff -u want2 out2 >&2; 
 : >out3
 "$bin" logs --follow --json later.log >out3 2>&1 &
 pid=$!
-sleep 0.3
+wait_polling # created before the follower's first look, it would be read from its end
 { rec G 9; rec H 10; } >later.log
 for _ in $(seq 100); do
 	[ "$(wc -l <out3)" -ge 2 ] && break
