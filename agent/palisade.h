@@ -19,5 +19,6 @@ int cmd_suggest(int argc, char **argv); /* suggest.c */
 int cmd_status(int argc, char **argv); /* control.c */
 int cmd_reload(int argc, char **argv); /* control.c */
 int cmd_stop(int argc, char **argv); /* control.c */
+int cmd_doctor(int argc, char **argv); /* doctor.c */
 
 #endif
