@@ -26,6 +26,7 @@ static const struct verb verbs[] = {
 	{"status", cmd_status, "show the running agent's policies, hooks and counters"},
 	{"reload", cmd_reload, "make the running agent reload its policies"},
 	{"stop", cmd_stop, "stop the running agent"},
+	{"doctor", cmd_doctor, "check whether this host can enforce policies, with hints"},
 };
 
 static void usage(FILE *out)

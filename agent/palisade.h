@@ -17,6 +17,7 @@ int cmd_compile(int argc, char **argv); /* cmd_policy.c */
 int cmd_status(int argc, char **argv); /* control.c */
 int cmd_reload(int argc, char **argv); /* control.c */
 int cmd_stop(int argc, char **argv); /* control.c */
+int cmd_doctor(int argc, char **argv); /* doctor.c */
 /* logs and suggest are the review tool's: review/verbs.h */
 
 #endif

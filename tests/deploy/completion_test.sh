@@ -45,7 +45,7 @@ reg=$(bash --norc --noprofile -c 'source "$1" && complete -p palisade' _ "$comp"
 [ "$reg" = "complete -F _palisade palisade" ] && ok || bad "complete -p palisade: '$reg'"
 bash -n "$comp" && ok || bad "syntax error in $comp"
 
-expect "palisade " "check|compile|logs|reload|run|status|stop|suggest"
+expect "palisade " "check|compile|doctor|logs|reload|run|status|stop|suggest"
 expect "palisade s" "status|stop|suggest"
 expect "palisade ch" "check"
 expect "palisade -" "--help|--version|-h"

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "agent/probe.h"
+
+int pal_probe_lsm_list(char *buf, size_t len)
+{
+	char copy[512];
+	FILE *f = fopen("/sys/kernel/security/lsm", "re");
+	bool found = false;
+
+	buf[0] = 0;
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	snprintf(copy, sizeof(copy), "%s", buf);
+	for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		found |= !strcmp(tok, "bpf");
+	return found;
+}
+
+bool pal_probe_has_hook(const struct btf *btf, const char *hook)
+{
+	char fn[96];
+
+	if (!btf)
+		return false;
+	snprintf(fn, sizeof(fn), "bpf_lsm_%s", hook);
+	return btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC) > 0;
+}
+
+int pal_probe_prog_type(int prog_type)
+{
+	int r;
+
+	errno = 0;
+	r = libbpf_probe_bpf_prog_type((enum bpf_prog_type)prog_type, NULL);
+	if (r > 0)
+		return 1;
+	/* libbpf reports "no" as 0; a refusal before the verifier as -errno. */
+	return r < 0 ? r : 0;
+}
+
+int pal_probe_lsm_load(const struct btf *btf)
+{
+	const struct bpf_insn prog[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_LSM_MAC);
+	int id = btf ? btf__find_by_name_kind(btf, "bpf_lsm_file_open", BTF_KIND_FUNC) : -ENOENT;
+	int fd;
+
+	if (id <= 0)
+		return -ENOENT;
+	opts.attach_btf_id = (__u32)id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_LSM, "pal_probe", "GPL", prog, 2, &opts);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 1;
+}
+
+const char *pal_probe_lsm_hook_of(const char *sec)
+{
+	static const char *const prefixes[] = {"?lsm/", "lsm/", "?lsm.s/", "lsm.s/"};
+
+	if (!sec)
+		return NULL;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (!strncmp(sec, prefixes[i], n))
+			return sec + n;
+	}
+	return NULL;
+}
