@@ -310,7 +310,8 @@ static void report_cgroup_warnings(struct agent *a)
 static int do_reload(struct agent *a)
 {
 	const char *paths[] = {a->o.policy_dir};
-	struct pal_load_opts lo = {.diag = print_diag};
+	struct pal_load_opts lo = {.diag = print_diag,
+				   .flags = a->o.insecure_ok ? 0 : PAL_LOAD_TRUSTED};
 	struct pal_reload_report rep = {0};
 	int err = pal_reload(&a->en, paths, 1, &lo, &rep);
 

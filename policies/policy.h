@@ -200,6 +200,10 @@ enum pal_load_flags {
 	/* do not stat() rule paths: no symlink/hardlink/missing-executable
 	 * warnings (used by the fuzzer and by tests that must not see the host) */
 	PAL_LOAD_NO_HOST = 1u << 0,
+	/* the agent's load: every policy file must be a regular file that only
+	 * root can change (owned by root, not group- or world-writable, unless
+	 * on a read-only mount), reached without leaving its directory */
+	PAL_LOAD_TRUSTED = 1u << 1,
 };
 
 struct pal_load_opts {

@@ -709,9 +709,135 @@ static void test_io_errors(void **state)
 	assert_null(set);
 }
 
+/* ---- hostile policy files: FIFOs, symlinks out, files others can change -- */
+
+static const char good_policy[] = "apiVersion: palisade/v1\nkind: Policy\nname: %s\n"
+				  "files:\n  - paths: [/etc/shadow]\n    access: [read]\n"
+				  "    action: deny\n";
+
+static void write_policy(const char *dir, const char *file, const char *name, mode_t mode)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, good_policy, name);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* The diagnostic of file NAME in set, which must be the only one for it. */
+static const char *diag_of(const struct pal_policy_set *set, const char *name)
+{
+	const char *found = NULL;
+
+	for (size_t i = 0; i < set->ndiags; i++) {
+		const char *f = strrchr(set->diags[i].file, '/');
+
+		if (f && !strcmp(f + 1, name)) {
+			assert_null(found);
+			found = set->diags[i].message;
+		}
+	}
+	return found;
+}
+
+static bool has_policy(const struct pal_policy_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->npolicies; i++)
+		if (!strcmp(set->policies[i].name, name))
+			return true;
+	return false;
+}
+
+/*
+ * A FIFO named x.yaml is refused at once (it would block a reader forever),
+ * a symlink out of the directory is refused, one within it (kubelet's
+ * ConfigMap layout) is read; with PAL_LOAD_TRUSTED (the agent) a file that
+ * group or others may write, or that root does not own, is refused with a
+ * hint. Each refusal names its file; the good files still load.
+ */
+static void test_hostile_policy_files(void **state)
+{
+	struct pal_load_opts o = {.flags = PAL_LOAD_NO_HOST | PAL_LOAD_TRUSTED};
+	char dir[] = "/tmp/pal-input-XXXXXX", out[64], sub[64], path[1024];
+	struct pal_policy_set *set = NULL;
+	const char *paths[1] = {dir};
+	int rc;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/d", dir);
+	snprintf(out, sizeof(out), "%s/outside.yaml", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	paths[0] = sub;
+	write_policy(dir, "outside.yaml", "outside", 0644);
+	write_policy(sub, "good.yaml", "good", 0644);
+	write_policy(sub, "..data.yaml.real", "", 0644); /* not a policy name: skipped */
+	write_policy(sub, "writable.yaml", "writable", 0666);
+	snprintf(path, sizeof(path), "%s/fifo.yaml", sub);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	snprintf(path, sizeof(path), "%s/escape.yaml", sub);
+	assert_int_equal(symlink(out, path), 0);
+	snprintf(path, sizeof(path), "%s/inside.yml", sub);
+	assert_int_equal(symlink("good2.conf", path), 0);
+	write_policy(sub, "good2.conf", "inside", 0644);
+	if (geteuid() == 0) {
+		write_policy(sub, "foreign.yaml", "foreign", 0644);
+		snprintf(path, sizeof(path), "%s/foreign.yaml", sub);
+		assert_int_equal(chown(path, 65534, 65534), 0);
+	}
+
+	alarm(10); /* a blocking open of the FIFO would hang here */
+	rc = pal_policy_load(&set, paths, 1, &o);
+	alarm(0);
+	assert_int_equal(rc, -EINVAL);
+	assert_non_null(set);
+	assert_string_equal(diag_of(set, "fifo.yaml"),
+			    "refusing it: a FIFO, not a regular file. Hint: remove it or give it "
+			    "another extension than .yaml/.yml");
+	assert_string_equal(diag_of(set, "escape.yaml"),
+			    "refusing it: a symlink that leads outside its directory (the agent "
+			    "reads policy only from regular files in its directory)");
+	snprintf(path, sizeof(path),
+		 "refusing it: it is group- or world-writable (mode 0666, uid 0); only root may "
+		 "be able to change policy. Hint: chown root '%s/writable.yaml' && chmod go-w "
+		 "'%s/writable.yaml'",
+		 sub, sub);
+	if (geteuid() == 0)
+		assert_string_equal(diag_of(set, "writable.yaml"), path);
+	else
+		assert_non_null(strstr(diag_of(set, "writable.yaml"), "not owned by root"));
+	if (geteuid() == 0)
+		assert_non_null(strstr(diag_of(set, "foreign.yaml"),
+				       "refusing it: it is not owned by root (mode 0644, uid 65534)"));
+	assert_true(has_policy(set, "good"));
+	assert_true(has_policy(set, "inside"));
+	assert_false(has_policy(set, "outside"));
+	assert_false(has_policy(set, "writable"));
+	assert_false(has_policy(set, "foreign"));
+	pal_policy_set_free(set);
+
+	/* Without PAL_LOAD_TRUSTED (palisade check): ownership is not judged, but a
+	 * FIFO or a symlink out of the directory is still refused. */
+	o.flags = PAL_LOAD_NO_HOST;
+	rc = pal_policy_load(&set, paths, 1, &o);
+	assert_int_equal(rc, -EINVAL);
+	assert_null(diag_of(set, "writable.yaml"));
+	assert_non_null(diag_of(set, "fifo.yaml"));
+	assert_non_null(diag_of(set, "escape.yaml"));
+	assert_true(has_policy(set, "writable"));
+	pal_policy_set_free(set);
+
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest extra[] = {
+		cmocka_unit_test(test_hostile_policy_files),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_format_tab_caret),
 		cmocka_unit_test(test_callback_order),
