@@ -13,8 +13,11 @@
 #include <json-c/json.h>
 
 #include "agent/control.h"
+#include "agent/events.h"
+#include "agent/file.h"
 #include "agent/log.h"
 #include "agent/palisade.h"
+#include "cgroup/cgroup.h"
 
 #define REPLY_MAX (1 << 20)
 
@@ -26,6 +29,138 @@ static int sock_addr(const char *path, struct sockaddr_un *sa)
 	memcpy(sa->sun_path, path, strlen(path));
 	return 0;
 }
+
+/* ---- server: the replies ------------------------------------------------ */
+
+static long rss_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+static unsigned long long decisions_of(const struct pal_status *s, const char *policy, __u8 action)
+{
+	unsigned long long n = 0;
+	const struct pal_decision_count *c;
+	size_t nc;
+
+	c = pal_events_decisions(s->ev, &nc);
+	for (size_t i = 0; i < nc; i++)
+		if (c[i].action == action && !strcmp(c[i].policy, policy))
+			n += c[i].count;
+	return n;
+}
+
+static void add_int(struct json_object *o, const char *k, long long v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static struct json_object *status_policies(const struct pal_status *s)
+{
+	const struct pal_policy_set *set = s->en->live;
+	struct json_object *arr = json_object_new_array();
+	char when[32];
+	struct tm tm;
+
+	gmtime_r(&s->loaded, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (__u32 i = 0; set && i < set->npolicies; i++) {
+		const struct pal_ir_policy *p = &set->policies[i];
+		struct json_object *o = json_object_new_object();
+		struct json_object *cgs = json_object_new_array();
+
+		json_object_object_add(o, "name", json_object_new_string(p->name));
+		json_object_object_add(o, "mode", json_object_new_string(pal_mode_name(p->mode)));
+		json_object_object_add(o, "file", json_object_new_string(p->loc.file));
+		add_int(o, "generation", s->en->generation);
+		json_object_object_add(o, "loaded", json_object_new_string(when));
+		for (__u32 j = 0; j < p->ncgroups; j++)
+			json_object_array_add(cgs, json_object_new_string(p->cgroups[j]));
+		json_object_object_add(o, "targets", cgs);
+		add_int(o, "denied", decisions_of(s, p->name, PAL_ACT_DENY));
+		add_int(o, "audited", decisions_of(s, p->name, PAL_ACT_AUDIT));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static struct json_object *status_json(const struct pal_status *s)
+{
+	struct json_object *st = json_object_new_object(), *hooks = json_object_new_object();
+	struct pal_cgroup_stats cs = {0};
+	struct pal_event_stats es;
+
+	pal_events_stats(s->ev, &es);
+	pal_cgroup_stats(s->en->cg, &cs);
+	json_object_object_add(st, "ok", json_object_new_boolean(1));
+	add_int(st, "generation", s->en->generation);
+	json_object_object_add(
+		st, "enforcing",
+		json_object_new_string(s->en->file ? "file, exec, network, devices" :
+						     "network, devices only (no BPF LSM)"));
+	add_int(hooks, "lsm_programs", s->en->file ? pal_file_nlinks(s->en->file) : 0);
+	add_int(hooks, "cgroups_attached", cs.attached);
+	add_int(hooks, "cgroups_tracked", cs.tracked);
+	json_object_object_add(st, "hooks", hooks);
+	json_object_object_add(st, "policies", status_policies(s));
+	add_int(st, "events_delivered", es.delivered);
+	add_int(st, "events_lost", es.lost);
+	add_int(st, "events_suppressed", es.suppressed);
+	add_int(st, "ringbuf_used_bytes", pal_events_ringbuf_used(s->ev));
+	add_int(st, "ringbuf_size_bytes", PAL_RINGBUF_BYTES);
+	add_int(st, "reloads", s->reloads);
+	add_int(st, "reload_failures", s->reload_failures);
+	add_int(st, "rss_kib", rss_kib());
+	add_int(st, "uptime_seconds", time(NULL) - s->started);
+	return st;
+}
+
+/* The reply to one request: a JSON object with "ok". */
+static struct json_object *reply_json(const char *req, const struct pal_control_ops *ops, void *ctx)
+{
+	struct pal_status st = {0};
+	struct json_object *r;
+	bool ok;
+
+	if (!strcmp(req, "status")) {
+		ops->status(ctx, &st);
+		return status_json(&st);
+	}
+	ok = !strcmp(req, "stop") || (!strcmp(req, "reload") && !ops->reload(ctx));
+	r = json_object_new_object();
+	json_object_object_add(r, "ok", json_object_new_boolean(ok));
+	json_object_object_add(
+		r, "message",
+		json_object_new_string(
+			!strcmp(req, "stop") ?
+				"stopping" :
+			!strcmp(req, "reload") ?
+				(ok ? "reloaded" :
+				      "reload failed; the old generation stays live (see the agent's log)") :
+				"unknown request (status, reload, stop)"));
+	if (!strcmp(req, "stop"))
+		ops->stop(ctx);
+	return r;
+}
+
+static void write_reply(const char *req, const struct pal_control_ops *ops, void *ctx, FILE *out)
+{
+	struct json_object *r = reply_json(req, ops, ctx);
+
+	fputs(json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN), out);
+	json_object_put(r);
+}
+
+/* ---- server: the socket ------------------------------------------------- */
 
 int pal_control_listen(const char *path)
 {
@@ -55,7 +190,7 @@ int pal_control_listen(const char *path)
 	return fd;
 }
 
-void pal_control_serve(int lfd, pal_control_fn fn, void *ctx)
+void pal_control_serve(int lfd, const struct pal_control_ops *ops, void *ctx)
 {
 	struct timeval tv = {.tv_sec = 1};
 	char req[64] = "";
@@ -76,7 +211,7 @@ void pal_control_serve(int lfd, pal_control_fn fn, void *ctx)
 		req[strcspn(req, "\r\n")] = 0;
 		out = open_memstream(&reply, &len);
 		if (out) {
-			fn(ctx, req, out);
+			write_reply(req, ops, ctx, out);
 			fclose(out);
 			if (write(fd, reply, len) < 0)
 				pal_log(PAL_LOG_DEBUG, "control: reply lost: %s", strerror(errno));
