@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/cleanup.h"
 #include "agent/palisade.h"
 #include "agent/policy_view.h"
 #include "policies/policy.h"
@@ -56,6 +57,8 @@ static void compile_usage(FILE *out)
 }
 
 enum { OPT_JSON = 256, OPT_SEED, OPT_NO_HOST };
+
+PAL_DEFINE_CLEANUP_FUNC(struct pal_policy_set *, pal_policy_set_free)
 
 /* Returns -1 to go on, or an exit code. */
 static int parse_opts(int argc, char **argv, struct popts *o, void (*usage)(FILE *))
@@ -125,8 +128,8 @@ static int load(int argc, char **argv, const struct popts *o, struct pal_policy_
 
 int cmd_check(int argc, char **argv)
 {
+	_cleanup_(pal_policy_set_freep) struct pal_policy_set *set = NULL;
 	struct popts o = {0};
-	struct pal_policy_set *set = NULL;
 	int rc = parse_opts(argc, argv, &o, check_usage);
 
 	if (rc >= 0)
@@ -138,24 +141,21 @@ int cmd_check(int argc, char **argv)
 	else if (rc == PAL_EXIT_POLICY && set)
 		fprintf(stderr, "palisade check: %zu errors, %zu warnings\n", set->nerrors,
 			set->nwarnings);
-	pal_policy_set_free(set);
 	return rc < 0 ? PAL_EXIT_OK : rc;
 }
 
 int cmd_compile(int argc, char **argv)
 {
+	_cleanup_(pal_policy_set_freep) struct pal_policy_set *set = NULL;
+	_cleanup_(pal_file_emit_free) struct pal_file_emit fe = {0};
 	struct popts o = {0};
-	struct pal_policy_set *set = NULL;
-	struct pal_file_emit fe;
 	int rc = parse_opts(argc, argv, &o, compile_usage), err;
 
 	if (rc >= 0)
 		return rc;
 	rc = load(argc, argv, &o, &set);
-	if (rc >= 0) {
-		pal_policy_set_free(set);
+	if (rc >= 0)
 		return rc;
-	}
 	err = pal_emit_file(set, 0, o.seed, o.flags, &fe);
 	if (err == -E2BIG) {
 		if (fe.nexes > PAL_MAX_EXES / PAL_GENS)
@@ -168,19 +168,15 @@ int cmd_compile(int argc, char **argv)
 				"palisade compile: %zu file map entries (identity keys included), "
 				"over PAL_MAX_FILE_KEYS / PAL_GENS (%d)\n",
 				fe.nentries, PAL_MAX_FILE_KEYS / PAL_GENS);
-		pal_policy_set_free(set);
 		return PAL_EXIT_POLICY;
 	}
 	if (err) {
 		fprintf(stderr, "palisade compile: %s\n", strerror(-err));
-		pal_policy_set_free(set);
 		return PAL_EXIT_RUNTIME;
 	}
 	if (o.json)
 		pal_view_json(set, &fe, o.seed);
 	else
 		pal_view_text(set, &fe, o.seed);
-	pal_file_emit_free(&fe);
-	pal_policy_set_free(set);
 	return PAL_EXIT_OK;
 }

@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <json-c/json.h>
 
+#include "agent/cleanup.h"
 #include "agent/control.h"
 #include "agent/events.h"
 #include "agent/file.h"
@@ -164,9 +165,10 @@ static void write_reply(const char *req, const struct pal_control_ops *ops, void
 
 int pal_control_listen(const char *path)
 {
+	_cleanup_close_ int fd = -1;
 	struct sockaddr_un sa;
 	char dir[PATH_MAX];
-	int fd, err = sock_addr(path, &sa);
+	int err = sock_addr(path, &sa);
 
 	if (err)
 		return pal_log_errno(err, "control: socket path '%s'", path);
@@ -183,22 +185,20 @@ int pal_control_listen(const char *path)
 	umask(old);
 	if (!err && listen(fd, 8))
 		err = -errno;
-	if (err) {
-		close(fd);
+	if (err)
 		return pal_log_errno(err, "control: cannot listen on '%s'", path);
-	}
-	return fd;
+	return TAKE_FD(fd);
 }
 
 void pal_control_serve(int lfd, const struct pal_control_ops *ops, void *ctx)
 {
+	_cleanup_close_ int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	_cleanup_free_ char *reply = NULL;
 	struct timeval tv = {.tv_sec = 1};
 	char req[64] = "";
-	char *reply = NULL;
 	size_t len = 0;
 	ssize_t n;
 	FILE *out;
-	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (fd < 0)
 		return;
@@ -206,19 +206,17 @@ void pal_control_serve(int lfd, const struct pal_control_ops *ops, void *ctx)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	n = read(fd, req, sizeof(req) - 1);
-	if (n > 0) {
-		req[n] = 0;
-		req[strcspn(req, "\r\n")] = 0;
-		out = open_memstream(&reply, &len);
-		if (out) {
-			write_reply(req, ops, ctx, out);
-			fclose(out);
-			if (write(fd, reply, len) < 0)
-				pal_log(PAL_LOG_DEBUG, "control: reply lost: %s", strerror(errno));
-		}
-	}
-	free(reply);
-	close(fd);
+	if (n <= 0)
+		return;
+	req[n] = 0;
+	req[strcspn(req, "\r\n")] = 0;
+	out = open_memstream(&reply, &len);
+	if (!out)
+		return;
+	write_reply(req, ops, ctx, out);
+	fclose(out);
+	if (write(fd, reply, len) < 0)
+		pal_log(PAL_LOG_DEBUG, "control: reply lost: %s", strerror(errno));
 }
 
 void pal_control_close(int lfd, const char *path)
@@ -233,10 +231,11 @@ void pal_control_close(int lfd, const char *path)
 
 static int request(const char *path, const char *req, char **reply)
 {
+	_cleanup_close_ int fd = -1;
 	struct sockaddr_un sa;
 	size_t len = 0;
 	ssize_t n;
-	int fd, err = sock_addr(path, &sa);
+	int err = sock_addr(path, &sa);
 
 	if (err)
 		return err;
@@ -244,21 +243,15 @@ static int request(const char *path, const char *req, char **reply)
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
+	    write(fd, req, strlen(req)) != (ssize_t)strlen(req))
+		return -errno;
 	shutdown(fd, SHUT_WR);
 	*reply = malloc(REPLY_MAX + 1);
-	if (!*reply) {
-		close(fd);
+	if (!*reply)
 		return -ENOMEM;
-	}
 	while (len < REPLY_MAX && (n = read(fd, *reply + len, REPLY_MAX - len)) > 0)
 		len += n;
 	(*reply)[len] = 0;
-	close(fd);
 	return len ? 0 : -EPROTO;
 }
 
@@ -313,10 +306,10 @@ static int client(int argc, char **argv, const char *verb)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
+	_cleanup_free_ char *reply = NULL;
 	const char *path = PAL_CONTROL_SOCKET;
 	struct json_object *st;
 	bool json = false;
-	char *reply = NULL;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -341,7 +334,6 @@ static int client(int argc, char **argv, const char *verb)
 			"palisade %s: cannot reach the agent at '%s': %s (is `palisade "
 			"run` running, and are you root?)\n",
 			verb, path, strerror(-err));
-		free(reply);
 		return PAL_EXIT_RUNTIME;
 	}
 	st = json_tokener_parse(reply);
@@ -353,7 +345,6 @@ static int client(int argc, char **argv, const char *verb)
 	else
 		printf("%s\n", json_object_get_string(json_object_object_get(st, "message")));
 	json_object_put(st);
-	free(reply);
 	return err ? PAL_EXIT_RUNTIME : PAL_EXIT_OK;
 }
 
