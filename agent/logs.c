@@ -265,7 +265,7 @@ static int color_opt(struct logs *l, const char *v)
 
 static int one_opt(struct logs *l, int c, int idx)
 {
-	long n;
+	long n = 0; /* number() sets it only on success; the error path stores it too */
 	int err;
 
 	switch (c) {
