@@ -13,11 +13,13 @@ all: build
 setup:
 	@scripts/setup
 
-$(BUILD)/build.ninja:
-	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# The project's own builds treat warnings as errors (PAL_WERROR); a plain
+# `cmake -S . -B DIR` does not. A changed Makefile configures again.
+$(BUILD)/build.ninja: Makefile
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAL_WERROR=ON
 
-$(BUILD_ASAN)/build.ninja:
-	cmake -S . -B $(BUILD_ASAN) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug
+$(BUILD_ASAN)/build.ninja: Makefile
+	cmake -S . -B $(BUILD_ASAN) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DPAL_WERROR=ON
 
 build: setup $(BUILD)/build.ninja
 	@scripts/stage "build ($(BUILD))" cmake --build $(BUILD) -j $(JOBS)

@@ -12,9 +12,13 @@
 #include <sys/un.h>
 #include <json-c/json.h>
 
+#include "agent/cleanup.h"
 #include "agent/control.h"
+#include "agent/events.h"
+#include "agent/file.h"
 #include "agent/log.h"
 #include "agent/palisade.h"
+#include "cgroup/cgroup.h"
 
 #define REPLY_MAX (1 << 20)
 
@@ -27,11 +31,144 @@ static int sock_addr(const char *path, struct sockaddr_un *sa)
 	return 0;
 }
 
+/* ---- server: the replies ------------------------------------------------ */
+
+static long rss_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+static unsigned long long decisions_of(const struct pal_status *s, const char *policy, __u8 action)
+{
+	unsigned long long n = 0;
+	const struct pal_decision_count *c;
+	size_t nc;
+
+	c = pal_events_decisions(s->ev, &nc);
+	for (size_t i = 0; i < nc; i++)
+		if (c[i].action == action && !strcmp(c[i].policy, policy))
+			n += c[i].count;
+	return n;
+}
+
+static void add_int(struct json_object *o, const char *k, long long v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static struct json_object *status_policies(const struct pal_status *s)
+{
+	const struct pal_policy_set *set = s->en->live;
+	struct json_object *arr = json_object_new_array();
+	char when[32];
+	struct tm tm;
+
+	gmtime_r(&s->loaded, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (__u32 i = 0; set && i < set->npolicies; i++) {
+		const struct pal_ir_policy *p = &set->policies[i];
+		struct json_object *o = json_object_new_object();
+		struct json_object *cgs = json_object_new_array();
+
+		json_object_object_add(o, "name", json_object_new_string(p->name));
+		json_object_object_add(o, "mode", json_object_new_string(pal_mode_name(p->mode)));
+		json_object_object_add(o, "file", json_object_new_string(p->loc.file));
+		add_int(o, "generation", s->en->generation);
+		json_object_object_add(o, "loaded", json_object_new_string(when));
+		for (__u32 j = 0; j < p->ncgroups; j++)
+			json_object_array_add(cgs, json_object_new_string(p->cgroups[j]));
+		json_object_object_add(o, "targets", cgs);
+		add_int(o, "denied", decisions_of(s, p->name, PAL_ACT_DENY));
+		add_int(o, "audited", decisions_of(s, p->name, PAL_ACT_AUDIT));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static struct json_object *status_json(const struct pal_status *s)
+{
+	struct json_object *st = json_object_new_object(), *hooks = json_object_new_object();
+	struct pal_cgroup_stats cs = {0};
+	struct pal_event_stats es;
+
+	pal_events_stats(s->ev, &es);
+	pal_cgroup_stats(s->en->cg, &cs);
+	json_object_object_add(st, "ok", json_object_new_boolean(1));
+	add_int(st, "generation", s->en->generation);
+	json_object_object_add(
+		st, "enforcing",
+		json_object_new_string(s->en->file ? "file, exec, network, devices" :
+						     "network, devices only (no BPF LSM)"));
+	add_int(hooks, "lsm_programs", s->en->file ? pal_file_nlinks(s->en->file) : 0);
+	add_int(hooks, "cgroups_attached", cs.attached);
+	add_int(hooks, "cgroups_tracked", cs.tracked);
+	json_object_object_add(st, "hooks", hooks);
+	json_object_object_add(st, "policies", status_policies(s));
+	add_int(st, "events_delivered", es.delivered);
+	add_int(st, "events_lost", es.lost);
+	add_int(st, "events_suppressed", es.suppressed);
+	add_int(st, "ringbuf_used_bytes", pal_events_ringbuf_used(s->ev));
+	add_int(st, "ringbuf_size_bytes", PAL_RINGBUF_BYTES);
+	add_int(st, "reloads", s->reloads);
+	add_int(st, "reload_failures", s->reload_failures);
+	add_int(st, "rss_kib", rss_kib());
+	add_int(st, "uptime_seconds", time(NULL) - s->started);
+	return st;
+}
+
+/* The reply to one request: a JSON object with "ok". */
+static struct json_object *reply_json(const char *req, const struct pal_control_ops *ops, void *ctx)
+{
+	struct pal_status st = {0};
+	struct json_object *r;
+	bool ok;
+
+	if (!strcmp(req, "status")) {
+		ops->status(ctx, &st);
+		return status_json(&st);
+	}
+	ok = !strcmp(req, "stop") || (!strcmp(req, "reload") && !ops->reload(ctx));
+	r = json_object_new_object();
+	json_object_object_add(r, "ok", json_object_new_boolean(ok));
+	json_object_object_add(
+		r, "message",
+		json_object_new_string(
+			!strcmp(req, "stop") ?
+				"stopping" :
+			!strcmp(req, "reload") ?
+				(ok ? "reloaded" :
+				      "reload failed; the old generation stays live (see the agent's log)") :
+				"unknown request (status, reload, stop)"));
+	if (!strcmp(req, "stop"))
+		ops->stop(ctx);
+	return r;
+}
+
+static void write_reply(const char *req, const struct pal_control_ops *ops, void *ctx, FILE *out)
+{
+	struct json_object *r = reply_json(req, ops, ctx);
+
+	fputs(json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN), out);
+	json_object_put(r);
+}
+
+/* ---- server: the socket ------------------------------------------------- */
+
 int pal_control_listen(const char *path)
 {
+	_cleanup_close_ int fd = -1;
 	struct sockaddr_un sa;
 	char dir[PATH_MAX];
-	int fd, err = sock_addr(path, &sa);
+	int err = sock_addr(path, &sa);
 
 	if (err)
 		return pal_log_errno(err, "control: socket path '%s'", path);
@@ -48,22 +185,20 @@ int pal_control_listen(const char *path)
 	umask(old);
 	if (!err && listen(fd, 8))
 		err = -errno;
-	if (err) {
-		close(fd);
+	if (err)
 		return pal_log_errno(err, "control: cannot listen on '%s'", path);
-	}
-	return fd;
+	return TAKE_FD(fd);
 }
 
-void pal_control_serve(int lfd, pal_control_fn fn, void *ctx)
+void pal_control_serve(int lfd, const struct pal_control_ops *ops, void *ctx)
 {
+	_cleanup_close_ int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	_cleanup_free_ char *reply = NULL;
 	struct timeval tv = {.tv_sec = 1};
 	char req[64] = "";
-	char *reply = NULL;
 	size_t len = 0;
 	ssize_t n;
 	FILE *out;
-	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (fd < 0)
 		return;
@@ -71,19 +206,17 @@ void pal_control_serve(int lfd, pal_control_fn fn, void *ctx)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	n = read(fd, req, sizeof(req) - 1);
-	if (n > 0) {
-		req[n] = 0;
-		req[strcspn(req, "\r\n")] = 0;
-		out = open_memstream(&reply, &len);
-		if (out) {
-			fn(ctx, req, out);
-			fclose(out);
-			if (write(fd, reply, len) < 0)
-				pal_log(PAL_LOG_DEBUG, "control: reply lost: %s", strerror(errno));
-		}
-	}
-	free(reply);
-	close(fd);
+	if (n <= 0)
+		return;
+	req[n] = 0;
+	req[strcspn(req, "\r\n")] = 0;
+	out = open_memstream(&reply, &len);
+	if (!out)
+		return;
+	write_reply(req, ops, ctx, out);
+	fclose(out);
+	if (write(fd, reply, len) < 0)
+		pal_log(PAL_LOG_DEBUG, "control: reply lost: %s", strerror(errno));
 }
 
 void pal_control_close(int lfd, const char *path)
@@ -98,10 +231,11 @@ void pal_control_close(int lfd, const char *path)
 
 static int request(const char *path, const char *req, char **reply)
 {
+	_cleanup_close_ int fd = -1;
 	struct sockaddr_un sa;
 	size_t len = 0;
 	ssize_t n;
-	int fd, err = sock_addr(path, &sa);
+	int err = sock_addr(path, &sa);
 
 	if (err)
 		return err;
@@ -109,21 +243,15 @@ static int request(const char *path, const char *req, char **reply)
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
+	    write(fd, req, strlen(req)) != (ssize_t)strlen(req))
+		return -errno;
 	shutdown(fd, SHUT_WR);
 	*reply = malloc(REPLY_MAX + 1);
-	if (!*reply) {
-		close(fd);
+	if (!*reply)
 		return -ENOMEM;
-	}
 	while (len < REPLY_MAX && (n = read(fd, *reply + len, REPLY_MAX - len)) > 0)
 		len += n;
 	(*reply)[len] = 0;
-	close(fd);
 	return len ? 0 : -EPROTO;
 }
 
@@ -178,10 +306,10 @@ static int client(int argc, char **argv, const char *verb)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
+	_cleanup_free_ char *reply = NULL;
 	const char *path = PAL_CONTROL_SOCKET;
 	struct json_object *st;
 	bool json = false;
-	char *reply = NULL;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -206,7 +334,6 @@ static int client(int argc, char **argv, const char *verb)
 			"palisade %s: cannot reach the agent at '%s': %s (is `palisade "
 			"run` running, and are you root?)\n",
 			verb, path, strerror(-err));
-		free(reply);
 		return PAL_EXIT_RUNTIME;
 	}
 	st = json_tokener_parse(reply);
@@ -218,7 +345,6 @@ static int client(int argc, char **argv, const char *verb)
 	else
 		printf("%s\n", json_object_get_string(json_object_object_get(st, "message")));
 	json_object_put(st);
-	free(reply);
 	return err ? PAL_EXIT_RUNTIME : PAL_EXIT_OK;
 }
 

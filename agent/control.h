@@ -6,16 +6,34 @@
 #ifndef PALISADE_AGENT_CONTROL_H
 #define PALISADE_AGENT_CONTROL_H
 
-#include <stdio.h>
+#include <time.h>
 
 #define PAL_CONTROL_SOCKET "/run/palisade/palisade.sock"
 
-/* Write the reply to a request into out (a JSON object). */
-typedef void (*pal_control_fn)(void *ctx, const char *request, FILE *out);
+struct pal_enforcer;
+struct pal_events;
+
+/* The daemon's state that `status` reports. */
+struct pal_status {
+	const struct pal_enforcer *en; /* live policies, generation, programs, maps */
+	const struct pal_events *ev; /* event counters, decisions per policy */
+	time_t started;
+	time_t loaded; /* when the live generation was loaded */
+	unsigned long long reloads, reload_failures;
+};
+
+/* What the daemon does for a request; ctx is pal_control_serve's. */
+struct pal_control_ops {
+	/* 0, or a negative errno: the old generation stays live. */
+	int (*reload)(void *ctx);
+	/* Stop the daemon after this reply. */
+	void (*stop)(void *ctx);
+	void (*status)(void *ctx, struct pal_status *st);
+};
 
 int pal_control_listen(const char *path);
 /* Serve one connection from the listening fd. */
-void pal_control_serve(int lfd, pal_control_fn fn, void *ctx);
+void pal_control_serve(int lfd, const struct pal_control_ops *ops, void *ctx);
 void pal_control_close(int lfd, const char *path);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/libbpf.h>
 
 #include "agent/events.h"
@@ -647,6 +648,29 @@ void pal_events_policy(struct pal_events *ev, const struct pal_reload_report *re
 void pal_events_stats(const struct pal_events *ev, struct pal_event_stats *st)
 {
 	*st = ev->st;
+}
+
+/* Unread bytes in the ring buffer, from its producer and consumer pages. */
+long long pal_events_ringbuf_used(const struct pal_events *ev)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = ev->en->maps.fd[PAL_MAP_EVENTS];
+	unsigned long *cons, *prod;
+	long long used;
+
+	cons = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	if (cons == MAP_FAILED)
+		return -1;
+	prod = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, page);
+	if (prod == MAP_FAILED) {
+		munmap(cons, page);
+		return -1;
+	}
+	used = (long long)(__atomic_load_n(prod, __ATOMIC_ACQUIRE) -
+			   __atomic_load_n(cons, __ATOMIC_ACQUIRE));
+	munmap(prod, page);
+	munmap(cons, page);
+	return used;
 }
 
 void pal_events_close(struct pal_events *ev)

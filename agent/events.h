@@ -27,6 +27,8 @@ void pal_events_tick(struct pal_events *ev);
 void pal_events_note(struct pal_events *ev, const char *event, const char *message);
 void pal_events_policy(struct pal_events *ev, const struct pal_reload_report *rep);
 void pal_events_stats(const struct pal_events *ev, struct pal_event_stats *st);
+/* Unread bytes in the ring buffer, or -1 when it cannot be mapped. */
+long long pal_events_ringbuf_used(const struct pal_events *ev);
 
 /* Decisions delivered per (policy, action, event type) since the agent started. */
 struct pal_decision_count {

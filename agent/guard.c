@@ -6,6 +6,7 @@
 #include <sys/sysmacros.h>
 #include <bpf/bpf.h>
 
+#include "agent/cleanup.h"
 #include "agent/guard.h"
 #include "agent/log.h"
 #include "agent/lsm.h"
@@ -17,33 +18,42 @@ struct pal_guard_prog {
 	struct pal_lsm lsm;
 };
 
+PAL_DEFINE_SKEL_CLEANUP(guard_bpf)
+
+/* Load and attach; the skeleton goes, links and map live on through our fds and pins. */
+static int load_and_attach(struct pal_guard_prog *g, const struct pal_maps *maps)
+{
+	_cleanup_skel_(guard_bpf) struct guard_bpf *skel = guard_bpf__open();
+	int err = skel ? pal_maps_reuse(maps, skel->obj) : -errno;
+
+	if (!err)
+		err = guard_bpf__load(skel);
+	if (err)
+		return pal_log_errno(err, "guard: the kernel refused the self-protection programs");
+	return pal_lsm_attach(&g->lsm, skel->obj);
+}
+
+static void guard_unpin_close(struct pal_guard_prog *g)
+{
+	pal_guard_close(g, false);
+}
+
+PAL_DEFINE_CLEANUP_FUNC(struct pal_guard_prog *, guard_unpin_close)
+
 int pal_guard_open(struct pal_guard_prog **out, const struct pal_maps *maps, const char *pin_dir)
 {
-	struct pal_guard_prog *g = calloc(1, sizeof(*g));
-	struct guard_bpf *skel = NULL;
+	_cleanup_(guard_unpin_closep) struct pal_guard_prog *g = calloc(1, sizeof(*g));
 	int err;
 
 	if (!g)
 		return -ENOMEM;
 	pal_lsm_init(&g->lsm, "guard", guard_maps, 1, pin_dir);
 	err = pal_lsm_adopt(&g->lsm);
-	if (err == 0) {
-		skel = guard_bpf__open();
-		err = skel ? pal_maps_reuse(maps, skel->obj) : -errno;
-		if (!err)
-			err = guard_bpf__load(skel);
-		if (err)
-			pal_log_errno(err,
-				      "guard: the kernel refused the self-protection programs");
-		else
-			err = pal_lsm_attach(&g->lsm, skel->obj);
-		guard_bpf__destroy(skel); /* links and map live on through our fds and pins */
-	}
-	if (err < 0) {
-		pal_guard_close(g, false);
+	if (err == 0)
+		err = load_and_attach(g, maps);
+	if (err < 0)
 		return err;
-	}
-	*out = g;
+	*out = TAKE_PTR(g);
 	return 0;
 }
 

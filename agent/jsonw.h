@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A minimal JSON object writer for audit records. Records are written at
- * hundreds of thousands per second, so this appends into one reusable
- * buffer without allocating per field; parsing (palisade logs) uses json-c.
+ * The project's own JSON object writer, for audit records (events.c). Records
+ * are written at hundreds of thousands per second, so it appends into one
+ * reusable buffer without allocating per field. It only writes: the log
+ * reader (palisade logs) parses records with jsmn.
  */
 #ifndef PALISADE_AGENT_JSONW_H
 #define PALISADE_AGENT_JSONW_H

@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "agent/cleanup.h"
 #include "agent/metrics.h"
 
 /* ---- rendering --------------------------------------------------------- */
@@ -437,45 +438,46 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 /* Our own listening socket: exact errno on failure, and exactly this address. */
 static int listen_on(const struct sockaddr_storage *ss, socklen_t sl, int *port)
 {
-	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int one = 1, err;
+	_cleanup_close_ int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_storage b;
+	socklen_t bl = sizeof(b);
+	int one = 1;
 
 	if (fd < 0)
 		return -errno;
 	/* A restarted agent must not wait for TIME_WAIT to end. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
-		goto close_fd;
+		return -errno;
 	/* [::]:PORT means IPv6 only; IPv4 is asked for with 0.0.0.0. */
 	if (ss->ss_family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
-		goto close_fd;
+		return -errno;
 	if (bind(fd, (const struct sockaddr *)ss, sl) || listen(fd, MAX_CONNECTIONS))
-		goto close_fd;
-	{
-		struct sockaddr_storage b;
-		socklen_t bl = sizeof(b);
-
-		if (getsockname(fd, (struct sockaddr *)&b, &bl))
-			goto close_fd;
-		*port = ntohs(b.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&b)->sin6_port :
-							((struct sockaddr_in *)&b)->sin_port);
-	}
-	return fd;
-
-close_fd:
-	err = -errno;
-	close(fd);
-	return err;
+		return -errno;
+	if (getsockname(fd, (struct sockaddr *)&b, &bl))
+		return -errno;
+	*port = ntohs(b.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&b)->sin6_port :
+						((struct sockaddr_in *)&b)->sin_port);
+	return TAKE_FD(fd);
 }
+
+static void metrics_free(struct pal_metrics *m)
+{
+	free(m->snap);
+	free(m);
+}
+
+PAL_DEFINE_CLEANUP_FUNC(struct pal_metrics *, metrics_free)
 
 int pal_metrics_start(struct pal_metrics **out, const char *addr_port, pal_metrics_fill_fn fill,
 		      void *ctx)
 {
+	_cleanup_(metrics_freep) struct pal_metrics *m = NULL;
+	_cleanup_close_ int fd = -1;
 	struct sockaddr_storage ss;
 	sigset_t all, old;
-	struct pal_metrics *m;
 	socklen_t sl;
-	int fd, err;
+	int err;
 
 	err = pal_metrics_parse_addr(addr_port, &ss, &sl);
 	if (err)
@@ -484,18 +486,14 @@ int pal_metrics_start(struct pal_metrics **out, const char *addr_port, pal_metri
 	if (!m)
 		return -ENOMEM;
 	m->snap = calloc(1, sizeof(*m->snap));
-	if (!m->snap) {
-		err = -ENOMEM;
-		goto free_m;
-	}
+	if (!m->snap)
+		return -ENOMEM;
 	pthread_mutex_init(&m->lock, NULL);
 	m->fill = fill;
 	m->ctx = ctx;
 	fd = listen_on(&ss, sl, &m->port);
-	if (fd < 0) {
-		err = fd;
-		goto free_m;
-	}
+	if (fd < 0)
+		return fd;
 	/*
 	 * The HTTP thread inherits our signal mask: block everything so that
 	 * SIGTERM, SIGHUP and SIGUSR1 reach the daemon's signalfd, never this
@@ -508,18 +506,11 @@ int pal_metrics_start(struct pal_metrics **out, const char *addr_port, pal_metri
 				     (unsigned int)MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
 				     (unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!m->daemon) {
-		close(fd);
-		err = -EIO;
-		goto free_m;
-	}
-	*out = m;
+	if (!m->daemon)
+		return -EIO;
+	fd = -1; /* the daemon closes it when it stops */
+	*out = TAKE_PTR(m);
 	return 0;
-
-free_m:
-	free(m->snap);
-	free(m);
-	return err;
 }
 
 void pal_metrics_publish(struct pal_metrics *m, const struct pal_metrics_snapshot *s)
@@ -542,8 +533,7 @@ void pal_metrics_stop(struct pal_metrics *m)
 		return;
 	MHD_stop_daemon(m->daemon); /* joins the thread, closes the listening socket */
 	pthread_mutex_destroy(&m->lock);
-	free(m->snap);
-	free(m);
+	metrics_free(m);
 }
 
 #else /* !PAL_HAVE_METRICS */

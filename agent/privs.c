@@ -4,6 +4,7 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
+#include "agent/cleanup.h"
 #include "agent/log.h"
 #include "agent/privs.h"
 
@@ -45,35 +46,28 @@ static bool held(cap_t cur, cap_value_t c)
 	return CAP_IS_SUPPORTED(c) && !cap_get_flag(cur, c, CAP_PERMITTED, &v) && v == CAP_SET;
 }
 
+PAL_DEFINE_CLEANUP_FUNC(cap_t, cap_free)
+
 int pal_drop_privileges(void)
 {
-	cap_t caps, cur = cap_get_proc();
+	_cleanup_(cap_freep) cap_t cur = cap_get_proc();
+	_cleanup_(cap_freep) cap_t caps = NULL;
 	int err = cur ? drop_bounding() : -errno;
 
-	if (err) {
-		cap_free(cur);
+	if (err)
 		return pal_log_errno(err, "privs: cannot shrink the bounding set");
-	}
 	caps = cap_init();
-	if (!caps) {
-		cap_free(cur);
+	if (!caps)
 		return -errno;
-	}
 	for (size_t i = 0; i < NKEEP; i++) {
 		if (!held(cur, keep[i]))
 			continue; /* e.g. CAP_BPF before 5.8, or a container that never had it */
 		if (cap_set_flag(caps, CAP_PERMITTED, 1, &keep[i], CAP_SET) ||
-		    cap_set_flag(caps, CAP_EFFECTIVE, 1, &keep[i], CAP_SET)) {
-			cap_free(caps);
-			cap_free(cur);
+		    cap_set_flag(caps, CAP_EFFECTIVE, 1, &keep[i], CAP_SET))
 			return -errno;
-		}
 	}
-	err = cap_set_proc(caps) ? -errno : 0;
-	cap_free(caps);
-	cap_free(cur);
-	if (err)
-		return pal_log_errno(err, "privs: cannot drop capabilities");
+	if (cap_set_proc(caps))
+		return pal_log_errno(-errno, "privs: cannot drop capabilities");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return pal_log_errno(-errno, "privs: PR_SET_NO_NEW_PRIVS");
 	pal_log(PAL_LOG_DEBUG, "privs: capabilities reduced to bpf, perfmon, sys_admin, "

@@ -16,7 +16,6 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
-#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -25,7 +24,6 @@
 #include <sys/statvfs.h>
 #include <time.h>
 #include <math.h>
-#include <json-c/json.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <linux/magic.h>
@@ -335,150 +333,41 @@ static int do_reload(struct agent *a)
 	return 0;
 }
 
-/* ---- status, metrics --------------------------------------------------- */
+/* ---- the control socket's requests -------------------------------------- */
 
-static long rss_kib(void)
+static int control_reload(void *ctx)
 {
-	char line[128];
-	long kib = -1;
-	FILE *f = fopen("/proc/self/status", "re");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kib;
+	return do_reload(ctx);
 }
 
-static unsigned long long decisions_of(struct agent *a, const char *policy, __u8 action)
-{
-	unsigned long long n = 0;
-	const struct pal_decision_count *c;
-	size_t nc;
-
-	c = pal_events_decisions(a->ev, &nc);
-	for (size_t i = 0; i < nc; i++)
-		if (c[i].action == action && !strcmp(c[i].policy, policy))
-			n += c[i].count;
-	return n;
-}
-
-static void add_int(struct json_object *o, const char *k, long long v)
-{
-	json_object_object_add(o, k, json_object_new_int64(v));
-}
-
-static struct json_object *status_policies(struct agent *a)
-{
-	const struct pal_policy_set *set = a->en.live;
-	struct json_object *arr = json_object_new_array();
-	char when[32];
-	struct tm tm;
-
-	gmtime_r(&a->loaded, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	for (__u32 i = 0; set && i < set->npolicies; i++) {
-		const struct pal_ir_policy *p = &set->policies[i];
-		struct json_object *o = json_object_new_object();
-		struct json_object *cgs = json_object_new_array();
-
-		json_object_object_add(o, "name", json_object_new_string(p->name));
-		json_object_object_add(o, "mode", json_object_new_string(pal_mode_name(p->mode)));
-		json_object_object_add(o, "file", json_object_new_string(p->loc.file));
-		add_int(o, "generation", a->en.generation);
-		json_object_object_add(o, "loaded", json_object_new_string(when));
-		for (__u32 j = 0; j < p->ncgroups; j++)
-			json_object_array_add(cgs, json_object_new_string(p->cgroups[j]));
-		json_object_object_add(o, "targets", cgs);
-		add_int(o, "denied", decisions_of(a, p->name, PAL_ACT_DENY));
-		add_int(o, "audited", decisions_of(a, p->name, PAL_ACT_AUDIT));
-		json_object_array_add(arr, o);
-	}
-	return arr;
-}
-
-/* Unread bytes in the ring buffer, from its producer and consumer pages. */
-static long long ringbuf_used(struct agent *a)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	int fd = a->en.maps.fd[PAL_MAP_EVENTS];
-	unsigned long *cons, *prod;
-	long long used;
-
-	cons = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
-	if (cons == MAP_FAILED)
-		return -1;
-	prod = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, page);
-	if (prod == MAP_FAILED) {
-		munmap(cons, page);
-		return -1;
-	}
-	used = (long long)(__atomic_load_n(prod, __ATOMIC_ACQUIRE) -
-			   __atomic_load_n(cons, __ATOMIC_ACQUIRE));
-	munmap(prod, page);
-	munmap(cons, page);
-	return used;
-}
-
-static struct json_object *status_json(struct agent *a)
-{
-	struct json_object *st = json_object_new_object(), *hooks = json_object_new_object();
-	struct pal_cgroup_stats cs = {0};
-	struct pal_event_stats es;
-
-	pal_events_stats(a->ev, &es);
-	pal_cgroup_stats(a->en.cg, &cs);
-	json_object_object_add(st, "ok", json_object_new_boolean(1));
-	add_int(st, "generation", a->en.generation);
-	json_object_object_add(
-		st, "enforcing",
-		json_object_new_string(a->en.file ? "file, exec, network, devices" :
-						    "network, devices only (no BPF LSM)"));
-	add_int(hooks, "lsm_programs", a->en.file ? pal_file_nlinks(a->en.file) : 0);
-	add_int(hooks, "cgroups_attached", cs.attached);
-	add_int(hooks, "cgroups_tracked", cs.tracked);
-	json_object_object_add(st, "hooks", hooks);
-	json_object_object_add(st, "policies", status_policies(a));
-	add_int(st, "events_delivered", es.delivered);
-	add_int(st, "events_lost", es.lost);
-	add_int(st, "events_suppressed", es.suppressed);
-	add_int(st, "ringbuf_used_bytes", ringbuf_used(a));
-	add_int(st, "ringbuf_size_bytes", PAL_RINGBUF_BYTES);
-	add_int(st, "reloads", a->reloads);
-	add_int(st, "reload_failures", a->reload_failures);
-	add_int(st, "rss_kib", rss_kib());
-	add_int(st, "uptime_seconds", time(NULL) - a->started);
-	return st;
-}
-
-static void on_control(void *ctx, const char *req, FILE *out)
+static void control_stop(void *ctx)
 {
 	struct agent *a = ctx;
-	struct json_object *r;
 
-	if (!strcmp(req, "status")) {
-		r = status_json(a);
-	} else {
-		bool ok = !strcmp(req, "stop") || (!strcmp(req, "reload") && !do_reload(a));
-
-		r = json_object_new_object();
-		json_object_object_add(r, "ok", json_object_new_boolean(ok));
-		json_object_object_add(
-			r, "message",
-			json_object_new_string(
-				!strcmp(req, "stop") ?
-					"stopping" :
-				!strcmp(req, "reload") ?
-					(ok ? "reloaded" :
-					      "reload failed; the old generation stays live (see the agent's log)") :
-					"unknown request (status, reload, stop)"));
-		if (!strcmp(req, "stop"))
-			a->stop = true;
-	}
-	fputs(json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN), out);
-	json_object_put(r);
+	a->stop = true;
 }
+
+static void control_status(void *ctx, struct pal_status *st)
+{
+	struct agent *a = ctx;
+
+	*st = (struct pal_status){
+		.en = &a->en,
+		.ev = a->ev,
+		.started = a->started,
+		.loaded = a->loaded,
+		.reloads = a->reloads,
+		.reload_failures = a->reload_failures,
+	};
+}
+
+static const struct pal_control_ops control_ops = {
+	.reload = control_reload,
+	.stop = control_stop,
+	.status = control_status,
+};
+
+/* ---- metrics ------------------------------------------------------------- */
 
 static void publish_metrics(struct agent *a)
 {
@@ -486,6 +375,7 @@ static void publish_metrics(struct agent *a)
 	struct pal_cgroup_stats cs = {0};
 	struct pal_event_stats es;
 	const struct pal_decision_count *c;
+	long long used;
 	size_t n;
 
 	if (!a->metrics)
@@ -502,7 +392,8 @@ static void publish_metrics(struct agent *a)
 	s->last_reload_seconds = a->reloads + a->reload_failures ? a->last_reload_ms / 1e3 : NAN;
 	s->generation = a->en.generation;
 	s->cgroups_attached = cs.attached;
-	s->ringbuf_used_bytes = ringbuf_used(a) > 0 ? ringbuf_used(a) : 0;
+	used = pal_events_ringbuf_used(a->ev);
+	s->ringbuf_used_bytes = used > 0 ? used : 0;
 	s->ringbuf_size_bytes = PAL_RINGBUF_BYTES;
 	c = pal_events_decisions(a->ev, &n);
 	for (size_t i = 0; i < n; i++)
@@ -616,7 +507,7 @@ static int loop(struct agent *a)
 			} else if (fd == pal_cgroup_watch_fd(a->en.cg))
 				on_cgroup_watch(a);
 			else if (fd == a->ctlfd)
-				pal_control_serve(a->ctlfd, on_control, a);
+				pal_control_serve(a->ctlfd, &control_ops, a);
 		}
 		pal_events_consume(a->ev);
 	}

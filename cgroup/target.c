@@ -245,7 +245,7 @@ static int resolve_dir(const char *root, char *rel, size_t len, const char *patt
 
 	snprintf(path, sizeof(path), "%s%s", root, strcmp(rel, "/") ? rel : "");
 	if (m & PAL_CG_MATCH) {
-		__u64 id;
+		__u64 id = 0;
 
 		err = pal_cgroup_id_of(path, &id);
 		if (err)

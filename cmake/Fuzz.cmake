@@ -10,7 +10,7 @@ function(pal_fuzz_binary name)
 	set(bin ${CMAKE_CURRENT_BINARY_DIR}/${name})
 	add_custom_command(OUTPUT ${bin}
 		COMMAND ${PAL_FUZZ_CLANG} -g -O1 -fsanitize=fuzzer,address,undefined
-			-fno-sanitize-recover=all -D_GNU_SOURCE -std=gnu11 -Wall -Werror
+			-fno-sanitize-recover=all -D_GNU_SOURCE -std=gnu11 -Wall ${PAL_WERROR_FLAGS}
 			-Wno-unused-parameter -I${CMAKE_SOURCE_DIR} ${F_SOURCES} ${F_LIBS} -o ${bin}
 		DEPENDS ${F_SOURCES} ${F_DEPENDS}
 		COMMENT "libFuzzer ${name}")

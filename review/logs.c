@@ -265,7 +265,7 @@ static int color_opt(struct logs *l, const char *v)
 
 static int one_opt(struct logs *l, int c, int idx)
 {
-	long n;
+	long n = 0; /* number() sets it only on success; the error path stores it too */
 	int err;
 
 	switch (c) {
@@ -345,19 +345,19 @@ static int write_html(struct logs *l, const struct rv_report_opts *ro)
 	int err = rv_summary_html(l->sum, ro, &b);
 
 	if (err)
-		goto out;
+		goto free_buf;
 	f = fopen(l->html, "w");
 	if (!f) {
 		err = -errno;
 		fprintf(stderr, PROG ": cannot write '%s': %s\n", l->html, strerror(errno));
-		goto out;
+		goto free_buf;
 	}
 	fwrite(b.p, 1, b.len, f);
 	if (fclose(f)) {
 		err = -EIO;
 		fprintf(stderr, PROG ": writing '%s' failed\n", l->html);
 	}
-out:
+free_buf:
 	rv_buf_free(&b);
 	return err;
 }
