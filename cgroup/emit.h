@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 
-#include "cgroup/dev.h"
-#include "cgroup/net.h"
+#include "bpf/dev.h"
+#include "bpf/net.h"
 #include "policies/policy.h"
 
 struct pal_net_cidr_entry {

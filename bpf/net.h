@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * ABI of the network rule maps (cgroup/net.bpf.c <-> policies/emit_net.c).
+ * ABI of the network rule maps (bpf/net.bpf.c <-> policies/emit_net.c).
  *
  * connect/sendmsg/bind: one LPM_TRIE lookup on the address, then, only when
  * the rules behind that prefix name ports or protocols, one LPM_TRIE lookup
@@ -8,8 +8,8 @@
  * match alone carries every rule that applies: no rule is ever scanned.
  * sock_create: HASH lookups of (family, type, protocol) with wildcards.
  */
-#ifndef PALISADE_CGROUP_NET_H
-#define PALISADE_CGROUP_NET_H
+#ifndef PALISADE_BPF_NET_H
+#define PALISADE_BPF_NET_H
 
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
@@ -117,4 +117,4 @@ struct pal_net_sock_key {
 };
 _Static_assert(sizeof(struct pal_net_sock_key) == 8, "pal_net_sock_key ABI");
 
-#endif /* PALISADE_CGROUP_NET_H */
+#endif /* PALISADE_BPF_NET_H */

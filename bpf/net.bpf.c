@@ -10,7 +10,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "bpf/common.bpf.h"
-#include "cgroup/net.h"
+#include "bpf/net.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 

@@ -6,7 +6,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "bpf/common.bpf.h"
-#include "cgroup/dev.h"
+#include "bpf/dev.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* ABI of the device rule map (cgroup/dev.bpf.c <-> policies/emit_dev.c). */
-#ifndef PALISADE_CGROUP_DEV_H
-#define PALISADE_CGROUP_DEV_H
+/* ABI of the device rule map (bpf/dev.bpf.c <-> policies/emit_dev.c). */
+#ifndef PALISADE_BPF_DEV_H
+#define PALISADE_BPF_DEV_H
 
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
@@ -42,4 +42,4 @@ struct pal_dev_rule {
 };
 _Static_assert(sizeof(struct pal_dev_rule) == 16, "pal_dev_rule ABI");
 
-#endif /* PALISADE_CGROUP_DEV_H */
+#endif /* PALISADE_BPF_DEV_H */
