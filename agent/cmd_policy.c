@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "agent/palisade.h"
-#include "cgroup/emit.h"
+#include "policies/emit.h"
 #include "policies/policy.h"
 
 #define SEED_NOTE \

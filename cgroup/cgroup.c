@@ -19,7 +19,6 @@
 #include <bpf/libbpf.h>
 
 #include "cgroup/cgroup.h"
-#include "cgroup/emit.h"
 #include "cgroup/internal.h"
 #include "cgdev.skel.h"
 #include "cgnet.skel.h"
@@ -494,12 +493,17 @@ static int check_socket_rules(struct pal_cgroup *cg, const struct pal_ir_policy 
 }
 
 static int plan_build(struct pal_cgroup *cg, struct slot_plan *pl, const struct pal_policy_set *set,
-		      __u32 slot)
+		      struct pal_net_emit *net, struct pal_dev_emit *dev)
 {
 	__u32 n = 0;
 	int err;
 
 	memset(pl, 0, sizeof(*pl));
+	/* the entries are ours from here on, whatever happens */
+	pl->net = *net;
+	pl->dev = *dev;
+	memset(net, 0, sizeof(*net));
+	memset(dev, 0, sizeof(*dev));
 	if (set->npolicies > PAL_MAX_POLICIES)
 		return -E2BIG;
 	for (__u32 p = 0; p < set->npolicies; p++)
@@ -531,11 +535,8 @@ static int plan_build(struct pal_cgroup *cg, struct slot_plan *pl, const struct 
 			pl->ppolicy[pl->npatterns++] = p;
 		}
 	}
-	err = pal_emit_net(set, slot, &pl->net);
-	if (!err)
-		err = pal_emit_dev(set, slot, &pl->dev);
-	pl->valid = !err;
-	return err;
+	pl->valid = true;
+	return 0;
 }
 
 /* ---- rule maps ---------------------------------------------------------- */
@@ -953,7 +954,8 @@ fail:
 	return err;
 }
 
-int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set, __u32 slot,
+int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set,
+		       struct pal_net_emit *net, struct pal_dev_emit *dev, __u32 slot,
 		       __u32 *ncgroup_keys)
 {
 	struct slot_plan *pl = &cg->plan[slot];
@@ -962,13 +964,16 @@ int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set, 
 	__u32 keys = 0;
 	int err;
 
-	if (slot >= PAL_GENS || (int)slot == cg->live)
+	if (slot >= PAL_GENS || (int)slot == cg->live) {
+		pal_net_emit_free(net);
+		pal_dev_emit_free(dev);
 		return -EINVAL;
+	}
 	if (pl->valid)
 		slot_drop(cg, slot); /* an earlier prepare that was never committed */
 	cg->pending = -1;
 	cg->why[0] = 0;
-	err = plan_build(cg, pl, set, slot);
+	err = plan_build(cg, pl, set, net, dev);
 	if (err)
 		goto fail;
 	/* first load, or a reload that outgrew the maps: (re)load, sized for it */

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * pal_cgroup: the cgroup programs (network, socket, device), the rule maps
- * they read, and the code that finds the cgroups policies target, attaches
- * to them and follows cgroups that appear or disappear later.
+ * pal_cgroup: user space of the cgroup programs (bpf/net.bpf.c,
+ * bpf/dev.bpf.c): it loads them, writes the rule entries the emitters made,
+ * finds the cgroups policies target, attaches to them and follows cgroups
+ * that appear or disappear later.
  *
  * Reload protocol (driven by the agent, see bpf/abi.h "generations"):
- *   pal_cgroup_prepare(cg, set, new_slot, &nkeys)   fill the new slot
+ *   pal_cgroup_prepare(cg, set, &net, &dev, new_slot, &nkeys)   fill the new slot
  *   agent writes pal_policies/pal_config of new_slot, flips pal_gen
  *   pal_cgroup_commit(cg, old_slot)                  attach/detach, drop old slot
  * Library code: returns 0 or -errno, logs nothing above debug.
@@ -18,7 +19,7 @@
 #include <linux/types.h>
 
 #include "bpf/maps.h"
-#include "policies/policy.h"
+#include "policies/emit.h"
 
 struct pal_cgroup;
 
@@ -83,9 +84,11 @@ int pal_cgroup_open(struct pal_cgroup **out, const struct pal_maps *maps, const 
 		    const char *pin_dir, unsigned int flags);
 
 /*
- * Write slot's entries: the network/device rule maps, and pal_cgroups
- * (cgroup id, slot) -> policy mask for every existing cgroup that a
- * policy's target patterns match (all policies, file-only ones too).
+ * Write slot's entries: the network/device rule entries the emitters made
+ * for this slot (pal_emit_net, pal_emit_dev), which cg takes over (*net and
+ * *dev are left empty, whatever the result), and pal_cgroups (cgroup id,
+ * slot) -> policy mask for every existing cgroup that a policy's target
+ * patterns match (all policies, file-only ones too).
  * *ncgroup_keys: pal_cgroups entries of the slot, for pal_gen_config.
  * On error the slot's entries are removed again and the live slot is
  * untouched. Returns 0, -E2BIG (a limit; nothing written), -EOPNOTSUPP
@@ -94,7 +97,8 @@ int pal_cgroup_open(struct pal_cgroup **out, const struct pal_maps *maps, const 
  * sized at the first load, cannot hold both generations), -errno; see
  * pal_cgroup_why().
  */
-int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set, __u32 slot,
+int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set,
+		       struct pal_net_emit *net, struct pal_dev_emit *dev, __u32 slot,
 		       __u32 *ncgroup_keys);
 /*
  * After the agent flipped pal_gen to the prepared slot: attach (bpf_link,

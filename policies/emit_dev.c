@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Device emitter: policy IR -> pal_dev_rules entries (cgroup/dev.h). One key
+ * Device emitter: policy IR -> pal_dev_rules entries (bpf/dev.h). One key
  * per (policy, type, major|*, minor|*); rules sharing a key are merged per
- * access bit (deny > audit > allow, then the lower rule index). Built into
- * pal_cgroup; touches no kernel object.
+ * access bit (deny > audit > allow, then the lower rule index). Part of
+ * pal_policy; touches no kernel object.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup/emit.h"
+#include "policies/emit.h"
 
 static int dev_key_cmp(const void *a, const void *b)
 {

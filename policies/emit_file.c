@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 
 #include "bpf/path_hash.h"
+#include "policies/emit.h"
 #include "policies/policy_int.h"
 
 struct emit {

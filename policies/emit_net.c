@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Network emitter: policy IR -> pal_net_cidr / pal_net_port / pal_net_sock
- * entries (cgroup/net.h). Built into pal_cgroup; touches no kernel object.
+ * entries (bpf/net.h). Part of pal_policy; touches no kernel object.
  *
  * An LPM trie returns only the longest matching prefix, so every prefix's
  * entry must already hold the rules of all shorter prefixes covering it.
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup/emit.h"
+#include "policies/emit.h"
 
 #define PORT_MAX 65535
 #define STACK_MAX 130 /* prefix lengths 0..128 on one chain, plus one */

@@ -2,9 +2,9 @@
 /*
  * pal_policy: the policy language v1 (docs/policy.md). YAML files go in, a
  * "compiled policy set" (the IR below, plain C structs) comes out, and the
- * emitters turn the IR into the map entries of bpf/abi.h. Nothing here
- * touches the kernel; the only host access is reading the policy files and
- * stat()ing rule paths (warnings, identity keys).
+ * emitters (emit.h) turn the IR into the map entries of the bpf/ ABI
+ * headers. Nothing here touches the kernel; the only host access is reading
+ * the policy files and stat()ing rule paths (warnings, identity keys).
  *
  * Ownership: everything reachable from a struct pal_policy_set belongs to it
  * and lives until pal_policy_set_free(). Strings are NUL-terminated.
@@ -230,44 +230,7 @@ int pal_policy_add_buffer(struct pal_policy_set *set, const char *name, const ch
 int pal_policy_load(struct pal_policy_set **out, const char *const *paths, size_t npaths,
 		    const struct pal_load_opts *opts);
 
-/* ---- the file/exec emitter (emit_file.c) ------------------------------ */
-
-/* An executable named in `from:`; its id is mixed into PAL_KEY_FROM keys. */
-struct pal_exe {
-	const char *path; /* canonical, owned by the set */
-	__u32 id; /* 1..nexes */
-	bool exists; /* stat() succeeded when compiling; else no pal_exes entry is possible */
-	struct pal_exe_key key; /* ino, new_encode_dev(st_dev), gen: the pal_exes key */
-};
-
-/* One pal_files map entry, and where it came from. */
-struct pal_file_entry {
-	struct pal_file_key key;
-	struct pal_file_rule val;
-	const char *path; /* the rule path this entry stands for */
-	__u32 rule; /* the first rule that produced the entry */
-	__u32 exe; /* exe id for PAL_KEY_FROM entries, else 0 */
-};
-
-struct pal_file_emit {
-	struct pal_file_entry *entries;
-	size_t nentries;
-	struct pal_exe *exes;
-	size_t nexes;
-};
-
-/*
- * Emit every file/exec map entry of set for generation slot gen (0 or 1)
- * with the path hash seed. Keys of the same (policy, kind, class, path, exe)
- * are merged. Existing paths also get PAL_KEY_INODE / PAL_KEY_DIR_INODE keys
- * (unless flags has PAL_LOAD_NO_HOST). Linear in the number of IR entries.
- * Returns 0, -E2BIG when the result exceeds PAL_MAX_FILE_KEYS / PAL_GENS
- * entries or PAL_MAX_EXES / PAL_GENS executables (out->nentries / out->nexes
- * then hold the counts needed), or -ENOMEM. Free with pal_file_emit_free.
- */
-int pal_emit_file(const struct pal_policy_set *set, __u32 gen, __u64 seed, unsigned int flags,
-		  struct pal_file_emit *out);
-void pal_file_emit_free(struct pal_file_emit *out);
+/* ---- paths ------------------------------------------------------------ */
 
 /*
  * The key of one canonical path (no identity key, no `from:`): a =

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "cgroup/cgroup.h"
-#include "cgroup/emit.h"
+#include "policies/emit.h"
 
 static void mountinfo(void **state)
 {
