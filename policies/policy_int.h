@@ -121,7 +121,11 @@ const char *pal_suggest(const char *word, size_t len, const char *const *cands, 
 /* schema.c: one policy document into the set. */
 int pal_schema_doc(struct pal_parse *p, struct pal_node *root);
 
-/* ---- schema helpers (schema.c), used by the per-class rule parsers ---- */
+/*
+ * ---- schema helpers (schema_util.c) --------------------------------------
+ * Used by the per-class rule parsers (rules_*.c) and by schema.c, which
+ * calls those parsers: schema.c -> rules_*.c -> schema_util.c, no loop.
+ */
 
 struct pal_keys {
 	const char *what; /* "file rule", for messages */
@@ -142,13 +146,18 @@ static inline bool pal_absent(const struct pal_node **vals, const struct pal_nod
 }
 bool pal_want(struct pal_parse *p, const struct pal_node *v, const char *key, int type);
 bool pal_want_list(struct pal_parse *p, const struct pal_node *v, const char *key);
+/* Is scalar v exactly the word w? */
+bool pal_is_word(const struct pal_node *v, const char *w);
 /* Look up a scalar among words; reports an error naming key, with a suggestion. */
 int pal_word(struct pal_parse *p, const struct pal_node *v, const char *what,
 	     const char *const *words, size_t n);
+/* The words of enum pal_action from PAL_ACT_ALLOW on: "allow", "audit", "deny". */
+#define PAL_ACTION_WORDS 3
+extern const char *const pal_action_words[PAL_ACTION_WORDS];
 int pal_parse_action(struct pal_parse *p, const struct pal_node *v, __u8 *action);
 int pal_parse_uint(const struct pal_node *v, unsigned long max, unsigned long *out);
 
-/* The rule being built: appended to the policy by pal_rule_add. */
+/* The policy being built; pal_rule_new appends a rule to it. */
 struct pal_pol_build {
 	struct pal_ir_policy *pol;
 	struct pal_ir_rule *rules; /* capacity: counted from the tree up front */
@@ -158,12 +167,14 @@ struct pal_pol_build {
 	struct pal_ir_dev *dev;
 };
 
-/* rules_file.c, rules_net.c, rules_dev.c: one list item each. */
+/* The next rule of b's policy, at list item `item`. */
+struct pal_ir_rule *pal_rule_new(struct pal_pol_build *b, const struct pal_node *item, __u8 class);
+
+/* rules_file.c, rules_net.c, rules_dev.c: one list item each (called by schema.c). */
 int pal_rule_file(struct pal_parse *p, struct pal_pol_build *b, const struct pal_node *item,
 		  __u8 class);
 int pal_rule_net(struct pal_parse *p, struct pal_pol_build *b, const struct pal_node *item);
 int pal_rule_dev(struct pal_parse *p, struct pal_pol_build *b, const struct pal_node *item);
-struct pal_ir_rule *pal_rule_new(struct pal_pol_build *b, const struct pal_node *item, __u8 class);
 
 /* checks.c: warnings that need the whole policy (no-effect, duplicates). */
 int pal_policy_checks(struct pal_parse *p, const struct pal_ir_policy *pol);
