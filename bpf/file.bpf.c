@@ -686,7 +686,8 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 					 const struct pal_policy *p, __u32 policy,
 					 struct pal_bits *b)
 {
-	struct pal_file_key k = {.gen = r->gen, .policy = policy, .class = r->class};
+	/* b holds the slot as pal_bloom's __u32 key until the lookups set it (no stack to spare) */
+	struct pal_file_key k = {.gen = r->gen, .policy = policy, .b = r->gen, .class = r->class};
 	__u32 exe_id = (p->flags & PAL_POLF_FROM) ? r->exe_id : 0;
 	struct match_ctx m = {
 		.w = w,
@@ -701,7 +702,7 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 
 	if (d > PAL_MAX_DEPTH)
 		return;
-	b->bloom = bpf_map_lookup_elem(&pal_bloom, &k.gen);
+	b->bloom = bpf_map_lookup_elem(&pal_bloom, &k.b);
 	/* levels 0..d; leaves m.prefix at depth d */
 	bpf_loop((PAL_MAX_DEPTH + DIR_UNROLL) / DIR_UNROLL, dir_step, &m, 0);
 	if (p->exact_depths & (1ULL << (d < 63 ? d : 63))) {

@@ -593,7 +593,7 @@ static int rules_write(struct pal_cgroup *cg, const struct slot_plan *pl, __u32 
 struct rule_map {
 	const char *name;
 	bool dev; /* in the device object */
-	size_t gen_off; /* offset of the __u8 generation slot in the key; -1: the ops ARRAY */
+	size_t gen_off; /* offset of the __u16 generation slot in the key; -1: the ops ARRAY */
 	size_t key_size;
 };
 
@@ -679,45 +679,17 @@ static void unpin_rule_maps(struct pal_cgroup *cg)
 /* Delete every entry of one slot from an adopted rule map. */
 static int clear_map_slot(int fd, const struct rule_map *rm, __u32 slot)
 {
-	char cur[64], next[64], *dead;
-	size_t n = 0, cap = 256;
-	void *k = NULL;
+	__u32 zero = 0;
 	int err = 0;
 
-	if (rm->gen_off == (size_t)-1) { /* pal_net_ops: ARRAY, slot * PAL_MAX_POLICIES + policy */
-		__u32 zero = 0;
+	if (rm->gen_off != (size_t)-1)
+		return pal_map_clear_slot(fd, rm->key_size, rm->gen_off, slot);
+	/* pal_net_ops: ARRAY, slot * PAL_MAX_POLICIES + policy */
+	for (__u32 i = 0; i < PAL_MAX_POLICIES && !err; i++) {
+		__u32 key = slot * PAL_MAX_POLICIES + i;
 
-		for (__u32 i = 0; i < PAL_MAX_POLICIES && !err; i++) {
-			__u32 key = slot * PAL_MAX_POLICIES + i;
-
-			err = bpf_map_update_elem(fd, &key, &zero, BPF_ANY) ? -errno : 0;
-		}
-		return err;
+		err = bpf_map_update_elem(fd, &key, &zero, BPF_ANY) ? -errno : 0;
 	}
-	dead = malloc(cap * rm->key_size);
-	if (!dead)
-		return -ENOMEM;
-	while (!err && !bpf_map_get_next_key(fd, k, next)) {
-		if ((__u8)next[rm->gen_off] == slot) {
-			if (n == cap) {
-				char *grown = realloc(dead, 2 * cap * rm->key_size);
-
-				if (!grown) {
-					err = -ENOMEM;
-					break;
-				}
-				dead = grown;
-				cap *= 2;
-			}
-			memcpy(dead + n++ * rm->key_size, next, rm->key_size);
-		}
-		memcpy(cur, next, rm->key_size);
-		k = cur;
-	}
-	for (size_t i = 0; i < n && !err; i++)
-		if (bpf_map_delete_elem(fd, dead + i * rm->key_size) && errno != ENOENT)
-			err = -errno;
-	free(dead);
 	return err;
 }
 

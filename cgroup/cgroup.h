@@ -43,10 +43,11 @@ enum pal_cg_match {
 	PAL_CG_MATCH = 1u << 0, /* path matches the pattern */
 	PAL_CG_PREFIX = 1u << 1, /* a cgroup below path could match */
 };
-/* Returns a mask of enum pal_cg_match; path is "/" or "/a/b" (no trailing '/'). */
+/*
+ * Returns a mask of enum pal_cg_match; path is "/" or "/a/b" (no trailing
+ * '/'). pal_cgroup_pattern_check (policy.h) says whether a pattern is valid.
+ */
 unsigned int pal_cgroup_match(const char *pattern, const char *path);
-/* 0 if pattern is well formed (absolute, no empty/./.. component), else -EINVAL. */
-int pal_cgroup_pattern_check(const char *pattern);
 
 /* Called for each existing cgroup matching a pattern; return non-zero to stop. */
 typedef int (*pal_cg_found_fn)(const char *rel, __u64 id, void *ctx);

@@ -153,25 +153,6 @@ static bool glob_name(const char *p, const char *s)
 	return !*p;
 }
 
-int pal_cgroup_pattern_check(const char *pattern)
-{
-	char buf[PATH_MAX], *comp[PAL_CG_MAX_COMPONENTS];
-	int n;
-
-	if (!pattern || pattern[0] != '/' || strlen(pattern) >= sizeof(buf))
-		return -EINVAL;
-	if (strstr(pattern, "//"))
-		return -EINVAL;
-	strcpy(buf, pattern);
-	n = split(buf, comp);
-	if (n < 0)
-		return n;
-	for (int i = 0; i < n; i++)
-		if (!strcmp(comp[i], ".") || !strcmp(comp[i], ".."))
-			return -EINVAL;
-	return 0;
-}
-
 unsigned int pal_cgroup_match(const char *pattern, const char *path)
 {
 	char pb[PATH_MAX], sb[PATH_MAX];

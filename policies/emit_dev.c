@@ -11,10 +11,20 @@
 
 #include "policies/emit.h"
 
+/* Equal keys next to each other; major and minor first, the order `palisade compile` lists. */
 static int dev_key_cmp(const void *a, const void *b)
 {
-	return memcmp(&((const struct pal_dev_entry *)a)->key,
-		      &((const struct pal_dev_entry *)b)->key, sizeof(struct pal_dev_key));
+	const struct pal_dev_key *x = &((const struct pal_dev_entry *)a)->key;
+	const struct pal_dev_key *y = &((const struct pal_dev_entry *)b)->key;
+	int r = memcmp(&x->major, &y->major, sizeof(x->major) + sizeof(x->minor));
+
+	if (r)
+		return r;
+	if (x->gen != y->gen)
+		return x->gen < y->gen ? -1 : 1;
+	if (x->policy != y->policy)
+		return x->policy < y->policy ? -1 : 1;
+	return (int)x->type - (int)y->type;
 }
 
 static int dev_entry(const struct pal_ir_policy *pol, __u32 p, const struct pal_ir_dev *d,

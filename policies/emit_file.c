@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include "bpf/path_hash.h"
 #include "policies/emit.h"
@@ -27,14 +26,6 @@ struct emit {
 	const struct pal_file_key *cur_key;
 	const char *cur_exe;
 };
-
-/* The kernel's new_encode_dev(), as the BPF side reads sb->s_dev. */
-static __u32 encode_dev(dev_t d)
-{
-	__u32 ma = major(d), mi = minor(d);
-
-	return (mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12);
-}
 
 /* ---- executables --------------------------------------------------------- */
 
@@ -77,7 +68,7 @@ static __u32 exe_id(struct emit *e, const char *path)
 	if (!(e->flags & PAL_LOAD_NO_HOST) && !stat(path, &st)) {
 		x->exists = true;
 		x->key.ino = st.st_ino;
-		x->key.dev = encode_dev(st.st_dev);
+		x->key.dev = pal_dev_encode(st.st_dev);
 	}
 	return x->id;
 }
@@ -233,7 +224,7 @@ static int emit_one(struct emit *e, __u16 policy, const struct pal_ir_file *f, _
 	dir_key = f->kind == PAL_KEY_DIR && S_ISDIR(st->st_mode);
 	k.kind = (dir_key ? PAL_KEY_DIR_INODE : PAL_KEY_INODE) | from;
 	k.a = exe ? pal_from_mix(st->st_ino, exe) : st->st_ino;
-	k.b = encode_dev(st->st_dev);
+	k.b = pal_dev_encode(st->st_dev);
 	return add_entry(e, &k, f, exe);
 }
 

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "bpf/abi.h"
 
@@ -247,6 +248,18 @@ int pal_path_key(const char *path, __u64 seed, __u64 *hash, __u32 *depth);
  * -EINVAL with *why set to a static message.
  */
 int pal_path_canon(const char *in, size_t len, char *out, __u32 *depth, const char **why);
+
+/*
+ * A target's cgroup pattern: canonicalise it as pal_path_canon does and
+ * check that '**' only stands as a whole component. out must hold len + 2
+ * bytes. Returns 0, or -EINVAL with *why set to a static message.
+ */
+int pal_cgroup_pattern_canon(const char *in, size_t len, char *out, const char **why);
+/* 0 if pattern is a valid cgroup pattern in canonical form (as the IR holds it), else -EINVAL. */
+int pal_cgroup_pattern_check(const char *pattern);
+
+/* A device number (st_dev) as identity keys carry it: the kernel's new_encode_dev(). */
+__u32 pal_dev_encode(dev_t dev);
 
 /* Words of the language, for display: "deny", "enforce", "files", "read"... */
 const char *pal_action_name(__u8 action);

@@ -129,8 +129,7 @@ static void parse_header(struct pal_parse *p, const struct pal_node *root,
 	}
 	pol->default_action = PAL_ACT_ALLOW;
 	if (v[K_DEFAULT] && pal_want(p, v[K_DEFAULT], "default", PAL_N_SCALAR)) {
-		int d = pal_word(p, v[K_DEFAULT], "default", pal_action_words,
-				 PAL_ACTION_WORDS);
+		int d = pal_word(p, v[K_DEFAULT], "default", pal_action_words, PAL_ACTION_WORDS);
 
 		if (d >= 0)
 			pol->default_action = (__u8)(PAL_ACT_ALLOW + d);
@@ -145,20 +144,14 @@ static const struct pal_keys target_k = {"target", target_keys, 1};
 static int cgroup_pattern(struct pal_parse *p, const struct pal_node *v, const char **out)
 {
 	char *buf;
-	const char *why = NULL;
-	__u32 depth;
+	const char *why;
 
 	if (!pal_want(p, v, "cgroups entry", PAL_N_SCALAR))
 		return -EINVAL;
 	buf = pal_arena_alloc(p->ir, v->len + 2);
 	if (!buf)
 		return -ENOMEM;
-	if (!pal_path_canon(v->str, v->len, buf, &depth, &why)) {
-		for (const char *s = buf; (s = strstr(s, "**")); s += 2)
-			if (s[-1] != '/' || (s[2] && s[2] != '/'))
-				why = "'**' must be a whole path component";
-	}
-	if (why) {
+	if (pal_cgroup_pattern_canon(v->str, v->len, buf, &why)) {
 		pal_err(p, v, "invalid cgroup pattern '%s': %s", pal_q(p, v->str, v->len), why);
 		return -EINVAL;
 	}

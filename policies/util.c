@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Arena allocator and a small open-addressing hash set for the compiler. */
+/*
+ * Arena allocator and a small open-addressing hash set for the compiler, and
+ * the device number encoding of identity keys.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "policies/policy_int.h"
 
@@ -197,4 +201,13 @@ long pal_hset_find_or_add(struct pal_hset *h, uint64_t hv, uint32_t idx,
 	h->hash[j] = hv;
 	h->n++;
 	return -1;
+}
+
+/* ---- device numbers ----------------------------------------------------- */
+
+__u32 pal_dev_encode(dev_t dev)
+{
+	__u32 ma = major(dev), mi = minor(dev);
+
+	return (mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12);
 }

@@ -137,7 +137,8 @@ static void test_canonical_same_key(void **state)
 	assert_int_equal(e->val.deny, PAL_ACC_WRITE | PAL_ACC_APPEND);
 	assert_int_equal(e->val.rule_deny, 1);
 	assert_int_equal(e->key.gen, 0);
-	assert_int_equal(e->key.pad0, 0);
+	for (size_t i = 0; i < sizeof(e->key.pad0); i++)
+		assert_int_equal(e->key.pad0[i], 0);
 	pal_file_emit_free(&fe);
 	pal_policy_set_free(set);
 }
@@ -279,9 +280,13 @@ static void test_rename_guards(void **state)
 	pal_policy_set_free(set);
 }
 
-static __u32 enc(dev_t d)
+/* The kernel's new_encode_dev(), which the hooks read from sb->s_dev. */
+static void test_dev_encode(void **state)
 {
-	return (minor(d) & 0xff) | (major(d) << 8) | ((minor(d) & ~0xffu) << 12);
+	assert_int_equal(pal_dev_encode(makedev(8, 1)), 0x801);
+	assert_int_equal(pal_dev_encode(makedev(0, 0x2a)), 0x2a);
+	assert_int_equal(pal_dev_encode(makedev(259, 0x12345)), 0x12310345);
+	assert_int_equal(pal_dev_encode(makedev(4095, 0xfffff)), 0xffffffff);
 }
 
 static void test_inode_keys(void **state)
@@ -319,21 +324,21 @@ static void test_inode_keys(void **state)
 	 * rename guards: /tmp, the temp dir, /nonexistent, /nonexistent/pal
 	 */
 	assert_int_equal(fe.nentries, 11);
-	e = find(&fe, fst.st_ino, enc(fst.st_dev), PAL_KEY_INODE, PAL_CLASS_FILE, 0);
+	e = find(&fe, fst.st_ino, pal_dev_encode(fst.st_dev), PAL_KEY_INODE, PAL_CLASS_FILE, 0);
 	assert_non_null(e);
 	assert_int_equal(e->val.deny, PAL_ACC_READ);
 	assert_string_equal(e->path, file);
-	e = find(&fe, dst.st_ino, enc(dst.st_dev), PAL_KEY_DIR_INODE, PAL_CLASS_FILE, 0);
+	e = find(&fe, dst.st_ino, pal_dev_encode(dst.st_dev), PAL_KEY_DIR_INODE, PAL_CLASS_FILE, 0);
 	assert_non_null(e);
 	assert_int_equal(e->val.deny, PAL_ACC_WRITE | PAL_ACC_APPEND);
-	e = find(&fe, pal_from_mix(fst.st_ino, 1), enc(fst.st_dev), PAL_KEY_INODE | PAL_KEY_FROM,
-		 PAL_CLASS_FILE, 0);
+	e = find(&fe, pal_from_mix(fst.st_ino, 1), pal_dev_encode(fst.st_dev),
+		 PAL_KEY_INODE | PAL_KEY_FROM, PAL_CLASS_FILE, 0);
 	assert_non_null(e);
 	assert_int_equal(e->val.deny, PAL_ACC_CHMOD);
 	assert_int_equal(fe.nexes, 1);
 	assert_true(fe.exes[0].exists);
 	assert_true(fe.exes[0].key.ino == xst.st_ino);
-	assert_int_equal(fe.exes[0].key.dev, enc(xst.st_dev));
+	assert_int_equal(fe.exes[0].key.dev, pal_dev_encode(xst.st_dev));
 	pal_file_emit_free(&fe);
 
 	/* without the host: no identity keys */
@@ -509,13 +514,14 @@ static const struct pal_sock_entry *sock_find(const struct pal_sock_emit *se, __
  */
 static void test_socket_keys(void **state)
 {
-	struct pal_policy_set *set = load(H "default: deny\nnetwork:\n"
-					    "  - socket: { family: packet }\n    action: allow\n"
-					    "  - socket: { family: packet }\n    action: deny\n"
-					    "  - socket: { family: packet }\n    action: deny\n"
-					    "  - socket: { family: netlink, type: raw }\n"
-					    "    action: audit\n"
-					    "  - socket: { family: inet, type: raw }\n    action: deny\n");
+	struct pal_policy_set *set =
+		load(H "default: deny\nnetwork:\n"
+		       "  - socket: { family: packet }\n    action: allow\n"
+		       "  - socket: { family: packet }\n    action: deny\n"
+		       "  - socket: { family: packet }\n    action: deny\n"
+		       "  - socket: { family: netlink, type: raw }\n"
+		       "    action: audit\n"
+		       "  - socket: { family: inet, type: raw }\n    action: deny\n");
 	const __u16 any = PAL_SOCK_KEY_ANY;
 	const struct pal_sock_entry *e;
 	struct pal_sock_emit se;
@@ -584,7 +590,7 @@ int main(void)
 		cmocka_unit_test(test_inode_keys),    cmocka_unit_test(test_too_many_exes),
 		cmocka_unit_test(test_too_many_keys), cmocka_unit_test(test_rename_guards),
 		cmocka_unit_test(test_bloom),	      cmocka_unit_test(test_socket_keys),
-		cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_settings),      cmocka_unit_test(test_dev_encode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
