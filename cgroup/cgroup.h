@@ -49,14 +49,6 @@ enum pal_cg_match {
  */
 unsigned int pal_cgroup_match(const char *pattern, const char *path);
 
-/* Called for each existing cgroup matching a pattern; return non-zero to stop. */
-typedef int (*pal_cg_found_fn)(const char *rel, __u64 id, void *ctx);
-/*
- * Walk the cgroup tree under root and call fn for each cgroup matching
- * pattern, without descending where no match is possible. Returns 0, what
- * fn returned, or -errno.
- */
-int pal_cgroup_resolve(const char *root, const char *pattern, pal_cg_found_fn fn, void *ctx);
 /* The cgroup v2 id (what bpf_get_current_cgroup_id returns) of a directory. */
 int pal_cgroup_id_of(const char *dir, __u64 *id);
 
@@ -143,7 +135,6 @@ bool pal_cgroup_take_warning(struct pal_cgroup *cg, char *buf, size_t len);
 
 /* Is cgroup rel (relative to the cgroup2 root) attached by us? */
 bool pal_cgroup_is_attached(const struct pal_cgroup *cg, const char *rel);
-const char *pal_cgroup_root(const struct pal_cgroup *cg);
 
 /*
  * Close. keep_attached: leave pinned links in place (needs pin_dir); else
