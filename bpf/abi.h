@@ -58,6 +58,11 @@
 			       __builtin_offsetof(struct type, policy) == (off) + 2 && \
 			       sizeof(((struct type *)0)->policy) == 2,                \
 		       #type " starts with gen, policy")
+/* An LPM_TRIE rule-map key: the head after prefixlen; fixed_bits reach up to field. */
+#define PAL_LPM_KEY_ASSERT(type, field, fixed_bits)                                      \
+	PAL_KEY_HEAD_ASSERT(type, PAL_LPM_KEY_GEN_OFF);                                  \
+	_Static_assert((fixed_bits) == 8 * (__builtin_offsetof(struct type, field) - 4), \
+		       #type " prefix")
 
 /* ---- access bits, per rule class --------------------------------------- */
 

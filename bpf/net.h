@@ -55,10 +55,7 @@ struct pal_net_cidr_key {
 	__u8 addr[16]; /* network byte order */
 };
 _Static_assert(sizeof(struct pal_net_cidr_key) == 28, "pal_net_cidr_key ABI");
-_Static_assert(PAL_NET_CIDR_FIXED_BITS ==
-		       8 * (__builtin_offsetof(struct pal_net_cidr_key, addr) - 4),
-	       "pal_net_cidr_key prefix");
-PAL_KEY_HEAD_ASSERT(pal_net_cidr_key, PAL_LPM_KEY_GEN_OFF);
+PAL_LPM_KEY_ASSERT(pal_net_cidr_key, addr, PAL_NET_CIDR_FIXED_BITS);
 
 struct pal_net_verdict {
 	__u32 table; /* 0: action/rule hold for every port and protocol; else a port table id */
@@ -87,10 +84,7 @@ struct pal_net_port_key {
 	__u8 port[2]; /* big endian */
 };
 _Static_assert(sizeof(struct pal_net_port_key) == 16, "pal_net_port_key ABI");
-_Static_assert(PAL_NET_PORT_FIXED_BITS ==
-		       8 * (__builtin_offsetof(struct pal_net_port_key, port) - 4),
-	       "pal_net_port_key prefix");
-PAL_KEY_HEAD_ASSERT(pal_net_port_key, PAL_LPM_KEY_GEN_OFF);
+PAL_LPM_KEY_ASSERT(pal_net_port_key, port, PAL_NET_PORT_FIXED_BITS);
 
 struct pal_net_rule {
 	__u32 rule; /* rule index */

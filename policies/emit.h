@@ -8,10 +8,10 @@
  *
  *   class             emitter                map(s)
  *   files, exec       pal_emit_file          pal_files, pal_exes (bpf/abi.h)
- *   network           pal_emit_net           pal_net_cidr/port/sock/ops (bpf/net.h)
- *   devices           pal_emit_dev           pal_dev_rules (bpf/dev.h)
  *   LSM socket keys   pal_emit_socket        pal_sock (bpf/abi.h)
  *   (every policy)    pal_emit_settings      pal_policies, pal_config (bpf/abi.h)
+ *   network           pal_emit_net           pal_net_cidr/port/sock/ops (bpf/net.h)
+ *   devices           pal_emit_dev           pal_dev_rules (bpf/dev.h)
  */
 #ifndef PALISADE_POLICIES_EMIT_H
 #define PALISADE_POLICIES_EMIT_H
@@ -62,6 +62,41 @@ struct pal_file_emit {
 int pal_emit_file(const struct pal_policy_set *set, __u32 gen, __u64 seed, unsigned int flags,
 		  struct pal_file_emit *out);
 void pal_file_emit_free(struct pal_file_emit *out);
+
+/* ---- LSM socket keys (emit_socket.c) ------------------------------------- */
+
+struct pal_sock_entry {
+	struct pal_sock_key key;
+	struct pal_sock_rule val;
+};
+
+struct pal_sock_emit {
+	size_t nentries;
+	struct pal_sock_entry *entries; /* in rule order */
+};
+
+/*
+ * Emit the pal_sock entries of set for slot gen: for each policy with
+ * `socket:` rules, one key per (non-inet family, type, protocol) a rule
+ * names (a rule without a family: every non-inet family), keeping the
+ * strongest action and the first rule that had it, plus the policy's
+ * PAL_SOCK_MARKER key, whose value is its network default. Returns 0,
+ * -EINVAL (gen out of range) or -ENOMEM. Free with pal_sock_emit_free.
+ */
+int pal_emit_socket(const struct pal_policy_set *set, __u32 gen, struct pal_sock_emit *out);
+void pal_sock_emit_free(struct pal_sock_emit *out);
+
+/* ---- per-policy settings (emit_settings.c) ------------------------------- */
+
+/*
+ * The pal_policies values of set (index = policy index; unused indexes
+ * zeroed), with the key depths and flags the file hooks use to skip
+ * lookups, taken from the file entries files; and the policy masks and
+ * npolicies of its pal_config value (generation, path_seed and
+ * ncgroup_keys are left for the caller).
+ */
+void pal_emit_settings(const struct pal_policy_set *set, const struct pal_file_emit *files,
+		       struct pal_policy pol[PAL_MAX_POLICIES], struct pal_gen_config *cfg);
 
 /* ---- network (emit_net.c) ------------------------------------------------ */
 
@@ -118,40 +153,5 @@ struct pal_dev_emit {
 /* Emit the pal_dev_rules entries of set for slot gen; same return values. */
 int pal_emit_dev(const struct pal_policy_set *set, __u32 gen, struct pal_dev_emit *out);
 void pal_dev_emit_free(struct pal_dev_emit *out);
-
-/* ---- LSM socket keys (emit_socket.c) ------------------------------------- */
-
-struct pal_sock_entry {
-	struct pal_sock_key key;
-	struct pal_sock_rule val;
-};
-
-struct pal_sock_emit {
-	struct pal_sock_entry *entries;
-	size_t nentries;
-};
-
-/*
- * Emit the pal_sock entries of set for slot gen: for each policy with
- * `socket:` rules, one key per (non-inet family, type, protocol) a rule
- * names (a rule without a family: every non-inet family), keeping the
- * strongest action and the first rule that had it, plus the policy's
- * PAL_SOCK_MARKER key, whose value is its network default. Returns 0,
- * -EINVAL (gen out of range) or -ENOMEM. Free with pal_sock_emit_free.
- */
-int pal_emit_socket(const struct pal_policy_set *set, __u32 gen, struct pal_sock_emit *out);
-void pal_sock_emit_free(struct pal_sock_emit *out);
-
-/* ---- per-policy settings (emit_settings.c) ------------------------------- */
-
-/*
- * The pal_policies values of set (index = policy index; unused indexes
- * zeroed), with the key depths and flags the file hooks use to skip
- * lookups, taken from the file entries files; and the policy masks and
- * npolicies of its pal_config value (generation, path_seed and
- * ncgroup_keys are left for the caller).
- */
-void pal_emit_settings(const struct pal_policy_set *set, const struct pal_file_emit *files,
-		       struct pal_policy pol[PAL_MAX_POLICIES], struct pal_gen_config *cfg);
 
 #endif /* PALISADE_POLICIES_EMIT_H */

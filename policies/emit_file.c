@@ -14,6 +14,9 @@
 #include "policies/emit.h"
 #include "policies/policy_int.h"
 
+/* pal_keyed_find_or_add finds entries by their first bytes */
+_Static_assert(offsetof(struct pal_file_entry, key) == 0, "pal_file_entry starts with its key");
+
 struct emit {
 	const struct pal_policy_set *set;
 	__u32 gen;
@@ -23,7 +26,6 @@ struct emit {
 	size_t ecap, xcap;
 	struct pal_hset keys; /* entries by key */
 	struct pal_hset exes; /* exes by path */
-	const struct pal_file_key *cur_key;
 	const char *cur_exe;
 };
 
@@ -44,15 +46,8 @@ static __u32 exe_id(struct emit *e, const char *path)
 	struct stat st;
 	long j;
 
-	if (o->nexes == e->xcap) {
-		size_t cap = e->xcap ? 2 * e->xcap : 16;
-		struct pal_exe *n = realloc(o->exes, cap * sizeof(*n));
-
-		if (!n)
-			return 0;
-		o->exes = n;
-		e->xcap = cap;
-	}
+	if (pal_grow((void **)&o->exes, &e->xcap, o->nexes + 1, sizeof(*o->exes)))
+		return 0;
 	e->cur_exe = path;
 	j = pal_hset_find_or_add(&e->exes, pal_hash_bytes(0, path, strlen(path)),
 				 (uint32_t)o->nexes, exe_eq, e);
@@ -74,13 +69,6 @@ static __u32 exe_id(struct emit *e, const char *path)
 }
 
 /* ---- entries ----------------------------------------------------------- */
-
-static bool key_eq(const void *ctx, uint32_t idx)
-{
-	const struct emit *e = ctx;
-
-	return !memcmp(&e->out->entries[idx].key, e->cur_key, sizeof(*e->cur_key));
-}
 
 static void apply(struct pal_file_rule *v, __u8 action, __u32 access, __u32 rule)
 {
@@ -106,31 +94,12 @@ static void apply(struct pal_file_rule *v, __u8 action, __u32 access, __u32 rule
 static long find_entry(struct emit *e, const struct pal_file_key *k, bool *fresh)
 {
 	struct pal_file_emit *o = e->out;
-	struct pal_file_entry *n;
-	long j;
+	long j = pal_keyed_find_or_add(&e->keys, (void **)&o->entries, &o->nentries, &e->ecap,
+				       sizeof(*o->entries), k, sizeof(*k), fresh);
 
-	if (o->nentries == e->ecap) {
-		size_t cap = e->ecap ? 2 * e->ecap : 64;
-
-		n = realloc(o->entries, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		o->entries = n;
-		e->ecap = cap;
-	}
-	e->cur_key = k;
-	j = pal_hset_find_or_add(&e->keys, pal_hash_bytes(0, k, sizeof(*k)), (uint32_t)o->nentries,
-				 key_eq, e);
-	if (j == -2)
-		return -ENOMEM;
-	*fresh = j < 0;
-	if (j < 0) {
-		j = (long)o->nentries++;
-		n = &o->entries[j];
-		memset(n, 0, sizeof(*n));
-		n->key = *k;
-		n->val = (struct pal_file_rule){0, 0, 0, PAL_NO_RULE, PAL_NO_RULE, PAL_NO_RULE};
-	}
+	if (j >= 0 && *fresh)
+		o->entries[j].val =
+			(struct pal_file_rule){0, 0, 0, PAL_NO_RULE, PAL_NO_RULE, PAL_NO_RULE};
 	return j;
 }
 

@@ -6,6 +6,7 @@
  * Part of pal_policy; touches no kernel object.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,47 +23,27 @@
 #define AF_INET_ 2
 #define AF_INET6_ 10
 
+/* pal_keyed_find_or_add finds entries by their first bytes */
+_Static_assert(offsetof(struct pal_sock_entry, key) == 0, "pal_sock_entry starts with its key");
+
 struct sock_ctx {
 	struct pal_sock_emit *out;
 	size_t cap;
 	struct pal_hset keys; /* entries by key */
-	const struct pal_sock_key *cur;
 };
-
-static bool key_eq(const void *ctx, uint32_t idx)
-{
-	const struct sock_ctx *c = ctx;
-
-	return !memcmp(&c->out->entries[idx].key, c->cur, sizeof(*c->cur));
-}
 
 /* Keep the strongest action per key, and the first rule that had it. */
 static int put(struct sock_ctx *c, const struct pal_sock_key *k, __u8 action, __u32 rule)
 {
 	struct pal_sock_emit *o = c->out;
-	long j;
+	bool fresh;
+	long j = pal_keyed_find_or_add(&c->keys, (void **)&o->entries, &o->nentries, &c->cap,
+				       sizeof(*o->entries), k, sizeof(*k), &fresh);
 
-	if (o->nentries == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 64;
-		struct pal_sock_entry *n = realloc(o->entries, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		o->entries = n;
-		c->cap = cap;
-	}
-	c->cur = k;
-	j = pal_hset_find_or_add(&c->keys, pal_hash_bytes(0, k, sizeof(*k)), (uint32_t)o->nentries,
-				 key_eq, c);
-	if (j == -2)
-		return -ENOMEM;
-	if (j < 0) {
-		j = (long)o->nentries++;
-		o->entries[j].key = *k;
+	if (j < 0)
+		return (int)j;
+	if (fresh || o->entries[j].val.action < action)
 		o->entries[j].val = (struct pal_sock_rule){.rule = rule, .action = action};
-	} else if (o->entries[j].val.action < action) {
-		o->entries[j].val = (struct pal_sock_rule){.rule = rule, .action = action};
-	}
 	return 0;
 }
 

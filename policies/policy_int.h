@@ -25,6 +25,12 @@ char *pal_arena_printf(struct pal_arena *a, const char *fmt, ...)
 char *pal_arena_vprintf(struct pal_arena *a, const char *fmt, va_list ap);
 void pal_arena_free(struct pal_arena *a);
 
+/*
+ * Make *arr (of *cap elements of elem bytes) hold at least need elements,
+ * doubling from 64. Returns 0 or -ENOMEM (*arr is then unchanged).
+ */
+int pal_grow(void **arr, size_t *cap, size_t need, size_t elem);
+
 /* ---- hash set keyed by 64-bit hash + caller's equality ----------------- */
 
 /* Open addressing over indexes into the caller's array; linear probing. */
@@ -44,6 +50,14 @@ void pal_hset_free(struct pal_hset *h);
 long pal_hset_find_or_add(struct pal_hset *h, uint64_t hv, uint32_t idx,
 			  bool (*eq)(const void *ctx, uint32_t idx), const void *ctx);
 uint64_t pal_hash_bytes(uint64_t h, const void *p, size_t len);
+/*
+ * The element of *arr (*n elements of elem bytes, each starting with a key
+ * of key_size bytes, *cap allocated) whose key is key, appended (zeroed but
+ * for the key) if there is none; h indexes the keys. Returns its index, or
+ * -ENOMEM; *fresh says whether it was appended.
+ */
+long pal_keyed_find_or_add(struct pal_hset *h, void **arr, size_t *n, size_t *cap, size_t elem,
+			   const void *key, size_t key_size, bool *fresh);
 
 /* ---- YAML tree (yaml_tree.c) ------------------------------------------- */
 
