@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "bpf/maps.h"
-#include "policies/policy.h"
+#include "policies/emit.h"
 
 struct pal_file;
 

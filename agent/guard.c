@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <bpf/bpf.h>
 
 #include "agent/cleanup.h"
 #include "agent/guard.h"
 #include "agent/log.h"
 #include "agent/lsm.h"
+#include "policies/policy.h"
 #include "guard.skel.h"
 
 static const char *const guard_maps[] = {"pal_guard"};
@@ -66,8 +66,7 @@ int pal_guard_arm(struct pal_guard_prog *g, unsigned int flags)
 	if (stat("/proc/self/exe", &st))
 		return pal_log_errno(-errno, "guard: cannot stat the agent's executable");
 	v.exe_ino = st.st_ino;
-	v.exe_dev = (minor(st.st_dev) & 0xff) | (major(st.st_dev) << 8) |
-		    ((minor(st.st_dev) & ~0xffu) << 12);
+	v.exe_dev = pal_dev_encode(st.st_dev);
 	if (bpf_map_update_elem(g->lsm.map_fd[0], &zero, &v, BPF_ANY))
 		return pal_log_errno(-errno, "guard: cannot arm");
 	return 0;

@@ -141,37 +141,3 @@ void pal_lsm_close(struct pal_lsm *l, bool keep)
 	}
 	l->nlinks = 0;
 }
-
-/* Collect then delete: deleting while iterating would restart the walk. */
-int pal_map_clear_slot(int fd, size_t key_size, size_t gen_off, __u32 slot)
-{
-	size_t cap = 1024, n = 0;
-	char *keys = malloc(cap * key_size), cur[64], next[64];
-	void *k = NULL;
-	int err = 0;
-
-	if (!keys)
-		return -ENOMEM;
-	while (!bpf_map_get_next_key(fd, k, next)) {
-		if (*(__u32 *)(next + gen_off) == slot) {
-			if (n == cap) {
-				char *grown = realloc(keys, 2 * cap * key_size);
-
-				if (!grown) {
-					err = -ENOMEM;
-					break;
-				}
-				keys = grown;
-				cap *= 2;
-			}
-			memcpy(keys + n++ * key_size, next, key_size);
-		}
-		memcpy(cur, next, key_size);
-		k = cur;
-	}
-	for (size_t i = 0; i < n && !err; i++)
-		if (bpf_map_delete_elem(fd, keys + i * key_size) && errno != ENOENT)
-			err = -errno;
-	free(keys);
-	return err;
-}

@@ -35,10 +35,4 @@ int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj);
 /* keep: leave everything pinned (enforcement continues); else unpin. */
 void pal_lsm_close(struct pal_lsm *l, bool keep);
 
-/*
- * Delete every entry of a HASH map whose key holds generation slot `slot`
- * as a __u32 at gen_off (keys up to 64 bytes). Returns 0 or -errno.
- */
-int pal_map_clear_slot(int fd, size_t key_size, size_t gen_off, __u32 slot);
-
 #endif

@@ -16,6 +16,7 @@
 
 #include "agent/cleanup.h"
 #include "agent/metrics.h"
+#include "policies/utf8.h"
 
 /* ---- rendering --------------------------------------------------------- */
 
@@ -78,36 +79,6 @@ static void __attribute__((format(printf, 2, 3))) mb_printf(struct mbuf *b, cons
 	b->len += (size_t)n;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* overlong forms, surrogates and code points past U+10FFFF */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /*
  * A label value: backslash, double quote and newline are escaped as the
  * format requires, and invalid UTF-8 becomes U+FFFD, since the format must
@@ -119,7 +90,7 @@ static void mb_label_value(struct mbuf *b, const char *s, size_t max)
 	size_t n = strnlen(s, max);
 
 	for (size_t i = 0; i < n;) {
-		size_t l = utf8_len(u + i, n - i);
+		size_t l = pal_utf8_len(u + i, n - i);
 
 		if (u[i] == '\\')
 			mb_put(b, "\\\\", 2);

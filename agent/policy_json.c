@@ -148,7 +148,7 @@ static json_object *jnet(const struct pal_ir_policy *pol, const struct pal_ir_ne
 	return o;
 }
 
-/* The cgroup map entries (cgroup/emit.h), as in the tables. */
+/* The cgroup map entries (policies/emit.h), as in the tables. */
 static json_object *jnet_entries(const struct pal_policy_set *set)
 {
 	json_object *a = json_object_new_array();

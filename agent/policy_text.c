@@ -60,11 +60,12 @@ const char *pal_view_policy_name(const struct pal_policy_set *set, __u32 p)
 	return p < set->npolicies ? set->policies[p].name : "?";
 }
 
-/* An LPM key's address as CIDR text (prefixlen counts the 4 fixed bytes). */
+/* An LPM key's address as CIDR text (prefixlen counts the fixed bytes too). */
 void pal_view_cidr_key(const struct pal_net_cidr_key *k, char *buf, size_t len)
 {
 	static const __u8 mapped[12] = {[10] = 0xff, [11] = 0xff};
-	unsigned int bits = k->prefixlen > 32 ? k->prefixlen - 32 : 0;
+	unsigned int bits =
+		k->prefixlen > PAL_NET_CIDR_FIXED_BITS ? k->prefixlen - PAL_NET_CIDR_FIXED_BITS : 0;
 	char a[INET6_ADDRSTRLEN];
 
 	if (bits >= 96 && !memcmp(k->addr, mapped, 12)) {
@@ -284,7 +285,7 @@ static void print_dev(const struct pal_policy_set *set)
 	}
 }
 
-/* ---- network and device map entries (cgroup/emit.h) ------------------------ */
+/* ---- network and device map entries (policies/emit.h) ------------------------ */
 
 static void port_key_text(const struct pal_net_port_key *k, char *buf, size_t len)
 {

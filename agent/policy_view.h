@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cgroup/emit.h"
+#include "policies/emit.h"
 #include "policies/policy.h"
 
 #define PAL_VIEW_SEED_NOTE \

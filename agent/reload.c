@@ -16,6 +16,7 @@
 #include "agent/reload.h"
 #include "agent/socket.h"
 #include "cgroup/cgroup.h"
+#include "policies/emit.h"
 
 int pal_enforcer_sync(struct pal_enforcer *en)
 {
@@ -48,39 +49,49 @@ static int clear_stale_cgroups(struct pal_enforcer *en, __u32 slot)
 	return err;
 }
 
-static __u64 depth_bit(__u32 depth)
+/* Every map entry of one generation slot, as the emitters made them. */
+struct slot_entries {
+	struct pal_file_emit file;
+	struct pal_sock_emit sock;
+	struct pal_net_emit net;
+	struct pal_dev_emit dev;
+	struct pal_policy pol[PAL_MAX_POLICIES];
+	struct pal_gen_config cfg;
+};
+
+static void entries_free(struct slot_entries *e)
 {
-	return 1ULL << (depth < 63 ? depth : 63);
+	pal_file_emit_free(&e->file);
+	pal_sock_emit_free(&e->sock);
+	pal_net_emit_free(&e->net);
+	pal_dev_emit_free(&e->dev);
 }
 
-/* The policy table of a slot, with the depth masks the hooks use to skip lookups. */
-static int write_policies(struct pal_enforcer *en, const struct pal_policy_set *set, __u32 slot,
-			  const struct pal_file_emit *em)
+/* Run every emitter for slot; nothing touches a map yet. */
+static int emit_slot(struct pal_enforcer *en, const struct pal_policy_set *set, __u32 slot,
+		     unsigned int flags, struct slot_entries *e)
 {
-	struct pal_policy pol[PAL_MAX_POLICIES];
+	int err = pal_emit_file(set, slot, en->seed, flags, &e->file);
 
-	memset(pol, 0, sizeof(pol));
-	for (__u32 i = 0; i < set->npolicies; i++) {
-		pol[i].mode = set->policies[i].mode;
-		memcpy(pol[i].defaults, set->policies[i].defaults, PAL_CLASSES);
-	}
-	for (size_t i = 0; i < em->nentries; i++) {
-		const struct pal_file_key *k = &em->entries[i].key;
-		struct pal_policy *p = &pol[k->policy % PAL_MAX_POLICIES];
+	if (err)
+		return pal_log_errno(err, "reload: cannot compile file rules (%zu keys)",
+				     e->file.nentries);
+	err = pal_emit_socket(set, slot, &e->sock);
+	if (err)
+		return pal_log_errno(err, "reload: cannot compile socket rules");
+	err = pal_emit_net(set, slot, &e->net);
+	if (err)
+		return pal_log_errno(err, "reload: cannot compile network rules");
+	err = pal_emit_dev(set, slot, &e->dev);
+	if (err)
+		return pal_log_errno(err, "reload: cannot compile device rules");
+	e->cfg = (struct pal_gen_config){.generation = en->generation + 1, .path_seed = en->seed};
+	pal_emit_settings(set, &e->file, e->pol, &e->cfg);
+	return 0;
+}
 
-		if (k->kind & PAL_KEY_FROM)
-			p->flags |= PAL_POLF_FROM;
-		switch (k->kind & ~PAL_KEY_FROM) {
-		case PAL_KEY_DIR:
-			p->dir_depths |= depth_bit(k->b);
-			break;
-		case PAL_KEY_EXACT:
-			p->exact_depths |= depth_bit(k->b);
-			break;
-		default:
-			p->flags |= PAL_POLF_INODE_KEYS;
-		}
-	}
+static int write_policies(struct pal_enforcer *en, const struct pal_policy *pol, __u32 slot)
+{
 	for (__u32 i = 0; i < PAL_MAX_POLICIES; i++) {
 		__u32 key = slot * PAL_MAX_POLICIES + i;
 
@@ -90,63 +101,50 @@ static int write_policies(struct pal_enforcer *en, const struct pal_policy_set *
 	return 0;
 }
 
-static void class_masks(const struct pal_policy_set *set, struct pal_gen_config *cfg)
+/* Hand the entries to the loaders; the settings go last, once every rule is in place. */
+static int load_slot(struct pal_enforcer *en, const struct pal_policy_set *set, __u32 slot,
+		     struct slot_entries *e)
 {
-	for (__u32 i = 0; i < set->npolicies; i++) {
-		const struct pal_ir_policy *p = &set->policies[i];
-		__u64 bit = 1ULL << i;
-
-		if (!p->ncgroups)
-			cfg->host_policies |= bit;
-		if (p->defaults[PAL_CLASS_FILE] != PAL_ACT_NONE ||
-		    p->defaults[PAL_CLASS_EXEC] != PAL_ACT_NONE)
-			cfg->file_policies |= bit;
-		if (p->defaults[PAL_CLASS_NET] != PAL_ACT_NONE)
-			cfg->net_policies |= bit;
-		if (p->defaults[PAL_CLASS_DEV] != PAL_ACT_NONE)
-			cfg->dev_policies |= bit;
-		for (size_t j = 0; j < p->nfiles; j++)
-			if (p->files[j].nfrom)
-				cfg->from_policies |= bit;
-	}
-}
-
-/* Everything of the new generation, written into the idle slot. */
-static int write_slot(struct pal_enforcer *en, const struct pal_policy_set *set, __u32 slot,
-		      unsigned int flags, struct pal_reload_report *rep)
-{
-	struct pal_gen_config cfg = {.generation = en->generation + 1, .path_seed = en->seed};
-	struct pal_file_emit em = {0};
 	__u32 ncg = 0;
-	int err;
+	int err = 0;
 
-	class_masks(set, &cfg);
-	err = pal_emit_file(set, slot, en->seed, flags, &em);
-	if (err)
-		return pal_log_errno(err, "reload: cannot compile file rules (%zu keys)",
-				     em.nentries);
-	if (em.nentries && !en->file)
+	if (e->file.nentries && !en->file)
 		err = -EOPNOTSUPP;
 	if (!err && en->file)
-		err = pal_file_write(en->file, &em, slot);
+		err = pal_file_write(en->file, &e->file, slot);
 	if (!err && en->sock)
-		err = pal_socket_write(en->sock, set, slot);
+		err = pal_socket_write(en->sock, &e->sock);
 	if (!err) {
-		err = pal_cgroup_prepare(en->cg, set, slot, &ncg);
+		err = pal_cgroup_prepare(en->cg, set, &e->net, &e->dev, slot, &ncg);
 		if (err)
 			pal_log_errno(err, "reload: cgroup programs: %s",
 				      pal_cgroup_why(en->cg) ? pal_cgroup_why(en->cg) :
 							       "cannot prepare");
 	}
 	if (!err)
-		err = write_policies(en, set, slot, &em);
-	cfg.npolicies = set->npolicies;
-	cfg.ncgroup_keys = ncg;
-	if (!err && bpf_map_update_elem(en->maps.fd[PAL_MAP_CONFIG], &slot, &cfg, BPF_ANY))
+		err = write_policies(en, e->pol, slot);
+	e->cfg.ncgroup_keys = ncg;
+	if (!err && bpf_map_update_elem(en->maps.fd[PAL_MAP_CONFIG], &slot, &e->cfg, BPF_ANY))
 		err = -errno;
-	rep->file_keys = em.nentries;
-	rep->cgroup_keys = ncg;
-	pal_file_emit_free(&em);
+	return err;
+}
+
+/* Everything of the new generation, written into the idle slot. */
+static int write_slot(struct pal_enforcer *en, const struct pal_policy_set *set, __u32 slot,
+		      unsigned int flags, struct pal_reload_report *rep)
+{
+	struct slot_entries *e = calloc(1, sizeof(*e));
+	int err;
+
+	if (!e)
+		return -ENOMEM;
+	err = emit_slot(en, set, slot, flags, e);
+	if (!err)
+		err = load_slot(en, set, slot, e);
+	rep->file_keys = e->file.nentries;
+	rep->cgroup_keys = e->cfg.ncgroup_keys;
+	entries_free(e);
+	free(e);
 	return err;
 }
 

@@ -44,71 +44,13 @@ int pal_socket_open(struct pal_socket **out, const struct pal_maps *maps, const 
 	return 0;
 }
 
-static __u16 key_part(__u32 v)
+int pal_socket_write(struct pal_socket *s, const struct pal_sock_emit *em)
 {
-	return v == PAL_SOCK_ANY ? PAL_SOCK_KEY_ANY : (__u16)v;
-}
-
-/* Keep the strongest action per key, and the first rule that had it. */
-static int merge(int fd, const struct pal_sock_key *k, __u8 action, __u32 rule)
-{
-	struct pal_sock_rule cur, v = {.rule = rule, .action = action};
-
-	if (!bpf_map_lookup_elem(fd, k, &cur) && cur.action >= action)
-		return 0;
-	return bpf_map_update_elem(fd, k, &v, BPF_ANY) ? -errno : 0;
-}
-
-/*
- * Inet families are decided by cgroup/sock_create; a rule without a family
- * is written for every non-inet family it could name at run time: it is
- * keyed on the family the hook sees, so such rules get a key per family the
- * kernel knows (AF_MAX is 46 on 6.1).
- */
-#define PAL_AF_MAX 46
-
-static int write_rule(int fd, __u32 slot, __u32 policy, const struct pal_ir_net *n)
-{
-	struct pal_sock_key k = {.gen = slot,
-				 .policy = policy,
-				 .type = key_part(n->type),
-				 .protocol = key_part(n->protocol)};
-	int err = 0;
-
-	for (__u32 fam = 1; fam < PAL_AF_MAX && !err; fam++) {
-		if (fam == 2 || fam == 10 || (n->family != PAL_SOCK_ANY && n->family != fam))
-			continue;
-		k.family = fam;
-		err = merge(fd, &k, n->action, n->rule);
-	}
-	return err;
-}
-
-int pal_socket_write(struct pal_socket *s, const struct pal_policy_set *set, __u32 slot)
-{
-	int fd = s->lsm.map_fd[0], err = 0;
-
-	for (__u32 p = 0; p < set->npolicies && !err; p++) {
-		const struct pal_ir_policy *pol = &set->policies[p];
-		bool any = false;
-
-		for (__u32 r = 0; r < pol->nnet && !err; r++) {
-			if (pol->net[r].op != PAL_NET_SOCKET)
-				continue;
-			any = true;
-			err = write_rule(fd, slot, p, &pol->net[r]);
-		}
-		if (any && !err) { /* the marker: socket rules exist, value = the default */
-			struct pal_sock_key k = {
-				.gen = slot, .policy = p, .family = PAL_SOCK_MARKER};
-			struct pal_sock_rule v = {.rule = PAL_NO_RULE,
-						  .action = pol->defaults[PAL_CLASS_NET]};
-
-			if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
-				err = -errno;
-		}
-	}
-	return err;
+	for (size_t i = 0; i < em->nentries; i++)
+		if (bpf_map_update_elem(s->lsm.map_fd[0], &em->entries[i].key, &em->entries[i].val,
+					BPF_ANY))
+			return -errno;
+	return 0;
 }
 
 int pal_socket_clear_slot(struct pal_socket *s, __u32 slot)

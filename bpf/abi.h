@@ -39,8 +39,30 @@
  * key. The live one is the single __u32 in the gen map; a reload fills the
  * other one, flips that value, then deletes the old entries. Values are 0 or
  * 1, so the flip changes one byte and can never be observed half-written.
+ *
+ * Every rule-map key starts the same way, so one user-space helper
+ * (pal_map_clear_slot, bpf/maps.h) deletes a slot from any of them:
+ *   HASH keys:      __u16 gen; __u16 policy;  as their first 4 bytes
+ *   LPM_TRIE keys:  the same 4 bytes right after __u32 prefixlen
+ * gen is the generation slot, policy the policy index; keys that belong
+ * to no single policy (pal_cgroups, pal_exes, pal_net_port) carry 0 there.
  */
 #define PAL_GENS 2
+#define PAL_KEY_GEN_OFF 0 /* offset of gen in a HASH rule-map key */
+#define PAL_LPM_KEY_GEN_OFF 4 /* offset of gen in an LPM_TRIE rule-map key */
+
+/* The uniform head of every rule-map key, checked on each key struct. */
+#define PAL_KEY_HEAD_ASSERT(type, off)                                                 \
+	_Static_assert(__builtin_offsetof(struct type, gen) == (off) &&                \
+			       sizeof(((struct type *)0)->gen) == 2 &&                 \
+			       __builtin_offsetof(struct type, policy) == (off) + 2 && \
+			       sizeof(((struct type *)0)->policy) == 2,                \
+		       #type " starts with gen, policy")
+/* An LPM_TRIE rule-map key: the head after prefixlen; fixed_bits reach up to field. */
+#define PAL_LPM_KEY_ASSERT(type, field, fixed_bits)                                      \
+	PAL_KEY_HEAD_ASSERT(type, PAL_LPM_KEY_GEN_OFF);                                  \
+	_Static_assert((fixed_bits) == 8 * (__builtin_offsetof(struct type, field) - 4), \
+		       #type " prefix")
 
 /* ---- access bits, per rule class --------------------------------------- */
 
@@ -150,11 +172,13 @@ enum pal_policy_flags {
  * cgroup below it.
  */
 struct pal_cgroup_key {
-	__u64 cgroup_id;
-	__u32 gen; /* generation slot */
+	__u16 gen; /* generation slot */
+	__u16 policy; /* always 0: the value holds the policies */
 	__u32 pad0;
+	__u64 cgroup_id;
 };
 _Static_assert(sizeof(struct pal_cgroup_key) == 16, "pal_cgroup_key ABI");
+PAL_KEY_HEAD_ASSERT(pal_cgroup_key, PAL_KEY_GEN_OFF);
 
 /* ---- maps: file and exec rules ----------------------------------------- */
 
@@ -177,15 +201,16 @@ enum pal_file_key_kind {
  * bits of every rule of one policy that names this path (or inode).
  */
 struct pal_file_key {
-	__u64 a;
-	__u32 b;
-	__u32 gen; /* generation slot */
+	__u16 gen; /* generation slot */
 	__u16 policy; /* policy index */
+	__u32 b;
+	__u64 a;
 	__u8 kind; /* enum pal_file_key_kind, | PAL_KEY_FROM */
 	__u8 class; /* enum pal_class: PAL_CLASS_FILE or PAL_CLASS_EXEC */
-	__u32 pad0;
+	__u8 pad0[6];
 };
 _Static_assert(sizeof(struct pal_file_key) == 24, "pal_file_key ABI");
+PAL_KEY_HEAD_ASSERT(pal_file_key, PAL_KEY_GEN_OFF);
 
 struct pal_file_rule {
 	__u32 deny; /* enum pal_file_access bits a rule denies */
@@ -222,11 +247,13 @@ _Static_assert(sizeof(struct pal_bloom) == PAL_BLOOM_BITS / 8, "pal_bloom ABI");
  * value: __u32, its exe id (>= 1), mixed into PAL_KEY_FROM keys.
  */
 struct pal_exe_key {
-	__u64 ino;
+	__u16 gen; /* generation slot */
+	__u16 policy; /* always 0: executables are shared by every policy */
 	__u32 dev; /* new_encode_dev() of the superblock's s_dev */
-	__u32 gen;
+	__u64 ino;
 };
 _Static_assert(sizeof(struct pal_exe_key) == 16, "pal_exe_key ABI");
+PAL_KEY_HEAD_ASSERT(pal_exe_key, PAL_KEY_GEN_OFF);
 
 /* ---- events ------------------------------------------------------------ */
 
@@ -289,7 +316,9 @@ _Static_assert(sizeof(struct pal_ev_dev) == 16, "pal_ev_dev ABI");
 
 /*
  * One ring buffer record per deny or audit decision. Paths are NUL-terminated
- * strings from bpf_d_path (filled on the deny/audit path only).
+ * strings as the task sees them, built by a second dentry walk on the
+ * deny/audit path only (pal_path_str, bpf/file_event.bpf.h); matching never
+ * uses path strings.
  */
 struct pal_event {
 	__u64 time_ns; /* bpf_ktime_get_boot_ns() */
@@ -348,14 +377,15 @@ enum pal_counter {
  * rules with exactly this key.
  */
 struct pal_sock_key {
-	__u32 gen;
-	__u16 policy;
+	__u16 gen; /* generation slot */
+	__u16 policy; /* policy index */
 	__u16 family; /* AF_*, or PAL_SOCK_MARKER */
 	__u16 type;
 	__u16 protocol;
-	__u32 pad0;
+	__u16 pad0;
 };
-_Static_assert(sizeof(struct pal_sock_key) == 16, "pal_sock_key ABI");
+_Static_assert(sizeof(struct pal_sock_key) == 12, "pal_sock_key ABI");
+PAL_KEY_HEAD_ASSERT(pal_sock_key, PAL_KEY_GEN_OFF);
 
 struct pal_sock_rule {
 	__u32 rule; /* first rule with the strongest action, or PAL_NO_RULE */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Decision plumbing shared by the LSM (bpf/) and cgroup (cgroup/) programs:
+ * Decision plumbing shared by the LSM and the cgroup programs:
  * the live generation, which policies apply to the current task, counters,
  * flood control and event emission. Include after vmlinux.h and bpf_helpers.h.
  */

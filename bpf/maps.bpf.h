@@ -34,7 +34,7 @@ struct {
 	__type(value, struct pal_policy);
 } pal_policies SEC(".maps");
 
-/* key: (cgroup id, slot). value: __u64 mask of policies targeting that subtree. */
+/* key: (slot, cgroup id). value: __u64 mask of policies targeting that subtree. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, PAL_MAX_CGROUP_KEYS);

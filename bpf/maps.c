@@ -149,3 +149,48 @@ int pal_maps_counter(const struct pal_maps *m, __u32 counter, __u64 *sum)
 	free(vals);
 	return 0;
 }
+
+/* Room for one more key in the list of keys to delete. */
+static int keys_grow(char **keys, size_t *cap, size_t n, size_t key_size)
+{
+	char *grown;
+
+	if (n < *cap)
+		return 0;
+	grown = realloc(*keys, 2 * *cap * key_size);
+	if (!grown)
+		return -ENOMEM;
+	*keys = grown;
+	*cap *= 2;
+	return 0;
+}
+
+/* Collect then delete: deleting while iterating would restart the walk. */
+int pal_map_clear_slot(int fd, size_t key_size, size_t gen_off, __u32 slot)
+{
+	size_t cap = 1024, n = 0;
+	char *keys = malloc(cap * key_size), cur[PAL_MAP_KEY_MAX], next[PAL_MAP_KEY_MAX];
+	void *k = NULL;
+	int err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	if (key_size > PAL_MAP_KEY_MAX || gen_off + sizeof(__u16) > key_size) {
+		free(keys);
+		return -EINVAL;
+	}
+	while (!err && !bpf_map_get_next_key(fd, k, next)) {
+		__u16 gen;
+
+		memcpy(&gen, next + gen_off, sizeof(gen));
+		if (gen == slot && !(err = keys_grow(&keys, &cap, n, key_size)))
+			memcpy(keys + n++ * key_size, next, key_size);
+		memcpy(cur, next, key_size);
+		k = cur;
+	}
+	for (size_t i = 0; i < n && !err; i++)
+		if (bpf_map_delete_elem(fd, keys + i * key_size) && errno != ENOENT)
+			err = -errno;
+	free(keys);
+	return err;
+}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * User side of the shared maps (maps.bpf.h): create them, or adopt the ones
- * pinned by an earlier agent, and hand their fds to every other BPF object.
+ * pinned by an earlier agent, and hand their fds to every other BPF object;
+ * and the slot clearing every rule map (LSM and cgroup) uses.
  */
 #ifndef PALISADE_BPF_MAPS_H
 #define PALISADE_BPF_MAPS_H
@@ -38,5 +39,14 @@ void pal_maps_close(struct pal_maps *m);
 int pal_maps_reuse(const struct pal_maps *m, struct bpf_object *obj);
 /* Sum a per-CPU counter (enum pal_counter). */
 int pal_maps_counter(const struct pal_maps *m, __u32 counter, __u64 *sum);
+
+#define PAL_MAP_KEY_MAX 64 /* bytes of the largest key pal_map_clear_slot handles */
+
+/*
+ * Delete every entry of generation slot `slot` from a HASH or LPM_TRIE rule
+ * map, whose keys hold the slot as the __u16 gen at gen_off
+ * (PAL_KEY_GEN_OFF or PAL_LPM_KEY_GEN_OFF, abi.h). Returns 0 or -errno.
+ */
+int pal_map_clear_slot(int fd, size_t key_size, size_t gen_off, __u32 slot);
 
 #endif /* PALISADE_BPF_MAPS_H */

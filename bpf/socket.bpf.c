@@ -3,7 +3,7 @@
  * `socket:` rules for the families cgroup/sock_create never sees (it only
  * runs for AF_INET/AF_INET6): packet, netlink, unix, ... A policy's default
  * applies to socket creation only when it has `socket:` rules (the marker
- * key), as for inet sockets in cgroup/net.bpf.c.
+ * key), as for inet sockets in bpf/net.bpf.c.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

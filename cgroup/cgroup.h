@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * pal_cgroup: the cgroup programs (network, socket, device), the rule maps
- * they read, and the code that finds the cgroups policies target, attaches
- * to them and follows cgroups that appear or disappear later.
+ * pal_cgroup: user space of the cgroup programs (bpf/net.bpf.c,
+ * bpf/dev.bpf.c): it loads them, writes the rule entries the emitters made,
+ * finds the cgroups policies target, attaches to them and follows cgroups
+ * that appear or disappear later.
  *
  * Reload protocol (driven by the agent, see bpf/abi.h "generations"):
- *   pal_cgroup_prepare(cg, set, new_slot, &nkeys)   fill the new slot
+ *   pal_cgroup_prepare(cg, set, &net, &dev, new_slot, &nkeys)   fill the new slot
  *   agent writes pal_policies/pal_config of new_slot, flips pal_gen
  *   pal_cgroup_commit(cg, old_slot)                  attach/detach, drop old slot
  * Library code: returns 0 or -errno, logs nothing above debug.
@@ -18,7 +19,7 @@
 #include <linux/types.h>
 
 #include "bpf/maps.h"
-#include "policies/policy.h"
+#include "policies/emit.h"
 
 struct pal_cgroup;
 
@@ -42,19 +43,12 @@ enum pal_cg_match {
 	PAL_CG_MATCH = 1u << 0, /* path matches the pattern */
 	PAL_CG_PREFIX = 1u << 1, /* a cgroup below path could match */
 };
-/* Returns a mask of enum pal_cg_match; path is "/" or "/a/b" (no trailing '/'). */
-unsigned int pal_cgroup_match(const char *pattern, const char *path);
-/* 0 if pattern is well formed (absolute, no empty/./.. component), else -EINVAL. */
-int pal_cgroup_pattern_check(const char *pattern);
-
-/* Called for each existing cgroup matching a pattern; return non-zero to stop. */
-typedef int (*pal_cg_found_fn)(const char *rel, __u64 id, void *ctx);
 /*
- * Walk the cgroup tree under root and call fn for each cgroup matching
- * pattern, without descending where no match is possible. Returns 0, what
- * fn returned, or -errno.
+ * Returns a mask of enum pal_cg_match; path is "/" or "/a/b" (no trailing
+ * '/'). pal_cgroup_pattern_check (policy.h) says whether a pattern is valid.
  */
-int pal_cgroup_resolve(const char *root, const char *pattern, pal_cg_found_fn fn, void *ctx);
+unsigned int pal_cgroup_match(const char *pattern, const char *path);
+
 /* The cgroup v2 id (what bpf_get_current_cgroup_id returns) of a directory. */
 int pal_cgroup_id_of(const char *dir, __u64 *id);
 
@@ -83,9 +77,11 @@ int pal_cgroup_open(struct pal_cgroup **out, const struct pal_maps *maps, const 
 		    const char *pin_dir, unsigned int flags);
 
 /*
- * Write slot's entries: the network/device rule maps, and pal_cgroups
- * (cgroup id, slot) -> policy mask for every existing cgroup that a
- * policy's target patterns match (all policies, file-only ones too).
+ * Write slot's entries: the network/device rule entries the emitters made
+ * for this slot (pal_emit_net, pal_emit_dev), which cg takes over (*net and
+ * *dev are left empty, whatever the result), and pal_cgroups (cgroup id,
+ * slot) -> policy mask for every existing cgroup that a policy's target
+ * patterns match (all policies, file-only ones too).
  * *ncgroup_keys: pal_cgroups entries of the slot, for pal_gen_config.
  * On error the slot's entries are removed again and the live slot is
  * untouched. Returns 0, -E2BIG (a limit; nothing written), -EOPNOTSUPP
@@ -94,7 +90,8 @@ int pal_cgroup_open(struct pal_cgroup **out, const struct pal_maps *maps, const 
  * sized at the first load, cannot hold both generations), -errno; see
  * pal_cgroup_why().
  */
-int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set, __u32 slot,
+int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set,
+		       struct pal_net_emit *net, struct pal_dev_emit *dev, __u32 slot,
 		       __u32 *ncgroup_keys);
 /*
  * After the agent flipped pal_gen to the prepared slot: attach (bpf_link,
@@ -138,7 +135,6 @@ bool pal_cgroup_take_warning(struct pal_cgroup *cg, char *buf, size_t len);
 
 /* Is cgroup rel (relative to the cgroup2 root) attached by us? */
 bool pal_cgroup_is_attached(const struct pal_cgroup *cg, const char *rel);
-const char *pal_cgroup_root(const struct pal_cgroup *cg);
 
 /*
  * Close. keep_attached: leave pinned links in place (needs pin_dir); else

@@ -1,11 +1,125 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* pal_cgroup internals shared by its source files. */
+/*
+ * pal_cgroup internals shared by its source files:
+ *   target.c  the cgroup2 mount, target patterns, cgroup ids
+ *   tree.c    tracked cgroups and their pal_cgroups entries, the target
+ *             walk, inotify
+ *   attach.c  the programs: load, attach, detach; open, commit, close
+ *   rules.c   a slot's plan and rule map entries, the pinned rule maps;
+ *             prepare
+ */
 #ifndef PALISADE_CGROUP_INTERNAL_H
 #define PALISADE_CGROUP_INTERNAL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <bpf/libbpf.h>
+
+#include "cgroup/cgroup.h"
 
 /* connect4/6, sendmsg4/6, bind4/6, sock_create, dev */
 #define PAL_CG_NPROGS 8
 /* components of a cgroup path or pattern the matcher handles */
 #define PAL_CG_MAX_COMPONENTS 64
+/* hash buckets of the tracked cgroups */
+#define PAL_CG_NODE_BUCKETS 1024
+
+struct cgnet_bpf;
+struct cgdev_bpf;
+
+/* A cgroup we wrote pal_cgroups entries for, or attached to. */
+struct cg_node {
+	struct cg_node *next; /* hash chain */
+	char *rel; /* "/" or "/a/b", relative to the cgroup2 root */
+	__u64 id;
+	__u64 mask[PAL_GENS]; /* pal_cgroups value written for each slot, 0: none */
+	bool want_attach[PAL_GENS]; /* that slot's policies need our programs here */
+	bool attached;
+	struct bpf_link *links[PAL_CG_NPROGS];
+};
+
+/* A directory under which matching cgroups may appear. */
+struct cg_watch {
+	struct cg_watch *next;
+	int wd;
+	char *rel;
+	bool want[PAL_GENS];
+};
+
+/* What one generation slot holds. */
+struct slot_plan {
+	bool valid;
+	char **patterns;
+	__u8 *ppolicy; /* policy index of each pattern */
+	__u32 npatterns;
+	__u64 netdev; /* policies with network or device rules */
+	__u64 host; /* policies without a target */
+	struct pal_net_emit net;
+	struct pal_dev_emit dev;
+	__u32 ncgroup_keys;
+};
+
+struct pal_cgroup {
+	char root[PATH_MAX];
+	char *pin_dir;
+	unsigned int flags;
+	struct pal_maps maps; /* shared maps (fds not owned) */
+	int cgroups_fd; /* shared pal_cgroups map (not owned) */
+	struct cgnet_bpf *net;
+	struct cgdev_bpf *dev;
+	bool loaded;
+	bool dev_ok;
+	int dev_err;
+	struct bpf_program *prog[PAL_CG_NPROGS];
+	struct slot_plan plan[PAL_GENS];
+	int live; /* slot committed last, -1 before the first commit */
+	int pending; /* slot prepared and not yet committed, or -1 */
+	struct cg_node *nodes[PAL_CG_NODE_BUCKETS];
+	struct cg_watch *watches;
+	int ifd;
+	char why[256]; /* last prepare failure, for the agent's message */
+	char warn[512]; /* the first target cgroup left out since the last take */
+	unsigned int nwarn; /* how many were left out */
+	/*
+	 * Rule maps adopted from an earlier agent's pins: what they hold for
+	 * each slot is unknown to us, so a slot is emptied before first use.
+	 */
+	bool stale[PAL_GENS];
+};
+
+/* ---- tree.c --------------------------------------------------------------- */
+
+struct cg_node *pal_cg_node_find(const struct pal_cgroup *cg, const char *rel);
+void pal_cg_node_unlink_free(struct pal_cgroup *cg, struct cg_node *n);
+/* The absolute path of cgroup rel (below the cgroup2 mount). */
+void pal_cg_abs_path(const struct pal_cgroup *cg, const char *rel, char *buf, size_t len);
+void pal_cg_entry_delete(struct pal_cgroup *cg, struct cg_node *n, __u32 slot);
+/* rm: inotify_rm_watch too (not when the kernel dropped the watch itself). */
+void pal_cg_watch_drop(struct pal_cgroup *cg, struct cg_watch *w, bool rm);
+int pal_cg_walk_slot(struct pal_cgroup *cg, __u32 slot, __u32 *nkeys);
+void pal_cg_slot_drop(struct pal_cgroup *cg, __u32 slot);
+
+/* ---- attach.c ------------------------------------------------------------- */
+
+/* unpin: remove the link pins too (not when a restarted agent is to adopt them). */
+void pal_cg_node_detach(struct pal_cgroup *cg, struct cg_node *n, bool unpin);
+int pal_cg_node_attach(struct pal_cgroup *cg, struct cg_node *n);
+int pal_cg_load_objects(struct pal_cgroup *cg, const struct slot_plan *pl);
+
+/* ---- rules.c -------------------------------------------------------------- */
+
+void pal_cg_plan_free(struct slot_plan *pl);
+int pal_cg_plan_build(struct pal_cgroup *cg, struct slot_plan *pl, const struct pal_policy_set *set,
+		      struct pal_net_emit *net, struct pal_dev_emit *dev);
+int pal_cg_size_maps(struct cgnet_bpf *net, struct cgdev_bpf *dev, const struct slot_plan *pl,
+		     const struct slot_plan *live);
+/* Do the rule maps hold pl and the plan of slot other (-1: none) together? */
+bool pal_cg_fits(const struct pal_cgroup *cg, const struct slot_plan *pl, int other);
+int pal_cg_rules_write(struct pal_cgroup *cg, const struct slot_plan *pl, __u32 slot);
+void pal_cg_rules_delete(struct pal_cgroup *cg, const struct slot_plan *pl);
+bool pal_cg_adopt_rule_maps(struct pal_cgroup *cg, struct cgnet_bpf *net, struct cgdev_bpf *dev);
+int pal_cg_pin_rule_maps(struct pal_cgroup *cg, struct cgnet_bpf *net, struct cgdev_bpf *dev);
+void pal_cg_unpin_rule_maps(struct pal_cgroup *cg);
+int pal_cg_clear_stale_slot(struct pal_cgroup *cg, __u32 slot);
 
 #endif /* PALISADE_CGROUP_INTERNAL_H */

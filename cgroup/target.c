@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Finding cgroups: the cgroup2 mount, target patterns ('*' inside one
- * level, '**' for any number of levels) and walking the tree for matches.
+ * Finding cgroups: the cgroup2 mount, matching target patterns ('*' inside
+ * one level, '**' for any number of levels) and cgroup ids.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -153,25 +152,6 @@ static bool glob_name(const char *p, const char *s)
 	return !*p;
 }
 
-int pal_cgroup_pattern_check(const char *pattern)
-{
-	char buf[PATH_MAX], *comp[PAL_CG_MAX_COMPONENTS];
-	int n;
-
-	if (!pattern || pattern[0] != '/' || strlen(pattern) >= sizeof(buf))
-		return -EINVAL;
-	if (strstr(pattern, "//"))
-		return -EINVAL;
-	strcpy(buf, pattern);
-	n = split(buf, comp);
-	if (n < 0)
-		return n;
-	for (int i = 0; i < n; i++)
-		if (!strcmp(comp[i], ".") || !strcmp(comp[i], ".."))
-			return -EINVAL;
-	return 0;
-}
-
 unsigned int pal_cgroup_match(const char *pattern, const char *path)
 {
 	char pb[PATH_MAX], sb[PATH_MAX];
@@ -211,7 +191,7 @@ unsigned int pal_cgroup_match(const char *pattern, const char *path)
 	return res[0][0];
 }
 
-/* ---- ids and tree walk ------------------------------------------------- */
+/* ---- ids ---------------------------------------------------------------- */
 
 int pal_cgroup_id_of(const char *dir, __u64 *id)
 {
@@ -232,56 +212,4 @@ int pal_cgroup_id_of(const char *dir, __u64 *id)
 		return -errno;
 	*id = st.st_ino; /* the same number on 64-bit kernels */
 	return 0;
-}
-
-static int resolve_dir(const char *root, char *rel, size_t len, const char *pattern,
-		       pal_cg_found_fn fn, void *ctx)
-{
-	unsigned int m = pal_cgroup_match(pattern, rel);
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-	int err = 0;
-
-	snprintf(path, sizeof(path), "%s%s", root, strcmp(rel, "/") ? rel : "");
-	if (m & PAL_CG_MATCH) {
-		__u64 id = 0;
-
-		err = pal_cgroup_id_of(path, &id);
-		if (err)
-			return err == -ENOENT ? 0 : err;
-		err = fn(rel, id, ctx);
-		if (err)
-			return err;
-	}
-	if (!(m & PAL_CG_PREFIX))
-		return 0;
-	d = opendir(path);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while (!err && (de = readdir(d))) {
-		size_t base = strcmp(rel, "/") ? len : 0, nlen = strlen(de->d_name);
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		if (base + 1 + nlen >= PATH_MAX) {
-			err = -ENAMETOOLONG;
-			break;
-		}
-		rel[base] = '/';
-		memcpy(rel + base + 1, de->d_name, nlen + 1);
-		err = resolve_dir(root, rel, base + 1 + nlen, pattern, fn, ctx);
-		rel[len] = 0;
-	}
-	closedir(d);
-	return err;
-}
-
-int pal_cgroup_resolve(const char *root, const char *pattern, pal_cg_found_fn fn, void *ctx)
-{
-	char rel[PATH_MAX] = "/";
-
-	if (pal_cgroup_pattern_check(pattern))
-		return -EINVAL;
-	return resolve_dir(root, rel, 1, pattern, fn, ctx);
 }

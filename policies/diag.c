@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "policies/policy_int.h"
+#include "policies/utf8.h"
 
 #define PAL_Q_MAX 80 /* characters of a user string quoted in a message */
 
@@ -261,25 +262,6 @@ int pal_diag_file(struct pal_policy_set *set, enum pal_severity sev, const char 
 	return set_push(set, &d);
 }
 
-/* Length of the valid UTF-8 sequence at s (not a C1 control), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t left)
-{
-	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4 || left < n)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if (s[0] == 0xc2 && s[1] < 0xa0)
-		return 0; /* C1 controls */
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f))
-		return 0;
-	if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return n;
-}
-
 const char *pal_q(struct pal_parse *p, const char *s, size_t len)
 {
 	char *out = pal_arena_alloc(&p->tree, 4 * PAL_Q_MAX + 8);
@@ -289,14 +271,12 @@ const char *pal_q(struct pal_parse *p, const char *s, size_t len)
 	if (!out)
 		return "?";
 	while (i < len && shown < PAL_Q_MAX) {
-		size_t n = u[i] >= 0x80 ? utf8_len(u + i, len - i) : 0;
+		size_t n = pal_utf8_char(u + i, len - i);
 
 		if (n) {
 			memcpy(out + o, s + i, n);
 			o += n;
 			i += n;
-		} else if (u[i] >= 0x20 && u[i] < 0x7f) {
-			out[o++] = s[i++];
 		} else {
 			o += (size_t)snprintf(out + o, 5, "\\x%02x", u[i++]);
 		}

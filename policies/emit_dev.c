@@ -1,20 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Device emitter: policy IR -> pal_dev_rules entries (cgroup/dev.h). One key
+ * Device emitter: policy IR -> pal_dev_rules entries (bpf/dev.h). One key
  * per (policy, type, major|*, minor|*); rules sharing a key are merged per
- * access bit (deny > audit > allow, then the lower rule index). Built into
- * pal_cgroup; touches no kernel object.
+ * access bit (deny > audit > allow, then the lower rule index). Part of
+ * pal_policy; touches no kernel object.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup/emit.h"
+#include "policies/emit.h"
 
+/* Equal keys next to each other; major and minor first, the order `palisade compile` lists. */
 static int dev_key_cmp(const void *a, const void *b)
 {
-	return memcmp(&((const struct pal_dev_entry *)a)->key,
-		      &((const struct pal_dev_entry *)b)->key, sizeof(struct pal_dev_key));
+	const struct pal_dev_key *x = &((const struct pal_dev_entry *)a)->key;
+	const struct pal_dev_key *y = &((const struct pal_dev_entry *)b)->key;
+	int r = memcmp(&x->major, &y->major, sizeof(x->major) + sizeof(x->minor));
+
+	if (r)
+		return r;
+	if (x->gen != y->gen)
+		return x->gen < y->gen ? -1 : 1;
+	if (x->policy != y->policy)
+		return x->policy < y->policy ? -1 : 1;
+	return (int)x->type - (int)y->type;
 }
 
 static int dev_entry(const struct pal_ir_policy *pol, __u32 p, const struct pal_ir_dev *d,

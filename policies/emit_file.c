@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include "bpf/path_hash.h"
+#include "policies/emit.h"
 #include "policies/policy_int.h"
+
+/* pal_keyed_find_or_add finds entries by their first bytes */
+_Static_assert(offsetof(struct pal_file_entry, key) == 0, "pal_file_entry starts with its key");
 
 struct emit {
 	const struct pal_policy_set *set;
@@ -23,17 +26,8 @@ struct emit {
 	size_t ecap, xcap;
 	struct pal_hset keys; /* entries by key */
 	struct pal_hset exes; /* exes by path */
-	const struct pal_file_key *cur_key;
 	const char *cur_exe;
 };
-
-/* The kernel's new_encode_dev(), as the BPF side reads sb->s_dev. */
-static __u32 encode_dev(dev_t d)
-{
-	__u32 ma = major(d), mi = minor(d);
-
-	return (mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12);
-}
 
 /* ---- executables --------------------------------------------------------- */
 
@@ -52,15 +46,8 @@ static __u32 exe_id(struct emit *e, const char *path)
 	struct stat st;
 	long j;
 
-	if (o->nexes == e->xcap) {
-		size_t cap = e->xcap ? 2 * e->xcap : 16;
-		struct pal_exe *n = realloc(o->exes, cap * sizeof(*n));
-
-		if (!n)
-			return 0;
-		o->exes = n;
-		e->xcap = cap;
-	}
+	if (pal_grow((void **)&o->exes, &e->xcap, o->nexes + 1, sizeof(*o->exes)))
+		return 0;
 	e->cur_exe = path;
 	j = pal_hset_find_or_add(&e->exes, pal_hash_bytes(0, path, strlen(path)),
 				 (uint32_t)o->nexes, exe_eq, e);
@@ -76,19 +63,12 @@ static __u32 exe_id(struct emit *e, const char *path)
 	if (!(e->flags & PAL_LOAD_NO_HOST) && !stat(path, &st)) {
 		x->exists = true;
 		x->key.ino = st.st_ino;
-		x->key.dev = encode_dev(st.st_dev);
+		x->key.dev = pal_dev_encode(st.st_dev);
 	}
 	return x->id;
 }
 
 /* ---- entries ----------------------------------------------------------- */
-
-static bool key_eq(const void *ctx, uint32_t idx)
-{
-	const struct emit *e = ctx;
-
-	return !memcmp(&e->out->entries[idx].key, e->cur_key, sizeof(*e->cur_key));
-}
 
 static void apply(struct pal_file_rule *v, __u8 action, __u32 access, __u32 rule)
 {
@@ -114,31 +94,12 @@ static void apply(struct pal_file_rule *v, __u8 action, __u32 access, __u32 rule
 static long find_entry(struct emit *e, const struct pal_file_key *k, bool *fresh)
 {
 	struct pal_file_emit *o = e->out;
-	struct pal_file_entry *n;
-	long j;
+	long j = pal_keyed_find_or_add(&e->keys, (void **)&o->entries, &o->nentries, &e->ecap,
+				       sizeof(*o->entries), k, sizeof(*k), fresh);
 
-	if (o->nentries == e->ecap) {
-		size_t cap = e->ecap ? 2 * e->ecap : 64;
-
-		n = realloc(o->entries, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		o->entries = n;
-		e->ecap = cap;
-	}
-	e->cur_key = k;
-	j = pal_hset_find_or_add(&e->keys, pal_hash_bytes(0, k, sizeof(*k)), (uint32_t)o->nentries,
-				 key_eq, e);
-	if (j == -2)
-		return -ENOMEM;
-	*fresh = j < 0;
-	if (j < 0) {
-		j = (long)o->nentries++;
-		n = &o->entries[j];
-		memset(n, 0, sizeof(*n));
-		n->key = *k;
-		n->val = (struct pal_file_rule){0, 0, 0, PAL_NO_RULE, PAL_NO_RULE, PAL_NO_RULE};
-	}
+	if (j >= 0 && *fresh)
+		o->entries[j].val =
+			(struct pal_file_rule){0, 0, 0, PAL_NO_RULE, PAL_NO_RULE, PAL_NO_RULE};
 	return j;
 }
 
@@ -232,7 +193,7 @@ static int emit_one(struct emit *e, __u16 policy, const struct pal_ir_file *f, _
 	dir_key = f->kind == PAL_KEY_DIR && S_ISDIR(st->st_mode);
 	k.kind = (dir_key ? PAL_KEY_DIR_INODE : PAL_KEY_INODE) | from;
 	k.a = exe ? pal_from_mix(st->st_ino, exe) : st->st_ino;
-	k.b = encode_dev(st->st_dev);
+	k.b = pal_dev_encode(st->st_dev);
 	return add_entry(e, &k, f, exe);
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Network emitter: policy IR -> pal_net_cidr / pal_net_port / pal_net_sock
- * entries (cgroup/net.h). Built into pal_cgroup; touches no kernel object.
+ * entries (bpf/net.h). Part of pal_policy; touches no kernel object.
  *
  * An LPM trie returns only the longest matching prefix, so every prefix's
  * entry must already hold the rules of all shorter prefixes covering it.
@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup/emit.h"
+#include "policies/emit.h"
+#include "policies/policy_int.h"
 
 #define PORT_MAX 65535
 #define STACK_MAX 130 /* prefix lengths 0..128 on one chain, plus one */
@@ -237,23 +238,6 @@ static int verdict_copy(struct verdict *dst, const struct verdict *src)
 	return 0;
 }
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 64;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(*arr, ncap * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 /* Split [lo, hi] into aligned power-of-two blocks, one LPM entry each. */
 static int emit_port_blocks(struct emit_ctx *c, __u32 table, int proto, const struct seg *s)
 {
@@ -265,8 +249,8 @@ static int emit_port_blocks(struct emit_ctx *c, __u32 table, int proto, const st
 
 		while (k < 16 && !(lo & (1 << k)) && lo + (2 << k) - 1 <= s->hi)
 			k++;
-		err = grow((void **)&c->out->ports, &c->cap_ports, c->out->nports + 1,
-			   sizeof(*c->out->ports));
+		err = pal_grow((void **)&c->out->ports, &c->cap_ports, c->out->nports + 1,
+			       sizeof(*c->out->ports));
 		if (err)
 			return err;
 		c->out->ports[c->out->nports++] = (struct pal_net_port_entry){
@@ -352,8 +336,8 @@ static int emit_cidr(struct emit_ctx *c, const struct item *it, const struct ver
 	} else if ((err = intern_table(c, v, &e.val.table))) {
 		return err;
 	}
-	err = grow((void **)&c->out->cidrs, &c->cap_cidrs, c->out->ncidrs + 1,
-		   sizeof(*c->out->cidrs));
+	err = pal_grow((void **)&c->out->cidrs, &c->cap_cidrs, c->out->ncidrs + 1,
+		       sizeof(*c->out->cidrs));
 	if (err)
 		return err;
 	c->out->cidrs[c->out->ncidrs++] = e;
@@ -455,7 +439,7 @@ static int collect_items(const struct pal_policy_set *set, struct item **out, si
 
 				if (cidr->prefix > 128)
 					goto inval;
-				if (grow((void **)&items, &cap, n + 1, sizeof(*items))) {
+				if (pal_grow((void **)&items, &cap, n + 1, sizeof(*items))) {
 					free(items);
 					return -ENOMEM;
 				}
@@ -520,7 +504,7 @@ static int emit_socks(const struct pal_policy_set *set, __u32 gen, struct pal_ne
 			e.val.action = net->action;
 			e.val.rule = pol->rules[net->rule].index;
 			out->ops[p] |= PAL_ACC_SOCKET;
-			if (grow((void **)&out->socks, &cap, n + 1, sizeof(*out->socks)))
+			if (pal_grow((void **)&out->socks, &cap, n + 1, sizeof(*out->socks)))
 				return -ENOMEM;
 			out->socks[n++] = e;
 		}

@@ -1,32 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Rule paths: validation, canonical form, and the path hash of path_hash.h. */
+/*
+ * Rule paths and cgroup patterns: validation, canonical form, and the path
+ * hash of path_hash.h.
+ */
 #include <errno.h>
 #include <string.h>
 
 #include "bpf/path_hash.h"
 #include "policies/policy_int.h"
-
-/* Length of a valid UTF-8 sequence at s that is not a control character, or 0. */
-static size_t utf8_char(const unsigned char *s, size_t left)
-{
-	size_t n;
-
-	if (s[0] < 0x80)
-		return s[0] >= 0x20 && s[0] != 0x7f ? 1 : 0;
-	n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
-	if (s[0] < 0xc2 || s[0] > 0xf4 || left < n)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if (s[0] == 0xc2 && s[1] < 0xa0)
-		return 0; /* U+0080..U+009F: C1 controls */
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f))
-		return 0; /* overlong, surrogates */
-	if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0; /* overlong, over U+10FFFF */
-	return n;
-}
+#include "policies/utf8.h"
 
 /* Check every character of in; sets *why on the first bad one. */
 static int check_chars(const char *in, size_t len, const char **why)
@@ -34,7 +16,7 @@ static int check_chars(const char *in, size_t len, const char **why)
 	const unsigned char *u = (const unsigned char *)in;
 
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_char(u + i, len - i);
+		size_t n = pal_utf8_char(u + i, len - i);
 
 		if (n) {
 			i += n;
@@ -161,4 +143,33 @@ int pal_path_key(const char *path, __u64 seed, __u64 *hash, __u32 *depth)
 		return err;
 	*hash = pal_canon_hash(buf, strlen(buf), seed);
 	return 0;
+}
+
+int pal_cgroup_pattern_canon(const char *in, size_t len, char *out, const char **why)
+{
+	__u32 depth;
+
+	if (pal_path_canon(in, len, out, &depth, why))
+		return -EINVAL;
+	for (const char *s = out; (s = strstr(s, "**")); s += 2)
+		if (s[-1] != '/' || (s[2] && s[2] != '/')) {
+			*why = "'**' must be a whole path component";
+			return -EINVAL;
+		}
+	return 0;
+}
+
+int pal_cgroup_pattern_check(const char *pattern)
+{
+	char buf[PAL_PATH_MAX + 2];
+	const char *why;
+	size_t len;
+
+	if (!pattern)
+		return -EINVAL;
+	len = strlen(pattern);
+	if (len > PAL_PATH_MAX || pal_cgroup_pattern_canon(pattern, len, buf, &why))
+		return -EINVAL;
+	/* the IR holds the canonical form: anything else was not made by the parser */
+	return strcmp(buf, pattern) ? -EINVAL : 0;
 }

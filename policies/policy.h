@@ -2,9 +2,9 @@
 /*
  * pal_policy: the policy language v1 (docs/policy.md). YAML files go in, a
  * "compiled policy set" (the IR below, plain C structs) comes out, and the
- * emitters turn the IR into the map entries of bpf/abi.h. Nothing here
- * touches the kernel; the only host access is reading the policy files and
- * stat()ing rule paths (warnings, identity keys).
+ * emitters (emit.h) turn the IR into the map entries of the bpf/ ABI
+ * headers. Nothing here touches the kernel; the only host access is reading
+ * the policy files and stat()ing rule paths (warnings, identity keys).
  *
  * Ownership: everything reachable from a struct pal_policy_set belongs to it
  * and lives until pal_policy_set_free(). Strings are NUL-terminated.
@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "bpf/abi.h"
 
@@ -234,44 +235,7 @@ int pal_policy_add_buffer(struct pal_policy_set *set, const char *name, const ch
 int pal_policy_load(struct pal_policy_set **out, const char *const *paths, size_t npaths,
 		    const struct pal_load_opts *opts);
 
-/* ---- the file/exec emitter (emit_file.c) ------------------------------ */
-
-/* An executable named in `from:`; its id is mixed into PAL_KEY_FROM keys. */
-struct pal_exe {
-	const char *path; /* canonical, owned by the set */
-	__u32 id; /* 1..nexes */
-	bool exists; /* stat() succeeded when compiling; else no pal_exes entry is possible */
-	struct pal_exe_key key; /* ino, new_encode_dev(st_dev), gen: the pal_exes key */
-};
-
-/* One pal_files map entry, and where it came from. */
-struct pal_file_entry {
-	struct pal_file_key key;
-	struct pal_file_rule val;
-	const char *path; /* the rule path this entry stands for */
-	__u32 rule; /* the first rule that produced the entry */
-	__u32 exe; /* exe id for PAL_KEY_FROM entries, else 0 */
-};
-
-struct pal_file_emit {
-	struct pal_file_entry *entries;
-	size_t nentries;
-	struct pal_exe *exes;
-	size_t nexes;
-};
-
-/*
- * Emit every file/exec map entry of set for generation slot gen (0 or 1)
- * with the path hash seed. Keys of the same (policy, kind, class, path, exe)
- * are merged. Existing paths also get PAL_KEY_INODE / PAL_KEY_DIR_INODE keys
- * (unless flags has PAL_LOAD_NO_HOST). Linear in the number of IR entries.
- * Returns 0, -E2BIG when the result exceeds PAL_MAX_FILE_KEYS / PAL_GENS
- * entries or PAL_MAX_EXES / PAL_GENS executables (out->nentries / out->nexes
- * then hold the counts needed), or -ENOMEM. Free with pal_file_emit_free.
- */
-int pal_emit_file(const struct pal_policy_set *set, __u32 gen, __u64 seed, unsigned int flags,
-		  struct pal_file_emit *out);
-void pal_file_emit_free(struct pal_file_emit *out);
+/* ---- paths ------------------------------------------------------------ */
 
 /*
  * The key of one canonical path (no identity key, no `from:`): a =
@@ -288,6 +252,18 @@ int pal_path_key(const char *path, __u64 seed, __u64 *hash, __u32 *depth);
  * -EINVAL with *why set to a static message.
  */
 int pal_path_canon(const char *in, size_t len, char *out, __u32 *depth, const char **why);
+
+/*
+ * A target's cgroup pattern: canonicalise it as pal_path_canon does and
+ * check that '**' only stands as a whole component. out must hold len + 2
+ * bytes. Returns 0, or -EINVAL with *why set to a static message.
+ */
+int pal_cgroup_pattern_canon(const char *in, size_t len, char *out, const char **why);
+/* 0 if pattern is a valid cgroup pattern in canonical form (as the IR holds it), else -EINVAL. */
+int pal_cgroup_pattern_check(const char *pattern);
+
+/* A device number (st_dev) as identity keys carry it: the kernel's new_encode_dev(). */
+__u32 pal_dev_encode(dev_t dev);
 
 /* Words of the language, for display: "deny", "enforce", "files", "read"... */
 const char *pal_action_name(__u8 action);

@@ -25,6 +25,12 @@ char *pal_arena_printf(struct pal_arena *a, const char *fmt, ...)
 char *pal_arena_vprintf(struct pal_arena *a, const char *fmt, va_list ap);
 void pal_arena_free(struct pal_arena *a);
 
+/*
+ * Make *arr (of *cap elements of elem bytes) hold at least need elements,
+ * doubling from 64. Returns 0 or -ENOMEM (*arr is then unchanged).
+ */
+int pal_grow(void **arr, size_t *cap, size_t need, size_t elem);
+
 /* ---- hash set keyed by 64-bit hash + caller's equality ----------------- */
 
 /* Open addressing over indexes into the caller's array; linear probing. */
@@ -44,6 +50,14 @@ void pal_hset_free(struct pal_hset *h);
 long pal_hset_find_or_add(struct pal_hset *h, uint64_t hv, uint32_t idx,
 			  bool (*eq)(const void *ctx, uint32_t idx), const void *ctx);
 uint64_t pal_hash_bytes(uint64_t h, const void *p, size_t len);
+/*
+ * The element of *arr (*n elements of elem bytes, each starting with a key
+ * of key_size bytes, *cap allocated) whose key is key, appended (zeroed but
+ * for the key) if there is none; h indexes the keys. Returns its index, or
+ * -ENOMEM; *fresh says whether it was appended.
+ */
+long pal_keyed_find_or_add(struct pal_hset *h, void **arr, size_t *n, size_t *cap, size_t elem,
+			   const void *key, size_t key_size, bool *fresh);
 
 /* ---- YAML tree (yaml_tree.c) ------------------------------------------- */
 
@@ -121,7 +135,11 @@ const char *pal_closest(const char *word, size_t len, const char *const *cands, 
 /* schema.c: one policy document into the set. */
 int pal_schema_doc(struct pal_parse *p, struct pal_node *root);
 
-/* ---- schema helpers (schema.c), used by the per-class rule parsers ---- */
+/*
+ * ---- schema helpers (schema_util.c) --------------------------------------
+ * Used by the per-class rule parsers (rules_*.c) and by schema.c, which
+ * calls those parsers: schema.c -> rules_*.c -> schema_util.c, no loop.
+ */
 
 struct pal_keys {
 	const char *what; /* "file rule", for messages */
@@ -142,13 +160,18 @@ static inline bool pal_absent(const struct pal_node **vals, const struct pal_nod
 }
 bool pal_want(struct pal_parse *p, const struct pal_node *v, const char *key, int type);
 bool pal_want_list(struct pal_parse *p, const struct pal_node *v, const char *key);
+/* Is scalar v exactly the word w? */
+bool pal_is_word(const struct pal_node *v, const char *w);
 /* Look up a scalar among words; reports an error naming key, with a suggestion. */
 int pal_word(struct pal_parse *p, const struct pal_node *v, const char *what,
 	     const char *const *words, size_t n);
+/* The words of enum pal_action from PAL_ACT_ALLOW on: "allow", "audit", "deny". */
+#define PAL_ACTION_WORDS 3
+extern const char *const pal_action_words[PAL_ACTION_WORDS];
 int pal_parse_action(struct pal_parse *p, const struct pal_node *v, __u8 *action);
 int pal_parse_uint(const struct pal_node *v, unsigned long max, unsigned long *out);
 
-/* The rule being built: appended to the policy by pal_rule_add. */
+/* The policy being built; pal_rule_new appends a rule to it. */
 struct pal_pol_build {
 	struct pal_ir_policy *pol;
 	struct pal_ir_rule *rules; /* capacity: counted from the tree up front */
@@ -158,12 +181,14 @@ struct pal_pol_build {
 	struct pal_ir_dev *dev;
 };
 
-/* rules_file.c, rules_net.c, rules_dev.c: one list item each. */
+/* The next rule of b's policy, at list item `item`. */
+struct pal_ir_rule *pal_rule_new(struct pal_pol_build *b, const struct pal_node *item, __u8 class);
+
+/* rules_file.c, rules_net.c, rules_dev.c: one list item each (called by schema.c). */
 int pal_rule_file(struct pal_parse *p, struct pal_pol_build *b, const struct pal_node *item,
 		  __u8 class);
 int pal_rule_net(struct pal_parse *p, struct pal_pol_build *b, const struct pal_node *item);
 int pal_rule_dev(struct pal_parse *p, struct pal_pol_build *b, const struct pal_node *item);
-struct pal_ir_rule *pal_rule_new(struct pal_pol_build *b, const struct pal_node *item, __u8 class);
 
 /* checks.c: warnings that need the whole policy (no-effect, duplicates). */
 int pal_policy_checks(struct pal_parse *p, const struct pal_ir_policy *pol);

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Arena allocator and a small open-addressing hash set for the compiler. */
+/*
+ * Arena allocator and a small open-addressing hash set for the compiler, and
+ * the device number encoding of identity keys.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "policies/policy_int.h"
 
@@ -118,6 +122,25 @@ void pal_arena_free(struct pal_arena *a)
 	a->head = NULL;
 }
 
+/* ---- growing arrays ------------------------------------------------------ */
+
+int pal_grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 64;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	p = realloc(*arr, ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
 /* ---- hash set --------------------------------------------------------- */
 
 uint64_t pal_hash_bytes(uint64_t h, const void *p, size_t len)
@@ -197,4 +220,50 @@ long pal_hset_find_or_add(struct pal_hset *h, uint64_t hv, uint32_t idx,
 	h->hash[j] = hv;
 	h->n++;
 	return -1;
+}
+
+/* ---- arrays of entries keyed by their first bytes ------------------------ */
+
+struct keyed_cmp {
+	const char *arr;
+	size_t elem;
+	const void *key;
+	size_t key_size;
+};
+
+static bool keyed_eq(const void *ctx, uint32_t idx)
+{
+	const struct keyed_cmp *c = ctx;
+
+	return !memcmp(c->arr + idx * c->elem, c->key, c->key_size);
+}
+
+long pal_keyed_find_or_add(struct pal_hset *h, void **arr, size_t *n, size_t *cap, size_t elem,
+			   const void *key, size_t key_size, bool *fresh)
+{
+	struct keyed_cmp c;
+	long j;
+
+	if (pal_grow(arr, cap, *n + 1, elem))
+		return -ENOMEM;
+	c = (struct keyed_cmp){*arr, elem, key, key_size};
+	j = pal_hset_find_or_add(h, pal_hash_bytes(0, key, key_size), (uint32_t)*n, keyed_eq, &c);
+	if (j == -2)
+		return -ENOMEM;
+	*fresh = j < 0;
+	if (j < 0) {
+		j = (long)(*n)++;
+		memset((char *)*arr + j * elem, 0, elem);
+		memcpy((char *)*arr + j * elem, key, key_size);
+	}
+	return j;
+}
+
+/* ---- device numbers ----------------------------------------------------- */
+
+__u32 pal_dev_encode(dev_t dev)
+{
+	__u32 ma = major(dev), mi = minor(dev);
+
+	return (mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12);
 }

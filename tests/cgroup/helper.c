@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 
-#include "policies/policy.h"
+#include "policies/emit.h"
 #include "tests/cgroup/helper.h"
 
 int t_cgroup2_root(char *buf, size_t len, const char **why)
@@ -184,6 +184,8 @@ static int write_settings(struct tenv *t, const struct pal_policy_set *set, __u3
 int tenv_apply_set(struct tenv *t, const struct pal_policy_set *set)
 {
 	__u32 slot = 1 - t->live, nkeys = 0;
+	struct pal_net_emit net = {0};
+	struct pal_dev_emit dev = {0};
 	int err;
 
 	for (__u32 i = 0; i < set->npolicies; i++)
@@ -192,7 +194,12 @@ int tenv_apply_set(struct tenv *t, const struct pal_policy_set *set)
 				set->policies[i].name);
 			return -EPERM;
 		}
-	err = pal_cgroup_prepare(t->cg, set, slot, &nkeys);
+	/* the emitters run first, as in agent/reload.c; prepare takes their entries */
+	err = pal_emit_net(set, slot, &net);
+	err = err ?: pal_emit_dev(set, slot, &dev);
+	err = err ?: pal_cgroup_prepare(t->cg, set, &net, &dev, slot, &nkeys);
+	pal_net_emit_free(&net);
+	pal_dev_emit_free(&dev);
 	if (err)
 		return err;
 	err = write_settings(t, set, slot, nkeys);

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "cgroup/cgroup.h"
-#include "cgroup/emit.h"
+#include "policies/emit.h"
 
 static void mountinfo(void **state)
 {
@@ -95,6 +95,11 @@ static void matcher(void **state)
 	assert_int_equal(pal_cgroup_pattern_check("/a/../b"), -EINVAL);
 	assert_int_equal(pal_cgroup_pattern_check("/a//b"), -EINVAL);
 	assert_int_equal(pal_cgroup_pattern_check(""), -EINVAL);
+	/* the one validator the parser uses too: '**' whole, canonical form only */
+	assert_int_equal(pal_cgroup_pattern_check("/"), 0);
+	assert_int_equal(pal_cgroup_pattern_check("/kubepods/**"), 0);
+	assert_int_equal(pal_cgroup_pattern_check("/kubepods/a**"), -EINVAL);
+	assert_int_equal(pal_cgroup_pattern_check("/a/"), -EINVAL);
 }
 
 /* ---- network emitter vs brute force ------------------------------------ */

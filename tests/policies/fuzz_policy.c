@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "policies/policy.h"
+#include "policies/emit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "bpf/path_hash.h"
-#include "policies/policy.h"
+#include "policies/emit.h"
 
 #define H "apiVersion: palisade/v1\nkind: Policy\nname: t\n"
 #define SEED 0x0123456789abcdefULL
@@ -137,7 +137,8 @@ static void test_canonical_same_key(void **state)
 	assert_int_equal(e->val.deny, PAL_ACC_WRITE | PAL_ACC_APPEND);
 	assert_int_equal(e->val.rule_deny, 1);
 	assert_int_equal(e->key.gen, 0);
-	assert_int_equal(e->key.pad0, 0);
+	for (size_t i = 0; i < sizeof(e->key.pad0); i++)
+		assert_int_equal(e->key.pad0[i], 0);
 	pal_file_emit_free(&fe);
 	pal_policy_set_free(set);
 }
@@ -279,9 +280,13 @@ static void test_rename_guards(void **state)
 	pal_policy_set_free(set);
 }
 
-static __u32 enc(dev_t d)
+/* The kernel's new_encode_dev(), which the hooks read from sb->s_dev. */
+static void test_dev_encode(void **state)
 {
-	return (minor(d) & 0xff) | (major(d) << 8) | ((minor(d) & ~0xffu) << 12);
+	assert_int_equal(pal_dev_encode(makedev(8, 1)), 0x801);
+	assert_int_equal(pal_dev_encode(makedev(0, 0x2a)), 0x2a);
+	assert_int_equal(pal_dev_encode(makedev(259, 0x12345)), 0x12310345);
+	assert_int_equal(pal_dev_encode(makedev(4095, 0xfffff)), 0xffffffff);
 }
 
 static void test_inode_keys(void **state)
@@ -319,21 +324,21 @@ static void test_inode_keys(void **state)
 	 * rename guards: /tmp, the temp dir, /nonexistent, /nonexistent/pal
 	 */
 	assert_int_equal(fe.nentries, 11);
-	e = find(&fe, fst.st_ino, enc(fst.st_dev), PAL_KEY_INODE, PAL_CLASS_FILE, 0);
+	e = find(&fe, fst.st_ino, pal_dev_encode(fst.st_dev), PAL_KEY_INODE, PAL_CLASS_FILE, 0);
 	assert_non_null(e);
 	assert_int_equal(e->val.deny, PAL_ACC_READ);
 	assert_string_equal(e->path, file);
-	e = find(&fe, dst.st_ino, enc(dst.st_dev), PAL_KEY_DIR_INODE, PAL_CLASS_FILE, 0);
+	e = find(&fe, dst.st_ino, pal_dev_encode(dst.st_dev), PAL_KEY_DIR_INODE, PAL_CLASS_FILE, 0);
 	assert_non_null(e);
 	assert_int_equal(e->val.deny, PAL_ACC_WRITE | PAL_ACC_APPEND);
-	e = find(&fe, pal_from_mix(fst.st_ino, 1), enc(fst.st_dev), PAL_KEY_INODE | PAL_KEY_FROM,
-		 PAL_CLASS_FILE, 0);
+	e = find(&fe, pal_from_mix(fst.st_ino, 1), pal_dev_encode(fst.st_dev),
+		 PAL_KEY_INODE | PAL_KEY_FROM, PAL_CLASS_FILE, 0);
 	assert_non_null(e);
 	assert_int_equal(e->val.deny, PAL_ACC_CHMOD);
 	assert_int_equal(fe.nexes, 1);
 	assert_true(fe.exes[0].exists);
 	assert_true(fe.exes[0].key.ino == xst.st_ino);
-	assert_int_equal(fe.exes[0].key.dev, enc(xst.st_dev));
+	assert_int_equal(fe.exes[0].key.dev, pal_dev_encode(xst.st_dev));
 	pal_file_emit_free(&fe);
 
 	/* without the host: no identity keys */
@@ -489,6 +494,94 @@ static void test_bloom(void **state)
 	free(bl);
 }
 
+static const struct pal_sock_entry *sock_find(const struct pal_sock_emit *se, __u16 policy,
+					      __u16 family, __u16 type, __u16 protocol)
+{
+	for (size_t i = 0; i < se->nentries; i++) {
+		const struct pal_sock_key *k = &se->entries[i].key;
+
+		if (k->policy == policy && k->family == family && k->type == type &&
+		    k->protocol == protocol)
+			return &se->entries[i];
+	}
+	return NULL;
+}
+
+/*
+ * LSM socket keys: one per non-inet (family, type, protocol), the strongest
+ * action and its first rule; inet families are left to cgroup/sock_create;
+ * the marker carries the policy's network default.
+ */
+static void test_socket_keys(void **state)
+{
+	struct pal_policy_set *set =
+		load(H "default: deny\nnetwork:\n"
+		       "  - socket: { family: packet }\n    action: allow\n"
+		       "  - socket: { family: packet }\n    action: deny\n"
+		       "  - socket: { family: packet }\n    action: deny\n"
+		       "  - socket: { family: netlink, type: raw }\n"
+		       "    action: audit\n"
+		       "  - socket: { family: inet, type: raw }\n    action: deny\n");
+	const __u16 any = PAL_SOCK_KEY_ANY;
+	const struct pal_sock_entry *e;
+	struct pal_sock_emit se;
+
+	assert_int_equal(pal_emit_socket(set, 1, &se), 0);
+	assert_int_equal(se.nentries, 3);
+	for (size_t i = 0; i < se.nentries; i++)
+		assert_int_equal(se.entries[i].key.gen, 1);
+	e = sock_find(&se, 0, 17 /* AF_PACKET */, any, any);
+	assert_non_null(e);
+	assert_int_equal(e->val.action, PAL_ACT_DENY);
+	assert_int_equal(e->val.rule, 1);
+	e = sock_find(&se, 0, 16 /* AF_NETLINK */, 3 /* SOCK_RAW */, any);
+	assert_non_null(e);
+	assert_int_equal(e->val.action, PAL_ACT_AUDIT);
+	assert_int_equal(e->val.rule, 3);
+	e = sock_find(&se, 0, PAL_SOCK_MARKER, 0, 0);
+	assert_non_null(e);
+	assert_int_equal(e->val.action, PAL_ACT_DENY);
+	assert_int_equal(e->val.rule, PAL_NO_RULE);
+	pal_sock_emit_free(&se);
+	assert_int_equal(pal_emit_socket(set, 2, &se), -EINVAL);
+	pal_policy_set_free(set);
+}
+
+/* The settings of a slot: defaults per class, and the depths holding file keys. */
+static void test_settings(void **state)
+{
+	struct pal_policy_set *set = load(H "default: deny\nfiles:\n"
+					    "  - dirs: [/usr/lib]\n    access: [write]\n"
+					    "    action: audit\n"
+					    "  - paths: [/etc/shadow]\n    access: [read]\n"
+					    "    action: deny\n"
+					    "---\napiVersion: palisade/v1\nkind: Policy\nname: n\n"
+					    "target: { cgroups: [/a] }\nnetwork:\n"
+					    "  - connect: [10.0.0.0/8]\n    action: allow\n");
+	struct pal_policy pol[PAL_MAX_POLICIES];
+	struct pal_gen_config cfg = {.generation = 7, .path_seed = SEED, .ncgroup_keys = 3};
+	struct pal_file_emit fe;
+
+	assert_int_equal(pal_emit_file(set, 0, SEED, PAL_LOAD_NO_HOST, &fe), 0);
+	pal_emit_settings(set, &fe, pol, &cfg);
+	assert_int_equal(pol[0].defaults[PAL_CLASS_FILE], PAL_ACT_DENY);
+	assert_int_equal(pol[0].defaults[PAL_CLASS_NET], PAL_ACT_NONE);
+	assert_true(pol[0].dir_depths == 1ULL << 2);
+	/* /etc/shadow, and the rename guard of /etc */
+	assert_true(pol[0].exact_depths == ((1ULL << 2) | (1ULL << 1)));
+	assert_int_equal(pol[0].flags, 0);
+	assert_int_equal(pol[1].defaults[PAL_CLASS_NET], PAL_ACT_ALLOW);
+	assert_true(pol[1].dir_depths == 0 && pol[1].exact_depths == 0);
+	assert_int_equal(pol[2].mode, 0);
+	assert_true(cfg.host_policies == 1 && cfg.file_policies == 1 && cfg.net_policies == 2);
+	assert_true(cfg.dev_policies == 0 && cfg.from_policies == 0);
+	assert_int_equal(cfg.npolicies, 2);
+	/* what belongs to the caller stays */
+	assert_true(cfg.generation == 7 && cfg.path_seed == SEED && cfg.ncgroup_keys == 3);
+	pal_file_emit_free(&fe);
+	pal_policy_set_free(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,7 +589,8 @@ int main(void)
 		cmocka_unit_test(test_merge_rules),   cmocka_unit_test(test_from),
 		cmocka_unit_test(test_inode_keys),    cmocka_unit_test(test_too_many_exes),
 		cmocka_unit_test(test_too_many_keys), cmocka_unit_test(test_rename_guards),
-		cmocka_unit_test(test_bloom),
+		cmocka_unit_test(test_bloom),	      cmocka_unit_test(test_socket_keys),
+		cmocka_unit_test(test_settings),      cmocka_unit_test(test_dev_encode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

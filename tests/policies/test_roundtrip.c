@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "bpf/path_hash.h"
-#include "policies/policy.h"
+#include "policies/emit.h"
 
 #define SEED 0x5eed5eed12345678ULL
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* ABI of the device rule map (cgroup/dev.bpf.c <-> policies/emit_dev.c). */
-#ifndef PALISADE_CGROUP_DEV_H
-#define PALISADE_CGROUP_DEV_H
+/* ABI of the device rule map (bpf/dev.bpf.c <-> policies/emit_dev.c). */
+#ifndef PALISADE_BPF_DEV_H
+#define PALISADE_BPF_DEV_H
 
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
@@ -20,20 +20,21 @@ enum pal_dev_type_idx {
 
 /*
  * pal_dev_rules map, HASH.
- * key: (major, minor, generation slot, policy, type); major and/or minor may
+ * key: (generation slot, policy, major, minor, type); major and/or minor may
  * be PAL_DEV_KEY_ANY. The program looks up the exact key and the three
  * wildcard keys. value: struct pal_dev_rule, per requested access bit the
  * strongest action of that policy's rules with exactly this key.
  */
 struct pal_dev_key {
+	__u16 gen; /* generation slot */
+	__u16 policy; /* policy index */
 	__u32 major;
 	__u32 minor;
-	__u8 gen;
-	__u8 policy;
 	__u8 type; /* enum pal_dev_type_idx */
-	__u8 pad0;
+	__u8 pad0[3];
 };
-_Static_assert(sizeof(struct pal_dev_key) == 12, "pal_dev_key ABI");
+_Static_assert(sizeof(struct pal_dev_key) == 16, "pal_dev_key ABI");
+PAL_KEY_HEAD_ASSERT(pal_dev_key, PAL_KEY_GEN_OFF);
 
 struct pal_dev_rule {
 	__u32 rule[PAL_DEV_ACC_BITS]; /* rule index behind action[i] */
@@ -42,4 +43,4 @@ struct pal_dev_rule {
 };
 _Static_assert(sizeof(struct pal_dev_rule) == 16, "pal_dev_rule ABI");
 
-#endif /* PALISADE_CGROUP_DEV_H */
+#endif /* PALISADE_BPF_DEV_H */

@@ -10,7 +10,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "bpf/common.bpf.h"
-#include "cgroup/net.h"
+#include "bpf/net.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -23,7 +23,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define PAL_CG_DENY 0 /* EPERM */
 
 /*
- * key: (slot, access, policy) + destination/local address (struct
+ * key: (slot, policy, access) + destination/local address (struct
  * pal_net_cidr_key). value: struct pal_net_verdict of the longest prefix.
  * LPM tries require BPF_F_NO_PREALLOC; user space sets max_entries.
  */
@@ -35,7 +35,7 @@ struct {
 	__type(value, struct pal_net_verdict);
 } pal_net_cidr SEC(".maps");
 
-/* key: (port table, slot, protocol) + port. value: struct pal_net_rule. */
+/* key: (slot, port table, protocol) + port. value: struct pal_net_rule. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, PAL_NET_MIN_KEYS);
@@ -122,6 +122,7 @@ __noinline __u64 pal_net_sock_eval(struct pal_net_sock_key *req)
 		return NET_NONE;
 	k.gen = req->gen;
 	k.policy = req->policy;
+	k.pad0 = 0;
 	for (int c = 0; c < 8; c++) {
 		const struct pal_net_rule *nr;
 

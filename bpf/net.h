@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * ABI of the network rule maps (cgroup/net.bpf.c <-> policies/emit_net.c).
+ * ABI of the network rule maps (bpf/net.bpf.c <-> policies/emit_net.c).
  *
  * connect/sendmsg/bind: one LPM_TRIE lookup on the address, then, only when
  * the rules behind that prefix name ports or protocols, one LPM_TRIE lookup
@@ -8,8 +8,8 @@
  * match alone carries every rule that applies: no rule is ever scanned.
  * sock_create: HASH lookups of (family, type, protocol) with wildcards.
  */
-#ifndef PALISADE_CGROUP_NET_H
-#define PALISADE_CGROUP_NET_H
+#ifndef PALISADE_BPF_NET_H
+#define PALISADE_BPF_NET_H
 
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
@@ -25,8 +25,8 @@
 #define PAL_NET_MAX_TABLES (1u << 24) /* port tables per generation (ids 1..) */
 
 /* Bits of a key before the part the LPM prefix length is about. */
-#define PAL_NET_CIDR_FIXED_BITS 32 /* gen, access, policy, pad0 */
-#define PAL_NET_PORT_FIXED_BITS 48 /* table, gen, proto */
+#define PAL_NET_CIDR_FIXED_BITS 64 /* gen, policy, access, pad0 */
+#define PAL_NET_PORT_FIXED_BITS 80 /* gen, policy, table, proto, pad0 */
 
 /* Protocol axis of the port tables. PAL_NET_OTHER: e.g. ICMP datagram
  * sockets; only rules that name no protocol cover it. */
@@ -40,7 +40,7 @@ enum pal_net_proto_idx {
 /* ---- pal_net_cidr: LPM_TRIE -------------------------------------------- */
 
 /*
- * key: (generation slot, access, policy) then the address. prefixlen is
+ * key: (generation slot, policy, access) then the address. prefixlen is
  * PAL_NET_CIDR_FIXED_BITS + the CIDR's prefix on the 128-bit address, where
  * an IPv4 /n is ::ffff:a.b.c.d/(96 + n): v4 and v4-mapped v6 hit the same
  * entries. value: struct pal_net_verdict, the merged verdict of every rule
@@ -48,13 +48,14 @@ enum pal_net_proto_idx {
  */
 struct pal_net_cidr_key {
 	__u32 prefixlen;
-	__u8 gen; /* generation slot */
+	__u16 gen; /* generation slot */
+	__u16 policy; /* policy index */
 	__u8 access; /* PAL_ACC_CONNECT or PAL_ACC_BIND */
-	__u8 policy; /* policy index */
-	__u8 pad0; /* always 0 (it is inside the prefix) */
+	__u8 pad0[3]; /* always 0 (it is inside the prefix) */
 	__u8 addr[16]; /* network byte order */
 };
-_Static_assert(sizeof(struct pal_net_cidr_key) == 24, "pal_net_cidr_key ABI");
+_Static_assert(sizeof(struct pal_net_cidr_key) == 28, "pal_net_cidr_key ABI");
+PAL_LPM_KEY_ASSERT(pal_net_cidr_key, addr, PAL_NET_CIDR_FIXED_BITS);
 
 struct pal_net_verdict {
 	__u32 table; /* 0: action/rule hold for every port and protocol; else a port table id */
@@ -67,7 +68,7 @@ _Static_assert(sizeof(struct pal_net_verdict) == 12, "pal_net_verdict ABI");
 /* ---- pal_net_port: LPM_TRIE -------------------------------------------- */
 
 /*
- * key: (port table, generation slot, protocol) then the port, big endian so
+ * key: (generation slot, port table, protocol) then the port, big endian so
  * a port range splits into aligned prefix blocks. prefixlen is
  * PAL_NET_PORT_FIXED_BITS + 0..16. The blocks of one (table, proto) never
  * overlap. value: struct pal_net_rule, the verdict for those ports; a miss
@@ -75,12 +76,15 @@ _Static_assert(sizeof(struct pal_net_verdict) == 12, "pal_net_verdict ABI");
  */
 struct pal_net_port_key {
 	__u32 prefixlen;
+	__u16 gen; /* generation slot */
+	__u16 policy; /* always 0: policies with equal port verdicts share a table */
 	__u32 table; /* port table id (>= 1) */
-	__u8 gen; /* generation slot */
 	__u8 proto; /* enum pal_net_proto_idx */
+	__u8 pad0; /* always 0 (it is inside the prefix) */
 	__u8 port[2]; /* big endian */
 };
-_Static_assert(sizeof(struct pal_net_port_key) == 12, "pal_net_port_key ABI");
+_Static_assert(sizeof(struct pal_net_port_key) == 16, "pal_net_port_key ABI");
+PAL_LPM_KEY_ASSERT(pal_net_port_key, port, PAL_NET_PORT_FIXED_BITS);
 
 struct pal_net_rule {
 	__u32 rule; /* rule index */
@@ -109,12 +113,14 @@ _Static_assert(sizeof(struct pal_net_rule) == 8, "pal_net_rule ABI");
  * program looks up all 8 wildcard combinations and keeps the strongest.
  */
 struct pal_net_sock_key {
-	__u8 gen;
-	__u8 policy;
+	__u16 gen; /* generation slot */
+	__u16 policy; /* policy index */
 	__u16 family; /* AF_* */
 	__u16 type; /* SOCK_* */
 	__u16 protocol;
+	__u16 pad0;
 };
-_Static_assert(sizeof(struct pal_net_sock_key) == 8, "pal_net_sock_key ABI");
+_Static_assert(sizeof(struct pal_net_sock_key) == 12, "pal_net_sock_key ABI");
+PAL_KEY_HEAD_ASSERT(pal_net_sock_key, PAL_KEY_GEN_OFF);
 
-#endif /* PALISADE_CGROUP_NET_H */
+#endif /* PALISADE_BPF_NET_H */

@@ -6,7 +6,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "bpf/common.bpf.h"
-#include "cgroup/dev.h"
+#include "bpf/dev.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -20,7 +20,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define BPF_DEVCG_DEV_BLOCK 1
 
 /*
- * key: (major | ANY, minor | ANY, slot, policy, type). value: struct
+ * key: (slot, policy, major | ANY, minor | ANY, type). value: struct
  * pal_dev_rule, per access bit the strongest action of the rules with that key.
  */
 struct {

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The matcher and the decision of the file hooks (file.bpf.c): the rule
+ * map and its Bloom filter, the lookups of one policy's keys for a walked
+ * object (directory prefixes, the exact path, identity keys of the object
+ * and of its ancestor directories), the action they make, and pal_decide,
+ * which merges the action of every applicable policy. Include after
+ * file_walk.bpf.h.
+ */
+#ifndef PALISADE_BPF_FILE_MATCH_BPF_H
+#define PALISADE_BPF_FILE_MATCH_BPF_H
+
+#include "bpf/file_walk.bpf.h"
+
+/* key: struct pal_file_key (abi.h). value: struct pal_file_rule, merged bits. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024); /* resized by the agent from the compiled policy */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct pal_file_key);
+	__type(value, struct pal_file_rule);
+} pal_files SEC(".maps");
+
+/* key: __u32 generation slot. value: struct pal_bloom of its pal_files keys (abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PAL_GENS);
+	__type(key, __u32);
+	__type(value, struct pal_bloom);
+} pal_bloom SEC(".maps");
+
+/* Bits of one policy that rules speak about, and which rule said what. */
+struct pal_bits {
+	__u32 deny, audit, allow;
+	__u32 rule_deny, rule_audit, rule_allow;
+	const struct pal_bloom *bloom; /* of the generation decided: looked up once */
+};
+
+static __always_inline void bits_add(struct pal_bits *b, const struct pal_file_rule *r)
+{
+	if (r->deny && b->rule_deny == PAL_NO_RULE)
+		b->rule_deny = r->rule_deny;
+	if (r->audit && b->rule_audit == PAL_NO_RULE)
+		b->rule_audit = r->rule_audit;
+	if (r->allow && b->rule_allow == PAL_NO_RULE)
+		b->rule_allow = r->rule_allow;
+	b->deny |= r->deny;
+	b->audit |= r->audit;
+	b->allow |= r->allow;
+}
+
+/* false: k is certainly not in pal_files (a Bloom bit of it is clear), skip the lookup. */
+static __always_inline bool may_have(const struct pal_bits *b, const struct pal_file_key *k)
+{
+	const struct pal_bloom *bl = b->bloom;
+	__u64 x, mask;
+
+	if (!bl)
+		return true; /* never skip what may be there */
+	x = pal_bloom_hash(k);
+	mask = pal_bloom_mask(x);
+	return (bl->w[pal_bloom_word(x) & (PAL_BLOOM_WORDS - 1)] & mask) == mask;
+}
+
+static __always_inline void lookup_add(struct pal_bits *b, struct pal_file_key *k)
+{
+	const struct pal_file_rule *r;
+
+	if (!may_have(b, k))
+		return;
+	r = bpf_map_lookup_elem(&pal_files, k);
+	if (r)
+		bits_add(b, r);
+}
+
+struct match_ctx {
+	struct pal_walk *w;
+	struct pal_bits *bits;
+	struct pal_file_key *key;
+	__u64 prefix; /* hash of the first i components (path_hash.h), at step i */
+	__u64 dir_depths;
+	__u32 depth;
+	__u32 exe_id; /* 0: no `from:` lookups */
+};
+
+/*
+ * Directory rules at depth i cover everything below, and the directory
+ * itself. The prefix hashes are made here, root first, as the loop goes:
+ * the walk found the names leaf first.
+ */
+static __always_inline void dir_level(struct match_ctx *m, __u32 i)
+{
+	if (i)
+		m->prefix = pal_prefix_next(m->prefix,
+					    m->w->name_hash[(m->depth - i) & (PAL_MAX_DEPTH - 1)]);
+	if (!(m->dir_depths & (1ULL << (i < 63 ? i : 63))))
+		return;
+	m->key->kind = PAL_KEY_DIR;
+	m->key->a = m->prefix;
+	m->key->b = i;
+	lookup_add(m->bits, m->key);
+	if (m->exe_id) {
+		m->key->kind = PAL_KEY_DIR | PAL_KEY_FROM;
+		m->key->a = pal_from_mix(m->key->a, m->exe_id);
+		lookup_add(m->bits, m->key);
+	}
+}
+
+#define DIR_UNROLL 4 /* levels per dir_step: a bpf_loop step costs a call */
+
+static long dir_step(__u32 n, void *arg)
+{
+	struct match_ctx *m = arg;
+
+#pragma unroll
+	for (__u32 j = 0; j < DIR_UNROLL; j++) {
+		__u32 i = n * DIR_UNROLL + j;
+
+		if (i > m->depth || i > PAL_MAX_DEPTH)
+			return 1;
+		dir_level(m, i);
+	}
+	return 0;
+}
+
+/*
+ * Identity keys: a hardlink or bind mount of a rule path is the same inode.
+ * Directory identity keys only ever name directories (emit_file.c).
+ */
+static __always_inline void match_inode(struct pal_bits *b, struct pal_file_key *k, __u64 ino,
+					__u32 dev, __u32 is_dir, __u32 exe_id)
+{
+	__u8 last = is_dir ? PAL_KEY_DIR_INODE : PAL_KEY_INODE;
+
+	if (!ino)
+		return;
+	k->b = dev;
+	for (__u8 kind = PAL_KEY_INODE; kind <= last; kind++) {
+		k->kind = kind;
+		k->a = ino;
+		lookup_add(b, k);
+		if (exe_id) {
+			k->kind = kind | PAL_KEY_FROM;
+			k->a = pal_from_mix(ino, exe_id);
+			lookup_add(b, k);
+		}
+	}
+}
+
+/* As lookup_add, for matches that may only restrict: allow bits are dropped. */
+static __always_inline void lookup_add_restrictive(struct pal_bits *b, struct pal_file_key *k)
+{
+	const struct pal_file_rule *r;
+	struct pal_file_rule only;
+
+	if (!may_have(b, k))
+		return;
+	r = bpf_map_lookup_elem(&pal_files, k);
+	if (!r)
+		return;
+	only = *r;
+	only.allow = 0;
+	bits_add(b, &only);
+}
+
+struct anc_ctx {
+	struct pal_bits *bits;
+	struct pal_file_key *key;
+	struct dentry *d; /* the dentry whose parent is next */
+	__u32 exe_id;
+};
+
+/* One ancestor directory of the object, within its filesystem. */
+static long anc_step(__u32 i, void *arg)
+{
+	struct anc_ctx *a = arg;
+	struct dentry *d = a->d; /* a local: CO-RE relocates kernel types only */
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	__u64 ino;
+
+	if (!parent || parent == d) /* the filesystem's root is done */
+		return 1;
+	a->d = parent;
+	ino = BPF_CORE_READ(parent, d_inode, i_ino);
+	a->key->kind = PAL_KEY_DIR_INODE;
+	a->key->a = ino;
+	lookup_add_restrictive(a->bits, a->key);
+	if (a->exe_id) {
+		a->key->kind = PAL_KEY_DIR_INODE | PAL_KEY_FROM;
+		a->key->a = pal_from_mix(ino, a->exe_id);
+		lookup_add_restrictive(a->bits, a->key);
+	}
+	return 0;
+}
+
+/*
+ * Identity keys of the object's ancestor directories, up to the root of its
+ * filesystem, whatever mounts the walk crossed: a file below a denied
+ * directory that is reached through a bind mount of that directory, or of
+ * any directory above it, is below the same directory. (The path walk only
+ * sees the bind mount's path.) Only deny and audit count here: the identity
+ * comes from the agent's mount namespace, and must not widen access (an
+ * `allow` of a host directory that holds a container's root would allow the
+ * whole container). Extra lookups only for policies with directory rules.
+ */
+static __always_inline void match_ancestors(struct pal_bits *b, struct pal_file_key *k,
+					    struct dentry *obj, __u32 dev, __u32 exe_id)
+{
+	struct anc_ctx a = {.bits = b, .key = k, .d = obj, .exe_id = exe_id};
+
+	if (!obj)
+		return;
+	k->b = dev; /* every ancestor is on the object's filesystem */
+	bpf_loop(PAL_MAX_DEPTH, anc_step, &a, 0);
+}
+
+/* Collect the rule bits one policy has for the resolved object. */
+static __always_inline void match_policy(struct pal_walk *w, const struct pal_req *r,
+					 const struct pal_policy *p, __u32 policy,
+					 struct pal_bits *b)
+{
+	/* b holds the slot as pal_bloom's __u32 key until the lookups set it (no stack to spare) */
+	struct pal_file_key k = {.gen = r->gen, .policy = policy, .b = r->gen, .class = r->class};
+	__u32 exe_id = (p->flags & PAL_POLF_FROM) ? r->exe_id : 0;
+	struct match_ctx m = {
+		.w = w,
+		.bits = b,
+		.key = &k,
+		.prefix = pal_prefix_root(r->seed),
+		.dir_depths = p->dir_depths,
+		.depth = r->depth,
+		.exe_id = exe_id,
+	};
+	__u32 d = r->depth;
+
+	if (d > PAL_MAX_DEPTH)
+		return;
+	b->bloom = bpf_map_lookup_elem(&pal_bloom, &k.b);
+	/* levels 0..d; leaves m.prefix at depth d */
+	bpf_loop((PAL_MAX_DEPTH + DIR_UNROLL) / DIR_UNROLL, dir_step, &m, 0);
+	if (p->exact_depths & (1ULL << (d < 63 ? d : 63))) {
+		k.kind = PAL_KEY_EXACT;
+		k.a = m.prefix;
+		k.b = d;
+		lookup_add(b, &k);
+		if (exe_id) {
+			k.kind = PAL_KEY_EXACT | PAL_KEY_FROM;
+			k.a = pal_from_mix(k.a, exe_id);
+			lookup_add(b, &k);
+		}
+	}
+	if (!(p->flags & PAL_POLF_INODE_KEYS))
+		return;
+	match_inode(b, &k, r->ino, r->dev, r->is_dir, exe_id);
+	if (p->dir_depths && r->aliased)
+		match_ancestors(b, &k, req_obj(r), r->dev, exe_id);
+}
+
+/*
+ * The action of one policy for `access`: every requested bit is decided by
+ * the strongest rule naming it (deny > audit > allow), or by the class
+ * default when no rule names it; the strongest bit wins.
+ */
+static __always_inline __u8 bits_action(const struct pal_bits *b, __u32 access, __u8 dflt,
+					__u32 *rule)
+{
+	__u32 uncovered = access & ~(b->deny | b->audit | b->allow);
+
+	if (access & b->deny) {
+		*rule = b->rule_deny;
+		return PAL_ACT_DENY;
+	}
+	if (uncovered && dflt == PAL_ACT_DENY) {
+		*rule = PAL_NO_RULE;
+		return PAL_ACT_DENY;
+	}
+	if (access & b->audit) {
+		*rule = b->rule_audit;
+		return PAL_ACT_AUDIT;
+	}
+	if (uncovered && dflt == PAL_ACT_AUDIT) {
+		*rule = PAL_NO_RULE;
+		return PAL_ACT_AUDIT;
+	}
+	*rule = (access & b->allow) ? b->rule_allow : PAL_NO_RULE;
+	return (access & b->allow) || dflt == PAL_ACT_ALLOW ? PAL_ACT_ALLOW : PAL_ACT_NONE;
+}
+
+struct decide_ctx {
+	struct pal_req *r;
+	struct pal_walk *w;
+};
+
+static long decide_step(__u32 policy, void *arg)
+{
+	struct decide_ctx *d = arg;
+	struct pal_req *r = d->r;
+	const struct pal_policy *p;
+	struct pal_bits b = {
+		.rule_deny = PAL_NO_RULE, .rule_audit = PAL_NO_RULE, .rule_allow = PAL_NO_RULE};
+	__u32 rule = PAL_NO_RULE, class = r->class;
+	__u8 action, dflt;
+
+	if (policy >= r->npolicies || policy >= PAL_MAX_POLICIES)
+		return 1;
+	if (!(r->mask & (1ULL << policy)) || class >= PAL_CLASSES)
+		return 0;
+	p = pal_policy_of(r->gen, policy);
+	if (!p)
+		return 0;
+	dflt = r->explicit_only ? PAL_ACT_NONE : p->defaults[class];
+	if (r->exec_yields && class == PAL_CLASS_FILE &&
+	    p->defaults[PAL_CLASS_EXEC] != PAL_ACT_NONE)
+		dflt = PAL_ACT_NONE;
+	if (r->depth < 0) {
+		/* Fail closed: a policy with rules of this class could have applied. */
+		if (dflt != PAL_ACT_NONE)
+			pal_verdict_merge(&r->v, p, policy, PAL_ACT_DENY, PAL_NO_RULE);
+		return 0;
+	}
+	match_policy(d->w, r, p, policy, &b);
+	action = bits_action(&b, r->access, dflt, &rule);
+	pal_verdict_merge(&r->v, p, policy, action, rule);
+	return 0;
+}
+
+/*
+ * Merge every applicable policy's action for the object pal_resolve walked.
+ *
+ * Non-sleepable LSM programs run with migration disabled, not preemption:
+ * with full preemption (preempt=full, PREEMPT_RT, lazy preemption) another
+ * task's hook can run on this CPU in the middle of a decision and overwrite
+ * the per-CPU walk, which would decide this object by that task's path.
+ * pal_resolve (and pal_path_str, which walks into the same scratch) stamps
+ * the walk with the task; a decision that finds another stamp afterwards is
+ * made again from a fresh walk, and fails closed if that one is overwritten
+ * too.
+ */
+/* One pass of decide_step over the policies. Global: verified once, not per call. */
+__noinline int pal_decide_once(struct pal_req *r)
+{
+	struct decide_ctx d = {.r = r};
+
+	if (!r)
+		return 0;
+	d.w = scratch();
+	if (!d.w)
+		return 0;
+	bpf_loop(PAL_MAX_POLICIES, decide_step, &d, 0); /* to r->npolicies */
+	return d.w->owner == bpf_get_current_pid_tgid(); /* see pal_decide */
+}
+
+__noinline int pal_decide(struct pal_req *r)
+{
+	struct pal_walk *w;
+	struct pal_verdict before;
+
+	if (!r)
+		return 0;
+	w = scratch();
+	if (!w)
+		return 0;
+	/* the first decision on a walk that stopped at a mount finishes it */
+	if (r->walk_status == WALK_MOUNT && resolve_rest(r, w) < 0)
+		pal_count(PAL_CNT_UNRESOLVED);
+	before = r->v;
+	if (pal_decide_once(r))
+		return r->v.action;
+	r->v = before;
+	pal_resolve(r);
+	if (pal_decide_once(r))
+		return r->v.action;
+	r->v = before;
+	r->depth = -1;
+	pal_count(PAL_CNT_UNRESOLVED);
+	pal_decide_once(r);
+	return r->v.action;
+}
+
+#endif /* PALISADE_BPF_FILE_MATCH_BPF_H */

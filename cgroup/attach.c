@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The cgroup programs (bpf/net.bpf.c, bpf/dev.bpf.c): load them with rule
+ * maps sized for a plan, attach them to target cgroups (bpf_link, pinned
+ * so enforcement survives the agent) and detach them; and the life of a
+ * pal_cgroup: open, commit, stats, close.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/inotify.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cgroup/internal.h"
+#include "cgdev.skel.h"
+#include "cgnet.skel.h"
+
+struct prog_desc {
+	const char *name; /* program name in the object, also the pin name */
+	enum bpf_attach_type type;
+	bool dev; /* in the device object */
+};
+
+static const struct prog_desc progs[PAL_CG_NPROGS] = {
+	{"palisade_connect4", BPF_CGROUP_INET4_CONNECT, false},
+	{"palisade_connect6", BPF_CGROUP_INET6_CONNECT, false},
+	{"palisade_sendmsg4", BPF_CGROUP_UDP4_SENDMSG, false},
+	{"palisade_sendmsg6", BPF_CGROUP_UDP6_SENDMSG, false},
+	{"palisade_bind4", BPF_CGROUP_INET4_BIND, false},
+	{"palisade_bind6", BPF_CGROUP_INET6_BIND, false},
+	{"palisade_sock_create", BPF_CGROUP_INET_SOCK_CREATE, false},
+	{"palisade_dev", BPF_CGROUP_DEVICE, true},
+};
+
+/* ---- attach / detach --------------------------------------------------- */
+
+static void link_pin_path(const struct pal_cgroup *cg, const struct cg_node *n, int p, char *buf,
+			  size_t len)
+{
+	snprintf(buf, len, "%s/cg-%llu-%s", cg->pin_dir, (unsigned long long)n->id,
+		 progs[p].name + strlen("palisade_"));
+}
+
+void pal_cg_node_detach(struct pal_cgroup *cg, struct cg_node *n, bool unpin)
+{
+	for (int p = 0; p < PAL_CG_NPROGS; p++) {
+		if (!n->links[p])
+			continue;
+		if (unpin && cg->pin_dir)
+			bpf_link__unpin(n->links[p]);
+		bpf_link__destroy(n->links[p]);
+		n->links[p] = NULL;
+	}
+	n->attached = false;
+}
+
+/* One program on one cgroup: adopt a pinned link (swap in our program), or attach anew. */
+static int attach_one(struct pal_cgroup *cg, struct cg_node *n, int p, int cgfd)
+{
+	char pin[PATH_MAX];
+	struct bpf_link *l = NULL;
+
+	if (cg->pin_dir) {
+		link_pin_path(cg, n, p, pin, sizeof(pin));
+		l = bpf_link__open(pin);
+		if (l && bpf_link__update_program(l, cg->prog[p])) {
+			bpf_link__destroy(l); /* stale pin of another program: replace it */
+			unlink(pin);
+			l = NULL;
+		}
+	}
+	if (!l) {
+		/* bpf_link attachments are always multi: they coexist with others' programs */
+		l = bpf_program__attach_cgroup(cg->prog[p], cgfd);
+		if (!l)
+			return -errno;
+		if (cg->pin_dir && bpf_link__pin(l, pin)) {
+			int err = -errno;
+
+			bpf_link__destroy(l);
+			return err;
+		}
+	}
+	n->links[p] = l;
+	return 0;
+}
+
+int pal_cg_node_attach(struct pal_cgroup *cg, struct cg_node *n)
+{
+	char path[PATH_MAX];
+	int fd, err = 0;
+
+	if (n->attached)
+		return 0;
+	if (!strcmp(n->rel, "/") && (cg->flags & PAL_CG_NO_ROOT_ATTACH))
+		return -EPERM;
+	pal_cg_abs_path(cg, n->rel, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (int p = 0; p < PAL_CG_NPROGS && !err; p++)
+		if (cg->prog[p])
+			err = attach_one(cg, n, p, fd);
+	close(fd);
+	if (err) {
+		pal_cg_node_detach(cg, n, true);
+		return err;
+	}
+	n->attached = true;
+	return 0;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+/*
+ * Load the programs with rule maps sized for pl (and the live plan). On a
+ * reload that outgrew the maps, this builds a second set of objects, copies
+ * the live slot into it and swaps every link to the new programs
+ * (bpf_link__update_program: atomic per cgroup, never a gap) before the
+ * agent flips the generation; the old objects are then released.
+ */
+int pal_cg_load_objects(struct pal_cgroup *cg, const struct slot_plan *pl)
+{
+	const struct slot_plan *live = cg->live >= 0 ? &cg->plan[cg->live] : NULL;
+	struct cgnet_bpf *net = cgnet_bpf__open();
+	struct cgdev_bpf *dev = cgdev_bpf__open();
+	struct bpf_program *prog[PAL_CG_NPROGS] = {0};
+	struct cgnet_bpf *old_net = cg->net;
+	struct cgdev_bpf *old_dev = cg->dev;
+	bool dev_ok, adopted = false;
+	int err, dev_err;
+
+	if (!net || !dev) {
+		err = -errno;
+		goto fail;
+	}
+	err = pal_maps_reuse(&cg->maps, net->obj);
+	err = err ?: pal_maps_reuse(&cg->maps, dev->obj);
+	err = err ?: pal_cg_size_maps(net, dev, pl, live);
+	/* the first load takes over the rule maps a killed or stopped agent left */
+	adopted = !cg->loaded && pal_cg_adopt_rule_maps(cg, net, dev);
+	err = err ?: cgnet_bpf__load(net);
+	if (err)
+		goto fail;
+	/* The device hook's helpers need a newer kernel than the socket hooks' (6.2). */
+	dev_err = cgdev_bpf__load(dev);
+	dev_ok = !dev_err;
+	for (int p = 0; p < PAL_CG_NPROGS; p++) {
+		struct bpf_object *obj = progs[p].dev ? dev->obj : net->obj;
+
+		if (progs[p].dev && !dev_ok)
+			continue;
+		prog[p] = bpf_object__find_program_by_name(obj, progs[p].name);
+		if (!prog[p]) {
+			err = -ENOENT;
+			goto fail;
+		}
+	}
+	cg->net = net;
+	cg->dev = dev;
+	if (live && cg->loaded) {
+		bool old_dev_ok = cg->dev_ok;
+
+		cg->dev_ok = dev_ok;
+		err = pal_cg_rules_write(cg, live, cg->live);
+		cg->dev_ok = old_dev_ok;
+		for (int b = 0; !err && b < PAL_CG_NODE_BUCKETS; b++)
+			for (struct cg_node *n = cg->nodes[b]; n && !err; n = n->next)
+				for (int p = 0; p < PAL_CG_NPROGS && !err; p++)
+					if (n->links[p] && prog[p] &&
+					    bpf_link__update_program(n->links[p], prog[p]))
+						err = -errno;
+		if (err) {
+			/* links already swapped keep the new programs alive: fine, both are live */
+			cg->net = old_net;
+			cg->dev = old_dev;
+			goto fail;
+		}
+		cgnet_bpf__destroy(old_net);
+		cgdev_bpf__destroy(old_dev);
+	} else {
+		cgnet_bpf__destroy(old_net);
+		cgdev_bpf__destroy(old_dev);
+	}
+	memcpy(cg->prog, prog, sizeof(prog));
+	cg->dev_ok = dev_ok;
+	cg->dev_err = dev_err;
+	cg->loaded = true;
+	if (adopted)
+		cg->stale[0] = cg->stale[1] = true;
+	else if ((err = pal_cg_pin_rule_maps(cg, net, dev)))
+		snprintf(cg->why, sizeof(cg->why), "cannot pin the rule maps: %s", strerror(-err));
+	return err;
+fail:
+	cgnet_bpf__destroy(net);
+	cgdev_bpf__destroy(dev);
+	return err;
+}
+
+/* ---- public API --------------------------------------------------------- */
+
+int pal_cgroup_open(struct pal_cgroup **out, const struct pal_maps *maps, const char *cg2_root,
+		    const char *pin_dir, unsigned int flags)
+{
+	struct pal_cgroup *cg = calloc(1, sizeof(*cg));
+	int err;
+
+	*out = NULL;
+	if (!cg)
+		return -ENOMEM;
+	cg->live = cg->pending = -1;
+	cg->flags = flags;
+	cg->maps = *maps; /* fds stay owned by the caller */
+	cg->cgroups_fd = maps->fd[PAL_MAP_CGROUPS];
+	cg->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (cg->ifd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	if (cg2_root) {
+		if (strlen(cg2_root) >= sizeof(cg->root)) {
+			err = -ENAMETOOLONG;
+			goto fail;
+		}
+		strcpy(cg->root, cg2_root);
+	} else if ((err = pal_cgroup_find_root(cg->root, sizeof(cg->root)))) {
+		goto fail;
+	}
+	if (pin_dir && !(cg->pin_dir = strdup(pin_dir))) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	*out = cg;
+	return 0;
+fail:
+	pal_cgroup_close(cg, false);
+	return err;
+}
+
+int pal_cgroup_commit(struct pal_cgroup *cg, __u32 old_slot)
+{
+	int err = 0, slot = cg->pending;
+
+	if (slot < 0 || old_slot >= PAL_GENS || (int)old_slot == slot)
+		return -EINVAL;
+	for (int b = 0; b < PAL_CG_NODE_BUCKETS; b++)
+		for (struct cg_node *n = cg->nodes[b]; n; n = n->next) {
+			if (n->want_attach[slot] && !n->attached) {
+				int e = pal_cg_node_attach(cg, n);
+
+				err = err ?: e;
+			} else if (n->attached && !n->want_attach[slot]) {
+				pal_cg_node_detach(cg, n, true);
+			}
+		}
+	if (cg->plan[old_slot].valid)
+		pal_cg_slot_drop(cg, old_slot);
+	err = err ?: pal_cg_clear_stale_slot(cg, old_slot); /* the previous agent's generation */
+	cg->live = slot;
+	cg->pending = -1;
+	return err;
+}
+
+int pal_cgroup_stats(const struct pal_cgroup *cg, struct pal_cgroup_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (int b = 0; b < PAL_CG_NODE_BUCKETS; b++)
+		for (const struct cg_node *n = cg->nodes[b]; n; n = n->next) {
+			st->tracked++;
+			st->attached += n->attached;
+			for (int p = 0; p < PAL_CG_NPROGS; p++)
+				st->links += !!n->links[p];
+			for (int s = 0; s < PAL_GENS; s++)
+				st->cgroup_keys[s] += !!n->mask[s];
+		}
+	for (const struct cg_watch *w = cg->watches; w; w = w->next)
+		st->watches++;
+	for (int s = 0; s < PAL_GENS; s++) {
+		const struct slot_plan *pl = &cg->plan[s];
+
+		st->rule_entries[s] =
+			pl->net.ncidrs + pl->net.nports + pl->net.nsocks + pl->dev.nentries;
+	}
+	st->dev_supported = cg->loaded && cg->dev_ok;
+	return 0;
+}
+
+bool pal_cgroup_is_attached(const struct pal_cgroup *cg, const char *rel)
+{
+	const struct cg_node *n = pal_cg_node_find(cg, rel);
+
+	return n && n->attached;
+}
+
+void pal_cgroup_close(struct pal_cgroup *cg, bool keep_attached)
+{
+	if (!cg)
+		return;
+	keep_attached = keep_attached && cg->pin_dir;
+	for (int b = 0; b < PAL_CG_NODE_BUCKETS; b++)
+		for (struct cg_node *n = cg->nodes[b], *next; n; n = next) {
+			next = n->next;
+			if (keep_attached) {
+				for (int p = 0; p < PAL_CG_NPROGS; p++)
+					if (n->links[p])
+						bpf_link__disconnect(n->links[p]);
+			}
+			pal_cg_node_detach(cg, n, !keep_attached);
+			for (int s = 0; s < PAL_GENS && !keep_attached; s++)
+				pal_cg_entry_delete(cg, n, s);
+			free(n->rel);
+			free(n);
+		}
+	while (cg->watches)
+		pal_cg_watch_drop(cg, cg->watches, false);
+	if (!keep_attached)
+		pal_cg_unpin_rule_maps(cg);
+	for (int s = 0; s < PAL_GENS; s++)
+		pal_cg_plan_free(&cg->plan[s]);
+	if (cg->ifd >= 0)
+		close(cg->ifd);
+	cgnet_bpf__destroy(cg->net);
+	cgdev_bpf__destroy(cg->dev);
+	free(cg->pin_dir);
+	free(cg);
+}

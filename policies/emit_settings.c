@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Settings emitter: the pal_policies value of every policy and the policy
+ * masks of pal_config (bpf/abi.h), which every hook reads before any rule
+ * map. Part of pal_policy; touches no kernel object.
+ */
+#include <string.h>
+
+#include "policies/emit.h"
+
+static __u64 depth_bit(__u32 depth)
+{
+	return 1ULL << (depth < 63 ? depth : 63);
+}
+
+/* Depths and kinds of a policy's file keys, so a hook only looks up what may be there. */
+static void add_file_key(struct pal_policy *p, const struct pal_file_key *k)
+{
+	if (k->kind & PAL_KEY_FROM)
+		p->flags |= PAL_POLF_FROM;
+	switch (k->kind & ~PAL_KEY_FROM) {
+	case PAL_KEY_DIR:
+		p->dir_depths |= depth_bit(k->b);
+		break;
+	case PAL_KEY_EXACT:
+		p->exact_depths |= depth_bit(k->b);
+		break;
+	default:
+		p->flags |= PAL_POLF_INODE_KEYS;
+	}
+}
+
+static void emit_policies(const struct pal_policy_set *set, const struct pal_file_emit *files,
+			  struct pal_policy pol[PAL_MAX_POLICIES])
+{
+	memset(pol, 0, PAL_MAX_POLICIES * sizeof(*pol));
+	for (__u32 i = 0; i < set->npolicies && i < PAL_MAX_POLICIES; i++) {
+		pol[i].mode = set->policies[i].mode;
+		memcpy(pol[i].defaults, set->policies[i].defaults, PAL_CLASSES);
+	}
+	for (size_t i = 0; files && i < files->nentries; i++) {
+		const struct pal_file_key *k = &files->entries[i].key;
+
+		add_file_key(&pol[k->policy % PAL_MAX_POLICIES], k);
+	}
+}
+
+static void emit_masks(const struct pal_policy_set *set, struct pal_gen_config *cfg)
+{
+	for (__u32 i = 0; i < set->npolicies && i < PAL_MAX_POLICIES; i++) {
+		const struct pal_ir_policy *p = &set->policies[i];
+		__u64 bit = 1ULL << i;
+
+		if (!p->ncgroups)
+			cfg->host_policies |= bit;
+		if (p->defaults[PAL_CLASS_FILE] != PAL_ACT_NONE ||
+		    p->defaults[PAL_CLASS_EXEC] != PAL_ACT_NONE)
+			cfg->file_policies |= bit;
+		if (p->defaults[PAL_CLASS_NET] != PAL_ACT_NONE)
+			cfg->net_policies |= bit;
+		if (p->defaults[PAL_CLASS_DEV] != PAL_ACT_NONE)
+			cfg->dev_policies |= bit;
+		for (size_t j = 0; j < p->nfiles; j++)
+			if (p->files[j].nfrom)
+				cfg->from_policies |= bit;
+	}
+	cfg->npolicies = set->npolicies;
+}
+
+void pal_emit_settings(const struct pal_policy_set *set, const struct pal_file_emit *files,
+		       struct pal_policy pol[PAL_MAX_POLICIES], struct pal_gen_config *cfg)
+{
+	emit_policies(set, files, pol);
+	cfg->host_policies = cfg->file_policies = cfg->net_policies = 0;
+	cfg->dev_policies = cfg->from_policies = 0;
+	emit_masks(set, cfg);
+}
