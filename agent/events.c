@@ -379,12 +379,46 @@ static __u64 dedup_hash(const struct pal_event *e)
 }
 
 /* The Linux audit form of a decision: "denied { read } for pid=... path=..." */
+/*
+ * An untrusted value (a file name, comm) as auditd writes one: in quotes
+ * when it has nothing but printable ASCII other than '"', else as hex
+ * digits without quotes, so that no byte can end the field or the record.
+ */
+static size_t avc_field(char *buf, size_t len, const char *key, const char *val)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	bool plain = true;
+	size_t n = 0;
+	int w;
+
+	for (const unsigned char *c = (const unsigned char *)val; *c && plain; c++)
+		plain = *c > 0x20 && *c < 0x7f && *c != '"';
+	w = snprintf(buf, len, " %s=%s", key, plain ? "\"" : "");
+	if (w < 0 || (size_t)w >= len)
+		return len ? len - 1 : 0;
+	n = (size_t)w;
+	for (const unsigned char *c = (const unsigned char *)val; *c && n + 3 < len; c++) {
+		if (plain) {
+			buf[n++] = (char)*c;
+			continue;
+		}
+		buf[n++] = hex[*c >> 4];
+		buf[n++] = hex[*c & 15];
+	}
+	if (plain && n + 1 < len)
+		buf[n++] = '"';
+	buf[n] = 0;
+	return n;
+}
+
 static void format_avc(const struct pal_event *e, const struct pal_policy_set *set, char *buf,
 		       size_t len)
 {
 	const char *policy =
 		set && e->policy < set->npolicies ? set->policies[e->policy].name : "?";
 	char words[256] = "";
+	size_t n;
+	int w;
 
 	if (e->type == PAL_EV_FILE || e->type == PAL_EV_EXEC || e->type == PAL_EV_DEV)
 		pal_access_names(e->type == PAL_EV_DEV ? PAL_CLASS_DEV : PAL_CLASS_FILE, e->access,
@@ -392,13 +426,20 @@ static void format_avc(const struct pal_event *e, const struct pal_policy_set *s
 	for (char *c = words; *c; c++)
 		if (*c == ',')
 			*c = ' ';
-	snprintf(buf, len,
-		 "palisade: %s { %s } for pid=%u comm=\"%s\" op=%s path=\"%s\" policy=%s rule=%d "
-		 "generation=%llu",
-		 e->action == PAL_ACT_DENY ? "denied" : "audited", words[0] ? words : "access",
-		 e->tgid, e->comm, e->op < PAL_OP_MAX && op_names[e->op] ? op_names[e->op] : "?",
-		 e->path, policy, e->rule == PAL_NO_RULE ? -1 : (int)e->rule,
-		 (unsigned long long)e->generation);
+	w = snprintf(buf, len, "palisade: %s { %s } for pid=%u",
+		     e->action == PAL_ACT_DENY ? "denied" : "audited", words[0] ? words : "access",
+		     e->tgid);
+	n = w < 0 ? 0 : (size_t)w < len ? (size_t)w : len - 1;
+	n += avc_field(buf + n, len - n, "comm", e->comm);
+	n += (size_t)snprintf(buf + n, len - n, " op=%s",
+			      e->op < PAL_OP_MAX && op_names[e->op] ? op_names[e->op] : "?");
+	n = n < len ? n : len - 1;
+	n += avc_field(buf + n, len - n, "path", e->path);
+	/* policy names are a-z, 0-9 and '-' (the compiler checks): plain */
+	if (n < len)
+		snprintf(buf + n, len - n, " policy=%s rule=%d generation=%llu", policy,
+			 e->rule == PAL_NO_RULE ? -1 : (int)e->rule,
+			 (unsigned long long)e->generation);
 }
 
 static void write_counted(struct pal_events *ev, const char *line, size_t len,
