@@ -259,9 +259,9 @@ static void put_process(struct pal_events *ev, const struct pal_event *e)
 	jw_int(&ev->w, "ppid", e->ppid ? e->ppid : p->ppid);
 	jw_int(&ev->w, "uid", e->uid);
 	jw_int(&ev->w, "gid", e->gid);
-	jw_str(&ev->w, "comm", e->comm);
+	jw_bytes(&ev->w, "comm", e->comm);
 	if (exe[0])
-		jw_str(&ev->w, "exe", exe);
+		jw_bytes(&ev->w, "exe", exe);
 }
 
 static const char *family_name(__u16 family)
@@ -287,9 +287,9 @@ static void put_object(struct pal_events *ev, const struct pal_event *e)
 	char addr[INET6_ADDRSTRLEN] = "";
 
 	if (e->type == PAL_EV_FILE || e->type == PAL_EV_EXEC) {
-		jw_str(&ev->w, "path", e->path);
+		jw_bytes(&ev->w, "path", e->path);
 		if (e->flags & PAL_EVF_PATH2)
-			jw_str(&ev->w, "path2", e->path2);
+			jw_bytes(&ev->w, "path2", e->path2);
 		if (e->flags & PAL_EVF_UNRESOLVED)
 			jw_bool(&ev->w, "unresolved", true);
 		if (e->flags & PAL_EVF_TRUNCATED)
@@ -314,7 +314,7 @@ static void put_object(struct pal_events *ev, const struct pal_event *e)
 		}
 	} else if (e->type == PAL_EV_AGENT) {
 		if (e->op == PAL_OP_BPF)
-			jw_str(&ev->w, "object", e->path);
+			jw_bytes(&ev->w, "object", e->path);
 		else
 			jw_int(&ev->w, "target_pid", e->dev.major);
 		if (e->op == PAL_OP_KILL)
@@ -346,7 +346,7 @@ static void format_event(struct pal_events *ev, const struct pal_event *e)
 	jw_int(&ev->w, "errno", -e->err);
 	put_process(ev, e);
 	if (cg)
-		jw_str(&ev->w, "cgroup", cg);
+		jw_bytes(&ev->w, "cgroup", cg);
 	jw_int(&ev->w, "cgroup_id", e->cgroup_id);
 	put_object(ev, e);
 }

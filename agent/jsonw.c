@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agent/jsonw.h"
+#include "policies/utf8.h"
 
 static bool reserve(struct jw *w, size_t more)
 {
@@ -33,26 +34,42 @@ static void put(struct jw *w, const char *s, size_t n)
 	w->buf[w->len] = 0;
 }
 
-/* JSON string escaping; bytes >= 0x80 pass through (paths are UTF-8 or raw). */
-static void put_escaped(struct jw *w, const char *s)
+/*
+ * JSON string escaping. The output is always valid UTF-8: control bytes
+ * and DEL become \u00XX, a byte that is not part of valid UTF-8 becomes
+ * U+FFFD. Returns true when such a replacement lost a byte.
+ */
+static bool put_escaped(struct jw *w, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t left = strlen(s);
+	bool lossy = false;
 
 	put(w, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = *s;
+	while (left) {
+		unsigned char c = *u;
 		char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+		size_t n = pal_utf8_len(u, left);
 
 		if (c == '"' || c == '\\') {
-			esc[1] = c;
+			esc[1] = (char)c;
 			put(w, esc, 2);
-		} else if (c < 0x20) {
+		} else if (c < 0x20 || c == 0x7f) {
 			put(w, esc, 6);
+		} else if (!n) {
+			put(w, "\\ufffd", 6);
+			lossy = true;
+			n = 1;
 		} else {
-			put(w, (const char *)s, 1);
+			put(w, (const char *)u, n);
 		}
+		n = n ? n : 1;
+		u += n;
+		left -= n;
 	}
 	put(w, "\"", 1);
+	return lossy;
 }
 
 static void key(struct jw *w, const char *k)
@@ -81,6 +98,25 @@ void jw_str(struct jw *w, const char *k, const char *val)
 {
 	key(w, k);
 	put_escaped(w, val ? val : "");
+}
+
+void jw_bytes(struct jw *w, const char *k, const char *val)
+{
+	static const char hex[] = "0123456789abcdef";
+	char hk[64];
+
+	key(w, k);
+	if (!put_escaped(w, val))
+		return;
+	snprintf(hk, sizeof(hk), "%s_hex", k);
+	key(w, hk);
+	put(w, "\"", 1);
+	for (const unsigned char *u = (const unsigned char *)val; *u; u++) {
+		char b[2] = {hex[*u >> 4], hex[*u & 15]};
+
+		put(w, b, 2);
+	}
+	put(w, "\"", 1);
 }
 
 void jw_int(struct jw *w, const char *k, long long val)

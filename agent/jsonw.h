@@ -22,6 +22,12 @@ struct jw {
 void jw_begin(struct jw *w);
 void jw_end(struct jw *w);
 void jw_str(struct jw *w, const char *key, const char *val);
+/*
+ * A string of untrusted bytes (a path, comm, cgroup name): as jw_str, and
+ * when it is not valid UTF-8 (so jw_str had to replace bytes with U+FFFD)
+ * also "<key>_hex" with every byte in hex, so the exact value survives.
+ */
+void jw_bytes(struct jw *w, const char *key, const char *val);
 void jw_int(struct jw *w, const char *key, long long val);
 void jw_bool(struct jw *w, const char *key, bool val);
 void jw_null(struct jw *w, const char *key);
