@@ -545,6 +545,13 @@ static int start(struct agent *a)
 	if (err)
 		return err;
 	err = pal_maps_open(&a->en.maps, a->o.pin_dir);
+	if (err == -EPROTO)
+		return pal_log_errno(err,
+				     "run: the maps pinned in '%s' have another layout than this agent "
+				     "(%s is missing): they were left by an agent of another version. "
+				     "Hint: stop that agent, or remove the pins (rm -r '%s'), then start "
+				     "again",
+				     a->o.pin_dir, PAL_ABI_MARKER, a->o.pin_dir);
 	if (err)
 		return pal_log_errno(err, "run: cannot create or adopt maps in '%s'", a->o.pin_dir);
 	err = pal_enforcer_sync(&a->en);
@@ -605,13 +612,11 @@ static void shutdown_agent(struct agent *a)
 	pal_file_close(a->en.file, keep);
 	pal_socket_close(a->en.sock, keep);
 	pal_cgroup_close(a->en.cg, keep);
-	if (!keep) {
+	/* An agent that never opened the maps (refused pins) leaves them alone. */
+	if (!keep && a->en.maps.fd[PAL_MAP_GEN] >= 0) {
 		char path[PATH_MAX];
 
-		for (int i = 0; i < PAL_MAP_COUNT; i++) {
-			snprintf(path, sizeof(path), "%s/%s", a->o.pin_dir, pal_map_names[i]);
-			unlink(path);
-		}
+		pal_maps_unpin(a->o.pin_dir);
 		snprintf(path, sizeof(path), "%s/links", a->o.pin_dir);
 		rmdir(path);
 		rmdir(a->o.pin_dir);

@@ -32,6 +32,18 @@
 #define PAL_RINGBUF_BYTES (8 << 20)
 #define PAL_NO_RULE 0xffffffffu /* rule index of a decision made by a policy default */
 
+/*
+ * The layout of every map key and value. Bump it with any change to one:
+ * an agent must never adopt maps pinned by an agent of another layout, whose
+ * keys it would misread. The shared maps are pinned with a marker map whose
+ * name carries the version (PAL_ABI_MARKER); pins without the current one
+ * are refused, loudly.
+ */
+#define PAL_ABI_VERSION 2
+#define PAL_ABI_STR_(x) #x
+#define PAL_ABI_STR(x) PAL_ABI_STR_(x)
+#define PAL_ABI_MARKER "pal_abi_v" PAL_ABI_STR(PAL_ABI_VERSION)
+
 /* ---- generations ------------------------------------------------------- */
 
 /*

@@ -38,7 +38,54 @@ void pal_maps_close(struct pal_maps *m)
 	fds_reset(m);
 }
 
-/* Adopt all pins, or none: a partial set means a broken earlier run. */
+/* Is the marker of this map layout pinned in pin_dir? */
+static bool abi_pinned(const char *pin_dir)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, PAL_ABI_MARKER);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/*
+ * An empty ARRAY whose pinned name says which map layout the pins beside it
+ * have: the name is the information, the map holds nothing.
+ */
+static int pin_abi_marker(const char *pin_dir)
+{
+	char path[PATH_MAX];
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, PAL_ABI_MARKER, 4, 4, 1, NULL), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, PAL_ABI_MARKER);
+	if (bpf_obj_pin(fd, path))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+void pal_maps_unpin(const char *pin_dir)
+{
+	char path[PATH_MAX];
+
+	for (int i = 0; i < PAL_MAP_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, pal_map_names[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, PAL_ABI_MARKER);
+	unlink(path);
+}
+
+/*
+ * Adopt all pins, or none: a partial set means a broken earlier run, and
+ * pins without this layout's marker are another version's (-EPROTO).
+ */
 static int adopt_pins(struct pal_maps *m, const char *pin_dir)
 {
 	char path[PATH_MAX];
@@ -52,12 +99,12 @@ static int adopt_pins(struct pal_maps *m, const char *pin_dir)
 		else if (errno != ENOENT)
 			return -errno;
 	}
-	if (found == PAL_MAP_COUNT) {
+	if (found == PAL_MAP_COUNT && abi_pinned(pin_dir)) {
 		m->adopted = true;
 		return 1;
 	}
 	pal_maps_close(m);
-	return found ? -ESTALE : 0;
+	return found == PAL_MAP_COUNT ? -EPROTO : found ? -ESTALE : 0;
 }
 
 /* A fresh secret for the path hash, in both generation slots. */
@@ -94,6 +141,8 @@ static int create_maps(struct pal_maps *m, const char *pin_dir)
 		}
 	}
 	maps_bpf__destroy(skel);
+	if (!err && pin_dir)
+		err = pin_abi_marker(pin_dir);
 	if (!err)
 		err = seed_config(m->fd[PAL_MAP_CONFIG]);
 	if (err)

@@ -31,9 +31,13 @@ extern const char *const pal_map_names[PAL_MAP_COUNT];
 
 /*
  * Create the shared maps, or adopt them from pin_dir when pinned there.
- * With pin_dir set, newly created maps are pinned. Returns 0 or -errno.
+ * With pin_dir set, newly created maps are pinned, with the marker of this
+ * map layout (PAL_ABI_MARKER). Returns 0 or -errno: -ESTALE when only some
+ * maps are pinned, -EPROTO when the pins are of another map layout.
  */
 int pal_maps_open(struct pal_maps *m, const char *pin_dir);
+/* Remove the shared maps' pins and the layout marker from pin_dir. */
+void pal_maps_unpin(const char *pin_dir);
 void pal_maps_close(struct pal_maps *m);
 /* Make obj use the shared maps (call before bpf_object__load). */
 int pal_maps_reuse(const struct pal_maps *m, struct bpf_object *obj);

@@ -169,6 +169,17 @@ kill -KILL "$agent"
 wait "$agent" 2>/dev/null
 agent=
 check "after SIGKILL the denial stands" udp_connect EPERM "$cg"
+# Pins of another map layout (an agent of another version) are refused, loudly.
+marker=$(cd "$tmp/bpf/pal" && ls -d pal_abi_v* 2>/dev/null)
+check "the pins carry a map-layout marker ($marker)" test -n "$marker"
+mv "$tmp/bpf/pal/$marker" "$tmp/bpf/pal/pal_abi_v0"
+timeout 20 "$PAL" run -d "$tmp/pol" -l "$tmp/stale.log" --pin-dir "$tmp/bpf/pal" \
+	--socket "$tmp/stale.sock" 2>"$tmp/stale.err"
+rc=$?
+cat "$tmp/stale.err"
+check "pins of another layout: the agent refuses to adopt them (exit $rc)" test "$rc" = 2
+check "and says why, with a hint" grep -q "have another layout than this agent.*Hint: stop that agent, or remove the pins" "$tmp/stale.err"
+mv "$tmp/bpf/pal/pal_abi_v0" "$tmp/bpf/pal/$marker"
 "$PAL" run -d "$tmp/pol" -l "$tmp/audit.log" --pin-dir "$tmp/bpf/pal" \
 	--socket "$tmp/ctl.sock" 2>"$tmp/agent2.err" &
 agent=$!
@@ -192,7 +203,7 @@ wait "$agent"
 rc=$?
 agent=
 check "the agent exited 0 after stop (got $rc)" test "$rc" = 0
-check "stop removed the pins" test ! -e "$tmp/bpf/pal"
+check "stop removed the pins, the marker too" test ! -e "$tmp/bpf/pal"
 check "stop detached the programs: connect allowed again" udp_connect OK "$cg"
 check "the agent's stderr has no sanitizer report" sh -c '! grep -q "Sanitizer\|runtime error" "$1"' - "$tmp/agent.err"
 [ $fail = 0 ] || { echo "agent stderr:"; cat "$tmp/agent.err"; }
