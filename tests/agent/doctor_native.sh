@@ -8,12 +8,9 @@
 # Usage: doctor_native.sh PALISADE
 set -uo pipefail
 PAL=$1
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
+. "$(dirname "$0")/native_lib.sh"
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (program probes)"; exit 77; }
+need_root "program probes"
 tmp=$(mktemp -d)
 trap 'umount "$tmp/bpf" 2>/dev/null; rm -rf "$tmp"' EXIT
 

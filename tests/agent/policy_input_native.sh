@@ -10,17 +10,10 @@
 # Usage: policy_input_native.sh PALISADE
 set -uo pipefail
 PAL=$1
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
+. "$(dirname "$0")/native_lib.sh"
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (cgroup programs)"; exit 77; }
-CG2=
-for d in /sys/fs/cgroup /sys/fs/cgroup/unified; do
-	[ "$(stat -fc %T "$d" 2>/dev/null)" = cgroup2fs ] && CG2=$d && break
-done
-[ -n "$CG2" ] || { echo "FAIL: no cgroup v2 mount"; exit 1; }
+need_root "cgroup programs"
+find_cg2
 
 tmp=$(mktemp -d)
 name=palisade-test-input-$$

@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared by the native agent tests (bash), sourced after `set -uo pipefail`:
+#   ok MSG / bad MSG     report a step (bad makes the test fail at its end)
+#   check DESC CMD...    run CMD, report it as ok or bad
+#   need_root WHY        exit 77 (skip) unless root
+#   find_cg2             set CG2 to the cgroup v2 mount, or exit 77
+fail=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+check() {
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else bad "$d"; fi
+}
+need_root() {
+	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root ($1)"; exit 77; }
+}
+find_cg2() {
+	CG2=
+	for d in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+		[ "$(stat -fc %T "$d" 2>/dev/null)" = cgroup2fs ] && CG2=$d && break
+	done
+	[ -n "$CG2" ] || { echo "SKIP: no cgroup v2 mount"; exit 77; }
+}
