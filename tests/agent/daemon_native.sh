@@ -61,16 +61,6 @@ network:
     action: deny
 YAML
 
-udp_connect() { # expected errno name, then the cgroup to run in (or ""), then the port
-	sh -c '[ -n "$1" ] && echo $$ >"$1/cgroup.procs"; exec python3 -c "
-import errno, socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-try:
-    s.connect((\"127.0.0.1\", $2)); got = \"OK\"
-except OSError as e:
-    got = errno.errorcode[e.errno]
-print(\"connect:\", got); sys.exit(0 if got == \"$3\" else 1)"' - "$2" "${3:-$port}" "$1"
-}
 
 mport=$((40000 + $$ % 20000))
 # A stand-in for systemd's notify socket: the agent must say READY=1.

@@ -4,6 +4,8 @@
 #   check DESC CMD...    run CMD, report it as ok or bad
 #   need_root WHY        exit 77 (skip) unless root
 #   find_cg2             set CG2 to the cgroup v2 mount, or exit 77
+#   udp_connect ERRNO CGROUP [PORT]  a UDP connect to 127.0.0.1:PORT ($port)
+#                        from CGROUP ("": this one) must end in ERRNO (OK: success)
 fail=0
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
@@ -21,4 +23,15 @@ find_cg2() {
 		[ "$(stat -fc %T "$d" 2>/dev/null)" = cgroup2fs ] && CG2=$d && break
 	done
 	[ -n "$CG2" ] || { echo "SKIP: no cgroup v2 mount"; exit 77; }
+}
+
+udp_connect() { # expected errno name, then the cgroup to run in (or ""), then the port
+	sh -c '[ -n "$1" ] && echo $$ >"$1/cgroup.procs"; exec python3 -c "
+import errno, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    s.connect((\"127.0.0.1\", $2)); got = \"OK\"
+except OSError as e:
+    got = errno.errorcode[e.errno]
+print(\"connect:\", got); sys.exit(0 if got == \"$3\" else 1)"' - "$2" "${3:-$port}" "$1"
 }

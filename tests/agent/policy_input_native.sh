@@ -44,16 +44,6 @@ network:
     action: deny
 YAML
 
-udp_connect() { # expected errno name, then the cgroup to run in (or "")
-	sh -c '[ -n "$1" ] && echo $$ >"$1/cgroup.procs"; exec python3 -c "
-import errno, socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-try:
-    s.connect((\"127.0.0.1\", $2)); got = \"OK\"
-except OSError as e:
-    got = errno.errorcode[e.errno]
-print(\"connect:\", got); sys.exit(0 if got == \"$3\" else 1)"' - "$2" "$port" "$1"
-}
 
 "$PAL" run -d "$tmp/pol" -l "$tmp/audit.log" --pin-dir "$tmp/bpf/pal" \
 	--socket "$tmp/ctl.sock" 2>"$tmp/agent.err" &
