@@ -94,6 +94,21 @@ static struct json_object *status_policies(const struct pal_status *s)
 	return arr;
 }
 
+/* What this kernel does not enforce, or enforces through a fallback. */
+static struct json_object *status_degraded(const struct pal_status *s)
+{
+	struct json_object *arr = json_object_new_array();
+	const char *d = pal_file_degraded(s->en->file);
+
+	if (!s->en->file)
+		json_object_array_add(arr, json_object_new_string(
+						   "files, exec, socket, self-protection: NOT enforced, "
+						   "no BPF LSM (see palisade doctor)"));
+	if (d)
+		json_object_array_add(arr, json_object_new_string(d));
+	return arr;
+}
+
 static struct json_object *status_json(const struct pal_status *s)
 {
 	struct json_object *st = json_object_new_object(), *hooks = json_object_new_object();
@@ -109,6 +124,7 @@ static struct json_object *status_json(const struct pal_status *s)
 		json_object_new_string(s->en->file ? "file, exec, network, devices" :
 						     "network, devices only (no BPF LSM)"));
 	add_int(hooks, "lsm_programs", s->en->file ? pal_file_nlinks(s->en->file) : 0);
+	json_object_object_add(st, "degraded", status_degraded(s));
 	add_int(hooks, "cgroups_attached", cs.attached);
 	add_int(hooks, "cgroups_tracked", cs.tracked);
 	json_object_object_add(st, "hooks", hooks);
@@ -264,6 +280,10 @@ static void print_status(struct json_object *st)
 	       json_object_get_string(json_object_object_get(st, "enforcing")));
 	if (json_object_object_get_ex(st, "hooks", &c))
 		printf("hooks: %s\n", json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN));
+	if (json_object_object_get_ex(st, "degraded", &c))
+		for (size_t i = 0; i < json_object_array_length(c); i++)
+			printf("degraded: %s\n",
+			       json_object_get_string(json_object_array_get_idx(c, i)));
 	if (json_object_object_get_ex(st, "policies", &pols)) {
 		printf("%-32s %-8s %10s %10s  %s\n", "POLICY", "MODE", "DENIED", "AUDITED",
 		       "LOADED");

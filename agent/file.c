@@ -11,6 +11,7 @@
 #include "agent/file.h"
 #include "agent/log.h"
 #include "agent/lsm.h"
+#include "agent/probe.h"
 #include "bpf/path_hash.h"
 #include "file.skel.h"
 
@@ -20,61 +21,50 @@ enum { FILES, EXES, BLOOM, NMAPS };
 
 struct pal_file {
 	struct pal_lsm lsm;
+	char degraded[160]; /* what this kernel's hooks leave to a fallback, or "" */
 };
 
 int pal_lsm_probe(char *why, size_t len)
 {
-	char lsms[512] = "";
-	FILE *f = fopen("/sys/kernel/security/lsm", "re");
-	bool found = false;
+	char lsms[512];
+	int r = pal_probe_lsm_list(lsms, sizeof(lsms));
 
-	if (!f) {
+	if (r == 1)
+		return 0;
+	if (r < 0)
 		snprintf(why, len,
 			 "cannot read /sys/kernel/security/lsm (%s). Hint: mount securityfs "
 			 "(mount -t securityfs none /sys/kernel/security)",
-			 strerror(errno));
-		return -EOPNOTSUPP;
-	}
-	if (!fgets(lsms, sizeof(lsms), f))
-		lsms[0] = 0;
-	fclose(f);
-	lsms[strcspn(lsms, "\n")] = 0;
-	for (char *save = NULL, *tok = strtok_r(lsms, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save))
-		found |= !strcmp(tok, "bpf");
-	if (found)
-		return 0;
-	snprintf(why, len,
-		 "BPF LSM is not active (active LSMs: '%s'). Hint: add bpf to lsm= on the kernel "
-		 "command line, e.g. lsm=lockdown,capability,landlock,bpf, and reboot",
-		 lsms);
+			 strerror(-r));
+	else
+		snprintf(why, len,
+			 "BPF LSM is not active (active LSMs: '%s'). Hint: add bpf to lsm= on the "
+			 "kernel command line, e.g. lsm=%s%sbpf, and reboot (palisade doctor "
+			 "says more)",
+			 lsms, lsms, lsms[0] ? "," : "");
 	return -EOPNOTSUPP;
 }
 
-/* Does the running kernel have LSM hook name (its BTF has bpf_lsm_<name>)? */
-static bool kernel_has_lsm_hook(const char *name)
+/* Hooks that only some kernels have: load them where they exist, and say so. */
+static void choose_optional_hooks(struct pal_file *f, struct file_bpf *skel)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
-	char fn[64];
-	bool has;
+	bool trunc = pal_probe_has_hook(btf, "file_truncate");
 
-	if (!btf)
-		return false;
-	snprintf(fn, sizeof(fn), "bpf_lsm_%s", name);
-	has = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC) > 0;
 	btf__free(btf);
-	return has;
+	bpf_program__set_autoload(skel->progs.palisade_file_truncate, trunc);
+	if (trunc)
+		return;
+	snprintf(f->degraded, sizeof(f->degraded),
+		 "file_truncate: this kernel has no such hook; path_truncate decides ftruncate "
+		 "and O_TRUNC");
+	pal_log(PAL_LOG_INFO, "file: this kernel has no file_truncate hook (before 6.2); "
+			      "ftruncate and O_TRUNC reach path_truncate instead");
 }
 
-/* Hooks that only some kernels have: load them where they exist, and say so. */
-static void choose_optional_hooks(struct file_bpf *skel)
+const char *pal_file_degraded(const struct pal_file *f)
 {
-	bool trunc = kernel_has_lsm_hook("file_truncate");
-
-	bpf_program__set_autoload(skel->progs.palisade_file_truncate, trunc);
-	if (!trunc)
-		pal_log(PAL_LOG_INFO, "file: this kernel has no file_truncate hook (before 6.2); "
-				      "ftruncate and O_TRUNC reach path_truncate instead");
+	return f && f->degraded[0] ? f->degraded : NULL;
 }
 
 static int file_load(struct pal_file *f, const struct pal_maps *maps)
@@ -84,7 +74,7 @@ static int file_load(struct pal_file *f, const struct pal_maps *maps)
 
 	if (!skel)
 		return pal_log_errno(-errno, "file: cannot open the LSM object");
-	choose_optional_hooks(skel);
+	choose_optional_hooks(f, skel);
 	/* Room for both generations; NO_PREALLOC: memory follows the entries. */
 	bpf_map__set_max_entries(skel->maps.pal_files, PAL_MAX_FILE_KEYS);
 	err = pal_maps_reuse(maps, skel->obj);

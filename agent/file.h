@@ -28,6 +28,8 @@ int pal_file_write(struct pal_file *f, const struct pal_file_emit *em, __u32 slo
 int pal_file_clear_slot(struct pal_file *f, __u32 slot);
 /* Number of attached programs (for status). */
 int pal_file_nlinks(const struct pal_file *f);
+/* What this kernel leaves to a fallback hook, for status; NULL if nothing. */
+const char *pal_file_degraded(const struct pal_file *f);
 /* keep: leave links pinned, so enforcement continues after exit. */
 void pal_file_close(struct pal_file *f, bool keep);
 

@@ -104,7 +104,7 @@ done
 st=$("$PAL" status --json --socket "$tmp/ctl.sock")
 echo "status: $st"
 for f in '"ok":true' '"name":"no-test-port"' '"denied":1' '"cgroups_attached":1' \
-	'"events_lost":0'; do
+	'"events_lost":0' '"degraded":["files, exec, socket, self-protection: NOT enforced'; do
 	check "status has $f" grep -qF "$f" <<<"$st"
 done
 if grep -q "this build has no metrics" "$tmp/agent.err"; then

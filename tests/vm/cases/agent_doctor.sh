@@ -53,6 +53,13 @@ pal_agent_start
 st=$("$PAL_AGENT" status --json --socket "$PAL_SOCK")
 pal_check "the agent loaded the $nfile file hooks doctor found" \
 	sh -c 'echo "$1" | grep -q "\"lsm_programs\":$2,"' - "$st" "$nfile"
+# status says what this kernel leaves to a fallback, as doctor did.
+if grep -qw bpf_lsm_file_truncate /proc/kallsyms; then
+	pal_check "status: nothing degraded" sh -c 'echo "$1" | grep -q "\"degraded\":\[\]"' - "$st"
+else
+	pal_check "status: file_truncate degraded to path_truncate" \
+		sh -c 'echo "$1" | grep -q "\"degraded\":\[\"file_truncate: [^\"]*path_truncate"' - "$st"
+fi
 pal_check "read of /srv/doctor-secret denied" pal_in_cgroup w paltest open /srv/doctor-secret EACCES
 pal_agent_settle
 pal_check "deny record for /srv/doctor-secret" \
