@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The cgroup programs (bpf/net.bpf.c, bpf/dev.bpf.c): load them with rule
- * maps sized for a plan, attach them to target cgroups (bpf_link, pinned
- * so enforcement survives the agent) and detach them; and the life of a
- * pal_cgroup: open, commit, stats, close.
+ * maps sized for a plan (rules.c), attach them to one tracked cgroup
+ * (bpf_link, pinned so enforcement survives the agent) and detach them.
+ * Calls only the node table (node.c) and the rule maps (rules.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/inotify.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -200,132 +199,4 @@ fail:
 	cgnet_bpf__destroy(net);
 	cgdev_bpf__destroy(dev);
 	return err;
-}
-
-/* ---- public API --------------------------------------------------------- */
-
-int pal_cgroup_open(struct pal_cgroup **out, const struct pal_maps *maps, const char *cg2_root,
-		    const char *pin_dir, unsigned int flags)
-{
-	struct pal_cgroup *cg = calloc(1, sizeof(*cg));
-	int err;
-
-	*out = NULL;
-	if (!cg)
-		return -ENOMEM;
-	cg->live = cg->pending = -1;
-	cg->flags = flags;
-	cg->maps = *maps; /* fds stay owned by the caller */
-	cg->cgroups_fd = maps->fd[PAL_MAP_CGROUPS];
-	cg->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (cg->ifd < 0) {
-		err = -errno;
-		goto fail;
-	}
-	if (cg2_root) {
-		if (strlen(cg2_root) >= sizeof(cg->root)) {
-			err = -ENAMETOOLONG;
-			goto fail;
-		}
-		strcpy(cg->root, cg2_root);
-	} else if ((err = pal_cgroup_find_root(cg->root, sizeof(cg->root)))) {
-		goto fail;
-	}
-	if (pin_dir && !(cg->pin_dir = strdup(pin_dir))) {
-		err = -ENOMEM;
-		goto fail;
-	}
-	*out = cg;
-	return 0;
-fail:
-	pal_cgroup_close(cg, false);
-	return err;
-}
-
-int pal_cgroup_commit(struct pal_cgroup *cg, __u32 old_slot)
-{
-	int err = 0, slot = cg->pending;
-
-	if (slot < 0 || old_slot >= PAL_GENS || (int)old_slot == slot)
-		return -EINVAL;
-	for (int b = 0; b < PAL_CG_NODE_BUCKETS; b++)
-		for (struct cg_node *n = cg->nodes[b]; n; n = n->next) {
-			if (n->want_attach[slot] && !n->attached) {
-				int e = pal_cg_node_attach(cg, n);
-
-				err = err ?: e;
-			} else if (n->attached && !n->want_attach[slot]) {
-				pal_cg_node_detach(cg, n, true);
-			}
-		}
-	if (cg->plan[old_slot].valid)
-		pal_cg_slot_drop(cg, old_slot);
-	err = err ?: pal_cg_clear_stale_slot(cg, old_slot); /* the previous agent's generation */
-	cg->live = slot;
-	cg->pending = -1;
-	return err;
-}
-
-int pal_cgroup_stats(const struct pal_cgroup *cg, struct pal_cgroup_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	for (int b = 0; b < PAL_CG_NODE_BUCKETS; b++)
-		for (const struct cg_node *n = cg->nodes[b]; n; n = n->next) {
-			st->tracked++;
-			st->attached += n->attached;
-			for (int p = 0; p < PAL_CG_NPROGS; p++)
-				st->links += !!n->links[p];
-			for (int s = 0; s < PAL_GENS; s++)
-				st->cgroup_keys[s] += !!n->mask[s];
-		}
-	for (const struct cg_watch *w = cg->watches; w; w = w->next)
-		st->watches++;
-	for (int s = 0; s < PAL_GENS; s++) {
-		const struct slot_plan *pl = &cg->plan[s];
-
-		st->rule_entries[s] =
-			pl->net.ncidrs + pl->net.nports + pl->net.nsocks + pl->dev.nentries;
-	}
-	st->dev_supported = cg->loaded && cg->dev_ok;
-	return 0;
-}
-
-bool pal_cgroup_is_attached(const struct pal_cgroup *cg, const char *rel)
-{
-	const struct cg_node *n = pal_cg_node_find(cg, rel);
-
-	return n && n->attached;
-}
-
-void pal_cgroup_close(struct pal_cgroup *cg, bool keep_attached)
-{
-	if (!cg)
-		return;
-	keep_attached = keep_attached && cg->pin_dir;
-	for (int b = 0; b < PAL_CG_NODE_BUCKETS; b++)
-		for (struct cg_node *n = cg->nodes[b], *next; n; n = next) {
-			next = n->next;
-			if (keep_attached) {
-				for (int p = 0; p < PAL_CG_NPROGS; p++)
-					if (n->links[p])
-						bpf_link__disconnect(n->links[p]);
-			}
-			pal_cg_node_detach(cg, n, !keep_attached);
-			for (int s = 0; s < PAL_GENS && !keep_attached; s++)
-				pal_cg_entry_delete(cg, n, s);
-			free(n->rel);
-			free(n);
-		}
-	while (cg->watches)
-		pal_cg_watch_drop(cg, cg->watches, false);
-	if (!keep_attached)
-		pal_cg_unpin_rule_maps(cg);
-	for (int s = 0; s < PAL_GENS; s++)
-		pal_cg_plan_free(&cg->plan[s]);
-	if (cg->ifd >= 0)
-		close(cg->ifd);
-	cgnet_bpf__destroy(cg->net);
-	cgdev_bpf__destroy(cg->dev);
-	free(cg->pin_dir);
-	free(cg);
 }

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * pal_cgroup internals shared by its source files:
+ * pal_cgroup internals shared by its source files. Calls run downwards
+ * only, from the top of this list to the bottom:
+ *   cgroup.c  the public entry points: open, prepare, commit, the watch
+ *             events, stats, close
+ *   tree.c    the target walk, dropping a slot, inotify watches, created
+ *             and removed cgroups
+ *   attach.c  the programs: load, attach to and detach from one cgroup
+ *   rules.c   a slot's plan and rule map entries, the pinned rule maps
+ *   node.c    tracked cgroups and their pal_cgroups entries
  *   target.c  the cgroup2 mount, target patterns, cgroup ids
- *   tree.c    tracked cgroups and their pal_cgroups entries, the target
- *             walk, inotify
- *   attach.c  the programs: load, attach, detach; open, commit, close
- *   rules.c   a slot's plan and rule map entries, the pinned rule maps;
- *             prepare
  */
 #ifndef PALISADE_CGROUP_INTERNAL_H
 #define PALISADE_CGROUP_INTERNAL_H
@@ -89,15 +92,16 @@ struct pal_cgroup {
 
 /* ---- tree.c --------------------------------------------------------------- */
 
-struct cg_node *pal_cg_node_find(const struct pal_cgroup *cg, const char *rel);
-void pal_cg_node_unlink_free(struct pal_cgroup *cg, struct cg_node *n);
-/* The absolute path of cgroup rel (below the cgroup2 mount). */
-void pal_cg_abs_path(const struct pal_cgroup *cg, const char *rel, char *buf, size_t len);
-void pal_cg_entry_delete(struct pal_cgroup *cg, struct cg_node *n, __u32 slot);
-/* rm: inotify_rm_watch too (not when the kernel dropped the watch itself). */
-void pal_cg_watch_drop(struct pal_cgroup *cg, struct cg_watch *w, bool rm);
 int pal_cg_walk_slot(struct pal_cgroup *cg, __u32 slot, __u32 *nkeys);
 void pal_cg_slot_drop(struct pal_cgroup *cg, __u32 slot);
+/* rm: inotify_rm_watch too (not when the kernel dropped the watch itself). */
+void pal_cg_watch_drop(struct pal_cgroup *cg, struct cg_watch *w, bool rm);
+/* A cgroup appeared (or was moved in) at rel: entries and attachment, here and below. */
+int pal_cg_on_create(struct pal_cgroup *cg, const char *rel);
+/* The cgroup at rel went away: forget it and everything below. */
+int pal_cg_on_delete(struct pal_cgroup *cg, const char *rel);
+/* Lost inotify events: walk the tree again. */
+int pal_cg_rescan(struct pal_cgroup *cg);
 
 /* ---- attach.c ------------------------------------------------------------- */
 
@@ -121,5 +125,16 @@ bool pal_cg_adopt_rule_maps(struct pal_cgroup *cg, struct cgnet_bpf *net, struct
 int pal_cg_pin_rule_maps(struct pal_cgroup *cg, struct cgnet_bpf *net, struct cgdev_bpf *dev);
 void pal_cg_unpin_rule_maps(struct pal_cgroup *cg);
 int pal_cg_clear_stale_slot(struct pal_cgroup *cg, __u32 slot);
+
+/* ---- node.c --------------------------------------------------------------- */
+
+struct cg_node *pal_cg_node_find(const struct pal_cgroup *cg, const char *rel);
+/* Track cgroup rel (id: its cgroup id); NULL when out of memory. */
+struct cg_node *pal_cg_node_add(struct pal_cgroup *cg, const char *rel, __u64 id);
+void pal_cg_node_unlink_free(struct pal_cgroup *cg, struct cg_node *n);
+/* The absolute path of cgroup rel (below the cgroup2 mount). */
+void pal_cg_abs_path(const struct pal_cgroup *cg, const char *rel, char *buf, size_t len);
+int pal_cg_entry_write(struct pal_cgroup *cg, struct cg_node *n, __u32 slot, __u64 mask);
+void pal_cg_entry_delete(struct pal_cgroup *cg, struct cg_node *n, __u32 slot);
 
 #endif /* PALISADE_CGROUP_INTERNAL_H */

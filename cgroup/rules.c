@@ -3,7 +3,7 @@
  * What a generation slot holds and writes: its plan (target patterns, the
  * network and device entries the emitters made), the rule maps sized for
  * it and pinned next to the links, the slot's entries written and deleted
- * again; and pal_cgroup_prepare, which puts a slot together.
+ * again. Calls no other file of cgroup/.
  */
 #include <errno.h>
 #include <limits.h>
@@ -338,65 +338,4 @@ int pal_cg_clear_stale_slot(struct pal_cgroup *cg, __u32 slot)
 	if (!err)
 		cg->stale[slot] = false;
 	return err;
-}
-
-/* ---- public API --------------------------------------------------------- */
-
-int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set,
-		       struct pal_net_emit *net, struct pal_dev_emit *dev, __u32 slot,
-		       __u32 *ncgroup_keys)
-{
-	struct slot_plan *pl = &cg->plan[slot];
-	__u32 keys = 0;
-	int err;
-
-	if (slot >= PAL_GENS || (int)slot == cg->live) {
-		pal_net_emit_free(net);
-		pal_dev_emit_free(dev);
-		return -EINVAL;
-	}
-	if (pl->valid)
-		pal_cg_slot_drop(cg, slot); /* an earlier prepare that was never committed */
-	cg->pending = -1;
-	cg->why[0] = 0;
-	err = pal_cg_plan_build(cg, pl, set, net, dev);
-	if (err)
-		goto fail;
-	/* first load, or a reload that outgrew the maps: (re)load, sized for it */
-	if ((!cg->loaded || !pal_cg_fits(cg, pl, cg->live)) && (err = pal_cg_load_objects(cg, pl)))
-		goto fail;
-	if (pl->dev.nentries && !cg->dev_ok) {
-		snprintf(cg->why, sizeof(cg->why),
-			 "device rules: this kernel refused the cgroup/dev program (%d)",
-			 cg->dev_err);
-		err = -EOPNOTSUPP;
-		goto fail;
-	}
-	if (!pal_cg_fits(cg, pl, cg->live)) {
-		snprintf(cg->why, sizeof(cg->why),
-			 "network/device rules exceed the map sizes chosen at the first load; "
-			 "restart the agent to resize");
-		err = -ENOSPC;
-		goto fail;
-	}
-	err = pal_cg_clear_stale_slot(cg, slot);
-	err = err ?: pal_cg_rules_write(cg, pl, slot);
-	if (err)
-		goto fail;
-	err = pal_cg_walk_slot(cg, slot, &keys);
-	if (err)
-		goto fail;
-	/* never 0 with targets: 0 makes the programs skip the walk, and cgroups may appear later */
-	pl->ncgroup_keys = keys ? keys : pl->npatterns ? 1 : 0;
-	*ncgroup_keys = pl->ncgroup_keys;
-	cg->pending = slot;
-	return 0;
-fail:
-	pal_cg_slot_drop(cg, slot);
-	return err;
-}
-
-const char *pal_cgroup_why(const struct pal_cgroup *cg)
-{
-	return cg->why;
 }

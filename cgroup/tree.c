@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The cgroup tree: the cgroups we track (nodes) and their pal_cgroups
- * entries per generation slot, the walk that finds a slot's target
- * cgroups, and the inotify watches that follow cgroups created or removed
- * later.
+ * The cgroup tree: the walk that finds a slot's target cgroups and gives
+ * them their pal_cgroups entries, dropping a slot again, the inotify
+ * watches, and what a created or removed cgroup changes. Above the node
+ * table (node.c), the programs (attach.c) and the rule maps (rules.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -11,97 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
-#include <bpf/bpf.h>
 
 #include "cgroup/internal.h"
-
-/* ---- nodes -------------------------------------------------------------- */
-
-static unsigned int str_hash(const char *s)
-{
-	unsigned int h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h % PAL_CG_NODE_BUCKETS;
-}
-
-struct cg_node *pal_cg_node_find(const struct pal_cgroup *cg, const char *rel)
-{
-	for (struct cg_node *n = cg->nodes[str_hash(rel)]; n; n = n->next)
-		if (!strcmp(n->rel, rel))
-			return n;
-	return NULL;
-}
-
-static struct cg_node *node_add(struct pal_cgroup *cg, const char *rel, __u64 id)
-{
-	unsigned int h = str_hash(rel);
-	struct cg_node *n = calloc(1, sizeof(*n));
-
-	if (!n)
-		return NULL;
-	n->rel = strdup(rel);
-	if (!n->rel) {
-		free(n);
-		return NULL;
-	}
-	n->id = id;
-	n->next = cg->nodes[h];
-	cg->nodes[h] = n;
-	return n;
-}
-
-void pal_cg_node_unlink_free(struct pal_cgroup *cg, struct cg_node *n)
-{
-	struct cg_node **pp = &cg->nodes[str_hash(n->rel)];
-
-	while (*pp && *pp != n)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = n->next;
-	free(n->rel);
-	free(n);
-}
-
-void pal_cg_abs_path(const struct pal_cgroup *cg, const char *rel, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s", cg->root, strcmp(rel, "/") ? rel : "");
-}
-
-/* ---- pal_cgroups entries ---------------------------------------------- */
-
-static int entry_write(struct pal_cgroup *cg, struct cg_node *n, __u32 slot, __u64 mask)
-{
-	struct pal_cgroup_key k = {.cgroup_id = n->id, .gen = slot};
-
-	if (bpf_map_update_elem(cg->cgroups_fd, &k, &mask, BPF_ANY))
-		return -errno;
-	n->mask[slot] = mask;
-	return 0;
-}
-
-void pal_cg_entry_delete(struct pal_cgroup *cg, struct cg_node *n, __u32 slot)
-{
-	struct pal_cgroup_key k = {.cgroup_id = n->id, .gen = slot};
-
-	if (!n->mask[slot])
-		return;
-	bpf_map_delete_elem(cg->cgroups_fd, &k);
-	n->mask[slot] = 0;
-	n->want_attach[slot] = false;
-}
-
-static bool node_idle(const struct cg_node *n)
-{
-	for (int s = 0; s < PAL_GENS; s++)
-		if (n->mask[s] || n->want_attach[s])
-			return false;
-	return !n->attached;
-}
 
 /* ---- watches ------------------------------------------------------------ */
 
@@ -272,12 +185,12 @@ static int walk(struct walk_ctx *w, char *rel, size_t len, __u64 inherited, bool
 			err = pal_cgroup_id_of(path, &id);
 			if (err)
 				return err == -ENOENT ? 0 : err;
-			n = node_add(cg, rel, id);
+			n = pal_cg_node_add(cg, rel, id);
 			if (!n)
 				return -ENOMEM;
 		}
 		if (own && n->mask[w->slot] != own) {
-			err = entry_write(cg, n, w->slot, own);
+			err = pal_cg_entry_write(cg, n, w->slot, own);
 			if (err)
 				return err;
 			w->changed++;
@@ -315,6 +228,14 @@ int pal_cg_walk_slot(struct pal_cgroup *cg, __u32 slot, __u32 *nkeys)
 	return 0;
 }
 
+static bool node_idle(const struct cg_node *n)
+{
+	for (int s = 0; s < PAL_GENS; s++)
+		if (n->mask[s] || n->want_attach[s])
+			return false;
+	return !n->attached;
+}
+
 /* Forget everything of a slot: rule entries, pal_cgroups entries, watches. */
 void pal_cg_slot_drop(struct pal_cgroup *cg, __u32 slot)
 {
@@ -337,11 +258,6 @@ void pal_cg_slot_drop(struct pal_cgroup *cg, __u32 slot)
 }
 
 /* ---- following the tree ------------------------------------------------- */
-
-int pal_cgroup_watch_fd(const struct pal_cgroup *cg)
-{
-	return cg->ifd;
-}
 
 /* Policies given to rel by its tracked ancestors in slot, and whether one is attached. */
 static __u64 inherited_of(const struct pal_cgroup *cg, const char *rel, __u32 slot, bool live,
@@ -376,7 +292,7 @@ static __u64 inherited_of(const struct pal_cgroup *cg, const char *rel, __u32 sl
 	return mask;
 }
 
-static int on_create(struct pal_cgroup *cg, const char *rel)
+int pal_cg_on_create(struct pal_cgroup *cg, const char *rel)
 {
 	char buf[PATH_MAX];
 	int changed = 0;
@@ -415,7 +331,7 @@ static bool is_at_or_below(const char *rel, const char *top)
 	return !strncmp(rel, top, l) && (rel[l] == 0 || rel[l] == '/');
 }
 
-static int on_delete(struct pal_cgroup *cg, const char *rel)
+int pal_cg_on_delete(struct pal_cgroup *cg, const char *rel)
 {
 	int changed = 0;
 
@@ -439,7 +355,7 @@ static int on_delete(struct pal_cgroup *cg, const char *rel)
 }
 
 /* Lost events: re-walk every active slot and drop what no longer exists. */
-static int rescan(struct pal_cgroup *cg)
+int pal_cg_rescan(struct pal_cgroup *cg)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -454,74 +370,12 @@ static int rescan(struct pal_cgroup *cg)
 
 				if (!rel)
 					return -ENOMEM;
-				changed += on_delete(cg, rel);
+				changed += pal_cg_on_delete(cg, rel);
 				free(rel);
 				next = NULL; /* the bucket changed: restart it */
 				b--;
 			}
 		}
-	err = on_create(cg, "/");
+	err = pal_cg_on_create(cg, "/");
 	return err < 0 ? err : changed + err;
-}
-
-int pal_cgroup_handle_watch(struct pal_cgroup *cg)
-{
-	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
-	char rel[PATH_MAX];
-	int changed = 0, err = 0;
-
-	for (;;) {
-		ssize_t len = read(cg->ifd, buf, sizeof(buf));
-
-		if (len < 0)
-			return errno == EAGAIN ? (err ?: changed) : -errno;
-		for (char *p = buf; p < buf + len;) {
-			const struct inotify_event *ev = (const void *)p;
-			struct cg_watch *w;
-			int r = 0;
-
-			p += sizeof(*ev) + ev->len;
-			if (ev->mask & IN_Q_OVERFLOW) {
-				r = rescan(cg);
-			} else if (ev->mask & IN_IGNORED) {
-				for (w = cg->watches; w && w->wd != ev->wd; w = w->next)
-					;
-				if (w)
-					pal_cg_watch_drop(cg, w, false);
-			} else if ((ev->mask & IN_ISDIR) && ev->len) {
-				for (w = cg->watches; w && w->wd != ev->wd; w = w->next)
-					;
-				if (!w)
-					continue;
-				snprintf(rel, sizeof(rel), "%s/%s",
-					 strcmp(w->rel, "/") ? w->rel : "", ev->name);
-				cg->why[0] = 0;
-				if (ev->mask & (IN_CREATE | IN_MOVED_TO))
-					r = on_create(cg, rel);
-				else
-					r = on_delete(cg, rel);
-				if (r < 0 && !cg->why[0])
-					snprintf(
-						cg->why, sizeof(cg->why),
-						"new cgroup %.160s could not be put under policy: %s",
-						rel, strerror(-r));
-			}
-			if (r < 0)
-				err = err ?: r;
-			else
-				changed += r;
-		}
-	}
-}
-
-bool pal_cgroup_take_warning(struct pal_cgroup *cg, char *buf, size_t len)
-{
-	if (!cg->nwarn)
-		return false;
-	if (cg->nwarn > 1)
-		snprintf(buf, len, "%s (and %u more)", cg->warn, cg->nwarn - 1);
-	else
-		snprintf(buf, len, "%s", cg->warn);
-	cg->nwarn = 0;
-	return true;
 }
