@@ -5,8 +5,13 @@ BUILD ?= build
 BUILD_ASAN ?= build-asan
 JOBS ?= 2
 CMAKE_GEN := -G Ninja
+# PAL_REQUIRE_ALL=1 (set by .ci/run): a skipped test is a failure, and a
+# missing test tool fails configure. It configures again on every run, so
+# the setting always holds.
+REQUIRE_ALL := $(if $(filter-out 0,$(PAL_REQUIRE_ALL)),ON,OFF)
+RECONFIGURE := $(if $(filter ON,$(REQUIRE_ALL)),FORCE)
 
-.PHONY: all setup build build-asan test test-unit test-native test-vm demo bench clean
+.PHONY: all setup build build-asan test test-unit test-native test-vm demo bench clean FORCE
 
 all: build
 
@@ -15,11 +20,13 @@ setup:
 
 # The project's own builds treat warnings as errors (PAL_WERROR); a plain
 # `cmake -S . -B DIR` does not. A changed Makefile configures again.
-$(BUILD)/build.ninja: Makefile
-	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAL_WERROR=ON
+$(BUILD)/build.ninja: Makefile $(RECONFIGURE)
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAL_WERROR=ON \
+		-DPAL_REQUIRE_ALL=$(REQUIRE_ALL)
 
-$(BUILD_ASAN)/build.ninja: Makefile
-	cmake -S . -B $(BUILD_ASAN) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DPAL_WERROR=ON
+$(BUILD_ASAN)/build.ninja: Makefile $(RECONFIGURE)
+	cmake -S . -B $(BUILD_ASAN) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DPAL_WERROR=ON \
+		-DPAL_REQUIRE_ALL=$(REQUIRE_ALL)
 
 build: setup $(BUILD)/build.ninja
 	@scripts/stage "build ($(BUILD))" cmake --build $(BUILD) -j $(JOBS)
@@ -45,9 +52,10 @@ test-vm: build
 	ctest --test-dir $(BUILD) --output-on-failure -L vm
 
 # Boot the BPF LSM kernel, run the agent with an example policy, show a
-# denied read and its JSON audit line, power off.
+# denied read and its JSON audit line, power off. KERNEL=NAME picks a kernel
+# of the matrix (tests/vm/kernels), e.g. make demo KERNEL=sid.
 demo: build
-	tests/vm/run-vm --build-dir $(BUILD) --demo
+	tests/vm/run-vm --build-dir $(BUILD) --demo $(if $(KERNEL),--kernel $(KERNEL))
 
 bench: build
 	bench/run

@@ -43,6 +43,7 @@ set_property(DIRECTORY ${CMAKE_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPEN
 
 # ---- man pages: scdoc sources rendered (and gzipped) in the build --------
 find_program(SCDOC scdoc)
+pal_require(SCDOC "scdoc (the man pages)")
 set(PAL_MAN_SRC ${CMAKE_SOURCE_DIR}/docs/man)
 set(PAL_MAN_BIN ${CMAKE_BINARY_DIR}/docs/man)
 set(PAL_MAN_PAGES palisade.8 palisade-policy.5 palisade-audit.5)
