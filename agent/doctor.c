@@ -103,6 +103,8 @@ static struct dr_item *add_check(struct doctor *d, const char *name)
 	return add(d->checks, &d->nchecks, (int)(sizeof(d->checks) / sizeof(d->checks[0])), name);
 }
 
+static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap);
+
 /* ---- host checks ---------------------------------------------------- */
 
 /* The mount point of the first mount of fstype, from mountinfo. */
@@ -358,6 +360,79 @@ static void hooks_of(struct doctor *d, const char *object, struct bpf_object *ob
 	}
 }
 
+/*
+ * Why a load failed, from libbpf's messages: the program's name and the
+ * verifier's last word (the log line before its "processed N insns").
+ */
+static char libbpf_last[320];
+
+static void note_verifier_line(const char *log)
+{
+	const char *end = strstr(log, "\nprocessed "), *start;
+
+	if (!end)
+		end = strstr(log, "-- END PROG LOAD LOG --");
+	if (!end)
+		return;
+	while (end > log && end[-1] == '\n')
+		end--;
+	for (start = end; start > log && start[-1] != '\n';)
+		start--;
+	snprintf(libbpf_last + strlen(libbpf_last), sizeof(libbpf_last) - strlen(libbpf_last),
+		 ": %.*s", (int)(end - start), start);
+}
+
+static int capture_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	static char msg[1 << 16];
+	const char *p;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if ((p = strstr(msg, "prog '")) && strstr(msg, "load failed") && !libbpf_last[0])
+		snprintf(libbpf_last, sizeof(libbpf_last), "%.*s", (int)strcspn(p + 6, "'"), p + 6);
+	else if (strstr(msg, "-- BEGIN PROG LOAD LOG --") && !strchr(libbpf_last, ':'))
+		note_verifier_line(msg);
+	return 0;
+}
+
+/*
+ * Load (verify) every program of obj as the agent would, with the hooks
+ * this kernel lacks left out, then throw it away: the verifier's verdict on
+ * Palisade's own programs is the real answer, not the BTF alone.
+ */
+static void try_load(struct doctor *d, const char *name, struct bpf_object *obj,
+		     const struct btf *btf)
+{
+	struct dr_item *it = add_check(d, name);
+	struct bpf_program *prog;
+	int err;
+
+	bpf_object__for_each_program(prog, obj)
+	{
+		const char *hook = pal_probe_lsm_hook_of(bpf_program__section_name(prog));
+
+		if (hook && !pal_probe_has_hook(btf, hook))
+			bpf_program__set_autoload(prog, false);
+	}
+	libbpf_last[0] = 0;
+	libbpf_set_print(capture_libbpf);
+	err = bpf_object__load(obj);
+	libbpf_set_print(quiet_libbpf);
+	if (!err) {
+		snprintf(it->detail, sizeof(it->detail), "the verifier accepts every program");
+		return;
+	}
+	it->state = DR_FAIL;
+	snprintf(it->detail, sizeof(it->detail), "the kernel refused them (%s): %.400s",
+		 strerror(-err), libbpf_last);
+	snprintf(it->hint, sizeof(it->hint),
+		 "this kernel's verifier rejects this build of Palisade: report it with the "
+		 "output of 'palisade run -v'");
+	d->lsm_usable = false; /* the agent refuses to start without all three */
+}
+
 static int collect_hooks(struct doctor *d, const struct btf *btf)
 {
 	struct file_bpf *file = file_bpf__open();
@@ -369,6 +444,11 @@ static int collect_hooks(struct doctor *d, const struct btf *btf)
 		hooks_of(d, "file", file->obj, btf);
 		hooks_of(d, "socket", sock->obj, btf);
 		hooks_of(d, "guard", guard->obj, btf);
+	}
+	if (!err && d->lsm_usable) {
+		try_load(d, "programs_file", file->obj, btf);
+		try_load(d, "programs_socket", sock->obj, btf);
+		try_load(d, "programs_guard", guard->obj, btf);
 	}
 	file_bpf__destroy(file);
 	guard_bpf__destroy(guard);
@@ -383,7 +463,7 @@ static void rate_lsm_feature(struct doctor *d, struct dr_feature *f)
 {
 	if (!d->lsm_usable) {
 		f->state = DR_FAIL;
-		snprintf(f->detail, sizeof(f->detail), "needs BPF LSM (see bpf_lsm_* above)");
+		snprintf(f->detail, sizeof(f->detail), "needs BPF LSM and Palisade's LSM programs loaded (see above)");
 		return;
 	}
 	for (int i = 0; i < d->nhooks; i++) {

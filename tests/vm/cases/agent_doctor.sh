@@ -19,7 +19,8 @@ pal_check "doctor's verdict: enforced" grep -q '^Result: every policy feature is
 js=$("$PAL_AGENT" doctor --json)
 echo "doctor --json: $js"
 has() { echo "$js" | grep -q "$1"; }
-for c in bpf_lsm_active bpf_lsm_loads btf cgroup2 cgroup_programs ring_buffer; do
+for c in bpf_lsm_active bpf_lsm_loads btf cgroup2 cgroup_programs ring_buffer programs_file \
+	programs_socket programs_guard; do
 	pal_check "check $c is ok" has "{\"name\":\"$c\",\"state\":\"ok\""
 done
 for f in files exec socket guard network devices; do
