@@ -126,15 +126,20 @@ static __always_inline const char *link_prog_name(__u32 fd)
 	return BPF_CORE_READ(link, prog, aux, name);
 }
 
+/*
+ * Only the two parameters every kernel has: security_bpf() gained a fourth
+ * (bool kernel) in 6.18, so the previous program's return value is not at a
+ * fixed position, and read as the third or fourth it would be the wrong word.
+ * There is nothing to pass on anyway: the BPF LSM trampoline runs a program
+ * only while every earlier one on the hook returned 0.
+ */
 SEC("lsm/bpf")
-int BPF_PROG(palisade_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+int BPF_PROG(palisade_bpf, int cmd, union bpf_attr *attr)
 {
 	const struct pal_guard *g;
 	const char *name;
 	char buf[16];
 
-	if (ret)
-		return ret;
 	if (cmd != BPF_LINK_DETACH_CMD && cmd != BPF_LINK_UPDATE_CMD)
 		return 0;
 	g = guard();
