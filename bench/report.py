@@ -132,7 +132,7 @@ def s1_report(lines, T, res):
                 ratios[f"added {p} / added {ref}"] = (summary(rr), tgt)
         if pal:
             pv = per_round(data, pal[0], label)
-            ratios[f"added {pal[0]} / none (issue 4: <= 0.25)"] = (summary(
+            ratios[f"added {pal[0]} / none (target <= 0.25)"] = (summary(
                 [(pv[r] - base[r]) / base[r] for r in pv if r in base]), 0.25)
         T.text("ratios (median of per-round ratios [min..max]):")
         for k, (s, tgt) in ratios.items():
@@ -208,7 +208,7 @@ def s3_report(lines, raw, T, res):
         m = re.search(r"attach latency.*median ([\d.]+) ms, p90 ([\d.]+) ms, max ([\d.]+) ms", txt)
         if m:
             T.text(f"  new cgroup attach latency: median {m.group(1)} ms, p90 {m.group(2)} ms,"
-                   f" max {m.group(3)} ms (issue 5: <= 100 ms)")
+                   f" max {m.group(3)} ms (target <= 100 ms)")
             conn["attach_ms"] = {"median": float(m.group(1)), "p90": float(m.group(2)),
                                  "max": float(m.group(3))}
         res["s3"]["connect"] = conn

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Issue 4, test 8: exec enforcement.
+# Exec enforcement.
 #  - an `exec:` rule on /srv/secret (a copy of paltest): execve, execve
 #    through a symlink, execveat(AT_EMPTY_PATH) on an O_PATH fd, and a #!
 #    script whose interpreter it is are all denied (bprm_check);

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Issue 4, test 12: audit, not enforce.
+# Audit, not enforce.
 #  - `mode: audit`: a read the policy denies succeeds, and exactly one
 #    record is written: action audit, errno 0, mode audit;
 #  - `action: audit` in an enforcing policy: the same, with mode enforce;

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Issue 4, test 11: paths are resolved relative to the task's own root. A
+# Paths are resolved relative to the task's own root. A
 # "container" is a mount namespace (unshare -m, its own /proc) chrooted into
 # a busybox tree under the case's tmp dir, in cgroup "ctr". The initramfs
 # root cannot be pivot_root'ed, hence chroot.

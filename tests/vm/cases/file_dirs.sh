@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Issue 4, test 6: directory rules.
+# Directory rules.
 #  - a file 30 levels below a denied dir;
 #  - a path over 1024 bytes below a denied dir: denied, and the event path is
 #    cut and flagged "truncated";

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # pal-timeout: 150
-# Issue 4, test 14: a flood of DENIALS (1,000,000) read opens of /srv/secret
+# A flood of DENIALS (1,000,000) read opens of /srv/secret
 # from a C loop, one worker per vCPU. Every open must fail with EACCES, and
 # the log must account for every denial exactly: the decision records (with
 # the counts the agent folds into them) + `suppressed` (in-kernel rate

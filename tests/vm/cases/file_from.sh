@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Issue 4, test 9: `from:` rules match the executable of the task by
+# `from:` rules match the executable of the task by
 # identity (inode of mm->exe_file).
 #  - allow-list (cgroup "only"): `default: deny` plus `allow read` of
 #    /srv/secret `from: [/bin/paltest]`: paltest reads it (also when started

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Issue 4, tests 3-5: other names for a protected file.
+# Other names for a protected file.
 #  3. a hard link made before the policy loaded is denied (inode identity
 #     key); from inside the cgroup a new hard link and a rename over the
 #     protected name (or of it, or an exchange) are denied;

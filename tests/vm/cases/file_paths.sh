@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Issue 4, tests 1-2: a `deny read` on /srv/secret holds however the file is
+# A `deny read` on /srv/secret holds however the file is
 # named. cat, then a symlink, `..`, `//`, relative paths after chdir,
 # /proc/self/root, an O_PATH fd re-opened through /proc/self/fd/N, openat2
 # with RESOLVE_* flags, and io_uring (inline, in an io-wq worker, openat2):

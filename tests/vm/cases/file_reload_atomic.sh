@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # pal-timeout: 150
-# Issue 4, test 13: reload atomicity. Two policies alternate, RELOADS
+# Reload atomicity. Two policies alternate, RELOADS
 # times (write the file, SIGHUP), while a C loop in the target cgroup opens
 # three files OPENS times in all:
 #   reload-a: rule 0 denies /srv/a, rule 1 denies /srv/c

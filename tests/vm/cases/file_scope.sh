@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Issue 4, test 10: who a targeted policy binds.
+# Who a targeted policy binds.
 #  - a process outside the target cgroup is not affected;
 #  - a process in a child (and grandchild) cgroup created after the load is;
 #  - a process that was already running in the cgroup before the agent

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Issue 4, test 7: write-class operations below a write-denied directory,
+# Write-class operations below a write-denied directory,
 # each at the hook that guards it: truncate(2) (path_truncate), O_TRUNC and
 # O_WRONLY/O_APPEND opens (file_open), chmod/chown, unlink/rmdir, rename
 # (both ends), mkdir, mknod, O_CREAT, symlink, and write(2) through an fd
