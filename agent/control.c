@@ -101,9 +101,10 @@ static struct json_object *status_degraded(const struct pal_status *s)
 	const char *d = pal_file_degraded(s->en->file);
 
 	if (!s->en->file)
-		json_object_array_add(arr, json_object_new_string(
-						   "files, exec, socket, self-protection: NOT enforced, "
-						   "no BPF LSM (see palisade doctor)"));
+		json_object_array_add(arr,
+				      json_object_new_string(
+					      "files, exec, socket, self-protection: NOT enforced, "
+					      "no BPF LSM (see palisade doctor)"));
 	if (d)
 		json_object_array_add(arr, json_object_new_string(d));
 	return arr;

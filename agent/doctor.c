@@ -209,12 +209,13 @@ static void check_lsm_active(struct doctor *d)
 	it->state = DR_FAIL;
 	lsm_base(d, r < 0 ? "" : lsms, base, sizeof(base));
 	if (r < 0) {
-		snprintf(it->detail, sizeof(it->detail),
-			 "cannot read /sys/kernel/security/lsm: %s", strerror(-r));
-		snprintf(it->hint, sizeof(it->hint),
-			 "mount securityfs (mount -t securityfs securityfs /sys/kernel/security) to "
-			 "see the active LSMs; without bpf among them, boot with lsm=%.400s,bpf",
-			 base);
+		snprintf(it->detail, sizeof(it->detail), "cannot read /sys/kernel/security/lsm: %s",
+			 strerror(-r));
+		snprintf(
+			it->hint, sizeof(it->hint),
+			"mount securityfs (mount -t securityfs securityfs /sys/kernel/security) to "
+			"see the active LSMs; without bpf among them, boot with lsm=%.400s,bpf",
+			base);
 		return;
 	}
 	snprintf(it->detail, sizeof(it->detail), "bpf is not among the active LSMs: %.500s", lsms);
@@ -246,8 +247,8 @@ static void check_lsm_loads(struct doctor *d, const struct btf *btf)
 	snprintf(it->hint, sizeof(it->hint), "%s",
 		 r == -EPERM ? "loading was refused before verification: run as root, outside "
 			       "any sandbox or seccomp filter on bpf(2), on a kernel not locked "
-			       "down in confidentiality mode"
-			     : "see the kernel log (dmesg) for the reason");
+			       "down in confidentiality mode" :
+			       "see the kernel log (dmesg) for the reason");
 }
 
 static void check_btf(struct doctor *d, const struct btf *btf)
@@ -302,7 +303,8 @@ static void check_cgroup_progs(struct doctor *d)
 			break;
 	}
 	if (d->cgroup_usable) {
-		snprintf(it->detail, sizeof(it->detail), "connect, sendmsg, bind, sock_create, dev");
+		snprintf(it->detail, sizeof(it->detail),
+			 "connect, sendmsg, bind, sock_create, dev");
 		return;
 	}
 	it->state = DR_FAIL;
@@ -463,7 +465,8 @@ static void rate_lsm_feature(struct doctor *d, struct dr_feature *f)
 {
 	if (!d->lsm_usable) {
 		f->state = DR_FAIL;
-		snprintf(f->detail, sizeof(f->detail), "needs BPF LSM and Palisade's LSM programs loaded (see above)");
+		snprintf(f->detail, sizeof(f->detail),
+			 "needs BPF LSM and Palisade's LSM programs loaded (see above)");
 		return;
 	}
 	for (int i = 0; i < d->nhooks; i++) {
@@ -487,9 +490,11 @@ static void rate_features(struct doctor *d, bool have_cgroup2)
 		const char *key, *what;
 		bool lsm;
 	} defs[] = {
-		{"files", "files: rules", true},	{"exec", "exec: rules", true},
+		{"files", "files: rules", true},
+		{"exec", "exec: rules", true},
 		{"socket", "socket: rules of other families", true},
-		{"guard", "self-protection", true},	{"network", "network: rules", false},
+		{"guard", "self-protection", true},
+		{"network", "network: rules", false},
 		{"devices", "devices: rules", false},
 	};
 
@@ -504,8 +509,8 @@ static void rate_features(struct doctor *d, bool have_cgroup2)
 		}
 		f->state = have_cgroup2 && d->cgroup_usable ? DR_OK : DR_FAIL;
 		snprintf(f->detail, sizeof(f->detail), "%s",
-			 f->state == DR_OK ? "cgroup programs load; cgroup v2 mounted"
-					   : "needs cgroup v2 and cgroup programs (see above)");
+			 f->state == DR_OK ? "cgroup programs load; cgroup v2 mounted" :
+					     "needs cgroup v2 and cgroup programs (see above)");
 	}
 }
 
@@ -546,10 +551,10 @@ static void print_text(const struct doctor *d)
 		printf("  %-4s  %-34s %s\n", state_names[f->state], f->what, f->detail);
 	}
 	printf("\n%s\n", w == DR_FAIL ? "Result: this host cannot enforce every policy feature "
-					"(fix the 'fail' lines)"
-			 : w == DR_WARN ? "Result: every policy feature is enforced; some degrade "
-					  "(see 'warn')"
-					: "Result: every policy feature is enforced");
+					"(fix the 'fail' lines)" :
+			 w == DR_WARN ? "Result: every policy feature is enforced; some degrade "
+					"(see 'warn')" :
+					"Result: every policy feature is enforced");
 }
 
 static struct json_object *items_json(const struct dr_item *it, int n)
@@ -562,7 +567,8 @@ static struct json_object *items_json(const struct dr_item *it, int n)
 		json_object_object_add(o, "name", json_object_new_string(it[i].name));
 		if (it[i].object)
 			json_object_object_add(o, "object", json_object_new_string(it[i].object));
-		json_object_object_add(o, "state", json_object_new_string(state_names[it[i].state]));
+		json_object_object_add(o, "state",
+				       json_object_new_string(state_names[it[i].state]));
 		json_object_object_add(o, "detail", json_object_new_string(it[i].detail));
 		if (it[i].hint[0])
 			json_object_object_add(o, "hint", json_object_new_string(it[i].hint));
@@ -592,8 +598,8 @@ static void print_json(const struct doctor *d)
 	}
 	json_object_object_add(root, "features", feats);
 	json_object_object_add(root, "result", json_object_new_string(state_names[worst(d)]));
-	printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
-							      JSON_C_TO_STRING_NOSLASHESCAPE));
+	printf("%s\n", json_object_to_json_string_ext(
+			       root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 }
 

@@ -90,8 +90,11 @@ int pal_policy_add_buffer(struct pal_policy_set *set, const char *name, const ch
 
 static const char *kind_of(mode_t m)
 {
-	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" :
-	       S_ISCHR(m) || S_ISBLK(m) ? "a device" : "not a regular file";
+	return S_ISDIR(m)		? "a directory" :
+	       S_ISFIFO(m)		? "a FIFO" :
+	       S_ISSOCK(m)		? "a socket" :
+	       S_ISCHR(m) || S_ISBLK(m) ? "a device" :
+					  "not a regular file";
 }
 
 /*
@@ -205,8 +208,9 @@ static int add_file(struct pal_policy_set *set, const char *path, int dirfd, con
 		int derr = link ? pal_diag_file(set, PAL_SEV_ERROR, path,
 						"refusing it: a symlink%s (the agent reads "
 						"policy only from regular files in its directory)",
-						dirfd >= 0 ? " that leads outside its directory" : "")
-				: pal_diag_file(set, PAL_SEV_ERROR, path, "cannot read: %s",
+						dirfd >= 0 ? " that leads outside its directory" :
+							     "") :
+				  pal_diag_file(set, PAL_SEV_ERROR, path, "cannot read: %s",
 						strerror(-fd));
 
 		/* a refusal is a policy error: the other files are still checked */
@@ -220,7 +224,8 @@ static int add_file(struct pal_policy_set *set, const char *path, int dirfd, con
 	err = read_fd(fd, &buf, &len);
 	close(fd);
 	if (err) {
-		int derr = pal_diag_file(set, PAL_SEV_ERROR, path, "cannot read: %s", strerror(-err));
+		int derr =
+			pal_diag_file(set, PAL_SEV_ERROR, path, "cannot read: %s", strerror(-err));
 
 		return derr ? derr : err;
 	}

@@ -810,8 +810,9 @@ static void test_hostile_policy_files(void **state)
 	else
 		assert_non_null(strstr(diag_of(set, "writable.yaml"), "not owned by root"));
 	if (geteuid() == 0)
-		assert_non_null(strstr(diag_of(set, "foreign.yaml"),
-				       "refusing it: it is not owned by root (mode 0644, uid 65534)"));
+		assert_non_null(
+			strstr(diag_of(set, "foreign.yaml"),
+			       "refusing it: it is not owned by root (mode 0644, uid 65534)"));
 	assert_true(has_policy(set, "good"));
 	assert_true(has_policy(set, "inside"));
 	assert_false(has_policy(set, "outside"));
