@@ -399,6 +399,47 @@ static int capture_libbpf(enum libbpf_print_level level, const char *fmt, va_lis
 	return 0;
 }
 
+/* With --verifier-stats: per program, the verifier's own account of its work. */
+static bool verifier_stats;
+#define STATS_LOG 4096
+
+static void stats_prepare(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj)
+	{
+		char *buf = bpf_program__autoload(prog) ? calloc(1, STATS_LOG) : NULL;
+
+		if (!buf)
+			continue;
+		bpf_program__set_log_buf(prog, buf, STATS_LOG);
+		bpf_program__set_log_level(prog, 4); /* BPF_LOG_STATS */
+	}
+}
+
+static void stats_report(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	size_t size;
+
+	bpf_object__for_each_program(prog, obj)
+	{
+		char *buf = (char *)bpf_program__log_buf(prog, &size);
+		const char *t, *p;
+
+		if (!buf)
+			continue;
+		t = strstr(buf, "verification time");
+		p = strstr(buf, "processed ");
+		fprintf(stderr, "verifier: %s: %.*s; %.*s\n", bpf_program__name(prog),
+			t ? (int)strcspn(t, "\n") : 0, t ? t : "", p ? (int)strcspn(p, "\n") : 0,
+			p ? p : "");
+		bpf_program__set_log_buf(prog, NULL, 0);
+		free(buf);
+	}
+}
+
 /*
  * Load (verify) every program of obj as the agent would, with the hooks
  * this kernel lacks left out, then throw it away: the verifier's verdict on
@@ -418,10 +459,14 @@ static void try_load(struct doctor *d, const char *name, struct bpf_object *obj,
 		if (hook && !pal_probe_has_hook(btf, hook))
 			bpf_program__set_autoload(prog, false);
 	}
+	if (verifier_stats)
+		stats_prepare(obj);
 	libbpf_last[0] = 0;
 	libbpf_set_print(capture_libbpf);
 	err = bpf_object__load(obj);
 	libbpf_set_print(quiet_libbpf);
+	if (verifier_stats)
+		stats_report(obj);
 	if (!err) {
 		snprintf(it->detail, sizeof(it->detail), "the verifier accepts every program");
 		return;
@@ -612,12 +657,14 @@ static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: palisade doctor [--json]\n"
+	fprintf(f, "Usage: palisade doctor [--json] [--verifier-stats]\n"
 		   "Check whether this host can enforce Palisade's policies: BPF LSM, BTF,\n"
 		   "cgroup v2, bpffs, the LSM hooks this kernel has and the policy features\n"
 		   "they make work, with a hint per missing piece. Loads nothing permanent.\n"
 		   "Exit status: 0 every feature enforced (some may degrade), 77 a feature\n"
-		   "cannot be enforced on this host, 1 usage error.\n");
+		   "cannot be enforced on this host, 1 usage error.\n"
+		   "--verifier-stats prints, per program, the verifier's time and work\n"
+		   "on this kernel (to stderr).\n");
 }
 
 static void diagnose(struct doctor *d)
@@ -652,6 +699,7 @@ int cmd_doctor(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},
+		{"verifier-stats", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -662,6 +710,8 @@ int cmd_doctor(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'j') {
 			json = true;
+		} else if (c == 'V') {
+			verifier_stats = true;
 		} else if (c == 'h') {
 			usage(stdout);
 			return PAL_EXIT_OK;

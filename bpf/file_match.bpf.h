@@ -33,26 +33,51 @@ struct {
 struct pal_bits {
 	__u32 deny, audit, allow;
 	__u32 rule_deny, rule_audit, rule_allow;
-	const struct pal_bloom *bloom; /* of the generation decided: looked up once */
 };
 
-static __always_inline void bits_add(struct pal_bits *b, const struct pal_file_rule *r)
+/* One policy's match in progress: the key being looked up and the bits so far. */
+struct pal_match {
+	struct pal_file_key key;
+	struct pal_bits bits;
+};
+
+/*
+ * key: 0. value: this CPU's struct pal_match. Not on the stack: the match
+ * runs seven calls deep, where the 512 bytes of stack are all but spent.
+ * Shares pal_walk_scratch's fate under preemption (see pal_decide).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pal_match);
+} pal_match_scratch SEC(".maps");
+
+static __always_inline struct pal_match *match_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&pal_match_scratch, &zero);
+}
+
+static __always_inline void bits_add(struct pal_bits *b, const struct pal_file_rule *r,
+				     __u32 drop_allow)
 {
 	if (r->deny && b->rule_deny == PAL_NO_RULE)
 		b->rule_deny = r->rule_deny;
 	if (r->audit && b->rule_audit == PAL_NO_RULE)
 		b->rule_audit = r->rule_audit;
-	if (r->allow && b->rule_allow == PAL_NO_RULE)
+	if (r->allow && !drop_allow && b->rule_allow == PAL_NO_RULE)
 		b->rule_allow = r->rule_allow;
 	b->deny |= r->deny;
 	b->audit |= r->audit;
-	b->allow |= r->allow;
+	if (!drop_allow)
+		b->allow |= r->allow;
 }
 
 /* false: k is certainly not in pal_files (a Bloom bit of it is clear), skip the lookup. */
-static __always_inline bool may_have(const struct pal_bits *b, const struct pal_file_key *k)
+static __always_inline bool may_have(const struct pal_bloom *bl, const struct pal_file_key *k)
 {
-	const struct pal_bloom *bl = b->bloom;
 	__u64 x, mask;
 
 	if (!bl)
@@ -62,21 +87,42 @@ static __always_inline bool may_have(const struct pal_bits *b, const struct pal_
 	return (bl->w[pal_bloom_word(x) & (PAL_BLOOM_WORDS - 1)] & mask) == mask;
 }
 
-static __always_inline void lookup_add(struct pal_bits *b, struct pal_file_key *k)
+/*
+ * Add the rule bits of the scratch key, if pal_files has it, to the
+ * scratch bits (struct pal_match); drop_allow for
+ * matches that may only restrict. Global, so the verifier checks its
+ * branches once rather than at every lookup of every loop iteration that
+ * calls it: a key's lookup is the same whichever level or identity it is.
+ */
+__noinline int pal_lookup_add(__u32 drop_allow)
 {
+	struct pal_match *m = match_scratch();
 	const struct pal_file_rule *r;
+	const struct pal_bloom *bl;
+	__u32 slot;
 
-	if (!may_have(b, k))
-		return;
-	r = bpf_map_lookup_elem(&pal_files, k);
-	if (r)
-		bits_add(b, r);
+	if (!m)
+		return 0;
+	slot = m->key.gen;
+	bl = bpf_map_lookup_elem(&pal_bloom, &slot);
+	if (!may_have(bl, &m->key))
+		return 0;
+	r = bpf_map_lookup_elem(&pal_files, &m->key);
+	if (!r)
+		return 0;
+	bits_add(&m->bits, r, drop_allow);
+	return 1;
+}
+
+/* Look the scratch key up; its bits go to the scratch bits (match_policy). */
+static __always_inline void lookup_add(void)
+{
+	pal_lookup_add(0);
 }
 
 struct match_ctx {
 	struct pal_walk *w;
-	struct pal_bits *bits;
-	struct pal_file_key *key;
+	struct pal_file_key *key; /* the scratch key (struct pal_match) */
 	__u64 prefix; /* hash of the first i components (path_hash.h), at step i */
 	__u64 dir_depths;
 	__u32 depth;
@@ -98,11 +144,11 @@ static __always_inline void dir_level(struct match_ctx *m, __u32 i)
 	m->key->kind = PAL_KEY_DIR;
 	m->key->a = m->prefix;
 	m->key->b = i;
-	lookup_add(m->bits, m->key);
+	lookup_add();
 	if (m->exe_id) {
 		m->key->kind = PAL_KEY_DIR | PAL_KEY_FROM;
 		m->key->a = pal_from_mix(m->key->a, m->exe_id);
-		lookup_add(m->bits, m->key);
+		lookup_add();
 	}
 }
 
@@ -127,7 +173,7 @@ static long dir_step(__u32 n, void *arg)
  * Identity keys: a hardlink or bind mount of a rule path is the same inode.
  * Directory identity keys only ever name directories (emit_file.c).
  */
-static __always_inline void match_inode(struct pal_bits *b, struct pal_file_key *k, __u64 ino,
+static __always_inline void match_inode(struct pal_file_key *k, __u64 ino,
 					__u32 dev, __u32 is_dir, __u32 exe_id)
 {
 	__u8 last = is_dir ? PAL_KEY_DIR_INODE : PAL_KEY_INODE;
@@ -138,34 +184,23 @@ static __always_inline void match_inode(struct pal_bits *b, struct pal_file_key 
 	for (__u8 kind = PAL_KEY_INODE; kind <= last; kind++) {
 		k->kind = kind;
 		k->a = ino;
-		lookup_add(b, k);
+		lookup_add();
 		if (exe_id) {
 			k->kind = kind | PAL_KEY_FROM;
 			k->a = pal_from_mix(ino, exe_id);
-			lookup_add(b, k);
+			lookup_add();
 		}
 	}
 }
 
 /* As lookup_add, for matches that may only restrict: allow bits are dropped. */
-static __always_inline void lookup_add_restrictive(struct pal_bits *b, struct pal_file_key *k)
+static __always_inline void lookup_add_restrictive(void)
 {
-	const struct pal_file_rule *r;
-	struct pal_file_rule only;
-
-	if (!may_have(b, k))
-		return;
-	r = bpf_map_lookup_elem(&pal_files, k);
-	if (!r)
-		return;
-	only = *r;
-	only.allow = 0;
-	bits_add(b, &only);
+	pal_lookup_add(1);
 }
 
 struct anc_ctx {
-	struct pal_bits *bits;
-	struct pal_file_key *key;
+	struct pal_file_key *key; /* the scratch key (struct pal_match) */
 	struct dentry *d; /* the dentry whose parent is next */
 	__u32 exe_id;
 };
@@ -184,11 +219,11 @@ static long anc_step(__u32 i, void *arg)
 	ino = BPF_CORE_READ(parent, d_inode, i_ino);
 	a->key->kind = PAL_KEY_DIR_INODE;
 	a->key->a = ino;
-	lookup_add_restrictive(a->bits, a->key);
+	lookup_add_restrictive();
 	if (a->exe_id) {
 		a->key->kind = PAL_KEY_DIR_INODE | PAL_KEY_FROM;
 		a->key->a = pal_from_mix(ino, a->exe_id);
-		lookup_add_restrictive(a->bits, a->key);
+		lookup_add_restrictive();
 	}
 	return 0;
 }
@@ -203,10 +238,10 @@ static long anc_step(__u32 i, void *arg)
  * `allow` of a host directory that holds a container's root would allow the
  * whole container). Extra lookups only for policies with directory rules.
  */
-static __always_inline void match_ancestors(struct pal_bits *b, struct pal_file_key *k,
+static __always_inline void match_ancestors(struct pal_file_key *k,
 					    struct dentry *obj, __u32 dev, __u32 exe_id)
 {
-	struct anc_ctx a = {.bits = b, .key = k, .d = obj, .exe_id = exe_id};
+	struct anc_ctx a = {.key = k, .d = obj, .exe_id = exe_id};
 
 	if (!obj)
 		return;
@@ -214,18 +249,17 @@ static __always_inline void match_ancestors(struct pal_bits *b, struct pal_file_
 	bpf_loop(PAL_MAX_DEPTH, anc_step, &a, 0);
 }
 
-/* Collect the rule bits one policy has for the resolved object. */
+/* Collect the rule bits one policy has for the resolved object, into ms. */
 static __always_inline void match_policy(struct pal_walk *w, const struct pal_req *r,
 					 const struct pal_policy *p, __u32 policy,
-					 struct pal_bits *b)
+					 struct pal_match *ms)
 {
-	/* b holds the slot as pal_bloom's __u32 key until the lookups set it (no stack to spare) */
-	struct pal_file_key k = {.gen = r->gen, .policy = policy, .b = r->gen, .class = r->class};
+	struct pal_file_key *k = &ms->key;
+	struct pal_bits *b = &ms->bits;
 	__u32 exe_id = (p->flags & PAL_POLF_FROM) ? r->exe_id : 0;
 	struct match_ctx m = {
 		.w = w,
-		.bits = b,
-		.key = &k,
+		.key = k,
 		.prefix = pal_prefix_root(r->seed),
 		.dir_depths = p->dir_depths,
 		.depth = r->depth,
@@ -233,27 +267,29 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 	};
 	__u32 d = r->depth;
 
+	*k = (struct pal_file_key){.gen = r->gen, .policy = policy, .class = r->class};
+	*b = (struct pal_bits){
+		.rule_deny = PAL_NO_RULE, .rule_audit = PAL_NO_RULE, .rule_allow = PAL_NO_RULE};
 	if (d > PAL_MAX_DEPTH)
 		return;
-	b->bloom = bpf_map_lookup_elem(&pal_bloom, &k.b);
 	/* levels 0..d; leaves m.prefix at depth d */
 	bpf_loop((PAL_MAX_DEPTH + DIR_UNROLL) / DIR_UNROLL, dir_step, &m, 0);
 	if (p->exact_depths & (1ULL << (d < 63 ? d : 63))) {
-		k.kind = PAL_KEY_EXACT;
-		k.a = m.prefix;
-		k.b = d;
-		lookup_add(b, &k);
+		k->kind = PAL_KEY_EXACT;
+		k->a = m.prefix;
+		k->b = d;
+		lookup_add();
 		if (exe_id) {
-			k.kind = PAL_KEY_EXACT | PAL_KEY_FROM;
-			k.a = pal_from_mix(k.a, exe_id);
-			lookup_add(b, &k);
+			k->kind = PAL_KEY_EXACT | PAL_KEY_FROM;
+			k->a = pal_from_mix(k->a, exe_id);
+			lookup_add();
 		}
 	}
 	if (!(p->flags & PAL_POLF_INODE_KEYS))
 		return;
-	match_inode(b, &k, r->ino, r->dev, r->is_dir, exe_id);
+	match_inode(k, r->ino, r->dev, r->is_dir, exe_id);
 	if (p->dir_depths && r->aliased)
-		match_ancestors(b, &k, req_obj(r), r->dev, exe_id);
+		match_ancestors(k, req_obj(r), r->dev, exe_id);
 }
 
 /*
@@ -291,13 +327,33 @@ struct decide_ctx {
 	struct pal_walk *w;
 };
 
+/*
+ * The action of one policy on the walked object, its rule in *rule. Global,
+ * so the verifier checks it, and the loops inside it, once, as a function of
+ * any policy: inlined into decide_step, the nested loops were explored again
+ * for every state of the loop over policies, which newer verifiers do at
+ * great length.
+ */
+__noinline int pal_policy_action(struct pal_req *r, __u32 policy, __u32 dflt, __u32 *rule)
+{
+	struct pal_match *ms = match_scratch();
+	const struct pal_policy *p;
+	struct pal_walk *w = scratch();
+
+	if (!r || !rule || !w || !ms || policy >= PAL_MAX_POLICIES)
+		return PAL_ACT_NONE;
+	p = pal_policy_of(r->gen, policy);
+	if (!p)
+		return PAL_ACT_NONE;
+	match_policy(w, r, p, policy, ms);
+	return bits_action(&ms->bits, r->access, dflt, rule);
+}
+
 static long decide_step(__u32 policy, void *arg)
 {
 	struct decide_ctx *d = arg;
 	struct pal_req *r = d->r;
 	const struct pal_policy *p;
-	struct pal_bits b = {
-		.rule_deny = PAL_NO_RULE, .rule_audit = PAL_NO_RULE, .rule_allow = PAL_NO_RULE};
 	__u32 rule = PAL_NO_RULE, class = r->class;
 	__u8 action, dflt;
 
@@ -318,8 +374,7 @@ static long decide_step(__u32 policy, void *arg)
 			pal_verdict_merge(&r->v, p, policy, PAL_ACT_DENY, PAL_NO_RULE);
 		return 0;
 	}
-	match_policy(d->w, r, p, policy, &b);
-	action = bits_action(&b, r->access, dflt, &rule);
+	action = pal_policy_action(r, policy, dflt, &rule);
 	pal_verdict_merge(&r->v, p, policy, action, rule);
 	return 0;
 }
