@@ -149,7 +149,8 @@ static int sigio(pid_t pid, int sig)
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
-		fprintf(stderr, "usage: palbpf pin|maps|progs|detach|links|rlimit|sigio ARG EXPECTED\n");
+		fprintf(stderr,
+			"usage: palbpf pin|maps|progs|detach|links|rlimit|sigio ARG EXPECTED\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "pin"))
