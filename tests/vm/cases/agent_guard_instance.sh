@@ -93,7 +93,9 @@ pal_check "the agent's cgroup is not frozen" grep -q "frozen 0" "$PAL_CGROUP/age
 pal_check "cgroup.kill of a sibling cgroup still works" \
 	sh -c 'echo 1 >"$1/other/cgroup.kill"' - "$PAL_CGROUP"
 pal_check "prlimit RLIMIT_CPU on the agent: EPERM" palbpf rlimit "$PAL_AGENT_PID" EPERM
-pal_check "prlimit on another process still works" palbpf rlimit $$ OK
+sleep 60 &
+pal_check "prlimit on another process still works" palbpf rlimit $! OK
+kill $!
 palbpf sigio "$PAL_AGENT_PID" 9
 pal_check "oom_score_adj of the agent is -1000" grep -qx -- -1000 /proc/$PAL_AGENT_PID/oom_score_adj
 pal_agent_settle 1.5
