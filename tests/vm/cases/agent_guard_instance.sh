@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# pal-timeout: 150
+# pal-timeout: 300
 # Self-protection trusts the running agent instance, not its executable:
 # a second `palisade run` (same binary, root, inside or outside the target)
 # is refused the live pins and says so; pins cannot be unlinked or renamed,
@@ -9,6 +9,7 @@
 # record; `palisade stop` still stops it.
 . "$PAL_LIB"
 . /lib/palisade-test/agent.sh
+PAL_AGENT_READY_S=120 # loading takes longer on the slower kernels under TCG
 
 PINS=/sys/fs/bpf/palisade
 mkdir -p /srv && echo guarded >/srv/guarded

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# pal-timeout: 150
+# pal-timeout: 300
 # The guard after the agent: an agent stopped with --keep-on-exit leaves
 # enforcement and an orphaned guard. A task of a target cgroup still cannot
 # get or remove the pins, even one that got the dead agent's PID (nothing is
@@ -8,6 +8,7 @@
 # writes the refusals made while no agent ran; `palisade stop` then detaches.
 . "$PAL_LIB"
 . /lib/palisade-test/agent.sh
+PAL_AGENT_READY_S=120 # loading takes longer on the slower kernels under TCG
 
 PINS=/sys/fs/bpf/palisade
 mkdir -p /srv && echo guarded >/srv/guarded
