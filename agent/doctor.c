@@ -68,6 +68,12 @@ static const struct dr_hook_info hook_info[] = {
 	{"bpf_prog", "guard", "opening the agent's programs", NULL},
 	{"task_kill", "guard", "signals to the agent", NULL},
 	{"ptrace_access_check", "guard", "ptrace of the agent", NULL},
+	{"inode_permission", "guard", "opening the agent's pins", NULL},
+	{"inode_unlink", "guard", "unlinking the agent's pins", NULL},
+	{"inode_rename", "guard", "renaming the agent's pins", NULL},
+	{"file_send_sigiotask", "guard", "SIGIO kills of the agent", NULL},
+	{"task_setrlimit", "guard", "rlimits of the agent", NULL},
+	{"task_alloc", "guard", "marking the agent's threads", NULL},
 };
 
 struct dr_feature {

@@ -71,7 +71,7 @@ static const char *const op_names[PAL_OP_MAX] = {
 	[PAL_OP_CREATE] = "create",   [PAL_OP_WRITE] = "write",	  [PAL_OP_CONNECT] = "connect",
 	[PAL_OP_SENDMSG] = "sendmsg", [PAL_OP_BIND] = "bind",	  [PAL_OP_SOCKET] = "socket",
 	[PAL_OP_DEVICE] = "device",   [PAL_OP_BPF] = "bpf",	  [PAL_OP_KILL] = "kill",
-	[PAL_OP_PTRACE] = "ptrace",
+	[PAL_OP_PTRACE] = "ptrace",   [PAL_OP_RLIMIT] = "rlimit",
 };
 
 const char *pal_event_type_name(__u32 type)
@@ -313,7 +313,8 @@ static void put_object(struct pal_events *ev, const struct pal_event *e)
 			jw_int(&ev->w, "dport", e->net.dport);
 		}
 	} else if (e->type == PAL_EV_AGENT) {
-		if (e->op == PAL_OP_BPF)
+		if (e->op == PAL_OP_BPF || e->op == PAL_OP_UNLINK || e->op == PAL_OP_RENAME ||
+		    e->op == PAL_OP_WRITE)
 			jw_bytes(&ev->w, "object", e->path);
 		else
 			jw_int(&ev->w, "target_pid", e->dev.major);

@@ -11,9 +11,17 @@ struct pal_guard_prog;
 
 /* Load and attach (or adopt from pin_dir) the guard programs; off until armed. */
 int pal_guard_open(struct pal_guard_prog **out, const struct pal_maps *maps, const char *pin_dir);
-/* Register the current process as the agent; flags: enum pal_guard_flags. */
-int pal_guard_arm(struct pal_guard_prog *g, unsigned int flags);
+/*
+ * Make the current process the running agent instance: mark its task (and
+ * the threads it creates from now on), record its cgroups under cg2_root
+ * and the pin dir. flags: enum pal_guard_flags. Call before any thread.
+ */
+int pal_guard_arm(struct pal_guard_prog *g, unsigned int flags, const char *cg2_root);
+/* Record every pin and every link of ours, once they all exist. */
+void pal_guard_seal(struct pal_guard_prog *g);
 /* keep: leave the guard armed and pinned (--keep-on-exit); else disarm and detach. */
 void pal_guard_close(struct pal_guard_prog *g, bool keep);
+/* oom_score_adj -1000: the OOM killer would stop the agent without asking task_kill. */
+int pal_guard_oom_exempt(void);
 
 #endif

@@ -529,6 +529,27 @@ static int start_metrics(struct agent *a)
 	return err == -EINVAL ? -EINVAL : err ? -EIO : 0;
 }
 
+/* The pins belong to a running agent instance: bpf/guard.bpf.c refused us. */
+static int refused_by_guard(const char *pin_dir)
+{
+	return pal_log_errno(-EPERM,
+			     "run: another Palisade agent is running and owns the pins in '%s'; "
+			     "only that instance may use them. Hint: 'palisade status' shows it, "
+			     "'palisade stop' stops it; then start again",
+			     pin_dir);
+}
+
+static int arm_guard(struct agent *a)
+{
+	int err = pal_guard_arm(a->guard,
+				a->o.no_signal_guard ? 0 : PAL_GUARD_SIGNALS | PAL_GUARD_PTRACE,
+				a->en.cg2_root);
+
+	if (!err && !a->o.no_signal_guard)
+		pal_guard_oom_exempt(); /* a warning only: the guard itself is armed */
+	return err;
+}
+
 static int start(struct agent *a)
 {
 	char why[512];
@@ -552,6 +573,8 @@ static int start(struct agent *a)
 				     "Hint: stop that agent, or remove the pins (rm -r '%s'), then start "
 				     "again",
 				     a->o.pin_dir, PAL_ABI_MARKER, a->o.pin_dir);
+	if (err == -EPERM)
+		return refused_by_guard(a->o.pin_dir);
 	if (err)
 		return pal_log_errno(err, "run: cannot create or adopt maps in '%s'", a->o.pin_dir);
 	err = pal_enforcer_sync(&a->en);
@@ -563,6 +586,12 @@ static int start(struct agent *a)
 			err = pal_guard_open(&a->guard, &a->en.maps, a->o.pin_dir);
 		if (!err)
 			err = pal_socket_open(&a->en.sock, &a->en.maps, a->o.pin_dir);
+		if (err == -EPERM)
+			return refused_by_guard(a->o.pin_dir);
+		if (err)
+			return err;
+		/* Before any thread exists: threads inherit the agent's mark. */
+		err = arm_guard(a);
 		if (err)
 			return err;
 	} else {
@@ -588,10 +617,11 @@ static int start(struct agent *a)
 		return err;
 	err = setup_loop(a);
 	if (!err)
+		err = start_metrics(a);
+	if (!err)
 		err = pal_drop_privileges();
-	if (!err && a->guard)
-		err = pal_guard_arm(
-			a->guard, a->o.no_signal_guard ? 0 : PAL_GUARD_SIGNALS | PAL_GUARD_PTRACE);
+	if (!err)
+		pal_guard_seal(a->guard);
 	return err;
 }
 
@@ -656,9 +686,7 @@ int cmd_run(int argc, char **argv)
 		return err == -EINVAL ? PAL_EXIT_POLICY : PAL_EXIT_RUNTIME;
 	}
 	pal_log_setup(a.o.verbose, false);
-	err = start_metrics(&a);
-	if (!err)
-		err = start(&a);
+	err = start(&a);
 	if (!err) {
 		pal_log(PAL_LOG_INFO, "run: ready: generation %llu enforcing from '%s'%s",
 			(unsigned long long)a.en.generation, a.o.policy_dir,

@@ -297,6 +297,7 @@ enum pal_op {
 	PAL_OP_BPF, /* bpf() on a Palisade object */
 	PAL_OP_KILL,
 	PAL_OP_PTRACE,
+	PAL_OP_RLIMIT, /* setrlimit/prlimit on the agent */
 	PAL_OP_MAX,
 };
 
@@ -410,22 +411,59 @@ _Static_assert(sizeof(struct pal_sock_rule) == 8, "pal_sock_rule ABI");
 
 /*
  * pal_guard map, ARRAY, 1 entry (bpf/guard.bpf.c).
- * key: 0. value: struct pal_guard, who the agent is. While agent_tgid is 0
- * the guard is off (the agent fills it in once everything is loaded).
+ * key: 0. value: struct pal_guard, the running agent instance and what it
+ * guards. While instance is 0 no agent runs: the guard is off, or, with
+ * PAL_GUARD_ORPHANED, it keeps tasks of target cgroups away from the pins.
  */
+#define PAL_GUARD_MAX_CGROUPS 16 /* the agent's cgroup and its ancestors we record */
+
 struct pal_guard {
-	__u64 exe_ino; /* the agent's executable: a restarted agent may adopt the pins */
-	__u32 exe_dev; /* new_encode_dev() */
-	__u32 agent_tgid;
+	__u64 instance; /* nonzero while an agent runs; its tasks carry it in pal_agent_task */
+	__u64 pin_ino; /* bpffs inode of the pin dir */
+	__u64 links_ino; /* bpffs inode of <pin dir>/links */
+	__u64 cgroup_ids[PAL_GUARD_MAX_CGROUPS]; /* the agent's cgroup and its ancestors; 0 ends */
+	__u32 pin_dev; /* new_encode_dev() of the bpffs holding the pins */
+	__u32 agent_tgid; /* for records only: never a reason to trust a task */
 	__u32 flags; /* enum pal_guard_flags */
 	__u32 pad0;
 };
-_Static_assert(sizeof(struct pal_guard) == 24, "pal_guard ABI");
+_Static_assert(sizeof(struct pal_guard) == 40 + 8 * PAL_GUARD_MAX_CGROUPS, "pal_guard ABI");
 
 enum pal_guard_flags {
-	PAL_GUARD_SIGNALS = 1u << 0, /* deny fatal signals to the agent (but from PID 1) */
+	PAL_GUARD_SIGNALS = 1u << 0, /* deny fatal signals, SIGIO kills and rlimits to the agent */
 	PAL_GUARD_PTRACE = 1u << 1, /* deny ptrace of the agent */
+	PAL_GUARD_ORPHANED = 1u << 2, /* set by BPF: the agent exited and left its pins armed */
 };
+
+/*
+ * pal_agent_task map, TASK_STORAGE (bpf/guard.bpf.c).
+ * key: a task (a pidfd from user space). value: struct pal_agent_mark, set on
+ * the agent's own task when it arms and on every thread it creates later.
+ * It dies with the task, so a reused PID inherits nothing.
+ */
+struct pal_agent_mark {
+	__u64 instance; /* equal to pal_guard.instance while that agent runs */
+};
+_Static_assert(sizeof(struct pal_agent_mark) == 8, "pal_agent_mark ABI");
+
+/*
+ * pal_guard_objs map, HASH (bpf/guard.bpf.c), filled by the agent after it
+ * pinned everything. key: struct pal_guard_obj, an object a task other than
+ * the agent may not get an fd to. value: __u32, 1.
+ */
+#define PAL_GUARD_MAX_OBJS 256
+
+enum pal_guard_obj_kind {
+	PAL_GUARD_OBJ_PIN = 1, /* id: bpffs inode number of a pin (dev: pal_guard.pin_dev) */
+	PAL_GUARD_OBJ_LINK = 2, /* id: a link id (BPF_LINK_GET_FD_BY_ID) */
+};
+
+struct pal_guard_obj {
+	__u64 id;
+	__u32 kind; /* enum pal_guard_obj_kind */
+	__u32 pad0;
+};
+_Static_assert(sizeof(struct pal_guard_obj) == 16, "pal_guard_obj ABI");
 
 /* ---- flood control ---------------------------------------------------- */
 

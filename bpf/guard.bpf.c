@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Self-protection: once the agent has registered itself in pal_guard, no
- * other process may get a file descriptor to a Palisade map or program,
- * detach or replace a Palisade link, send the agent a fatal signal (PID 1,
- * i.e. systemd's stop, excepted) or ptrace it. Attempts are denied with
- * EPERM and reported as `agent` events. The administrator's way out is
- * `palisade stop` over the control socket, or the service manager.
+ * Self-protection. The agent is the running instance, not a file: when it
+ * arms, it marks its own task (pal_agent_task, task-local storage) with a
+ * random instance number that it also stores in pal_guard; its threads
+ * inherit the mark, and the mark dies with the task. Executing the agent's
+ * binary gives no mark. While the instance runs, no other task may:
+ *  - get an fd to a Palisade map or program, or detach/replace a link;
+ *  - unlink or rename a pin in the pin dir;
+ *  - send the agent a fatal signal (PID 1, the service manager, excepted),
+ *    directly or as a SIGIO, change its rlimits, or ptrace it;
+ *  - open cgroup.kill or cgroup.freeze of the agent's cgroup or an ancestor.
+ * Attempts are denied with EPERM and reported as `agent` events. The way
+ * out is `palisade stop` over the control socket, or the service manager.
+ * When the agent exits and leaves its pins (--keep-on-exit, a crash), the
+ * guard is orphaned: tasks of target cgroups stay away from the pins, and a
+ * new agent started outside them adopts the pins and arms again.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -17,13 +26,18 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define BPF_LINK_UPDATE_CMD 29
 #define BPF_LINK_DETACH_CMD 34
+#define BPF_LINK_GET_FD_BY_ID_CMD 30
+#define BPF_FS_MAGIC_NR 0xcafe4a11
+#define CLONE_THREAD_FLAG 0x00010000
+#define FMODE_WRITE_FLAG 0x2
+#define CGROUP2_MAGIC 0x63677270
 #define SIGHUP 1
 #define SIGUSR1 10
 #define SIGUSR2 12
 #define SIGCHLD 17
 #define SIGWINCH 28
 
-/* key: 0. value: struct pal_guard (abi.h), who the agent is. */
+/* key: 0. value: struct pal_guard (abi.h), the running instance and what it guards. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -31,26 +45,78 @@ struct {
 	__type(value, struct pal_guard);
 } pal_guard SEC(".maps");
 
-static __always_inline const struct pal_guard *guard(void)
+/* key: a task. value: struct pal_agent_mark (abi.h), set on the agent's tasks only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct pal_agent_mark);
+} pal_agent_task SEC(".maps");
+
+/* key: struct pal_guard_obj (abi.h), a pin or link of the agent. value: 1. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PAL_GUARD_MAX_OBJS);
+	__type(key, struct pal_guard_obj);
+	__type(value, __u32);
+} pal_guard_objs SEC(".maps");
+
+static __always_inline struct pal_guard *guard_state(void)
 {
 	__u32 zero = 0;
-	const struct pal_guard *g = bpf_map_lookup_elem(&pal_guard, &zero);
 
-	return g && g->agent_tgid ? g : NULL;
+	return bpf_map_lookup_elem(&pal_guard, &zero);
 }
 
-/* The agent, a restarted agent (same executable), or the kernel itself. */
+/* The guard of a running agent, or NULL. */
+static __always_inline struct pal_guard *guard(void)
+{
+	struct pal_guard *g = guard_state();
+
+	return g && g->instance ? g : NULL;
+}
+
+/* Does task t carry the running instance's mark? */
+static __always_inline bool marked(const struct pal_guard *g, struct task_struct *t)
+{
+	struct pal_agent_mark *m = bpf_task_storage_get(&pal_agent_task, t, 0, 0);
+
+	return m && m->instance == g->instance;
+}
+
+/* The running agent's own tasks, or the kernel itself (no user memory). */
 static __always_inline bool is_agent(const struct pal_guard *g)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct inode *exe;
 
-	if ((bpf_get_current_pid_tgid() >> 32) == g->agent_tgid)
-		return true;
 	if (!BPF_CORE_READ(task, mm))
 		return true;
-	exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
-	return exe && BPF_CORE_READ(exe, i_ino) == g->exe_ino && pal_inode_dev(exe) == g->exe_dev;
+	return marked(g, task);
+}
+
+/* A task that a loaded policy confines (host-wide or by cgroup). */
+static __always_inline bool confined(void)
+{
+	__u32 gen = pal_live_gen();
+	const struct pal_gen_config *cfg = pal_config_of(gen);
+
+	return cfg && pal_task_policies(gen, cfg);
+}
+
+/*
+ * Should the current task be refused a Palisade object? Always while an
+ * agent runs and this is not one of its tasks; while the guard is orphaned,
+ * only if a policy confines the task (the next agent must adopt the pins).
+ */
+static __always_inline bool refused(void)
+{
+	struct pal_guard *g = guard_state();
+
+	if (!g)
+		return false;
+	if (g->instance)
+		return !is_agent(g);
+	return (g->flags & PAL_GUARD_ORPHANED) && confined();
 }
 
 /* Deny and report a tampering attempt. */
@@ -85,12 +151,9 @@ static __always_inline bool ours(const char *name, bool prog)
 SEC("lsm/bpf_map")
 int BPF_PROG(palisade_bpf_map, struct bpf_map *map, fmode_t fmode, int ret)
 {
-	const struct pal_guard *g;
-
 	if (ret)
 		return ret;
-	g = guard();
-	if (!g || is_agent(g) || !ours(map->name, false))
+	if (!ours(map->name, false) || !refused())
 		return 0;
 	return tamper(PAL_OP_BPF, fmode, 0, map->name); /* EPERM */
 }
@@ -98,14 +161,35 @@ int BPF_PROG(palisade_bpf_map, struct bpf_map *map, fmode_t fmode, int ret)
 SEC("lsm/bpf_prog")
 int BPF_PROG(palisade_bpf_prog, struct bpf_prog *prog, int ret)
 {
-	const struct pal_guard *g;
-
 	if (ret)
 		return ret;
-	g = guard();
-	if (!g || is_agent(g) || !ours(prog->aux->name, true))
+	if (!ours(prog->aux->name, true) || !refused())
 		return 0;
 	return tamper(PAL_OP_BPF, 0, 0, prog->aux->name); /* EPERM */
+}
+
+static __always_inline bool our_obj(__u64 id, __u32 kind)
+{
+	struct pal_guard_obj k = {.id = id, .kind = kind};
+
+	return bpf_map_lookup_elem(&pal_guard_objs, &k) != NULL;
+}
+
+/*
+ * BPF_OBJ_GET of a pin: decided on the pin's inode, which is what the
+ * kernel opens. This is the only way to a link fd besides its id, and a
+ * task that never holds a Palisade link fd cannot detach or update one.
+ */
+SEC("lsm/inode_permission")
+int BPF_PROG(palisade_pin_permission, struct inode *inode, int mask, int ret)
+{
+	if (ret)
+		return ret;
+	if (BPF_CORE_READ(inode, i_sb, s_magic) != BPF_FS_MAGIC_NR)
+		return 0;
+	if (!our_obj(BPF_CORE_READ(inode, i_ino), PAL_GUARD_OBJ_PIN) || !refused())
+		return 0;
+	return tamper(PAL_OP_BPF, mask, 0, "pin"); /* EPERM */
 }
 
 /* The program behind a link fd of the current task, for LINK_DETACH/UPDATE. */
@@ -127,23 +211,29 @@ static __always_inline const char *link_prog_name(__u32 fd)
 }
 
 /*
+ * BPF_LINK_GET_FD_BY_ID is decided on the id in the kernel's copy of attr.
+ * LINK_DETACH/UPDATE: no hook passes the link, and the fd table read here
+ * can change before the command runs (dup2), so that check is only a second
+ * line: the guarantee is that no other task gets a Palisade link fd.
  * Only the two parameters every kernel has: security_bpf() gained a fourth
  * (bool kernel) in 6.18, so the previous program's return value is not at a
- * fixed position, and read as the third or fourth it would be the wrong word.
- * There is nothing to pass on anyway: the BPF LSM trampoline runs a program
- * only while every earlier one on the hook returned 0.
+ * fixed position. There is nothing to pass on anyway: the BPF LSM
+ * trampoline runs a program only while every earlier one returned 0.
  */
 SEC("lsm/bpf")
 int BPF_PROG(palisade_bpf, int cmd, union bpf_attr *attr)
 {
-	const struct pal_guard *g;
 	const char *name;
 	char buf[16];
 
+	if (cmd == BPF_LINK_GET_FD_BY_ID_CMD) {
+		if (!our_obj(BPF_CORE_READ(attr, link_id), PAL_GUARD_OBJ_LINK) || !refused())
+			return 0;
+		return tamper(PAL_OP_BPF, cmd, 0, "link"); /* EPERM */
+	}
 	if (cmd != BPF_LINK_DETACH_CMD && cmd != BPF_LINK_UPDATE_CMD)
 		return 0;
-	g = guard();
-	if (!g || is_agent(g))
+	if (!refused())
 		return 0;
 	name = link_prog_name(cmd == BPF_LINK_DETACH_CMD ?
 				      BPF_CORE_READ(attr, link_detach.link_fd) :
@@ -153,45 +243,204 @@ int BPF_PROG(palisade_bpf, int cmd, union bpf_attr *attr)
 	return tamper(PAL_OP_BPF, cmd, 0, buf); /* EPERM */
 }
 
+/* dir is the pin dir or its links/ dir. */
+static __always_inline bool pin_dir(const struct pal_guard *g, struct inode *dir)
+{
+	__u64 ino = BPF_CORE_READ(dir, i_ino);
+
+	if (!g->pin_dev || pal_inode_dev(dir) != g->pin_dev)
+		return false;
+	return ino == g->pin_ino || ino == g->links_ino;
+}
+
+/* A pin may be removed or renamed by the agent only. */
+static __always_inline int pin_change(struct inode *dir, struct inode *dir2, struct dentry *d,
+				      __u32 op)
+{
+	struct pal_guard *g = guard_state();
+
+	if (!g || !(pin_dir(g, dir) || (dir2 && pin_dir(g, dir2))))
+		return 0;
+	if (!refused())
+		return 0;
+	return tamper(op, 0, 0, (const char *)BPF_CORE_READ(d, d_name.name)); /* EPERM */
+}
+
+SEC("lsm/inode_unlink")
+int BPF_PROG(palisade_inode_unlink, struct inode *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return pin_change(dir, NULL, dentry, PAL_OP_UNLINK);
+}
+
+SEC("lsm/inode_rename")
+int BPF_PROG(palisade_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
+	     struct inode *new_dir, struct dentry *new_dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return pin_change(old_dir, new_dir, old_dentry, PAL_OP_RENAME);
+}
+
+/* Is this cgroup (id) the agent's cgroup or one of its ancestors? */
+static __always_inline bool agent_cgroup(const struct pal_guard *g, __u64 id)
+{
+	for (int i = 0; i < PAL_GUARD_MAX_CGROUPS; i++) {
+		if (!g->cgroup_ids[i])
+			return false;
+		if (g->cgroup_ids[i] == id)
+			return true;
+	}
+	return false;
+}
+
+static __always_inline bool kill_or_freeze(const char *n)
+{
+	char b[16] = {};
+
+	bpf_probe_read_kernel_str(b, sizeof(b), n);
+	return b[0] == 'c' && b[6] == '.' &&
+	       ((b[7] == 'k' && b[8] == 'i' && b[9] == 'l' && b[10] == 'l' && !b[11]) ||
+		(b[7] == 'f' && b[8] == 'r' && b[9] == 'e' && b[10] == 'e' && b[11] == 'z' &&
+		 b[12] == 'e' && !b[13]));
+}
+
+/*
+ * cgroup.kill and cgroup.freeze of a cgroup the agent is in would stop it
+ * without task_kill being asked (PID 1, the service manager, excepted).
+ */
+SEC("lsm/file_open")
+int BPF_PROG(palisade_cgroup_open, struct file *file, int ret)
+{
+	struct pal_guard *g;
+	struct dentry *d;
+	const char *name;
+
+	if (ret)
+		return ret;
+	if (!(file->f_mode & FMODE_WRITE_FLAG))
+		return 0;
+	g = guard();
+	if (!g || !(g->flags & PAL_GUARD_SIGNALS))
+		return 0;
+	if (BPF_CORE_READ(file, f_inode, i_sb, s_magic) != CGROUP2_MAGIC)
+		return 0;
+	d = BPF_CORE_READ(file, f_path.dentry);
+	name = (const char *)BPF_CORE_READ(d, d_name.name);
+	if (!kill_or_freeze(name) || !agent_cgroup(g, BPF_CORE_READ(d, d_parent, d_inode, i_ino)))
+		return 0;
+	if ((bpf_get_current_pid_tgid() >> 32) == 1 || is_agent(g))
+		return 0; /* the service manager may stop the agent */
+	return tamper(PAL_OP_WRITE, 0, 0, name); /* EPERM */
+}
+
 static __always_inline bool harmless(int sig)
 {
 	/* reload, reopen the log, and signals that never stop a process */
-	return sig == 0 || sig == SIGHUP || sig == SIGUSR1 || sig == SIGUSR2 || sig == SIGCHLD ||
+	return sig == SIGHUP || sig == SIGUSR1 || sig == SIGUSR2 || sig == SIGCHLD ||
 	       sig == SIGWINCH;
+}
+
+/* A signal guard of the running agent, if p is one of its tasks. */
+static __always_inline struct pal_guard *guarding(struct task_struct *p, __u32 flag)
+{
+	struct pal_guard *g = guard();
+
+	return g && (g->flags & flag) && marked(g, p) ? g : NULL;
 }
 
 SEC("lsm/task_kill")
 int BPF_PROG(palisade_task_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
 	     const struct cred *cred, int ret)
 {
-	const struct pal_guard *g;
-	__u32 target, self;
+	struct pal_guard *g;
 
 	if (ret)
 		return ret;
-	g = guard();
-	if (!g || !(g->flags & PAL_GUARD_SIGNALS) || harmless(sig))
+	if (!sig || harmless(sig))
 		return 0;
-	target = BPF_CORE_READ(p, tgid);
-	self = bpf_get_current_pid_tgid() >> 32;
-	if (target != g->agent_tgid || self == g->agent_tgid || self == 1)
+	g = guarding(p, PAL_GUARD_SIGNALS);
+	if (!g || (bpf_get_current_pid_tgid() >> 32) == 1 || is_agent(g))
 		return 0;
-	return tamper(PAL_OP_KILL, sig, target, NULL); /* EPERM */
+	return tamper(PAL_OP_KILL, sig, BPF_CORE_READ(p, tgid), NULL); /* EPERM */
+}
+
+/*
+ * F_SETOWN + F_SETSIG: the signal is sent by whoever made the I/O, maybe
+ * the agent itself, so a fatal one is refused whoever sends it. Signal 0
+ * means SIGIO, which terminates by default.
+ */
+SEC("lsm/file_send_sigiotask")
+int BPF_PROG(palisade_sigiotask, struct task_struct *tsk, struct fown_struct *fown, int sig,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	if ((sig && harmless(sig)) || !guarding(tsk, PAL_GUARD_SIGNALS))
+		return 0;
+	return tamper(PAL_OP_KILL, sig ? sig : 29, BPF_CORE_READ(tsk, tgid), NULL); /* EPERM */
+}
+
+/* prlimit(RLIMIT_CPU, ...) on the agent would have the kernel kill it. */
+SEC("lsm/task_setrlimit")
+int BPF_PROG(palisade_setrlimit, struct task_struct *p, unsigned int resource,
+	     struct rlimit *new_rlim, int ret)
+{
+	struct pal_guard *g;
+
+	if (ret)
+		return ret;
+	g = guarding(p, PAL_GUARD_SIGNALS);
+	if (!g || is_agent(g))
+		return 0;
+	return tamper(PAL_OP_RLIMIT, resource, BPF_CORE_READ(p, tgid), NULL); /* EPERM */
 }
 
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(palisade_ptrace, struct task_struct *child, unsigned int mode, int ret)
 {
-	const struct pal_guard *g;
-	__u32 target;
+	struct pal_guard *g;
 
 	if (ret)
 		return ret;
+	g = guarding(child, PAL_GUARD_PTRACE);
+	if (!g || is_agent(g))
+		return 0;
+	return tamper(PAL_OP_PTRACE, mode, BPF_CORE_READ(child, tgid), NULL); /* EPERM */
+}
+
+/* Threads of the agent are the agent; its child processes are not. */
+SEC("lsm/task_alloc")
+int BPF_PROG(palisade_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+	struct pal_agent_mark *m;
+	struct pal_guard *g;
+
+	if (ret || !(clone_flags & CLONE_THREAD_FLAG))
+		return ret;
 	g = guard();
-	if (!g || !(g->flags & PAL_GUARD_PTRACE))
+	if (!g || !marked(g, bpf_get_current_task_btf()))
 		return 0;
-	target = BPF_CORE_READ(child, tgid);
-	if (target != g->agent_tgid || (bpf_get_current_pid_tgid() >> 32) == g->agent_tgid)
+	m = bpf_task_storage_get(&pal_agent_task, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (m)
+		m->instance = g->instance;
+	return 0;
+}
+
+/*
+ * The last task of the agent exits: whoever gets its PID next gets nothing.
+ * If it left the guard armed (--keep-on-exit, a crash), the guard is
+ * orphaned until the next agent arms it.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(palisade_agent_exit, struct task_struct *p)
+{
+	struct pal_guard *g = guard();
+
+	if (!g || !marked(g, p) || BPF_CORE_READ(p, signal, live.counter))
 		return 0;
-	return tamper(PAL_OP_PTRACE, mode, target, NULL); /* EPERM */
+	g->flags |= PAL_GUARD_ORPHANED;
+	g->instance = 0;
+	return 0;
 }

@@ -22,8 +22,8 @@ YAML
 pal_agent_start
 
 pal_check "bpf_obj_get of a pinned map: EPERM" palbpf pin /sys/fs/bpf/palisade/pal_gen EPERM
-pal_check "BPF_LINK_DETACH of a pinned Palisade link: EPERM" \
-	palbpf detach /sys/fs/bpf/palisade/links/file-0 EPERM
+pal_check "bpf_obj_get of a pinned Palisade link: EPERM" \
+	palbpf pin /sys/fs/bpf/palisade/links/file-0 EPERM
 pal_check "the file rule is still enforced" sh -c '! cat /srv/guarded 2>/dev/null'
 pal_check "BPF_MAP_GET_FD_BY_ID on Palisade maps: EPERM" palbpf maps pal_ EPERM
 pal_check "BPF_PROG_GET_FD_BY_ID on Palisade programs: EPERM" palbpf progs palisade EPERM

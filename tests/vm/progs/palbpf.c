@@ -6,13 +6,20 @@
  *   palbpf maps PREFIX EXPECTED   BPF_MAP_GET_FD_BY_ID on every map named PREFIX*
  *   palbpf progs PREFIX EXPECTED  BPF_PROG_GET_FD_BY_ID on every program named PREFIX*
  *   palbpf detach PATH EXPECTED   BPF_LINK_DETACH of a pinned link
+ *   palbpf links PREFIX EXPECTED  BPF_LINK_GET_FD_BY_ID on every link of a PREFIX* program
+ *   palbpf rlimit PID EXPECTED    prlimit(PID, RLIMIT_CPU, 1 s)
+ *   palbpf sigio PID SIGNAL       F_SETOWN PID + F_SETSIG SIGNAL on a pipe, then make
+ *                                 it readable (the sender sees no error: exits 0)
  * EXPECTED is OK or an errno name (EPERM).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <bpf/bpf.h>
 
 static int expected(const char *s)
@@ -82,10 +89,68 @@ static int by_id(bool maps, const char *prefix, int want)
 	return seen ? bad : 1;
 }
 
+/* The name of the program behind link fd, or "" if we may not see it. */
+static void link_prog(int fd, char *name, size_t len)
+{
+	struct bpf_link_info li = {0};
+	struct bpf_prog_info pi = {0};
+	__u32 l = sizeof(li);
+	int pfd;
+
+	name[0] = 0;
+	if (bpf_obj_get_info_by_fd(fd, &li, &l))
+		return;
+	pfd = bpf_prog_get_fd_by_id(li.prog_id);
+	l = sizeof(pi);
+	if (pfd >= 0 && !bpf_obj_get_info_by_fd(pfd, &pi, &l))
+		snprintf(name, len, "%s", pi.name);
+	if (pfd >= 0)
+		close(pfd);
+}
+
+/* Links of PREFIX* programs by id; a refused one is ours (others open). */
+static int links(const char *prefix, int want)
+{
+	__u32 id = 0;
+	int seen = 0, bad = 0;
+
+	while (!bpf_link_get_next_id(id, &id)) {
+		int fd = bpf_link_get_fd_by_id(id);
+		char what[64], name[32];
+
+		if (fd >= 0) {
+			link_prog(fd, name, sizeof(name));
+			if (name[0] && strncmp(name, prefix, strlen(prefix))) {
+				close(fd);
+				continue;
+			}
+		}
+		snprintf(what, sizeof(what), "link id %u", id);
+		seen++;
+		bad |= verdict(what, fd, want);
+	}
+	printf("palbpf: %d links matched '%s'\n", seen, prefix);
+	return seen ? bad : 1;
+}
+
+static int sigio(pid_t pid, int sig)
+{
+	int p[2];
+
+	if (pipe(p) || fcntl(p[0], F_SETOWN, pid) || fcntl(p[0], F_SETSIG, sig) ||
+	    fcntl(p[0], F_SETFL, O_ASYNC | O_NONBLOCK) || write(p[1], "x", 1) != 1) {
+		perror("palbpf: sigio");
+		return 1;
+	}
+	printf("palbpf: SIGIO as signal %d sent towards %d\n", sig, pid);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
-		fprintf(stderr, "usage: palbpf pin|maps|progs ARG EXPECTED\n");
+		fprintf(stderr,
+			"usage: palbpf pin|maps|progs|detach|links|rlimit|sigio ARG EXPECTED\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "pin"))
@@ -99,6 +164,16 @@ int main(int argc, char **argv)
 		close(fd);
 		return verdict("detach", r, expected(argv[3]));
 	}
+	if (!strcmp(argv[1], "links"))
+		return links(argv[2], expected(argv[3]));
+	if (!strcmp(argv[1], "rlimit")) {
+		struct rlimit cpu = {1, 1};
+
+		return verdict("prlimit RLIMIT_CPU", prlimit(atoi(argv[2]), RLIMIT_CPU, &cpu, NULL),
+			       expected(argv[3]));
+	}
+	if (!strcmp(argv[1], "sigio"))
+		return sigio(atoi(argv[2]), atoi(argv[3]));
 	if (!strcmp(argv[1], "maps"))
 		return by_id(true, argv[2], expected(argv[3]));
 	if (!strcmp(argv[1], "progs"))
