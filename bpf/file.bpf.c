@@ -54,6 +54,68 @@ struct {
 	__type(value, __u32);
 } pal_exes SEC(".maps");
 
+/* ---- where confinement begins (docs/containers.md) ------------------------ */
+
+#define PAL_MAX_SETUP_CGROUPS 16384 /* cgroups in runtime setup at one time */
+
+/*
+ * key: __u64 id of a cgroup in runtime setup: one created by a task that no
+ * cgroup policy confines (a runtime, systemd, the kubelet), in which no task
+ * has exec'd yet. value: __u8, 1. Cgroup policies do not decide the file and
+ * exec accesses of its tasks; the first exec in it arms it (deletes the
+ * entry) for ever. A cgroup not in here is armed, so a lost or full map
+ * confines, never frees.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PAL_MAX_SETUP_CGROUPS);
+	__type(key, __u64);
+	__type(value, __u8);
+} pal_setup SEC(".maps");
+
+static __always_inline bool in_setup(void)
+{
+	__u64 id = bpf_get_current_cgroup_id();
+
+	return bpf_map_lookup_elem(&pal_setup, &id) != NULL;
+}
+
+/* Whether a cgroup policy decides the current task's accesses. */
+static __always_inline bool task_confined(void)
+{
+	__u32 gen = pal_live_gen();
+	const struct pal_gen_config *cfg = pal_config_of(gen);
+
+	if (!cfg || !(pal_task_policies(gen, cfg) & ~cfg->host_policies))
+		return false;
+	return !in_setup();
+}
+
+/*
+ * A cgroup created by a confined task (root in a container making a child
+ * cgroup) is armed from birth; one created by an unconfined task starts in
+ * setup, until its first exec.
+ */
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(palisade_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	__u64 id = cgrp->kn->id;
+	__u8 one = 1;
+
+	if (!task_confined())
+		bpf_map_update_elem(&pal_setup, &id, &one, BPF_NOEXIST);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(palisade_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	__u64 id = cgrp->kn->id;
+
+	bpf_map_delete_elem(&pal_setup, &id);
+	return 0;
+}
+
 /* ---- requests ---------------------------------------------------------- */
 
 static __always_inline __u32 current_exe_id(__u32 gen)
@@ -83,6 +145,9 @@ static __always_inline bool req_begin(struct pal_req *r, __u32 class, __u32 acce
 	if (!cfg || !cfg->file_policies)
 		return false;
 	r->mask = pal_task_policies(r->gen, cfg) & cfg->file_policies;
+	/* the runtime's setup in a new cgroup: only host-wide policies apply */
+	if ((r->mask & ~cfg->host_policies) && in_setup())
+		r->mask &= cfg->host_policies;
 	if (!r->mask)
 		return false;
 	r->seed = cfg->path_seed;
@@ -242,9 +307,13 @@ int BPF_PROG(palisade_bprm_check, struct linux_binprm *bprm, int ret)
 {
 	struct file *file = bprm->file;
 	struct pal_obj o = {.dir = file->f_path.dentry, .mnt = file->f_path.mnt};
+	__u64 id;
 
 	if (ret)
 		return ret;
+	/* the first exec in a cgroup in setup arms it, this exec included */
+	id = bpf_get_current_cgroup_id();
+	bpf_map_delete_elem(&pal_setup, &id);
 	return check_exec(&o, PAL_OP_EXEC, PAL_ACC_EXEC, true);
 }
 

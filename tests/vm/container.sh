@@ -64,12 +64,12 @@ _ctr_rootfs() {
 	echo "container secret" >"$1/srv/secret"
 }
 
-# _ctr_args CMD...: the JSON array of CMD.
+# _ctr_args CMD...: the JSON array of CMD (one line each: no newlines).
 _ctr_args() {
 	_sep=
 	printf '['
 	for _a in "$@"; do
-		printf '%s"%s"' "$_sep" "$_a"
+		printf '%s"%s"' "$_sep" "$(printf '%s' "$_a" | sed 's/\\/\\\\/g; s/"/\\"/g')"
 		_sep=,
 	done
 	printf ']'
