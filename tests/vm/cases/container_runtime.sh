@@ -12,6 +12,8 @@
 #  - a process that creates a child cgroup and moves into it, then opens
 #    without another exec (a new cgroup made by a confined task is armed
 #    from birth);
+# The container's files go to its /dev (tmpfs): on 6.18, the first write
+# below a lower-layer directory of the overlay root (copy-up) fails closed.
 #  - a process that executes crun again: crun re-executes itself from a
 #    memfd, a file with no path below the task's root, which fails closed.
 . "$PAL_LIB"
@@ -34,12 +36,12 @@ YAML
 
 pal_must "bundle: entrypoint" pal_ctr_bundle entry 7f3e-01 /bin/ctrtest open /srv/secret EACCES
 pal_must "bundle: comm of crun's setup" pal_ctr_bundle masq 7f3e-01 /bin/sh -c \
-	'cp /bin/ctrtest /tmp/memfd:crun_clon && exec /tmp/memfd:crun_clon open /srv/secret EACCES'
+	'cp /bin/ctrtest /dev/memfd:crun_clon && exec /dev/memfd:crun_clon open /srv/secret EACCES'
 # Only shell builtins after the move: no exec that would arm the new cgroup.
 pal_must "bundle: child cgroup" pal_ctr_bundle child 7f3e-01 /bin/sh -c \
 	'mkdir /sys/fs/cgroup/esc && echo $$ >/sys/fs/cgroup/esc/cgroup.procs && read -r cg </proc/self/cgroup && echo "moved to $cg" && [ "$cg" = 0::/esc ] && if read -r l </srv/secret; then echo "LEAK: $l"; exit 1; fi'
 pal_must "bundle: crun again" pal_ctr_bundle recrun 7f3e-01 /bin/sh -c \
-	'if crun --root /tmp/crun run -b / -f /srv/secret again; then exit 1; fi'
+	'if crun --root /dev/crun run -b / -f /srv/secret again; then exit 1; fi'
 
 pal_agent_start
 pal_check "container starts; its entrypoint is denied" pal_ctr_run entry
@@ -61,7 +63,7 @@ cg=/pal-test-$PAL_CASE/kubepods/besteffort/pod7f3e-01
 # A record of a container that is gone by then names its cgroup "... (deleted)".
 log "entrypoint" -c 1 $c rule=0 path=/srv/secret exe=/bin/ctrtest cgroup~$cg/entry
 log "comm of crun's setup" -c 1 $c rule=0 path=/srv/secret comm=memfd:crun_clon \
-	exe=/tmp/memfd:crun_clon cgroup~$cg/masq
+	exe=/dev/memfd:crun_clon cgroup~$cg/masq
 log "child cgroup" -c 1 $c rule=0 path=/srv/secret exe=/bin/busybox cgroup~$cg/child/esc
 log "crun again: its memfd exec fails closed" -c 1 event=exec action=deny errno=13 op=exec \
 	policy=ctr-secret rule=null unresolved=true comm=crun exe=/usr/bin/crun cgroup~$cg/recrun
