@@ -54,6 +54,108 @@ struct {
 	__type(value, __u32);
 } pal_exes SEC(".maps");
 
+/* ---- where confinement begins (docs/containers.md) ------------------------ */
+
+#define PAL_MAX_SETUP_CGROUPS 16384 /* cgroups in runtime setup at one time */
+#define PAL_KERNFS_TYPE_MASK 0x000f
+
+/*
+ * key: __u64 id of a cgroup in runtime setup: one created by a task that no
+ * cgroup policy confines (a runtime, systemd, the kubelet), in which no task
+ * has exec'd yet. value: __u8, 1. Cgroup policies do not decide the file and
+ * exec accesses of its tasks; the first exec in it arms it (deletes the
+ * entry) for ever. A cgroup not in here is armed, so a lost map or an
+ * evicted entry confines, never frees. LRU: cgroups in which nothing ever
+ * executes (a pod's parent cgroup), or removed ones, age out.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PAL_MAX_SETUP_CGROUPS);
+	__type(key, __u64);
+	__type(value, __u8);
+} pal_setup SEC(".maps");
+
+/*
+ * Task storage: __u8 1 on a task that exec'd while a cgroup policy confined
+ * it, and on every task it forks. Such a task stays confined in a cgroup in
+ * setup (root in a container moving into another pod's new cgroup).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u8);
+} pal_confined_tasks SEC(".maps");
+
+/* The current task is the runtime's setup in a cgroup in setup. */
+static __always_inline bool in_setup(void)
+{
+	__u64 id = bpf_get_current_cgroup_id();
+
+	if (!bpf_map_lookup_elem(&pal_setup, &id))
+		return false;
+	return !bpf_task_storage_get(&pal_confined_tasks, bpf_get_current_task_btf(), 0, 0);
+}
+
+/* Whether a cgroup policy decides the current task's accesses. */
+static __always_inline bool task_confined(void)
+{
+	__u32 gen = pal_live_gen();
+	const struct pal_gen_config *cfg = pal_config_of(gen);
+
+	if (!cfg || !(pal_task_policies(gen, cfg) & ~cfg->host_policies))
+		return false;
+	return !in_setup();
+}
+
+/*
+ * A cgroup created by a confined task (root in a container making a child
+ * cgroup) is armed from birth; one created by an unconfined task starts in
+ * setup, until its first exec. kernfs_init_security runs in the creator's
+ * mkdir for every kernfs node, after the node got its id (the cgroup id):
+ * only directories of the cgroup2 hierarchy are cgroups.
+ */
+SEC("lsm/kernfs_init_security")
+int BPF_PROG(palisade_kernfs_init, struct kernfs_node *kn_dir, struct kernfs_node *kn, int ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u8 one = 1;
+	__u64 id;
+
+	if (ret)
+		return ret;
+	if ((kn->flags & PAL_KERNFS_TYPE_MASK) != KERNFS_DIR ||
+	    BPF_CORE_READ(kn_dir, dir.root) != BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, dir.root))
+		return 0;
+	if (task_confined())
+		return 0;
+	id = kn->id;
+	bpf_map_update_elem(&pal_setup, &id, &one, BPF_NOEXIST);
+	return 0;
+}
+
+/* Confinement is inherited over fork. */
+SEC("lsm/task_alloc")
+int BPF_PROG(palisade_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+	if (ret)
+		return ret;
+	if (bpf_task_storage_get(&pal_confined_tasks, bpf_get_current_task_btf(), 0, 0))
+		bpf_task_storage_get(&pal_confined_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	return 0;
+}
+
+/* At exec: arm the task's cgroup if it is in setup, and mark a confined task. */
+static __always_inline void arm_on_exec(void)
+{
+	__u64 id = bpf_get_current_cgroup_id();
+
+	bpf_map_delete_elem(&pal_setup, &id);
+	if (task_confined())
+		bpf_task_storage_get(&pal_confined_tasks, bpf_get_current_task_btf(), 0,
+				     BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
 /* ---- requests ---------------------------------------------------------- */
 
 static __always_inline __u32 current_exe_id(__u32 gen)
@@ -83,6 +185,9 @@ static __always_inline bool req_begin(struct pal_req *r, __u32 class, __u32 acce
 	if (!cfg || !cfg->file_policies)
 		return false;
 	r->mask = pal_task_policies(r->gen, cfg) & cfg->file_policies;
+	/* the runtime's setup in a new cgroup: only host-wide policies apply */
+	if ((r->mask & ~cfg->host_policies) && in_setup())
+		r->mask &= cfg->host_policies;
 	if (!r->mask)
 		return false;
 	r->seed = cfg->path_seed;
@@ -245,6 +350,8 @@ int BPF_PROG(palisade_bprm_check, struct linux_binprm *bprm, int ret)
 
 	if (ret)
 		return ret;
+	/* the first exec in a cgroup in setup arms it, this exec included */
+	arm_on_exec();
 	return check_exec(&o, PAL_OP_EXEC, PAL_ACC_EXEC, true);
 }
 

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# pal-timeout: 120
+# Both sides of where confinement begins (docs/containers.md), without a
+# runtime. A policy targets cgroup w. "w/lure" is created by the case shell
+# after the agent started: a cgroup in setup until something executes in it.
+#  - a host shell moved into it reads /srv/secret with a shell builtin, no
+#    exec: the runtime's setup, not decided by w's rules;
+#  - a task confined in w/a (it exec'd there) moves into w/lure and reads
+#    with a builtin: still denied, and so is a child it forks there;
+#  - the first exec in w/lure arms it: then the host shell is denied too.
+. "$PAL_LIB"
+. /lib/palisade-test/agent.sh
+
+mkdir -p /srv && echo "setup secret" >/srv/secret
+mkdir -p "$PAL_CGROUP/w/a"
+pal_policy w.yaml <<YAML
+apiVersion: palisade/v1
+kind: Policy
+name: w-secret
+target:
+  cgroups: [/pal-test-$PAL_CASE/w]
+files:
+  - paths: [/srv/secret]
+    access: [read]
+    action: deny
+YAML
+pal_agent_start
+mkdir "$PAL_CGROUP/w/lure"
+lure=$PAL_CGROUP/w/lure
+
+# Move this shell into $1, then read with builtins only: exit 0 if the read
+# works, 1 if it is refused, 2 if the move failed.
+read_in='echo $$ >"$1/cgroup.procs" || exit 2; read -r l </srv/secret || exit 1'
+# The same, in a subshell (a fork, no exec) after the move.
+fork_read_in='echo $$ >"$1/cgroup.procs" || exit 2; (read -r l </srv/secret) || exit 1'
+ok() { sh -c "$@"; }
+refused() { "$@"; [ $? = 1 ]; }
+pal_check "setup: a host shell in the new cgroup reads (no exec yet)" ok "$read_in" - "$lure"
+pal_check "a confined task moving into the cgroup in setup stays confined" \
+	refused pal_in_cgroup w/a sh -c "$read_in" - "$lure"
+pal_check "... and so does a child it forks there" \
+	refused pal_in_cgroup w/a sh -c "$fork_read_in" - "$lure"
+pal_check "the first exec in the cgroup arms it" pal_in_cgroup w/lure paltest open /srv/secret EACCES
+pal_check "armed: a host shell moved in is denied" refused sh -c "$read_in" - "$lure"
+pal_agent_settle
+pal_agent_stop
+
+c="event=file action=deny errno=13 op=open policy=w-secret rule=0 path=/srv/secret"
+cg=/pal-test-$PAL_CASE/w/lure
+# shellcheck disable=SC2086 # $c is a list of filters
+{
+pal_check "records: the confined shells (2) and the host shell once armed" \
+	palrec "$PAL_LOG" -q -c 3 $c exe=/bin/busybox cgroup=$cg
+pal_check "record: the arming exec" palrec "$PAL_LOG" -q -c 1 $c exe=/bin/paltest cgroup=$cg
+pal_check "nothing else" palrec "$PAL_LOG" -q -c 4 event=file
+}
+[ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
+rm -f /srv/secret
+pal_done
