@@ -82,7 +82,7 @@ int pal_cg_plan_build(struct pal_cgroup *cg, struct slot_plan *pl, const struct 
 		err = check_socket_rules(cg, pol);
 		if (err)
 			return err;
-		if (!pol->ncgroups)
+		if (pal_policy_host_wide(pol))
 			pl->host |= 1ull << p;
 		for (__u32 i = 0; i < pol->ncgroups; i++) {
 			if (pal_cgroup_pattern_check(pol->cgroups[i])) {
