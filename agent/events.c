@@ -602,24 +602,6 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/*
- * The runtimes' state directories: the standard ones, or where
- * PALISADE_OCI_{CONTAINERD,RUNC,CRUN}_ROOT say (a DaemonSet's mounts,
- * tests); an empty value leaves that runtime out.
- */
-static void oci_roots(struct pal_oci_roots *r)
-{
-	const char *v;
-
-	*r = pal_oci_default_roots;
-	if ((v = getenv("PALISADE_OCI_CONTAINERD_ROOT")))
-		r->containerd = v[0] ? v : NULL;
-	if ((v = getenv("PALISADE_OCI_RUNC_ROOT")))
-		r->runc = v[0] ? v : NULL;
-	if ((v = getenv("PALISADE_OCI_CRUN_ROOT")))
-		r->crun = v[0] ? v : NULL;
-}
-
 int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal_sink *sink)
 {
 	struct pal_events *ev = calloc(1, sizeof(*ev));
@@ -634,7 +616,7 @@ int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal
 	else
 		gethostname(ev->host, sizeof(ev->host) - 1);
 	ev->cg2_fd = en->cg2_root[0] ? open(en->cg2_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	oci_roots(&ev->oci);
+	pal_oci_roots_from_env(&ev->oci);
 	pal_maps_counter(&en->maps, PAL_CNT_LOST, &ev->base_lost);
 	pal_maps_counter(&en->maps, PAL_CNT_SUPPRESSED, &ev->base_suppressed);
 	ev->rb = ring_buffer__new(en->maps.fd[PAL_MAP_EVENTS], handle_event, ev, NULL);

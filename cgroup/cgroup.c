@@ -32,6 +32,7 @@ int pal_cgroup_open(struct pal_cgroup **out, const struct pal_maps *maps, const 
 		return -ENOMEM;
 	cg->live = cg->pending = -1;
 	cg->flags = flags;
+	pal_oci_roots_from_env(&cg->oci);
 	cg->maps = *maps; /* fds stay owned by the caller */
 	cg->cgroups_fd = maps->fd[PAL_MAP_CGROUPS];
 	cg->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);

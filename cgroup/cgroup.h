@@ -49,6 +49,10 @@ enum pal_cg_match {
  */
 unsigned int pal_cgroup_match(const char *pattern, const char *path);
 
+struct pal_ctr_meta;
+/* Does what a container's runtime recorded (m) match selector sel (policy.h)? */
+bool pal_container_selected(const struct pal_ir_container *sel, const struct pal_ctr_meta *m);
+
 /* The cgroup v2 id (what bpf_get_current_cgroup_id returns) of a directory. */
 int pal_cgroup_id_of(const char *dir, __u64 *id);
 

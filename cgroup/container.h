@@ -105,6 +105,13 @@ struct pal_oci_roots {
 /* The state directories of a standard host (/run/containerd/..., /run/runc, /run/crun). */
 extern const struct pal_oci_roots pal_oci_default_roots;
 
+/*
+ * The standard roots, or where PALISADE_OCI_{CONTAINERD,RUNC,CRUN}_ROOT say
+ * (a DaemonSet's mounts, tests); an empty value leaves that runtime out.
+ * The strings stay owned by the environment.
+ */
+void pal_oci_roots_from_env(struct pal_oci_roots *r);
+
 struct pal_ctr_label {
 	char *key;
 	char *value;

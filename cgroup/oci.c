@@ -29,6 +29,19 @@ const struct pal_oci_roots pal_oci_default_roots = {
 	.crun = "/run/crun",
 };
 
+void pal_oci_roots_from_env(struct pal_oci_roots *r)
+{
+	const char *v;
+
+	*r = pal_oci_default_roots;
+	if ((v = getenv("PALISADE_OCI_CONTAINERD_ROOT")))
+		r->containerd = v[0] ? v : NULL;
+	if ((v = getenv("PALISADE_OCI_RUNC_ROOT")))
+		r->runc = v[0] ? v : NULL;
+	if ((v = getenv("PALISADE_OCI_CRUN_ROOT")))
+		r->crun = v[0] ? v : NULL;
+}
+
 /* ---- files ------------------------------------------------------------- */
 
 /* openat2 without symlinks; beneath: stay below dirfd. Returns an fd or -errno. */

@@ -7,7 +7,10 @@
 # a temporary directory the agent is pointed at), a denied UDP connect from
 # each container, and the record must name the container. The attack: a
 # container makes a cgroup below itself named after another container; the
-# record must still name the outer one.
+# record must still name the outer one. Then a `target: containers:`
+# policy: it selects by namespace the containers that exist at start and
+# one that appears later, and a container cannot leave it by making a
+# cgroup below itself named after an unselected container.
 # Usage: container_native.sh PALISADE
 set -uo pipefail
 PAL=$1
@@ -40,7 +43,8 @@ c1=$cg/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID1//-
 c2=$cg/kubepods/burstable/pod$UID2/crio-$ID2
 c3=$cg/docker/$ID3
 spoof=$c3/docker-$ID1.scope
-mkdir -p "$c1" "$c2" "$spoof" || { echo "FAIL: cannot create the cgroup tree under $cg"; exit 1; }
+escape=$c1/docker-$ID3.scope
+mkdir -p "$c1" "$c2" "$spoof" "$escape" || { echo "FAIL: cannot create the cgroup tree under $cg"; exit 1; }
 
 mkdir -p "$tmp/bpf" "$tmp/pol" "$tmp/ctd/k8s.io/$ID1" "$tmp/runc/$ID2" "$tmp/bundle/$ID2" "$tmp/crun"
 chmod 0755 "$tmp/pol"
@@ -67,6 +71,22 @@ target:
 network:
   - connect: [127.0.0.0/8]
     ports: [$port]
+    protocols: [udp]
+    action: deny
+YAML
+
+sport=$((port + 1))
+cat >"$tmp/pol/prod.yaml" <<YAML
+apiVersion: palisade/v1
+kind: Policy
+name: prod-no-port
+target:
+  containers:
+    - namespace: prod
+      image: "docker.io/library/*"
+network:
+  - connect: [127.0.0.0/8]
+    ports: [$sport]
     protocols: [udp]
     action: deny
 YAML
@@ -125,6 +145,24 @@ hasnot "$spoof" "\"container_id\":\"$ID1\"" '"nginx"' '"prod"'
 check "connect from the test cgroup itself is denied" udp_connect EPERM "$cg"
 sleep 1.5
 hasnot "$cg" '"container_id"' '"runtime"'
+
+# the container selector: prod containers only, the ones there at start and a new one
+check "selector: prod container denied" udp_connect EPERM "$c1" "$sport"
+check "selector: a cgroup made inside the prod container is still selected" \
+	udp_connect EPERM "$escape" "$sport"
+check "selector: shop container allowed" udp_connect OK "$c2" "$sport"
+check "selector: container without state allowed" udp_connect OK "$c3" "$sport"
+check "selector: the test cgroup allowed" udp_connect OK "$cg" "$sport"
+ID4=286b15051ec43375190802e1f40562536980a8fd97e75bb89c7f2eec6f995f17
+mkdir -p "$tmp/ctd/k8s.io/$ID4"
+sed "s/nginx/nginx2/g" "$tmp/ctd/k8s.io/$ID1/config.json" >"$tmp/ctd/k8s.io/$ID4/config.json"
+c4=${c1%/*}/cri-containerd-$ID4.scope
+mkdir "$c4"
+sleep 0.5
+check "selector: a prod container created later is denied" udp_connect EPERM "$c4" "$sport"
+sleep 1.5
+has "$c4" '"policy":"prod-no-port"' "\"container_id\":\"$ID4\"" '"container":"nginx2"' \
+	'"namespace":"prod"'
 
 kill -TERM "$agent"
 wait "$agent"
