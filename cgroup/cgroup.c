@@ -240,6 +240,32 @@ bool pal_cgroup_take_warning(struct pal_cgroup *cg, char *buf, size_t len)
 	return true;
 }
 
+int pal_cgroup_containers(const struct pal_cgroup *cg, __u32 policy,
+			  void (*fn)(void *ctx, const char *rel, const struct pal_container *c),
+			  void *ctx)
+{
+	int n = 0;
+
+	if (policy >= PAL_MAX_POLICIES)
+		return -EINVAL;
+	for (int b = 0; cg->live >= 0 && b < PAL_CG_NODE_BUCKETS; b++)
+		for (const struct cg_node *nd = cg->nodes[b]; nd; nd = nd->next) {
+			struct pal_container c;
+			int level = 0;
+
+			if (!(nd->mask[cg->live] & (1ull << policy)) ||
+			    pal_container_parse(nd->rel, &c) || c.kind != PAL_CTR_CONTAINER)
+				continue;
+			for (const char *p = nd->rel; *p; p++)
+				level += *p == '/';
+			if ((int)c.depth != level)
+				continue;
+			fn(ctx, nd->rel, &c);
+			n++;
+		}
+	return n;
+}
+
 bool pal_cgroup_is_attached(const struct pal_cgroup *cg, const char *rel)
 {
 	const struct cg_node *n = pal_cg_node_find(cg, rel);

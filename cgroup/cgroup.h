@@ -137,6 +137,16 @@ const char *pal_cgroup_why(const struct pal_cgroup *cg);
  */
 bool pal_cgroup_take_warning(struct pal_cgroup *cg, char *buf, size_t len);
 
+/*
+ * The containers policy index policy selects now (`target: containers:`,
+ * live slot): fn(ctx, rel, identity) for each container's own cgroup that
+ * holds the policy's pal_cgroups entry. Returns how many, or -EINVAL.
+ */
+struct pal_container;
+int pal_cgroup_containers(const struct pal_cgroup *cg, __u32 policy,
+			  void (*fn)(void *ctx, const char *rel, const struct pal_container *c),
+			  void *ctx);
+
 /* Is cgroup rel (relative to the cgroup2 root) attached by us? */
 bool pal_cgroup_is_attached(const struct pal_cgroup *cg, const char *rel);
 

@@ -164,6 +164,21 @@ sleep 1.5
 has "$c4" '"policy":"prod-no-port"' "\"container_id\":\"$ID4\"" '"container":"nginx2"' \
 	'"namespace":"prod"'
 
+st=$("$PAL" status --json --socket "$tmp/ctl.sock")
+echo "status: $st"
+pol=$(python3 -c '
+import json, sys
+for p in json.load(sys.stdin)["policies"]:
+    if p["name"] == "prod-no-port":
+        print(json.dumps(p, separators=(",", ":")))' <<<"$st")
+for f in '"container_selectors":[{"namespace":"prod","image":"docker.io/library/*"}]' \
+	"\"container_id\":\"$ID1\"" "\"container_id\":\"$ID4\"" '"runtime":"containerd"' \
+	"\"pod_uid\":\"$UID1\""; do
+	check "status lists for prod-no-port $f" grep -qF "$f" <<<"$pol"
+done
+check "status: prod-no-port lists exactly two containers" \
+	test "$(grep -o '"container_id"' <<<"$pol" | wc -l)" = 2
+
 kill -TERM "$agent"
 wait "$agent"
 check "agent exits 0 on SIGTERM" test $? = 0
