@@ -19,6 +19,7 @@
 #include "agent/log.h"
 #include "agent/palisade.h"
 #include "cgroup/cgroup.h"
+#include "cgroup/container.h"
 
 #define REPLY_MAX (1 << 20)
 
@@ -65,6 +66,46 @@ static void add_int(struct json_object *o, const char *k, long long v)
 	json_object_object_add(o, k, json_object_new_int64(v));
 }
 
+static void add_container(void *ctx, const char *rel, const struct pal_container *c)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "container_id", json_object_new_string(c->id));
+	json_object_object_add(o, "runtime",
+			       json_object_new_string(pal_ctr_runtime_name(c->runtime)));
+	if (c->pod_uid[0])
+		json_object_object_add(o, "pod_uid", json_object_new_string(c->pod_uid));
+	json_object_object_add(o, "cgroup", json_object_new_string(rel));
+	json_object_array_add(ctx, o);
+}
+
+/* A policy's container selectors as written, and the containers they select now. */
+static void status_containers(const struct pal_status *s, const struct pal_ir_policy *p,
+			      __u32 index, struct json_object *o)
+{
+	struct json_object *sel = json_object_new_array(), *now = json_object_new_array();
+
+	for (__u32 i = 0; i < p->ncontainers; i++) {
+		const struct pal_ir_container *c = &p->containers[i];
+		struct json_object *e = json_object_new_object();
+
+		if (c->ns)
+			json_object_object_add(e, "namespace", json_object_new_string(c->ns));
+		if (c->pod)
+			json_object_object_add(e, "pod", json_object_new_string(c->pod));
+		if (c->container)
+			json_object_object_add(e, "container",
+					       json_object_new_string(c->container));
+		if (c->image)
+			json_object_object_add(e, "image", json_object_new_string(c->image));
+		json_object_array_add(sel, e);
+	}
+	if (s->en->cg)
+		pal_cgroup_containers(s->en->cg, index, add_container, now);
+	json_object_object_add(o, "container_selectors", sel);
+	json_object_object_add(o, "containers", now);
+}
+
 static struct json_object *status_policies(const struct pal_status *s)
 {
 	const struct pal_policy_set *set = s->en->live;
@@ -87,6 +128,8 @@ static struct json_object *status_policies(const struct pal_status *s)
 		for (__u32 j = 0; j < p->ncgroups; j++)
 			json_object_array_add(cgs, json_object_new_string(p->cgroups[j]));
 		json_object_object_add(o, "targets", cgs);
+		if (p->ncontainers)
+			status_containers(s, p, i, o);
 		add_int(o, "denied", decisions_of(s, p->name, PAL_ACT_DENY));
 		add_int(o, "audited", decisions_of(s, p->name, PAL_ACT_AUDIT));
 		json_object_array_add(arr, o);

@@ -14,6 +14,7 @@
 #include "agent/events.h"
 #include "agent/jsonw.h"
 #include "agent/log.h"
+#include "cgroup/container.h"
 
 #define DEDUP_SLOTS 4096 /* distinct recent denials remembered for folding */
 #define DEDUP_WINDOW_NS 1000000000ULL
@@ -39,9 +40,16 @@ struct procinfo {
 	char exe[PAL_EV_EXE_MAX];
 };
 
+/*
+ * A cgroup id's path and container identity. Cgroup ids are not reused
+ * while the system runs, so an entry never goes stale; the table is
+ * bounded (CGCACHE_SLOTS) and a collision only costs a new lookup.
+ */
 struct cgname {
 	__u64 id;
 	char path[240];
+	struct pal_container ctr; /* from the full path */
+	struct pal_ctr_meta meta; /* from the OCI state, without labels; "" if unknown */
 };
 
 #define MAX_COUNTS (PAL_MAX_POLICIES * 2 * PAL_EV_AGENT)
@@ -62,6 +70,7 @@ struct pal_events {
 	char *rec; /* a record with its count appended */
 	size_t rec_cap;
 	int cg2_fd; /* cgroup2 mount, for open_by_handle_at */
+	struct pal_oci_roots oci; /* runtime state directories for container metadata */
 };
 
 static const char *const op_names[PAL_OP_MAX] = {
@@ -125,8 +134,25 @@ static void format_time(__u64 boot_ns, char *buf, size_t len)
 	snprintf(buf, len, "%s.%06lldZ", cached, (long long)(ns % 1000000000LL) / 1000);
 }
 
-/* cgroup id -> path relative to the cgroup2 root, through a file handle. */
-static const char *cgroup_path(struct pal_events *ev, __u64 id)
+/* What the cgroup's path and its runtime's OCI state say about its container. */
+static void identify(struct pal_events *ev, struct cgname *c, const char *rel)
+{
+	struct pal_ctr_meta m;
+
+	pal_ctr_meta_free(&c->meta);
+	if (pal_container_parse(rel, &c->ctr) || c->ctr.kind != PAL_CTR_CONTAINER)
+		return;
+	if (pal_oci_read(&ev->oci, c->ctr.id, &m))
+		return;
+	/* the record carries no labels: keep the cache entry small */
+	c->meta = m;
+	c->meta.labels = NULL;
+	c->meta.nlabels = 0;
+	pal_ctr_meta_free(&m);
+}
+
+/* cgroup id -> path relative to the cgroup2 root (through a file handle), and identity. */
+static const struct cgname *cgroup_of(struct pal_events *ev, __u64 id)
 {
 	struct cgname *c = &ev->cg[id % CGCACHE_SLOTS];
 	struct {
@@ -136,11 +162,12 @@ static const char *cgroup_path(struct pal_events *ev, __u64 id)
 	       .id = id};
 	char link[64], path[PATH_MAX];
 	size_t rootlen = strlen(ev->en->cg2_root);
+	const char *rel;
 	ssize_t n;
 	int fd;
 
 	if (c->id == id)
-		return c->path;
+		return c;
 	if (ev->cg2_fd < 0)
 		return NULL;
 	fd = open_by_handle_at(ev->cg2_fd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -153,11 +180,37 @@ static const char *cgroup_path(struct pal_events *ev, __u64 id)
 		return NULL;
 	path[n] = 0;
 	c->id = id;
-	snprintf(c->path, sizeof(c->path), "%.239s",
-		 strncmp(path, ev->en->cg2_root, rootlen) ? path :
-		 path[rootlen]				  ? path + rootlen :
-							    "/");
-	return c->path;
+	rel = strncmp(path, ev->en->cg2_root, rootlen) ? path :
+	      path[rootlen]			       ? path + rootlen :
+							 "/";
+	snprintf(c->path, sizeof(c->path), "%.239s", rel);
+	identify(ev, c, rel);
+	return c;
+}
+
+/* Optional fields of schema v1: the container a decision happened in, where known. */
+static void put_container(struct pal_events *ev, const struct cgname *c)
+{
+	const struct pal_ctr_meta *m = &c->meta;
+	__u8 rt = c->ctr.runtime;
+
+	if (c->ctr.kind != PAL_CTR_CONTAINER)
+		return;
+	/* the path names the runtime unless it only says "a CRI container" */
+	if ((rt == PAL_RT_CRI || rt == PAL_RT_RUNC || rt == PAL_RT_CRUN) && m->runtime)
+		rt = m->runtime;
+	jw_str(&ev->w, "container_id", c->ctr.id);
+	jw_str(&ev->w, "runtime", pal_ctr_runtime_name(rt));
+	if (m->name[0])
+		jw_str(&ev->w, "container", m->name);
+	if (m->pod[0])
+		jw_str(&ev->w, "pod", m->pod);
+	if (m->ns[0])
+		jw_str(&ev->w, "namespace", m->ns);
+	if (m->image[0])
+		jw_str(&ev->w, "image", m->image);
+	if (c->ctr.pod_uid[0] || m->pod_uid[0])
+		jw_str(&ev->w, "pod_uid", c->ctr.pod_uid[0] ? c->ctr.pod_uid : m->pod_uid);
 }
 
 static void put_rule(struct pal_events *ev, const struct pal_event *e,
@@ -330,7 +383,7 @@ static void put_object(struct pal_events *ev, const struct pal_event *e)
 static void format_event(struct pal_events *ev, const struct pal_event *e)
 {
 	const struct pal_policy_set *set = pal_enforcer_set_of(ev->en, e->generation);
-	const char *cg = cgroup_path(ev, e->cgroup_id);
+	const struct cgname *cg = cgroup_of(ev, e->cgroup_id);
 	char ts[64];
 
 	format_time(e->time_ns, ts, sizeof(ts));
@@ -347,8 +400,10 @@ static void format_event(struct pal_events *ev, const struct pal_event *e)
 	jw_int(&ev->w, "errno", -e->err);
 	put_process(ev, e);
 	if (cg)
-		jw_bytes(&ev->w, "cgroup", cg);
+		jw_bytes(&ev->w, "cgroup", cg->path);
 	jw_int(&ev->w, "cgroup_id", e->cgroup_id);
+	if (cg)
+		put_container(ev, cg);
 	put_object(ev, e);
 }
 
@@ -562,6 +617,7 @@ int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal
 	else
 		gethostname(ev->host, sizeof(ev->host) - 1);
 	ev->cg2_fd = en->cg2_root[0] ? open(en->cg2_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	pal_oci_roots_from_env(&ev->oci);
 	pal_maps_counter(&en->maps, PAL_CNT_LOST, &ev->base_lost);
 	pal_maps_counter(&en->maps, PAL_CNT_SUPPRESSED, &ev->base_suppressed);
 	ev->rb = ring_buffer__new(en->maps.fd[PAL_MAP_EVENTS], handle_event, ev, NULL);
@@ -724,6 +780,8 @@ void pal_events_close(struct pal_events *ev)
 		free(ev->dd[i].line);
 	}
 	ring_buffer__free(ev->rb);
+	for (int i = 0; i < CGCACHE_SLOTS; i++)
+		pal_ctr_meta_free(&ev->cg[i].meta);
 	free(ev->rec);
 	if (ev->cg2_fd >= 0)
 		close(ev->cg2_fd);

@@ -32,6 +32,7 @@ int pal_cgroup_open(struct pal_cgroup **out, const struct pal_maps *maps, const 
 		return -ENOMEM;
 	cg->live = cg->pending = -1;
 	cg->flags = flags;
+	pal_oci_roots_from_env(&cg->oci);
 	cg->maps = *maps; /* fds stay owned by the caller */
 	cg->cgroups_fd = maps->fd[PAL_MAP_CGROUPS];
 	cg->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -237,6 +238,32 @@ bool pal_cgroup_take_warning(struct pal_cgroup *cg, char *buf, size_t len)
 		snprintf(buf, len, "%s", cg->warn);
 	cg->nwarn = 0;
 	return true;
+}
+
+int pal_cgroup_containers(const struct pal_cgroup *cg, __u32 policy,
+			  void (*fn)(void *ctx, const char *rel, const struct pal_container *c),
+			  void *ctx)
+{
+	int n = 0;
+
+	if (policy >= PAL_MAX_POLICIES)
+		return -EINVAL;
+	for (int b = 0; cg->live >= 0 && b < PAL_CG_NODE_BUCKETS; b++)
+		for (const struct cg_node *nd = cg->nodes[b]; nd; nd = nd->next) {
+			struct pal_container c;
+			int level = 0;
+
+			if (!(nd->mask[cg->live] & (1ull << policy)) ||
+			    pal_container_parse(nd->rel, &c) || c.kind != PAL_CTR_CONTAINER)
+				continue;
+			for (const char *p = nd->rel; *p; p++)
+				level += *p == '/';
+			if ((int)c.depth != level)
+				continue;
+			fn(ctx, nd->rel, &c);
+			n++;
+		}
+	return n;
 }
 
 bool pal_cgroup_is_attached(const struct pal_cgroup *cg, const char *rel)

@@ -49,6 +49,10 @@ enum pal_cg_match {
  */
 unsigned int pal_cgroup_match(const char *pattern, const char *path);
 
+struct pal_ctr_meta;
+/* Does what a container's runtime recorded (m) match selector sel (policy.h)? */
+bool pal_container_selected(const struct pal_ir_container *sel, const struct pal_ctr_meta *m);
+
 /* The cgroup v2 id (what bpf_get_current_cgroup_id returns) of a directory. */
 int pal_cgroup_id_of(const char *dir, __u64 *id);
 
@@ -132,6 +136,16 @@ const char *pal_cgroup_why(const struct pal_cgroup *cg);
  * last take: its message in buf ("... (and N more)") and true, once.
  */
 bool pal_cgroup_take_warning(struct pal_cgroup *cg, char *buf, size_t len);
+
+/*
+ * The containers policy index policy selects now (`target: containers:`,
+ * live slot): fn(ctx, rel, identity) for each container's own cgroup that
+ * holds the policy's pal_cgroups entry. Returns how many, or -EINVAL.
+ */
+struct pal_container;
+int pal_cgroup_containers(const struct pal_cgroup *cg, __u32 policy,
+			  void (*fn)(void *ctx, const char *rel, const struct pal_container *c),
+			  void *ctx);
 
 /* Is cgroup rel (relative to the cgroup2 root) attached by us? */
 bool pal_cgroup_is_attached(const struct pal_cgroup *cg, const char *rel);

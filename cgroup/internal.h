@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "cgroup/cgroup.h"
+#include "cgroup/container.h"
 
 /* connect4/6, sendmsg4/6, bind4/6, sock_create, dev */
 #define PAL_CG_NPROGS 8
@@ -55,6 +56,10 @@ struct slot_plan {
 	char **patterns;
 	__u8 *ppolicy; /* policy index of each pattern */
 	__u32 npatterns;
+	/* container selectors: pointers into the policy set, which outlives the slot */
+	const struct pal_ir_container **sel;
+	__u8 *spolicy; /* policy index of each selector */
+	__u32 nsel;
 	__u64 netdev; /* policies with network or device rules */
 	__u64 host; /* policies without a target */
 	struct pal_net_emit net;
@@ -65,6 +70,7 @@ struct slot_plan {
 struct pal_cgroup {
 	char root[PATH_MAX];
 	char *pin_dir;
+	struct pal_oci_roots oci; /* runtime state directories, for container selectors */
 	unsigned int flags;
 	struct pal_maps maps; /* shared maps (fds not owned) */
 	int cgroups_fd; /* shared pal_cgroups map (not owned) */

@@ -27,6 +27,8 @@ void pal_cg_plan_free(struct slot_plan *pl)
 		free(pl->patterns[i]);
 	free(pl->patterns);
 	free(pl->ppolicy);
+	free(pl->sel);
+	free(pl->spolicy);
 	pal_net_emit_free(&pl->net);
 	pal_dev_emit_free(&pl->dev);
 	memset(pl, 0, sizeof(*pl));
@@ -57,7 +59,7 @@ static int check_socket_rules(struct pal_cgroup *cg, const struct pal_ir_policy 
 int pal_cg_plan_build(struct pal_cgroup *cg, struct slot_plan *pl, const struct pal_policy_set *set,
 		      struct pal_net_emit *net, struct pal_dev_emit *dev)
 {
-	__u32 n = 0;
+	__u32 n = 0, nsel = 0;
 	int err;
 
 	memset(pl, 0, sizeof(*pl));
@@ -68,11 +70,15 @@ int pal_cg_plan_build(struct pal_cgroup *cg, struct slot_plan *pl, const struct 
 	memset(dev, 0, sizeof(*dev));
 	if (set->npolicies > PAL_MAX_POLICIES)
 		return -E2BIG;
-	for (__u32 p = 0; p < set->npolicies; p++)
+	for (__u32 p = 0; p < set->npolicies; p++) {
 		n += set->policies[p].ncgroups;
+		nsel += set->policies[p].ncontainers;
+	}
 	pl->patterns = calloc(n + 1, sizeof(*pl->patterns));
 	pl->ppolicy = calloc(n + 1, sizeof(*pl->ppolicy));
-	if (!pl->patterns || !pl->ppolicy)
+	pl->sel = calloc(nsel + 1, sizeof(*pl->sel));
+	pl->spolicy = calloc(nsel + 1, sizeof(*pl->spolicy));
+	if (!pl->patterns || !pl->ppolicy || !pl->sel || !pl->spolicy)
 		return -ENOMEM;
 	for (__u32 p = 0; p < set->npolicies; p++) {
 		const struct pal_ir_policy *pol = &set->policies[p];
@@ -82,7 +88,7 @@ int pal_cg_plan_build(struct pal_cgroup *cg, struct slot_plan *pl, const struct 
 		err = check_socket_rules(cg, pol);
 		if (err)
 			return err;
-		if (!pol->ncgroups)
+		if (pal_policy_host_wide(pol))
 			pl->host |= 1ull << p;
 		for (__u32 i = 0; i < pol->ncgroups; i++) {
 			if (pal_cgroup_pattern_check(pol->cgroups[i])) {
@@ -95,6 +101,10 @@ int pal_cg_plan_build(struct pal_cgroup *cg, struct slot_plan *pl, const struct 
 			if (!pl->patterns[pl->npatterns])
 				return -ENOMEM;
 			pl->ppolicy[pl->npatterns++] = p;
+		}
+		for (__u32 i = 0; i < pol->ncontainers; i++) {
+			pl->sel[pl->nsel] = &pol->containers[i];
+			pl->spolicy[pl->nsel++] = p;
 		}
 	}
 	pl->valid = true;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cgroup/cgroup.h"
+#include "cgroup/container.h"
 #include "cgroup/internal.h"
 
 /* ---- cgroup2 mount ------------------------------------------------------ */
@@ -189,6 +190,35 @@ unsigned int pal_cgroup_match(const char *pattern, const char *path)
 			res[i][j] = r;
 		}
 	return res[0][0];
+}
+
+/* ---- container selectors ------------------------------------------------ */
+
+/* A selector field: absent matches anything; given, the runtime must have recorded a match. */
+static bool field_ok(const char *pattern, const char *value)
+{
+	return !pattern || (value[0] && glob_name(pattern, value));
+}
+
+static bool labels_ok(const struct pal_ir_container *sel, const struct pal_ctr_meta *m)
+{
+	for (__u32 i = 0; i < sel->nlabels; i++) {
+		bool found = false;
+
+		for (__u32 j = 0; j < m->nlabels && !found; j++)
+			found = !strcmp(m->labels[j].key, sel->label_keys[i]) &&
+				glob_name(sel->label_values[i], m->labels[j].value);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+bool pal_container_selected(const struct pal_ir_container *sel, const struct pal_ctr_meta *m)
+{
+	return field_ok(sel->ns, m->ns) && field_ok(sel->pod, m->pod) &&
+	       field_ok(sel->container, m->name) && field_ok(sel->image, m->image) &&
+	       labels_ok(sel, m);
 }
 
 /* ---- ids ---------------------------------------------------------------- */

@@ -125,6 +125,38 @@ static int level_of(const char *rel)
 	return l;
 }
 
+/* Policies whose container selectors select the container id (from its OCI state). */
+static __u64 selected_by(const struct pal_cgroup *cg, const struct slot_plan *pl, const char *id)
+{
+	struct pal_ctr_meta m;
+	__u64 mask = 0;
+
+	if (pal_oci_read(&cg->oci, id, &m))
+		return 0; /* no state: nothing to select on */
+	for (__u32 i = 0; i < pl->nsel; i++)
+		if (pal_container_selected(pl->sel[i], &m))
+			mask |= 1ull << pl->spolicy[i];
+	pal_ctr_meta_free(&m);
+	return mask;
+}
+
+/*
+ * Container selectors: the policies that select rel when it is a
+ * container's own cgroup. *below_ctr: rel is a container's or below one,
+ * where no other container can be (container.h: the outermost one wins).
+ */
+static __u64 container_policies(const struct pal_cgroup *cg, const struct slot_plan *pl,
+				const char *rel, int level, bool *below_ctr)
+{
+	struct pal_container c;
+
+	*below_ctr = false;
+	if (!pl->nsel || pal_container_parse(rel, &c) || c.kind != PAL_CTR_CONTAINER)
+		return 0;
+	*below_ctr = true;
+	return (int)c.depth == level ? selected_by(cg, pl, c.id) : 0;
+}
+
 /*
  * Give rel (and what matches below it) its pal_cgroups entry for w->slot.
  * inherited: policies its ancestors' entries (and host-wide) already give
@@ -136,7 +168,7 @@ static int walk(struct walk_ctx *w, char *rel, size_t len, __u64 inherited, bool
 	struct pal_cgroup *cg = w->cg;
 	struct slot_plan *pl = &cg->plan[w->slot];
 	__u64 here = 0, own, eff;
-	bool descend = false, attach;
+	bool descend = false, attach, below_ctr;
 	unsigned int f[PAL_POLICY_TARGETS_MAX * 4];
 	__u32 npat = pl->npatterns < sizeof(f) / sizeof(f[0]) ? pl->npatterns : 0;
 	int err;
@@ -151,7 +183,10 @@ static int walk(struct walk_ctx *w, char *rel, size_t len, __u64 inherited, bool
 		if (m & PAL_CG_MATCH)
 			here |= 1ull << pl->ppolicy[i];
 	}
+	here |= container_policies(cg, pl, rel, level, &below_ctr);
 	eff = inherited | here;
+	/* a container may appear anywhere, except below another one */
+	descend = pl->nsel && !below_ctr;
 	for (__u32 i = 0; i < pl->npatterns && !descend; i++) {
 		unsigned int m = i < npat ? f[i] : pal_cgroup_match(pl->patterns[i], rel);
 

@@ -51,7 +51,7 @@ static void emit_masks(const struct pal_policy_set *set, struct pal_gen_config *
 		const struct pal_ir_policy *p = &set->policies[i];
 		__u64 bit = 1ULL << i;
 
-		if (!p->ncgroups)
+		if (pal_policy_host_wide(p))
 			cfg->host_policies |= bit;
 		if (p->defaults[PAL_CLASS_FILE] != PAL_ACT_NONE ||
 		    p->defaults[PAL_CLASS_EXEC] != PAL_ACT_NONE)

@@ -29,6 +29,9 @@
 #define PAL_POLICY_CIDRS_MAX 1024 /* CIDRs in one network rule */
 #define PAL_POLICY_PORTS_MAX 1024 /* port ranges in one network rule */
 #define PAL_POLICY_TARGETS_MAX 256 /* cgroup patterns in one policy's target */
+#define PAL_POLICY_CONTAINERS_MAX 256 /* container selectors in one policy's target */
+#define PAL_POLICY_LABELS_MAX 32 /* labels in one container selector */
+#define PAL_POLICY_SELECTOR_MAX 512 /* bytes of one selector value (a name, image or label) */
 #define PAL_POLICY_MAX_ERRORS 50 /* errors reported per file before giving up */
 #define PAL_POLICY_MAX_WARNINGS 1000 /* warnings reported per file */
 #define PAL_DIAG_LINE_MAX 1024 /* bytes of the source line kept in a diagnostic */
@@ -162,6 +165,24 @@ struct pal_ir_dev {
 	struct pal_loc loc; /* the list item */
 };
 
+/*
+ * One entry of `target: containers:`. Each field is a pattern ('*' matches
+ * any run of characters, everything else is literal) on what the
+ * container's runtime recorded (cgroup/container.h); NULL: any value. A
+ * container is selected when every given field matches (labels: each
+ * key is present with a matching value).
+ */
+struct pal_ir_container {
+	const char *ns; /* `namespace:` */
+	const char *pod;
+	const char *container;
+	const char *image;
+	const char *const *label_keys; /* exact keys */
+	const char *const *label_values; /* patterns */
+	__u32 nlabels;
+	struct pal_loc loc; /* the list item */
+};
+
 struct pal_ir_policy {
 	const char *name; /* [a-z0-9-]{1,63}, unique in the set */
 	const char *description; /* "" if absent */
@@ -174,6 +195,9 @@ struct pal_ir_policy {
 	 * depth); ncgroups == 0: the policy applies host-wide */
 	const char *const *cgroups;
 	__u32 ncgroups;
+	/* container selectors; with cgroups, the policy applies to cgroups either selects */
+	const struct pal_ir_container *containers;
+	__u32 ncontainers;
 	const struct pal_ir_rule *rules;
 	__u32 nrules;
 	const struct pal_ir_file *files; /* file and exec rules, in document order */
@@ -194,6 +218,12 @@ struct pal_policy_set {
 	size_t nwarnings;
 	struct pal_set_priv *priv; /* allocator and bookkeeping, internal */
 };
+
+/* A policy without a target applies to every process of the host. */
+static inline bool pal_policy_host_wide(const struct pal_ir_policy *p)
+{
+	return !p->ncgroups && !p->ncontainers;
+}
 
 /* ---- loading ----------------------------------------------------------- */
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "policies/policy_int.h"
+#include "policies/utf8.h"
 
 #define PAL_API_VERSION "palisade/v1"
 #define PAL_KIND "Policy"
@@ -138,8 +139,8 @@ static void parse_header(struct pal_parse *p, const struct pal_node *root,
 
 /* ---- target ----------------------------------------------------------- */
 
-static const char *const target_keys[] = {"cgroups"};
-static const struct pal_keys target_k = {"target", target_keys, 1};
+static const char *const target_keys[] = {"cgroups", "containers"};
+static const struct pal_keys target_k = {"target", target_keys, 2};
 
 static int cgroup_pattern(struct pal_parse *p, const struct pal_node *v, const char **out)
 {
@@ -159,35 +160,165 @@ static int cgroup_pattern(struct pal_parse *p, const struct pal_node *v, const c
 	return 0;
 }
 
-static int parse_target(struct pal_parse *p, const struct pal_node *t, struct pal_ir_policy *pol)
+static int parse_cgroups(struct pal_parse *p, const struct pal_node *list,
+			 struct pal_ir_policy *pol)
 {
-	const struct pal_node *v[1], *k[1], *c;
 	const char **pats;
 
-	if (!pal_want(p, t, "target", PAL_N_MAP))
+	if (!pal_want_list(p, list, "cgroups"))
 		return -EINVAL;
-	pal_map_keys(p, t, &target_k, v, k);
-	if (!v[0]) {
-		if (k[0])
-			return -EINVAL;
-		pal_err(p, t, "target is missing 'cgroups' (remove 'target' to apply host-wide)");
-		return -EINVAL;
-	}
-	if (!pal_want_list(p, v[0], "cgroups"))
-		return -EINVAL;
-	if (v[0]->n > PAL_POLICY_TARGETS_MAX) {
-		pal_err(p, v[0], "more than PAL_POLICY_TARGETS_MAX (%d) cgroup patterns",
+	if (list->n > PAL_POLICY_TARGETS_MAX) {
+		pal_err(p, list, "more than PAL_POLICY_TARGETS_MAX (%d) cgroup patterns",
 			PAL_POLICY_TARGETS_MAX);
 		return -EINVAL;
 	}
-	pats = pal_arena_array(p->ir, v[0]->n, sizeof(*pats));
+	pats = pal_arena_array(p->ir, list->n, sizeof(*pats));
 	if (!pats)
 		return -ENOMEM;
-	for (c = v[0]->kids; c; c = c->next)
+	for (const struct pal_node *c = list->kids; c; c = c->next)
 		if (!cgroup_pattern(p, c, &pats[pol->ncgroups]))
 			pol->ncgroups++;
 	pol->cgroups = pats;
 	return 0;
+}
+
+/* A selector value: a non-empty string of printable UTF-8 within the limit. */
+static int selector_value(struct pal_parse *p, const struct pal_node *v, const char *what,
+			  const char **out)
+{
+	if (!pal_want(p, v, what, PAL_N_SCALAR))
+		return -EINVAL;
+	if (!v->len || v->len > PAL_POLICY_SELECTOR_MAX) {
+		pal_err(p, v, "%s must be 1 to PAL_POLICY_SELECTOR_MAX (%d) bytes", what,
+			PAL_POLICY_SELECTOR_MAX);
+		return -EINVAL;
+	}
+	for (size_t i = 0, n; i < v->len; i += n) {
+		n = pal_utf8_len((const unsigned char *)v->str + i, v->len - i);
+		if (!n || (unsigned char)v->str[i] < 0x20 || v->str[i] == 0x7f) {
+			pal_err(p, v, "%s must be printable UTF-8 text", what);
+			return -EINVAL;
+		}
+	}
+	*out = pal_arena_strndup(p->ir, v->str, v->len);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int parse_labels(struct pal_parse *p, const struct pal_node *m, struct pal_ir_container *c)
+{
+	const char **keys, **vals;
+	int err = 0;
+
+	if (!pal_want(p, m, "labels", PAL_N_MAP))
+		return -EINVAL;
+	if (!m->n || m->n / 2 > PAL_POLICY_LABELS_MAX) {
+		pal_err(p, m, "labels must list 1 to PAL_POLICY_LABELS_MAX (%d) labels",
+			PAL_POLICY_LABELS_MAX);
+		return -EINVAL;
+	}
+	keys = pal_arena_array(p->ir, m->n / 2, sizeof(*keys));
+	vals = pal_arena_array(p->ir, m->n / 2, sizeof(*vals));
+	if (!keys || !vals)
+		return -ENOMEM;
+	for (const struct pal_node *k = m->kids; k && k->next; k = k->next->next) {
+		int e = selector_value(p, k, "a label key", &keys[c->nlabels]);
+
+		e = e ?: selector_value(p, k->next, "a label value", &vals[c->nlabels]);
+		if (!e && strchr(keys[c->nlabels], '*')) {
+			pal_err(p, k, "label key '%s' has a '*': keys are matched exactly",
+				keys[c->nlabels]);
+			e = -EINVAL;
+		}
+		if (!e)
+			c->nlabels++;
+		err = err ?: e;
+	}
+	c->label_keys = keys;
+	c->label_values = vals;
+	return err;
+}
+
+static const char *const selector_keys[] = {"namespace", "pod", "container", "image", "labels"};
+static const struct pal_keys selector_k = {"container selector", selector_keys, 5};
+
+static int parse_selector(struct pal_parse *p, const struct pal_node *item,
+			  struct pal_ir_container *c)
+{
+	const char **dst[] = {&c->ns, &c->pod, &c->container, &c->image};
+	const struct pal_node *v[5], *k[5];
+	int err = 0, given = 0;
+
+	if (!pal_want(p, item, "containers entry", PAL_N_MAP))
+		return -EINVAL;
+	pal_map_keys(p, item, &selector_k, v, k);
+	c->loc = (struct pal_loc){p->file, item->line, item->col};
+	for (int i = 0; i < 4; i++)
+		if (v[i]) {
+			err = err ?: selector_value(p, v[i], selector_keys[i], dst[i]);
+			given++;
+		}
+	if (v[4]) {
+		int e = parse_labels(p, v[4], c);
+
+		err = err ?: e;
+		given++;
+		if (!e)
+			pal_warn(p, k[4],
+				 "only CRI-O records pod labels: containers of other runtimes "
+				 "never match a selector with 'labels'");
+	}
+	if (!given && !err) {
+		pal_err(p, item,
+			"an empty container selector would select every container; give "
+			"namespace, pod, container, image or labels");
+		err = -EINVAL;
+	}
+	return err;
+}
+
+static int parse_containers(struct pal_parse *p, const struct pal_node *list,
+			    struct pal_ir_policy *pol)
+{
+	struct pal_ir_container *sel;
+
+	if (!pal_want_list(p, list, "containers"))
+		return -EINVAL;
+	if (list->n > PAL_POLICY_CONTAINERS_MAX) {
+		pal_err(p, list, "more than PAL_POLICY_CONTAINERS_MAX (%d) container selectors",
+			PAL_POLICY_CONTAINERS_MAX);
+		return -EINVAL;
+	}
+	sel = pal_arena_array(p->ir, list->n, sizeof(*sel));
+	if (!sel)
+		return -ENOMEM;
+	for (const struct pal_node *c = list->kids; c; c = c->next)
+		if (!parse_selector(p, c, &sel[pol->ncontainers]))
+			pol->ncontainers++;
+	pol->containers = sel;
+	return 0;
+}
+
+static int parse_target(struct pal_parse *p, const struct pal_node *t, struct pal_ir_policy *pol)
+{
+	const struct pal_node *v[2], *k[2];
+	int err = 0;
+
+	if (!pal_want(p, t, "target", PAL_N_MAP))
+		return -EINVAL;
+	pal_map_keys(p, t, &target_k, v, k);
+	if (!v[0] && !v[1]) {
+		if (k[0] || k[1])
+			return -EINVAL;
+		pal_err(p, t,
+			"target is missing 'cgroups' or 'containers' (remove 'target' to apply "
+			"host-wide)");
+		return -EINVAL;
+	}
+	if (v[0])
+		err = parse_cgroups(p, v[0], pol);
+	if (v[1])
+		err = err ?: parse_containers(p, v[1], pol);
+	return err;
 }
 
 /* ---- rule lists ------------------------------------------------------- */

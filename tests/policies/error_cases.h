@@ -346,7 +346,41 @@
 	  4, 9, "'target' must be a mapping, found a string" },
 { "target_missing_cgroups",
 	  H "target: {}\n",
-	  4, 9, "target is missing 'cgroups' (remove 'target' to apply host-wide)" },
+	  4, 9, "target is missing 'cgroups' or 'containers' (remove 'target' to apply host-wide)" },
+{ "target_containers_scalar",
+	  H "target:\n"
+		  "  containers: prod\n",
+	  5, 15, "'containers' must be a list, found a string (write [prod])" },
+{ "target_containers_empty_selector",
+	  H "target:\n"
+		  "  containers:\n"
+		  "    - {}\n",
+	  6, 7, "an empty container selector would select every container; give namespace, pod, container, image or labels" },
+{ "target_containers_unknown_key",
+	  H "target:\n"
+		  "  containers:\n"
+		  "    - namespce: prod\n",
+	  6, 7, "unknown key 'namespce' in container selector; did you mean 'namespace'?" },
+{ "target_containers_list_value",
+	  H "target:\n"
+		  "  containers:\n"
+		  "    - pod: [a, b]\n",
+	  6, 12, "'pod' must be a string, found a list" },
+{ "target_containers_empty_value",
+	  H "target:\n"
+		  "  containers:\n"
+		  "    - image: \"\"\n",
+	  6, 14, "image must be 1 to PAL_POLICY_SELECTOR_MAX (512) bytes" },
+{ "target_containers_control_char",
+	  H "target:\n"
+		  "  containers:\n"
+		  "    - pod: \"web\\x01\"\n",
+	  6, 12, "pod must be printable UTF-8 text" },
+{ "target_containers_label_glob_key",
+	  H "target:\n"
+		  "  containers:\n"
+		  "    - labels: {\"app*\": web}\n",
+	  6, 16, "label key 'app*' has a '*': keys are matched exactly" },
 { "target_cgroups_empty",
 	  H "target:\n"
 		  "  cgroups: []\n",

@@ -308,6 +308,61 @@ static void test_path_boundaries(void **state)
 
 /* ---- warnings ----------------------------------------------------------- */
 
+/* A container target: the IR holds each selector; labels draw a warning. */
+static void test_container_target(void **state)
+{
+	const char *y = H "target:\n"
+			  "  cgroups: [/system.slice/web.service]\n"
+			  "  containers:\n"
+			  "    - namespace: prod\n"
+			  "      pod: web-*\n"
+			  "      container: nginx\n"
+			  "      image: \"docker.io/library/nginx:*\"\n"
+			  "      labels: { app: web, tier: \"front*\" }\n"
+			  "    - namespace: kube-system\n"
+			  "network:\n  - connect: [10.0.0.0/8]\n    action: deny\n";
+	const struct pal_ir_container *c;
+	struct pal_policy_set *set;
+	int rc;
+
+	(void)state;
+	set = load("t.yaml", y, strlen(y), PAL_LOAD_NO_HOST, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(set->nerrors, 0);
+	assert_int_equal(set->nwarnings, 1);
+	expect_diag(&set->diags[0], PAL_SEV_WARNING, 11, 7,
+		    "only CRI-O records pod labels: containers of other runtimes never match a "
+		    "selector with 'labels'");
+	assert_int_equal(set->policies[0].ncgroups, 1);
+	assert_int_equal(set->policies[0].ncontainers, 2);
+	assert_false(pal_policy_host_wide(&set->policies[0]));
+	c = &set->policies[0].containers[0];
+	assert_string_equal(c->ns, "prod");
+	assert_string_equal(c->pod, "web-*");
+	assert_string_equal(c->container, "nginx");
+	assert_string_equal(c->image, "docker.io/library/nginx:*");
+	assert_int_equal(c->nlabels, 2);
+	assert_string_equal(c->label_keys[1], "tier");
+	assert_string_equal(c->label_values[1], "front*");
+	assert_int_equal(c->loc.line, 7);
+	c = &set->policies[0].containers[1];
+	assert_string_equal(c->ns, "kube-system");
+	assert_null(c->pod);
+	assert_null(c->image);
+	assert_int_equal(c->nlabels, 0);
+	pal_policy_set_free(set);
+
+	/* containers alone: not host-wide */
+	y = H "target:\n  containers: [{namespace: prod}]\n"
+	      "network:\n  - connect: [10.0.0.0/8]\n    action: deny\n";
+	set = load("t.yaml", y, strlen(y), PAL_LOAD_NO_HOST, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(set->ndiags, 0);
+	assert_int_equal(set->policies[0].ncgroups, 0);
+	assert_false(pal_policy_host_wide(&set->policies[0]));
+	pal_policy_set_free(set);
+}
+
 static void test_warn_allow_under_allow(void **state)
 {
 	const char *y = H "default: allow\nfiles:\n  - paths: [/a]\n    access: [read]\n"
@@ -848,6 +903,7 @@ int main(void)
 		cmocka_unit_test(test_limit_file_size),
 		cmocka_unit_test(test_too_many_errors),
 		cmocka_unit_test(test_path_boundaries),
+		cmocka_unit_test(test_container_target),
 		cmocka_unit_test(test_warn_allow_under_allow),
 		cmocka_unit_test(test_warn_duplicates),
 		cmocka_unit_test(test_warn_symlink),
