@@ -9,6 +9,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_core_read.h>
 #include "bpf/common.bpf.h"
 #include "bpf/net.h"
 
@@ -205,14 +206,30 @@ static long net_policy(__u32 i, void *data)
 	return 0;
 }
 
-static __always_inline int net_decide(struct net_loop *l)
+/* Run the policy loop on l->r; the verdict merges into l->v. */
+static __always_inline void net_eval(struct net_loop *l)
+{
+	if (l->mask)
+		bpf_loop(PAL_MAX_POLICIES, net_policy, l, 0);
+}
+
+static __always_inline int net_finish(struct net_loop *l)
+{
+	if (l->v.action < PAL_ACT_AUDIT)
+		return PAL_CG_ALLOW;
+	net_report(&l->v, &l->r);
+	return l->v.action == PAL_ACT_DENY ? PAL_CG_DENY : PAL_CG_ALLOW;
+}
+
+/* Fill in the loop state for the live generation. Returns false if no policy is loaded. */
+static __always_inline bool net_begin(struct net_loop *l)
 {
 	__u32 gen = pal_live_gen();
 	const struct pal_gen_config *cfg = pal_config_of(gen);
 	struct net_req *r = &l->r;
 
 	if (!cfg)
-		return PAL_CG_ALLOW;
+		return false;
 	l->gen = gen;
 	l->access = r->op == PAL_OP_SOCKET ? PAL_ACC_SOCKET : r->ck.access;
 	l->v.action = PAL_ACT_NONE;
@@ -228,12 +245,15 @@ static __always_inline int net_decide(struct net_loop *l)
 	l->sk.protocol = r->protocol;
 	r->ck.gen = gen;
 	l->mask = pal_task_policies(gen, cfg);
-	if (l->mask)
-		bpf_loop(PAL_MAX_POLICIES, net_policy, l, 0);
-	if (l->v.action < PAL_ACT_AUDIT)
+	return true;
+}
+
+static __always_inline int net_decide(struct net_loop *l)
+{
+	if (!net_begin(l))
 		return PAL_CG_ALLOW;
-	net_report(&l->v, r);
-	return l->v.action == PAL_ACT_DENY ? PAL_CG_DENY : PAL_CG_ALLOW;
+	net_eval(l);
+	return net_finish(l);
 }
 
 static __always_inline int sock_addr4(struct bpf_sock_addr *ctx, __u8 access, __u32 op)
@@ -255,14 +275,8 @@ static __always_inline int sock_addr4(struct bpf_sock_addr *ctx, __u8 access, __
 	return net_decide(&l);
 }
 
-static __always_inline int sock_addr6(struct bpf_sock_addr *ctx, __u8 access, __u32 op)
+static __always_inline void fill_addr6(struct bpf_sock_addr *ctx, struct net_req *r)
 {
-	struct net_loop l = {
-		.r = {.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = access},
-		      .family = AF_INET6,
-		      .op = op},
-	};
-	struct net_req *r = &l.r;
 	/* ctx fields need constant offsets: no loop over user_ip6[] */
 	__u32 w0 = ctx->user_ip6[0], w1 = ctx->user_ip6[1];
 	__u32 w2 = ctx->user_ip6[2], w3 = ctx->user_ip6[3];
@@ -274,6 +288,17 @@ static __always_inline int sock_addr6(struct bpf_sock_addr *ctx, __u8 access, __
 	r->port = bpf_ntohs((__u16)ctx->user_port);
 	r->protocol = ctx->protocol;
 	r->type = ctx->type;
+}
+
+static __always_inline int sock_addr6(struct bpf_sock_addr *ctx, __u8 access, __u32 op)
+{
+	struct net_loop l = {
+		.r = {.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = access},
+		      .family = AF_INET6,
+		      .op = op},
+	};
+
+	fill_addr6(ctx, &l.r);
 	return net_decide(&l);
 }
 
@@ -302,16 +327,74 @@ int palisade_sendmsg6(struct bpf_sock_addr *ctx)
 	return sock_addr6(ctx, PAL_ACC_CONNECT, PAL_OP_SENDMSG);
 }
 
+/*
+ * Whether an AF_INET6 socket also takes IPv4 (IPV6_V6ONLY off). TCP and UDP
+ * sockets say so; for any other protocol the answer is yes, so that a
+ * dual-stack bind is never let through by the IPv6 rules alone.
+ */
+static __always_inline bool sock_dual_stack(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *bs = ctx->sk;
+	struct sock *sk = NULL;
+
+	if (!bs)
+		return true;
+	if (ctx->protocol == IPPROTO_TCP)
+		sk = (struct sock *)bpf_skc_to_tcp6_sock(bs);
+	else if (ctx->protocol == IPPROTO_UDP)
+		sk = (struct sock *)bpf_skc_to_udp6_sock(bs);
+	if (!sk)
+		return true;
+	return !BPF_CORE_READ_BITFIELD(&sk->__sk_common, skc_ipv6only);
+}
+
+static __always_inline bool addr_is_any6(const __u8 *a)
+{
+	__u64 hi, lo;
+
+	__builtin_memcpy(&hi, a, 8);
+	__builtin_memcpy(&lo, a + 8, 8);
+	return !hi && !lo;
+}
+
+/*
+ * bind6 of [::] on a dual-stack socket also listens on 0.0.0.0: the IPv4
+ * rules (stored as ::ffff:0.0.0.0/96+n) decide as well, and the stronger
+ * verdict stands. The record names the address whose rule decided.
+ * v4-mapped binds (::ffff:a.b.c.d) already hit the IPv4 entries.
+ */
+SEC("cgroup/bind6")
+int palisade_bind6(struct bpf_sock_addr *ctx)
+{
+	struct net_loop l = {
+		.r = {.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = PAL_ACC_BIND},
+		      .family = AF_INET6,
+		      .op = PAL_OP_BIND},
+	};
+	struct net_req *r = &l.r;
+	__u8 first;
+
+	fill_addr6(ctx, r);
+	if (!net_begin(&l))
+		return PAL_CG_ALLOW;
+	net_eval(&l);
+	if (l.v.action == PAL_ACT_DENY || !addr_is_any6(r->ck.addr) || !sock_dual_stack(ctx))
+		return net_finish(&l);
+	first = l.v.action;
+	r->ck.addr[10] = 0xff; /* ::ffff:0.0.0.0 */
+	r->ck.addr[11] = 0xff;
+	net_eval(&l);
+	if (l.v.action == first) {
+		r->ck.addr[10] = 0; /* the IPv6 verdict decided: report [::] */
+		r->ck.addr[11] = 0;
+	}
+	return net_finish(&l);
+}
+
 SEC("cgroup/bind4")
 int palisade_bind4(struct bpf_sock_addr *ctx)
 {
 	return sock_addr4(ctx, PAL_ACC_BIND, PAL_OP_BIND);
-}
-
-SEC("cgroup/bind6")
-int palisade_bind6(struct bpf_sock_addr *ctx)
-{
-	return sock_addr6(ctx, PAL_ACC_BIND, PAL_OP_BIND);
 }
 
 SEC("cgroup/sock_create")
