@@ -10,6 +10,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include "bpf/common.bpf.h"
 #include "bpf/net.h"
 
@@ -19,6 +20,15 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define AF_INET6 10
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
+#define IPPROTO_MPTCP 262
+
+/*
+ * Set by user space when the LSM hooks at the end of this file are attached
+ * (BPF LSM active): then they decide connect and sendmsg for every protocol
+ * but TCP, UDP and MPTCP, and the cgroup hooks leave those protocols alone,
+ * so that no decision is taken (and recorded) twice.
+ */
+const volatile bool pal_lsm_net = false;
 
 #define PAL_CG_ALLOW 1
 #define PAL_CG_DENY 0 /* EPERM */
@@ -256,6 +266,18 @@ static __always_inline int net_decide(struct net_loop *l)
 	return net_finish(l);
 }
 
+/* Protocols whose connect and sendmsg reach the cgroup sock_addr hooks on every kernel. */
+static __always_inline bool net_cgroup_proto(__u16 protocol)
+{
+	return protocol == IPPROTO_TCP || protocol == IPPROTO_UDP || protocol == IPPROTO_MPTCP;
+}
+
+/* Whether the LSM hooks decide this cgroup hook's request instead. */
+static __always_inline bool net_lsm_decides(struct bpf_sock_addr *ctx, __u32 op)
+{
+	return pal_lsm_net && op != PAL_OP_BIND && !net_cgroup_proto(ctx->protocol);
+}
+
 static __always_inline int sock_addr4(struct bpf_sock_addr *ctx, __u8 access, __u32 op)
 {
 	struct net_loop l = {
@@ -265,6 +287,9 @@ static __always_inline int sock_addr4(struct bpf_sock_addr *ctx, __u8 access, __
 	};
 	struct net_req *r = &l.r;
 	__u32 ip4 = ctx->user_ip4;
+
+	if (net_lsm_decides(ctx, op))
+		return PAL_CG_ALLOW;
 
 	r->ck.addr[10] = 0xff; /* ::ffff:a.b.c.d, so IPv4 rules are shared with v4-mapped v6 */
 	r->ck.addr[11] = 0xff;
@@ -298,6 +323,8 @@ static __always_inline int sock_addr6(struct bpf_sock_addr *ctx, __u8 access, __
 		      .op = op},
 	};
 
+	if (net_lsm_decides(ctx, op))
+		return PAL_CG_ALLOW;
 	fill_addr6(ctx, &l.r);
 	return net_decide(&l);
 }
@@ -406,4 +433,79 @@ int palisade_sock_create(struct bpf_sock *ctx)
 	l.r.type = ctx->type;
 	l.r.protocol = ctx->protocol;
 	return net_decide(&l);
+}
+
+/* ---- BPF LSM: connect and sendmsg of the other protocols ---------------- */
+
+/*
+ * The cgroup sock_addr hooks only run for protocols with a pre_connect
+ * (connect) and for UDP (sendmsg): ICMP datagram sockets, raw sockets, SCTP
+ * and DCCP reach neither. These hooks decide those by the calling task's
+ * cgroup. The address is the kernel's copy of the caller's sockaddr.
+ */
+static __always_inline int lsm_fill_addr(struct net_req *r, __u16 family, const void *name,
+					 int namelen)
+{
+	struct sockaddr_in6 sa = {};
+
+	bpf_probe_read_kernel(&sa, sizeof(sa), name);
+	/* unconnected raw and ping sends take sin_family 0 as the socket's family */
+	if (sa.sin6_family != AF_INET && sa.sin6_family != AF_INET6 && sa.sin6_family)
+		return -1; /* EAFNOSUPPORT */
+	if ((sa.sin6_family ?: family) == AF_INET) {
+		if (namelen < (int)sizeof(struct sockaddr_in))
+			return -1; /* EINVAL */
+		r->ck.addr[10] = 0xff;
+		r->ck.addr[11] = 0xff;
+		__builtin_memcpy(&r->ck.addr[12], &((struct sockaddr_in *)&sa)->sin_addr, 4);
+	} else {
+		if (namelen < 24) /* SIN6_LEN_RFC2133: shorter is refused by the kernel */
+			return -1; /* EINVAL */
+		__builtin_memcpy(r->ck.addr, &sa.sin6_addr, 16);
+	}
+	r->port = bpf_ntohs(sa.sin6_port);
+	return 0;
+}
+
+static __always_inline int lsm_addr(struct socket *sock, const void *name, int namelen, __u32 op)
+{
+	struct net_loop l = {
+		.r = {.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = PAL_ACC_CONNECT},
+		      .op = op},
+	};
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	__u16 family, af = 0;
+
+	if (!sk || !name || namelen <= 0)
+		return 0; /* connected send: the connect was decided */
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	l.r.protocol = BPF_CORE_READ(sk, sk_protocol);
+	if ((family != AF_INET && family != AF_INET6) || net_cgroup_proto(l.r.protocol))
+		return 0;
+	bpf_probe_read_kernel(&af, sizeof(af), name);
+	if (op == PAL_OP_CONNECT && !af)
+		return 0; /* AF_UNSPEC: disconnect */
+	if (lsm_fill_addr(&l.r, family, name, namelen))
+		return 0; /* the kernel refuses the address itself */
+	l.r.family = family;
+	l.r.type = BPF_CORE_READ(sk, sk_type);
+	return net_decide(&l) == PAL_CG_DENY ? -EPERM : 0;
+}
+
+SEC("?lsm/socket_connect")
+int BPF_PROG(palisade_lsm_connect, struct socket *sock, struct sockaddr *address, int addrlen,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return lsm_addr(sock, address, addrlen, PAL_OP_CONNECT);
+}
+
+SEC("?lsm/socket_sendmsg")
+int BPF_PROG(palisade_lsm_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	if (ret)
+		return ret;
+	return lsm_addr(sock, BPF_CORE_READ(msg, msg_name), BPF_CORE_READ(msg, msg_namelen),
+			PAL_OP_SENDMSG);
 }
