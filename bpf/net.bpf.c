@@ -384,6 +384,26 @@ static __always_inline bool addr_is_any6(const __u8 *a)
 	return !hi && !lo;
 }
 
+/* Evaluate an IPv6 bind (after net_begin); dual: [::] that also takes IPv4. */
+static __always_inline int net_bind6_finish(struct net_loop *l, bool dual)
+{
+	struct net_req *r = &l->r;
+	__u8 first;
+
+	net_eval(l);
+	if (l->v.action == PAL_ACT_DENY || !dual)
+		return net_finish(l);
+	first = l->v.action;
+	r->ck.addr[10] = 0xff; /* ::ffff:0.0.0.0 */
+	r->ck.addr[11] = 0xff;
+	net_eval(l);
+	if (l->v.action == first) {
+		r->ck.addr[10] = 0; /* the IPv6 verdict decided: report [::] */
+		r->ck.addr[11] = 0;
+	}
+	return net_finish(l);
+}
+
 /*
  * bind6 of [::] on a dual-stack socket also listens on 0.0.0.0: the IPv4
  * rules (stored as ::ffff:0.0.0.0/96+n) decide as well, and the stronger
@@ -398,24 +418,11 @@ int palisade_bind6(struct bpf_sock_addr *ctx)
 		      .family = AF_INET6,
 		      .op = PAL_OP_BIND},
 	};
-	struct net_req *r = &l.r;
-	__u8 first;
 
-	fill_addr6(ctx, r);
+	fill_addr6(ctx, &l.r);
 	if (!net_begin(&l))
 		return PAL_CG_ALLOW;
-	net_eval(&l);
-	if (l.v.action == PAL_ACT_DENY || !addr_is_any6(r->ck.addr) || !sock_dual_stack(ctx))
-		return net_finish(&l);
-	first = l.v.action;
-	r->ck.addr[10] = 0xff; /* ::ffff:0.0.0.0 */
-	r->ck.addr[11] = 0xff;
-	net_eval(&l);
-	if (l.v.action == first) {
-		r->ck.addr[10] = 0; /* the IPv6 verdict decided: report [::] */
-		r->ck.addr[11] = 0;
-	}
-	return net_finish(&l);
+	return net_bind6_finish(&l, addr_is_any6(l.r.ck.addr) && sock_dual_stack(ctx));
 }
 
 SEC("cgroup/bind4")
@@ -508,4 +515,40 @@ int BPF_PROG(palisade_lsm_sendmsg, struct socket *sock, struct msghdr *msg, int 
 		return ret;
 	return lsm_addr(sock, BPF_CORE_READ(msg, msg_name), BPF_CORE_READ(msg, msg_namelen),
 			PAL_OP_SENDMSG);
+}
+
+/*
+ * listen() on a socket that was never bound binds it to the any address and
+ * a port the kernel picks (autobind), and no bind hook runs. It is decided
+ * as a bind to [::] or 0.0.0.0, port 0, as bind() with port 0 is.
+ */
+SEC("?lsm/socket_listen")
+int BPF_PROG(palisade_lsm_listen, struct socket *sock, int backlog, int ret)
+{
+	struct net_loop l = {
+		.r = {.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = PAL_ACC_BIND},
+		      .op = PAL_OP_BIND},
+	};
+	struct sock *sk;
+	bool dual;
+
+	if (ret)
+		return ret;
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_num))
+		return 0; /* bound: bind() was decided */
+	l.r.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (l.r.family != AF_INET && l.r.family != AF_INET6)
+		return 0;
+	l.r.protocol = BPF_CORE_READ(sk, sk_protocol);
+	l.r.type = BPF_CORE_READ(sk, sk_type);
+	dual = l.r.family == AF_INET6 &&
+	       !BPF_CORE_READ_BITFIELD_PROBED(sk, __sk_common.skc_ipv6only);
+	if (l.r.family == AF_INET) {
+		l.r.ck.addr[10] = 0xff; /* 0.0.0.0 */
+		l.r.ck.addr[11] = 0xff;
+	}
+	if (!net_begin(&l))
+		return 0;
+	return net_bind6_finish(&l, dual) == PAL_CG_DENY ? -EPERM : 0;
 }

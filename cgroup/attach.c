@@ -122,7 +122,8 @@ int pal_cg_node_attach(struct pal_cgroup *cg, struct cg_node *n)
  * rule maps). They are attached once, host-wide, and pick the policies by
  * the calling task's cgroup.
  */
-static const char *const lsm_progs[PAL_CG_NLSM] = {"palisade_lsm_connect", "palisade_lsm_sendmsg"};
+static const char *const lsm_progs[PAL_CG_NLSM] = {"palisade_lsm_connect", "palisade_lsm_sendmsg",
+						   "palisade_lsm_listen"};
 
 static void lsm_pin_path(const struct pal_cgroup *cg, int i, char *buf, size_t len)
 {
@@ -142,6 +143,7 @@ static void lsm_prepare(struct cgnet_bpf *net, bool lsm)
 	net->rodata->pal_lsm_net = lsm;
 	bpf_program__set_autoload(net->progs.palisade_lsm_connect, lsm);
 	bpf_program__set_autoload(net->progs.palisade_lsm_sendmsg, lsm);
+	bpf_program__set_autoload(net->progs.palisade_lsm_listen, lsm);
 }
 
 /* Attach the new object's LSM programs; the old ones stay until lsm_commit. */

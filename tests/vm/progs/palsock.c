@@ -5,6 +5,8 @@
  * unix, inet, inet6 / raw, dgram, stream, icmp, icmpv6, sctp.
  * palsock FAMILY TYPE PROTOCOL EXPECTED connect|sendto ADDR PORT: the socket
  * must open; EXPECTED is then the result of connect(2) or sendto(2).
+ * palsock FAMILY TYPE PROTOCOL EXPECTED listen|listen-v6only - 0: listen(2)
+ * without bind(2) (autobind), IPV6_V6ONLY set first for listen-v6only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -43,6 +45,11 @@ static int address_op(int fd, const char *op, const char *addr, int port)
 	struct sockaddr_in6 *s6 = (void *)&ss;
 	socklen_t len = sizeof(*s4);
 
+	if (!strcmp(op, "listen-v6only") &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &(int){1}, sizeof(int)))
+		return errno;
+	if (!strncmp(op, "listen", 6))
+		return listen(fd, 1) ? errno : 0;
 	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons(port);
