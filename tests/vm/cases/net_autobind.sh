@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# pal-timeout: 180
 # listen() without bind() binds to the any address and a kernel-chosen port
 # (autobind) and never reaches the cgroup bind hooks: the BPF LSM
 # socket_listen hook (bpf/net.bpf.c) decides it as a bind to 0.0.0.0 / [::]

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# pal-timeout: 180
 # A connect rule without `protocols:` holds for the sockets the cgroup
 # sock_addr hooks never see: sendto on ICMP datagram (ping) sockets and on raw
 # sockets, and their connect, are denied by the BPF LSM socket_sendmsg and
