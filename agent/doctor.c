@@ -538,6 +538,22 @@ static void rate_lsm_feature(struct doctor *d, struct dr_feature *f)
 		snprintf(f->detail, sizeof(f->detail), "every hook present");
 }
 
+/*
+ * Without BPF LSM the cgroup hooks still enforce network: rules for TCP and
+ * UDP, but sends and connects of ICMP, raw, SCTP and DCCP sockets, listen()
+ * without bind() and sockets used in another cgroup than the one that made
+ * them are not mediated: say so.
+ */
+static void rate_network_lsm(struct doctor *d, struct dr_feature *f)
+{
+	if (f->state != DR_OK || d->lsm_usable)
+		return;
+	f->state = DR_WARN;
+	snprintf(f->detail, sizeof(f->detail),
+		 "TCP and UDP enforced by cgroup programs; without BPF LSM, sends and connects of "
+		 "ICMP, raw, SCTP and DCCP sockets and listen() without bind() are not mediated");
+}
+
 static void rate_features(struct doctor *d, bool have_cgroup2)
 {
 	static const struct {
@@ -565,6 +581,8 @@ static void rate_features(struct doctor *d, bool have_cgroup2)
 		snprintf(f->detail, sizeof(f->detail), "%s",
 			 f->state == DR_OK ? "cgroup programs load; cgroup v2 mounted" :
 					     "needs cgroup v2 and cgroup programs (see above)");
+		if (!strcmp(f->key, "network"))
+			rate_network_lsm(d, f);
 	}
 }
 

@@ -9,6 +9,8 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include "bpf/common.bpf.h"
 #include "bpf/net.h"
 
@@ -18,6 +20,15 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define AF_INET6 10
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
+#define IPPROTO_MPTCP 262
+
+/*
+ * Set by user space when the LSM hooks at the end of this file are attached
+ * (BPF LSM active): then they decide connect and sendmsg for every protocol
+ * but TCP, UDP and MPTCP, and the cgroup hooks leave those protocols alone,
+ * so that no decision is taken (and recorded) twice.
+ */
+const volatile bool pal_lsm_net = false;
 
 #define PAL_CG_ALLOW 1
 #define PAL_CG_DENY 0 /* EPERM */
@@ -205,14 +216,30 @@ static long net_policy(__u32 i, void *data)
 	return 0;
 }
 
-static __always_inline int net_decide(struct net_loop *l)
+/* Run the policy loop on l->r; the verdict merges into l->v. */
+static __always_inline void net_eval(struct net_loop *l)
+{
+	if (l->mask)
+		bpf_loop(PAL_MAX_POLICIES, net_policy, l, 0);
+}
+
+static __always_inline int net_finish(struct net_loop *l)
+{
+	if (l->v.action < PAL_ACT_AUDIT)
+		return PAL_CG_ALLOW;
+	net_report(&l->v, &l->r);
+	return l->v.action == PAL_ACT_DENY ? PAL_CG_DENY : PAL_CG_ALLOW;
+}
+
+/* Fill in the loop state for the live generation. Returns false if no policy is loaded. */
+static __always_inline bool net_begin(struct net_loop *l)
 {
 	__u32 gen = pal_live_gen();
 	const struct pal_gen_config *cfg = pal_config_of(gen);
 	struct net_req *r = &l->r;
 
 	if (!cfg)
-		return PAL_CG_ALLOW;
+		return false;
 	l->gen = gen;
 	l->access = r->op == PAL_OP_SOCKET ? PAL_ACC_SOCKET : r->ck.access;
 	l->v.action = PAL_ACT_NONE;
@@ -228,12 +255,27 @@ static __always_inline int net_decide(struct net_loop *l)
 	l->sk.protocol = r->protocol;
 	r->ck.gen = gen;
 	l->mask = pal_task_policies(gen, cfg);
-	if (l->mask)
-		bpf_loop(PAL_MAX_POLICIES, net_policy, l, 0);
-	if (l->v.action < PAL_ACT_AUDIT)
+	return true;
+}
+
+static __always_inline int net_decide(struct net_loop *l)
+{
+	if (!net_begin(l))
 		return PAL_CG_ALLOW;
-	net_report(&l->v, r);
-	return l->v.action == PAL_ACT_DENY ? PAL_CG_DENY : PAL_CG_ALLOW;
+	net_eval(l);
+	return net_finish(l);
+}
+
+/* Protocols whose connect and sendmsg reach the cgroup sock_addr hooks on every kernel. */
+static __always_inline bool net_cgroup_proto(__u16 protocol)
+{
+	return protocol == IPPROTO_TCP || protocol == IPPROTO_UDP || protocol == IPPROTO_MPTCP;
+}
+
+/* Whether the LSM hooks decide this cgroup hook's request instead. */
+static __always_inline bool net_lsm_decides(struct bpf_sock_addr *ctx, __u32 op)
+{
+	return pal_lsm_net && op != PAL_OP_BIND && !net_cgroup_proto(ctx->protocol);
 }
 
 static __always_inline int sock_addr4(struct bpf_sock_addr *ctx, __u8 access, __u32 op)
@@ -246,6 +288,9 @@ static __always_inline int sock_addr4(struct bpf_sock_addr *ctx, __u8 access, __
 	struct net_req *r = &l.r;
 	__u32 ip4 = ctx->user_ip4;
 
+	if (net_lsm_decides(ctx, op))
+		return PAL_CG_ALLOW;
+
 	r->ck.addr[10] = 0xff; /* ::ffff:a.b.c.d, so IPv4 rules are shared with v4-mapped v6 */
 	r->ck.addr[11] = 0xff;
 	__builtin_memcpy(&r->ck.addr[12], &ip4, 4);
@@ -255,14 +300,8 @@ static __always_inline int sock_addr4(struct bpf_sock_addr *ctx, __u8 access, __
 	return net_decide(&l);
 }
 
-static __always_inline int sock_addr6(struct bpf_sock_addr *ctx, __u8 access, __u32 op)
+static __always_inline void fill_addr6(struct bpf_sock_addr *ctx, struct net_req *r)
 {
-	struct net_loop l = {
-		.r = {.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = access},
-		      .family = AF_INET6,
-		      .op = op},
-	};
-	struct net_req *r = &l.r;
 	/* ctx fields need constant offsets: no loop over user_ip6[] */
 	__u32 w0 = ctx->user_ip6[0], w1 = ctx->user_ip6[1];
 	__u32 w2 = ctx->user_ip6[2], w3 = ctx->user_ip6[3];
@@ -274,6 +313,19 @@ static __always_inline int sock_addr6(struct bpf_sock_addr *ctx, __u8 access, __
 	r->port = bpf_ntohs((__u16)ctx->user_port);
 	r->protocol = ctx->protocol;
 	r->type = ctx->type;
+}
+
+static __always_inline int sock_addr6(struct bpf_sock_addr *ctx, __u8 access, __u32 op)
+{
+	struct net_loop l = {
+		.r = {.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = access},
+		      .family = AF_INET6,
+		      .op = op},
+	};
+
+	if (net_lsm_decides(ctx, op))
+		return PAL_CG_ALLOW;
+	fill_addr6(ctx, &l.r);
 	return net_decide(&l);
 }
 
@@ -302,16 +354,81 @@ int palisade_sendmsg6(struct bpf_sock_addr *ctx)
 	return sock_addr6(ctx, PAL_ACC_CONNECT, PAL_OP_SENDMSG);
 }
 
+/*
+ * Whether an AF_INET6 socket also takes IPv4 (IPV6_V6ONLY off). TCP and UDP
+ * sockets say so; for any other protocol the answer is yes, so that a
+ * dual-stack bind is never let through by the IPv6 rules alone.
+ */
+static __always_inline bool sock_dual_stack(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *bs = ctx->sk;
+	struct sock *sk = NULL;
+
+	if (!bs)
+		return true;
+	if (ctx->protocol == IPPROTO_TCP)
+		sk = (struct sock *)bpf_skc_to_tcp6_sock(bs);
+	else if (ctx->protocol == IPPROTO_UDP)
+		sk = (struct sock *)bpf_skc_to_udp6_sock(bs);
+	if (!sk)
+		return true;
+	return !BPF_CORE_READ_BITFIELD(&sk->__sk_common, skc_ipv6only);
+}
+
+static __always_inline bool addr_is_any6(const __u8 *a)
+{
+	__u64 hi, lo;
+
+	__builtin_memcpy(&hi, a, 8);
+	__builtin_memcpy(&lo, a + 8, 8);
+	return !hi && !lo;
+}
+
+/* Evaluate an IPv6 bind (after net_begin); dual: [::] that also takes IPv4. */
+static __always_inline int net_bind6_finish(struct net_loop *l, bool dual)
+{
+	struct net_req *r = &l->r;
+	__u8 first;
+
+	net_eval(l);
+	if (l->v.action == PAL_ACT_DENY || !dual)
+		return net_finish(l);
+	first = l->v.action;
+	r->ck.addr[10] = 0xff; /* ::ffff:0.0.0.0 */
+	r->ck.addr[11] = 0xff;
+	net_eval(l);
+	if (l->v.action == first) {
+		r->ck.addr[10] = 0; /* the IPv6 verdict decided: report [::] */
+		r->ck.addr[11] = 0;
+	}
+	return net_finish(l);
+}
+
+/*
+ * bind6 of [::] on a dual-stack socket also listens on 0.0.0.0: the IPv4
+ * rules (stored as ::ffff:0.0.0.0/96+n) decide as well, and the stronger
+ * verdict stands. The record names the address whose rule decided.
+ * v4-mapped binds (::ffff:a.b.c.d) already hit the IPv4 entries.
+ */
+SEC("cgroup/bind6")
+int palisade_bind6(struct bpf_sock_addr *ctx)
+{
+	struct net_loop l = {
+		.r = {.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = PAL_ACC_BIND},
+		      .family = AF_INET6,
+		      .op = PAL_OP_BIND},
+	};
+
+	fill_addr6(ctx, &l.r);
+	if (!net_begin(&l))
+		return PAL_CG_ALLOW;
+	return net_bind6_finish(&l, addr_is_any6(l.r.ck.addr) && sock_dual_stack(ctx));
+}
+
 SEC("cgroup/bind4")
 int palisade_bind4(struct bpf_sock_addr *ctx)
 {
 	return sock_addr4(ctx, PAL_ACC_BIND, PAL_OP_BIND);
-}
-
-SEC("cgroup/bind6")
-int palisade_bind6(struct bpf_sock_addr *ctx)
-{
-	return sock_addr6(ctx, PAL_ACC_BIND, PAL_OP_BIND);
 }
 
 SEC("cgroup/sock_create")
@@ -323,4 +440,115 @@ int palisade_sock_create(struct bpf_sock *ctx)
 	l.r.type = ctx->type;
 	l.r.protocol = ctx->protocol;
 	return net_decide(&l);
+}
+
+/* ---- BPF LSM: connect and sendmsg of the other protocols ---------------- */
+
+/*
+ * The cgroup sock_addr hooks only run for protocols with a pre_connect
+ * (connect) and for UDP (sendmsg): ICMP datagram sockets, raw sockets, SCTP
+ * and DCCP reach neither. These hooks decide those by the calling task's
+ * cgroup. The address is the kernel's copy of the caller's sockaddr.
+ */
+static __always_inline int lsm_fill_addr(struct net_req *r, __u16 family, const void *name,
+					 int namelen)
+{
+	struct sockaddr_in6 sa = {};
+
+	bpf_probe_read_kernel(&sa, sizeof(sa), name);
+	/* unconnected raw and ping sends take sin_family 0 as the socket's family */
+	if (sa.sin6_family != AF_INET && sa.sin6_family != AF_INET6 && sa.sin6_family)
+		return -1; /* EAFNOSUPPORT */
+	if ((sa.sin6_family ?: family) == AF_INET) {
+		if (namelen < (int)sizeof(struct sockaddr_in))
+			return -1; /* EINVAL */
+		r->ck.addr[10] = 0xff;
+		r->ck.addr[11] = 0xff;
+		__builtin_memcpy(&r->ck.addr[12], &((struct sockaddr_in *)&sa)->sin_addr, 4);
+	} else {
+		if (namelen < 24) /* SIN6_LEN_RFC2133: shorter is refused by the kernel */
+			return -1; /* EINVAL */
+		__builtin_memcpy(r->ck.addr, &sa.sin6_addr, 16);
+	}
+	r->port = bpf_ntohs(sa.sin6_port);
+	return 0;
+}
+
+static __always_inline int lsm_addr(struct socket *sock, const void *name, int namelen, __u32 op)
+{
+	struct net_loop l = {
+		.r = {.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = PAL_ACC_CONNECT},
+		      .op = op},
+	};
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	__u16 family, af = 0;
+
+	if (!sk || !name || namelen <= 0)
+		return 0; /* connected send: the connect was decided */
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	l.r.protocol = BPF_CORE_READ(sk, sk_protocol);
+	if ((family != AF_INET && family != AF_INET6) || net_cgroup_proto(l.r.protocol))
+		return 0;
+	bpf_probe_read_kernel(&af, sizeof(af), name);
+	if (op == PAL_OP_CONNECT && !af)
+		return 0; /* AF_UNSPEC: disconnect */
+	if (lsm_fill_addr(&l.r, family, name, namelen))
+		return 0; /* the kernel refuses the address itself */
+	l.r.family = family;
+	l.r.type = BPF_CORE_READ(sk, sk_type);
+	return net_decide(&l) == PAL_CG_DENY ? -EPERM : 0;
+}
+
+SEC("?lsm/socket_connect")
+int BPF_PROG(palisade_lsm_connect, struct socket *sock, struct sockaddr *address, int addrlen,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return lsm_addr(sock, address, addrlen, PAL_OP_CONNECT);
+}
+
+SEC("?lsm/socket_sendmsg")
+int BPF_PROG(palisade_lsm_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	if (ret)
+		return ret;
+	return lsm_addr(sock, BPF_CORE_READ(msg, msg_name), BPF_CORE_READ(msg, msg_namelen),
+			PAL_OP_SENDMSG);
+}
+
+/*
+ * listen() on a socket that was never bound binds it to the any address and
+ * a port the kernel picks (autobind), and no bind hook runs. It is decided
+ * as a bind to [::] or 0.0.0.0, port 0, as bind() with port 0 is.
+ */
+SEC("?lsm/socket_listen")
+int BPF_PROG(palisade_lsm_listen, struct socket *sock, int backlog, int ret)
+{
+	struct net_loop l = {
+		.r = {.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = PAL_ACC_BIND},
+		      .op = PAL_OP_BIND},
+	};
+	struct sock *sk;
+	bool dual;
+
+	if (ret)
+		return ret;
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_num))
+		return 0; /* bound: bind() was decided */
+	l.r.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (l.r.family != AF_INET && l.r.family != AF_INET6)
+		return 0;
+	l.r.protocol = BPF_CORE_READ(sk, sk_protocol);
+	l.r.type = BPF_CORE_READ(sk, sk_type);
+	dual = l.r.family == AF_INET6 &&
+	       !BPF_CORE_READ_BITFIELD_PROBED(sk, __sk_common.skc_ipv6only);
+	if (l.r.family == AF_INET) {
+		l.r.ck.addr[10] = 0xff; /* 0.0.0.0 */
+		l.r.ck.addr[11] = 0xff;
+	}
+	if (!net_begin(&l))
+		return 0;
+	return net_bind6_finish(&l, dual) == PAL_CG_DENY ? -EPERM : 0;
 }

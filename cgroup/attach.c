@@ -114,6 +114,86 @@ int pal_cg_node_attach(struct pal_cgroup *cg, struct cg_node *n)
 	return 0;
 }
 
+/* ---- host-wide BPF LSM programs of the network object -------------------- */
+
+/*
+ * With BPF LSM (PAL_CG_LSM_SOCKET), connect and sendmsg of the protocols the
+ * cgroup hooks never see are decided by LSM hooks in the same object (same
+ * rule maps). They are attached once, host-wide, and pick the policies by
+ * the calling task's cgroup.
+ */
+static const char *const lsm_progs[PAL_CG_NLSM] = {"palisade_lsm_connect", "palisade_lsm_sendmsg",
+						   "palisade_lsm_listen"};
+
+static void lsm_pin_path(const struct pal_cgroup *cg, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", cg->pin_dir, lsm_progs[i] + strlen("palisade_"));
+}
+
+static void lsm_links_destroy(struct bpf_link **links)
+{
+	for (int i = 0; i < PAL_CG_NLSM; i++) {
+		bpf_link__destroy(links[i]);
+		links[i] = NULL;
+	}
+}
+
+static void lsm_prepare(struct cgnet_bpf *net, bool lsm)
+{
+	net->rodata->pal_lsm_net = lsm;
+	bpf_program__set_autoload(net->progs.palisade_lsm_connect, lsm);
+	bpf_program__set_autoload(net->progs.palisade_lsm_sendmsg, lsm);
+	bpf_program__set_autoload(net->progs.palisade_lsm_listen, lsm);
+}
+
+/* Attach the new object's LSM programs; the old ones stay until lsm_commit. */
+static int lsm_attach(struct cgnet_bpf *net, struct bpf_link **links)
+{
+	for (int i = 0; i < PAL_CG_NLSM; i++) {
+		struct bpf_program *p = bpf_object__find_program_by_name(net->obj, lsm_progs[i]);
+
+		links[i] = p ? bpf_program__attach_lsm(p) : NULL;
+		if (!links[i]) {
+			int err = p ? -errno : -ENOENT;
+
+			lsm_links_destroy(links);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Pin the new links in place of the old pins (a pin of an earlier agent included). */
+static void lsm_commit(struct pal_cgroup *cg, struct bpf_link **links)
+{
+	char pin[PATH_MAX];
+
+	lsm_links_destroy(cg->lsm_links);
+	for (int i = 0; i < PAL_CG_NLSM; i++) {
+		cg->lsm_links[i] = links[i];
+		if (!cg->pin_dir)
+			continue;
+		lsm_pin_path(cg, i, pin, sizeof(pin));
+		unlink(pin);
+		if (bpf_link__pin(links[i], pin))
+			snprintf(cg->why, sizeof(cg->why), "cannot pin the LSM link '%s': %s",
+				 lsm_progs[i], strerror(errno));
+	}
+}
+
+void pal_cg_lsm_detach(struct pal_cgroup *cg, bool keep)
+{
+	for (int i = 0; i < PAL_CG_NLSM; i++) {
+		if (!cg->lsm_links[i])
+			continue;
+		if (keep)
+			bpf_link__disconnect(cg->lsm_links[i]);
+		else if (cg->pin_dir)
+			bpf_link__unpin(cg->lsm_links[i]);
+	}
+	lsm_links_destroy(cg->lsm_links);
+}
+
 /* ---- loading ------------------------------------------------------------ */
 
 /*
@@ -129,6 +209,8 @@ int pal_cg_load_objects(struct pal_cgroup *cg, const struct slot_plan *pl)
 	struct cgnet_bpf *net = cgnet_bpf__open();
 	struct cgdev_bpf *dev = cgdev_bpf__open();
 	struct bpf_program *prog[PAL_CG_NPROGS] = {0};
+	struct bpf_link *lsm_links[PAL_CG_NLSM] = {0};
+	bool lsm = cg->flags & PAL_CG_LSM_SOCKET;
 	struct cgnet_bpf *old_net = cg->net;
 	struct cgdev_bpf *old_dev = cg->dev;
 	bool dev_ok, adopted = false;
@@ -138,6 +220,7 @@ int pal_cg_load_objects(struct pal_cgroup *cg, const struct slot_plan *pl)
 		err = -errno;
 		goto fail;
 	}
+	lsm_prepare(net, lsm);
 	err = pal_maps_reuse(&cg->maps, net->obj);
 	err = err ?: pal_maps_reuse(&cg->maps, dev->obj);
 	err = err ?: pal_cg_size_maps(net, dev, pl, live);
@@ -160,6 +243,8 @@ int pal_cg_load_objects(struct pal_cgroup *cg, const struct slot_plan *pl)
 			goto fail;
 		}
 	}
+	if (lsm && (err = lsm_attach(net, lsm_links)))
+		goto fail;
 	cg->net = net;
 	cg->dev = dev;
 	if (live && cg->loaded) {
@@ -186,6 +271,8 @@ int pal_cg_load_objects(struct pal_cgroup *cg, const struct slot_plan *pl)
 		cgnet_bpf__destroy(old_net);
 		cgdev_bpf__destroy(old_dev);
 	}
+	if (lsm)
+		lsm_commit(cg, lsm_links);
 	memcpy(cg->prog, prog, sizeof(prog));
 	cg->dev_ok = dev_ok;
 	cg->dev_err = dev_err;
@@ -196,6 +283,7 @@ int pal_cg_load_objects(struct pal_cgroup *cg, const struct slot_plan *pl)
 		snprintf(cg->why, sizeof(cg->why), "cannot pin the rule maps: %s", strerror(-err));
 	return err;
 fail:
+	lsm_links_destroy(lsm_links);
 	cgnet_bpf__destroy(net);
 	cgdev_bpf__destroy(dev);
 	return err;

@@ -296,6 +296,7 @@ void pal_cgroup_close(struct pal_cgroup *cg, bool keep_attached)
 		}
 	while (cg->watches)
 		pal_cg_watch_drop(cg, cg->watches, false);
+	pal_cg_lsm_detach(cg, keep_attached);
 	if (!keep_attached)
 		pal_cg_unpin_rule_maps(cg);
 	for (int s = 0; s < PAL_GENS; s++)

@@ -23,6 +23,7 @@
 
 /* connect4/6, sendmsg4/6, bind4/6, sock_create, dev */
 #define PAL_CG_NPROGS 8
+#define PAL_CG_NLSM 3 /* BPF LSM programs of the network object (attach.c) */
 /* components of a cgroup path or pattern the matcher handles */
 #define PAL_CG_MAX_COMPONENTS 64
 /* hash buckets of the tracked cgroups */
@@ -80,6 +81,7 @@ struct pal_cgroup {
 	bool dev_ok;
 	int dev_err;
 	struct bpf_program *prog[PAL_CG_NPROGS];
+	struct bpf_link *lsm_links[PAL_CG_NLSM]; /* host-wide, with PAL_CG_LSM_SOCKET */
 	struct slot_plan plan[PAL_GENS];
 	int live; /* slot committed last, -1 before the first commit */
 	int pending; /* slot prepared and not yet committed, or -1 */
@@ -115,6 +117,7 @@ int pal_cg_rescan(struct pal_cgroup *cg);
 void pal_cg_node_detach(struct pal_cgroup *cg, struct cg_node *n, bool unpin);
 int pal_cg_node_attach(struct pal_cgroup *cg, struct cg_node *n);
 int pal_cg_load_objects(struct pal_cgroup *cg, const struct slot_plan *pl);
+void pal_cg_lsm_detach(struct pal_cgroup *cg, bool keep);
 
 /* ---- rules.c -------------------------------------------------------------- */
 

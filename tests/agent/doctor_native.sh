@@ -4,7 +4,8 @@
 # refuses LSM programs (EPERM before the verifier): doctor must say so, with a
 # hint per missing piece and the exact lsm= line, exit 77, and agree with the
 # agent itself, which refuses a files: policy on this host with exit 77.
-# cgroup programs load here, so network and device rules are reported usable.
+# cgroup programs load here, so device rules are reported usable, and network
+# rules with a warning naming what only BPF LSM mediates.
 # Usage: doctor_native.sh PALISADE
 set -uo pipefail
 PAL=$1
@@ -53,8 +54,9 @@ want(any(h["name"] == "file_open" and h["state"] == "ok" for h in hooks),
      "file_open is in this kernel's BTF")
 for f in ("files", "exec", "socket", "guard"):
     want(feats[f]["state"] == "fail", "%s needs BPF LSM: fail" % f)
-for f in ("network", "devices"):
-    want(feats[f]["state"] == "ok", "%s works on cgroup programs: ok" % f)
+want(feats["devices"]["state"] == "ok", "devices works on cgroup programs: ok")
+want(feats["network"]["state"] == "warn", "network: TCP/UDP on cgroup programs, the rest needs LSM")
+want("ICMP, raw, SCTP and DCCP" in feats["network"]["detail"], "network says what is not mediated")
 for e in errors:
     print("FAIL: doctor --json:", e)
 sys.exit(1 if errors else 0)

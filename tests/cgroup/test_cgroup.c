@@ -34,6 +34,7 @@ struct net_arg {
 	int type;
 	const char *addr;
 	int port;
+	int v6only; /* AF_INET6: 1 sets IPV6_V6ONLY, 2 clears it, 0 keeps the default */
 };
 
 static int fill_sa(const struct net_arg *a, struct sockaddr_storage *ss, socklen_t *len)
@@ -92,6 +93,9 @@ static int do_bind(void *arg)
 
 	if (fd < 0 || fill_sa(a, &ss, &len))
 		return 255;
+	if (a->v6only &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &(int){a->v6only == 1}, sizeof(int)))
+		return 254;
 	r = bind(fd, (void *)&ss, len) ? errno : 0;
 	close(fd);
 	return r;
@@ -365,6 +369,46 @@ static int t_bind(void)
 	r = tenv_run(&T, rel, do_bind, &(struct net_arg){AF_INET, SOCK_STREAM, "127.0.0.1", pb});
 	CHECK(r == 0, "bind to allowed port: %d (%s)", r, strerror(r));
 	return finish("bind");
+}
+
+/*
+ * A rule on 0.0.0.0/0 holds for the sockets that take IPv4: [::] with
+ * IPV6_V6ONLY off (TCP and UDP) and v4-mapped addresses. [::] with
+ * IPV6_V6ONLY on and ::1 take no IPv4 and stay allowed.
+ */
+static int t_bind_dual_stack(void)
+{
+	char rel[256];
+	__u64 id;
+	int pa = free_port(), r;
+	__u8 any4[16];
+
+	CHECK(!mkcg("bind-dual", rel, sizeof(rel), &id), "mkcg");
+	CHECK(!apply(HEAD "network:\n"
+			  "  - bind: { ports: [%d], addresses: [0.0.0.0/0] }\n    action: deny\n",
+		     "net-bind-dual", "enforce", rel, "allow", pa),
+	      "apply");
+	v4mapped("0.0.0.0", any4);
+	r = tenv_run(&T, rel, do_bind, &(struct net_arg){AF_INET6, SOCK_STREAM, "::", pa, 2});
+	CHECK(r == EPERM, "tcp [::] dual-stack bind: %d (%s)", r, strerror(r));
+	tenv_events(&T);
+	if (check_net_event(tenv_find(&T, PAL_EV_NET, PAL_OP_BIND), PAL_OP_BIND, 0, 0, PAL_ACT_DENY,
+			    any4, pa, AF_INET6, id))
+		return -1;
+	r = tenv_run(&T, rel, do_bind, &(struct net_arg){AF_INET6, SOCK_DGRAM, "::", pa, 2});
+	CHECK(r == EPERM, "udp [::] dual-stack bind: %d (%s)", r, strerror(r));
+	r = tenv_run(&T, rel, do_bind, &(struct net_arg){AF_INET6, SOCK_STREAM, "::", pa, 0});
+	CHECK(r == EPERM, "tcp [::] default (dual-stack) bind: %d (%s)", r, strerror(r));
+	r = tenv_run(&T, rel, do_bind,
+		     &(struct net_arg){AF_INET6, SOCK_STREAM, "::ffff:127.0.0.1", pa, 2});
+	CHECK(r == EPERM, "v4-mapped bind: %d (%s)", r, strerror(r));
+	r = tenv_run(&T, rel, do_bind, &(struct net_arg){AF_INET6, SOCK_STREAM, "::", pa, 1});
+	CHECK(r == 0, "tcp [::] V6ONLY bind: %d (%s)", r, strerror(r));
+	r = tenv_run(&T, rel, do_bind, &(struct net_arg){AF_INET6, SOCK_DGRAM, "::", pa, 1});
+	CHECK(r == 0, "udp [::] V6ONLY bind: %d (%s)", r, strerror(r));
+	r = tenv_run(&T, rel, do_bind, &(struct net_arg){AF_INET6, SOCK_STREAM, "::1", pa, 2});
+	CHECK(r == 0, "[::1] bind: %d (%s)", r, strerror(r));
+	return finish("bind-dual");
 }
 
 static int t_socket(void)
@@ -678,6 +722,7 @@ static const struct {
 	{"connect_v4_v6_mapped", t_connect},
 	{"udp_sendmsg", t_sendmsg},
 	{"bind_port", t_bind},
+	{"bind_dual_stack", t_bind_dual_stack},
 	{"socket_create", t_socket},
 	{"device", t_device},
 	{"late_glob_cgroup", t_late_glob},

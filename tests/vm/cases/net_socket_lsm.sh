@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# pal-timeout: 180
 # `socket:` rules for families cgroup/sock_create never sees (it runs for
 # inet only): AF_PACKET denied and AF_NETLINK audited through the LSM
 # socket_create hook (bpf/socket.bpf.c), only inside the target cgroup, with
