@@ -461,3 +461,78 @@ int BPF_PROG(palisade_file_truncate, struct file *file, int ret)
 		return ret;
 	return check_path(&file->f_path, PAL_OP_TRUNCATE, PAL_ACC_TRUNCATE);
 }
+
+/* ---- mounts ------------------------------------------------------------ */
+
+#define MS_REMOUNT 32
+#define MS_BIND 4096
+#define MS_PROPAGATION ((1u << 17) | (1u << 18) | (1u << 19) | (1u << 20)) /* UNBINDABLE..SHARED */
+
+/* bpf_loop step: merge the `mounts:` action of policy i, if it confines the task. */
+static long mount_step(__u64 i, void *arg)
+{
+	struct pal_req *r = arg;
+	const struct pal_policy *p;
+
+	if (i >= r->npolicies)
+		return 1;
+	if (!(r->mask & (1ULL << i)))
+		return 0;
+	p = pal_policy_of(r->gen, (__u32)i);
+	if (p && p->mounts != PAL_ACT_NONE)
+		pal_verdict_merge(&r->v, p, (__u32)i, p->mounts, PAL_NO_RULE);
+	return 0;
+}
+
+/*
+ * A mount decides no path rule: any new mount may give a path around one.
+ * The tasks it applies to are those the file hooks confine (req_begin), so
+ * the point where confinement begins is the same for both.
+ */
+static __always_inline int check_mount(const struct path *to, const struct path *from)
+{
+	struct pal_obj o1 = {.dir = to->dentry, .mnt = to->mnt};
+	struct pal_obj o2;
+	struct pal_req r;
+
+	if (!req_begin(&r, PAL_CLASS_FILE, PAL_ACC_MOUNT))
+		return 0;
+	bpf_loop(PAL_MAX_POLICIES, mount_step, &r, 0);
+	if (!from)
+		return req_finish(&r, PAL_EV_FILE, PAL_OP_MOUNT, &o1, NULL);
+	o2 = (struct pal_obj){.dir = from->dentry, .mnt = from->mnt};
+	return req_finish(&r, PAL_EV_FILE, PAL_OP_MOUNT, &o1, &o2);
+}
+
+/*
+ * mount(2): new mounts, bind mounts, remounts and MS_MOVE. A change of
+ * propagation alone makes no new path (unshare -m does one) and is left alone.
+ */
+SEC("lsm/sb_mount")
+int BPF_PROG(palisade_sb_mount, const char *dev_name, const struct path *path, const char *type,
+	     unsigned long flags, void *data, int ret)
+{
+	if (ret)
+		return ret;
+	if (!(flags & (MS_REMOUNT | MS_BIND)) && (flags & MS_PROPAGATION))
+		return 0;
+	return check_mount(path, NULL);
+}
+
+/* move_mount(2): attaches open_tree(OPEN_TREE_CLONE) copies and fsmount(2) mounts. */
+SEC("lsm/move_mount")
+int BPF_PROG(palisade_move_mount, const struct path *from_path, const struct path *to_path, int ret)
+{
+	if (ret)
+		return ret;
+	return check_mount(to_path, from_path);
+}
+
+SEC("lsm/sb_pivotroot")
+int BPF_PROG(palisade_sb_pivotroot, const struct path *old_path, const struct path *new_path,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return check_mount(new_path, old_path);
+}
