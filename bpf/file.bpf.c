@@ -213,8 +213,10 @@ int BPF_PROG(palisade_file_permission, struct file *file, int mask, int ret)
 	if (mnt->mnt_flags & MNT_INTERNAL)
 		return 0;
 	o = (struct pal_obj){.dir = file->f_path.dentry, .mnt = mnt};
+	/* the kernel passes MAY_WRITE for every write: an O_APPEND fd only appends */
 	return check_obj(&o, PAL_CLASS_FILE, PAL_EV_FILE, PAL_OP_WRITE,
-			 (mask & MAY_APPEND) ? PAL_ACC_APPEND : PAL_ACC_WRITE);
+			 ((mask & MAY_APPEND) || (file->f_flags & O_APPEND)) ? PAL_ACC_APPEND :
+									       PAL_ACC_WRITE);
 }
 
 /* Exec is decided by `exec:` rules and by `files:` rules that name `exec`. */
@@ -535,4 +537,72 @@ int BPF_PROG(palisade_sb_pivotroot, const struct path *old_path, const struct pa
 	if (ret)
 		return ret;
 	return check_mount(new_path, old_path);
+}
+
+/* ---- writes that are not write(2) ------------------------------------- */
+
+#define PROT_WRITE 0x2
+#define MAP_SHARED 0x1 /* also set in MAP_SHARED_VALIDATE */
+#define VM_WRITE 0x2
+#define VM_SHARED 0x8
+#define F_SETFL 4
+
+/* A regular file on a mount with paths: what a write can be decided on. */
+static __always_inline bool writable_object(struct file *file)
+{
+	return (file->f_inode->i_mode & S_IFMT) == S_IFREG && !internal_mount(file->f_path.mnt);
+}
+
+static __always_inline int check_write(struct file *file, __u32 op, __u32 access)
+{
+	struct pal_obj o = {.dir = file->f_path.dentry, .mnt = file->f_path.mnt};
+
+	return check_obj(&o, PAL_CLASS_FILE, PAL_EV_FILE, op, access);
+}
+
+/*
+ * A shared writable mapping writes the file with stores that file_permission
+ * never sees: it is a write, decided when the mapping is made, whatever the
+ * fd's O_APPEND (stores land anywhere in the file). A program of its own on
+ * the hook, next to the exec one, so each stays small.
+ */
+SEC("lsm/mmap_file")
+int BPF_PROG(palisade_mmap_write, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags, int ret)
+{
+	if (ret)
+		return ret;
+	if (!file || !(prot & PROT_WRITE) || !(flags & MAP_SHARED) || !writable_object(file))
+		return 0;
+	return check_write(file, PAL_OP_MMAP, PAL_ACC_WRITE);
+}
+
+/* mprotect(PROT_WRITE) of a shared mapping made read-only. */
+SEC("lsm/file_mprotect")
+int BPF_PROG(palisade_mprotect_write, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	struct file *file = vma->vm_file;
+
+	if (ret)
+		return ret;
+	if (!file || !(prot & PROT_WRITE) || !(vma->vm_flags & VM_SHARED) ||
+	    (vma->vm_flags & VM_WRITE) || !writable_object(file))
+		return 0;
+	return check_write(file, PAL_OP_MMAP, PAL_ACC_WRITE);
+}
+
+/*
+ * fcntl(F_SETFL) clearing O_APPEND turns an fd that was allowed to append
+ * into one that writes anywhere: that is asking for `write`.
+ */
+SEC("lsm/file_fcntl")
+int BPF_PROG(palisade_file_fcntl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	if (cmd != F_SETFL || !(file->f_mode & FMODE_WRITE) || !(file->f_flags & O_APPEND) ||
+	    (arg & O_APPEND) || !writable_object(file))
+		return 0;
+	return check_write(file, PAL_OP_WRITE, PAL_ACC_WRITE);
 }
