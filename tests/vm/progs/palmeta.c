@@ -118,7 +118,8 @@ static long move_tree(int fd, const char *dst)
 /* open_tree(OPEN_TREE_CLONE) itself has no hook; attaching the copy does. */
 static int do_tree(const char *src, const char *dst)
 {
-	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | O_CLOEXEC);
+	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, src,
+			      OPEN_TREE_CLONE | AT_RECURSIVE | O_CLOEXEC);
 	int got;
 
 	if (fd < 0) {
