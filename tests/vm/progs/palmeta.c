@@ -198,10 +198,15 @@ static int cmd_mount(int argc, char **argv)
 
 /* ---- writes through an fd opened before the task entered the cgroup ----- */
 
+/* A source file for copies: in $PALMETA_SRC_DIR (default /tmp); copy_file_range may need the target's fs. */
 static int src_fd(void)
 {
-	char name[] = "/tmp/palmeta-src-XXXXXX";
-	int fd = mkstemp(name);
+	const char *dir = getenv("PALMETA_SRC_DIR");
+	char name[4200];
+	int fd;
+
+	snprintf(name, sizeof(name), "%s/palmeta-src-XXXXXX", dir ? dir : "/tmp");
+	fd = mkstemp(name);
 
 	if (fd < 0)
 		return -1;
@@ -253,6 +258,15 @@ static int fd_op(const char *op, int fd)
 		return outcome(write(fd, "w\n", 2));
 	if (!strcmp(op, "mmap"))
 		return do_mmap(fd, false);
+	if (!strcmp(op, "mmap-private")) {
+		char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+
+		if (p == MAP_FAILED)
+			return errno;
+		memcpy(p, "private", 7); /* copy on write: the file stays as it was */
+		munmap(p, 4096);
+		return 0;
+	}
 	if (!strcmp(op, "mprotect"))
 		return do_mmap(fd, true);
 	if (!strcmp(op, "noappend"))
@@ -274,7 +288,7 @@ static int fd_op(const char *op, int fd)
 /*
  * fd CGROUP PATH r|rw|a OP EXPECTED: open PATH, then move into CGROUP (a
  * cgroup v2 directory), then OP on the fd: write, mmap (MAP_SHARED,
- * PROT_WRITE), mprotect (PROT_WRITE added to a shared mapping), noappend
+ * PROT_WRITE), mmap-private (MAP_PRIVATE, PROT_WRITE), mprotect (PROT_WRITE added to a shared mapping), noappend
  * (fcntl clears O_APPEND), fallocate, splice, copy (copy_file_range), sendfile.
  */
 static int cmd_fd(int argc, char **argv)
