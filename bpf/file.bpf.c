@@ -488,6 +488,7 @@ static long mount_step(__u64 i, void *arg)
 
 /*
  * A mount decides no path rule: any new mount may give a path around one.
+ * The mount hooks are '?': the agent loads them where BTF has them.
  * The tasks it applies to are those the file hooks confine (req_begin), so
  * the point where confinement begins is the same for both.
  */
@@ -510,7 +511,7 @@ static __always_inline int check_mount(const struct path *to, const struct path 
  * mount(2): new mounts, bind mounts, remounts and MS_MOVE. A change of
  * propagation alone makes no new path (unshare -m does one) and is left alone.
  */
-SEC("lsm/sb_mount")
+SEC("?lsm/sb_mount")
 int BPF_PROG(palisade_sb_mount, const char *dev_name, const struct path *path, const char *type,
 	     unsigned long flags, void *data, int ret)
 {
@@ -522,7 +523,7 @@ int BPF_PROG(palisade_sb_mount, const char *dev_name, const struct path *path, c
 }
 
 /* move_mount(2): attaches open_tree(OPEN_TREE_CLONE) copies and fsmount(2) mounts. */
-SEC("lsm/move_mount")
+SEC("?lsm/move_mount")
 int BPF_PROG(palisade_move_mount, const struct path *from_path, const struct path *to_path, int ret)
 {
 	if (ret)
@@ -530,7 +531,7 @@ int BPF_PROG(palisade_move_mount, const struct path *from_path, const struct pat
 	return check_mount(to_path, from_path);
 }
 
-SEC("lsm/sb_pivotroot")
+SEC("?lsm/sb_pivotroot")
 int BPF_PROG(palisade_sb_pivotroot, const struct path *old_path, const struct path *new_path,
 	     int ret)
 {

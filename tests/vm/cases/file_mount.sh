@@ -51,6 +51,10 @@ pal_check "open_tree clone + move_mount: EACCES" in_cg ns tree / "$t/m5" EACCES
 pal_check "open_tree clone + move_mount (user ns): EACCES" in_cg userns tree / "$t/m6" EACCES
 pal_check "fsmount + move_mount (user ns): EACCES" in_cg userns fsmount - "$t/m7" EACCES
 pal_check "pivot_root: EACCES" in_cg ns pivot "$t/m8" "$t/m8" EACCES
+# open_tree needs no move_mount to be used: its fd reaches the copy.
+pal_check "a file of the denied dir in an unattached open_tree copy of /: EACCES" \
+	in_cg userns tree-open / srv/d/f EACCES
+pal_check "... in a copy of /srv: EACCES" in_cg userns tree-open /srv d/f EACCES
 pal_check "nothing was mounted" sh -c '! grep -q " $1/m" /proc/mounts' - "$t"
 pal_check "confined: a file write outside the rules works" \
 	pal_in_cgroup confined paltest open /srv/ok/new OK c
@@ -86,8 +90,11 @@ log "record: open_tree clone, source and target" -c 1 $c "path=$t/m5" path2=/
 log "record: open_tree clone (user ns)" -c 1 $c "path=$t/m6" path2=/
 log "record: fsmount" -c 1 $c "path=$t/m7"
 log "record: pivot_root, new root and put_old" -c 1 $c "path=$t/m8" "path2=$t/m8"
-log "record: the denied read" -c 1 event=file policy=mount-deny op=open path=/srv/d/f
-log "nothing else" -c 11 event=file
+log "record: the denied read" -c 1 event=file policy=mount-deny op=open path=/srv/d/f \
+	exe=/bin/paltest
+log "record: the unattached copies" -c 2 event=file action=deny policy=mount-deny op=open \
+	'access=["read"]'
+log "nothing else" -c 13 event=file
 log "no record of the opted-out policy" -n 0 policy=mount-optout
 }
 pal_done

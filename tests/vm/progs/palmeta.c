@@ -151,8 +151,29 @@ static int do_fsmount(const char *dst)
 	return got;
 }
 
+/* An open_tree copy never attached: open DST (relative) through the copy's fd. */
+static int do_tree_open(const char *src, const char *rel)
+{
+	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, src,
+			      OPEN_TREE_CLONE | AT_RECURSIVE | O_CLOEXEC);
+	int f, got;
+
+	if (fd < 0) {
+		printf("palmeta: open_tree '%s': %s\n", src, strerror(errno));
+		return -1;
+	}
+	f = openat(fd, rel, O_RDONLY | O_CLOEXEC);
+	got = f < 0 ? errno : 0;
+	if (f >= 0)
+		close(f);
+	close(fd);
+	return got;
+}
+
 static int mount_op(const char *op, const char *src, const char *dst)
 {
+	if (!strcmp(op, "tree-open"))
+		return do_tree_open(src, dst);
 	if (!strcmp(op, "bind"))
 		return outcome(mount(src, dst, NULL, MS_BIND | MS_REC, NULL));
 	if (!strcmp(op, "tmpfs"))
@@ -170,7 +191,8 @@ static int mount_op(const char *op, const char *src, const char *dst)
 
 /*
  * mount WHERE OP SRC DST EXPECTED [CMD...]: OP is bind, tmpfs, remount-ro,
- * tree (open_tree clone + move_mount), fsmount (DST only) or pivot
+ * tree (open_tree clone + move_mount), tree-open (open DST, relative, in
+ * an open_tree clone of SRC that is never attached), fsmount (DST only) or pivot
  * (pivot_root(SRC, DST)). With CMD, and when the mount succeeded, exec CMD
  * in that namespace (to use the new path).
  */
