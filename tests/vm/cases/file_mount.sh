@@ -93,7 +93,7 @@ log "record: pivot_root, new root and put_old" -c 1 $c "path=$t/m8" "path2=$t/m8
 log "record: the denied read" -c 1 event=file policy=mount-deny op=open path=/srv/d/f \
 	exe=/bin/paltest
 log "record: the unattached copies" -c 2 event=file action=deny policy=mount-deny op=open \
-	'access=["read"]'
+	exe=/bin/palmeta 'access=["read"]'
 log "nothing else" -c 13 event=file
 log "no record of the opted-out policy" -n 0 policy=mount-optout
 }
