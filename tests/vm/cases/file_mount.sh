@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# pal-timeout: 120
+# pal-timeout: 300
 # Mounts by confined tasks. A bind mount of the root that holds a denied
 # directory would give it a second path; so would an open_tree copy attached
 # with move_mount, a new mount over an allowed name, or pivot_root. A policy

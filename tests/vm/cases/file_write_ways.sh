@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# pal-timeout: 120
+# pal-timeout: 300
 # Every way to write is a write. An fd opened O_RDWR before the task entered
 # the cgroup (palmeta fd opens, then joins) writes a file of a write-denied
 # tree through write(2), a shared writable mapping (mmap_file), PROT_WRITE
