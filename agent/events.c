@@ -80,7 +80,7 @@ static const char *const op_names[PAL_OP_MAX] = {
 	[PAL_OP_CREATE] = "create",   [PAL_OP_WRITE] = "write",	  [PAL_OP_CONNECT] = "connect",
 	[PAL_OP_SENDMSG] = "sendmsg", [PAL_OP_BIND] = "bind",	  [PAL_OP_SOCKET] = "socket",
 	[PAL_OP_DEVICE] = "device",   [PAL_OP_BPF] = "bpf",	  [PAL_OP_KILL] = "kill",
-	[PAL_OP_PTRACE] = "ptrace",   [PAL_OP_RLIMIT] = "rlimit",
+	[PAL_OP_PTRACE] = "ptrace",   [PAL_OP_RLIMIT] = "rlimit", [PAL_OP_MOUNT] = "mount",
 };
 
 const char *pal_event_type_name(__u32 type)

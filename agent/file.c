@@ -45,12 +45,37 @@ int pal_lsm_probe(char *why, size_t len)
 	return -EOPNOTSUPP;
 }
 
+/* Mount hooks (mounts:): every kernel of the matrix has them; a kernel without one says so. */
+static void choose_mount_hooks(struct pal_file *f, struct file_bpf *skel, const struct btf *btf)
+{
+	struct bpf_program *progs[] = {skel->progs.palisade_sb_mount,
+				       skel->progs.palisade_move_mount,
+				       skel->progs.palisade_sb_pivotroot};
+	static const char *const hooks[] = {"sb_mount", "move_mount", "sb_pivotroot"};
+
+	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
+		bool has = pal_probe_has_hook(btf, hooks[i]);
+
+		bpf_program__set_autoload(progs[i], has);
+		if (has)
+			continue;
+		snprintf(f->degraded, sizeof(f->degraded),
+			 "%s: this kernel has no such hook; mounts: is not enforced there",
+			 hooks[i]);
+		pal_log(PAL_LOG_WARN,
+			"file: this kernel has no %s hook; mounts: is not enforced "
+			"there",
+			hooks[i]);
+	}
+}
+
 /* Hooks that only some kernels have: load them where they exist, and say so. */
 static void choose_optional_hooks(struct pal_file *f, struct file_bpf *skel)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 	bool trunc = pal_probe_has_hook(btf, "file_truncate");
 
+	choose_mount_hooks(f, skel, btf);
 	btf__free(btf);
 	bpf_program__set_autoload(skel->progs.palisade_file_truncate, trunc);
 	if (trunc)

@@ -92,6 +92,8 @@ enum pal_file_access {
 	PAL_ACC_TRUNCATE = 1u << 10,
 	PAL_ACC_MMAP_EXEC = 1u << 11,
 	PAL_ACC_FILE_ALL = (1u << 12) - 1,
+	/* not a rule word: a mount a policy's `mounts:` setting decides */
+	PAL_ACC_MOUNT = 1u << 12,
 };
 
 enum pal_net_access {
@@ -168,7 +170,8 @@ struct pal_policy {
 	__u8 mode; /* enum pal_mode */
 	__u8 defaults[PAL_CLASSES]; /* enum pal_action; PAL_ACT_NONE when the class is absent */
 	__u8 flags; /* enum pal_policy_flags */
-	__u8 pad0[2];
+	__u8 mounts; /* enum pal_action for mount, move_mount, pivot_root; PAL_ACT_NONE: no say */
+	__u8 pad0;
 };
 _Static_assert(sizeof(struct pal_policy) == 24, "pal_policy ABI");
 
@@ -298,6 +301,7 @@ enum pal_op {
 	PAL_OP_KILL,
 	PAL_OP_PTRACE,
 	PAL_OP_RLIMIT, /* setrlimit/prlimit on the agent */
+	PAL_OP_MOUNT, /* mount(2), move_mount(2), pivot_root(2) */
 	PAL_OP_MAX,
 };
 

@@ -318,8 +318,10 @@ int BPF_PROG(palisade_file_permission, struct file *file, int mask, int ret)
 	if (mnt->mnt_flags & MNT_INTERNAL)
 		return 0;
 	o = (struct pal_obj){.dir = file->f_path.dentry, .mnt = mnt};
+	/* the kernel passes MAY_WRITE for every write: an O_APPEND fd only appends */
 	return check_obj(&o, PAL_CLASS_FILE, PAL_EV_FILE, PAL_OP_WRITE,
-			 (mask & MAY_APPEND) ? PAL_ACC_APPEND : PAL_ACC_WRITE);
+			 ((mask & MAY_APPEND) || (file->f_flags & O_APPEND)) ? PAL_ACC_APPEND :
+									       PAL_ACC_WRITE);
 }
 
 /* Exec is decided by `exec:` rules and by `files:` rules that name `exec`. */
@@ -567,4 +569,148 @@ int BPF_PROG(palisade_file_truncate, struct file *file, int ret)
 	if (ret)
 		return ret;
 	return check_path(&file->f_path, PAL_OP_TRUNCATE, PAL_ACC_TRUNCATE);
+}
+
+/* ---- mounts ------------------------------------------------------------ */
+
+#define MS_REMOUNT 32
+#define MS_BIND 4096
+#define MS_PROPAGATION ((1u << 17) | (1u << 18) | (1u << 19) | (1u << 20)) /* UNBINDABLE..SHARED */
+
+/* bpf_loop step: merge the `mounts:` action of policy i, if it confines the task. */
+static long mount_step(__u64 i, void *arg)
+{
+	struct pal_req *r = arg;
+	const struct pal_policy *p;
+
+	if (i >= r->npolicies)
+		return 1;
+	if (!(r->mask & (1ULL << i)))
+		return 0;
+	p = pal_policy_of(r->gen, (__u32)i);
+	if (p && p->mounts != PAL_ACT_NONE)
+		pal_verdict_merge(&r->v, p, (__u32)i, p->mounts, PAL_NO_RULE);
+	return 0;
+}
+
+/*
+ * A mount decides no path rule: any new mount may give a path around one.
+ * The mount hooks are '?': the agent loads them where BTF has them.
+ * The tasks it applies to are those the file hooks confine (req_begin), so
+ * the point where confinement begins is the same for both.
+ */
+static __always_inline int check_mount(const struct path *to, const struct path *from)
+{
+	struct pal_obj o1 = {.dir = to->dentry, .mnt = to->mnt};
+	struct pal_obj o2;
+	struct pal_req r;
+
+	if (!req_begin(&r, PAL_CLASS_FILE, PAL_ACC_MOUNT))
+		return 0;
+	bpf_loop(PAL_MAX_POLICIES, mount_step, &r, 0);
+	if (!from)
+		return req_finish(&r, PAL_EV_FILE, PAL_OP_MOUNT, &o1, NULL);
+	o2 = (struct pal_obj){.dir = from->dentry, .mnt = from->mnt};
+	return req_finish(&r, PAL_EV_FILE, PAL_OP_MOUNT, &o1, &o2);
+}
+
+/*
+ * mount(2): new mounts, bind mounts, remounts and MS_MOVE. A change of
+ * propagation alone makes no new path (unshare -m does one) and is left alone.
+ */
+SEC("?lsm/sb_mount")
+int BPF_PROG(palisade_sb_mount, const char *dev_name, const struct path *path, const char *type,
+	     unsigned long flags, void *data, int ret)
+{
+	if (ret)
+		return ret;
+	if (!(flags & (MS_REMOUNT | MS_BIND)) && (flags & MS_PROPAGATION))
+		return 0;
+	return check_mount(path, NULL);
+}
+
+/* move_mount(2): attaches open_tree(OPEN_TREE_CLONE) copies and fsmount(2) mounts. */
+SEC("?lsm/move_mount")
+int BPF_PROG(palisade_move_mount, const struct path *from_path, const struct path *to_path, int ret)
+{
+	if (ret)
+		return ret;
+	return check_mount(to_path, from_path);
+}
+
+SEC("?lsm/sb_pivotroot")
+int BPF_PROG(palisade_sb_pivotroot, const struct path *old_path, const struct path *new_path,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return check_mount(new_path, old_path);
+}
+
+/* ---- writes that are not write(2) ------------------------------------- */
+
+#define PROT_WRITE 0x2
+#define MAP_SHARED 0x1 /* also set in MAP_SHARED_VALIDATE */
+#define VM_WRITE 0x2
+#define VM_SHARED 0x8
+#define F_SETFL 4
+
+/* A regular file on a mount with paths: what a write can be decided on. */
+static __always_inline bool writable_object(struct file *file)
+{
+	return (file->f_inode->i_mode & S_IFMT) == S_IFREG && !internal_mount(file->f_path.mnt);
+}
+
+static __always_inline int check_write(struct file *file, __u32 op, __u32 access)
+{
+	struct pal_obj o = {.dir = file->f_path.dentry, .mnt = file->f_path.mnt};
+
+	return check_obj(&o, PAL_CLASS_FILE, PAL_EV_FILE, op, access);
+}
+
+/*
+ * A shared writable mapping writes the file with stores that file_permission
+ * never sees: it is a write, decided when the mapping is made, whatever the
+ * fd's O_APPEND (stores land anywhere in the file). A program of its own on
+ * the hook, next to the exec one, so each stays small.
+ */
+SEC("lsm/mmap_file")
+int BPF_PROG(palisade_mmap_write, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags, int ret)
+{
+	if (ret)
+		return ret;
+	if (!file || !(prot & PROT_WRITE) || !(flags & MAP_SHARED) || !writable_object(file))
+		return 0;
+	return check_write(file, PAL_OP_MMAP, PAL_ACC_WRITE);
+}
+
+/* mprotect(PROT_WRITE) of a shared mapping made read-only. */
+SEC("lsm/file_mprotect")
+int BPF_PROG(palisade_mprotect_write, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	struct file *file = vma->vm_file;
+
+	if (ret)
+		return ret;
+	if (!file || !(prot & PROT_WRITE) || !(vma->vm_flags & VM_SHARED) ||
+	    (vma->vm_flags & VM_WRITE) || !writable_object(file))
+		return 0;
+	return check_write(file, PAL_OP_MMAP, PAL_ACC_WRITE);
+}
+
+/*
+ * fcntl(F_SETFL) clearing O_APPEND turns an fd that was allowed to append
+ * into one that writes anywhere: that is asking for `write`.
+ */
+SEC("lsm/file_fcntl")
+int BPF_PROG(palisade_file_fcntl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	if (cmd != F_SETFL || !(file->f_mode & FMODE_WRITE) || !(file->f_flags & O_APPEND) ||
+	    (arg & O_APPEND) || !writable_object(file))
+		return 0;
+	return check_write(file, PAL_OP_WRITE, PAL_ACC_WRITE);
 }

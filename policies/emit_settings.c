@@ -36,6 +36,7 @@ static void emit_policies(const struct pal_policy_set *set, const struct pal_fil
 	memset(pol, 0, PAL_MAX_POLICIES * sizeof(*pol));
 	for (__u32 i = 0; i < set->npolicies && i < PAL_MAX_POLICIES; i++) {
 		pol[i].mode = set->policies[i].mode;
+		pol[i].mounts = set->policies[i].mounts;
 		memcpy(pol[i].defaults, set->policies[i].defaults, PAL_CLASSES);
 	}
 	for (size_t i = 0; files && i < files->nentries; i++) {

@@ -191,6 +191,8 @@ struct pal_ir_policy {
 	__u8 default_action; /* `default:` as written (PAL_ACT_ALLOW if absent) */
 	/* per class: default_action if the policy has rules of that class, else PAL_ACT_NONE */
 	__u8 defaults[PAL_CLASSES];
+	/* `mounts:` (enum pal_action); PAL_ACT_DENY by default with files:/exec: rules, else NONE */
+	__u8 mounts;
 	/* cgroup v2 patterns relative to the cgroup2 root ('*' one level, '**' any
 	 * depth); ncgroups == 0: the policy applies host-wide */
 	const char *const *cgroups;

@@ -23,12 +23,13 @@ enum {
 	K_EXEC,
 	K_NETWORK,
 	K_DEVICES,
+	K_MOUNTS,
 	K_NKEYS,
 };
 
 static const char *const doc_keys[K_NKEYS] = {
 	"apiVersion", "kind",  "name", "description", "mode",	 "target",
-	"default",    "files", "exec", "network",     "devices",
+	"default",    "files", "exec", "network",     "devices",     "mounts",
 };
 
 static const struct pal_keys doc_k = {"policy", doc_keys, K_NKEYS};
@@ -411,6 +412,31 @@ static int parse_rules(struct pal_parse *p, const struct pal_node *root, const s
 	return err;
 }
 
+/*
+ * `mounts:` decides mount, move_mount and pivot_root for the tasks the
+ * policy confines. A mount can give a path around every file rule, so a
+ * policy with files: or exec: rules denies them unless it says otherwise.
+ */
+static void parse_mounts(struct pal_parse *p, const struct pal_node *v, struct pal_ir_policy *pol)
+{
+	bool confines = pol->defaults[PAL_CLASS_FILE] != PAL_ACT_NONE ||
+			pol->defaults[PAL_CLASS_EXEC] != PAL_ACT_NONE;
+	int d;
+
+	pol->mounts = confines ? PAL_ACT_DENY : PAL_ACT_NONE;
+	if (!v || !pal_want(p, v, "mounts", PAL_N_SCALAR))
+		return;
+	if (!confines) {
+		pal_err(p, v,
+			"'mounts' applies to the tasks a policy confines with files: or exec: "
+			"rules, and this policy has none; add such rules or remove 'mounts'");
+		return;
+	}
+	d = pal_word(p, v, "mounts", pal_action_words, PAL_ACTION_WORDS);
+	if (d >= 0)
+		pol->mounts = (__u8)(PAL_ACT_ALLOW + d);
+}
+
 static int root_ok(struct pal_parse *p, const struct pal_node *root)
 {
 	if (root->type == PAL_N_SCALAR && root->plain && !root->len) {
@@ -447,6 +473,7 @@ int pal_schema_doc(struct pal_parse *p, struct pal_node *root)
 	err = parse_rules(p, root, v, &b);
 	if (err == -ENOMEM)
 		return err;
+	parse_mounts(p, v[K_MOUNTS], &pol);
 	if (!pol.name)
 		return 0; /* reported; a nameless policy cannot be referred to */
 	if (p->nerrors == errors) {

@@ -97,7 +97,7 @@
 	  4, 1, "unknown key 'descripton' in policy; did you mean 'description'?" },
 { "unknown_key_no_suggest",
 	  H "color: blue\n",
-	  4, 1, "unknown key 'color' in policy (expected apiVersion, kind, name, description, mode, target, default, files, exec, network, devices)" },
+	  4, 1, "unknown key 'color' in policy (expected apiVersion, kind, name, description, mode, target, default, files, exec, network, devices, mounts)" },
 { "misspelt_acess",
 	  H "files:\n"
 		  "  - paths: [/a]\n"
@@ -341,6 +341,16 @@
 { "default_unknown",
 	  H "default: permit\n",
 	  4, 10, "unknown default 'permit' (expected allow, audit, deny)" },
+{ "mounts_without_file_rules",
+	  H "mounts: allow\n",
+	  4, 9, "'mounts' applies to the tasks a policy confines with files: or exec: rules, and this policy has none; add such rules or remove 'mounts'" },
+{ "mounts_unknown",
+	  H "files:\n"
+		  "  - paths: [/a]\n"
+		  "    access: [read]\n"
+		  "    action: deny\n"
+		  "mounts: permit\n",
+	  8, 9, "unknown mounts 'permit' (expected allow, audit, deny)" },
 { "target_scalar",
 	  H "target: /system.slice\n",
 	  4, 9, "'target' must be a mapping, found a string" },

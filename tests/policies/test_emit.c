@@ -547,6 +547,21 @@ static void test_socket_keys(void **state)
 	pal_policy_set_free(set);
 }
 
+/* `mounts: allow` opts a policy with file rules out of mount mediation. */
+static void test_mounts_allow(void **state)
+{
+	struct pal_policy_set *set = load(H "mounts: allow\nexec:\n"
+					    "  - paths: [/bin/x]\n    action: deny\n");
+	struct pal_policy pol[PAL_MAX_POLICIES];
+	struct pal_gen_config cfg = {0};
+
+	(void)state;
+	pal_emit_settings(set, NULL, pol, &cfg);
+	assert_int_equal(pol[0].mounts, PAL_ACT_ALLOW);
+	assert_true(cfg.file_policies == 1);
+	pal_policy_set_free(set);
+}
+
 /* The settings of a slot: defaults per class, and the depths holding file keys. */
 static void test_settings(void **state)
 {
@@ -573,6 +588,9 @@ static void test_settings(void **state)
 	assert_int_equal(pol[1].defaults[PAL_CLASS_NET], PAL_ACT_ALLOW);
 	assert_true(pol[1].dir_depths == 0 && pol[1].exact_depths == 0);
 	assert_int_equal(pol[2].mode, 0);
+	/* mounts: denied by a policy with file rules unless it says otherwise; no say without */
+	assert_int_equal(pol[0].mounts, PAL_ACT_DENY);
+	assert_int_equal(pol[1].mounts, PAL_ACT_NONE);
 	assert_true(cfg.host_policies == 1 && cfg.file_policies == 1 && cfg.net_policies == 2);
 	assert_true(cfg.dev_policies == 0 && cfg.from_policies == 0);
 	assert_int_equal(cfg.npolicies, 2);
@@ -591,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_too_many_keys), cmocka_unit_test(test_rename_guards),
 		cmocka_unit_test(test_bloom),	      cmocka_unit_test(test_socket_keys),
 		cmocka_unit_test(test_settings),      cmocka_unit_test(test_dev_encode),
+		cmocka_unit_test(test_mounts_allow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -252,7 +252,7 @@ static void test_too_many_errors(void **state)
 	assert_int_equal(set->ndiags, PAL_POLICY_MAX_ERRORS + 1);
 	expect_diag(&set->diags[0], PAL_SEV_ERROR, 4, 1,
 		    "unknown key 'bad00' in policy (expected apiVersion, kind, name, description, "
-		    "mode, target, default, files, exec, network, devices)");
+		    "mode, target, default, files, exec, network, devices, mounts)");
 	expect_diag(&set->diags[PAL_POLICY_MAX_ERRORS], PAL_SEV_ERROR, 4 + PAL_POLICY_MAX_ERRORS, 1,
 		    "too many errors (over PAL_POLICY_MAX_ERRORS = 50); fix the ones above first");
 	pal_policy_set_free(set);

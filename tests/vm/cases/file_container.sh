@@ -26,6 +26,8 @@ kind: Policy
 name: ctr-secret
 target:
   cgroups: [/pal-test-$PAL_CASE/ctr]
+# the "container" mounts its /proc and binds after it is in the cgroup
+mounts: allow
 files:
   - paths: [/etc/secret]
     access: [read]
