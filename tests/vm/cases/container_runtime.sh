@@ -67,8 +67,11 @@ log "comm of crun's setup" -c 1 $c rule=0 path=/srv/secret comm=memfd:crun_clon 
 log "child cgroup" -c 1 $c rule=0 path=/srv/secret exe=/bin/busybox cgroup~$cg/child/esc
 log "crun again: its memfd exec fails closed" -c 1 event=exec action=deny errno=13 op=exec \
 	policy=ctr-secret rule=null unresolved=true comm=crun exe=/usr/bin/crun cgroup~$cg/recrun
+log "crun again: its mount in the container is denied (mounts: deny)" -c 1 event=file \
+	op=mount action=deny errno=13 policy=ctr-secret comm=crun exe=/usr/bin/crun cgroup~$cg/recrun
 log "the runtime's setup: no file record unresolved" -n 0 event=file unresolved=true
-log "nothing else" -c 3 event=file
+log "the runtime's setup: no mount record outside recrun" -n 0 event=file op=mount cgroup~$cg/entry
+log "nothing else" -c 4 event=file
 log "nothing else" -c 1 event=exec
 }
 [ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
