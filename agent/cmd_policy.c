@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "agent/cleanup.h"
 #include "agent/palisade.h"
 #include "agent/policy_view.h"
@@ -21,18 +23,40 @@ struct popts {
 	bool quiet;
 	unsigned int flags; /* enum pal_load_flags */
 	__u64 seed;
+	json_object *diags; /* check --json: the diagnostics, in order */
 };
+
+#define STDIN_MAX (16u << 20) /* one policy stream on stdin; larger is an error */
 
 static void print_diag(const struct pal_diag *d, void *ctx)
 {
-	pal_diag_print(stderr, d);
+	struct popts *o = ctx;
+	json_object *j;
+
+	if (!o->diags) {
+		pal_diag_print(stderr, d);
+		return;
+	}
+	j = json_object_new_object();
+	if (!j)
+		return;
+	json_object_object_add(j, "file", json_object_new_string(d->file ? d->file : ""));
+	json_object_object_add(j, "line", json_object_new_int((int)d->line));
+	json_object_object_add(j, "column", json_object_new_int((int)d->col));
+	json_object_object_add(
+		j, "severity",
+		json_object_new_string(d->severity == PAL_SEV_ERROR ? "error" : "warning"));
+	json_object_object_add(j, "message", json_object_new_string(d->message));
+	json_object_array_add(o->diags, j);
 }
 
 static void check_usage(FILE *out)
 {
-	fprintf(out, "Usage: palisade check [OPTION]... FILE|DIR...\n"
-		     "Validate policy files (directories: every *.yaml and *.yml in them).\n\n"
+	fprintf(out, "Usage: palisade check [OPTION]... FILE|DIR|-...\n"
+		     "Validate policy files (directories: every *.yaml and *.yml in them;\n"
+		     "'-': standard input).\n\n"
 		     "  -q, --quiet    print only errors and warnings\n"
+		     "      --json     print one JSON object: ok, counts and diagnostics\n"
 		     "      --no-host  do not look at rule paths on this host (no symlink,\n"
 		     "                 hard link or missing-executable warnings)\n"
 		     "  -h, --help     show this help\n\n"
@@ -43,9 +67,9 @@ static void check_usage(FILE *out)
 static void compile_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: palisade compile [OPTION]... FILE|DIR...\n"
+		"Usage: palisade compile [OPTION]... FILE|DIR|-...\n"
 		"Show the BPF map entries the policies compile to, the rule each came\n"
-		"from (FILE:LINE) and the effective decision.\n\n"
+		"from (FILE:LINE) and the effective decision ('-': standard input).\n\n"
 		"      --json     print JSON instead of tables\n"
 		"      --seed N   path hash seed (default 0, a fixed documented seed; the\n"
 		"                 live agent uses a secret random seed, so its hashes differ)\n"
@@ -58,35 +82,55 @@ static void compile_usage(FILE *out)
 
 enum { OPT_JSON = 256, OPT_SEED, OPT_NO_HOST };
 
+/* Each verb accepts only the options its help lists. */
+static const struct option check_lo[] = {
+	{"json", no_argument, NULL, OPT_JSON},
+	{"no-host", no_argument, NULL, OPT_NO_HOST},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+static const struct option compile_lo[] = {
+	{"json", no_argument, NULL, OPT_JSON},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"no-host", no_argument, NULL, OPT_NO_HOST},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
 PAL_DEFINE_CLEANUP_FUNC(struct pal_policy_set *, pal_policy_set_free)
 
-/* Returns -1 to go on, or an exit code. */
-static int parse_opts(int argc, char **argv, struct popts *o, void (*usage)(FILE *))
+static int parse_seed(struct popts *o, const char *arg)
 {
-	static const struct option lo[] = {
-		{"json", no_argument, NULL, OPT_JSON},
-		{"seed", required_argument, NULL, OPT_SEED},
-		{"no-host", no_argument, NULL, OPT_NO_HOST},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	char *end;
-	int c;
+
+	errno = 0;
+	o->seed = strtoull(arg, &end, 0);
+	if (errno || !*arg || *end) {
+		fprintf(stderr, "palisade: invalid --seed '%s'\n", arg);
+		return PAL_EXIT_POLICY;
+	}
+	return -1;
+}
+
+/* Returns -1 to go on, or an exit code. */
+static int parse_opts(int argc, char **argv, struct popts *o, bool check)
+{
+	void (*usage)(FILE *) = check ? check_usage : compile_usage;
+	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, check ? "qh" : "h", check ? check_lo : compile_lo,
+				NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
 			o->json = true;
 			break;
 		case OPT_SEED:
-			errno = 0;
-			o->seed = strtoull(optarg, &end, 0);
-			if (errno || !*optarg || *end) {
-				fprintf(stderr, "palisade: invalid --seed '%s'\n", optarg);
-				return PAL_EXIT_POLICY;
-			}
+			rc = parse_seed(o, optarg);
+			if (rc >= 0)
+				return rc;
 			break;
 		case OPT_NO_HOST:
 			o->flags |= PAL_LOAD_NO_HOST;
@@ -110,37 +154,114 @@ static int parse_opts(int argc, char **argv, struct popts *o, void (*usage)(FILE
 	return -1;
 }
 
-/* Load; diagnostics go to stderr. Returns -1 on success or an exit code. */
-static int load(int argc, char **argv, const struct popts *o, struct pal_policy_set **set)
+/* Policy text from standard input, named "<stdin>" in diagnostics. */
+static int add_stdin(struct pal_policy_set *set)
 {
-	struct pal_load_opts lo = {.flags = o->flags, .diag = print_diag};
-	int err = pal_policy_load(set, (const char *const *)argv + optind, (size_t)(argc - optind),
-				  &lo);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	do {
+		if (cap - len < 4096) {
+			char *nb;
+
+			if (cap >= STDIN_MAX)
+				return -EFBIG;
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len, stdin);
+		len += n;
+	} while (n > 0);
+	if (ferror(stdin))
+		return -EIO;
+	return pal_policy_add_buffer(set, "<stdin>", buf, len);
+}
+
+/* As pal_policy_load, with '-' meaning standard input. */
+static int load_paths(struct pal_policy_set **out, char **paths, size_t n,
+		      const struct pal_load_opts *lo)
+{
+	struct pal_policy_set *set = pal_policy_set_new(lo);
+	int first = 0;
+
+	*out = NULL;
+	if (!set)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		int err =
+			strcmp(paths[i], "-") ? pal_policy_add_path(set, paths[i]) : add_stdin(set);
+
+		if (err && (!first || first == -EINVAL))
+			first = err;
+		if (err == -ENOMEM)
+			break;
+	}
+	if (first && first != -EINVAL && first != -EFBIG) {
+		pal_policy_set_free(set);
+		return first;
+	}
+	*out = set;
+	return first;
+}
+
+/* Load; diagnostics go to stderr. Returns -1 on success or an exit code. */
+static int load(int argc, char **argv, struct popts *o, struct pal_policy_set **set)
+{
+	struct pal_load_opts lo = {.flags = o->flags, .diag = print_diag, .ctx = o};
+	int err = load_paths(set, argv + optind, (size_t)(argc - optind), &lo);
 
 	if (err == -ENOMEM) {
 		fprintf(stderr, "palisade: out of memory\n");
 		return PAL_EXIT_RUNTIME;
 	}
+	if (err == -EFBIG)
+		fprintf(stderr, "palisade: standard input is over %u bytes\n", STDIN_MAX);
 	if (err) /* policy errors or unreadable input, already reported */
 		return PAL_EXIT_POLICY;
 	return -1;
+}
+
+/* check --json: one object on stdout, whatever the outcome. */
+static void check_json(const struct popts *o, const struct pal_policy_set *set, int rc)
+{
+	json_object *j = json_object_new_object();
+
+	if (!j)
+		return;
+	json_object_object_add(j, "ok", json_object_new_boolean(rc < 0));
+	json_object_object_add(j, "policies", json_object_new_int(set ? (int)set->npolicies : 0));
+	json_object_object_add(j, "errors", json_object_new_int(set ? (int)set->nerrors : 1));
+	json_object_object_add(j, "warnings", json_object_new_int(set ? (int)set->nwarnings : 0));
+	json_object_object_add(j, "diagnostics", json_object_get(o->diags));
+	puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+	json_object_put(j);
 }
 
 int cmd_check(int argc, char **argv)
 {
 	_cleanup_(pal_policy_set_freep) struct pal_policy_set *set = NULL;
 	struct popts o = {0};
-	int rc = parse_opts(argc, argv, &o, check_usage);
+	int rc = parse_opts(argc, argv, &o, true);
 
 	if (rc >= 0)
 		return rc;
+	if (o.json && !(o.diags = json_object_new_array())) {
+		fprintf(stderr, "palisade: out of memory\n");
+		return PAL_EXIT_RUNTIME;
+	}
 	rc = load(argc, argv, &o, &set);
-	if (rc < 0 && !o.quiet)
+	if (o.json)
+		check_json(&o, set, rc);
+	else if (rc < 0 && !o.quiet)
 		printf("palisade check: %u policies OK, %zu warnings\n", set->npolicies,
 		       set->nwarnings);
 	else if (rc == PAL_EXIT_POLICY && set)
 		fprintf(stderr, "palisade check: %zu errors, %zu warnings\n", set->nerrors,
 			set->nwarnings);
+	json_object_put(o.diags);
 	return rc < 0 ? PAL_EXIT_OK : rc;
 }
 
@@ -149,7 +270,7 @@ int cmd_compile(int argc, char **argv)
 	_cleanup_(pal_policy_set_freep) struct pal_policy_set *set = NULL;
 	_cleanup_(pal_file_emit_free) struct pal_file_emit fe = {0};
 	struct popts o = {0};
-	int rc = parse_opts(argc, argv, &o, compile_usage), err;
+	int rc = parse_opts(argc, argv, &o, false), err;
 
 	if (rc >= 0)
 		return rc;

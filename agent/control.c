@@ -162,6 +162,8 @@ static struct json_object *status_json(const struct pal_status *s)
 	pal_events_stats(s->ev, &es);
 	pal_cgroup_stats(s->en->cg, &cs);
 	json_object_object_add(st, "ok", json_object_new_boolean(1));
+	json_object_object_add(st, "version", json_object_new_string(PAL_VERSION));
+	add_int(st, "pid", getpid());
 	add_int(st, "generation", s->en->generation);
 	json_object_object_add(
 		st, "enforcing",
@@ -185,6 +187,23 @@ static struct json_object *status_json(const struct pal_status *s)
 	return st;
 }
 
+/* A failed reload says why, and whether the policies were at fault (exit 1). */
+static struct json_object *reload_json(const struct pal_control_ops *ops, void *ctx)
+{
+	struct json_object *r = json_object_new_object();
+	char why[512] = "", msg[640];
+	int err = ops->reload(ctx, why, sizeof(why));
+
+	if (err)
+		snprintf(msg, sizeof(msg), "reload failed: %s; the old generation stays live",
+			 why[0] ? why : strerror(-err));
+	json_object_object_add(r, "ok", json_object_new_boolean(!err));
+	json_object_object_add(r, "message", json_object_new_string(err ? msg : "reloaded"));
+	if (err)
+		json_object_object_add(r, "policy_error", json_object_new_boolean(err == -EINVAL));
+	return r;
+}
+
 /* The reply to one request: a JSON object with "ok". */
 static struct json_object *reply_json(const char *req, const struct pal_control_ops *ops, void *ctx)
 {
@@ -196,18 +215,14 @@ static struct json_object *reply_json(const char *req, const struct pal_control_
 		ops->status(ctx, &st);
 		return status_json(&st);
 	}
-	ok = !strcmp(req, "stop") || (!strcmp(req, "reload") && !ops->reload(ctx));
+	if (!strcmp(req, "reload"))
+		return reload_json(ops, ctx);
+	ok = !strcmp(req, "stop");
 	r = json_object_new_object();
 	json_object_object_add(r, "ok", json_object_new_boolean(ok));
 	json_object_object_add(
 		r, "message",
-		json_object_new_string(
-			!strcmp(req, "stop") ?
-				"stopping" :
-			!strcmp(req, "reload") ?
-				(ok ? "reloaded" :
-				      "reload failed; the old generation stays live (see the agent's log)") :
-				"unknown request (status, reload, stop)"));
+		json_object_new_string(ok ? "stopping" : "unknown request (status, reload, stop)"));
 	if (!strcmp(req, "stop"))
 		ops->stop(ctx);
 	return r;
@@ -315,15 +330,24 @@ static int request(const char *path, const char *req, char **reply)
 	return len ? 0 : -EPROTO;
 }
 
+static long long int_of(struct json_object *o, const char *key)
+{
+	return (long long)json_object_get_int64(json_object_object_get(o, key));
+}
+
 static void print_status(struct json_object *st)
 {
 	struct json_object *pols, *c;
 
-	printf("generation %lld, %s\n",
-	       (long long)json_object_get_int64(json_object_object_get(st, "generation")),
+	printf("palisade %s, pid %lld\n",
+	       json_object_get_string(json_object_object_get(st, "version")) ?: "(unknown)",
+	       int_of(st, "pid"));
+	printf("generation %lld, enforcing %s\n", int_of(st, "generation"),
 	       json_object_get_string(json_object_object_get(st, "enforcing")));
 	if (json_object_object_get_ex(st, "hooks", &c))
-		printf("hooks: %s\n", json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN));
+		printf("hooks: %lld LSM programs, %lld cgroups attached, %lld tracked\n",
+		       int_of(c, "lsm_programs"), int_of(c, "cgroups_attached"),
+		       int_of(c, "cgroups_tracked"));
 	if (json_object_object_get_ex(st, "degraded", &c))
 		for (size_t i = 0; i < json_object_array_length(c); i++)
 			printf("degraded: %s\n",
@@ -345,7 +369,7 @@ static void print_status(struct json_object *st)
 		}
 	}
 	json_object_object_foreach(st, key, val) {
-		if (json_object_is_type(val, json_type_int))
+		if (json_object_is_type(val, json_type_int) && strcmp(key, "pid"))
 			printf("%s: %lld\n", key, (long long)json_object_get_int64(val));
 	}
 }
@@ -407,9 +431,12 @@ static int client(int argc, char **argv, const char *verb)
 	else if (!strcmp(verb, "status"))
 		print_status(st);
 	else
-		printf("%s\n", json_object_get_string(json_object_object_get(st, "message")));
+		fprintf(err ? stderr : stdout, "%s\n",
+			json_object_get_string(json_object_object_get(st, "message")));
+	/* As check: a policy error is exit 1, anything else that failed 2. */
+	c = err && json_object_get_boolean(json_object_object_get(st, "policy_error"));
 	json_object_put(st);
-	return err ? PAL_EXIT_RUNTIME : PAL_EXIT_OK;
+	return c ? PAL_EXIT_POLICY : err ? PAL_EXIT_RUNTIME : PAL_EXIT_OK;
 }
 
 int cmd_status(int argc, char **argv)

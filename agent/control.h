@@ -24,8 +24,11 @@ struct pal_status {
 
 /* What the daemon does for a request; ctx is pal_control_serve's. */
 struct pal_control_ops {
-	/* 0, or a negative errno: the old generation stays live. */
-	int (*reload)(void *ctx);
+	/*
+	 * 0, or a negative errno (-EINVAL: policy errors): the old generation
+	 * stays live, and why holds the reason (the first FILE:LINE:COL error).
+	 */
+	int (*reload)(void *ctx, char *why, size_t len);
 	/* Stop the daemon after this reply. */
 	void (*stop)(void *ctx);
 	void (*status)(void *ctx, struct pal_status *st);

@@ -75,6 +75,7 @@ struct agent {
 	time_t loaded; /* when the live generation was loaded */
 	unsigned long long reloads, reload_failures;
 	double last_reload_ms;
+	bool ready; /* READY=1 sent: later reloads update STATUS= */
 };
 
 static void run_usage(FILE *out)
@@ -83,7 +84,8 @@ static void run_usage(FILE *out)
 		"Usage: palisade run [OPTION]...\n"
 		"Enforce the policies in the policy directory and write the audit log.\n"
 		"Flags override the configuration file's keys of the same name.\n\n"
-		"  -c, --config FILE      configuration file (deploy/palisade.yaml)\n"
+		"  -c, --config FILE      configuration file (default: none; the unit\n"
+		"                         passes /etc/palisade/palisade.yaml)\n"
 		"  -d, --policy-dir DIR   policies to enforce (default " DEFAULT_POLICY_DIR ")\n"
 		"  -l, --log FILE|-       JSON audit log, '-' for stdout (default -)\n"
 		"      --syslog           also send records to syslog/journald\n"
@@ -261,7 +263,7 @@ static int ensure_pin_dir(const char *dir)
 }
 
 /* sd_notify without libsystemd (the VM binary is fully static). */
-static void notify_ready(void)
+static void notify(const char *state)
 {
 	const char *sock = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -275,14 +277,51 @@ static void notify_ready(void)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
-	sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&sa,
+	sendto(fd, state, strlen(state), 0, (struct sockaddr *)&sa,
 	       offsetof(struct sockaddr_un, sun_path) + strlen(sock));
 	close(fd);
 }
 
+/* READY=1 once, and STATUS= after every reload: what systemctl status shows. */
+static void notify_status(struct agent *a, bool ready)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "%sSTATUS=enforcing generation %llu: %u policies%s%s",
+		 ready ? "READY=1\n" : "", (unsigned long long)a->en.generation,
+		 a->en.live ? a->en.live->npolicies : 0,
+		 a->en.file ? "" : ", cgroup programs only (no BPF LSM)",
+		 a->reload_failures ? ", last reload failed" : "");
+	notify(msg);
+}
+
+/* WATCHDOG=1 on every tick when the unit sets WatchdogSec= (systemd exports WATCHDOG_USEC). */
+static void notify_watchdog(void)
+{
+	const char *pid = getenv("WATCHDOG_PID");
+
+	if (getenv("WATCHDOG_USEC") && (!pid || atol(pid) == (long)getpid()))
+		notify("WATCHDOG=1");
+}
+
+/* Where a reload keeps its first error, for the control reply and the record. */
+struct first_error {
+	char *buf;
+	size_t len;
+};
+
 static void print_diag(const struct pal_diag *d, void *ctx)
 {
+	struct first_error *fe = ctx;
+	char *text;
+
 	pal_diag_print(stderr, d);
+	if (!fe || fe->buf[0] || d->severity != PAL_SEV_ERROR)
+		return;
+	text = pal_diag_format(d);
+	if (text) /* its first line: FILE:LINE:COL: error: MESSAGE */
+		snprintf(fe->buf, fe->len, "%.*s", (int)strcspn(text, "\n"), text);
+	free(text);
 }
 
 /*
@@ -305,24 +344,31 @@ static void report_cgroup_warnings(struct agent *a)
 		report_cgroup_problem(a, msg);
 }
 
-static int do_reload(struct agent *a)
+static int do_reload(struct agent *a, char *why, size_t len)
 {
 	const char *paths[] = {a->o.policy_dir};
-	struct pal_load_opts lo = {.diag = print_diag,
-				   .flags = a->o.insecure_ok ? 0 : PAL_LOAD_TRUSTED};
+	char first[512] = "";
+	struct first_error fe = {.buf = why && len ? why : first,
+				 .len = why && len ? len : sizeof(first)};
+	struct pal_load_opts lo = {
+		.diag = print_diag, .ctx = &fe, .flags = a->o.insecure_ok ? 0 : PAL_LOAD_TRUSTED};
 	struct pal_reload_report rep = {0};
-	int err = pal_reload(&a->en, paths, 1, &lo, &rep);
+	int err;
 
+	fe.buf[0] = 0;
+	err = pal_reload(&a->en, paths, 1, &lo, &rep);
 	a->last_reload_ms = rep.ms;
 	if (err) {
 		a->reload_failures++;
-		char msg[160];
+		char msg[700];
 
-		snprintf(msg, sizeof(msg), "reload failed (%s); generation %llu stays live",
-			 strerror(-err), (unsigned long long)a->en.generation);
+		snprintf(msg, sizeof(msg), "reload failed: %s; generation %llu stays live",
+			 fe.buf[0] ? fe.buf : strerror(-err), (unsigned long long)a->en.generation);
 		pal_log(PAL_LOG_ERR, "reload: %s", msg);
 		if (a->ev)
 			pal_events_note(a->ev, "policy", msg);
+		if (a->ready)
+			notify_status(a, false);
 		return err;
 	}
 	a->reloads++;
@@ -330,14 +376,16 @@ static int do_reload(struct agent *a)
 	if (a->ev)
 		pal_events_policy(a->ev, &rep);
 	report_cgroup_warnings(a);
+	if (a->ready)
+		notify_status(a, false);
 	return 0;
 }
 
 /* ---- the control socket's requests -------------------------------------- */
 
-static int control_reload(void *ctx)
+static int control_reload(void *ctx, char *why, size_t len)
 {
-	return do_reload(ctx);
+	return do_reload(ctx, why, len);
 }
 
 static void control_stop(void *ctx)
@@ -474,7 +522,7 @@ static void on_signal(struct agent *a)
 
 	while (read(a->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP)
-			do_reload(a);
+			do_reload(a, NULL, 0);
 		else if (si.ssi_signo == SIGUSR1)
 			pal_sink_reopen(a->sink);
 		else
@@ -500,10 +548,11 @@ static int loop(struct agent *a)
 			else if (fd == a->inofd)
 				on_inotify(a);
 			else if (fd == a->debfd && read(fd, &ticks, 8) == 8)
-				do_reload(a);
+				do_reload(a, NULL, 0);
 			else if (fd == a->tickfd && read(fd, &ticks, 8) == 8) {
 				pal_events_tick(a->ev);
 				publish_metrics(a);
+				notify_watchdog();
 			} else if (fd == pal_cgroup_watch_fd(a->en.cg))
 				on_cgroup_watch(a);
 			else if (fd == a->ctlfd)
@@ -612,7 +661,8 @@ static int start(struct agent *a)
 	err = pal_events_open(&a->ev, &a->en, a->sink);
 	if (err)
 		return err;
-	err = do_reload(a);
+	pal_events_note(a->ev, "agent", "palisade " PAL_VERSION " started");
+	err = do_reload(a, NULL, 0);
 	if (err)
 		return err;
 	err = setup_loop(a);
@@ -691,7 +741,8 @@ int cmd_run(int argc, char **argv)
 		pal_log(PAL_LOG_INFO, "run: ready: generation %llu enforcing from '%s'%s",
 			(unsigned long long)a.en.generation, a.o.policy_dir,
 			a.en.file ? "" : " (cgroup programs only)");
-		notify_ready();
+		notify_status(&a, true);
+		a.ready = true;
 		err = loop(&a);
 	}
 	shutdown_agent(&a);

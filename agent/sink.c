@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <libaudit.h>
 
+#include "agent/journal.h"
 #include "agent/log.h"
 #include "agent/sink.h"
 
@@ -15,6 +16,7 @@ struct pal_sink {
 	struct pal_sink_opts opts;
 	int fd; /* JSON log, -1 if none */
 	int audit_fd; /* Linux audit netlink socket, -1 if none */
+	int journal_fd; /* journald's native socket, -1: syslog(3) instead */
 	/* records not yet written: one write(2) per batch, not per record */
 	char *buf;
 	size_t len, cap;
@@ -48,6 +50,7 @@ int pal_sink_open(struct pal_sink **out, const struct pal_sink_opts *opts)
 	s->opts = *opts;
 	s->fd = -1;
 	s->audit_fd = -1;
+	s->journal_fd = -1;
 	err = open_log(s);
 	if (!err && opts->linux_audit) {
 		s->audit_fd = audit_open();
@@ -59,8 +62,12 @@ int pal_sink_open(struct pal_sink **out, const struct pal_sink_opts *opts)
 		free(s);
 		return err;
 	}
-	if (opts->syslog)
-		openlog("palisade", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+	/* Under journald, records keep their fields; elsewhere syslog gets the line. */
+	if (opts->syslog) {
+		s->journal_fd = pal_journal_open(PAL_JOURNAL_SOCKET);
+		if (s->journal_fd < 0)
+			openlog("palisade", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+	}
 	*out = s;
 	return 0;
 }
@@ -123,8 +130,13 @@ void pal_sink_write(struct pal_sink *s, const char *json, size_t len, bool is_de
 		else if (s->len >= SINK_BATCH)
 			pal_sink_flush(s);
 	}
-	if (s->opts.syslog)
+	if (s->journal_fd >= 0) {
+		if (pal_journal_send(s->journal_fd, json, len, summary,
+				     is_denial ? LOG_WARNING : LOG_INFO))
+			s->dropped++;
+	} else if (s->opts.syslog) {
 		syslog(is_denial ? LOG_WARNING : LOG_INFO, "%.*s", (int)len, json);
+	}
 	/* USER_AVC, like SELinux's and AppArmor's: ausearch -m USER_AVC finds it. */
 	if (s->audit_fd >= 0 && summary &&
 	    audit_log_user_avc_message(s->audit_fd, AUDIT_USER_AVC, summary, NULL, NULL, NULL,
@@ -160,7 +172,9 @@ void pal_sink_close(struct pal_sink *s)
 	free(s->buf);
 	if (s->own_fd)
 		close(s->fd);
-	if (s->opts.syslog)
+	if (s->journal_fd >= 0)
+		close(s->journal_fd);
+	else if (s->opts.syslog)
 		closelog();
 	if (s->audit_fd >= 0)
 		audit_close(s->audit_fd);

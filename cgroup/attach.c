@@ -66,7 +66,9 @@ static int attach_one(struct pal_cgroup *cg, struct cg_node *n, int p, int cgfd)
 
 	if (cg->pin_dir) {
 		link_pin_path(cg, n, p, pin, sizeof(pin));
-		l = bpf_link__open(pin);
+		/* only an existing pin: libbpf warns about every missing one */
+		if (!access(pin, F_OK))
+			l = bpf_link__open(pin);
 		if (l && bpf_link__update_program(l, cg->prog[p])) {
 			bpf_link__destroy(l); /* stale pin of another program: replace it */
 			unlink(pin);

@@ -87,6 +87,10 @@ install(FILES ${PAL_DEPLOY_SRC}/logrotate DESTINATION ${CMAKE_INSTALL_FULL_SYSCO
 	RENAME palisade)
 install(FILES ${PAL_DEPLOY_SRC}/bash-completion/palisade
 	DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
+install(FILES ${PAL_DEPLOY_SRC}/zsh-completion/_palisade
+	DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
+install(FILES ${PAL_DEPLOY_SRC}/fish-completion/palisade.fish
+	DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
 install(FILES ${PAL_DEPLOY_SRC}/kubernetes/daemonset.yaml ${PAL_DEPLOY_SRC}/kubernetes/configmap.yaml
 	DESTINATION ${CMAKE_INSTALL_DATADIR}/palisade/kubernetes)
 install(FILES ${CMAKE_SOURCE_DIR}/deploy/debian/copyright

@@ -47,7 +47,11 @@ static int parse_prefix(const char *s, unsigned int max, unsigned int *out)
 	unsigned int x = 0;
 	size_t n = strlen(s);
 
-	if (!n || n > 3 || (n > 1 && s[0] == '0'))
+	if (!n || strspn(s, "0123456789") != n)
+		return -EINVAL;
+	if (n > 1 && s[0] == '0')
+		return -EDOM; /* "08": a leading zero, not a range error */
+	if (n > 3)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
@@ -100,6 +104,14 @@ static int parse_cidr(struct pal_parse *p, const struct pal_node *v, struct pal_
 		goto bad_addr;
 	}
 	prefix = max;
+	if (slash && parse_prefix(slash, max, &prefix) == -EDOM) {
+		const char *digits = slash + strspn(slash, "0");
+
+		pal_err(p, v,
+			"invalid CIDR '%s': prefix length '%s' has a leading zero; write '/%.3s'",
+			q, slash, *digits ? digits : "0");
+		return -EINVAL;
+	}
 	if (slash && parse_prefix(slash, max, &prefix)) {
 		pal_err(p, v, "invalid CIDR '%s': %s prefix length must be 0 to %u", q,
 			c->v4 ? "IPv4" : "IPv6", max);

@@ -51,6 +51,18 @@ static int byte_at(struct pal_parse *p, unsigned int line, unsigned int col)
 	return -1;
 }
 
+/* An unquoted glob such as [0-9]* reads as YAML flow syntax and an alias. */
+static void alias_error(struct pal_parse *p, const yaml_parser_t *yp)
+{
+	unsigned int line = mline(&yp->context_mark), col = mcol(&yp->context_mark);
+	int c = byte_at(p, line, col);
+
+	pal_diag_at(p, PAL_SEV_ERROR, line, col,
+		    "invalid YAML: an unquoted '%c' starts a YAML %s here; quote values that "
+		    "hold '*', '&', '[', ']', '{', '}' or ',', e.g. [\"/srv/[0-9]*\"]",
+		    c == '&' ? '&' : '*', c == '&' ? "anchor" : "alias");
+}
+
 static void yaml_error(struct pal_parse *p, const yaml_parser_t *yp)
 {
 	unsigned int line, col;
@@ -65,6 +77,10 @@ static void yaml_error(struct pal_parse *p, const yaml_parser_t *yp)
 	if (byte_at(p, line, col) == '\t' || (yp->problem && strstr(yp->problem, "tab"))) {
 		pal_diag_at(p, PAL_SEV_ERROR, line, col,
 			    "invalid YAML: tab character; indent with spaces");
+		return;
+	}
+	if (yp->context && (strstr(yp->context, "alias") || strstr(yp->context, "anchor"))) {
+		alias_error(p, yp);
 		return;
 	}
 	if (yp->context)

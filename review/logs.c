@@ -319,9 +319,8 @@ static int parse_opts(struct logs *l, int argc, char **argv)
 		if (err)
 			return err;
 	}
-	if (l->json && (l->summary || l->html)) {
-		fprintf(stderr, PROG ": --json prints records; it does not go with --summary or "
-				     "--html\n");
+	if (l->json && l->html) {
+		fprintf(stderr, PROG ": --json does not go with --html\n");
 		return -EINVAL;
 	}
 	if (l->follow && (l->summary || l->html)) {
@@ -380,7 +379,7 @@ static int reports(struct logs *l, const char **inputs, size_t ninputs, bool tex
 	if (text) {
 		struct rv_buf b = {0};
 
-		err = rv_summary_text(l->sum, &ro, &b);
+		err = l->json ? rv_summary_json(l->sum, &ro, &b) : rv_summary_text(l->sum, &ro, &b);
 		fwrite(b.p, 1, b.len, stdout);
 		rv_buf_free(&b);
 	}
@@ -448,7 +447,7 @@ static int start_output(struct logs *l)
 {
 	static char buf[1 << 16];
 
-	l->mode = l->json ? OUT_JSON : (l->summary || l->html) ? OUT_SUMMARY : OUT_TABLE;
+	l->mode = (l->summary || l->html) ? OUT_SUMMARY : l->json ? OUT_JSON : OUT_TABLE;
 	l->text_summary = l->summary;
 	l->nw = l->follow ? 1 : rv_scan_threads();
 	for (size_t i = 0; l->mode == OUT_SUMMARY && i < l->nw; i++) {

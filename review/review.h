@@ -424,6 +424,8 @@ void rv_span_format(int64_t us, char *buf, size_t len);
 int rv_summary_text(const struct rv_summary *s, const struct rv_report_opts *o, struct rv_buf *out);
 /* The histogram part alone. */
 int rv_hist_text(const struct rv_hist_view *v, size_t width, bool color, struct rv_buf *out);
+/* logs --summary --json: the same summary as one JSON object and a newline. */
+int rv_summary_json(const struct rv_summary *s, const struct rv_report_opts *o, struct rv_buf *out);
 /* The self-contained HTML report (review_html.c). */
 int rv_summary_html(const struct rv_summary *s, const struct rv_report_opts *o, struct rv_buf *out);
 

@@ -400,3 +400,92 @@ void rv_hist_view(const struct rv_hist *h, size_t max_rows, struct rv_hist_view 
 			v->n = k + 1;
 	}
 }
+
+/* ---- logs --summary --json ------------------------------------------------ */
+
+#define JSON_TOP_MAX 64 /* rows per group, as the HTML report */
+
+/* A JSON string; record strings are valid UTF-8 (the writer guarantees it). */
+static void json_str(struct rv_buf *b, const char *s)
+{
+	rv_buf_put(b, "\"", 1);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			rv_buf_printf(b, "\\%c", c);
+		else if (c < 0x20)
+			rv_buf_printf(b, "\\u%04x", c);
+		else
+			rv_buf_put(b, s, 1);
+	}
+	rv_buf_put(b, "\"", 1);
+}
+
+static void json_time(struct rv_buf *b, int64_t t, bool set)
+{
+	char when[40];
+
+	if (!set) {
+		rv_buf_put(b, "null", 4);
+		return;
+	}
+	rv_time_format(t, 6, when, sizeof(when));
+	json_str(b, when);
+}
+
+static void json_group(struct rv_buf *b, const struct rv_summary *s, enum rv_group g, size_t top)
+{
+	static const char *const names[RV_G_MAX] = {"rules", "paths", "exes", "cgroups"};
+	const struct rv_entry *e[JSON_TOP_MAX];
+	size_t n = rv_summary_top(s, g, top < JSON_TOP_MAX ? top : JSON_TOP_MAX, e);
+
+	rv_buf_printf(b, "%s\"%s\":[", g ? "," : "", names[g]);
+	for (size_t i = 0; i < n; i++) {
+		rv_buf_printf(b, "%s{\"key\":", i ? "," : "");
+		json_str(b, e[i]->key);
+		rv_buf_printf(b, ",\"deny\":%llu,\"audit\":%llu,\"first\":",
+			      (unsigned long long)e[i]->deny, (unsigned long long)e[i]->audit);
+		json_time(b, e[i]->first, true);
+		rv_buf_put(b, ",\"last\":", 8);
+		json_time(b, e[i]->last, true);
+		rv_buf_put(b, "}", 1);
+	}
+	rv_buf_put(b, "]", 1);
+}
+
+static void json_hist(struct rv_buf *b, const struct rv_summary *s, size_t rows)
+{
+	struct rv_hist_view v;
+
+	rv_hist_view(&s->hist, rows ? rows : 24, &v);
+	rv_buf_put(b, ",\"histogram\":{\"origin\":", 23);
+	json_time(b, v.origin, v.n > 0);
+	rv_buf_printf(b, ",\"width_seconds\":%lld,\"buckets\":[", (long long)(v.width / RV_USEC));
+	for (size_t i = 0; i < v.n; i++)
+		rv_buf_printf(b, "%s{\"decisions\":%llu,\"audit\":%llu,\"lost\":%llu}",
+			      i ? "," : "", (unsigned long long)v.count[i],
+			      (unsigned long long)v.audit[i], (unsigned long long)v.lost[i]);
+	rv_buf_put(b, "]}", 2);
+}
+
+int rv_summary_json(const struct rv_summary *s, const struct rv_report_opts *o, struct rv_buf *out)
+{
+	bool any = s->records > 0;
+
+	rv_buf_printf(out,
+		      "{\"records\":%llu,\"deny\":%llu,\"audit\":%llu,\"lost\":%llu,"
+		      "\"suppressed\":%llu,\"other_records\":%llu,\"first\":",
+		      (unsigned long long)s->records, (unsigned long long)s->deny,
+		      (unsigned long long)s->audit, (unsigned long long)s->lost,
+		      (unsigned long long)s->suppressed, (unsigned long long)s->other_records);
+	json_time(out, s->first, any);
+	rv_buf_put(out, ",\"last\":", 8);
+	json_time(out, s->last, any);
+	rv_buf_put(out, ",\"top\":{", 8);
+	for (int g = 0; g < RV_G_MAX; g++)
+		json_group(out, s, (enum rv_group)g, o->top ? o->top : 10);
+	rv_buf_put(out, "}", 1);
+	json_hist(out, s, o->hist_rows);
+	return rv_buf_put(out, "}\n", 2);
+}

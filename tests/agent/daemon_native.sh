@@ -63,15 +63,19 @@ YAML
 
 
 mport=$((40000 + $$ % 20000))
-# A stand-in for systemd's notify socket: the agent must say READY=1.
+# A stand-in for systemd's notify socket: the agent must say READY=1 with a
+# STATUS=, then WATCHDOG=1 (WATCHDOG_USEC is set as systemd sets it).
 python3 -c "
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1]); s.settimeout(30)
-open(sys.argv[2], 'wb').write(s.recv(256))" "$tmp/notify.sock" "$tmp/notify.msg" &
+msgs = []
+while not any(m == b'WATCHDOG=1' for m in msgs):
+    msgs.append(s.recv(256))
+open(sys.argv[2], 'wb').write(b'\\n'.join(msgs))" "$tmp/notify.sock" "$tmp/notify.msg" &
 notifier=$!
 for _ in $(seq 50); do [ -S "$tmp/notify.sock" ] && break; sleep 0.1; done
-NOTIFY_SOCKET=$tmp/notify.sock "$PAL" run -d "$tmp/pol" -l "$tmp/audit.log" \
+WATCHDOG_USEC=2000000 NOTIFY_SOCKET=$tmp/notify.sock "$PAL" run -d "$tmp/pol" -l "$tmp/audit.log" \
 	--pin-dir "$tmp/bpf/pal" --socket "$tmp/ctl.sock" --metrics "127.0.0.1:$mport" \
 	2>"$tmp/agent.err" &
 agent=$!
@@ -88,6 +92,15 @@ fi
 ok "agent ready"
 wait "$notifier"
 check "sd_notify: READY=1 sent to NOTIFY_SOCKET" grep -qx "READY=1" "$tmp/notify.msg"
+check "sd_notify: STATUS= names the generation" \
+	grep -qx "STATUS=enforcing generation 1: 2 policies, cgroup programs only (no BPF LSM)" \
+	"$tmp/notify.msg"
+check "sd_notify: WATCHDOG=1 while WATCHDOG_USEC is set" grep -qx "WATCHDOG=1" "$tmp/notify.msg"
+check "a 'started' agent record comes first" \
+	grep -q '^{"v":1,"time":"[^"]*","host":"[^"]*","event":"agent","message":"palisade [0-9.]* started"}$' \
+	<(head -n1 "$tmp/audit.log")
+check "no libbpf warning on a first start (no pins yet)" \
+	sh -c '! grep -q "failed to open link" "$1"' - "$tmp/agent.err"
 
 check "connect from the target cgroup is denied with EPERM" udp_connect EPERM "$cg"
 check "connect from outside the cgroup is allowed" udp_connect OK ""
@@ -107,6 +120,12 @@ for f in '"ok":true' '"name":"no-test-port"' '"denied":1' '"cgroups_attached":1'
 	'"events_lost":0' '"degraded":["files, exec, socket, self-protection: NOT enforced'; do
 	check "status has $f" grep -qF "$f" <<<"$st"
 done
+txt=$("$PAL" status --socket "$tmp/ctl.sock")
+echo "$txt"
+check "status text: version and pid" grep -qx "palisade [0-9.]*, pid $agent" <<<"$txt"
+check "status text: hooks in words" \
+	grep -qx "hooks: 0 LSM programs, 1 cgroups attached, [0-9]* tracked" <<<"$txt"
+check "status text: no raw JSON" bash -c '! grep -q "[{}]" <<<"$1"' - "$txt"
 if grep -q "this build has no metrics" "$tmp/agent.err"; then
 	bad "metrics endpoint missing"
 elif command -v curl >/dev/null; then
@@ -180,6 +199,22 @@ check "no connect got through during kill, restart and reload ($got of $total)" 
 st=$("$PAL" status --json --socket "$tmp/ctl.sock")
 check "one attached cgroup after the restart (no duplicates)" grep -qF '"cgroups_attached":1' <<<"$st"
 check "still denied after restart and reload" udp_connect EPERM "$cg"
+
+# A broken policy: reload says where (FILE:LINE:COL) and exits 1, as check
+# does; the policy record says the same, and enforcement is unchanged.
+printf 'apiVersion: palisade/v1\nkind: Policy\nname: broken\nfiles:\n  - pahts: [/x]\n' \
+	>"$tmp/pol/broken.yaml"
+"$PAL" reload --socket "$tmp/ctl.sock" >"$tmp/rl.out" 2>"$tmp/rl.err"
+rc=$?
+cat "$tmp/rl.err"
+check "a failed reload exits 1 (got $rc)" test "$rc" = 1
+check "and prints FILE:LINE:COL of the error" \
+	grep -q "^reload failed: $tmp/pol/broken.yaml:5:5: error: .*; the old generation stays live$" \
+	"$tmp/rl.err"
+check "the policy record carries the same error" grep -q \
+	'"event":"policy","message":"reload failed: [^"]*broken.yaml:5:5: error: ' "$tmp/audit.log"
+check "still denied after the failed reload" udp_connect EPERM "$cg"
+rm "$tmp/pol/broken.yaml"
 
 check "palisade stop is accepted" "$PAL" stop --socket "$tmp/ctl.sock"
 wait "$agent"

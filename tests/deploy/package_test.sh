@@ -97,6 +97,8 @@ entry -rw-r--r-- /usr/share/man/man8/palisade.8.gz
 entry -rw-r--r-- /usr/share/man/man5/palisade-policy.5.gz
 entry -rw-r--r-- /usr/share/man/man5/palisade-audit.5.gz
 entry -rw-r--r-- /usr/share/bash-completion/completions/palisade
+entry -rw-r--r-- /usr/share/zsh/vendor-completions/_palisade
+entry -rw-r--r-- /usr/share/fish/vendor_completions.d/palisade.fish
 entry -rw-r--r-- /usr/share/doc/palisade/copyright
 entry drwxr-xr-x /usr/share/palisade/examples
 for ex in "$src"/policies/examples/*.yaml; do

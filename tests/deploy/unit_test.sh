@@ -85,5 +85,29 @@ done
 grep -qE '^(AmbientCapabilities|CapabilityBoundingSet)=~' "$unit" && bad "capabilities as a deny-list"
 grep -q '^PermissionsStartOnly\|^User=' "$unit" && bad "unexpected User=/PermissionsStartOnly="
 
+want 'WatchdogSec=30s'
+want 'RestrictNamespaces=yes'
+grep -q '^SystemCallFilter=@system-service bpf ' "$unit" && ok || bad "no SystemCallFilter allow-list"
+
+# systemd's own exposure rating of the unit: at most 2.x ("OK"). The stand-in
+# copy is rated, so the rating is the unit's, not this machine's.
+sec=$(cd "$tmp/units" && SYSTEMD_LOG_COLOR=0 systemd-analyze security --offline=yes --no-pager \
+	palisade.service 2>&1)
+level=$(sed -n 's/.*Overall exposure level for palisade.service: \([0-9.]*\).*/\1/p' <<<"$sec")
+echo "systemd-analyze security: exposure $level"
+if [ -z "$level" ]; then
+	bad "systemd-analyze security printed no rating: $(tail -n3 <<<"$sec")"
+elif awk -v l="$level" 'BEGIN { exit !(l < 3.0) }'; then
+	ok
+else
+	bad "exposure level $level, want at most 2.x: $(grep '✗' <<<"$sec" | head -n 30)"
+fi
+# The rating can fail: the same unit without its sandboxing rates worse.
+grep -vE '^(SystemCallFilter|RestrictNamespaces|DevicePolicy|ProtectKernel|IPAddressDeny)' \
+	"$tmp/units/palisade.service" >"$tmp/units/loose.service"
+loose=$(cd "$tmp/units" && systemd-analyze security --offline=yes --no-pager loose.service 2>&1 |
+	sed -n 's/.*Overall exposure level for loose.service: \([0-9.]*\).*/\1/p')
+awk -v l="$loose" 'BEGIN { exit !(l >= 3.0) }' && ok || bad "loose unit rated '$loose', want >= 3.0"
+
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]

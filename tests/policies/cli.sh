@@ -23,7 +23,7 @@ run() { # run CMD...: sets rc, output in $tmp/out and $tmp/err
 
 run "$PAL" check --help
 [ "$rc" = 0 ] || fail "check --help: exit $rc"
-head -n1 "$tmp/out" | grep -qx 'Usage: palisade check \[OPTION\]... FILE|DIR...' || fail "check --help text"
+head -n1 "$tmp/out" | grep -qx 'Usage: palisade check \[OPTION\]... FILE|DIR|-...' || fail "check --help text"
 run "$PAL" compile --help
 [ "$rc" = 0 ] || fail "compile --help: exit $rc"
 grep -q -- '--seed N' "$tmp/out" || fail "compile --help mentions --seed"
@@ -117,4 +117,43 @@ grep -q "^  n  *char  *1  *1  *read  *deny  *$tmp/net.yaml:10\$" "$tmp/out" || f
 run "$PAL" compile --json --no-host "$tmp/net.yaml"
 grep -q '"prefix": *"10.1.0.0/16"' "$tmp/out" || fail "compile --json network_entries"
 grep -q '"access": *"read"' "$tmp/out" || fail "compile --json device_entries"
+
+# check and compile each accept only their own options.
+run "$PAL" compile -q --no-host "$tmp/good.yaml"
+[ "$rc" = 1 ] || fail "compile -q: exit $rc, want 1 (not a compile option)"
+run "$PAL" check --seed 1 --no-host "$tmp/good.yaml"
+[ "$rc" = 1 ] || fail "check --seed: exit $rc, want 1 (not a check option)"
+
+# check -: the policy comes from standard input, named <stdin>.
+"$PAL" check --no-host - <"$tmp/good.yaml" >"$tmp/out" 2>"$tmp/err"
+[ $? = 0 ] || fail "check - (good): exit not 0"
+grep -q '^palisade check: 1 policies OK' "$tmp/out" || fail "check -: summary"
+"$PAL" check - <"$tmp/bad.yaml" >"$tmp/out" 2>"$tmp/err"
+[ $? = 1 ] || fail "check - (bad): exit not 1"
+grep -q '^<stdin>:[0-9]*:[0-9]*: error: ' "$tmp/err" || fail "check -: diagnostic names <stdin>"
+cat "$tmp/good.yaml" | "$PAL" compile --no-host - >"$tmp/out" 2>"$tmp/err" ||
+	fail "compile - from a pipe"
+grep -q 'deny@<stdin>:5' "$tmp/out" || fail "compile -: rule source <stdin>:5"
+
+# check --json: one JSON object, parsed back; the exit status is unchanged.
+pyget() { # FILE EXPR: evaluate EXPR on the parsed JSON object j
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"
+}
+run "$PAL" check --json --no-host "$tmp/good.yaml"
+[ "$rc" = 0 ] || fail "check --json good: exit $rc"
+[ "$(pyget "$tmp/out" 'j["ok"], j["policies"], j["errors"], j["diagnostics"]')" = \
+	"(True, 1, 0, [])" ] || fail "check --json good: object"
+[ ! -s "$tmp/err" ] || fail "check --json: stderr not empty"
+run "$PAL" check --json "$tmp/bad.yaml" "$tmp/missing.yaml"
+[ "$rc" = 1 ] || fail "check --json bad: exit $rc, want 1"
+[ "$(pyget "$tmp/out" 'j["ok"], j["errors"] >= 1, [(d["file"] == "'"$tmp/bad.yaml"'", d["line"] > 0, d["severity"]) for d in j["diagnostics"]][0]')" = \
+	"(False, True, (True, True, 'error'))" ] || fail "check --json bad: object"
+grep -q 'missing.yaml' "$tmp/out" || fail "check --json: unreadable file not in diagnostics"
+
+# An unknown verb names the closest one.
+run "$PAL" chek "$tmp/good.yaml"
+[ "$rc" = 1 ] || fail "chek: exit $rc, want 1"
+grep -qx "Hint: did you mean 'check'?" "$tmp/err" || fail "chek: no did-you-mean"
+run "$PAL" frobnicate
+grep -q 'did you mean' "$tmp/err" && fail "frobnicate: a far word got a suggestion"
 echo "cli: all checks passed"

@@ -300,6 +300,18 @@
 		  "    action: deny\n"
 		  "    from: []\n",
 	  8, 11, "'from' is empty: list at least one entry" },
+{ "yaml_unquoted_glob_alias",
+	  H "files:\n"
+		  "  - paths: [/srv/[0-9]*]\n"
+		  "    access: [read]\n"
+		  "    action: deny\n",
+	  5, 23, "invalid YAML: an unquoted '*' starts a YAML alias here; quote values that hold '*', '&', '[', ']', '{', '}' or ',', e.g. [\"/srv/[0-9]*\"]" },
+{ "yaml_unquoted_star_path",
+	  H "files:\n"
+		  "  - paths: [*.log]\n"
+		  "    access: [read]\n"
+		  "    action: deny\n",
+	  5, 13, "invalid YAML: an unquoted '*' starts a YAML alias here; quote values that hold '*', '&', '[', ']', '{', '}' or ',', e.g. [\"/srv/[0-9]*\"]" },
 { "yaml_alias",
 	  H "description: &d text\n"
 		  "files: *d\n",
@@ -435,6 +447,16 @@
 		  "  - connect: [\"fd00::1/8\"]\n"
 		  "    action: deny\n",
 	  5, 15, "invalid CIDR 'fd00::1/8': host bits are set; did you mean 'fd00::/8'?" },
+{ "cidr_prefix_leading_zero",
+	  H "network:\n"
+		  "  - connect: [10.0.0.0/08]\n"
+		  "    action: deny\n",
+	  5, 15, "invalid CIDR '10.0.0.0/08': prefix length '08' has a leading zero; write '/8'" },
+{ "cidr_prefix_zeros",
+	  H "network:\n"
+		  "  - connect: [0.0.0.0/00]\n"
+		  "    action: deny\n",
+	  5, 15, "invalid CIDR '0.0.0.0/00': prefix length '00' has a leading zero; write '/0'" },
 { "cidr_bad_prefix",
 	  H "network:\n"
 		  "  - connect: [10.0.0.0/x]\n"
