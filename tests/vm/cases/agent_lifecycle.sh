@@ -63,8 +63,10 @@ files:
   - paths: [/srv/x]
     acess: [read]
     action: deny" >"$PAL_POLICY_DIR/broken.yaml"
-out=$("$PAL_AGENT" reload --socket "$SOCK")
-pal_check "reload of a broken policy fails ($out)" sh -c 'echo "$1" | grep -q "reload failed"' - "$out"
+rc=0
+out=$("$PAL_AGENT" reload --socket "$SOCK" 2>&1) || rc=$?
+pal_check "reload of a broken policy fails with exit 1 ($rc: $out)" [ "$rc" = 1 ]
+pal_check "reload itself names FILE:LINE:COL" sh -c 'echo "$1" | grep -q "reload failed: .*broken.yaml:6:5: error: unknown key"' - "$out"
 pal_check "the error names FILE:LINE:COL" grep -q "broken.yaml:6:5: error: unknown key 'acess'" "$PAL_AGENT_ERR"
 pal_check "still generation 1, still denied" pal_in_cgroup w paltest open /srv/secret EACCES
 rm "$PAL_POLICY_DIR/broken.yaml"
