@@ -439,15 +439,16 @@ static void stats_report(struct bpf_object *obj)
 	bpf_object__for_each_program(prog, obj)
 	{
 		char *buf = (char *)bpf_program__log_buf(prog, &size);
-		const char *t, *p;
+		const char *t, *p, *d;
 
 		if (!buf)
 			continue;
 		t = strstr(buf, "verification time");
 		p = strstr(buf, "processed ");
-		fprintf(stderr, "verifier: %s: %.*s; %.*s\n", bpf_program__name(prog),
+		d = strstr(buf, "stack depth");
+		fprintf(stderr, "verifier: %s: %.*s; %.*s; %.*s\n", bpf_program__name(prog),
 			t ? (int)strcspn(t, "\n") : 0, t ? t : "", p ? (int)strcspn(p, "\n") : 0,
-			p ? p : "");
+			p ? p : "", d ? (int)strcspn(d, "\n") : 0, d ? d : "");
 		bpf_program__set_log_buf(prog, NULL, 0);
 		free(buf);
 	}

@@ -39,6 +39,9 @@ struct pal_bits {
 struct pal_match {
 	struct pal_file_key key;
 	struct pal_bits bits;
+	__u64 dir_depths; /* of the policy: depths that have directory keys */
+	__u32 depth; /* of the object */
+	__u32 exe_id; /* 0: no `from:` lookups */
 };
 
 /*
@@ -89,23 +92,18 @@ static __always_inline bool may_have(const struct pal_bloom *bl, const struct pa
 
 /*
  * Add the rule bits of the scratch key, if pal_files has it, to the
- * scratch bits (struct pal_match); drop_allow for
- * matches that may only restrict. Global, so the verifier checks its
- * branches once rather than at every lookup of every loop iteration that
- * calls it: a key's lookup is the same whichever level or identity it is.
+ * scratch bits (struct pal_match); drop_allow for matches that may only
+ * restrict. Global, so the verifier checks its branches once rather than
+ * at every lookup of every loop iteration that calls it. Called only for
+ * keys the Bloom filter may hold (lookup_add): most keys it does not, and
+ * they cost no call.
  */
 __noinline int pal_lookup_add(__u32 drop_allow)
 {
 	struct pal_match *m = match_scratch();
 	const struct pal_file_rule *r;
-	const struct pal_bloom *bl;
-	__u32 slot;
 
 	if (!m)
-		return 0;
-	slot = m->key.gen;
-	bl = bpf_map_lookup_elem(&pal_bloom, &slot);
-	if (!may_have(bl, &m->key))
 		return 0;
 	r = bpf_map_lookup_elem(&pal_files, &m->key);
 	if (!r)
@@ -114,19 +112,20 @@ __noinline int pal_lookup_add(__u32 drop_allow)
 	return 1;
 }
 
-/* Look the scratch key up; its bits go to the scratch bits (match_policy). */
-static __always_inline void lookup_add(void)
+/* Look the scratch key k up; its bits go to the scratch bits (match_policy). */
+static __always_inline void lookup_add(const struct pal_bloom *bl, const struct pal_file_key *k)
 {
-	pal_lookup_add(0);
+	if (may_have(bl, k))
+		pal_lookup_add(0);
 }
 
+/* The loops' context; what does not change per step is in the scratch (ms). */
 struct match_ctx {
 	struct pal_walk *w;
-	struct pal_file_key *key; /* the scratch key (struct pal_match) */
+	const struct pal_bloom *bloom; /* of the generation decided */
+	struct pal_match *ms; /* this CPU's scratch: key, bits, the policy's constants */
 	__u64 prefix; /* hash of the first i components (path_hash.h), at step i */
-	__u64 dir_depths;
-	__u32 depth;
-	__u32 exe_id; /* 0: no `from:` lookups */
+	struct dentry *d; /* match_ancestors: the dentry whose parent is next */
 };
 
 /*
@@ -137,18 +136,18 @@ struct match_ctx {
 static __always_inline void dir_level(struct match_ctx *m, __u32 i)
 {
 	if (i)
-		m->prefix = pal_prefix_next(m->prefix,
-					    m->w->name_hash[(m->depth - i) & (PAL_MAX_DEPTH - 1)]);
-	if (!(m->dir_depths & (1ULL << (i < 63 ? i : 63))))
+		m->prefix = pal_prefix_next(
+			m->prefix, m->w->name_hash[(m->ms->depth - i) & (PAL_MAX_DEPTH - 1)]);
+	if (!(m->ms->dir_depths & (1ULL << (i < 63 ? i : 63))))
 		return;
-	m->key->kind = PAL_KEY_DIR;
-	m->key->a = m->prefix;
-	m->key->b = i;
-	lookup_add();
-	if (m->exe_id) {
-		m->key->kind = PAL_KEY_DIR | PAL_KEY_FROM;
-		m->key->a = pal_from_mix(m->key->a, m->exe_id);
-		lookup_add();
+	m->ms->key.kind = PAL_KEY_DIR;
+	m->ms->key.a = m->prefix;
+	m->ms->key.b = i;
+	lookup_add(m->bloom, &m->ms->key);
+	if (m->ms->exe_id) {
+		m->ms->key.kind = PAL_KEY_DIR | PAL_KEY_FROM;
+		m->ms->key.a = pal_from_mix(m->ms->key.a, m->ms->exe_id);
+		lookup_add(m->bloom, &m->ms->key);
 	}
 }
 
@@ -162,7 +161,7 @@ static long dir_step(__u32 n, void *arg)
 	for (__u32 j = 0; j < DIR_UNROLL; j++) {
 		__u32 i = n * DIR_UNROLL + j;
 
-		if (i > m->depth || i > PAL_MAX_DEPTH)
+		if (i > m->ms->depth || i > PAL_MAX_DEPTH)
 			return 1;
 		dir_level(m, i);
 	}
@@ -173,8 +172,8 @@ static long dir_step(__u32 n, void *arg)
  * Identity keys: a hardlink or bind mount of a rule path is the same inode.
  * Directory identity keys only ever name directories (emit_file.c).
  */
-static __always_inline void match_inode(struct pal_file_key *k, __u64 ino,
-					__u32 dev, __u32 is_dir, __u32 exe_id)
+static __always_inline void match_inode(const struct pal_bloom *bl, struct pal_file_key *k,
+					__u64 ino, __u32 dev, __u32 is_dir, __u32 exe_id)
 {
 	__u8 last = is_dir ? PAL_KEY_DIR_INODE : PAL_KEY_INODE;
 
@@ -184,31 +183,27 @@ static __always_inline void match_inode(struct pal_file_key *k, __u64 ino,
 	for (__u8 kind = PAL_KEY_INODE; kind <= last; kind++) {
 		k->kind = kind;
 		k->a = ino;
-		lookup_add();
+		lookup_add(bl, k);
 		if (exe_id) {
 			k->kind = kind | PAL_KEY_FROM;
 			k->a = pal_from_mix(ino, exe_id);
-			lookup_add();
+			lookup_add(bl, k);
 		}
 	}
 }
 
 /* As lookup_add, for matches that may only restrict: allow bits are dropped. */
-static __always_inline void lookup_add_restrictive(void)
+static __always_inline void lookup_add_restrictive(const struct pal_bloom *bl,
+						   const struct pal_file_key *k)
 {
-	pal_lookup_add(1);
+	if (may_have(bl, k))
+		pal_lookup_add(1);
 }
-
-struct anc_ctx {
-	struct pal_file_key *key; /* the scratch key (struct pal_match) */
-	struct dentry *d; /* the dentry whose parent is next */
-	__u32 exe_id;
-};
 
 /* One ancestor directory of the object, within its filesystem. */
 static long anc_step(__u32 i, void *arg)
 {
-	struct anc_ctx *a = arg;
+	struct match_ctx *a = arg;
 	struct dentry *d = a->d; /* a local: CO-RE relocates kernel types only */
 	struct dentry *parent = BPF_CORE_READ(d, d_parent);
 	__u64 ino;
@@ -217,13 +212,13 @@ static long anc_step(__u32 i, void *arg)
 		return 1;
 	a->d = parent;
 	ino = BPF_CORE_READ(parent, d_inode, i_ino);
-	a->key->kind = PAL_KEY_DIR_INODE;
-	a->key->a = ino;
-	lookup_add_restrictive();
-	if (a->exe_id) {
-		a->key->kind = PAL_KEY_DIR_INODE | PAL_KEY_FROM;
-		a->key->a = pal_from_mix(ino, a->exe_id);
-		lookup_add_restrictive();
+	a->ms->key.kind = PAL_KEY_DIR_INODE;
+	a->ms->key.a = ino;
+	lookup_add_restrictive(a->bloom, &a->ms->key);
+	if (a->ms->exe_id) {
+		a->ms->key.kind = PAL_KEY_DIR_INODE | PAL_KEY_FROM;
+		a->ms->key.a = pal_from_mix(ino, a->ms->exe_id);
+		lookup_add_restrictive(a->bloom, &a->ms->key);
 	}
 	return 0;
 }
@@ -238,15 +233,13 @@ static long anc_step(__u32 i, void *arg)
  * `allow` of a host directory that holds a container's root would allow the
  * whole container). Extra lookups only for policies with directory rules.
  */
-static __always_inline void match_ancestors(struct pal_file_key *k,
-					    struct dentry *obj, __u32 dev, __u32 exe_id)
+static __always_inline void match_ancestors(struct match_ctx *m, struct dentry *obj, __u32 dev)
 {
-	struct anc_ctx a = {.key = k, .d = obj, .exe_id = exe_id};
-
 	if (!obj)
 		return;
-	k->b = dev; /* every ancestor is on the object's filesystem */
-	bpf_loop(PAL_MAX_DEPTH, anc_step, &a, 0);
+	m->d = obj;
+	m->ms->key.b = dev; /* every ancestor is on the object's filesystem */
+	bpf_loop(PAL_MAX_DEPTH, anc_step, m, 0);
 }
 
 /* Collect the rule bits one policy has for the resolved object, into ms. */
@@ -259,17 +252,19 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 	__u32 exe_id = (p->flags & PAL_POLF_FROM) ? r->exe_id : 0;
 	struct match_ctx m = {
 		.w = w,
-		.key = k,
+		.ms = ms,
 		.prefix = pal_prefix_root(r->seed),
-		.dir_depths = p->dir_depths,
-		.depth = r->depth,
-		.exe_id = exe_id,
 	};
-	__u32 d = r->depth;
+	__u32 d = r->depth, slot = r->gen;
+	const struct pal_bloom *bl = bpf_map_lookup_elem(&pal_bloom, &slot);
 
+	m.bloom = bl; /* looked up once per policy, not per key */
 	*k = (struct pal_file_key){.gen = r->gen, .policy = policy, .class = r->class};
 	*b = (struct pal_bits){
 		.rule_deny = PAL_NO_RULE, .rule_audit = PAL_NO_RULE, .rule_allow = PAL_NO_RULE};
+	ms->dir_depths = p->dir_depths;
+	ms->depth = d;
+	ms->exe_id = exe_id;
 	if (d > PAL_MAX_DEPTH)
 		return;
 	/* levels 0..d; leaves m.prefix at depth d */
@@ -278,18 +273,18 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 		k->kind = PAL_KEY_EXACT;
 		k->a = m.prefix;
 		k->b = d;
-		lookup_add();
+		lookup_add(bl, k);
 		if (exe_id) {
 			k->kind = PAL_KEY_EXACT | PAL_KEY_FROM;
 			k->a = pal_from_mix(k->a, exe_id);
-			lookup_add();
+			lookup_add(bl, k);
 		}
 	}
 	if (!(p->flags & PAL_POLF_INODE_KEYS))
 		return;
-	match_inode(k, r->ino, r->dev, r->is_dir, exe_id);
+	match_inode(bl, k, r->ino, r->dev, r->is_dir, exe_id);
 	if (p->dir_depths && r->aliased)
-		match_ancestors(k, req_obj(r), r->dev, exe_id);
+		match_ancestors(&m, req_obj(r), r->dev);
 }
 
 /*
@@ -391,8 +386,13 @@ static long decide_step(__u32 policy, void *arg)
  * made again from a fresh walk, and fails closed if that one is overwritten
  * too.
  */
-/* One pass of decide_step over the policies. Global: verified once, not per call. */
-__noinline int pal_decide_once(struct pal_req *r)
+/*
+ * One pass of decide_step over the policies. Inlined: a call level less
+ * leaves stack for the deepest chain (pal_policy_action, a loop callback,
+ * pal_lookup_add), and decide_step is cheap to verify now that the match
+ * is a global function.
+ */
+static __always_inline int pal_decide_once(struct pal_req *r)
 {
 	struct decide_ctx d = {.r = r};
 

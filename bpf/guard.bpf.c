@@ -183,11 +183,13 @@ static __always_inline bool our_obj(__u64 id, __u32 kind)
 SEC("lsm/inode_permission")
 int BPF_PROG(palisade_pin_permission, struct inode *inode, int mask, int ret)
 {
-	if (ret)
+	/*
+	 * Every path component of every lookup on the host comes here: plain
+	 * loads through the BTF pointers, not probe reads, keep it cheap.
+	 */
+	if (ret || !inode || !inode->i_sb || inode->i_sb->s_magic != BPF_FS_MAGIC_NR)
 		return ret;
-	if (BPF_CORE_READ(inode, i_sb, s_magic) != BPF_FS_MAGIC_NR)
-		return 0;
-	if (!our_obj(BPF_CORE_READ(inode, i_ino), PAL_GUARD_OBJ_PIN) || !refused())
+	if (!our_obj(inode->i_ino, PAL_GUARD_OBJ_PIN) || !refused())
 		return 0;
 	return tamper(PAL_OP_BPF, mask, 0, "pin"); /* EPERM */
 }
