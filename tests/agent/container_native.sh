@@ -20,18 +20,7 @@ need_root "cgroup programs"
 find_cg2
 command -v python3 >/dev/null || { echo "FAIL: python3 missing (scripts/setup installs it)"; exit 1; }
 
-tmp=$(mktemp -d)
-name=palisade-test-ctr-$$
-cg=$CG2/$name
-agent=
-cleanup() {
-	[ -n "$agent" ] && kill -TERM "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
-	[ -d "$cg" ] && find "$cg" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
-	rmdir "$cg" 2>/dev/null
-	umount "$tmp/bpf" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+agent_sandbox ctr
 
 ID1=f81d390115234186549def0dd6aa82f15c4afa264b8394d6e7a1559bc04b753f
 ID2=0ba8ac17e4e7a31fb82279503552fe94e64bab4745bf6fd2ff231e7c8ca8bed0

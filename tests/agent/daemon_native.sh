@@ -12,20 +12,9 @@ PAL=$1
 
 need_root "cgroup programs"
 find_cg2
-command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
+command -v python3 >/dev/null || { echo "FAIL: python3 missing (scripts/setup installs it)"; exit 1; }
 
-tmp=$(mktemp -d)
-name=palisade-test-daemon-$$
-cg=$CG2/$name
-agent=
-cleanup() {
-	[ -n "$agent" ] && kill -TERM "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
-	[ -d "$cg" ] && find "$cg" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
-	rmdir "$cg" 2>/dev/null
-	umount "$tmp/bpf" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+agent_sandbox daemon
 mkdir "$cg" || { echo "FAIL: cannot create $cg"; exit 1; }
 mkdir -p "$tmp/bpf" "$tmp/pol"
 chmod 0755 "$tmp/pol"

@@ -35,3 +35,21 @@ except OSError as e:
     got = errno.errorcode[e.errno]
 print(\"connect:\", got); sys.exit(0 if got == \"$3\" else 1)"' - "$2" "${3:-$port}" "$1"
 }
+
+# A test's sandbox: a temp dir ($tmp) and the name of a test cgroup
+# ($cg = $CG2/palisade-test-NAME-PID, not created), with a trap that stops
+# the agent in $agent and removes both, even on failure. Call find_cg2 first.
+agent_sandbox() { # NAME
+	tmp=$(mktemp -d)
+	name=palisade-test-$1-$$
+	cg=$CG2/$name
+	agent=
+	trap sandbox_cleanup EXIT
+}
+sandbox_cleanup() {
+	[ -n "$agent" ] && kill -TERM "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
+	[ -d "$cg" ] && find "$cg" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
+	rmdir "$cg" 2>/dev/null
+	umount "$tmp/bpf" 2>/dev/null
+	rm -rf "$tmp"
+}
