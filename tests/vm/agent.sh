@@ -2,7 +2,8 @@
 # Helpers for VM cases that run the agent (busybox sh). Source after $PAL_LIB.
 #   pal_policy FILE        write stdin as policy FILE into $PAL_POLICY_DIR
 #   pal_agent_start [ARGS] start `palisade run` on it, wait until ready
-#                          (PAL_AGENT_READY_S seconds, 30 unless set)
+#                          (PAL_AGENT_READY_S seconds, 120 unless set: an agent start
+#                          verifies every program, slow under TCG on a busy host)
 #   pal_agent_settle [S]   wait S seconds (0.5) and until the ring buffer is drained
 #   pal_agent_stop         `palisade stop` (the agent refuses SIGTERM from
 #                          anyone but PID 1), and check it exits 0
@@ -30,8 +31,8 @@ pal_agent_start() {
 			pal_fail "the agent exited before it was ready"
 		fi
 		i=$((i + 1))
-		[ $i -lt $((${PAL_AGENT_READY_S:-30} * 10)) ] ||
-			{ cat "$PAL_AGENT_ERR"; pal_fail "agent not ready after ${PAL_AGENT_READY_S:-30} s"; }
+		[ $i -lt $((${PAL_AGENT_READY_S:-120} * 10)) ] ||
+			{ cat "$PAL_AGENT_ERR"; pal_fail "agent not ready after ${PAL_AGENT_READY_S:-120} s"; }
 		sleep 0.1
 	done
 	echo "ok: agent ready (pid $PAL_AGENT_PID)"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# pal-timeout: 180
 # Write-class operations below a write-denied directory,
 # each at the hook that guards it: truncate(2) (path_truncate), O_TRUNC and
 # O_WRONLY/O_APPEND opens (file_open), chmod/chown, unlink/rmdir, rename
