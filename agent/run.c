@@ -616,12 +616,13 @@ static int start(struct agent *a)
 		return err;
 	err = pal_maps_open(&a->en.maps, a->o.pin_dir);
 	if (err == -EPROTO)
-		return pal_log_errno(err,
-				     "run: the maps pinned in '%s' have another layout than this agent "
-				     "(%s is missing): they were left by an agent of another version. "
-				     "Hint: stop that agent, or remove the pins (rm -r '%s'), then start "
-				     "again",
-				     a->o.pin_dir, PAL_ABI_MARKER, a->o.pin_dir);
+		return pal_log_errno(
+			err,
+			"run: the maps pinned in '%s' have another layout than this agent "
+			"(%s is missing): they were left by an agent of another version. "
+			"Hint: stop that agent, or remove the pins (rm -r '%s'), then start "
+			"again",
+			a->o.pin_dir, PAL_ABI_MARKER, a->o.pin_dir);
 	if (err == -EPERM)
 		return refused_by_guard(a->o.pin_dir);
 	if (err)

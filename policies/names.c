@@ -26,8 +26,8 @@ const char *pal_class_name(__u8 class)
 }
 
 static const char *const file_words[] = {
-	"read",	  "write", "append", "exec",  "create",	  "delete",
-	"rename", "link",  "chmod",  "chown", "truncate", "mmap-exec", "mount",
+	"read", "write", "append", "exec",     "create",    "delete", "rename",
+	"link", "chmod", "chown",  "truncate", "mmap-exec", "mount",
 };
 
 static const char *const dev_words[] = {"read", "write", "mknod"};

@@ -29,7 +29,7 @@ enum {
 
 static const char *const doc_keys[K_NKEYS] = {
 	"apiVersion", "kind",  "name", "description", "mode",	 "target",
-	"default",    "files", "exec", "network",     "devices",     "mounts",
+	"default",    "files", "exec", "network",     "devices", "mounts",
 };
 
 static const struct pal_keys doc_k = {"policy", doc_keys, K_NKEYS};

@@ -594,4 +594,4 @@
 		  "    access: [read]\n"
 		  "    action: deny\n",
 	  5, 10, "'type' has no value" },
-/* clang-format on */
+	/* clang-format on */
