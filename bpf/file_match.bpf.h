@@ -317,9 +317,9 @@ static __always_inline __u8 bits_action(const struct pal_bits *b, __u32 access, 
 	return (access & b->allow) || dflt == PAL_ACT_ALLOW ? PAL_ACT_ALLOW : PAL_ACT_NONE;
 }
 
+/* bpf_loop's context must be on the stack; r is the caller's memory. */
 struct decide_ctx {
 	struct pal_req *r;
-	struct pal_walk *w;
 };
 
 /*
@@ -395,14 +395,12 @@ static long decide_step(__u32 policy, void *arg)
 static __always_inline int pal_decide_once(struct pal_req *r)
 {
 	struct decide_ctx d = {.r = r};
+	struct pal_walk *w = scratch();
 
-	if (!r)
-		return 0;
-	d.w = scratch();
-	if (!d.w)
+	if (!r || !w)
 		return 0;
 	bpf_loop(PAL_MAX_POLICIES, decide_step, &d, 0); /* to r->npolicies */
-	return d.w->owner == bpf_get_current_pid_tgid(); /* see pal_decide */
+	return w->owner == bpf_get_current_pid_tgid(); /* see pal_decide */
 }
 
 __noinline int pal_decide(struct pal_req *r)
