@@ -217,7 +217,6 @@ static __noinline int resolve_btf(struct pal_req *r, const struct pal_obj *o)
 	c.w = scratch();
 	if (!c.w)
 		return -1;
-	c.w->owner = bpf_get_current_pid_tgid(); /* see pal_decide */
 	walk_root(&c);
 	c.status = WALK_RUNNING;
 	if (o->leaf && !hash_btf(&c, o->leaf))

@@ -56,8 +56,6 @@ __noinline int pal_path_str(struct pal_req *r)
 	c.w = scratch();
 	if (!c.w)
 		return 0;
-	/* this walk overwrites the scratch too: a decision it preempted must see that */
-	c.w->owner = bpf_get_current_pid_tgid();
 	c.d = (struct dentry *)r->dir;
 	c.vfsmnt = (struct vfsmount *)r->mnt;
 	c.seed = r->seed;

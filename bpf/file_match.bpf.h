@@ -45,22 +45,21 @@ struct pal_match {
 };
 
 /*
- * key: 0. value: this CPU's struct pal_match. Not on the stack: the match
+ * key: a task. value: its struct pal_match. Not on the stack: the match
  * runs seven calls deep, where the 512 bytes of stack are all but spent.
- * Shares pal_walk_scratch's fate under preemption (see pal_decide).
+ * Per task for the reason pal_walk_scratch is.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct pal_match);
 } pal_match_scratch SEC(".maps");
 
 static __always_inline struct pal_match *match_scratch(void)
 {
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&pal_match_scratch, &zero);
+	return bpf_task_storage_get(&pal_match_scratch, bpf_get_current_task_btf(), 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
 static __always_inline void bits_add(struct pal_bits *b, const struct pal_file_rule *r,
@@ -123,7 +122,7 @@ static __always_inline void lookup_add(const struct pal_bloom *bl, const struct 
 struct match_ctx {
 	struct pal_walk *w;
 	const struct pal_bloom *bloom; /* of the generation decided */
-	struct pal_match *ms; /* this CPU's scratch: key, bits, the policy's constants */
+	struct pal_match *ms; /* the task's scratch: key, bits, the policy's constants */
 	__u64 prefix; /* hash of the first i components (path_hash.h), at step i */
 	struct dentry *d; /* match_ancestors: the dentry whose parent is next */
 };
@@ -375,58 +374,24 @@ static long decide_step(__u32 policy, void *arg)
 }
 
 /*
- * Merge every applicable policy's action for the object pal_resolve walked.
- *
- * Non-sleepable LSM programs run with migration disabled, not preemption:
- * with full preemption (preempt=full, PREEMPT_RT, lazy preemption) another
- * task's hook can run on this CPU in the middle of a decision and overwrite
- * the per-CPU walk, which would decide this object by that task's path.
- * pal_resolve (and pal_path_str, which walks into the same scratch) stamps
- * the walk with the task; a decision that finds another stamp afterwards is
- * made again from a fresh walk, and fails closed if that one is overwritten
- * too.
+ * Merge every applicable policy's action for the object pal_resolve walked
+ * (the task's scratch, so a hook preempting this one cannot change it).
+ * Unresolved objects (depth < 0) fail closed in decide_step.
  */
-/*
- * One pass of decide_step over the policies. Inlined: a call level less
- * leaves stack for the deepest chain (pal_policy_action, a loop callback,
- * pal_lookup_add), and decide_step is cheap to verify now that the match
- * is a global function.
- */
-static __always_inline int pal_decide_once(struct pal_req *r)
-{
-	struct decide_ctx d = {.r = r};
-	struct pal_walk *w = scratch();
-
-	if (!r || !w)
-		return 0;
-	bpf_loop(PAL_MAX_POLICIES, decide_step, &d, 0); /* to r->npolicies */
-	return w->owner == bpf_get_current_pid_tgid(); /* see pal_decide */
-}
-
 __noinline int pal_decide(struct pal_req *r)
 {
+	struct decide_ctx d = {.r = r};
 	struct pal_walk *w;
-	struct pal_verdict before;
 
 	if (!r)
 		return 0;
 	w = scratch();
-	if (!w)
-		return 0;
 	/* the first decision on a walk that stopped at a mount finishes it */
-	if (r->walk_status == WALK_MOUNT && resolve_rest(r, w) < 0)
+	if (r->walk_status == WALK_MOUNT && (!w || resolve_rest(r, w) < 0)) {
+		r->depth = -1;
 		pal_count(PAL_CNT_UNRESOLVED);
-	before = r->v;
-	if (pal_decide_once(r))
-		return r->v.action;
-	r->v = before;
-	pal_resolve(r);
-	if (pal_decide_once(r))
-		return r->v.action;
-	r->v = before;
-	r->depth = -1;
-	pal_count(PAL_CNT_UNRESOLVED);
-	pal_decide_once(r);
+	}
+	bpf_loop(PAL_MAX_POLICIES, decide_step, &d, 0); /* to r->npolicies */
 	return r->v.action;
 }
 

@@ -2,7 +2,7 @@
 /*
  * The dentry walk of the file hooks (file.bpf.c): from an object up to the
  * task's root, crossing mounts, hashing every component once (path_hash.h)
- * into this CPU's scratch, leaf first. Then the request a walk serves
+ * into the task's scratch, leaf first. Then the request a walk serves
  * (struct pal_req), the object it names (struct pal_obj), and the global
  * functions that walk a request's object: pal_resolve, resolve_rest.
  * Include after vmlinux.h and bpf_helpers.h, from file.bpf.c only.
@@ -28,21 +28,28 @@ struct parent_name {
 	__u64 iname[INLINE_NAME / 8];
 };
 
-/* Walk state, too large for the 512-byte stack: one per CPU. */
+/* Walk state, too large for the 512-byte stack: one per task. */
 struct pal_walk {
 	__u64 name_hash[PAL_MAX_DEPTH]; /* leaf first */
 	__u64 dentry[PAL_MAX_DEPTH]; /* the dentries behind name_hash, for the event path */
 	__u64 words[PAL_NAME_WORDS];
 	struct parent_name pn; /* the dentry being walked */
 	char buf[2 * PAL_EV_PATH_MAX + PAL_NAME_MAX + 2]; /* event path being built */
-	__u64 owner; /* pid_tgid of the task whose decision walked into this */
 };
 
-/* key: 0. value: this CPU's struct pal_walk scratch space. */
+/*
+ * key: a task. value: its struct pal_walk. Per task, not per CPU:
+ * non-sleepable LSM programs run with migration disabled but preemptible
+ * (lazy preemption is the default from 6.18 on), so another task's hook
+ * may run on this CPU in the middle of a decision; a per-CPU walk would
+ * then decide this object by that task's path. A task runs one hook at a
+ * time, so its own scratch is never shared. Created on the task's first
+ * decision, freed with the task.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct pal_walk);
 } pal_walk_scratch SEC(".maps");
 
@@ -378,11 +385,11 @@ struct pal_req {
 	__s32 depth; /* out of pal_resolve: -1 when unresolved */
 };
 
+/* NULL only when the kernel cannot allocate it: the decision fails closed. */
 static __always_inline struct pal_walk *scratch(void)
 {
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&pal_walk_scratch, &zero);
+	return bpf_task_storage_get(&pal_walk_scratch, bpf_get_current_task_btf(), 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
 /*
@@ -408,7 +415,7 @@ static __always_inline struct dentry *req_obj(const struct pal_req *r)
 	return (struct dentry *)(r->leaf ? r->leaf : r->dir);
 }
 
-/* Walk the object of r into this CPU's scratch; sets the out fields of r. */
+/* Walk the object of r into the task's scratch; sets the out fields of r. */
 __noinline int pal_resolve(struct pal_req *r)
 {
 	struct walk_ctx c = {0};
@@ -418,7 +425,6 @@ __noinline int pal_resolve(struct pal_req *r)
 	c.w = scratch();
 	if (!c.w)
 		return -1;
-	c.w->owner = bpf_get_current_pid_tgid(); /* see pal_decide */
 	c.d = (struct dentry *)r->dir;
 	c.vfsmnt = (struct vfsmount *)r->mnt;
 	c.seed = r->seed;

@@ -686,6 +686,53 @@ static void open_loop(const char *path, unsigned long n, int want, unsigned long
 	}
 }
 
+/* One kind of worker: `nproc` of them open `path`, each expecting `want`. */
+struct open_load {
+	const char *path;
+	int want;
+	unsigned long match, other;
+};
+
+/*
+ * Run COUNT opens split over NPROC processes; worker i opens the path of
+ * load[i % nloads]. Sums each load's outcomes. Returns 0, or -1 if a
+ * worker could not start or report.
+ */
+static int open_workers(struct open_load *load, int nloads, unsigned long count,
+			unsigned long nproc)
+{
+	int p[2];
+
+	if (pipe(p))
+		return -1;
+	for (unsigned long i = 0; i < nproc; i++) {
+		unsigned long share = count / nproc + (i < count % nproc),
+			      res[3] = {i % nloads, 0, 0};
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return -1;
+		if (pid)
+			continue;
+		close(p[0]);
+		open_loop(load[res[0]].path, share, load[res[0]].want, &res[1], &res[2]);
+		_exit(write(p[1], res, sizeof(res)) == sizeof(res) ? 0 : 1);
+	}
+	close(p[1]);
+	for (unsigned long i = 0; i < nproc; i++) {
+		unsigned long res[3];
+
+		if (read(p[0], res, sizeof(res)) != sizeof(res) || res[0] >= (unsigned long)nloads)
+			return -1;
+		load[res[0]].match += res[1];
+		load[res[0]].other += res[2];
+	}
+	close(p[0]);
+	while (wait(NULL) > 0)
+		;
+	return 0;
+}
+
 /*
  * flood PATH COUNT NPROC: COUNT read opens of PATH, split over NPROC
  * processes (one per vCPU makes the ring buffer and the rate limit see
@@ -693,44 +740,55 @@ static void open_loop(const char *path, unsigned long n, int want, unsigned long
  */
 static int cmd_flood(int argc, char **argv)
 {
-	unsigned long count, nproc, denied = 0, other = 0;
+	struct open_load l = {.want = EACCES};
+	unsigned long count, nproc;
 	double t0 = now_s();
-	int p[2];
 
 	if (argc != 4)
 		return -EINVAL;
+	l.path = argv[1];
 	count = strtoul(argv[2], NULL, 10);
 	nproc = strtoul(argv[3], NULL, 10);
-	if (!count || !nproc || nproc > 64 || pipe(p))
+	if (!count || !nproc || nproc > 64)
 		return -EINVAL;
-	for (unsigned long i = 0; i < nproc; i++) {
-		unsigned long share = count / nproc + (i < count % nproc), res[2] = {0, 0};
-		pid_t pid = fork();
-
-		if (pid < 0)
-			return EXIT_MISMATCH;
-		if (pid)
-			continue;
-		close(p[0]);
-		open_loop(argv[1], share, EACCES, &res[0], &res[1]);
-		_exit(write(p[1], res, sizeof(res)) == sizeof(res) ? 0 : 1);
+	if (open_workers(&l, 1, count, nproc)) {
+		printf("paltest: flood: a worker died\n");
+		return EXIT_MISMATCH;
 	}
-	close(p[1]);
-	for (unsigned long i = 0; i < nproc; i++) {
-		unsigned long res[2];
+	printf("paltest: flood: opens=%lu denied=%lu other=%lu seconds=%.1f\n", count, l.match,
+	       l.other, now_s() - t0);
+	return l.match == count && !l.other ? EXIT_MATCH : EXIT_MISMATCH;
+}
 
-		if (read(p[0], res, sizeof(res)) != sizeof(res)) {
-			printf("paltest: flood: a worker died\n");
-			return EXIT_MISMATCH;
-		}
-		denied += res[0];
-		other += res[1];
+/*
+ * race DENIED ALLOWED COUNT NPROC: NPROC processes, more than the vCPUs,
+ * half opening DENIED and half ALLOWED, COUNT opens in all, so that the
+ * scheduler preempts decisions in the middle and runs the other kind's on
+ * the same CPU. Exits 0 only if every DENIED open failed with EACCES and
+ * every ALLOWED open succeeded: a decision never sees another task's walk.
+ */
+static int cmd_race(int argc, char **argv)
+{
+	struct open_load l[2] = {{.want = EACCES}, {.want = 0}};
+	unsigned long count, nproc;
+	double t0 = now_s();
+
+	if (argc != 5)
+		return -EINVAL;
+	l[0].path = argv[1];
+	l[1].path = argv[2];
+	count = strtoul(argv[3], NULL, 10);
+	nproc = strtoul(argv[4], NULL, 10);
+	if (!count || nproc < 2 || nproc > 64)
+		return -EINVAL;
+	if (open_workers(l, 2, count, nproc)) {
+		printf("paltest: race: a worker died\n");
+		return EXIT_MISMATCH;
 	}
-	while (wait(NULL) > 0)
-		;
-	printf("paltest: flood: opens=%lu denied=%lu other=%lu seconds=%.1f\n", count, denied,
-	       other, now_s() - t0);
-	return denied == count && !other ? EXIT_MATCH : EXIT_MISMATCH;
+	printf("paltest: race: denied opens %lu EACCES, %lu not; allowed opens %lu ok, %lu not; "
+	       "%.1f s\n",
+	       l[0].match, l[0].other, l[1].match, l[1].other, now_s() - t0);
+	return !l[0].other && !l[1].other && l[0].match && l[1].match ? EXIT_MATCH : EXIT_MISMATCH;
 }
 
 /* `name:` of a policy file, for recognising its reload record. */
@@ -905,6 +963,7 @@ static const struct cmd cmds[] = {
 	{"ctr", cmd_ctr, "ctr ROOT BIND|- CMD ARGS..."},
 	{"unshare-open", cmd_unshare_open, "unshare-open PATH EXPECTED"},
 	{"flood", cmd_flood, "flood PATH COUNT NPROC"},
+	{"race", cmd_race, "race DENIED ALLOWED COUNT NPROC"},
 	{"reload-race", cmd_reload_race,
 	 "reload-race AGENT_PID POLICY_A POLICY_B DEST LOG RELOADS OPENS PATH..."},
 };
