@@ -42,6 +42,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define PROT_EXEC 0x4
 #define VM_EXEC 0x4
 #define MNT_INTERNAL 0x4000
+#define MNT_NS_INTERNAL ((struct mnt_namespace *)-22L) /* ERR_PTR(-EINVAL), fs/mount.h */
 #define S_IFMT 00170000
 #define S_IFREG 0100000
 #define S_IFDIR 0040000
@@ -268,6 +269,21 @@ static __always_inline bool internal_mount(struct vfsmount *mnt)
 	return BPF_CORE_READ(mnt, mnt_flags) & MNT_INTERNAL;
 }
 
+/*
+ * A stacking filesystem at work on its private clone of a layer, with its
+ * mounter's credentials in force: overlayfs copying a file up into its
+ * work dir. The access that caused it was decided before, on the
+ * overlay's own path; the clone is below no task's root, so deciding it
+ * could only fail closed. A task's own opens never run with overridden
+ * credentials on such a mount.
+ */
+static __always_inline bool stacked_backing(struct vfsmount *mnt)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return t->cred != t->real_cred && BPF_CORE_READ(real_mount(mnt), mnt_ns) == MNT_NS_INTERNAL;
+}
+
 /* ---- hooks ------------------------------------------------------------- */
 
 SEC("lsm/file_open")
@@ -288,7 +304,7 @@ int BPF_PROG(palisade_file_open, struct file *file, int ret)
 	 * Files on kernel-internal mounts have no path.
 	 */
 	if ((flags & __FMODE_EXEC) || (fmode & (FMODE_NOACCOUNT | FMODE_BACKING)) ||
-	    (mnt->mnt_flags & MNT_INTERNAL))
+	    (mnt->mnt_flags & MNT_INTERNAL) || stacked_backing(mnt))
 		return 0;
 	if (fmode & FMODE_READ)
 		access |= PAL_ACC_READ;
@@ -314,7 +330,7 @@ int BPF_PROG(palisade_file_permission, struct file *file, int mask, int ret)
 	if (!(mask & (MAY_WRITE | MAY_APPEND)) || (file->f_inode->i_mode & S_IFMT) != S_IFREG)
 		return 0;
 	mnt = file->f_path.mnt;
-	if (mnt->mnt_flags & MNT_INTERNAL)
+	if ((mnt->mnt_flags & MNT_INTERNAL) || stacked_backing(mnt))
 		return 0;
 	o = (struct pal_obj){.dir = file->f_path.dentry, .mnt = mnt};
 	/* the kernel passes MAY_WRITE for every write: an O_APPEND fd only appends */

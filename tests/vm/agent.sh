@@ -25,7 +25,9 @@ pal_agent_start() {
 		2>"$PAL_AGENT_ERR" &
 	PAL_AGENT_PID=$!
 	i=0
-	until grep -q '"event":"policy"' "$PAL_LOG" 2>/dev/null; do
+	# ready: the first generation is live and the control socket listens
+	until grep -q '"event":"policy"' "$PAL_LOG" 2>/dev/null &&
+		grep -q 'run: ready:' "$PAL_AGENT_ERR" 2>/dev/null; do
 		if ! kill -0 "$PAL_AGENT_PID" 2>/dev/null; then
 			cat "$PAL_AGENT_ERR"
 			pal_fail "the agent exited before it was ready"
