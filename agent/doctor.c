@@ -81,6 +81,7 @@ static const struct dr_hook_info hook_info[] = {
 	{"file_send_sigiotask", "guard", "SIGIO kills of the agent", NULL},
 	{"task_setrlimit", "guard", "rlimits of the agent", NULL},
 	{"task_alloc", "guard", "marking the agent's threads", NULL},
+	{"file_open", "guard", "cgroup.kill and cgroup.freeze of the agent's cgroups", NULL},
 };
 
 struct dr_feature {
@@ -340,10 +341,14 @@ static void check_ringbuf(struct doctor *d)
 
 /* ---- hooks -------------------------------------------------------------- */
 
-static const struct dr_hook_info *hook_info_of(const char *hook)
+/* A hook both objects attach to (file_open, task_alloc) does one job in each. */
+static const struct dr_hook_info *hook_info_of(const char *hook, const char *object)
 {
+	bool guard = !strcmp(object, "guard");
+
 	for (size_t i = 0; i < sizeof(hook_info) / sizeof(hook_info[0]); i++)
-		if (!strcmp(hook_info[i].hook, hook))
+		if (!strcmp(hook_info[i].hook, hook) &&
+		    !strcmp(hook_info[i].feature, "guard") == guard)
 			return &hook_info[i];
 	return NULL;
 }
@@ -363,7 +368,7 @@ static void hooks_of(struct doctor *d, const char *object, struct bpf_object *ob
 
 		if (!hook)
 			continue;
-		info = hook_info_of(hook);
+		info = hook_info_of(hook, object);
 		it = add(d->hooks, &d->nhooks, cap, info ? info->hook : "unknown");
 		it->object = object;
 		snprintf(it->detail, sizeof(it->detail), "%s", info ? info->covers : hook);
@@ -529,7 +534,8 @@ static void rate_lsm_feature(struct doctor *d, struct dr_feature *f)
 		return;
 	}
 	for (int i = 0; i < d->nhooks; i++) {
-		const struct dr_hook_info *info = hook_info_of(d->hooks[i].name);
+		const struct dr_hook_info *info =
+			hook_info_of(d->hooks[i].name, d->hooks[i].object);
 		size_t off = strlen(f->detail);
 
 		if (!info || strcmp(info->feature, f->key) || d->hooks[i].state == DR_OK)

@@ -49,20 +49,7 @@ cat >"$tmp/bundle/$ID2/config.json" <<JSON
 "io.kubernetes.container.name":"api","io.kubernetes.cri-o.ImageName":"quay.io/shop/api:v2",
 "io.kubernetes.cri-o.Labels":"{\"app\":\"api\"}"}}
 JSON
-mount -t bpf bpf "$tmp/bpf" || { echo "FAIL: cannot mount a bpffs"; exit 1; }
-port=$((20000 + $$ % 20000))
-cat >"$tmp/pol/net.yaml" <<YAML
-apiVersion: palisade/v1
-kind: Policy
-name: no-test-port
-target:
-  cgroups: [/$name]
-network:
-  - connect: [127.0.0.0/8]
-    ports: [$port]
-    protocols: [udp]
-    action: deny
-YAML
+agent_bpffs_netdeny
 
 sport=$((port + 1))
 cat >"$tmp/pol/prod.yaml" <<YAML

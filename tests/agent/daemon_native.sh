@@ -18,20 +18,7 @@ agent_sandbox daemon
 mkdir "$cg" || { echo "FAIL: cannot create $cg"; exit 1; }
 mkdir -p "$tmp/bpf" "$tmp/pol"
 chmod 0755 "$tmp/pol"
-mount -t bpf bpf "$tmp/bpf" || { echo "SKIP: cannot mount a bpffs"; exit 77; }
-port=$((20000 + $$ % 20000))
-cat >"$tmp/pol/net.yaml" <<YAML
-apiVersion: palisade/v1
-kind: Policy
-name: no-test-port
-target:
-  cgroups: [/$name]
-network:
-  - connect: [127.0.0.0/8]
-    ports: [$port]
-    protocols: [udp]
-    action: deny
-YAML
+agent_bpffs_netdeny
 
 # A glob target: cgroups named "deep" anywhere below the test cgroup. One
 # is made 36 levels down, past what the BPF ancestor walk sees: the agent

@@ -6,6 +6,9 @@
 #   find_cg2             set CG2 to the cgroup v2 mount, or exit 77
 #   udp_connect ERRNO CGROUP [PORT]  a UDP connect to 127.0.0.1:PORT ($port)
 #                        from CGROUP ("": this one) must end in ERRNO (OK: success)
+#   agent_bpffs_netdeny  mount a private bpffs at $tmp/bpf and write the policy
+#                        no-test-port ($tmp/pol/net.yaml: UDP connects to
+#                        127.0.0.0/8 port $port from /$name are denied)
 fail=0
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
@@ -52,4 +55,22 @@ sandbox_cleanup() {
 	rmdir "$cg" 2>/dev/null
 	umount "$tmp/bpf" 2>/dev/null
 	rm -rf "$tmp"
+}
+
+agent_bpffs_netdeny() {
+	mkdir -p "$tmp/bpf" "$tmp/pol"
+	mount -t bpf bpf "$tmp/bpf" || { echo "FAIL: cannot mount a private bpffs"; exit 1; }
+	port=$((20000 + $$ % 20000))
+	cat >"$tmp/pol/net.yaml" <<YAML
+apiVersion: palisade/v1
+kind: Policy
+name: no-test-port
+target:
+  cgroups: [/$name]
+network:
+  - connect: [127.0.0.0/8]
+    ports: [$port]
+    protocols: [udp]
+    action: deny
+YAML
 }
