@@ -3,7 +3,7 @@
 #
 #   cmake --install build                    # into / (prefix /usr)
 #   DESTDIR=/tmp/stage cmake --install build # staged
-#   cd build && cpack -G DEB                 # palisade_<version>_<arch>.deb
+#   cd build && cpack -G DEB                 # palisade_<version>-1_<arch>.deb
 #
 # The prefix defaults to /usr, where the unit expects the binary. /etc paths
 # follow GNUInstallDirs: with prefix /usr they are /etc, with another prefix
@@ -117,6 +117,31 @@ set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CPACK_PACKAGE_CONTACT}")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "logrotate")
+# Debian revision 1: the package of this upstream version (a non-native
+# package, so its changelog is changelog.Debian.gz).
+set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+set(PAL_DEB_VERSION ${PROJECT_VERSION}-${CPACK_DEBIAN_PACKAGE_RELEASE})
+# Packages ship stripped binaries (Debian policy 10.1); the build tree keeps its symbols.
+set(CPACK_STRIP_FILES ON)
+
+# changelog.Debian.gz: one entry for this version. Its date honours
+# SOURCE_DATE_EPOCH (string(TIMESTAMP) does), for a reproducible package.
+string(TIMESTAMP PAL_DEB_DATE "%a, %d %b %Y %H:%M:%S +0000" UTC)
+file(READ ${PAL_DEPLOY_SRC}/debian/changelog.in pal_changelog)
+string(REGEX REPLACE "^#[^\n]*\n" "" pal_changelog "${pal_changelog}")
+string(CONFIGURE "${pal_changelog}" pal_changelog @ONLY)
+file(WRITE ${PAL_DEPLOY_BIN}/changelog.Debian "${pal_changelog}")
+set_property(DIRECTORY ${CMAKE_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+	${PAL_DEPLOY_SRC}/debian/changelog.in)
+add_custom_command(OUTPUT ${PAL_DEPLOY_BIN}/changelog.Debian.gz
+	COMMAND sh -c "gzip -9 -n -c \"$1\" > \"$1.gz\"" sh ${PAL_DEPLOY_BIN}/changelog.Debian
+	DEPENDS ${PAL_DEPLOY_BIN}/changelog.Debian
+	VERBATIM)
+add_custom_target(deb-changelog ALL DEPENDS ${PAL_DEPLOY_BIN}/changelog.Debian.gz)
+install(FILES ${PAL_DEPLOY_BIN}/changelog.Debian.gz DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# Lintian tags this package accepts, each with its reason.
+install(FILES ${PAL_DEPLOY_SRC}/debian/lintian-overrides
+	DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides RENAME palisade)
 
 # Runtime libraries, one Debian package each (checked with dpkg -S on the
 # .so files). At package time dpkg-shlibdeps (dpkg-dev) adds minimum versions
