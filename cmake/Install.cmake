@@ -203,8 +203,12 @@ list(APPEND CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
 	/usr/share/fish /usr/share/fish/vendor_completions.d
 	/usr/sbin /usr/share/man /usr/share/man/man5 /usr/share/man/man8 /usr/share/doc)
 # The Debian changelog and lintian overrides have no place in an RPM.
-configure_file(${PAL_DEPLOY_SRC}/rpm-prebuild.cmake.in ${PAL_DEPLOY_BIN}/rpm-prebuild.cmake @ONLY)
+configure_file(${PAL_DEPLOY_SRC}/rpm/prebuild.cmake.in ${PAL_DEPLOY_BIN}/rpm-prebuild.cmake @ONLY)
 set(CPACK_PRE_BUILD_SCRIPTS ${PAL_DEPLOY_BIN}/rpm-prebuild.cmake)
+# Scriptlets: the unit handled as the .deb's maintainer scripts handle it.
+set(CPACK_RPM_POST_INSTALL_SCRIPT_FILE ${PAL_DEPLOY_SRC}/rpm/post)
+set(CPACK_RPM_PRE_UNINSTALL_SCRIPT_FILE ${PAL_DEPLOY_SRC}/rpm/preun)
+set(CPACK_RPM_POST_UNINSTALL_SCRIPT_FILE ${PAL_DEPLOY_SRC}/rpm/postun)
 # Build trees, editor files and old packages never go into the source tarball.
 set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build[^/]*/" "\\\\.deb$" "~$")
 include(CPack)

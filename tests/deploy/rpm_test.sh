@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The .rpm, built by `cpack -G RPM` from the build tree: its header, config
 # files, Requires (every library the binary needs), file list and modes;
-# then a real `rpm -i` into a scratch root (--nodeps: the root has no
-# libraries; --noscripts: it has no shell), verify, and erase.
+# scriptlets; then a real `rpm -i` into a scratch root (--nodeps: the root
+# has no libraries; --noscripts: it has no shell), verify, and erase.
 # Usage: rpm_test.sh BUILDDIR SRCDIR VERSION
 set -u
 build=$(cd "$1" && pwd) src=$(cd "$2" && pwd) version=$3
@@ -44,6 +44,13 @@ q '%{DESCRIPTION}' | grep -q '^Palisade compiles YAML policies' && ok ||
 	bad "Description: $(q '%{DESCRIPTION}')"
 [ "$(q '%{PREFIXES}')" = "(none)" ] && ok || bad "relocatable: $(q '%{PREFIXES}')"
 q '%{CHANGELOGTEXT}' | grep -q "Palisade $version" && ok || bad "changelog: $(q '%{CHANGELOGTEXT}')"
+
+# Scriptlets: present, valid sh, and the agent is stopped on erase only.
+for tag in POSTIN PREUN POSTUN; do
+	q "%{$tag}" > "$tmp/$tag"
+	[ -s "$tmp/$tag" ] && sh -n "$tmp/$tag" && ok || bad "$tag scriptlet missing or invalid"
+done
+grep -q '"$1" -eq 0' "$tmp/PREUN" && ok || bad "PREUN does not check for erase"
 
 # Config files, noreplace (n): an administrator's edit survives an upgrade.
 conf=$(rpm -qp --qf '[%{FILENAMES} %{FILEFLAGS:fflags}\n]' "$pkg" 2>/dev/null |
