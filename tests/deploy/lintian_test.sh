@@ -67,5 +67,17 @@ top=$(zcat "$tmp/root/usr/share/doc/palisade/changelog.Debian.gz" | head -n 1)
 	bad "changelog's first entry is '$top', the package is $version"
 file -b "$tmp/root/usr/sbin/palisade" | grep -q ', stripped' && ok || bad "the binary is not stripped"
 
+# The check must be able to fail: the same package without its changelog
+# and with a world-writable config is an error and a warning for lintian.
+dpkg-deb -R "$deb" "$tmp/broken"
+rm "$tmp/broken/usr/share/doc/palisade/changelog.Debian.gz"
+chmod 0666 "$tmp/broken/etc/palisade/palisade.yaml"
+sed -i '/changelog\.Debian\.gz$/d' "$tmp/broken/DEBIAN/md5sums"
+dpkg-deb --root-owner-group -b "$tmp/broken" "$tmp/broken.deb" >/dev/null
+lint=$(lintian --fail-on none "$tmp/broken.deb" 2>&1)
+grep -q '^E: palisade: no-changelog' <<<"$lint" && ok || bad "lintian missed the changelog: $lint"
+grep -q '^W: palisade: non-standard-file-perm 0666 != 0644 \[etc/palisade/palisade.yaml\]' \
+	<<<"$lint" && ok || bad "lintian missed the world-writable conffile: $lint"
+
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]
