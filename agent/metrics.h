@@ -2,8 +2,10 @@
 /*
  * Prometheus metrics endpoint (off by default; `palisade run --metrics
  * ADDR:PORT`). libmicrohttpd serves GET /metrics from its own thread in the
- * text exposition format 0.0.4; everything else is 404 (405 for a method
- * other than GET or HEAD).
+ * text exposition format 0.0.4, or in OpenMetrics 1.0.0 when the scraper's
+ * Accept header prefers it; everything else is 404 (405 for a method other
+ * than GET or HEAD). Each scrape adds the standard process_* metrics of the
+ * agent, read from /proc/self.
  *
  * The numbers come from the daemon in one of two ways:
  *  - fill: called on every scrape, on the HTTP thread, with the endpoint's
@@ -81,12 +83,43 @@ int pal_metrics_port(const struct pal_metrics *m);
 /* Stop serving (waits for the HTTP thread) and free m. NULL is fine. */
 void pal_metrics_stop(struct pal_metrics *m);
 
+enum pal_metrics_format {
+	PAL_METRICS_TEXT, /* Prometheus text exposition format 0.0.4 */
+	PAL_METRICS_OPENMETRICS, /* OpenMetrics 1.0.0: counter families without _total, # EOF */
+};
+
+/* The process_* metrics of the calling process (the agent). */
+struct pal_metrics_process {
+	double cpu_seconds; /* user and system CPU time */
+	double start_time_seconds; /* start, in seconds since the Unix epoch */
+	unsigned long long resident_bytes; /* resident set size */
+	unsigned long long virtual_bytes; /* virtual memory size */
+	unsigned long long open_fds; /* open file descriptors */
+	unsigned long long max_fds; /* RLIMIT_NOFILE, soft limit */
+};
+
+/* Read p from /proc/self, /proc/stat and getrlimit(). 0 or -errno (-EIO: unparsable). */
+int pal_metrics_read_process(struct pal_metrics_process *p);
+
 /*
- * Render s as a Prometheus text exposition into a malloc'ed, NUL-terminated
+ * The format a scraper's Accept header asks for: OpenMetrics when it lists
+ * application/openmetrics-text (version 1.0.0, 0.0.1 or none) with a q-value
+ * above 0 and not below that of text/plain; the text format otherwise,
+ * including with no header (NULL).
+ */
+enum pal_metrics_format pal_metrics_negotiate(const char *accept);
+/* The Content-Type of a format. */
+const char *pal_metrics_content_type(enum pal_metrics_format f);
+
+/*
+ * Render s (and p, unless NULL) in format f into a malloc'ed, NUL-terminated
  * buffer. Sorts s->decisions and merges duplicate triples (their counts add
  * up), so the output is stable and has no duplicate series. Returns 0,
  * -EINVAL (ndecisions over the limit) or -ENOMEM.
  */
+int pal_metrics_render_as(struct pal_metrics_snapshot *s, const struct pal_metrics_process *p,
+			  enum pal_metrics_format f, char **out, size_t *len);
+/* pal_metrics_render_as(s, NULL, PAL_METRICS_TEXT, out, len). */
 int pal_metrics_render(struct pal_metrics_snapshot *s, char **out, size_t *len);
 /* Parse "ADDR:PORT" as pal_metrics_start() does. 0 or -EINVAL. */
 int pal_metrics_parse_addr(const char *addr_port, struct sockaddr_storage *ss, socklen_t *len);

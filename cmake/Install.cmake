@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Install layout, man pages and the .deb (CPack). Owned by deploy/.
+# Install layout, man pages, the .deb and the .rpm (CPack). Owned by deploy/.
 #
 #   cmake --install build                    # into / (prefix /usr)
 #   DESTDIR=/tmp/stage cmake --install build # staged
-#   cd build && cpack -G DEB                 # palisade_<version>_<arch>.deb
+#   cd build && cpack -G DEB                 # palisade_<version>-1_<arch>.deb
+#   cd build && cpack -G RPM                 # palisade-<version>-1.<arch>.rpm
 #
 # The prefix defaults to /usr, where the unit expects the binary. /etc paths
 # follow GNUInstallDirs: with prefix /usr they are /etc, with another prefix
@@ -97,7 +98,7 @@ install(FILES ${CMAKE_SOURCE_DIR}/deploy/debian/copyright
 	DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # ---- the .deb -----------------------------------------------------------
-set(CPACK_GENERATOR DEB)
+set(CPACK_GENERATOR DEB RPM)
 set(CPACK_PACKAGE_NAME palisade)
 set(CPACK_PACKAGE_VENDOR "Palisade developers")
 set(PAL_DEB_MAINTAINER "Palisade maintainers <maintainers@palisade.invalid>" CACHE STRING
@@ -117,6 +118,31 @@ set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CPACK_PACKAGE_CONTACT}")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "logrotate")
+# Debian revision 1: the package of this upstream version (a non-native
+# package, so its changelog is changelog.Debian.gz).
+set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+set(PAL_DEB_VERSION ${PROJECT_VERSION}-${CPACK_DEBIAN_PACKAGE_RELEASE})
+# Packages ship stripped binaries (Debian policy 10.1); the build tree keeps its symbols.
+set(CPACK_STRIP_FILES ON)
+
+# changelog.Debian.gz: one entry for this version. Its date honours
+# SOURCE_DATE_EPOCH (string(TIMESTAMP) does), for a reproducible package.
+string(TIMESTAMP PAL_DEB_DATE "%a, %d %b %Y %H:%M:%S +0000" UTC)
+file(READ ${PAL_DEPLOY_SRC}/debian/changelog.in pal_changelog)
+string(REGEX REPLACE "^#[^\n]*\n" "" pal_changelog "${pal_changelog}")
+string(CONFIGURE "${pal_changelog}" pal_changelog @ONLY)
+file(WRITE ${PAL_DEPLOY_BIN}/changelog.Debian "${pal_changelog}")
+set_property(DIRECTORY ${CMAKE_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+	${PAL_DEPLOY_SRC}/debian/changelog.in)
+add_custom_command(OUTPUT ${PAL_DEPLOY_BIN}/changelog.Debian.gz
+	COMMAND sh -c "gzip -9 -n -c \"$1\" > \"$1.gz\"" sh ${PAL_DEPLOY_BIN}/changelog.Debian
+	DEPENDS ${PAL_DEPLOY_BIN}/changelog.Debian
+	VERBATIM)
+add_custom_target(deb-changelog ALL DEPENDS ${PAL_DEPLOY_BIN}/changelog.Debian.gz)
+install(FILES ${PAL_DEPLOY_BIN}/changelog.Debian.gz DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# Lintian tags this package accepts, each with its reason.
+install(FILES ${PAL_DEPLOY_SRC}/debian/lintian-overrides
+	DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides RENAME palisade)
 
 # Runtime libraries, one Debian package each (checked with dpkg -S on the
 # .so files). At package time dpkg-shlibdeps (dpkg-dev) adds minimum versions
@@ -142,6 +168,47 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${PAL_DEPLOY_BIN}/conffiles
 	${PAL_DEPLOY_SRC}/debian/postinst ${PAL_DEPLOY_SRC}/debian/prerm
 	${PAL_DEPLOY_SRC}/debian/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+
+# ---- the .rpm (cpack -G RPM; rpmbuild from Debian's rpm package) ---------
+# Requires come from rpmbuild's own scan of the binary's libraries.
+set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
+set(CPACK_RPM_PACKAGE_RELEASE 1)
+set(CPACK_RPM_PACKAGE_LICENSE "GPL-2.0-only")
+set(CPACK_RPM_PACKAGE_GROUP "System Environment/Daemons")
+set(CPACK_RPM_PACKAGE_URL "https://palisade.invalid/")
+set(CPACK_RPM_PACKAGE_RECOMMENDS "logrotate")
+set(CPACK_RPM_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
+# No /usr/lib/.build-id links: debug symbols are not packaged.
+set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
+# An administrator's edits survive upgrades, as conffiles do in the .deb.
+# CPack would mark every file installed to an absolute path %config: the
+# unit and the policy directory are listed here as what they are.
+set(CPACK_RPM_USER_FILELIST "%config(noreplace) ${PAL_CONFIG_FILE}"
+	"%config(noreplace) ${CMAKE_INSTALL_FULL_SYSCONFDIR}/logrotate.d/palisade"
+	"%attr(0644,root,root) ${PAL_SYSTEMD_UNIT_DIR}/palisade.service"
+	"%attr(0755,root,root) %dir ${PAL_ETC_DIR}/policies/")
+set(CPACK_PACKAGE_RELOCATABLE OFF) # the unit and /etc name fixed paths
+string(TIMESTAMP pal_rpm_date "%a %b %d %Y" UTC)
+file(WRITE ${PAL_DEPLOY_BIN}/rpm-changelog
+	"* ${pal_rpm_date} ${PAL_DEB_MAINTAINER} - ${PROJECT_VERSION}-1\n"
+	"- Palisade ${PROJECT_VERSION}, packaged from its source tree with CPack.\n")
+set(CPACK_RPM_CHANGELOG_FILE ${PAL_DEPLOY_BIN}/rpm-changelog)
+# Directories the distribution's own packages (filesystem, systemd, the
+# shells, man-db) own: listing them would make this package own them too.
+list(APPEND CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
+	/lib /lib/systemd /lib/systemd/system /usr/lib/systemd /usr/lib/systemd/system
+	${CMAKE_INSTALL_FULL_SYSCONFDIR}/logrotate.d
+	/usr/share/bash-completion /usr/share/bash-completion/completions
+	/usr/share/zsh /usr/share/zsh/vendor-completions
+	/usr/share/fish /usr/share/fish/vendor_completions.d
+	/usr/sbin /usr/share/man /usr/share/man/man5 /usr/share/man/man8 /usr/share/doc)
+# The Debian changelog and lintian overrides have no place in an RPM.
+configure_file(${PAL_DEPLOY_SRC}/rpm/prebuild.cmake.in ${PAL_DEPLOY_BIN}/rpm-prebuild.cmake @ONLY)
+set(CPACK_PRE_BUILD_SCRIPTS ${PAL_DEPLOY_BIN}/rpm-prebuild.cmake)
+# Scriptlets: the unit handled as the .deb's maintainer scripts handle it.
+set(CPACK_RPM_POST_INSTALL_SCRIPT_FILE ${PAL_DEPLOY_SRC}/rpm/post)
+set(CPACK_RPM_PRE_UNINSTALL_SCRIPT_FILE ${PAL_DEPLOY_SRC}/rpm/preun)
+set(CPACK_RPM_POST_UNINSTALL_SCRIPT_FILE ${PAL_DEPLOY_SRC}/rpm/postun)
 # Build trees, editor files and old packages never go into the source tarball.
 set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build[^/]*/" "\\\\.deb$" "~$")
 include(CPack)

@@ -20,7 +20,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "agent/metrics.h"
@@ -60,9 +62,13 @@ static void resp_free(struct resp *r)
 	free(r->headers);
 }
 
-/* Run curl; method NULL is GET, "HEAD" uses --head. Returns the HTTP status. */
-static int fetch(const char *method, const char *url, struct resp *r)
+/*
+ * Run curl; method NULL is GET, "HEAD" uses --head; accept NULL leaves
+ * curl's default Accept header (any type). Returns the HTTP status.
+ */
+static int fetch_accept(const char *method, const char *accept, const char *url, struct resp *r)
 {
+	char accept_hdr[512];
 	char body[256], hdr[256], code[256];
 	const char *argv[24];
 	posix_spawn_file_actions_t fa;
@@ -94,6 +100,11 @@ static int fetch(const char *method, const char *url, struct resp *r)
 	argv[n++] = hdr;
 	argv[n++] = "--write-out";
 	argv[n++] = "%{http_code}";
+	if (accept) {
+		snprintf(accept_hdr, sizeof(accept_hdr), "Accept: %s", accept);
+		argv[n++] = "--header";
+		argv[n++] = accept_hdr;
+	}
 	argv[n++] = url;
 	argv[n] = NULL;
 
@@ -109,6 +120,11 @@ static int fetch(const char *method, const char *url, struct resp *r)
 	r->body = slurp(body);
 	r->headers = slurp(hdr);
 	return r->status;
+}
+
+static int fetch(const char *method, const char *url, struct resp *r)
+{
+	return fetch_accept(method, NULL, url, r);
 }
 
 static void url_of(char *buf, size_t len, const char *host, int port, const char *path)
@@ -411,6 +427,80 @@ static const char expected_body[] = HELP_TYPE(
 																																																																																																																																														      "Size of the event ring buffer.") "palisade_ringbuf_size_bytes 8388608\n";
 /* clang-format on */
 
+/* ---- served bodies: the snapshot, then the agent's process metrics ------- */
+
+static const char *const process_metrics[] = {
+	"process_cpu_seconds_total",
+	"process_resident_memory_bytes",
+	"process_virtual_memory_bytes",
+	"process_open_fds",
+	"process_max_fds",
+	"process_start_time_seconds",
+};
+
+/* The value of the unlabelled sample name in body; fails the test if there is none. */
+static double sample_value(const char *body, const char *name)
+{
+	char needle[128];
+	const char *p;
+
+	snprintf(needle, sizeof(needle), "\n%s ", name);
+	p = strstr(body, needle);
+	if (!p)
+		fail_msg("no sample %s in:\n%s", name, body);
+	return strtod(p + strlen(needle), NULL);
+}
+
+/* The process metrics are there, once each, and their values are plausible. */
+static void assert_process_plausible(const char *body)
+{
+	double rss, vsz, fds, max, start, cpu, now = (double)time(NULL);
+
+	for (size_t i = 0; i < sizeof(process_metrics) / sizeof(process_metrics[0]); i++) {
+		char needle[128];
+		const char *p;
+
+		snprintf(needle, sizeof(needle), "\n%s ", process_metrics[i]);
+		p = strstr(body, needle);
+		if (!p || strstr(p + 1, needle))
+			fail_msg("want one sample of %s in:\n%s", process_metrics[i], body);
+	}
+	rss = sample_value(body, "process_resident_memory_bytes");
+	vsz = sample_value(body, "process_virtual_memory_bytes");
+	fds = sample_value(body, "process_open_fds");
+	max = sample_value(body, "process_max_fds");
+	start = sample_value(body, "process_start_time_seconds");
+	cpu = sample_value(body, "process_cpu_seconds_total");
+	if (!(rss > 0 && vsz >= rss && fds > 0 && max >= fds && cpu >= 0))
+		fail_msg("implausible: rss %g vsz %g fds %g max %g cpu %g", rss, vsz, fds, max,
+			 cpu);
+	/* This test process started in the last hours, not at the epoch or in the future. */
+	if (!(start > now - 6 * 3600 && start <= now + 1))
+		fail_msg("start time %f, now %f", start, now);
+}
+
+/* A served body: exactly the snapshot's exposition, then the process families. */
+static void assert_served(const char *body, enum pal_metrics_format f)
+{
+	struct pal_metrics_snapshot *s = calloc(1, sizeof(*s));
+	const char *proc = f == PAL_METRICS_OPENMETRICS ? "# HELP process_cpu_seconds " :
+							  "# HELP process_cpu_seconds_total ";
+	size_t len, n;
+	char *want;
+
+	fake_numbers(s, 0);
+	assert_int_equal(pal_metrics_render_as(s, NULL, f, &want, &len), 0);
+	n = f == PAL_METRICS_OPENMETRICS ? len - strlen("# EOF\n") : len;
+	if (strncmp(body, want, n) || strncmp(body + n, proc, strlen(proc)))
+		fail_msg("want the exposition\n%.*s\nthen %s..., got\n%s", (int)n, want, proc,
+			 body);
+	assert_process_plausible(body);
+	if (f == PAL_METRICS_OPENMETRICS)
+		assert_true(strlen(body) > 7 && !strcmp(body + strlen(body) - 7, "\n# EOF\n"));
+	free(want);
+	free(s);
+}
+
 struct env {
 	struct fake fake;
 	struct pal_metrics *m;
@@ -493,7 +583,7 @@ static void test_get_metrics(void **state)
 
 	url_of(url, sizeof(url), "127.0.0.1", env->port, "/metrics");
 	assert_int_equal(fetch(NULL, url, &r), 200);
-	assert_string_equal(r.body, expected_body);
+	assert_served(r.body, PAL_METRICS_TEXT);
 	assert_true(has_header(r.headers, "\r\nContent-Type: text/plain; version=0.0.4; "
 					  "charset=utf-8\r\n"));
 	if (expo_check(e, r.body))
@@ -598,7 +688,7 @@ static void test_publish_mode(void **state)
 	pal_metrics_publish(m, s);
 	memset(s, 0xff, sizeof(*s)); /* the endpoint keeps its own copy */
 	assert_int_equal(fetch(NULL, url, &r), 200);
-	assert_string_equal(r.body, expected_body);
+	assert_served(r.body, PAL_METRICS_TEXT);
 	resp_free(&r);
 	pal_metrics_stop(m);
 	free(s);
@@ -702,7 +792,7 @@ static void test_ipv6_loopback(void **state)
 	assert_int_equal(err, 0);
 	url_of(url, sizeof(url), "[::1]", pal_metrics_port(m), "/metrics");
 	assert_int_equal(fetch(NULL, url, &r), 200);
-	assert_string_equal(r.body, expected_body);
+	assert_served(r.body, PAL_METRICS_TEXT);
 	resp_free(&r);
 	pal_metrics_stop(m);
 }
@@ -730,6 +820,253 @@ static void test_add_decision(void **state)
 	assert_int_equal(pal_metrics_add_decision(s, "one-more", "deny", "exec", 1), -E2BIG);
 	assert_int_equal(pal_metrics_add_decision(s, "web", "deny", "file", 1), 0); /* existing */
 	assert_int_equal(s->decisions[0].count, 6);
+	free(s);
+}
+
+/* ---- formats, process metrics, and the validators of the Prometheus project */
+
+#define PROMETHEUS_ACCEPT                                                                        \
+	"application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;" \
+	"q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+
+static void test_negotiate(void **state)
+{
+	static const struct {
+		const char *accept;
+		enum pal_metrics_format want;
+	} cases[] = {
+		{NULL, PAL_METRICS_TEXT},
+		{"", PAL_METRICS_TEXT},
+		{"*/*", PAL_METRICS_TEXT},
+		{"text/plain", PAL_METRICS_TEXT},
+		{"text/plain;version=0.0.4;q=1,*/*;q=0.1", PAL_METRICS_TEXT},
+		{PROMETHEUS_ACCEPT, PAL_METRICS_OPENMETRICS},
+		{"application/openmetrics-text", PAL_METRICS_OPENMETRICS},
+		{"Application/OpenMetrics-Text; version=1.0.0", PAL_METRICS_OPENMETRICS},
+		{"application/openmetrics-text;version=0.0.1", PAL_METRICS_OPENMETRICS},
+		{"application/openmetrics-text;version=1.0.0;q=0.5,text/plain;q=0.9",
+		 PAL_METRICS_TEXT},
+		{"application/openmetrics-text;version=1.0.0;q=0.9,text/plain;q=0.5",
+		 PAL_METRICS_OPENMETRICS},
+		{"application/openmetrics-text;q=0", PAL_METRICS_TEXT},
+		{"application/openmetrics-text;q=bogus", PAL_METRICS_TEXT},
+		{"application/openmetrics-text;version=2.0.0", PAL_METRICS_TEXT},
+		{"application/openmetrics-textual", PAL_METRICS_TEXT},
+		{"application/json", PAL_METRICS_TEXT},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (pal_metrics_negotiate(cases[i].accept) != cases[i].want)
+			fail_msg("Accept '%s': wrong format",
+				 cases[i].accept ? cases[i].accept : "");
+	assert_string_equal(pal_metrics_content_type(PAL_METRICS_OPENMETRICS),
+			    "application/openmetrics-text; version=1.0.0; charset=utf-8");
+	assert_string_equal(pal_metrics_content_type(PAL_METRICS_TEXT),
+			    "text/plain; version=0.0.4; charset=utf-8");
+}
+
+static void test_render_openmetrics(void **state)
+{
+	struct pal_metrics_snapshot *s = calloc(1, sizeof(*s));
+	size_t len;
+	char *out;
+
+	fake_numbers(s, 0);
+	assert_int_equal(pal_metrics_render_as(s, NULL, PAL_METRICS_OPENMETRICS, &out, &len), 0);
+	assert_int_equal(len, strlen(out));
+	/* Counter families are named without _total, their samples with it. */
+	assert_non_null(strstr(out, "# TYPE palisade_decisions counter\n"));
+	assert_non_null(strstr(out, "\npalisade_decisions_total{policy=\"web\",action=\"deny\","
+				    "event=\"file\"} 10\n"));
+	assert_non_null(strstr(out, "# TYPE palisade_events_lost counter\n"
+				    "palisade_events_lost_total 5\n"));
+	assert_null(strstr(out, "_total counter"));
+	assert_non_null(strstr(out, "# HELP palisade_build Version of the running agent"));
+	assert_non_null(strstr(out, "# TYPE palisade_build info\npalisade_build_info{version="));
+	assert_non_null(strstr(out, "\npalisade_reload_duration_seconds 0.0125\n"));
+	/* The same samples as the text format, then # EOF, once, at the end. */
+	assert_non_null(strstr(out, "\npalisade_ringbuf_size_bytes 8388608\n# EOF\n"));
+	assert_string_equal(out + len - 6, "# EOF\n");
+	assert_ptr_equal(strstr(out, "# EOF"), out + len - 6);
+	free(out);
+	free(s);
+}
+
+static void test_read_process(void **state)
+{
+	struct pal_metrics_process p, q;
+	double now = (double)time(NULL);
+	struct rlimit rl;
+	int fds[2];
+
+	assert_int_equal(pal_metrics_read_process(&p), 0);
+	assert_true(p.resident_bytes > 0 && p.virtual_bytes >= p.resident_bytes);
+	assert_true(p.start_time_seconds > now - 6 * 3600 && p.start_time_seconds <= now + 1);
+	assert_true(p.cpu_seconds >= 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	assert_int_equal(p.max_fds, rl.rlim_cur);
+	/* Two more descriptors are counted as two more: the count is not a constant. */
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(pal_metrics_read_process(&q), 0);
+	assert_int_equal(q.open_fds, p.open_fds + 2);
+	close(fds[0]);
+	close(fds[1]);
+	assert_true(q.start_time_seconds == p.start_time_seconds);
+}
+
+/*
+ * Run argv with stdin from the file in, stdout and stderr into *out (NUL-
+ * terminated). Returns the exit status, or -1 if it did not exit.
+ */
+static int run_tool(const char *const *argv, const char *in, char **out)
+{
+	posix_spawn_file_actions_t fa;
+	char path[256];
+	int st;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/tool-out", tmpdir);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, in, O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, path, O_WRONLY | O_CREAT | O_TRUNC,
+					 0600);
+	posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+	if (posix_spawn(&pid, argv[0], &fa, NULL, (char **)argv, environ))
+		fail_msg("cannot run %s", argv[0]);
+	posix_spawn_file_actions_destroy(&fa);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	*out = slurp(path);
+	unlink(path);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* promtool check metrics: exit 0 and not one word of complaint (it lints as well). */
+static int promtool_check(const char *text, char **out)
+{
+	const char *const argv[] = {PAL_PROMTOOL, "check", "metrics", NULL};
+	char in[256];
+	int st;
+
+	snprintf(in, sizeof(in), "%s/promtool-in", tmpdir);
+	write_file(in, text);
+	st = run_tool(argv, in, out);
+	unlink(in);
+	return st || **out ? -1 : 0;
+}
+
+static int openmetrics_check(const char *text, char **out)
+{
+	const char *const argv[] = {PAL_OM_PYTHON, PAL_OM_CHECK, NULL};
+	char in[256];
+	int st;
+
+	snprintf(in, sizeof(in), "%s/om-in", tmpdir);
+	write_file(in, text);
+	st = run_tool(argv, in, out);
+	unlink(in);
+	return st ? -1 : 0;
+}
+
+/* What Prometheus sends when it scrapes for the text format, and curl's default. */
+static void test_scrape_text_promtool(void **state)
+{
+	static const char *const accepts[] = {"text/plain;version=0.0.4;q=1,*/*;q=0.1", NULL};
+	struct expo *e = calloc(1, sizeof(*e));
+	struct env *env = *state;
+	char url[128], *out;
+	struct resp r;
+
+	url_of(url, sizeof(url), "127.0.0.1", env->port, "/metrics");
+	for (size_t i = 0; i < sizeof(accepts) / sizeof(accepts[0]); i++) {
+		assert_int_equal(fetch_accept(NULL, accepts[i], url, &r), 200);
+		assert_true(has_header(r.headers, "\r\nContent-Type: text/plain; version=0.0.4; "
+						  "charset=utf-8\r\n"));
+		assert_true(has_header(r.headers, "\r\nVary: Accept\r\n"));
+		assert_null(strstr(r.body, "# EOF"));
+		assert_process_plausible(r.body);
+		if (promtool_check(r.body, &out))
+			fail_msg("promtool check metrics:\n%s\non:\n%s", out, r.body);
+		/* promtool does not look for duplicate series; this checker does. */
+		if (expo_check(e, r.body))
+			fail_msg("%s", e->err);
+		free(out);
+		resp_free(&r);
+	}
+	free(e);
+}
+
+/* What Prometheus sends by default: it gets OpenMetrics. */
+static void test_scrape_openmetrics(void **state)
+{
+	struct env *env = *state;
+	char url[128], *out;
+	struct resp r;
+
+	url_of(url, sizeof(url), "127.0.0.1", env->port, "/metrics");
+	assert_int_equal(fetch_accept(NULL, PROMETHEUS_ACCEPT, url, &r), 200);
+	assert_true(has_header(r.headers, "\r\nContent-Type: application/openmetrics-text; "
+					  "version=1.0.0; charset=utf-8\r\n"));
+	assert_served(r.body, PAL_METRICS_OPENMETRICS);
+	if (openmetrics_check(r.body, &out))
+		fail_msg("OpenMetrics parser:\n%s\non:\n%s", out, r.body);
+	/* The parser saw every family, process ones included, with its type. */
+	assert_non_null(strstr(out, "palisade_decisions counter\n"));
+	assert_non_null(strstr(out, "palisade_build info\n"));
+	assert_non_null(strstr(out, "process_cpu_seconds counter\n"));
+	assert_non_null(strstr(out, "process_start_time_seconds gauge\n"));
+	free(out);
+	resp_free(&r);
+}
+
+/* The validators must be able to fail, or passing them means nothing. */
+static void test_validators_reject(void **state)
+{
+	static const char *const bad_text[] = {
+		"# HELP a x\n# TYPE a counter\na 1\n", /* counter without _total */
+		"# TYPE a_total counter\na_total 1\n", /* no HELP */
+		"# HELP a x\n# TYPE a gauge\na{l=\"x} 1\n", /* unterminated label value */
+		"# HELP a x\n# TYPE a gauge\na 1\n# EOF\nb x\n",
+	};
+	static const char *const bad_om[] = {
+		"# HELP a x\n# TYPE a gauge\na 1\n", /* no # EOF */
+		"# HELP a x\n# TYPE a_total counter\na_total_total 1\n# EOF\n",
+		"# HELP a x\n# TYPE a counter\na 1\n# EOF\n",
+		"# TYPE a gauge\na 1\n# EOF\n# TYPE b gauge\nb 1\n",
+		"a_total 1\n# EOF\n",
+	};
+	struct pal_metrics_snapshot *s = calloc(1, sizeof(*s));
+	size_t len;
+	char *out, *text;
+
+	for (size_t i = 0; i < sizeof(bad_text) / sizeof(bad_text[0]); i++) {
+		if (!promtool_check(bad_text[i], &out))
+			fail_msg("promtool accepted '%s'", bad_text[i]);
+		free(out);
+	}
+	for (size_t i = 0; i < sizeof(bad_om) / sizeof(bad_om[0]); i++) {
+		if (!openmetrics_check(bad_om[i], &out))
+			fail_msg("OpenMetrics check accepted '%s'", bad_om[i]);
+		free(out);
+	}
+	/* Each format fails the other's check: the checks tell them apart. */
+	fake_numbers(s, 0);
+	assert_int_equal(pal_metrics_render_as(s, NULL, PAL_METRICS_OPENMETRICS, &text, &len), 0);
+	assert_int_not_equal(promtool_check(text, &out), 0);
+	free(out);
+	free(text);
+	assert_int_equal(pal_metrics_render_as(s, NULL, PAL_METRICS_TEXT, &text, &len), 0);
+	assert_int_not_equal(openmetrics_check(text, &out), 0);
+	free(out);
+	free(text);
 	free(s);
 }
 
@@ -779,6 +1116,12 @@ int main(void)
 		cmocka_unit_test(test_checker_rejects),
 		cmocka_unit_test(test_render_exact),
 		cmocka_unit_test(test_render_special_values),
+		cmocka_unit_test(test_negotiate),
+		cmocka_unit_test(test_render_openmetrics),
+		cmocka_unit_test(test_read_process),
+		cmocka_unit_test(test_validators_reject),
+		cmocka_unit_test_setup_teardown(test_scrape_text_promtool, start_env, stop_env),
+		cmocka_unit_test_setup_teardown(test_scrape_openmetrics, start_env, stop_env),
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_add_decision),
 		cmocka_unit_test_setup_teardown(test_get_metrics, start_env, stop_env),
@@ -796,6 +1139,11 @@ int main(void)
 
 	if (stat(PAL_CURL, &st)) {
 		printf("SKIP: curl not found at configure time (Debian package curl)\n");
+		return 77;
+	}
+	if (stat(PAL_PROMTOOL, &st) || stat(PAL_OM_PYTHON, &st)) {
+		printf("SKIP: promtool or python3 not found at configure time (Debian packages "
+		       "prometheus, python3-prometheus-client)\n");
 		return 77;
 	}
 	if (!mkdtemp(tmpdir)) {

@@ -31,13 +31,15 @@ if [ ${#debs[@]} -ne 1 ] || [ ! -f "${debs[0]}" ]; then
 fi
 deb=${debs[0]}
 arch=$(dpkg --print-architecture)
-[ "$(basename "$deb")" = "palisade_${version}_${arch}.deb" ] && ok ||
+debver=$(dpkg-deb -f "$deb" Version)
+# Upstream version, then the Debian revision: a non-native package.
+[[ "$debver" =~ ^${version//./\.}-[1-9][0-9]*$ ]] && ok || bad "Version: $debver"
+[ "$(basename "$deb")" = "palisade_${debver}_${arch}.deb" ] && ok ||
 	bad "package file name $(basename "$deb")"
 
 # ---- control --------------------------------------------------------------
 field() { dpkg-deb -f "$deb" "$1"; }
 [ "$(field Package)" = palisade ] && ok || bad "Package: $(field Package)"
-[ "$(field Version)" = "$version" ] && ok || bad "Version: $(field Version)"
 [ "$(field Architecture)" = "$arch" ] && ok || bad "Architecture: $(field Architecture)"
 [ "$(field Section)" = admin ] && ok || bad "Section: $(field Section)"
 [[ "$(field Maintainer)" =~ ^[^\<]+\ \<[^@\>]+@[^\>]+\>$ ]] && ok || bad "Maintainer: $(field Maintainer)"
@@ -74,6 +76,11 @@ for s in postinst prerm postrm; do
 	if [ -f "$tmp/control/$s" ]; then
 		[ "$(stat -c %a "$tmp/control/$s")" = 755 ] && ok || bad "$s is not mode 0755"
 		sh -n "$tmp/control/$s" && ok || bad "$s: syntax error"
+		# Units go through deb-systemd-helper and deb-systemd-invoke, as
+		# debhelper's scripts do; systemctl only reloads.
+		[ -z "$(grep -E '\bsystemctl\b' "$tmp/control/$s" | grep -v '^ *#' |
+			grep -v 'systemctl --system daemon-reload')" ] && ok ||
+			bad "$s calls systemctl for more than daemon-reload"
 	else
 		bad "no $s script"
 	fi
@@ -100,6 +107,8 @@ entry -rw-r--r-- /usr/share/bash-completion/completions/palisade
 entry -rw-r--r-- /usr/share/zsh/vendor-completions/_palisade
 entry -rw-r--r-- /usr/share/fish/vendor_completions.d/palisade.fish
 entry -rw-r--r-- /usr/share/doc/palisade/copyright
+entry -rw-r--r-- /usr/share/doc/palisade/changelog.Debian.gz
+entry -rw-r--r-- /usr/share/lintian/overrides/palisade
 entry drwxr-xr-x /usr/share/palisade/examples
 for ex in "$src"/policies/examples/*.yaml; do
 	[ -e "$ex" ] && entry -rw-r--r-- "/usr/share/palisade/examples/$(basename "$ex")"
@@ -139,6 +148,14 @@ listed=$(dpkg-query --admindir="$admin" -L palisade | grep -c .)
 [ "$listed" -gt 10 ] && ok || bad "dpkg -L lists $listed paths"
 reg=$(dpkg-query --admindir="$admin" -W -f='${Conffiles}' palisade | awk '{ print $1 }' | sort)
 [ "$reg" = "$conffiles" ] && ok || bad "registered conffiles: '$reg'"
+# deb-systemd-helper (it honours DPKG_ROOT) recorded the unit, and did not
+# enable it: installing does not start enforcement.
+dsh=$root/var/lib/systemd/deb-systemd-helper-enabled
+if command -v deb-systemd-helper >/dev/null; then
+	[ -e "$dsh/palisade.service.dsh-also" ] && ok || bad "deb-systemd-helper did not record the unit"
+	[ ! -e "$root/etc/systemd/system/multi-user.target.wants/palisade.service" ] && ok ||
+		bad "installing enabled the unit"
+fi
 
 # deploy/Dockerfile copies these from its staging install (DESTDIR=/stage),
 # which has the package's layout: each must exist in the installed root.
@@ -154,7 +171,15 @@ out=$(dpkgr -r palisade 2>&1) && ok || bad "dpkg -r failed: $out"
 [ ! -e "$root/usr/sbin/palisade" ] && ok || bad "binary left after remove"
 grep -q '# local edit' "$root/etc/palisade/palisade.yaml" 2>/dev/null && ok ||
 	bad "remove lost the edited conffile"
+if command -v deb-systemd-helper >/dev/null; then
+	[ "$(readlink "$root/etc/systemd/system/palisade.service")" = /dev/null ] && ok ||
+		bad "remove did not mask the unit"
+fi
 out=$(dpkgr -P palisade 2>&1) && ok || bad "dpkg -P failed: $out"
+# Purge leaves no trace of the unit's state: no mask, no record.
+[ ! -L "$root/etc/systemd/system/palisade.service" ] && ok || bad "purge left the mask"
+[ -z "$(find "$dsh" "$root/var/lib/systemd/deb-systemd-helper-masked" -name 'palisade*' \
+	2>/dev/null)" ] && ok || bad "purge left deb-systemd-helper state"
 [ ! -e "$root/etc/palisade/palisade.yaml" ] && [ ! -e "$root/etc/logrotate.d/palisade" ] && ok ||
 	bad "purge left conffiles"
 st=$(dpkg-query --admindir="$admin" -W -f='${Status}' palisade 2>&1)
