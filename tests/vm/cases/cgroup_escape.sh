@@ -63,19 +63,28 @@ pal_check "after the attempts: in its cgroup, the secret still denied" in_cg sh 
 	read -r l </proc/self/cgroup && [ "$l" = "0::$2" ] &&
 	exec paltest open /srv/secret EACCES r' - "$cg" "/pal-test-$PAL_CASE/confined"
 
+# A cgroup the confined task creates is armed from birth: a host shell
+# moved into it is decided by the policy without any exec there.
+pal_check "the confined task creates a child cgroup" in_cg mkdir "$cg/confined/kid"
+pal_check "... armed from birth: a host shell moved in is denied" sh -c \
+	'echo $$ >"$1/cgroup.procs" || exit 2; if read -r l </srv/secret; then exit 1; fi' \
+	- "$cg/confined/kid"
+
 # Allowed counterparts: audit mode, and tasks no policy confines.
 pal_check "audit mode: the move happens" pal_in_cgroup aud sh -c \
 	'paltest true && echo $$ >"$1/cgroup.procs" && read -r l </proc/self/cgroup &&
 	[ "$l" = "0::$2" ]' - "$cg/out" "/pal-test-$PAL_CASE/out"
 pal_check "unconfined: write to cgroup.procs" paltest write "$cg/sib/cgroup.procs" 0 OK
 pal_check "unconfined: clone3(CLONE_INTO_CGROUP)" paltest clone-into-cgroup "$cg/sib" OK
-in_cg sleep 60 &
-sleeper=$!
-sleep 0.5
+in_cg sh -c 'echo $$ >"$1.tmp" && mv "$1.tmp" "$1" && exec sleep 60' - "$PAL_TMP/sleeper" &
+bg=$!
+until [ -s "$PAL_TMP/sleeper" ]; do sleep 0.1; done
+read -r sleeper <"$PAL_TMP/sleeper"
+pal_check "a confined task to move" grep -qx "0::/pal-test-$PAL_CASE/confined" "/proc/$sleeper/cgroup"
 pal_check "unconfined: moves a confined task out" paltest write "$cg/out/cgroup.procs" "$sleeper" OK
 pal_check "... and it is out" grep -qx "0::/pal-test-$PAL_CASE/out" "/proc/$sleeper/cgroup"
 kill "$sleeper"
-wait "$sleeper" 2>/dev/null
+wait "$bg" 2>/dev/null
 pal_agent_settle
 pal_agent_stop
 
@@ -96,10 +105,13 @@ log "record: bind mount (the path through it)" -c 1 $c "path=$bound"
 log "record: the passed-in fd" -c 1 $c "path=$cg/cgroup.procs" exe=/bin/paltest
 log "record: clone3" -c 1 $c path= exe=/bin/paltest
 log "record: the shell's own attempt" -c 1 $c "path=$cg/sib/cgroup.procs" exe=/bin/busybox
-log "record: the secret" -c 1 event=file action=deny policy=esc op=open path=/srv/secret
+log "record: the secret" -c 1 event=file action=deny policy=esc op=open path=/srv/secret \
+	exe=/bin/paltest
+log "record: the host shell in the child cgroup" -c 1 event=file action=deny policy=esc op=open \
+	path=/srv/secret exe=/bin/busybox "cgroup=/pal-test-$PAL_CASE/confined/kid"
 log "record: the audited move (its open and its write, as for any file)" -c 2 event=file action=audit policy=esc-audit errno=0 \
 	op=cgroup_move "path=$cg/out/cgroup.procs"
-log "nothing else" -c 11 event=file
+log "nothing else" -c 12 event=file
 }
 [ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
 rm -f /srv/secret

@@ -9,9 +9,8 @@
 # container does escapes them:
 #  - the entrypoint is confined (EACCES and a record);
 #  - a process named like crun's setup process (comm memfd:crun_clon);
-#  - a process that creates a child cgroup and moves into it, then opens
-#    without another exec (a new cgroup made by a confined task is armed
-#    from birth);
+#  - a process that creates a child cgroup cannot move into it (op
+#    cgroup_move): it stays where it is, and its open is still denied;
 # The container's files go to its /dev (tmpfs): on 6.18, the first write
 # below a lower-layer directory of the overlay root (copy-up) fails closed.
 #  - a process that executes crun again: crun re-executes itself from a
@@ -39,14 +38,14 @@ pal_must "bundle: comm of crun's setup" pal_ctr_bundle masq 7f3e-01 /bin/sh -c \
 	'cp /bin/ctrtest /dev/memfd:crun_clon && exec /dev/memfd:crun_clon open /srv/secret EACCES'
 # Only shell builtins after the move: no exec that would arm the new cgroup.
 pal_must "bundle: child cgroup" pal_ctr_bundle child 7f3e-01 /bin/sh -c \
-	'mkdir /sys/fs/cgroup/esc && echo $$ >/sys/fs/cgroup/esc/cgroup.procs && read -r cg </proc/self/cgroup && echo "moved to $cg" && [ "$cg" = 0::/esc ] && if read -r l </srv/secret; then echo "LEAK: $l"; exit 1; fi'
+	'mkdir /sys/fs/cgroup/esc && if echo $$ >/sys/fs/cgroup/esc/cgroup.procs; then exit 1; fi && read -r cg </proc/self/cgroup && echo "stayed in $cg" && [ "$cg" = 0::/ ] && if read -r l </srv/secret; then echo "LEAK: $l"; exit 1; fi'
 pal_must "bundle: crun again" pal_ctr_bundle recrun 7f3e-01 /bin/sh -c \
 	'if crun --root /dev/crun run -b / -f /srv/secret again; then exit 1; fi'
 
 pal_agent_start
 pal_check "container starts; its entrypoint is denied" pal_ctr_run entry
 pal_check "comm memfd:crun_clon is denied" pal_ctr_run masq
-pal_check "a child cgroup of a confined task is confined" pal_ctr_run child
+pal_check "a confined task cannot move into a child cgroup, and stays confined" pal_ctr_run child
 pal_check "crun executed in the container is confined" pal_ctr_run recrun
 pal_agent_settle
 pal_agent_stop
@@ -64,7 +63,10 @@ cg=/pal-test-$PAL_CASE/kubepods/besteffort/pod7f3e-01
 log "entrypoint" -c 1 $c rule=0 path=/srv/secret exe=/bin/ctrtest cgroup~$cg/entry
 log "comm of crun's setup" -c 1 $c rule=0 path=/srv/secret comm=memfd:crun_clon \
 	exe=/dev/memfd:crun_clon cgroup~$cg/masq
-log "child cgroup" -c 1 $c rule=0 path=/srv/secret exe=/bin/busybox cgroup~$cg/child/esc
+log "child cgroup: the move" -c 1 event=file action=deny errno=13 op=cgroup_move \
+	policy=ctr-secret path=/sys/fs/cgroup/esc/cgroup.procs exe=/bin/busybox cgroup~$cg/child
+log "child cgroup: the open" -c 1 $c rule=0 path=/srv/secret exe=/bin/busybox cgroup~$cg/child
+log "child cgroup: nothing in it" -n 0 event=file cgroup~$cg/child/esc
 log "crun again: its memfd exec fails closed" -c 1 event=exec action=deny errno=13 op=exec \
 	policy=ctr-secret rule=null unresolved=true comm=crun exe=/usr/bin/crun cgroup~$cg/recrun
 # Before its exec, crun again is denied once more: its mount (mounts: deny)
@@ -77,7 +79,7 @@ for n in entry masq child; do
 		event=file cgroup~$cg/$n unresolved=true
 	log "the runtime's setup ($n): no mount record" -n 0 event=file cgroup~$cg/$n op=mount
 done
-log "nothing else" -c 4 event=file
+log "nothing else" -c 5 event=file
 log "nothing else" -c 1 event=exec
 }
 [ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
