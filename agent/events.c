@@ -74,13 +74,17 @@ struct pal_events {
 };
 
 static const char *const op_names[PAL_OP_MAX] = {
-	[PAL_OP_OPEN] = "open",	      [PAL_OP_EXEC] = "exec",	  [PAL_OP_MMAP] = "mmap",
-	[PAL_OP_UNLINK] = "unlink",   [PAL_OP_RENAME] = "rename", [PAL_OP_LINK] = "link",
-	[PAL_OP_CHMOD] = "chmod",     [PAL_OP_CHOWN] = "chown",	  [PAL_OP_TRUNCATE] = "truncate",
-	[PAL_OP_CREATE] = "create",   [PAL_OP_WRITE] = "write",	  [PAL_OP_CONNECT] = "connect",
-	[PAL_OP_SENDMSG] = "sendmsg", [PAL_OP_BIND] = "bind",	  [PAL_OP_SOCKET] = "socket",
-	[PAL_OP_DEVICE] = "device",   [PAL_OP_BPF] = "bpf",	  [PAL_OP_KILL] = "kill",
-	[PAL_OP_PTRACE] = "ptrace",   [PAL_OP_RLIMIT] = "rlimit", [PAL_OP_MOUNT] = "mount",
+	[PAL_OP_OPEN] = "open",		[PAL_OP_EXEC] = "exec",
+	[PAL_OP_MMAP] = "mmap",		[PAL_OP_UNLINK] = "unlink",
+	[PAL_OP_RENAME] = "rename",	[PAL_OP_LINK] = "link",
+	[PAL_OP_CHMOD] = "chmod",	[PAL_OP_CHOWN] = "chown",
+	[PAL_OP_TRUNCATE] = "truncate", [PAL_OP_CREATE] = "create",
+	[PAL_OP_WRITE] = "write",	[PAL_OP_CONNECT] = "connect",
+	[PAL_OP_SENDMSG] = "sendmsg",	[PAL_OP_BIND] = "bind",
+	[PAL_OP_SOCKET] = "socket",	[PAL_OP_DEVICE] = "device",
+	[PAL_OP_BPF] = "bpf",		[PAL_OP_KILL] = "kill",
+	[PAL_OP_PTRACE] = "ptrace",	[PAL_OP_RLIMIT] = "rlimit",
+	[PAL_OP_MOUNT] = "mount",	[PAL_OP_CGROUP_MOVE] = "cgroup_move",
 };
 
 const char *pal_event_type_name(__u32 type)

@@ -94,6 +94,8 @@ enum pal_file_access {
 	PAL_ACC_FILE_ALL = (1u << 12) - 1,
 	/* not a rule word: a mount a policy's `mounts:` setting decides */
 	PAL_ACC_MOUNT = 1u << 12,
+	/* not a rule word: moving a task to another cgroup, denied to every confined task */
+	PAL_ACC_CGROUP_MOVE = 1u << 13,
 };
 
 enum pal_net_access {
@@ -302,6 +304,7 @@ enum pal_op {
 	PAL_OP_PTRACE,
 	PAL_OP_RLIMIT, /* setrlimit/prlimit on the agent */
 	PAL_OP_MOUNT, /* mount(2), move_mount(2), pivot_root(2) */
+	PAL_OP_CGROUP_MOVE, /* cgroup.procs/cgroup.threads write, clone3(CLONE_INTO_CGROUP) */
 	PAL_OP_MAX,
 };
 

@@ -27,7 +27,7 @@ const char *pal_class_name(__u8 class)
 
 static const char *const file_words[] = {
 	"read", "write", "append", "exec",     "create",    "delete", "rename",
-	"link", "chmod", "chown",  "truncate", "mmap-exec", "mount",
+	"link", "chmod", "chown",  "truncate", "mmap-exec", "mount",  "cgroup-move",
 };
 
 static const char *const dev_words[] = {"read", "write", "mknod"};
@@ -35,7 +35,7 @@ static const char *const dev_words[] = {"read", "write", "mknod"};
 int pal_access_names(__u8 class, __u32 bits, char *buf, size_t len)
 {
 	const char *const *w = class == PAL_CLASS_DEV ? dev_words : file_words;
-	size_t n = class == PAL_CLASS_DEV ? 3 : 13, o = 0;
+	size_t n = class == PAL_CLASS_DEV ? 3 : sizeof(file_words) / sizeof(file_words[0]), o = 0;
 	__u32 all = class == PAL_CLASS_DEV ? 7u : PAL_ACC_FILE_ALL;
 
 	if (!len)

@@ -600,6 +600,25 @@ static void test_settings(void **state)
 	pal_policy_set_free(set);
 }
 
+/* Event access bits by name: the words that are no rule words come after them. */
+static void test_access_names(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	assert_int_equal(pal_access_names(PAL_CLASS_FILE, PAL_ACC_CGROUP_MOVE, buf, sizeof(buf)),
+			 0);
+	assert_string_equal(buf, "cgroup-move");
+	assert_int_equal(pal_access_names(PAL_CLASS_FILE, PAL_ACC_MOUNT, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "mount");
+	assert_int_equal(pal_access_names(PAL_CLASS_FILE, PAL_ACC_READ | PAL_ACC_MMAP_EXEC, buf,
+					  sizeof(buf)),
+			 0);
+	assert_string_equal(buf, "read,mmap-exec");
+	assert_int_equal(pal_access_names(PAL_CLASS_FILE, PAL_ACC_FILE_ALL, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "all");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -609,7 +628,7 @@ int main(void)
 		cmocka_unit_test(test_too_many_keys), cmocka_unit_test(test_rename_guards),
 		cmocka_unit_test(test_bloom),	      cmocka_unit_test(test_socket_keys),
 		cmocka_unit_test(test_settings),      cmocka_unit_test(test_dev_encode),
-		cmocka_unit_test(test_mounts_allow),
+		cmocka_unit_test(test_mounts_allow),  cmocka_unit_test(test_access_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,8 +5,10 @@
 # after the agent started: a cgroup in setup until something executes in it.
 #  - a host shell moved into it reads /srv/secret with a shell builtin, no
 #    exec: the runtime's setup, not decided by w's rules;
-#  - a task confined in w/a (it exec'd there) moves into w/lure and reads
-#    with a builtin: still denied, and so is a child it forks there;
+#  - a task confined in w/a (it exec'd there) cannot move itself into
+#    w/lure (op cgroup_move); moved there by a host task (as a runtime
+#    would), it reads with a builtin: still denied, and so is a child it
+#    forks there;
 #  - the first exec in w/lure arms it: then the host shell is denied too.
 . "$PAL_LIB"
 . /lib/palisade-test/agent.sh
@@ -31,15 +33,31 @@ lure=$PAL_CGROUP/w/lure
 # Move this shell into $1, then read with builtins only: exit 0 if the read
 # works, 1 if it is refused, 2 if the move failed.
 read_in='echo $$ >"$1/cgroup.procs" || exit 2; read -r l </srv/secret || exit 1'
-# The same, in a subshell (a fork, no exec) after the move.
-fork_read_in='echo $$ >"$1/cgroup.procs" || exit 2; (read -r l </srv/secret) || exit 1'
+# A confined shell that waits (builtins only) until the host moved it, then
+# reads: in the shell itself, or in a subshell (a fork, no exec).
+wait_read='echo $$ >"$1.pid"; read -r x <"$1"; read -r l </srv/secret || exit 1'
+wait_fork_read='echo $$ >"$1.pid"; read -r x <"$1"; (read -r l </srv/secret) || exit 1'
 ok() { sh -c "$@"; }
 refused() { "$@"; [ $? = 1 ]; }
+not_moved() { "$@"; [ $? = 2 ]; }
+# Run SCRIPT confined in w/a; this (host) shell moves it into the cgroup in setup.
+moved_by_host() { # SCRIPT
+	_go=$PAL_TMP/go
+	rm -f "$_go" "$_go.pid" && mkfifo "$_go"
+	pal_in_cgroup w/a sh -c "$1" - "$_go" &
+	_p=$!
+	until [ -s "$_go.pid" ]; do sleep 0.1; done
+	read -r _pid <"$_go.pid"
+	echo "$_pid" >"$lure/cgroup.procs" || { kill "$_pid"; return 2; }
+	echo go >"$_go"
+	wait "$_p"
+}
 pal_check "setup: a host shell in the new cgroup reads (no exec yet)" ok "$read_in" - "$lure"
-pal_check "a confined task moving into the cgroup in setup stays confined" \
-	refused pal_in_cgroup w/a sh -c "$read_in" - "$lure"
-pal_check "... and so does a child it forks there" \
-	refused pal_in_cgroup w/a sh -c "$fork_read_in" - "$lure"
+pal_check "a confined task cannot move itself into the cgroup in setup" \
+	not_moved pal_in_cgroup w/a sh -c "$read_in" - "$lure"
+pal_check "a confined task moved into the cgroup in setup stays confined" \
+	refused moved_by_host "$wait_read"
+pal_check "... and so does a child it forks there" refused moved_by_host "$wait_fork_read"
 pal_check "the first exec in the cgroup arms it" pal_in_cgroup w/lure paltest open /srv/secret EACCES
 pal_check "armed: a host shell moved in is denied" refused sh -c "$read_in" - "$lure"
 pal_agent_settle
@@ -52,7 +70,10 @@ cg=/pal-test-$PAL_CASE/w/lure
 pal_check "records: the confined shells (2) and the host shell once armed" \
 	palrec "$PAL_LOG" -q -c 3 $c exe=/bin/busybox cgroup=$cg
 pal_check "record: the arming exec" palrec "$PAL_LOG" -q -c 1 $c exe=/bin/paltest cgroup=$cg
-pal_check "nothing else" palrec "$PAL_LOG" -q -c 4 event=file
+pal_check "record: the confined task's own move" palrec "$PAL_LOG" -q -c 1 event=file \
+	action=deny errno=13 op=cgroup_move policy=w-secret "path=$lure/cgroup.procs" \
+	exe=/bin/busybox cgroup=/pal-test-$PAL_CASE/w/a
+pal_check "nothing else" palrec "$PAL_LOG" -q -c 5 event=file
 }
 [ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
 rm -f /srv/secret

@@ -933,6 +933,77 @@ static int cmd_reload_race(int argc, char **argv)
 	return failed ? EXIT_MISMATCH : EXIT_MATCH;
 }
 
+/* write PATH DATA EXPECTED: open PATH for writing, then write DATA (cgroup.procs: "0" is self). */
+static int cmd_write(int argc, char **argv)
+{
+	int want, fd, got = 0;
+	char what[4200];
+
+	if (argc != 4 || parse_errno(argv[3], &want))
+		return -EINVAL;
+	fd = open(argv[1], O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		got = errno;
+	else if (write(fd, argv[2], strlen(argv[2])) < 0)
+		got = errno;
+	if (fd >= 0)
+		close(fd);
+	snprintf(what, sizeof(what), "write '%s' to '%s'", argv[2], argv[1]);
+	return expect(what, got, want);
+}
+
+/* write-fd FD DATA EXPECTED: write DATA to an fd the caller opened and passed in. */
+static int cmd_write_fd(int argc, char **argv)
+{
+	int want, fd;
+	char what[64];
+
+	if (argc != 4 || parse_errno(argv[3], &want))
+		return -EINVAL;
+	fd = atoi(argv[1]);
+	snprintf(what, sizeof(what), "write '%.16s' to fd %d", argv[2], fd);
+	return expect(what, outcome(write(fd, argv[2], strlen(argv[2]))), want);
+}
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* struct clone_args of linux/sched.h up to cgroup (CLONE_ARGS_SIZE_VER2). */
+struct pal_clone_args {
+	__u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	__u64 set_tid, set_tid_size, cgroup;
+};
+
+/* clone-into-cgroup DIR EXPECTED: clone3(CLONE_INTO_CGROUP) a child that exits at once. */
+static int cmd_clone_into_cgroup(int argc, char **argv)
+{
+	struct pal_clone_args a = {.flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD};
+	int want, got = 0, cg;
+	char what[4200];
+	long pid;
+
+	if (argc != 3 || parse_errno(argv[2], &want))
+		return -EINVAL;
+	cg = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg < 0) {
+		printf("paltest: clone-into-cgroup: cannot open '%s': %s\n", argv[1],
+		       strerror(errno));
+		return EXIT_MISMATCH;
+	}
+	a.cgroup = (__u64)cg;
+	pid = syscall(SYS_clone3, &a, sizeof(a));
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0)
+		got = errno;
+	else
+		waitpid((pid_t)pid, NULL, 0);
+	close(cg);
+	snprintf(what, sizeof(what), "clone3(CLONE_INTO_CGROUP '%s')", argv[1]);
+	return expect(what, got, want);
+}
+
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv); /* argv[0] is the subcommand; -EINVAL = usage */
@@ -948,6 +1019,9 @@ static const struct cmd cmds[] = {
 	{"chmod", cmd_chmod, "chmod PATH OCTAL EXPECTED"},
 	{"chown", cmd_chown, "chown PATH UID GID EXPECTED"},
 	{"unlink", cmd_unlink, "unlink PATH EXPECTED"},
+	{"write", cmd_write, "write PATH DATA EXPECTED"},
+	{"write-fd", cmd_write_fd, "write-fd FD DATA EXPECTED"},
+	{"clone-into-cgroup", cmd_clone_into_cgroup, "clone-into-cgroup DIR EXPECTED"},
 	{"rmdir", cmd_rmdir, "rmdir PATH EXPECTED"},
 	{"mkdir", cmd_mkdir, "mkdir PATH EXPECTED"},
 	{"mknod", cmd_mknod, "mknod PATH f|p EXPECTED"},
