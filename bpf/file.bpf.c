@@ -135,17 +135,6 @@ int BPF_PROG(palisade_kernfs_init, struct kernfs_node *kn_dir, struct kernfs_nod
 	return 0;
 }
 
-/* Confinement is inherited over fork. */
-SEC("lsm/task_alloc")
-int BPF_PROG(palisade_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
-{
-	if (ret)
-		return ret;
-	if (bpf_task_storage_get(&pal_confined_tasks, bpf_get_current_task_btf(), 0, 0))
-		bpf_task_storage_get(&pal_confined_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	return 0;
-}
-
 /* At exec: arm the task's cgroup if it is in setup, and mark a confined task. */
 static __always_inline void arm_on_exec(void)
 {
@@ -284,6 +273,120 @@ static __always_inline bool stacked_backing(struct vfsmount *mnt)
 	return t->cred != t->real_cred && BPF_CORE_READ(real_mount(mnt), mnt_ns) == MNT_NS_INTERNAL;
 }
 
+/* ---- a confined task stays in its cgroup ------------------------------ */
+
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#define CG_NAME_READ 16 /* bytes read of a name that may be cgroup.procs or cgroup.threads */
+
+/* bpf_loop step: every confining policy denies the move, in its mode. */
+static long escape_step(__u64 i, void *arg)
+{
+	struct pal_req *r = arg;
+	const struct pal_policy *p;
+
+	if (i >= r->npolicies)
+		return 1;
+	if (!(r->mask & (1ULL << i)))
+		return 0;
+	p = pal_policy_of(r->gen, (__u32)i);
+	if (p)
+		pal_verdict_merge(&r->v, p, (__u32)i, PAL_ACT_DENY, PAL_NO_RULE);
+	return 0;
+}
+
+/*
+ * A cgroup move by the current task: false when no cgroup policy confines
+ * it (host-wide policies confine nobody to a cgroup; a runtime's setup in
+ * a cgroup in setup moves its tasks freely). Otherwise r holds the verdict.
+ */
+static __always_inline bool escape_begin(struct pal_req *r)
+{
+	const struct pal_gen_config *cfg;
+
+	__builtin_memset(r, 0, sizeof(*r));
+	r->v.rule = PAL_NO_RULE;
+	r->gen = pal_live_gen();
+	cfg = pal_config_of(r->gen);
+	if (!cfg)
+		return false;
+	r->mask = pal_task_policies(r->gen, cfg) & ~cfg->host_policies;
+	if (!r->mask || in_setup())
+		return false;
+	r->seed = cfg->path_seed;
+	r->npolicies = cfg->npolicies;
+	r->v.generation = cfg->generation;
+	r->class = PAL_CLASS_FILE;
+	r->access = PAL_ACC_CGROUP_MOVE;
+	bpf_loop(PAL_MAX_POLICIES, escape_step, r, 0);
+	return true;
+}
+
+/* The first len bytes of name are those of want. */
+static __always_inline bool name_is(const char *name, const char *want, __u32 len)
+{
+	for (__u32 i = 0; i < CG_NAME_READ; i++) /* unrolled: constant bytes */
+		if (i < len && name[i] != want[i])
+			return false;
+	return true;
+}
+
+/*
+ * A write to this file moves tasks between cgroups: cgroup.procs or
+ * cgroup.threads of a cgroup2 filesystem, wherever it is mounted or bound
+ * (the dentry's name and superblock, not the path). Plain loads first; the
+ * name is read only for cgroup2 files of those two lengths.
+ */
+static __always_inline bool moves_tasks(struct file *file)
+{
+	struct dentry *d = file->f_path.dentry;
+	__u32 len = d->d_name.len;
+	char name[CG_NAME_READ] = {};
+
+	if (d->d_sb->s_magic != CGROUP2_SUPER_MAGIC || (len != 12 && len != 14))
+		return false;
+	if (bpf_probe_read_kernel(name, sizeof(name), d->d_name.name))
+		return true; /* unreadable: decide it, never let it pass */
+	return len == 12 ? name_is(name, "cgroup.procs", 12) : name_is(name, "cgroup.threads", 14);
+}
+
+static __always_inline int check_cgroup_write(struct file *file)
+{
+	struct pal_obj o = {.dir = file->f_path.dentry, .mnt = file->f_path.mnt};
+	struct pal_req r;
+
+	if (!escape_begin(&r))
+		return 0;
+	return req_finish(&r, PAL_EV_FILE, PAL_OP_CGROUP_MOVE, &o, NULL);
+}
+
+/*
+ * Confinement is inherited over fork. clone3(CLONE_INTO_CGROUP) would start
+ * a confined task's child in another cgroup; the hook does not see which
+ * one, so the record has no path.
+ */
+SEC("lsm/task_alloc")
+int BPF_PROG(palisade_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+	struct pal_req r;
+	struct pal_event *e;
+	int err;
+
+	if (ret)
+		return ret;
+	if (bpf_task_storage_get(&pal_confined_tasks, bpf_get_current_task_btf(), 0, 0))
+		bpf_task_storage_get(&pal_confined_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!((__u64)clone_flags & CLONE_INTO_CGROUP) || !escape_begin(&r))
+		return 0;
+	err = r.v.action == PAL_ACT_DENY ? -EACCES : 0;
+	e = pal_event_begin(&r.v, PAL_EV_FILE, PAL_OP_CGROUP_MOVE, r.access, err);
+	if (!e)
+		return err;
+	fill_exe(&r, e);
+	bpf_ringbuf_submit(e, 0);
+	return err;
+}
+
 /* ---- hooks ------------------------------------------------------------- */
 
 SEC("lsm/file_open")
@@ -297,6 +400,12 @@ int BPF_PROG(palisade_file_open, struct file *file, int ret)
 
 	if (ret)
 		return ret;
+	if ((fmode & FMODE_WRITE) && moves_tasks(file)) {
+		int err = check_cgroup_write(file);
+
+		if (err)
+			return err;
+	}
 	/*
 	 * The exec open is decided by bprm_check (or, for uselib, mmap_file):
 	 * deciding it here as a read would let `deny read` forbid exec. The
@@ -329,6 +438,13 @@ int BPF_PROG(palisade_file_permission, struct file *file, int mask, int ret)
 	/* every read and write comes here: leave early, with plain loads */
 	if (!(mask & (MAY_WRITE | MAY_APPEND)) || (file->f_inode->i_mode & S_IFMT) != S_IFREG)
 		return 0;
+	/* a move written through an fd opened before confinement */
+	if (moves_tasks(file)) {
+		int err = check_cgroup_write(file);
+
+		if (err)
+			return err;
+	}
 	mnt = file->f_path.mnt;
 	if ((mnt->mnt_flags & MNT_INTERNAL) || stacked_backing(mnt))
 		return 0;
@@ -728,137 +844,4 @@ int BPF_PROG(palisade_file_fcntl, struct file *file, unsigned int cmd, unsigned 
 	    (arg & O_APPEND) || !writable_object(file))
 		return 0;
 	return check_write(file, PAL_OP_WRITE, PAL_ACC_WRITE);
-}
-
-/* ---- a confined task stays in its cgroup ------------------------------ */
-
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#define CG_NAME_READ 16 /* bytes read of a name that may be cgroup.procs or cgroup.threads */
-
-/* bpf_loop step: every confining policy denies the move, in its mode. */
-static long escape_step(__u64 i, void *arg)
-{
-	struct pal_req *r = arg;
-	const struct pal_policy *p;
-
-	if (i >= r->npolicies)
-		return 1;
-	if (!(r->mask & (1ULL << i)))
-		return 0;
-	p = pal_policy_of(r->gen, (__u32)i);
-	if (p)
-		pal_verdict_merge(&r->v, p, (__u32)i, PAL_ACT_DENY, PAL_NO_RULE);
-	return 0;
-}
-
-/*
- * A cgroup move by the current task: false when no cgroup policy confines
- * it (host-wide policies confine nobody to a cgroup; a runtime's setup in
- * a cgroup in setup moves its tasks freely). Otherwise r holds the verdict.
- */
-static __always_inline bool escape_begin(struct pal_req *r)
-{
-	const struct pal_gen_config *cfg;
-
-	__builtin_memset(r, 0, sizeof(*r));
-	r->v.rule = PAL_NO_RULE;
-	r->gen = pal_live_gen();
-	cfg = pal_config_of(r->gen);
-	if (!cfg)
-		return false;
-	r->mask = pal_task_policies(r->gen, cfg) & ~cfg->host_policies;
-	if (!r->mask || in_setup())
-		return false;
-	r->seed = cfg->path_seed;
-	r->npolicies = cfg->npolicies;
-	r->v.generation = cfg->generation;
-	r->class = PAL_CLASS_FILE;
-	r->access = PAL_ACC_CGROUP_MOVE;
-	bpf_loop(PAL_MAX_POLICIES, escape_step, r, 0);
-	return true;
-}
-
-/* The first len bytes of name are those of want. */
-static __always_inline bool name_is(const char *name, const char *want, __u32 len)
-{
-	for (__u32 i = 0; i < CG_NAME_READ; i++) /* unrolled: constant bytes */
-		if (i < len && name[i] != want[i])
-			return false;
-	return true;
-}
-
-/*
- * A write to this file moves tasks between cgroups: cgroup.procs or
- * cgroup.threads of a cgroup2 filesystem, wherever it is mounted or bound
- * (the dentry's name and superblock, not the path). Plain loads first; the
- * name is read only for cgroup2 files of those two lengths.
- */
-static __always_inline bool moves_tasks(struct file *file)
-{
-	struct dentry *d = file->f_path.dentry;
-	__u32 len = d->d_name.len;
-	char name[CG_NAME_READ] = {};
-
-	if (d->d_sb->s_magic != CGROUP2_SUPER_MAGIC || (len != 12 && len != 14))
-		return false;
-	if (bpf_probe_read_kernel(name, sizeof(name), d->d_name.name))
-		return true; /* unreadable: decide it, never let it pass */
-	return len == 12 ? name_is(name, "cgroup.procs", 12) : name_is(name, "cgroup.threads", 14);
-}
-
-static __always_inline int check_cgroup_write(struct file *file)
-{
-	struct pal_obj o = {.dir = file->f_path.dentry, .mnt = file->f_path.mnt};
-	struct pal_req r;
-
-	if (!escape_begin(&r))
-		return 0;
-	return req_finish(&r, PAL_EV_FILE, PAL_OP_CGROUP_MOVE, &o, NULL);
-}
-
-/* Opening cgroup.procs or cgroup.threads for writing. */
-SEC("lsm/file_open")
-int BPF_PROG(palisade_escape_open, struct file *file, int ret)
-{
-	if (ret)
-		return ret;
-	if (!(file->f_mode & FMODE_WRITE) || !moves_tasks(file))
-		return 0;
-	return check_cgroup_write(file);
-}
-
-/* Writes through an fd opened before the task was confined (passed in, inherited). */
-SEC("lsm/file_permission")
-int BPF_PROG(palisade_escape_write, struct file *file, int mask, int ret)
-{
-	if (ret)
-		return ret;
-	if (!(mask & (MAY_WRITE | MAY_APPEND)) || !moves_tasks(file))
-		return 0;
-	return check_cgroup_write(file);
-}
-
-/*
- * clone3(CLONE_INTO_CGROUP) starts the child in another cgroup. The hook
- * does not see which one: the record has no path.
- */
-SEC("lsm/task_alloc")
-int BPF_PROG(palisade_escape_clone, struct task_struct *task, unsigned long clone_flags, int ret)
-{
-	struct pal_req r;
-	struct pal_event *e;
-	int err;
-
-	if (ret)
-		return ret;
-	if (!((__u64)clone_flags & CLONE_INTO_CGROUP) || !escape_begin(&r))
-		return 0;
-	err = r.v.action == PAL_ACT_DENY ? -EACCES : 0;
-	e = pal_event_begin(&r.v, PAL_EV_FILE, PAL_OP_CGROUP_MOVE, r.access, err);
-	if (!e)
-		return err;
-	fill_exe(&r, e);
-	bpf_ringbuf_submit(e, 0);
-	return err;
 }

@@ -33,11 +33,11 @@ pal_check "open of /srv/secret denied" pal_in_cgroup w paltest open /srv/secret 
 pal_agent_settle
 st=$("$PAL_AGENT" status --json --socket "$SOCK")
 echo "status: $st"
-# 26 file programs, and file_truncate where the kernel has it (6.2 on; kallsyms tells).
+# 23 file programs, and file_truncate where the kernel has it (6.2 on; kallsyms tells).
 if grep -qw bpf_lsm_file_truncate /proc/kallsyms; then
-	nprogs=27
+	nprogs=24
 else
-	nprogs=26
+	nprogs=23
 	pal_check "the agent says ftruncate goes to path_truncate on this kernel" \
 		grep -q "no file_truncate hook (before 6.2)" "$PAL_AGENT_ERR"
 fi
