@@ -112,6 +112,7 @@ struct rv_rec {
 	const char *dev_type, *message, *time_str;
 	/* the container a decision happened in (docs/audit-log.md, "Containers") */
 	const char *container_id, *runtime, *container, *pod, *ns, *image, *pod_uid;
+	const char *path_hex, *path2_hex; /* set when path, path2 were not valid UTF-8 */
 	bool unresolved;
 	bool rule_null; /* "rule": null */
 	uint32_t has; /* 1u << enum rv_int */

@@ -99,6 +99,8 @@ static const struct field fields[] = {
 	STR("op", op),
 	STR("path", path),
 	STR("path2", path2),
+	STR("path2_hex", path2_hex),
+	STR("path_hex", path_hex),
 	{"pid", F_INT, RV_I_PID},
 	STR("pod", pod),
 	STR("pod_uid", pod_uid),

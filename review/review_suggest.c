@@ -131,7 +131,9 @@ static const char *path_problem(const char *p)
 	if (len >= 10 && !strcmp(p + len - 10, " (deleted)"))
 		return "the file was deleted";
 	for (const char *c = p; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f ||
+		    ((unsigned char)c[0] == 0xc2 && (unsigned char)c[1] >= 0x80 &&
+		     (unsigned char)c[1] <= 0x9f)) /* C0, DEL, C1 (U+0080..U+009F) */
 			return "control characters in the path";
 	for (const char *c = p; *c;) {
 		const char *e = strchrnul(c + 1, '/');
@@ -192,6 +194,10 @@ static int add_file(struct rv_suggest *s, const struct rv_rec *r)
 		note(s, r, "the path could not be resolved (no rule can allow it)");
 		return 0;
 	}
+	if (r->path_hex || r->path2_hex) {
+		note(s, r, "the name is not valid UTF-8 (no rule can name it)");
+		return 0;
+	}
 	if (!r->path || access_bits(r, file_words, SG_FILE_WORDS, &bits)) {
 		note(s, r, "no path or unknown access words");
 		return 0;
@@ -206,6 +212,10 @@ static int add_exec(struct rv_suggest *s, const struct rv_rec *r)
 {
 	if (!r->path) {
 		note(s, r, "exec record without a path");
+		return 0;
+	}
+	if (r->path_hex) {
+		note(s, r, "the name is not valid UTF-8 (no rule can name it)");
 		return 0;
 	}
 	return add_path(s, s->execs, r, r->path, 0);
@@ -390,6 +400,42 @@ static void add_cgroup(struct rv_suggest *s, const char *cg)
 		s->ncgroups++;
 }
 
+/* Namespaces are DNS labels; anything else (a '*' above all) would widen a selector. */
+static void add_namespace(struct rv_suggest *s, const char *ns)
+{
+	if (!ns) {
+		s->ns_missing = true;
+		return;
+	}
+	if (!rv_suggest_name_ok(ns)) {
+		if (!s->ns_bad)
+			s->ns_bad = strdup(ns);
+		return;
+	}
+	for (size_t i = 0; i < s->nnamespaces; i++)
+		if (!strcmp(s->namespaces[i], ns))
+			return;
+	if (s->nnamespaces < SG_MAX_NAMESPACES && (s->namespaces[s->nnamespaces] = strdup(ns)))
+		s->nnamespaces++;
+}
+
+size_t rv_suggest_namespaces(const struct rv_suggest *s, const struct rv_suggest_opts *o,
+			     const char *const **out, const char **err)
+{
+	*err = NULL;
+	if (o->ns) {
+		*out = &o->ns;
+		return 1;
+	}
+	if (s->ns_bad)
+		*err = "a record's namespace is not a Kubernetes name; give --namespace";
+	else if (s->nnamespaces == SG_MAX_NAMESPACES)
+		*err = "records of too many namespaces; give --namespace";
+	else if (!s->ns_missing)
+		*out = (const char *const *)s->namespaces;
+	return *err ? 0 : s->nnamespaces * !s->ns_missing;
+}
+
 int rv_suggest_add(struct rv_suggest *s, const struct rv_rec *r)
 {
 	uint64_t skipped = s->skipped;
@@ -420,6 +466,7 @@ int rv_suggest_add(struct rv_suggest *s, const struct rv_rec *r)
 		s->last = r->time;
 	if (r->cgroup)
 		add_cgroup(s, r->cgroup);
+	add_namespace(s, r->ns);
 	return 0;
 }
 
@@ -447,6 +494,9 @@ void rv_suggest_free(struct rv_suggest *s)
 		free(s->families[i]);
 	for (size_t i = 0; i < s->ncgroups; i++)
 		free(s->cgroups[i]);
+	for (size_t i = 0; i < s->nnamespaces; i++)
+		free(s->namespaces[i]);
+	free((char *)s->ns_bad);
 	for (size_t i = 0; i < s->nnotes; i++)
 		free(s->notes[i]);
 	memset(s, 0, sizeof(*s));

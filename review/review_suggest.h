@@ -13,6 +13,7 @@
 #define SG_MAX_PORTS 1024 /* ports per destination, and bind ports */
 #define SG_MAX_NOTES 32 /* skipped-record notes shown as comments */
 #define SG_MAX_CGROUPS 256 /* distinct cgroups remembered for target.cgroups */
+#define SG_MAX_NAMESPACES 64 /* distinct namespaces remembered for target.containers */
 #define SG_MIN_COLLAPSE_DEPTH 2 /* "/" and "/etc" are never collapsed */
 
 #define SG_FILE_WORDS 12 /* read ... mmap-exec, the bits of enum pal_file_access */
@@ -70,6 +71,11 @@ struct rv_suggest {
 	size_t ndevs;
 	char *cgroups[SG_MAX_CGROUPS];
 	size_t ncgroups;
+	/* the namespaces of the records, for container selectors */
+	char *namespaces[SG_MAX_NAMESPACES];
+	size_t nnamespaces;
+	bool ns_missing; /* a record without a namespace */
+	const char *ns_bad; /* a namespace that is not a Kubernetes name (first seen) */
 	char *notes[SG_MAX_NOTES];
 	size_t nnotes;
 	uint64_t records, skipped;
@@ -82,7 +88,21 @@ struct rv_suggest_opts {
 	const char *source; /* which records were used: "audit", "audit and deny" */
 	const char *const *cgroups; /* target.cgroups, NULL: the observed ones */
 	size_t ncgroups;
+	/* target.containers instead of cgroups when container, pod or ns is set */
+	const char *container, *pod, *ns;
 };
+
+/* Whether the policy targets containers by name rather than cgroups. */
+static inline bool rv_suggest_by_container(const struct rv_suggest_opts *o)
+{
+	return o->container || o->pod || o->ns;
+}
+/*
+ * The namespaces container selectors name: --namespace, else the ones seen.
+ * Returns how many; 0 with *err set when no selector can be written honestly.
+ */
+size_t rv_suggest_namespaces(const struct rv_suggest *s, const struct rv_suggest_opts *o,
+			     const char *const **out, const char **err);
 
 int rv_suggest_init(struct rv_suggest *s, unsigned int collapse);
 void rv_suggest_free(struct rv_suggest *s);

@@ -344,10 +344,20 @@ static void devices_section(struct rv_suggest *s, struct rv_buf *out)
 
 /* ---- the document -------------------------------------------------------- */
 
+/* YAML allows no C0, DEL or C1 control character, not even in a comment: each becomes '?'. */
 static void comment_text(struct rv_buf *out, const char *s)
 {
-	for (; *s; s++)
-		rv_buf_put(out, (unsigned char)*s < 0x20 ? "?" : s, 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
+			s++; /* U+0080..U+009F */
+		else if (c >= 0x20 && c != 0x7f) {
+			rv_buf_put(out, s, 1);
+			continue;
+		}
+		rv_buf_put(out, "?", 1);
+	}
 }
 
 static void header(struct rv_suggest *s, const struct rv_suggest_opts *o, struct rv_buf *out)
@@ -374,6 +384,43 @@ static void header(struct rv_suggest *s, const struct rv_suggest_opts *o, struct
 	rv_buf_printf(out, "apiVersion: palisade/v1\nkind: Policy\nname: %s\n", o->name);
 	rv_buf_printf(out, "description: allow-list suggested from observed behaviour\n");
 	rv_buf_printf(out, "mode: enforce\n");
+}
+
+static void selector_key(struct rv_buf *out, const char *lead, const char *key, const char *v)
+{
+	if (!v)
+		return;
+	rv_buf_printf(out, "%s%s: ", lead, key);
+	scalar(out, v);
+	rv_buf_put(out, "\n", 1);
+}
+
+/* One selector per namespace; none known: one without (it names no namespace). */
+static int container_target(struct rv_suggest *s, const struct rv_suggest_opts *o,
+			    struct rv_buf *out)
+{
+	const char *const *ns = NULL;
+	const char *err;
+	size_t n = rv_suggest_namespaces(s, o, &ns, &err);
+
+	if (err)
+		return -EDOM;
+	rv_buf_printf(out, "target:\n  containers:%s\n",
+		      o->ns ? "" :
+		      n	    ? " # namespaces as observed" :
+			      " # the records name no namespace");
+	for (size_t i = 0; i < (n ? n : 1); i++) {
+		const char *lead = "    - ";
+
+		if (n) {
+			selector_key(out, lead, "namespace", ns[i]);
+			lead = "      ";
+		}
+		selector_key(out, lead, "pod", o->pod);
+		lead = n || o->pod ? "      " : lead;
+		selector_key(out, lead, "container", o->container);
+	}
+	return 0;
 }
 
 static void target(struct rv_suggest *s, const struct rv_suggest_opts *o, struct rv_buf *out)
@@ -415,7 +462,13 @@ int rv_suggest_yaml(struct rv_suggest *s, const struct rv_suggest_opts *o, struc
 	if (!s->records)
 		return -ENODATA;
 	header(s, o, out);
-	target(s, o, out);
+	if (rv_suggest_by_container(o)) {
+		err = container_target(s, o, out);
+		if (err)
+			return err;
+	} else {
+		target(s, o, out);
+	}
 	rv_buf_printf(out, "default: deny # for the rule classes below only\n");
 	err = files_section(s, out);
 	if (!err)

@@ -67,6 +67,8 @@ golden summary-containers logs --summary --width 100 containers.log
 golden table-containers logs --width 0 --namespace prod --pod 'web-7d4b9c-*' --container nginx \
 	--event exec,network containers.log
 golden suggest-web suggest --policy web basic.log
+golden suggest-container suggest --container nginx --namespace prod --pod 'web-7d4b9c-*' \
+	--name web-nginx containers.log
 golden suggest-cgroup suggest --cgroup '/kubepods/**' --collapse 2 --name ctr-allow \
 	--include-denied spread.log
 golden usage-bad-action logs --action allow basic.log

@@ -30,13 +30,13 @@ out=$("$PAL" logs --summary --json --top 1 "$fx/basic.log")
 # every decision in exactly one row
 out=$("$PAL" logs --summary --json --top 64 "$fx/containers.log")
 [ "$(get '[(c["key"], c["deny"], c["audit"]) for c in j["top"]["containers"]]' <<<"$out")" = \
-	"[('prod/web-7d4b9c-x2x7q/nginx', 0, 15), ('host', 5, 0), ('prod/web-7d4b9c-q8z2m/nginx', 0, 2), ('prod/web-7d4b9c-x2x7q/envoy', 1, 1), ('containerd 999999999999', 1, 0), ('docker 3f2a9c1deeee', 1, 0), ('prod/web-7d4b9c%2Fevil/nginx', 1, 0), ('staging/web-5f6a7b-abcde/nginx', 0, 1)]" ] ||
+	"[('prod/web-7d4b9c-x2x7q/nginx', 0, 16), ('host', 5, 0), ('prod/web-7d4b9c-q8z2m/nginx', 0, 2), ('prod/web-7d4b9c-x2x7q/envoy', 1, 1), ('containerd 999999999999', 1, 0), ('docker 3f2a9c1deeee', 1, 0), ('prod/web-7d4b9c%2Fevil/nginx', 1, 0), ('staging/web-5f6a7b-abcde/nginx', 0, 1)]" ] ||
 	bad "containers: $(get 'j["top"]["containers"]' <<<"$out")"
 [ "$(get 'sum(c["deny"] + c["audit"] for c in j["top"]["containers"]) == j["deny"] + j["audit"]' <<<"$out")" = True ] ||
 	bad "container rows do not add up to the decisions"
 out=$("$PAL" logs --summary --json --namespace prod --container nginx "$fx/containers.log")
 [ "$(get '[c["key"] for c in j["top"]["containers"]], j["audit"], j["deny"]' <<<"$out")" = \
-	"(['prod/web-7d4b9c-x2x7q/nginx', 'prod/web-7d4b9c-q8z2m/nginx', 'prod/web-7d4b9c%2Fevil/nginx'], 17, 1)" ] ||
+	"(['prod/web-7d4b9c-x2x7q/nginx', 'prod/web-7d4b9c-q8z2m/nginx', 'prod/web-7d4b9c%2Fevil/nginx'], 18, 1)" ] ||
 	bad "--namespace prod --container nginx: $out"
 [ $fail = 0 ] && echo "summary_json: all checks passed"
 exit $fail

@@ -289,7 +289,7 @@ static void test_filters_containers(void **state)
 	enum rv_bad why;
 
 	load(CONTAINERS, &l);
-	assert_int_equal(l.n, 24);
+	assert_int_equal(l.n, 25);
 	assert_int_equal(parse(tok, l.text[3], &r, &why), 0);
 	assert_string_equal(r.container, "nginx");
 	assert_string_equal(r.pod, "web-7d4b9c-x2x7q");
@@ -301,7 +301,7 @@ static void test_filters_containers(void **state)
 	assert_int_equal(parse(tok, l.text[1], &r, &why), 0); /* the host: none of them */
 	assert_null(r.container_id);
 	assert_null(r.container);
-	assert_int_equal(parse(tok, l.text[21], &r, &why), 0); /* names of the wrong JSON type */
+	assert_int_equal(parse(tok, l.text[22], &r, &why), 0); /* names of the wrong JSON type */
 	assert_string_equal(r.runtime, "containerd");
 	assert_null(r.container);
 	assert_null(r.pod);
@@ -310,15 +310,15 @@ static void test_filters_containers(void **state)
 	unload(&l);
 	rv_parser_free(tok);
 
-	assert_int_equal(in_ctr("container", "nginx"), 17); /* 13 + 2 + staging + "a/b" pod */
-	assert_int_equal(in_ctr("container", "**"), 19); /* + envoy's 2; not host, docker */
+	assert_int_equal(in_ctr("container", "nginx"), 18); /* 14 + 2 + staging + "a/b" pod */
+	assert_int_equal(in_ctr("container", "**"), 20); /* + envoy's 2; not host, docker */
 	assert_int_equal(in_ctr("container", "ngin?,envoy"), 0); /* one pattern, no lists */
-	assert_int_equal(in_ctr("namespace", "prod"), 18);
+	assert_int_equal(in_ctr("namespace", "prod"), 19);
 	assert_int_equal(in_ctr("namespace", "staging"), 1);
-	assert_int_equal(in_ctr("pod", "web-7d4b9c-*"), 17);
-	assert_int_equal(in_ctr("pod", "web-7d4b9c*"), 17); /* '*' stops at the '/' */
-	assert_int_equal(in_ctr("pod", "web-7d4b9c**"), 18);
-	assert_int_equal(in_ctr("image", "docker.io/library/nginx:*"), 17);
+	assert_int_equal(in_ctr("pod", "web-7d4b9c-*"), 18);
+	assert_int_equal(in_ctr("pod", "web-7d4b9c*"), 18); /* '*' stops at the '/' */
+	assert_int_equal(in_ctr("pod", "web-7d4b9c**"), 19);
+	assert_int_equal(in_ctr("image", "docker.io/library/nginx:*"), 18);
 	assert_int_equal(in_ctr("image", "*nginx*"), 0); /* '*' is one path level */
 	assert_int_equal(in_ctr("image", "**/envoy:v1.?1"), 2);
 	assert_int_equal(in_ctr("pod", "\\*"), 0);
@@ -333,9 +333,9 @@ static void test_filters_containers_and(void **state)
 	rv_filter_init(&f);
 	assert_int_equal(rv_filter_set(&f, "container", "nginx", 0, &err), 0);
 	assert_int_equal(rv_filter_set(&f, "namespace", "prod", 0, &err), 0);
-	assert_int_equal(count_in(CONTAINERS, &f), 16);
+	assert_int_equal(count_in(CONTAINERS, &f), 17);
 	assert_int_equal(rv_filter_set(&f, "pod", "web-7d4b9c-x2x7q", 0, &err), 0);
-	assert_int_equal(count_in(CONTAINERS, &f), 13);
+	assert_int_equal(count_in(CONTAINERS, &f), 14);
 	assert_int_equal(rv_filter_set(&f, "event", "exec", 0, &err), 0);
 	assert_int_equal(count_in(CONTAINERS, &f), 1);
 	assert_int_equal(rv_filter_set(&f, "pod", "x", 0, &err), -EINVAL); /* once only */
@@ -635,15 +635,22 @@ static void test_color(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_fields), cmocka_unit_test(test_parse_bad),
-		cmocka_unit_test(test_filters_each), cmocka_unit_test(test_filters_and),
-		cmocka_unit_test(test_filters_bad),  cmocka_unit_test(test_quick),
+		cmocka_unit_test(test_parse_fields),
+		cmocka_unit_test(test_parse_bad),
+		cmocka_unit_test(test_filters_each),
+		cmocka_unit_test(test_filters_and),
+		cmocka_unit_test(test_filters_bad),
+		cmocka_unit_test(test_quick),
 		cmocka_unit_test(test_filters_containers),
 		cmocka_unit_test(test_filters_containers_and),
-		cmocka_unit_test(test_reader_plain), cmocka_unit_test(test_reader_long_line),
-		cmocka_unit_test(test_reader_gzip),  cmocka_unit_test(test_reader_blocks),
-		cmocka_unit_test(test_sort_inputs),  cmocka_unit_test(test_default_log),
-		cmocka_unit_test(test_term_escape),  cmocka_unit_test(test_html_escape),
+		cmocka_unit_test(test_reader_plain),
+		cmocka_unit_test(test_reader_long_line),
+		cmocka_unit_test(test_reader_gzip),
+		cmocka_unit_test(test_reader_blocks),
+		cmocka_unit_test(test_sort_inputs),
+		cmocka_unit_test(test_default_log),
+		cmocka_unit_test(test_term_escape),
+		cmocka_unit_test(test_html_escape),
 		cmocka_unit_test(test_color),
 	};
 

@@ -222,6 +222,77 @@ static void test_collapse(void **state)
 	rv_suggest_free(&s);
 }
 
+static int ctr_yaml(struct rv_suggest *s, const char *ns, const char *pod, char **out)
+{
+	struct rv_suggest_opts o = {.name = "ctr", .container = "nginx", .pod = pod, .ns = ns};
+	struct rv_buf b = {0};
+	int err = rv_suggest_yaml(s, &o, &b);
+
+	*out = b.p;
+	return err;
+}
+
+#define NGINX "\"op\":\"open\",\"access\":[\"read\"],\"container\":\"nginx\","
+
+/*
+ * target.containers: one selector per namespace seen, or the one given; a
+ * namespace in the records that is not a Kubernetes name (a '*' would select
+ * every namespace) is refused rather than written.
+ */
+static void test_container_target(void **state)
+{
+	struct rv_suggest s;
+	char *y;
+
+	assert_int_equal(rv_suggest_init(&s, 5), 0);
+	add(&s, "file", NGINX "\"namespace\":\"prod\",\"path\":\"/etc/a\"");
+	add(&s, "file", NGINX "\"namespace\":\"stage\",\"path\":\"/etc/b\"");
+	add(&s, "file", NGINX "\"namespace\":\"prod\",\"path\":\"/etc/c\"");
+	assert_int_equal(ctr_yaml(&s, NULL, NULL, &y), 0);
+	assert_non_null(strstr(y, "mode: enforce\ntarget:\n  containers: # namespaces as observed\n"
+				  "    - namespace: prod\n      container: nginx\n"
+				  "    - namespace: stage\n      container: nginx\ndefault: deny"));
+	assert_null(strstr(y, "cgroups"));
+	free(y);
+	assert_int_equal(ctr_yaml(&s, "prod", "web-*", &y), 0);
+	assert_non_null(strstr(y, "target:\n  containers:\n    - namespace: prod\n"
+				  "      pod: \"web-*\"\n      container: nginx\ndefault: deny"));
+	free(y);
+	/* a record without a namespace: the selector can name none */
+	add(&s, "file", NGINX "\"path\":\"/etc/d\"");
+	assert_int_equal(ctr_yaml(&s, NULL, NULL, &y), 0);
+	assert_non_null(strstr(y, "target:\n  containers: # the records name no namespace\n"
+				  "    - container: nginx\ndefault: deny"));
+	free(y);
+	/* a hostile namespace: no selector at all, unless --namespace is given */
+	add(&s, "file", NGINX "\"namespace\":\"*\",\"path\":\"/etc/e\"");
+	assert_int_equal(ctr_yaml(&s, NULL, NULL, &y), -EDOM);
+	free(y);
+	assert_int_equal(ctr_yaml(&s, "prod", NULL, &y), 0);
+	assert_non_null(strstr(y, "    - namespace: prod\n      container: nginx\ndefault: deny"));
+	free(y);
+	rv_suggest_free(&s);
+}
+
+/* Names no policy path can hold (C1 controls, bytes that are not UTF-8) give no rule. */
+static void test_unnameable_paths(void **state)
+{
+	struct rv_suggest s;
+
+	assert_int_equal(rv_suggest_init(&s, 5), 0);
+	file(&s, "/srv/e\\u0085f", "\"read\"");
+	file(&s, "/srv/g\\u007fh", "\"read\"");
+	add(&s, "file",
+	    "\"op\":\"open\",\"path\":\"/srv/ff\\ufffd\",\"path_hex\":\"2f7372762f6666ff\","
+	    "\"access\":[\"read\"]");
+	add(&s, "exec",
+	    "\"op\":\"exec\",\"path\":\"/bin/\\ufffd\",\"path_hex\":\"2f62696e2fff\","
+	    "\"access\":[\"exec\"]");
+	assert_int_equal(s.records, 0);
+	assert_int_equal(s.skipped, 4);
+	rv_suggest_free(&s);
+}
+
 static void test_empty_and_names(void **state)
 {
 	struct rv_suggest s;
@@ -251,6 +322,8 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_collapse),
 		cmocka_unit_test(test_empty_and_names),
+		cmocka_unit_test(test_container_target),
+		cmocka_unit_test(test_unnameable_paths),
 	};
 	int r;
 
