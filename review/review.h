@@ -313,6 +313,8 @@ size_t rv_term_put(struct rv_buf *b, const char *s, size_t max, bool keep_end);
 size_t rv_term_width(const char *s);
 /* Pad with spaces to n columns. */
 int rv_buf_pad(struct rv_buf *b, size_t n);
+/* A JSON string, quoted, with '"', '\\' and control characters escaped (NULL: ""). */
+int rv_json_str(struct rv_buf *b, const char *s);
 /* HTML text with & < > " ' escaped. */
 int rv_html_put(struct rv_buf *b, const char *s);
 

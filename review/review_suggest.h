@@ -109,6 +109,37 @@ void rv_suggest_free(struct rv_suggest *s);
 /* Take one record. -E2BIG when a SG_MAX_* limit is reached. */
 int rv_suggest_add(struct rv_suggest *s, const struct rv_rec *r);
 int rv_suggest_yaml(struct rv_suggest *s, const struct rv_suggest_opts *o, struct rv_buf *out);
+/* ---- shared by the YAML (review_yaml.c) and JSON (review_json.c) writers ---- */
+
+enum { SG_K_PATH, SG_K_DIR };
+
+/* One path of a rule, or one directory of a dirs: rule. */
+struct sg_entry {
+	int kind;
+	char *path;
+	uint32_t access;
+	uint64_t count;
+	size_t below; /* SG_K_DIR: accessed paths it stands for */
+};
+
+struct sg_entries {
+	struct sg_entry *v;
+	size_t n, cap;
+};
+
+/*
+ * The file (or, with execs, exec) paths as rules will name them: collapsed
+ * directories, sorted by kind, access words and path. Free with
+ * sg_entries_free().
+ */
+int sg_entries_get(struct rv_suggest *s, bool execs, struct sg_entries *e);
+void sg_entries_free(struct sg_entries *e);
+/* Destinations sorted by address; those with one service share a connect rule. */
+void sg_sort_dests(struct rv_suggest *s);
+bool sg_same_service(const struct sg_dest *a, const struct sg_dest *b);
+/* The policy as JSON (suggest --json): {"policy": {...}, the counts, the skipped}. */
+int rv_suggest_json(struct rv_suggest *s, const struct rv_suggest_opts *o, struct rv_buf *out);
+
 /* Access words by bit, or NULL. */
 const char *sg_file_word(unsigned int bit);
 const char *sg_dev_word(unsigned int bit);

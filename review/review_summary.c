@@ -458,21 +458,9 @@ void rv_hist_view(const struct rv_hist *h, size_t max_rows, struct rv_hist_view 
 
 #define JSON_TOP_MAX 64 /* rows per group, as the HTML report */
 
-/* A JSON string; record strings are valid UTF-8 (the writer guarantees it). */
 static void json_str(struct rv_buf *b, const char *s)
 {
-	rv_buf_put(b, "\"", 1);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			rv_buf_printf(b, "\\%c", c);
-		else if (c < 0x20)
-			rv_buf_printf(b, "\\u%04x", c);
-		else
-			rv_buf_put(b, s, 1);
-	}
-	rv_buf_put(b, "\"", 1);
+	rv_json_str(b, s);
 }
 
 static void json_time(struct rv_buf *b, int64_t t, bool set)

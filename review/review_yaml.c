@@ -11,21 +11,6 @@
 
 #include "review/review_suggest.h"
 
-enum { K_PATH, K_DIR };
-
-struct entry {
-	int kind;
-	char *path;
-	uint32_t access;
-	uint64_t count;
-	size_t below; /* K_DIR: accessed paths it stands for */
-};
-
-struct entries {
-	struct entry *v;
-	size_t n, cap;
-};
-
 /* ---- collapse ------------------------------------------------------------ */
 
 static void collapse(struct sg_node *n, unsigned int threshold)
@@ -65,13 +50,13 @@ static char *node_path(const struct sg_node *n)
 	return p;
 }
 
-static int push(struct entries *e, int kind, const struct sg_node *n)
+static int push(struct sg_entries *e, int kind, const struct sg_node *n)
 {
-	struct entry *x;
+	struct sg_entry *x;
 
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? 2 * e->cap : 64;
-		struct entry *v = realloc(e->v, cap * sizeof(*v));
+		struct sg_entry *v = realloc(e->v, cap * sizeof(*v));
 
 		if (!v)
 			return -ENOMEM;
@@ -83,21 +68,21 @@ static int push(struct entries *e, int kind, const struct sg_node *n)
 	if (!x->path)
 		return -ENOMEM;
 	x->kind = kind;
-	x->access = kind == K_DIR ? n->sub_access : n->access;
-	x->count = kind == K_DIR ? n->sub_count : n->count;
+	x->access = kind == SG_K_DIR ? n->sub_access : n->access;
+	x->count = kind == SG_K_DIR ? n->sub_count : n->count;
 	x->below = n->sub_direct;
 	e->n++;
 	return 0;
 }
 
-static int walk(const struct sg_node *n, struct entries *e)
+static int walk(const struct sg_node *n, struct sg_entries *e)
 {
 	int err = 0;
 
 	if (n->collapsed)
-		return push(e, K_DIR, n);
+		return push(e, SG_K_DIR, n);
 	if (n->direct)
-		err = push(e, K_PATH, n);
+		err = push(e, SG_K_PATH, n);
 	for (const struct sg_node *c = n->child; c && !err; c = c->next)
 		err = walk(c, e);
 	return err;
@@ -105,7 +90,7 @@ static int walk(const struct sg_node *n, struct entries *e)
 
 static int cmp_entry(const void *a, const void *b)
 {
-	const struct entry *x = a, *y = b;
+	const struct sg_entry *x = a, *y = b;
 
 	if (x->kind != y->kind)
 		return x->kind - y->kind;
@@ -114,11 +99,26 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-static void entries_free(struct entries *e)
+void sg_entries_free(struct sg_entries *e)
 {
 	for (size_t i = 0; i < e->n; i++)
 		free(e->v[i].path);
 	free(e->v);
+	memset(e, 0, sizeof(*e));
+}
+
+int sg_entries_get(struct rv_suggest *s, bool execs, struct sg_entries *e)
+{
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	collapse(execs ? s->execs : s->files, execs ? 0 : s->collapse); /* binaries: each named */
+	err = walk(execs ? s->execs : s->files, e);
+	if (!err && !execs && e->n)
+		qsort(e->v, e->n, sizeof(*e->v), cmp_entry);
+	if (err)
+		sg_entries_free(e);
+	return err;
 }
 
 /* ---- scalars ------------------------------------------------------------- */
@@ -161,11 +161,11 @@ static void words(struct rv_buf *out, uint32_t bits, const char *(*word)(unsigne
 
 /* ---- sections ------------------------------------------------------------ */
 
-static void path_item(struct rv_buf *out, const struct entry *x, unsigned int threshold)
+static void path_item(struct rv_buf *out, const struct sg_entry *x, unsigned int threshold)
 {
 	rv_buf_printf(out, "      - ");
 	scalar(out, x->path);
-	if (x->kind == K_DIR)
+	if (x->kind == SG_K_DIR)
 		rv_buf_printf(out, " # %llu accesses to %zu paths below (collapsed: %zu >= %u)\n",
 			      (unsigned long long)x->count, x->below, x->below, threshold);
 	else
@@ -173,7 +173,7 @@ static void path_item(struct rv_buf *out, const struct entry *x, unsigned int th
 }
 
 /* One rule per run of entries with the same kind and access words. */
-static void file_rules(struct rv_buf *out, const struct entries *e, unsigned int threshold)
+static void file_rules(struct rv_buf *out, const struct sg_entries *e, unsigned int threshold)
 {
 	for (size_t i = 0; i < e->n;) {
 		size_t j = i;
@@ -182,10 +182,11 @@ static void file_rules(struct rv_buf *out, const struct entries *e, unsigned int
 		while (j < e->n && e->v[j].kind == e->v[i].kind && e->v[j].access == e->v[i].access)
 			total += e->v[j++].count;
 		rv_buf_printf(out, "  # %zu %s, %llu access%s\n", j - i,
-			      e->v[i].kind == K_DIR ? (j - i == 1 ? "directory" : "directories") :
-						      (j - i == 1 ? "path" : "paths"),
+			      e->v[i].kind == SG_K_DIR ?
+				      (j - i == 1 ? "directory" : "directories") :
+				      (j - i == 1 ? "path" : "paths"),
 			      (unsigned long long)total, total == 1 ? "" : "es");
-		rv_buf_printf(out, "  - %s:\n", e->v[i].kind == K_DIR ? "dirs" : "paths");
+		rv_buf_printf(out, "  - %s:\n", e->v[i].kind == SG_K_DIR ? "dirs" : "paths");
 		for (size_t k = i; k < j; k++)
 			path_item(out, &e->v[k], threshold);
 		rv_buf_printf(out, "    access: ");
@@ -197,34 +198,29 @@ static void file_rules(struct rv_buf *out, const struct entries *e, unsigned int
 
 static int files_section(struct rv_suggest *s, struct rv_buf *out)
 {
-	struct entries e = {0};
-	int err;
+	struct sg_entries e;
+	int err = sg_entries_get(s, false, &e);
 
-	collapse(s->files, s->collapse);
-	err = walk(s->files, &e);
 	if (!err && e.n) {
-		qsort(e.v, e.n, sizeof(*e.v), cmp_entry);
 		rv_buf_printf(out, "files:\n");
 		file_rules(out, &e, s->collapse);
 	}
-	entries_free(&e);
+	sg_entries_free(&e);
 	return err;
 }
 
 static int exec_section(struct rv_suggest *s, struct rv_buf *out)
 {
-	struct entries e = {0};
-	int err;
+	struct sg_entries e;
+	int err = sg_entries_get(s, true, &e);
 
-	collapse(s->execs, 0); /* each binary is named: never a whole directory */
-	err = walk(s->execs, &e);
 	if (!err && e.n) {
 		rv_buf_printf(out, "exec:\n  - paths:\n");
 		for (size_t i = 0; i < e.n; i++)
 			path_item(out, &e.v[i], 0);
 		rv_buf_printf(out, "    action: allow\n");
 	}
-	entries_free(&e);
+	sg_entries_free(&e);
 	return err;
 }
 
@@ -246,7 +242,7 @@ static void ports(struct rv_buf *out, const uint16_t *p, size_t n)
 	rv_buf_put(out, "]", 1);
 }
 
-static bool same_service(const struct sg_dest *a, const struct sg_dest *b)
+bool sg_same_service(const struct sg_dest *a, const struct sg_dest *b)
 {
 	return a->protocols == b->protocols && a->any_port == b->any_port &&
 	       a->nports == b->nports && !memcmp(a->ports, b->ports, a->nports * sizeof(*a->ports));
@@ -255,6 +251,11 @@ static bool same_service(const struct sg_dest *a, const struct sg_dest *b)
 static int cmp_dest(const void *a, const void *b)
 {
 	return strcmp(((const struct sg_dest *)a)->cidr, ((const struct sg_dest *)b)->cidr);
+}
+
+void sg_sort_dests(struct rv_suggest *s)
+{
+	qsort(s->dests, s->ndests, sizeof(*s->dests), cmp_dest);
 }
 
 static void protocols(struct rv_buf *out, unsigned int p)
@@ -272,7 +273,7 @@ static int connect_rules(struct rv_suggest *s, struct rv_buf *out)
 
 	if (!done)
 		return -ENOMEM;
-	qsort(s->dests, s->ndests, sizeof(*s->dests), cmp_dest);
+	sg_sort_dests(s);
 	for (size_t i = 0; i < s->ndests; i++) {
 		const struct sg_dest *d = &s->dests[i];
 
@@ -280,7 +281,7 @@ static int connect_rules(struct rv_suggest *s, struct rv_buf *out)
 			continue;
 		rv_buf_printf(out, "  - connect:\n");
 		for (size_t j = i; j < s->ndests; j++) {
-			if (done[j] || !same_service(d, &s->dests[j]))
+			if (done[j] || !sg_same_service(d, &s->dests[j]))
 				continue;
 			done[j] = true;
 			rv_buf_printf(out, "      - \"%s\" # %llu\n", s->dests[j].cidr,

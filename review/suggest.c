@@ -23,6 +23,7 @@ struct suggest {
 	const char *container, *pod, *ns; /* --container, --pod, --namespace */
 	long collapse;
 	bool include_denied;
+	bool json; /* --json: the policy and its counts as one JSON object */
 	int64_t now;
 	int err; /* first error from gathering */
 	char name_buf[64];
@@ -51,7 +52,10 @@ static void usage(FILE *f)
 		"                     accessed (default %d; 0: never). '/' and top-level\n"
 		"                     directories are never collapsed.\n"
 		"  --name NAME        the policy name (default: POLICY-suggested)\n"
-		"  --include-denied   learn from deny records too, not only audit records\n\n"
+		"  --include-denied   learn from deny records too, not only audit records\n"
+		"  --json             one JSON object: \"policy\" (the policy document, which\n"
+		"                     'palisade check -' reads as it is), the counts and the\n"
+		"                     skipped records beside it\n\n"
 		"Check the result with 'palisade check FILE' and review it before enforcing.\n",
 		DEFAULT_COLLAPSE);
 }
@@ -79,6 +83,7 @@ enum {
 	O_CONTAINER,
 	O_POD,
 	O_NAMESPACE,
+	O_JSON,
 };
 
 static const struct option options[] = {
@@ -92,6 +97,7 @@ static const struct option options[] = {
 	{"container", required_argument, NULL, O_CONTAINER},
 	{"pod", required_argument, NULL, O_POD},
 	{"namespace", required_argument, NULL, O_NAMESPACE},
+	{"json", no_argument, NULL, O_JSON},
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
@@ -162,6 +168,9 @@ static int one_opt(struct suggest *s, int c)
 		return name_opt(s, "pod", optarg, &s->pod);
 	case O_NAMESPACE:
 		return name_opt(s, "namespace", optarg, &s->ns);
+	case O_JSON:
+		s->json = true;
+		return 0;
 	default:
 		fprintf(stderr, "Try 'palisade suggest --help'.\n");
 		return -EINVAL;
@@ -261,7 +270,7 @@ static int write_policy(struct suggest *s)
 		.ns = s->ns,
 	};
 	struct rv_buf out = {0};
-	int err = rv_suggest_yaml(&s->sg, &o, &out);
+	int err = s->json ? rv_suggest_json(&s->sg, &o, &out) : rv_suggest_yaml(&s->sg, &o, &out);
 
 	if (err == -ENODATA)
 		fprintf(stderr, PROG ": no usable %s records matched; nothing to suggest\n",
