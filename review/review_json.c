@@ -102,7 +102,7 @@ static int target(struct rv_suggest *s, const struct rv_suggest_opts *o, struct 
 
 /* ---- rules ------------------------------------------------------------------ */
 
-static void file_rules(const struct sg_entries *e, struct rv_buf *b)
+static void file_rules(const struct sg_entries *e, const struct sg_proc *pr, struct rv_buf *b)
 {
 	rv_buf_printf(b, ",\"files\":[");
 	for (size_t i = 0; i < e->n;) {
@@ -119,6 +119,11 @@ static void file_rules(const struct sg_entries *e, struct rv_buf *b)
 		words(b, e->v[i].access, sg_file_word, SG_FILE_WORDS);
 		rv_buf_printf(b, ",\"action\":\"allow\"}");
 		i = j;
+	}
+	if (pr->count) { /* per-process paths: see proc_rule() in review_yaml.c */
+		rv_buf_printf(b, "%s{\"dirs\":[\"/proc\"],\"access\":", e->n ? "," : "");
+		words(b, pr->access, sg_file_word, SG_FILE_WORDS);
+		rv_buf_printf(b, ",\"action\":\"allow\"}");
 	}
 	rv_buf_put(b, "]", 1);
 }
@@ -218,8 +223,22 @@ static void device_rules(struct rv_suggest *s, struct rv_buf *b)
 
 /* ---- counts beside the policy ---------------------------------------------- */
 
+/* "/proc": {"count": N, "per_process": ["/proc/<pid>/status", ...]} */
+static void proc_counts(const struct sg_proc *pr, bool first, struct rv_buf *b)
+{
+	if (!pr->count)
+		return;
+	rv_buf_printf(b, "%s\"/proc\":{\"count\":%llu,\"per_process\":[", first ? "" : ",",
+		      (unsigned long long)pr->count);
+	for (size_t i = 0; i < pr->nforms; i++) {
+		rv_buf_printf(b, "%s", i ? "," : "");
+		str(b, pr->forms[i]);
+	}
+	rv_buf_printf(b, "],\"more\":%s}", pr->more_forms ? "true" : "false");
+}
+
 /* {"PATH": {"count": N, "below": M}, ...}: what each path or directory stands for. */
-static void path_counts(const struct sg_entries *e, struct rv_buf *b)
+static void path_counts(const struct sg_entries *e, const struct sg_proc *pr, struct rv_buf *b)
 {
 	rv_buf_put(b, "{", 1);
 	for (size_t i = 0; i < e->n; i++) {
@@ -230,6 +249,8 @@ static void path_counts(const struct sg_entries *e, struct rv_buf *b)
 			rv_buf_printf(b, ",\"below\":%zu", e->v[i].below);
 		rv_buf_put(b, "}", 1);
 	}
+	if (pr)
+		proc_counts(pr, !e->n, b);
 	rv_buf_put(b, "}", 1);
 }
 
@@ -256,11 +277,15 @@ static void other_counts(struct rv_suggest *s, struct rv_buf *b)
 
 static void skipped(struct rv_suggest *s, struct rv_buf *b)
 {
-	rv_buf_printf(b, ",\"skipped\":{\"records\":%llu,\"examples\":[",
+	rv_buf_printf(b, ",\"skipped\":{\"records\":%llu,\"reasons\":[",
 		      (unsigned long long)s->skipped);
 	for (size_t i = 0; i < s->nnotes; i++) {
-		rv_buf_printf(b, "%s", i ? "," : "");
-		str(b, s->notes[i]);
+		rv_buf_printf(b, "%s{\"reason\":", i ? "," : "");
+		str(b, s->notes[i].why);
+		rv_buf_printf(
+			b, ",\"records\":%llu,\"first\":", (unsigned long long)s->notes[i].count);
+		str(b, s->notes[i].first);
+		rv_buf_put(b, "}", 1);
 	}
 	rv_buf_put(b, "]}", 2);
 }
@@ -277,9 +302,9 @@ static void meta(struct rv_suggest *s, const struct rv_suggest_opts *o, const st
 	rv_buf_printf(b, ",\"records\":%llu,\"first\":\"%s\",\"last\":\"%s\",\"collapse\":%u",
 		      (unsigned long long)s->records, a, z, s->collapse);
 	rv_buf_printf(b, ",\"counts\":{\"files\":");
-	path_counts(f, b);
+	path_counts(f, &s->proc, b);
 	rv_buf_printf(b, ",\"exec\":");
-	path_counts(x, b);
+	path_counts(x, NULL, b);
 	other_counts(s, b);
 	rv_buf_put(b, "}", 1);
 	skipped(s, b);
@@ -299,8 +324,8 @@ static int policy(struct rv_suggest *s, const struct rv_suggest_opts *o, const s
 	if (err)
 		return err;
 	rv_buf_printf(b, ",\"default\":\"deny\"");
-	if (f->n)
-		file_rules(f, b);
+	if (f->n || s->proc.count)
+		file_rules(f, &s->proc, b);
 	if (x->n)
 		exec_rules(x, b);
 	err = network_rules(s, b);

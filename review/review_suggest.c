@@ -49,17 +49,26 @@ static int access_bits(const struct rv_rec *r, const char *const *words, size_t 
 	return *out ? 0 : -EINVAL;
 }
 
+/* Skipped records are grouped by reason; the first of each is kept as an example. */
 static void note(struct rv_suggest *s, const struct rv_rec *r, const char *why)
 {
 	char ts[32];
 	struct rv_buf b = {0};
+	size_t i;
 
 	s->skipped++;
-	if (s->nnotes == SG_MAX_NOTES)
+	for (i = 0; i < s->nnotes && strcmp(s->notes[i].why, why); i++)
+		;
+	if (i == SG_MAX_NOTES)
+		return; /* counted in skipped; the reasons are a fixed set, far fewer */
+	s->notes[i].count++;
+	if (i < s->nnotes)
 		return;
 	rv_time_format(r->time, 0, ts, sizeof(ts));
-	rv_buf_printf(&b, "%s %s %s: %s", ts, r->event_name, r->path ? r->path : "", why);
-	s->notes[s->nnotes++] = b.p;
+	rv_buf_printf(&b, "%s %s %s", ts, r->event_name, r->path ? r->path : "");
+	s->notes[i].why = why;
+	s->notes[i].first = b.p;
+	s->nnotes++;
 }
 
 /* ---- path tries ---------------------------------------------------------- */
@@ -166,16 +175,75 @@ static struct sg_node *trie_add(struct rv_suggest *s, struct sg_node *root, cons
 	return n;
 }
 
+/* The length of a /proc/<pid> prefix of p (followed by '/' or the end), else 0. */
+static size_t proc_pid_prefix(const char *p)
+{
+	size_t n = strlen("/proc/"), d = strspn(p + n, "0123456789");
+
+	if (strncmp(p, "/proc/", n) || !d || (p[n + d] && p[n + d] != '/'))
+		return 0;
+	return n + d;
+}
+
+/* "/proc/4242/task/4243/stat" -> "/proc/<pid>/task/<pid>/stat": every all-digit component. */
+static char *proc_form(const char *p)
+{
+	struct rv_buf b = {0};
+
+	while (*p) {
+		const char *e = strchrnul(p + 1, '/');
+		size_t d = strspn(p + 1, "0123456789");
+
+		if (d && p + 1 + d == e)
+			rv_buf_printf(&b, "/<pid>");
+		else
+			rv_buf_put(&b, p, e - p);
+		p = e;
+	}
+	return b.p;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_proc(struct rv_suggest *s, const struct rv_rec *r, const char *path, uint32_t access)
+{
+	struct sg_proc *pr = &s->proc;
+	char *form = proc_form(path);
+	size_t i;
+
+	if (!form)
+		return -ENOMEM;
+	pr->access |= access;
+	pr->count += (uint64_t)rv_rec_count(r);
+	for (i = 0; i < pr->nforms && strcmp(pr->forms[i], form); i++)
+		;
+	if (i < pr->nforms || pr->nforms == SG_MAX_PROC_FORMS) {
+		pr->more_forms |= i == pr->nforms;
+		free(form);
+		return 0;
+	}
+	pr->forms[pr->nforms++] = form;
+	qsort(pr->forms, pr->nforms, sizeof(*pr->forms), cmp_str);
+	return 0;
+}
+
 static int add_path(struct rv_suggest *s, struct sg_node *root, const struct rv_rec *r,
 		    const char *path, uint32_t access)
 {
 	const char *why = path_problem(path);
 	struct sg_node *n;
 
+	if (!why && proc_pid_prefix(path) && root == s->execs)
+		why = "a per-process path (/proc/<pid>/...) as an executable";
 	if (why) {
 		note(s, r, why);
 		return 0;
 	}
+	if (proc_pid_prefix(path))
+		return add_proc(s, r, path, access);
 	n = trie_add(s, root, path);
 	if (!n)
 		return s->nodes == SG_MAX_NODES ? -E2BIG : -ENOMEM;
@@ -498,7 +566,9 @@ void rv_suggest_free(struct rv_suggest *s)
 		free(s->namespaces[i]);
 	free((char *)s->ns_bad);
 	for (size_t i = 0; i < s->nnotes; i++)
-		free(s->notes[i]);
+		free(s->notes[i].first);
+	for (size_t i = 0; i < s->proc.nforms; i++)
+		free(s->proc.forms[i]);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -11,7 +11,8 @@
 #define SG_MAX_NODES 200000 /* distinct paths (and their directories) kept */
 #define SG_MAX_DESTS 4096 /* distinct connect destinations */
 #define SG_MAX_PORTS 1024 /* ports per destination, and bind ports */
-#define SG_MAX_NOTES 32 /* skipped-record notes shown as comments */
+#define SG_MAX_NOTES 32 /* distinct reasons for skipped records, each with its first record */
+#define SG_MAX_PROC_FORMS 16 /* distinct per-process path forms named in the /proc comment */
 #define SG_MAX_CGROUPS 256 /* distinct cgroups remembered for target.cgroups */
 #define SG_MAX_NAMESPACES 64 /* distinct namespaces remembered for target.containers */
 #define SG_MIN_COLLAPSE_DEPTH 2 /* "/" and "/etc" are never collapsed */
@@ -76,8 +77,21 @@ struct rv_suggest {
 	size_t nnamespaces;
 	bool ns_missing; /* a record without a namespace */
 	const char *ns_bad; /* a namespace that is not a Kubernetes name (first seen) */
-	char *notes[SG_MAX_NOTES];
+	/* skipped records by reason: how many, and the first one as an example */
+	struct sg_note {
+		const char *why; /* a static string */
+		uint64_t count;
+		char *first;
+	} notes[SG_MAX_NOTES];
 	size_t nnotes;
+	/* per-process paths (/proc/<pid>/...): rule paths cannot name the next run's pids */
+	struct sg_proc {
+		uint32_t access;
+		uint64_t count;
+		char *forms[SG_MAX_PROC_FORMS]; /* "/proc/<pid>/status", sorted */
+		size_t nforms;
+		bool more_forms; /* forms that did not fit */
+	} proc;
 	uint64_t records, skipped;
 	int64_t first, last;
 };

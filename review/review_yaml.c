@@ -159,6 +159,22 @@ static void words(struct rv_buf *out, uint32_t bits, const char *(*word)(unsigne
 	rv_buf_put(out, "]", 1);
 }
 
+/* YAML allows no C0, DEL or C1 control character, not even in a comment: each becomes '?'. */
+static void comment_text(struct rv_buf *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
+			s++; /* U+0080..U+009F */
+		else if (c >= 0x20 && c != 0x7f) {
+			rv_buf_put(out, s, 1);
+			continue;
+		}
+		rv_buf_put(out, "?", 1);
+	}
+}
+
 /* ---- sections ------------------------------------------------------------ */
 
 static void path_item(struct rv_buf *out, const struct sg_entry *x, unsigned int threshold)
@@ -196,15 +212,44 @@ static void file_rules(struct rv_buf *out, const struct sg_entries *e, unsigned 
 	}
 }
 
+/*
+ * Per-process paths: the kernel matches the resolved path (/proc/4242/...,
+ * never /proc/self/...: that is a symlink resolved before any hook), and rule
+ * paths have no wildcard, so only the directory /proc covers the next run.
+ */
+static void proc_rule(const struct sg_proc *pr, struct rv_buf *out)
+{
+	rv_buf_printf(out, "  # %llu access%s to per-process paths:\n",
+		      (unsigned long long)pr->count, pr->count == 1 ? "" : "es");
+	for (size_t i = 0; i < pr->nforms; i++) {
+		rv_buf_printf(out, "  #   ");
+		comment_text(out, pr->forms[i]);
+		rv_buf_put(out, "\n", 1);
+	}
+	if (pr->more_forms)
+		rv_buf_printf(out, "  #   (more)\n");
+	rv_buf_printf(
+		out,
+		"  # Rule paths match the resolved path (/proc/<pid>/..., never /proc/self/...)\n"
+		"  # and have no wildcard, so only the directory /proc covers the next run's\n"
+		"  # pids: this rule allows these words on all of /proc. Narrow it by hand.\n");
+	rv_buf_printf(out, "  - dirs:\n      - /proc # %llu access%s\n    access: ",
+		      (unsigned long long)pr->count, pr->count == 1 ? "" : "es");
+	words(out, pr->access, sg_file_word, SG_FILE_WORDS);
+	rv_buf_printf(out, "\n    action: allow\n");
+}
+
 static int files_section(struct rv_suggest *s, struct rv_buf *out)
 {
 	struct sg_entries e;
 	int err = sg_entries_get(s, false, &e);
 
-	if (!err && e.n) {
+	if (!err && (e.n || s->proc.count))
 		rv_buf_printf(out, "files:\n");
+	if (!err && e.n)
 		file_rules(out, &e, s->collapse);
-	}
+	if (!err && s->proc.count)
+		proc_rule(&s->proc, out);
 	sg_entries_free(&e);
 	return err;
 }
@@ -345,22 +390,6 @@ static void devices_section(struct rv_suggest *s, struct rv_buf *out)
 
 /* ---- the document -------------------------------------------------------- */
 
-/* YAML allows no C0, DEL or C1 control character, not even in a comment: each becomes '?'. */
-static void comment_text(struct rv_buf *out, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
-			s++; /* U+0080..U+009F */
-		else if (c >= 0x20 && c != 0x7f) {
-			rv_buf_put(out, s, 1);
-			continue;
-		}
-		rv_buf_put(out, "?", 1);
-	}
-}
-
 static void header(struct rv_suggest *s, const struct rv_suggest_opts *o, struct rv_buf *out)
 {
 	char a[32], b[32];
@@ -442,18 +471,27 @@ static void target(struct rv_suggest *s, const struct rv_suggest_opts *o, struct
 	}
 }
 
+/* "151 records skipped: control characters in the path (first: TIME file PATH)" */
 static void notes(struct rv_suggest *s, struct rv_buf *out)
 {
+	uint64_t listed = 0;
+
 	if (!s->skipped)
 		return;
-	rv_buf_printf(out, "# %llu records gave no rule:\n", (unsigned long long)s->skipped);
+	rv_buf_printf(out, "# %llu record%s gave no rule:\n", (unsigned long long)s->skipped,
+		      s->skipped == 1 ? "" : "s");
 	for (size_t i = 0; i < s->nnotes; i++) {
-		rv_buf_printf(out, "#   ");
-		comment_text(out, s->notes[i]);
-		rv_buf_put(out, "\n", 1);
+		const struct sg_note *n = &s->notes[i];
+
+		rv_buf_printf(out, "#   %llu record%s skipped: %s (first: ",
+			      (unsigned long long)n->count, n->count == 1 ? "" : "s", n->why);
+		comment_text(out, n->first);
+		rv_buf_printf(out, ")\n");
+		listed += n->count;
 	}
-	if (s->skipped > s->nnotes)
-		rv_buf_printf(out, "#   ...\n");
+	if (s->skipped > listed)
+		rv_buf_printf(out, "#   %llu records skipped for other reasons\n",
+			      (unsigned long long)(s->skipped - listed));
 }
 
 int rv_suggest_yaml(struct rv_suggest *s, const struct rv_suggest_opts *o, struct rv_buf *out)

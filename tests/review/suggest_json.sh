@@ -42,7 +42,16 @@ out=$("$PAL" suggest --json --container nginx --namespace prod "$fx/containers.l
 [ "$(get 'sorted(j["policy"])' <<<"$out")" = \
 	"['apiVersion', 'default', 'description', 'exec', 'files', 'kind', 'mode', 'name', 'network', 'target']" ] ||
 	bad "policy keys: $(get 'sorted(j["policy"])' <<<"$out")"
-[ "$(get 'j["skipped"]["records"]' <<<"$out")" = 5 ] || bad "skipped: $(get 'j["skipped"]' <<<"$out")"
+[ "$(get '(j["skipped"]["records"], [(r["reason"], r["records"]) for r in j["skipped"]["reasons"]])' <<<"$out")" = \
+	"(5, [('control characters in the path', 4), ('the file was deleted', 1)])" ] ||
+	bad "skipped: $(get 'j["skipped"]' <<<"$out")"
+# per-process paths: one dirs: /proc rule, the forms beside it, no pid in any rule
+[ "$(get 'j["counts"]["files"]["/proc"]' <<<"$out")" = \
+	"{'count': 4, 'per_process': ['/proc/<pid>/cgroup', '/proc/<pid>/status', '/proc/<pid>/task/<pid>/stat'], 'more': False}" ] ||
+	bad "/proc counts: $(get 'j["counts"]["files"]' <<<"$out")"
+[ "$(get '[r for r in j["policy"]["files"] if "dirs" in r]' <<<"$out")" = \
+	"[{'dirs': ['/proc'], 'access': ['read'], 'action': 'allow'}]" ] || bad "/proc rule"
+get 'json.dumps(j["policy"])' <<<"$out" | grep -qE '/proc/[0-9]' && bad "a rule names a pid"
 # a collapsed directory says how many paths it stands for
 out=$("$PAL" suggest --json --include-denied --collapse 2 "$fx/spread.log")
 [ "$(get 'j["counts"]["files"]["/usr/lib"]' <<<"$out")" = "{'count': 19, 'below': 3}" ] ||

@@ -122,9 +122,10 @@ static const char want_full[] =
 	"    access: [read, write]\n"
 	"    action: allow\n"
 	"# 2 records gave no rule:\n"
-	"#   2026-11-22T10:00:00Z file /srv/../etc/shadow: '.' or '..' in the path\n"
-	"#   2026-11-22T10:00:00Z file /deep: the path could not be resolved (no rule can "
-	"allow it)\n";
+	"#   1 record skipped: '.' or '..' in the path (first: 2026-11-22T10:00:00Z file "
+	"/srv/../etc/shadow)\n"
+	"#   1 record skipped: the path could not be resolved (no rule can allow it) (first: "
+	"2026-11-22T10:00:00Z file /deep)\n";
 
 static void test_full(void **state)
 {
@@ -293,6 +294,71 @@ static void test_unnameable_paths(void **state)
 	rv_suggest_free(&s);
 }
 
+/* Skipped records are grouped by reason, with the first of each as the example. */
+static void test_skip_groups(void **state)
+{
+	struct rv_suggest s;
+	char *y;
+
+	assert_int_equal(rv_suggest_init(&s, 5), 0);
+	file(&s, "/etc/hosts", "\"read\"");
+	for (int i = 0; i < 151; i++) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "/tmp/f%d\\u0001", i);
+		file(&s, p, "\"read\"");
+	}
+	file(&s, "/srv/a (deleted)", "\"read\"");
+	file(&s, "/srv/b (deleted)", "\"read\"");
+	y = yaml(&s, NULL);
+	assert_non_null(strstr(y, "# 153 records gave no rule:\n"
+				  "#   151 records skipped: control characters in the path (first: "
+				  "2026-11-22T10:00:00Z file /tmp/f0?)\n"
+				  "#   2 records skipped: the file was deleted (first: "
+				  "2026-11-22T10:00:00Z file /srv/a (deleted))\n"));
+	assert_null(strstr(y, "/tmp/f1?")); /* one example per reason, not one line per record */
+	free(y);
+	rv_suggest_free(&s);
+}
+
+/*
+ * /proc/<pid>/... names another pid in the next run, and /proc/self/... never
+ * matches (the kernel sees the resolved /proc/<pid>): such paths become one
+ * dirs: /proc rule, with their forms in a comment. Other /proc paths stay.
+ */
+static void test_proc_paths(void **state)
+{
+	struct rv_suggest s;
+	char *y;
+
+	assert_int_equal(rv_suggest_init(&s, 2), 0);
+	file(&s, "/proc/4242/status", "\"read\"");
+	file(&s, "/proc/4243/status", "\"read\"");
+	file(&s, "/proc/4242/task/4244/comm", "\"write\"");
+	file(&s, "/proc/17", "\"read\"");
+	file(&s, "/proc/meminfo", "\"read\"");
+	file(&s, "/proc/12ab/x", "\"read\""); /* not a pid */
+	file(&s, "/proc/sys/net/core/somaxconn", "\"read\"");
+	add(&s, "exec", "\"op\":\"exec\",\"path\":\"/proc/4242/exe\",\"access\":[\"exec\"]");
+	y = yaml(&s, NULL);
+	assert_non_null(strstr(y, "  # 4 accesses to per-process paths:\n"
+				  "  #   /proc/<pid>\n"
+				  "  #   /proc/<pid>/status\n"
+				  "  #   /proc/<pid>/task/<pid>/comm\n"));
+	assert_non_null(strstr(y, "  - dirs:\n      - /proc # 4 accesses\n"
+				  "    access: [read, write]\n    action: allow\n"));
+	assert_non_null(strstr(y, "      - /proc/12ab/x # 1\n      - /proc/meminfo # 1\n"
+				  "      - /proc/sys/net/core/somaxconn # 1\n"));
+	assert_null(strstr(y, "- /proc/4242")); /* no rule names a pid */
+	assert_null(strstr(y, "- /proc/self"));
+	assert_null(strstr(y, "exec:")); /* the only exec was per-process: skipped */
+	assert_non_null(strstr(y,
+			       "#   1 record skipped: a per-process path (/proc/<pid>/...) as an "
+			       "executable"));
+	free(y);
+	rv_suggest_free(&s);
+}
+
 static void test_empty_and_names(void **state)
 {
 	struct rv_suggest s;
@@ -324,6 +390,8 @@ int main(void)
 		cmocka_unit_test(test_empty_and_names),
 		cmocka_unit_test(test_container_target),
 		cmocka_unit_test(test_unnameable_paths),
+		cmocka_unit_test(test_skip_groups),
+		cmocka_unit_test(test_proc_paths),
 	};
 	int r;
 
