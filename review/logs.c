@@ -70,6 +70,8 @@ static void usage(FILE *f)
 		"  --policy NAME          --rule N|default|FILE:LINE\n"
 		"  --cgroup GLOB          --path GLOB (matches path or path2)   --exe GLOB\n"
 		"  --uid N                --pid N\n"
+		"  --namespace GLOB       --pod GLOB   --container GLOB   --image GLOB\n"
+		"                         the container's names; records without them do not match\n"
 		"  Globs: '*' within one path level, '**' any depth, '?' one character.\n\n"
 		"Output:\n"
 		"  (default)              a table; colour on a terminal unless NO_COLOR is set\n"
@@ -216,6 +218,10 @@ static const struct option options[] = {
 	{"cgroup", required_argument, NULL, O_FILTER},
 	{"path", required_argument, NULL, O_FILTER},
 	{"exe", required_argument, NULL, O_FILTER},
+	{"pod", required_argument, NULL, O_FILTER},
+	{"namespace", required_argument, NULL, O_FILTER},
+	{"container", required_argument, NULL, O_FILTER},
+	{"image", required_argument, NULL, O_FILTER},
 	{"uid", required_argument, NULL, O_FILTER},
 	{"pid", required_argument, NULL, O_FILTER},
 	{0},

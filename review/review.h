@@ -110,6 +110,9 @@ struct rv_rec {
 	const char *event_name, *action_name, *mode, *policy, *rule_src, *op, *host;
 	const char *comm, *exe, *cgroup, *path, *path2, *family, *protocol, *daddr;
 	const char *dev_type, *message, *time_str;
+	/* the container a decision happened in (docs/audit-log.md, "Containers") */
+	const char *container_id, *runtime, *container, *pod, *ns, *image, *pod_uid;
+	const char *path_hex, *path2_hex; /* set when path, path2 were not valid UTF-8 */
 	bool unresolved;
 	bool rule_null; /* "rule": null */
 	uint32_t has; /* 1u << enum rv_int */
@@ -224,6 +227,7 @@ struct rv_filter {
 	const char *rule_srcs[RV_LIST_MAX];
 	size_t nrule_srcs;
 	struct rv_glob *cgroup, *path, *exe;
+	struct rv_glob *pod, *ns, *container, *image; /* container fields; absent: no match */
 	int64_t uids[RV_LIST_MAX];
 	size_t nuids;
 	int64_t pids[RV_LIST_MAX];
@@ -309,6 +313,8 @@ size_t rv_term_put(struct rv_buf *b, const char *s, size_t max, bool keep_end);
 size_t rv_term_width(const char *s);
 /* Pad with spaces to n columns. */
 int rv_buf_pad(struct rv_buf *b, size_t n);
+/* A JSON string, quoted, with '"', '\\' and control characters escaped (NULL: ""). */
+int rv_json_str(struct rv_buf *b, const char *s);
 /* HTML text with & < > " ' escaped. */
 int rv_html_put(struct rv_buf *b, const char *s);
 
@@ -338,6 +344,7 @@ enum rv_group {
 	RV_G_PATH,
 	RV_G_EXE,
 	RV_G_CGROUP,
+	RV_G_CONTAINER, /* namespace/pod/container, "RUNTIME ID" or "host" */
 	RV_G_MAX,
 };
 
@@ -373,6 +380,7 @@ struct rv_summary {
 	uint64_t lost, suppressed; /* events, from lost/suppressed records in the window */
 	uint64_t lost_records, suppressed_records;
 	uint64_t other_records; /* policy and agent records that matched */
+	uint64_t container_records; /* decisions in a container: reports show RV_G_CONTAINER */
 };
 
 int rv_summary_init(struct rv_summary *s, size_t max_keys);
@@ -383,6 +391,8 @@ int rv_summary_add(struct rv_summary *s, const struct rv_rec *r);
 void rv_summary_add_loss(struct rv_summary *s, const struct rv_rec *r);
 /* Add what from counted into to (the threads of one scan each keep their own). */
 void rv_summary_merge(struct rv_summary *to, const struct rv_summary *from);
+/* Whether reports show group g: the container table only when a container was seen. */
+bool rv_summary_shows(const struct rv_summary *s, enum rv_group g);
 /* The n biggest entries of a group, by count, then key. out holds n pointers. */
 size_t rv_summary_top(const struct rv_summary *s, enum rv_group g, size_t n,
 		      const struct rv_entry **out);

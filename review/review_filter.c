@@ -22,6 +22,10 @@ void rv_filter_free(struct rv_filter *f)
 	rv_glob_free(f->cgroup);
 	rv_glob_free(f->path);
 	rv_glob_free(f->exe);
+	rv_glob_free(f->pod);
+	rv_glob_free(f->ns);
+	rv_glob_free(f->container);
+	rv_glob_free(f->image);
 	for (size_t i = 0; i < f->nowned; i++)
 		free(f->owned[i]);
 	rv_filter_init(f);
@@ -210,9 +214,26 @@ static int set_list(struct rv_filter *f, const char *name, const char *value, co
 	return -ENOENT;
 }
 
+/* --pod, --namespace, --container, --image: -ENOENT when name is none of them. */
+static int set_container_glob(struct rv_filter *f, const char *name, const char *value,
+			      const char **err)
+{
+	if (!strcmp(name, "pod"))
+		return set_glob(&f->pod, value, err);
+	if (!strcmp(name, "namespace"))
+		return set_glob(&f->ns, value, err);
+	if (!strcmp(name, "container"))
+		return set_glob(&f->container, value, err);
+	if (!strcmp(name, "image"))
+		return set_glob(&f->image, value, err);
+	return -ENOENT;
+}
+
 int rv_filter_set(struct rv_filter *f, const char *name, const char *value, int64_t now,
 		  const char **err)
 {
+	int r;
+
 	*err = NULL;
 	if (!strcmp(name, "since"))
 		return set_time(&f->since, value, now, err);
@@ -224,7 +245,8 @@ int rv_filter_set(struct rv_filter *f, const char *name, const char *value, int6
 		return set_glob(&f->path, value, err);
 	if (!strcmp(name, "exe"))
 		return set_glob(&f->exe, value, err);
-	return set_list(f, name, value, err);
+	r = set_container_glob(f, name, value, err);
+	return r == -ENOENT ? set_list(f, name, value, err) : r;
 }
 
 /* ---- exact match ------------------------------------------------------- */
@@ -293,6 +315,9 @@ bool rv_filter_match(const struct rv_filter *f, const struct rv_rec *r)
 	    !int_match(r, RV_I_PID, f->pids, f->npids))
 		return false;
 	if (!glob_ok(f->cgroup, r->cgroup) || !glob_ok(f->exe, r->exe))
+		return false;
+	if (!glob_ok(f->pod, r->pod) || !glob_ok(f->ns, r->ns) ||
+	    !glob_ok(f->container, r->container) || !glob_ok(f->image, r->image))
 		return false;
 	/* a rename or link matches on either of its paths */
 	return !f->path || glob_ok(f->path, r->path) || (r->path2 && glob_ok(f->path, r->path2));

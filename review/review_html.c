@@ -275,7 +275,8 @@ int rv_summary_html(const struct rv_summary *s, const struct rv_report_opts *o, 
 	rv_buf_printf(out, "<input id=\"q\" type=\"search\" placeholder=\"filter the tables\" "
 			   "aria-label=\"filter the tables\">\n");
 	for (int g = 0; g < RV_G_MAX; g++)
-		group_html(s, g, o->top, out);
+		if (rv_summary_shows(s, g))
+			group_html(s, g, o->top, out);
 	rv_buf_put(out, script, strlen(script));
 	return rv_buf_printf(out, "</body>\n</html>\n");
 }

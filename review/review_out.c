@@ -239,3 +239,20 @@ size_t rv_term_columns(int fd)
 		return ws.ws_col;
 	return 0;
 }
+
+/* Record strings are valid UTF-8 (the writer guarantees it): only '"', '\\' and C0 need escapes. */
+int rv_json_str(struct rv_buf *b, const char *s)
+{
+	rv_buf_put(b, "\"", 1);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			rv_buf_printf(b, "\\%c", c);
+		else if (c < 0x20)
+			rv_buf_printf(b, "\\u%04x", c);
+		else
+			rv_buf_put(b, s, 1);
+	}
+	return rv_buf_put(b, "\"", 1);
+}

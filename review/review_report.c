@@ -19,8 +19,10 @@ static const char *const group_title[RV_G_MAX] = {
 	[RV_G_PATH] = "Top targets (path, destination, device)",
 	[RV_G_EXE] = "Top executables",
 	[RV_G_CGROUP] = "Top cgroups",
+	[RV_G_CONTAINER] = "Top containers (namespace/pod/container; host: not in a container)",
 };
-static const char *const group_col[RV_G_MAX] = {"RULE", "TARGET", "EXECUTABLE", "CGROUP"};
+static const char *const group_col[RV_G_MAX] = {"RULE", "TARGET", "EXECUTABLE", "CGROUP",
+						"CONTAINER"};
 
 const char *rv_group_title(enum rv_group g)
 {
@@ -197,7 +199,8 @@ int rv_summary_text(const struct rv_summary *s, const struct rv_report_opts *o, 
 	header_counts(s, o, out);
 	loss_warning(s, o, out);
 	for (int g = 0; g < RV_G_MAX; g++)
-		group_text(s, g, o, width, out);
+		if (rv_summary_shows(s, g))
+			group_text(s, g, o, width, out);
 	v = malloc(sizeof(*v));
 	if (!v)
 		return -ENOMEM;

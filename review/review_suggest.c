@@ -49,17 +49,26 @@ static int access_bits(const struct rv_rec *r, const char *const *words, size_t 
 	return *out ? 0 : -EINVAL;
 }
 
+/* Skipped records are grouped by reason; the first of each is kept as an example. */
 static void note(struct rv_suggest *s, const struct rv_rec *r, const char *why)
 {
 	char ts[32];
 	struct rv_buf b = {0};
+	size_t i;
 
 	s->skipped++;
-	if (s->nnotes == SG_MAX_NOTES)
+	for (i = 0; i < s->nnotes && strcmp(s->notes[i].why, why); i++)
+		;
+	if (i == SG_MAX_NOTES)
+		return; /* counted in skipped; the reasons are a fixed set, far fewer */
+	s->notes[i].count++;
+	if (i < s->nnotes)
 		return;
 	rv_time_format(r->time, 0, ts, sizeof(ts));
-	rv_buf_printf(&b, "%s %s %s: %s", ts, r->event_name, r->path ? r->path : "", why);
-	s->notes[s->nnotes++] = b.p;
+	rv_buf_printf(&b, "%s %s %s", ts, r->event_name, r->path ? r->path : "");
+	s->notes[i].why = why;
+	s->notes[i].first = b.p;
+	s->nnotes++;
 }
 
 /* ---- path tries ---------------------------------------------------------- */
@@ -131,7 +140,9 @@ static const char *path_problem(const char *p)
 	if (len >= 10 && !strcmp(p + len - 10, " (deleted)"))
 		return "the file was deleted";
 	for (const char *c = p; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f ||
+		    ((unsigned char)c[0] == 0xc2 && (unsigned char)c[1] >= 0x80 &&
+		     (unsigned char)c[1] <= 0x9f)) /* C0, DEL, C1 (U+0080..U+009F) */
 			return "control characters in the path";
 	for (const char *c = p; *c;) {
 		const char *e = strchrnul(c + 1, '/');
@@ -164,16 +175,75 @@ static struct sg_node *trie_add(struct rv_suggest *s, struct sg_node *root, cons
 	return n;
 }
 
+/* The length of a /proc/<pid> prefix of p (followed by '/' or the end), else 0. */
+static size_t proc_pid_prefix(const char *p)
+{
+	size_t n = strlen("/proc/"), d = strspn(p + n, "0123456789");
+
+	if (strncmp(p, "/proc/", n) || !d || (p[n + d] && p[n + d] != '/'))
+		return 0;
+	return n + d;
+}
+
+/* "/proc/4242/task/4243/stat" -> "/proc/<pid>/task/<pid>/stat": every all-digit component. */
+static char *proc_form(const char *p)
+{
+	struct rv_buf b = {0};
+
+	while (*p) {
+		const char *e = strchrnul(p + 1, '/');
+		size_t d = strspn(p + 1, "0123456789");
+
+		if (d && p + 1 + d == e)
+			rv_buf_printf(&b, "/<pid>");
+		else
+			rv_buf_put(&b, p, e - p);
+		p = e;
+	}
+	return b.p;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_proc(struct rv_suggest *s, const struct rv_rec *r, const char *path, uint32_t access)
+{
+	struct sg_proc *pr = &s->proc;
+	char *form = proc_form(path);
+	size_t i;
+
+	if (!form)
+		return -ENOMEM;
+	pr->access |= access;
+	pr->count += (uint64_t)rv_rec_count(r);
+	for (i = 0; i < pr->nforms && strcmp(pr->forms[i], form); i++)
+		;
+	if (i < pr->nforms || pr->nforms == SG_MAX_PROC_FORMS) {
+		pr->more_forms |= i == pr->nforms;
+		free(form);
+		return 0;
+	}
+	pr->forms[pr->nforms++] = form;
+	qsort(pr->forms, pr->nforms, sizeof(*pr->forms), cmp_str);
+	return 0;
+}
+
 static int add_path(struct rv_suggest *s, struct sg_node *root, const struct rv_rec *r,
 		    const char *path, uint32_t access)
 {
 	const char *why = path_problem(path);
 	struct sg_node *n;
 
+	if (!why && proc_pid_prefix(path) && root == s->execs)
+		why = "a per-process path (/proc/<pid>/...) as an executable";
 	if (why) {
 		note(s, r, why);
 		return 0;
 	}
+	if (proc_pid_prefix(path))
+		return add_proc(s, r, path, access);
 	n = trie_add(s, root, path);
 	if (!n)
 		return s->nodes == SG_MAX_NODES ? -E2BIG : -ENOMEM;
@@ -192,6 +262,10 @@ static int add_file(struct rv_suggest *s, const struct rv_rec *r)
 		note(s, r, "the path could not be resolved (no rule can allow it)");
 		return 0;
 	}
+	if (r->path_hex || r->path2_hex) {
+		note(s, r, "the name is not valid UTF-8 (no rule can name it)");
+		return 0;
+	}
 	if (!r->path || access_bits(r, file_words, SG_FILE_WORDS, &bits)) {
 		note(s, r, "no path or unknown access words");
 		return 0;
@@ -206,6 +280,10 @@ static int add_exec(struct rv_suggest *s, const struct rv_rec *r)
 {
 	if (!r->path) {
 		note(s, r, "exec record without a path");
+		return 0;
+	}
+	if (r->path_hex) {
+		note(s, r, "the name is not valid UTF-8 (no rule can name it)");
 		return 0;
 	}
 	return add_path(s, s->execs, r, r->path, 0);
@@ -390,6 +468,42 @@ static void add_cgroup(struct rv_suggest *s, const char *cg)
 		s->ncgroups++;
 }
 
+/* Namespaces are DNS labels; anything else (a '*' above all) would widen a selector. */
+static void add_namespace(struct rv_suggest *s, const char *ns)
+{
+	if (!ns) {
+		s->ns_missing = true;
+		return;
+	}
+	if (!rv_suggest_name_ok(ns)) {
+		if (!s->ns_bad)
+			s->ns_bad = strdup(ns);
+		return;
+	}
+	for (size_t i = 0; i < s->nnamespaces; i++)
+		if (!strcmp(s->namespaces[i], ns))
+			return;
+	if (s->nnamespaces < SG_MAX_NAMESPACES && (s->namespaces[s->nnamespaces] = strdup(ns)))
+		s->nnamespaces++;
+}
+
+size_t rv_suggest_namespaces(const struct rv_suggest *s, const struct rv_suggest_opts *o,
+			     const char *const **out, const char **err)
+{
+	*err = NULL;
+	if (o->ns) {
+		*out = &o->ns;
+		return 1;
+	}
+	if (s->ns_bad)
+		*err = "a record's namespace is not a Kubernetes name; give --namespace";
+	else if (s->nnamespaces == SG_MAX_NAMESPACES)
+		*err = "records of too many namespaces; give --namespace";
+	else if (!s->ns_missing)
+		*out = (const char *const *)s->namespaces;
+	return *err ? 0 : s->nnamespaces * !s->ns_missing;
+}
+
 int rv_suggest_add(struct rv_suggest *s, const struct rv_rec *r)
 {
 	uint64_t skipped = s->skipped;
@@ -420,6 +534,7 @@ int rv_suggest_add(struct rv_suggest *s, const struct rv_rec *r)
 		s->last = r->time;
 	if (r->cgroup)
 		add_cgroup(s, r->cgroup);
+	add_namespace(s, r->ns);
 	return 0;
 }
 
@@ -447,8 +562,13 @@ void rv_suggest_free(struct rv_suggest *s)
 		free(s->families[i]);
 	for (size_t i = 0; i < s->ncgroups; i++)
 		free(s->cgroups[i]);
+	for (size_t i = 0; i < s->nnamespaces; i++)
+		free(s->namespaces[i]);
+	free((char *)s->ns_bad);
 	for (size_t i = 0; i < s->nnotes; i++)
-		free(s->notes[i]);
+		free(s->notes[i].first);
+	for (size_t i = 0; i < s->proc.nforms; i++)
+		free(s->proc.forms[i]);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -11,8 +11,10 @@
 #define SG_MAX_NODES 200000 /* distinct paths (and their directories) kept */
 #define SG_MAX_DESTS 4096 /* distinct connect destinations */
 #define SG_MAX_PORTS 1024 /* ports per destination, and bind ports */
-#define SG_MAX_NOTES 32 /* skipped-record notes shown as comments */
+#define SG_MAX_NOTES 32 /* distinct reasons for skipped records, each with its first record */
+#define SG_MAX_PROC_FORMS 16 /* distinct per-process path forms named in the /proc comment */
 #define SG_MAX_CGROUPS 256 /* distinct cgroups remembered for target.cgroups */
+#define SG_MAX_NAMESPACES 64 /* distinct namespaces remembered for target.containers */
 #define SG_MIN_COLLAPSE_DEPTH 2 /* "/" and "/etc" are never collapsed */
 
 #define SG_FILE_WORDS 12 /* read ... mmap-exec, the bits of enum pal_file_access */
@@ -70,8 +72,26 @@ struct rv_suggest {
 	size_t ndevs;
 	char *cgroups[SG_MAX_CGROUPS];
 	size_t ncgroups;
-	char *notes[SG_MAX_NOTES];
+	/* the namespaces of the records, for container selectors */
+	char *namespaces[SG_MAX_NAMESPACES];
+	size_t nnamespaces;
+	bool ns_missing; /* a record without a namespace */
+	const char *ns_bad; /* a namespace that is not a Kubernetes name (first seen) */
+	/* skipped records by reason: how many, and the first one as an example */
+	struct sg_note {
+		const char *why; /* a static string */
+		uint64_t count;
+		char *first;
+	} notes[SG_MAX_NOTES];
 	size_t nnotes;
+	/* per-process paths (/proc/<pid>/...): rule paths cannot name the next run's pids */
+	struct sg_proc {
+		uint32_t access;
+		uint64_t count;
+		char *forms[SG_MAX_PROC_FORMS]; /* "/proc/<pid>/status", sorted */
+		size_t nforms;
+		bool more_forms; /* forms that did not fit */
+	} proc;
 	uint64_t records, skipped;
 	int64_t first, last;
 };
@@ -82,13 +102,58 @@ struct rv_suggest_opts {
 	const char *source; /* which records were used: "audit", "audit and deny" */
 	const char *const *cgroups; /* target.cgroups, NULL: the observed ones */
 	size_t ncgroups;
+	/* target.containers instead of cgroups when container, pod or ns is set */
+	const char *container, *pod, *ns;
 };
+
+/* Whether the policy targets containers by name rather than cgroups. */
+static inline bool rv_suggest_by_container(const struct rv_suggest_opts *o)
+{
+	return o->container || o->pod || o->ns;
+}
+/*
+ * The namespaces container selectors name: --namespace, else the ones seen.
+ * Returns how many; 0 with *err set when no selector can be written honestly.
+ */
+size_t rv_suggest_namespaces(const struct rv_suggest *s, const struct rv_suggest_opts *o,
+			     const char *const **out, const char **err);
 
 int rv_suggest_init(struct rv_suggest *s, unsigned int collapse);
 void rv_suggest_free(struct rv_suggest *s);
 /* Take one record. -E2BIG when a SG_MAX_* limit is reached. */
 int rv_suggest_add(struct rv_suggest *s, const struct rv_rec *r);
 int rv_suggest_yaml(struct rv_suggest *s, const struct rv_suggest_opts *o, struct rv_buf *out);
+/* ---- shared by the YAML (review_yaml.c) and JSON (review_json.c) writers ---- */
+
+enum { SG_K_PATH, SG_K_DIR };
+
+/* One path of a rule, or one directory of a dirs: rule. */
+struct sg_entry {
+	int kind;
+	char *path;
+	uint32_t access;
+	uint64_t count;
+	size_t below; /* SG_K_DIR: accessed paths it stands for */
+};
+
+struct sg_entries {
+	struct sg_entry *v;
+	size_t n, cap;
+};
+
+/*
+ * The file (or, with execs, exec) paths as rules will name them: collapsed
+ * directories, sorted by kind, access words and path. Free with
+ * sg_entries_free().
+ */
+int sg_entries_get(struct rv_suggest *s, bool execs, struct sg_entries *e);
+void sg_entries_free(struct sg_entries *e);
+/* Destinations sorted by address; those with one service share a connect rule. */
+void sg_sort_dests(struct rv_suggest *s);
+bool sg_same_service(const struct sg_dest *a, const struct sg_dest *b);
+/* The policy as JSON (suggest --json): {"policy": {...}, the counts, the skipped}. */
+int rv_suggest_json(struct rv_suggest *s, const struct rv_suggest_opts *o, struct rv_buf *out);
+
 /* Access words by bit, or NULL. */
 const char *sg_file_word(unsigned int bit);
 const char *sg_dev_word(unsigned int bit);

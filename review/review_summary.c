@@ -141,6 +141,55 @@ void rv_summary_free(struct rv_summary *s)
 		gtable_free(&s->groups[g]);
 }
 
+#define ID_SHOWN 12 /* hex digits of a container id, as `docker ps` shows them */
+
+/*
+ * One name of a container key; '/' and '%' in it as %2F and %25, so a name
+ * with a '/' (untrusted runtime state) cannot pass for two.
+ */
+static void name_part(struct rv_buf *b, const char *name, const char *sep)
+{
+	rv_buf_put(b, sep, strlen(sep));
+	if (!name) {
+		rv_buf_put(b, "-", 1);
+		return;
+	}
+	for (; *name; name++) {
+		if (*name == '/' || *name == '%')
+			rv_buf_printf(b, "%%%02X", (unsigned char)*name);
+		else
+			rv_buf_put(b, name, 1);
+	}
+}
+
+/*
+ * "namespace/pod/container" ("-" for a name the runtime did not record),
+ * else "RUNTIME ID" when only the cgroup name told the container, else
+ * "host": every decision falls in exactly one row.
+ */
+static const char *container_key(const struct rv_rec *r, struct rv_buf *b)
+{
+	if (r->ns || r->pod || r->container) {
+		name_part(b, r->ns, "");
+		name_part(b, r->pod, "/");
+		name_part(b, r->container, "/");
+	} else if (r->container_id)
+		rv_buf_printf(b, "%s %.*s", r->runtime ?: "?", ID_SHOWN, r->container_id);
+	else
+		return "host";
+	return b->p;
+}
+
+static bool in_container(const struct rv_rec *r)
+{
+	return r->container_id || r->ns || r->pod || r->container;
+}
+
+bool rv_summary_shows(const struct rv_summary *s, enum rv_group g)
+{
+	return g != RV_G_CONTAINER || s->container_records;
+}
+
 /* The key of a record in group g, or NULL if it has none there. */
 static const char *group_key(const struct rv_rec *r, enum rv_group g, struct rv_buf *b)
 {
@@ -171,6 +220,8 @@ static const char *group_key(const struct rv_rec *r, enum rv_group g, struct rv_
 		return b->p;
 	case RV_G_EXE:
 		return r->exe ? r->exe : r->comm;
+	case RV_G_CONTAINER:
+		return container_key(r, b);
 	default:
 		return r->cgroup;
 	}
@@ -182,6 +233,7 @@ static void add_decision(struct rv_summary *s, const struct rv_rec *r)
 	struct rv_buf b = {0};
 
 	s->records++;
+	s->container_records += in_container(r);
 	if (r->action == RV_ACT_DENY)
 		s->deny += n;
 	else
@@ -260,6 +312,7 @@ void rv_summary_merge(struct rv_summary *to, const struct rv_summary *from)
 	to->lost_records += from->lost_records;
 	to->suppressed_records += from->suppressed_records;
 	to->other_records += from->other_records;
+	to->container_records += from->container_records;
 }
 
 /* ---- histogram ---------------------------------------------------------- */
@@ -405,21 +458,9 @@ void rv_hist_view(const struct rv_hist *h, size_t max_rows, struct rv_hist_view 
 
 #define JSON_TOP_MAX 64 /* rows per group, as the HTML report */
 
-/* A JSON string; record strings are valid UTF-8 (the writer guarantees it). */
 static void json_str(struct rv_buf *b, const char *s)
 {
-	rv_buf_put(b, "\"", 1);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			rv_buf_printf(b, "\\%c", c);
-		else if (c < 0x20)
-			rv_buf_printf(b, "\\u%04x", c);
-		else
-			rv_buf_put(b, s, 1);
-	}
-	rv_buf_put(b, "\"", 1);
+	rv_json_str(b, s);
 }
 
 static void json_time(struct rv_buf *b, int64_t t, bool set)
@@ -436,7 +477,8 @@ static void json_time(struct rv_buf *b, int64_t t, bool set)
 
 static void json_group(struct rv_buf *b, const struct rv_summary *s, enum rv_group g, size_t top)
 {
-	static const char *const names[RV_G_MAX] = {"rules", "paths", "exes", "cgroups"};
+	static const char *const names[RV_G_MAX] = {"rules", "paths", "exes", "cgroups",
+						    "containers"};
 	const struct rv_entry *e[JSON_TOP_MAX];
 	size_t n = rv_summary_top(s, g, top < JSON_TOP_MAX ? top : JSON_TOP_MAX, e);
 

@@ -11,21 +11,6 @@
 
 #include "review/review_suggest.h"
 
-enum { K_PATH, K_DIR };
-
-struct entry {
-	int kind;
-	char *path;
-	uint32_t access;
-	uint64_t count;
-	size_t below; /* K_DIR: accessed paths it stands for */
-};
-
-struct entries {
-	struct entry *v;
-	size_t n, cap;
-};
-
 /* ---- collapse ------------------------------------------------------------ */
 
 static void collapse(struct sg_node *n, unsigned int threshold)
@@ -65,13 +50,13 @@ static char *node_path(const struct sg_node *n)
 	return p;
 }
 
-static int push(struct entries *e, int kind, const struct sg_node *n)
+static int push(struct sg_entries *e, int kind, const struct sg_node *n)
 {
-	struct entry *x;
+	struct sg_entry *x;
 
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? 2 * e->cap : 64;
-		struct entry *v = realloc(e->v, cap * sizeof(*v));
+		struct sg_entry *v = realloc(e->v, cap * sizeof(*v));
 
 		if (!v)
 			return -ENOMEM;
@@ -83,21 +68,21 @@ static int push(struct entries *e, int kind, const struct sg_node *n)
 	if (!x->path)
 		return -ENOMEM;
 	x->kind = kind;
-	x->access = kind == K_DIR ? n->sub_access : n->access;
-	x->count = kind == K_DIR ? n->sub_count : n->count;
+	x->access = kind == SG_K_DIR ? n->sub_access : n->access;
+	x->count = kind == SG_K_DIR ? n->sub_count : n->count;
 	x->below = n->sub_direct;
 	e->n++;
 	return 0;
 }
 
-static int walk(const struct sg_node *n, struct entries *e)
+static int walk(const struct sg_node *n, struct sg_entries *e)
 {
 	int err = 0;
 
 	if (n->collapsed)
-		return push(e, K_DIR, n);
+		return push(e, SG_K_DIR, n);
 	if (n->direct)
-		err = push(e, K_PATH, n);
+		err = push(e, SG_K_PATH, n);
 	for (const struct sg_node *c = n->child; c && !err; c = c->next)
 		err = walk(c, e);
 	return err;
@@ -105,7 +90,7 @@ static int walk(const struct sg_node *n, struct entries *e)
 
 static int cmp_entry(const void *a, const void *b)
 {
-	const struct entry *x = a, *y = b;
+	const struct sg_entry *x = a, *y = b;
 
 	if (x->kind != y->kind)
 		return x->kind - y->kind;
@@ -114,11 +99,26 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-static void entries_free(struct entries *e)
+void sg_entries_free(struct sg_entries *e)
 {
 	for (size_t i = 0; i < e->n; i++)
 		free(e->v[i].path);
 	free(e->v);
+	memset(e, 0, sizeof(*e));
+}
+
+int sg_entries_get(struct rv_suggest *s, bool execs, struct sg_entries *e)
+{
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	collapse(execs ? s->execs : s->files, execs ? 0 : s->collapse); /* binaries: each named */
+	err = walk(execs ? s->execs : s->files, e);
+	if (!err && !execs && e->n)
+		qsort(e->v, e->n, sizeof(*e->v), cmp_entry);
+	if (err)
+		sg_entries_free(e);
+	return err;
 }
 
 /* ---- scalars ------------------------------------------------------------- */
@@ -159,13 +159,29 @@ static void words(struct rv_buf *out, uint32_t bits, const char *(*word)(unsigne
 	rv_buf_put(out, "]", 1);
 }
 
+/* YAML allows no C0, DEL or C1 control character, not even in a comment: each becomes '?'. */
+static void comment_text(struct rv_buf *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
+			s++; /* U+0080..U+009F */
+		else if (c >= 0x20 && c != 0x7f) {
+			rv_buf_put(out, s, 1);
+			continue;
+		}
+		rv_buf_put(out, "?", 1);
+	}
+}
+
 /* ---- sections ------------------------------------------------------------ */
 
-static void path_item(struct rv_buf *out, const struct entry *x, unsigned int threshold)
+static void path_item(struct rv_buf *out, const struct sg_entry *x, unsigned int threshold)
 {
 	rv_buf_printf(out, "      - ");
 	scalar(out, x->path);
-	if (x->kind == K_DIR)
+	if (x->kind == SG_K_DIR)
 		rv_buf_printf(out, " # %llu accesses to %zu paths below (collapsed: %zu >= %u)\n",
 			      (unsigned long long)x->count, x->below, x->below, threshold);
 	else
@@ -173,7 +189,7 @@ static void path_item(struct rv_buf *out, const struct entry *x, unsigned int th
 }
 
 /* One rule per run of entries with the same kind and access words. */
-static void file_rules(struct rv_buf *out, const struct entries *e, unsigned int threshold)
+static void file_rules(struct rv_buf *out, const struct sg_entries *e, unsigned int threshold)
 {
 	for (size_t i = 0; i < e->n;) {
 		size_t j = i;
@@ -182,10 +198,11 @@ static void file_rules(struct rv_buf *out, const struct entries *e, unsigned int
 		while (j < e->n && e->v[j].kind == e->v[i].kind && e->v[j].access == e->v[i].access)
 			total += e->v[j++].count;
 		rv_buf_printf(out, "  # %zu %s, %llu access%s\n", j - i,
-			      e->v[i].kind == K_DIR ? (j - i == 1 ? "directory" : "directories") :
-						      (j - i == 1 ? "path" : "paths"),
+			      e->v[i].kind == SG_K_DIR ?
+				      (j - i == 1 ? "directory" : "directories") :
+				      (j - i == 1 ? "path" : "paths"),
 			      (unsigned long long)total, total == 1 ? "" : "es");
-		rv_buf_printf(out, "  - %s:\n", e->v[i].kind == K_DIR ? "dirs" : "paths");
+		rv_buf_printf(out, "  - %s:\n", e->v[i].kind == SG_K_DIR ? "dirs" : "paths");
 		for (size_t k = i; k < j; k++)
 			path_item(out, &e->v[k], threshold);
 		rv_buf_printf(out, "    access: ");
@@ -195,36 +212,60 @@ static void file_rules(struct rv_buf *out, const struct entries *e, unsigned int
 	}
 }
 
+/*
+ * Per-process paths: the kernel matches the resolved path (/proc/4242/...,
+ * never /proc/self/...: that is a symlink resolved before any hook), and rule
+ * paths have no wildcard, so only the directory /proc covers the next run.
+ */
+static void proc_rule(const struct sg_proc *pr, struct rv_buf *out)
+{
+	rv_buf_printf(out, "  # %llu access%s to per-process paths:\n",
+		      (unsigned long long)pr->count, pr->count == 1 ? "" : "es");
+	for (size_t i = 0; i < pr->nforms; i++) {
+		rv_buf_printf(out, "  #   ");
+		comment_text(out, pr->forms[i]);
+		rv_buf_put(out, "\n", 1);
+	}
+	if (pr->more_forms)
+		rv_buf_printf(out, "  #   (more)\n");
+	rv_buf_printf(
+		out,
+		"  # Rule paths match the resolved path (/proc/<pid>/..., never /proc/self/...)\n"
+		"  # and have no wildcard, so only the directory /proc covers the next run's\n"
+		"  # pids: this rule allows these words on all of /proc. Narrow it by hand.\n");
+	rv_buf_printf(out, "  - dirs:\n      - /proc # %llu access%s\n    access: ",
+		      (unsigned long long)pr->count, pr->count == 1 ? "" : "es");
+	words(out, pr->access, sg_file_word, SG_FILE_WORDS);
+	rv_buf_printf(out, "\n    action: allow\n");
+}
+
 static int files_section(struct rv_suggest *s, struct rv_buf *out)
 {
-	struct entries e = {0};
-	int err;
+	struct sg_entries e;
+	int err = sg_entries_get(s, false, &e);
 
-	collapse(s->files, s->collapse);
-	err = walk(s->files, &e);
-	if (!err && e.n) {
-		qsort(e.v, e.n, sizeof(*e.v), cmp_entry);
+	if (!err && (e.n || s->proc.count))
 		rv_buf_printf(out, "files:\n");
+	if (!err && e.n)
 		file_rules(out, &e, s->collapse);
-	}
-	entries_free(&e);
+	if (!err && s->proc.count)
+		proc_rule(&s->proc, out);
+	sg_entries_free(&e);
 	return err;
 }
 
 static int exec_section(struct rv_suggest *s, struct rv_buf *out)
 {
-	struct entries e = {0};
-	int err;
+	struct sg_entries e;
+	int err = sg_entries_get(s, true, &e);
 
-	collapse(s->execs, 0); /* each binary is named: never a whole directory */
-	err = walk(s->execs, &e);
 	if (!err && e.n) {
 		rv_buf_printf(out, "exec:\n  - paths:\n");
 		for (size_t i = 0; i < e.n; i++)
 			path_item(out, &e.v[i], 0);
 		rv_buf_printf(out, "    action: allow\n");
 	}
-	entries_free(&e);
+	sg_entries_free(&e);
 	return err;
 }
 
@@ -246,7 +287,7 @@ static void ports(struct rv_buf *out, const uint16_t *p, size_t n)
 	rv_buf_put(out, "]", 1);
 }
 
-static bool same_service(const struct sg_dest *a, const struct sg_dest *b)
+bool sg_same_service(const struct sg_dest *a, const struct sg_dest *b)
 {
 	return a->protocols == b->protocols && a->any_port == b->any_port &&
 	       a->nports == b->nports && !memcmp(a->ports, b->ports, a->nports * sizeof(*a->ports));
@@ -255,6 +296,11 @@ static bool same_service(const struct sg_dest *a, const struct sg_dest *b)
 static int cmp_dest(const void *a, const void *b)
 {
 	return strcmp(((const struct sg_dest *)a)->cidr, ((const struct sg_dest *)b)->cidr);
+}
+
+void sg_sort_dests(struct rv_suggest *s)
+{
+	qsort(s->dests, s->ndests, sizeof(*s->dests), cmp_dest);
 }
 
 static void protocols(struct rv_buf *out, unsigned int p)
@@ -272,7 +318,7 @@ static int connect_rules(struct rv_suggest *s, struct rv_buf *out)
 
 	if (!done)
 		return -ENOMEM;
-	qsort(s->dests, s->ndests, sizeof(*s->dests), cmp_dest);
+	sg_sort_dests(s);
 	for (size_t i = 0; i < s->ndests; i++) {
 		const struct sg_dest *d = &s->dests[i];
 
@@ -280,7 +326,7 @@ static int connect_rules(struct rv_suggest *s, struct rv_buf *out)
 			continue;
 		rv_buf_printf(out, "  - connect:\n");
 		for (size_t j = i; j < s->ndests; j++) {
-			if (done[j] || !same_service(d, &s->dests[j]))
+			if (done[j] || !sg_same_service(d, &s->dests[j]))
 				continue;
 			done[j] = true;
 			rv_buf_printf(out, "      - \"%s\" # %llu\n", s->dests[j].cidr,
@@ -344,12 +390,6 @@ static void devices_section(struct rv_suggest *s, struct rv_buf *out)
 
 /* ---- the document -------------------------------------------------------- */
 
-static void comment_text(struct rv_buf *out, const char *s)
-{
-	for (; *s; s++)
-		rv_buf_put(out, (unsigned char)*s < 0x20 ? "?" : s, 1);
-}
-
 static void header(struct rv_suggest *s, const struct rv_suggest_opts *o, struct rv_buf *out)
 {
 	char a[32], b[32];
@@ -376,6 +416,43 @@ static void header(struct rv_suggest *s, const struct rv_suggest_opts *o, struct
 	rv_buf_printf(out, "mode: enforce\n");
 }
 
+static void selector_key(struct rv_buf *out, const char *lead, const char *key, const char *v)
+{
+	if (!v)
+		return;
+	rv_buf_printf(out, "%s%s: ", lead, key);
+	scalar(out, v);
+	rv_buf_put(out, "\n", 1);
+}
+
+/* One selector per namespace; none known: one without (it names no namespace). */
+static int container_target(struct rv_suggest *s, const struct rv_suggest_opts *o,
+			    struct rv_buf *out)
+{
+	const char *const *ns = NULL;
+	const char *err;
+	size_t n = rv_suggest_namespaces(s, o, &ns, &err);
+
+	if (err)
+		return -EDOM;
+	rv_buf_printf(out, "target:\n  containers:%s\n",
+		      o->ns ? "" :
+		      n	    ? " # namespaces as observed" :
+			      " # the records name no namespace");
+	for (size_t i = 0; i < (n ? n : 1); i++) {
+		const char *lead = "    - ";
+
+		if (n) {
+			selector_key(out, lead, "namespace", ns[i]);
+			lead = "      ";
+		}
+		selector_key(out, lead, "pod", o->pod);
+		lead = n || o->pod ? "      " : lead;
+		selector_key(out, lead, "container", o->container);
+	}
+	return 0;
+}
+
 static void target(struct rv_suggest *s, const struct rv_suggest_opts *o, struct rv_buf *out)
 {
 	const char *const *cg = o->ncgroups ? o->cgroups : (const char *const *)s->cgroups;
@@ -394,18 +471,27 @@ static void target(struct rv_suggest *s, const struct rv_suggest_opts *o, struct
 	}
 }
 
+/* "151 records skipped: control characters in the path (first: TIME file PATH)" */
 static void notes(struct rv_suggest *s, struct rv_buf *out)
 {
+	uint64_t listed = 0;
+
 	if (!s->skipped)
 		return;
-	rv_buf_printf(out, "# %llu records gave no rule:\n", (unsigned long long)s->skipped);
+	rv_buf_printf(out, "# %llu record%s gave no rule:\n", (unsigned long long)s->skipped,
+		      s->skipped == 1 ? "" : "s");
 	for (size_t i = 0; i < s->nnotes; i++) {
-		rv_buf_printf(out, "#   ");
-		comment_text(out, s->notes[i]);
-		rv_buf_put(out, "\n", 1);
+		const struct sg_note *n = &s->notes[i];
+
+		rv_buf_printf(out, "#   %llu record%s skipped: %s (first: ",
+			      (unsigned long long)n->count, n->count == 1 ? "" : "s", n->why);
+		comment_text(out, n->first);
+		rv_buf_printf(out, ")\n");
+		listed += n->count;
 	}
-	if (s->skipped > s->nnotes)
-		rv_buf_printf(out, "#   ...\n");
+	if (s->skipped > listed)
+		rv_buf_printf(out, "#   %llu records skipped for other reasons\n",
+			      (unsigned long long)(s->skipped - listed));
 }
 
 int rv_suggest_yaml(struct rv_suggest *s, const struct rv_suggest_opts *o, struct rv_buf *out)
@@ -415,7 +501,13 @@ int rv_suggest_yaml(struct rv_suggest *s, const struct rv_suggest_opts *o, struc
 	if (!s->records)
 		return -ENODATA;
 	header(s, o, out);
-	target(s, o, out);
+	if (rv_suggest_by_container(o)) {
+		err = container_target(s, o, out);
+		if (err)
+			return err;
+	} else {
+		target(s, o, out);
+	}
 	rv_buf_printf(out, "default: deny # for the rule classes below only\n");
 	err = files_section(s, out);
 	if (!err)

@@ -20,8 +20,10 @@ struct suggest {
 	struct rv_scan scan;
 	struct rv_suggest sg;
 	const char *name, *policy, *cgroup;
+	const char *container, *pod, *ns; /* --container, --pod, --namespace */
 	long collapse;
 	bool include_denied;
+	bool json; /* --json: the policy and its counts as one JSON object */
 	int64_t now;
 	int err; /* first error from gathering */
 	char name_buf[64];
@@ -39,12 +41,21 @@ static void usage(FILE *f)
 		"  --cgroup PATH      only records of this cgroup (a glob: '*' one level, '**'\n"
 		"                     any depth); also the policy's target. Without it the\n"
 		"                     target is the list of cgroups seen.\n"
+		"  --container NAME   only records of containers of this name; the target is\n"
+		"                     then target.containers (namespace, pod, container), not\n"
+		"                     cgroups. '*' matches any run of characters.\n"
+		"  --pod NAME, --namespace NAME   narrow --container (pods of a deployment\n"
+		"                     differ: --pod 'web-7d4b9c-*'). Without --namespace, the\n"
+		"                     namespaces seen in the records.\n"
 		"  --since T, --until T   RFC 3339 time or a duration before now (30m, 1h, 2d)\n"
 		"  --collapse N       write dirs: DIR when N or more entries of DIR were\n"
 		"                     accessed (default %d; 0: never). '/' and top-level\n"
 		"                     directories are never collapsed.\n"
 		"  --name NAME        the policy name (default: POLICY-suggested)\n"
-		"  --include-denied   learn from deny records too, not only audit records\n\n"
+		"  --include-denied   learn from deny records too, not only audit records\n"
+		"  --json             one JSON object: \"policy\" (the policy document, which\n"
+		"                     'palisade check -' reads as it is), the counts and the\n"
+		"                     skipped records beside it\n\n"
 		"Check the result with 'palisade check FILE' and review it before enforcing.\n",
 		DEFAULT_COLLAPSE);
 }
@@ -61,7 +72,19 @@ static void take(const struct rv_rec *r, void *ctx)
 		s->err = err;
 }
 
-enum { O_POLICY = 256, O_CGROUP, O_SINCE, O_UNTIL, O_COLLAPSE, O_NAME, O_DENIED };
+enum {
+	O_POLICY = 256,
+	O_CGROUP,
+	O_SINCE,
+	O_UNTIL,
+	O_COLLAPSE,
+	O_NAME,
+	O_DENIED,
+	O_CONTAINER,
+	O_POD,
+	O_NAMESPACE,
+	O_JSON,
+};
 
 static const struct option options[] = {
 	{"policy", required_argument, NULL, O_POLICY},
@@ -71,6 +94,10 @@ static const struct option options[] = {
 	{"collapse", required_argument, NULL, O_COLLAPSE},
 	{"name", required_argument, NULL, O_NAME},
 	{"include-denied", no_argument, NULL, O_DENIED},
+	{"container", required_argument, NULL, O_CONTAINER},
+	{"pod", required_argument, NULL, O_POD},
+	{"namespace", required_argument, NULL, O_NAMESPACE},
+	{"json", no_argument, NULL, O_JSON},
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
@@ -83,6 +110,29 @@ static int filter_opt(struct suggest *s, const char *name, const char *value)
 	if (err)
 		fprintf(stderr, PROG ": --%s '%s': %s\n", name, value, why ? why : strerror(-err));
 	return err;
+}
+
+/*
+ * A container selector value is a name with '*' as its only wildcard; it
+ * filters records as a glob whose '*' stops at '/', which names never hold.
+ */
+static int name_opt(struct suggest *s, const char *opt, const char *value, const char **dst)
+{
+	if (!*value || value[strcspn(value, "?\\/,")]) {
+		fprintf(stderr,
+			PROG ": --%s '%s': expected a name; '*' is the only wildcard (no '?', "
+			     "'\\', '/' or ',')\n",
+			opt, value);
+		return -EINVAL;
+	}
+	for (const char *c = value; *c; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			fprintf(stderr, PROG ": --%s: control characters in the name\n", opt);
+			return -EINVAL;
+		}
+	}
+	*dst = value;
+	return filter_opt(s, opt, value);
 }
 
 static int one_opt(struct suggest *s, int c)
@@ -111,6 +161,15 @@ static int one_opt(struct suggest *s, int c)
 		return 0;
 	case O_DENIED:
 		s->include_denied = true;
+		return 0;
+	case O_CONTAINER:
+		return name_opt(s, "container", optarg, &s->container);
+	case O_POD:
+		return name_opt(s, "pod", optarg, &s->pod);
+	case O_NAMESPACE:
+		return name_opt(s, "namespace", optarg, &s->ns);
+	case O_JSON:
+		s->json = true;
 		return 0;
 	default:
 		fprintf(stderr, "Try 'palisade suggest --help'.\n");
@@ -150,6 +209,12 @@ static int parse_opts(struct suggest *s, int argc, char **argv)
 		if (err)
 			return err;
 	}
+	if (s->cgroup && (s->container || s->pod || s->ns)) {
+		fprintf(stderr,
+			PROG ": the target is cgroups (--cgroup) or containers (--container, "
+			     "--pod, --namespace), not both\n");
+		return -EINVAL;
+	}
 	err = filter_opt(s, "action", s->include_denied ? "audit,deny" : "audit");
 	return err ?: pick_name(s);
 }
@@ -169,6 +234,28 @@ static int setup(struct suggest *s)
 	return err;
 }
 
+static void namespace_error(struct suggest *s, const struct rv_suggest_opts *o)
+{
+	const char *const *ns;
+	const char *why;
+
+	rv_suggest_namespaces(&s->sg, o, &ns, &why);
+	fprintf(stderr, PROG ": %s\n", why); /* not the name itself: it may hold any byte */
+}
+
+/* A selector without a namespace selects containers of that name in every namespace. */
+static void container_warning(struct suggest *s, const struct rv_suggest_opts *o)
+{
+	const char *const *ns;
+	const char *why;
+
+	if (rv_suggest_namespaces(&s->sg, o, &ns, &why))
+		return;
+	fprintf(stderr,
+		PROG ": warning: the records name no namespace, so the selector names none: it "
+		     "selects such containers in every namespace; add --namespace\n");
+}
+
 static int write_policy(struct suggest *s)
 {
 	const char *cg[1] = {s->cgroup};
@@ -178,18 +265,25 @@ static int write_policy(struct suggest *s)
 		.source = s->include_denied ? "audit and deny" : "audit",
 		.cgroups = s->cgroup ? cg : NULL,
 		.ncgroups = s->cgroup ? 1 : 0,
+		.container = s->container,
+		.pod = s->pod,
+		.ns = s->ns,
 	};
 	struct rv_buf out = {0};
-	int err = rv_suggest_yaml(&s->sg, &o, &out);
+	int err = s->json ? rv_suggest_json(&s->sg, &o, &out) : rv_suggest_yaml(&s->sg, &o, &out);
 
 	if (err == -ENODATA)
 		fprintf(stderr, PROG ": no usable %s records matched; nothing to suggest\n",
 			s->include_denied ? "audit or deny" : "audit");
+	else if (err == -EDOM)
+		namespace_error(s, &o);
 	else if (err)
 		fprintf(stderr, PROG ": %s\n", strerror(-err));
 	else
 		fwrite(out.p, 1, out.len, stdout);
-	if (!err && !s->cgroup && !s->sg.ncgroups)
+	if (!err && rv_suggest_by_container(&o))
+		container_warning(s, &o);
+	else if (!err && !s->cgroup && !s->sg.ncgroups)
 		fprintf(stderr,
 			PROG ": warning: the records name no cgroup, so the policy has no "
 			     "target and its 'default: deny' would cover every process on the "

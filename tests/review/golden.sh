@@ -63,7 +63,12 @@ golden summary-filtered logs --summary --width 100 --top 3 --policy protect-secr
 golden histogram-days logs --summary --width 90 --top 2 --buckets 16 spread.log
 golden histogram-window logs --summary --width 90 --top 1 --since 2026-11-21T00:00:00Z \
 	--until 2026-11-21T23:59:59Z spread.log
+golden summary-containers logs --summary --width 100 containers.log
+golden table-containers logs --width 0 --namespace prod --pod 'web-7d4b9c-*' --container nginx \
+	--event exec,network containers.log
 golden suggest-web suggest --policy web basic.log
+golden suggest-container suggest --container nginx --namespace prod --pod 'web-7d4b9c-*' \
+	--name web-nginx containers.log
 golden suggest-cgroup suggest --cgroup '/kubepods/**' --collapse 2 --name ctr-allow \
 	--include-denied spread.log
 golden usage-bad-action logs --action allow basic.log

@@ -35,6 +35,15 @@ grep -q 'Incomplete data: 120 events lost' "$work/report.html" ||
 	{ echo "FAIL: no loss banner" >&2; exit 1; }
 [ "$(grep -c '<tr class="row">' "$work/report.html")" -eq 25 ] ||
 	{ echo "FAIL: expected 25 table rows (9 rules, 10 targets, 3 executables, 3 cgroups)" >&2; exit 1; }
+# no container in basic.log: no container table; containers.log: one row per container
+grep -q 'Top containers' "$work/report.html" && { echo "FAIL: container table without containers" >&2; exit 1; }
+"$bin" logs --html "$work/ctr.html" "$fx/containers.log" 2>/dev/null
+sed -n '/<h2>Top containers/,/<\/table>/p' "$work/ctr.html" >"$work/ctr-rows"
+[ "$(grep -c '<tr class="row">' "$work/ctr-rows")" -eq 8 ] &&
+	grep -q '<td class="k">prod/web-7d4b9c-x2x7q/nginx</td>' "$work/ctr-rows" &&
+	grep -q '<td class="k">host</td>' "$work/ctr-rows" &&
+	grep -q '<td class="k">prod/web-7d4b9c%2Fevil/nginx</td>' "$work/ctr-rows" ||
+	{ echo "FAIL: container table of containers.log:" >&2; cat "$work/ctr-rows" >&2; exit 1; }
 
 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 	--disable-background-networking --disable-component-update --disable-sync \

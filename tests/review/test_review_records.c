@@ -22,6 +22,7 @@
 
 #define BASIC FIXTURES "/basic.log"
 #define MALFORMED FIXTURES "/malformed.log"
+#define CONTAINERS FIXTURES "/containers.log"
 #define MAX_LINES 64
 
 struct lines {
@@ -193,14 +194,14 @@ static void test_parse_bad(void **state)
 
 /* ---- filters -------------------------------------------------------------- */
 
-/* How many basic.log records the filter matches, checking the prefilter on each line. */
-static size_t count_matches(struct rv_filter *f)
+/* How many records of file the filter matches, checking the prefilter on each line. */
+static size_t count_in(const char *file, struct rv_filter *f)
 {
 	struct rv_parser *tok = new_parser();
 	struct lines l;
 	size_t n = 0;
 
-	load(BASIC, &l);
+	load(file, &l);
 	for (size_t i = 0; i < l.n; i++) {
 		struct rv_rec r;
 		enum rv_bad why;
@@ -218,7 +219,12 @@ static size_t count_matches(struct rv_filter *f)
 	return n;
 }
 
-static size_t with(const char *name, const char *value)
+static size_t count_matches(struct rv_filter *f)
+{
+	return count_in(BASIC, f);
+}
+
+static size_t with_in(const char *file, const char *name, const char *value)
 {
 	struct rv_filter f;
 	const char *err;
@@ -226,9 +232,14 @@ static size_t with(const char *name, const char *value)
 
 	rv_filter_init(&f);
 	assert_int_equal(rv_filter_set(&f, name, value, 1795341600LL * RV_USEC, &err), 0);
-	n = count_matches(&f);
+	n = count_in(file, &f);
 	rv_filter_free(&f);
 	return n;
+}
+
+static size_t with(const char *name, const char *value)
+{
+	return with_in(BASIC, name, value);
 }
 
 static void test_filters_each(void **state)
@@ -261,6 +272,75 @@ static void test_filters_each(void **state)
 	assert_int_equal(with("uid", "33,1000"), 21);
 	assert_int_equal(with("pid", "777"), 2);
 	assert_int_equal(with("pid", "1"), 0); /* ppid is not pid */
+}
+
+static size_t in_ctr(const char *name, const char *value)
+{
+	return with_in(CONTAINERS, name, value);
+}
+
+/* Container names: globs as for paths; a record without the field (or with a non-string) never
+ * matches, not even '**'. */
+static void test_filters_containers(void **state)
+{
+	struct rv_parser *tok = new_parser();
+	struct lines l;
+	struct rv_rec r;
+	enum rv_bad why;
+
+	load(CONTAINERS, &l);
+	assert_int_equal(l.n, 25);
+	assert_int_equal(parse(tok, l.text[3], &r, &why), 0);
+	assert_string_equal(r.container, "nginx");
+	assert_string_equal(r.pod, "web-7d4b9c-x2x7q");
+	assert_string_equal(r.ns, "prod");
+	assert_string_equal(r.image, "docker.io/library/nginx:1.27");
+	assert_string_equal(r.runtime, "containerd");
+	assert_string_equal(r.pod_uid, "811bce1a-b926-49c6-af1c-115c2a06df25");
+	assert_int_equal(strlen(r.container_id), 64);
+	assert_int_equal(parse(tok, l.text[1], &r, &why), 0); /* the host: none of them */
+	assert_null(r.container_id);
+	assert_null(r.container);
+	assert_int_equal(parse(tok, l.text[22], &r, &why), 0); /* names of the wrong JSON type */
+	assert_string_equal(r.runtime, "containerd");
+	assert_null(r.container);
+	assert_null(r.pod);
+	assert_null(r.ns);
+	assert_null(r.image);
+	unload(&l);
+	rv_parser_free(tok);
+
+	assert_int_equal(in_ctr("container", "nginx"), 18); /* 14 + 2 + staging + "a/b" pod */
+	assert_int_equal(in_ctr("container", "**"), 20); /* + envoy's 2; not host, docker */
+	assert_int_equal(in_ctr("container", "ngin?,envoy"), 0); /* one pattern, no lists */
+	assert_int_equal(in_ctr("namespace", "prod"), 19);
+	assert_int_equal(in_ctr("namespace", "staging"), 1);
+	assert_int_equal(in_ctr("pod", "web-7d4b9c-*"), 18);
+	assert_int_equal(in_ctr("pod", "web-7d4b9c*"), 18); /* '*' stops at the '/' */
+	assert_int_equal(in_ctr("pod", "web-7d4b9c**"), 19);
+	assert_int_equal(in_ctr("image", "docker.io/library/nginx:*"), 18);
+	assert_int_equal(in_ctr("image", "*nginx*"), 0); /* '*' is one path level */
+	assert_int_equal(in_ctr("image", "**/envoy:v1.?1"), 2);
+	assert_int_equal(in_ctr("pod", "\\*"), 0);
+	assert_int_equal(with("container", "**"), 0); /* basic.log has no container names */
+}
+
+static void test_filters_containers_and(void **state)
+{
+	struct rv_filter f;
+	const char *err;
+
+	rv_filter_init(&f);
+	assert_int_equal(rv_filter_set(&f, "container", "nginx", 0, &err), 0);
+	assert_int_equal(rv_filter_set(&f, "namespace", "prod", 0, &err), 0);
+	assert_int_equal(count_in(CONTAINERS, &f), 17);
+	assert_int_equal(rv_filter_set(&f, "pod", "web-7d4b9c-x2x7q", 0, &err), 0);
+	assert_int_equal(count_in(CONTAINERS, &f), 14);
+	assert_int_equal(rv_filter_set(&f, "event", "exec", 0, &err), 0);
+	assert_int_equal(count_in(CONTAINERS, &f), 1);
+	assert_int_equal(rv_filter_set(&f, "pod", "x", 0, &err), -EINVAL); /* once only */
+	assert_int_equal(rv_filter_set(&f, "image", "", 0, &err), -EINVAL);
+	rv_filter_free(&f);
 }
 
 static void test_filters_and(void **state)
@@ -555,13 +635,22 @@ static void test_color(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_fields), cmocka_unit_test(test_parse_bad),
-		cmocka_unit_test(test_filters_each), cmocka_unit_test(test_filters_and),
-		cmocka_unit_test(test_filters_bad),  cmocka_unit_test(test_quick),
-		cmocka_unit_test(test_reader_plain), cmocka_unit_test(test_reader_long_line),
-		cmocka_unit_test(test_reader_gzip),  cmocka_unit_test(test_reader_blocks),
-		cmocka_unit_test(test_sort_inputs),  cmocka_unit_test(test_default_log),
-		cmocka_unit_test(test_term_escape),  cmocka_unit_test(test_html_escape),
+		cmocka_unit_test(test_parse_fields),
+		cmocka_unit_test(test_parse_bad),
+		cmocka_unit_test(test_filters_each),
+		cmocka_unit_test(test_filters_and),
+		cmocka_unit_test(test_filters_bad),
+		cmocka_unit_test(test_quick),
+		cmocka_unit_test(test_filters_containers),
+		cmocka_unit_test(test_filters_containers_and),
+		cmocka_unit_test(test_reader_plain),
+		cmocka_unit_test(test_reader_long_line),
+		cmocka_unit_test(test_reader_gzip),
+		cmocka_unit_test(test_reader_blocks),
+		cmocka_unit_test(test_sort_inputs),
+		cmocka_unit_test(test_default_log),
+		cmocka_unit_test(test_term_escape),
+		cmocka_unit_test(test_html_escape),
 		cmocka_unit_test(test_color),
 	};
 

@@ -122,9 +122,10 @@ static const char want_full[] =
 	"    access: [read, write]\n"
 	"    action: allow\n"
 	"# 2 records gave no rule:\n"
-	"#   2026-11-22T10:00:00Z file /srv/../etc/shadow: '.' or '..' in the path\n"
-	"#   2026-11-22T10:00:00Z file /deep: the path could not be resolved (no rule can "
-	"allow it)\n";
+	"#   1 record skipped: '.' or '..' in the path (first: 2026-11-22T10:00:00Z file "
+	"/srv/../etc/shadow)\n"
+	"#   1 record skipped: the path could not be resolved (no rule can allow it) (first: "
+	"2026-11-22T10:00:00Z file /deep)\n";
 
 static void test_full(void **state)
 {
@@ -222,6 +223,142 @@ static void test_collapse(void **state)
 	rv_suggest_free(&s);
 }
 
+static int ctr_yaml(struct rv_suggest *s, const char *ns, const char *pod, char **out)
+{
+	struct rv_suggest_opts o = {.name = "ctr", .container = "nginx", .pod = pod, .ns = ns};
+	struct rv_buf b = {0};
+	int err = rv_suggest_yaml(s, &o, &b);
+
+	*out = b.p;
+	return err;
+}
+
+#define NGINX "\"op\":\"open\",\"access\":[\"read\"],\"container\":\"nginx\","
+
+/*
+ * target.containers: one selector per namespace seen, or the one given; a
+ * namespace in the records that is not a Kubernetes name (a '*' would select
+ * every namespace) is refused rather than written.
+ */
+static void test_container_target(void **state)
+{
+	struct rv_suggest s;
+	char *y;
+
+	assert_int_equal(rv_suggest_init(&s, 5), 0);
+	add(&s, "file", NGINX "\"namespace\":\"prod\",\"path\":\"/etc/a\"");
+	add(&s, "file", NGINX "\"namespace\":\"stage\",\"path\":\"/etc/b\"");
+	add(&s, "file", NGINX "\"namespace\":\"prod\",\"path\":\"/etc/c\"");
+	assert_int_equal(ctr_yaml(&s, NULL, NULL, &y), 0);
+	assert_non_null(strstr(y, "mode: enforce\ntarget:\n  containers: # namespaces as observed\n"
+				  "    - namespace: prod\n      container: nginx\n"
+				  "    - namespace: stage\n      container: nginx\ndefault: deny"));
+	assert_null(strstr(y, "cgroups"));
+	free(y);
+	assert_int_equal(ctr_yaml(&s, "prod", "web-*", &y), 0);
+	assert_non_null(strstr(y, "target:\n  containers:\n    - namespace: prod\n"
+				  "      pod: \"web-*\"\n      container: nginx\ndefault: deny"));
+	free(y);
+	/* a record without a namespace: the selector can name none */
+	add(&s, "file", NGINX "\"path\":\"/etc/d\"");
+	assert_int_equal(ctr_yaml(&s, NULL, NULL, &y), 0);
+	assert_non_null(strstr(y, "target:\n  containers: # the records name no namespace\n"
+				  "    - container: nginx\ndefault: deny"));
+	free(y);
+	/* a hostile namespace: no selector at all, unless --namespace is given */
+	add(&s, "file", NGINX "\"namespace\":\"*\",\"path\":\"/etc/e\"");
+	assert_int_equal(ctr_yaml(&s, NULL, NULL, &y), -EDOM);
+	free(y);
+	assert_int_equal(ctr_yaml(&s, "prod", NULL, &y), 0);
+	assert_non_null(strstr(y, "    - namespace: prod\n      container: nginx\ndefault: deny"));
+	free(y);
+	rv_suggest_free(&s);
+}
+
+/* Names no policy path can hold (C1 controls, bytes that are not UTF-8) give no rule. */
+static void test_unnameable_paths(void **state)
+{
+	struct rv_suggest s;
+
+	assert_int_equal(rv_suggest_init(&s, 5), 0);
+	file(&s, "/srv/e\\u0085f", "\"read\"");
+	file(&s, "/srv/g\\u007fh", "\"read\"");
+	add(&s, "file",
+	    "\"op\":\"open\",\"path\":\"/srv/ff\\ufffd\",\"path_hex\":\"2f7372762f6666ff\","
+	    "\"access\":[\"read\"]");
+	add(&s, "exec",
+	    "\"op\":\"exec\",\"path\":\"/bin/\\ufffd\",\"path_hex\":\"2f62696e2fff\","
+	    "\"access\":[\"exec\"]");
+	assert_int_equal(s.records, 0);
+	assert_int_equal(s.skipped, 4);
+	rv_suggest_free(&s);
+}
+
+/* Skipped records are grouped by reason, with the first of each as the example. */
+static void test_skip_groups(void **state)
+{
+	struct rv_suggest s;
+	char *y;
+
+	assert_int_equal(rv_suggest_init(&s, 5), 0);
+	file(&s, "/etc/hosts", "\"read\"");
+	for (int i = 0; i < 151; i++) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "/tmp/f%d\\u0001", i);
+		file(&s, p, "\"read\"");
+	}
+	file(&s, "/srv/a (deleted)", "\"read\"");
+	file(&s, "/srv/b (deleted)", "\"read\"");
+	y = yaml(&s, NULL);
+	assert_non_null(strstr(y, "# 153 records gave no rule:\n"
+				  "#   151 records skipped: control characters in the path (first: "
+				  "2026-11-22T10:00:00Z file /tmp/f0?)\n"
+				  "#   2 records skipped: the file was deleted (first: "
+				  "2026-11-22T10:00:00Z file /srv/a (deleted))\n"));
+	assert_null(strstr(y, "/tmp/f1?")); /* one example per reason, not one line per record */
+	free(y);
+	rv_suggest_free(&s);
+}
+
+/*
+ * /proc/<pid>/... names another pid in the next run, and /proc/self/... never
+ * matches (the kernel sees the resolved /proc/<pid>): such paths become one
+ * dirs: /proc rule, with their forms in a comment. Other /proc paths stay.
+ */
+static void test_proc_paths(void **state)
+{
+	struct rv_suggest s;
+	char *y;
+
+	assert_int_equal(rv_suggest_init(&s, 2), 0);
+	file(&s, "/proc/4242/status", "\"read\"");
+	file(&s, "/proc/4243/status", "\"read\"");
+	file(&s, "/proc/4242/task/4244/comm", "\"write\"");
+	file(&s, "/proc/17", "\"read\"");
+	file(&s, "/proc/meminfo", "\"read\"");
+	file(&s, "/proc/12ab/x", "\"read\""); /* not a pid */
+	file(&s, "/proc/sys/net/core/somaxconn", "\"read\"");
+	add(&s, "exec", "\"op\":\"exec\",\"path\":\"/proc/4242/exe\",\"access\":[\"exec\"]");
+	y = yaml(&s, NULL);
+	assert_non_null(strstr(y, "  # 4 accesses to per-process paths:\n"
+				  "  #   /proc/<pid>\n"
+				  "  #   /proc/<pid>/status\n"
+				  "  #   /proc/<pid>/task/<pid>/comm\n"));
+	assert_non_null(strstr(y, "  - dirs:\n      - /proc # 4 accesses\n"
+				  "    access: [read, write]\n    action: allow\n"));
+	assert_non_null(strstr(y, "      - /proc/12ab/x # 1\n      - /proc/meminfo # 1\n"
+				  "      - /proc/sys/net/core/somaxconn # 1\n"));
+	assert_null(strstr(y, "- /proc/4242")); /* no rule names a pid */
+	assert_null(strstr(y, "- /proc/self"));
+	assert_null(strstr(y, "exec:")); /* the only exec was per-process: skipped */
+	assert_non_null(strstr(y,
+			       "#   1 record skipped: a per-process path (/proc/<pid>/...) as an "
+			       "executable"));
+	free(y);
+	rv_suggest_free(&s);
+}
+
 static void test_empty_and_names(void **state)
 {
 	struct rv_suggest s;
@@ -251,6 +388,10 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_collapse),
 		cmocka_unit_test(test_empty_and_names),
+		cmocka_unit_test(test_container_target),
+		cmocka_unit_test(test_unnameable_paths),
+		cmocka_unit_test(test_skip_groups),
+		cmocka_unit_test(test_proc_paths),
 	};
 	int r;
 
