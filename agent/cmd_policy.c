@@ -20,6 +20,7 @@
 
 struct popts {
 	bool json;
+	bool sarif; /* check --sarif: the diagnostics as SARIF 2.1.0 */
 	bool quiet;
 	unsigned int flags; /* enum pal_load_flags */
 	__u64 seed;
@@ -57,6 +58,7 @@ static void check_usage(FILE *out)
 		     "'-': standard input).\n\n"
 		     "  -q, --quiet    print only errors and warnings\n"
 		     "      --json     print one JSON object: ok, counts and diagnostics\n"
+		     "      --sarif    print the diagnostics as a SARIF 2.1.0 log (code scanning)\n"
 		     "      --no-host  do not look at rule paths on this host (no symlink,\n"
 		     "                 hard link or missing-executable warnings)\n"
 		     "  -h, --help     show this help\n\n"
@@ -80,11 +82,12 @@ static void compile_usage(FILE *out)
 		"Exit status: 0 ok, 1 policy errors or unreadable input, 2 runtime error.\n");
 }
 
-enum { OPT_JSON = 256, OPT_SEED, OPT_NO_HOST };
+enum { OPT_JSON = 256, OPT_SEED, OPT_NO_HOST, OPT_SARIF };
 
 /* Each verb accepts only the options its help lists. */
 static const struct option check_lo[] = {
 	{"json", no_argument, NULL, OPT_JSON},
+	{"sarif", no_argument, NULL, OPT_SARIF},
 	{"no-host", no_argument, NULL, OPT_NO_HOST},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -126,6 +129,9 @@ static int parse_opts(int argc, char **argv, struct popts *o, bool check)
 		switch (c) {
 		case OPT_JSON:
 			o->json = true;
+			break;
+		case OPT_SARIF:
+			o->sarif = true;
 			break;
 		case OPT_SEED:
 			rc = parse_seed(o, optarg);
@@ -240,6 +246,92 @@ static void check_json(const struct popts *o, const struct pal_policy_set *set, 
 	json_object_put(j);
 }
 
+static json_object *jobj(const char *key, json_object *val)
+{
+	json_object *j = json_object_new_object();
+
+	if (j)
+		json_object_object_add(j, key, val);
+	return j;
+}
+
+/* One SARIF result of a check --json diagnostic (file, line, column, severity, message). */
+static json_object *sarif_result(json_object *d)
+{
+	json_object *res = json_object_new_object(), *loc, *locs, *region, *v;
+	int line = 0, col = 0;
+
+	if (!res)
+		return NULL;
+	json_object_object_get_ex(d, "severity", &v);
+	json_object_object_add(res, "ruleId",
+			       json_object_new_string(strcmp(json_object_get_string(v), "error") ?
+							      "policy-warning" :
+							      "policy-error"));
+	json_object_object_add(res, "level", json_object_get(v));
+	json_object_object_get_ex(d, "message", &v);
+	json_object_object_add(res, "message", jobj("text", json_object_get(v)));
+	json_object_object_get_ex(d, "file", &v);
+	loc = jobj("artifactLocation", jobj("uri", json_object_get(v)));
+	if (json_object_object_get_ex(d, "line", &v))
+		line = json_object_get_int(v);
+	if (json_object_object_get_ex(d, "column", &v))
+		col = json_object_get_int(v);
+	if (loc && line > 0) { /* SARIF lines and columns count from 1 */
+		region = jobj("startLine", json_object_new_int(line));
+		if (region && col > 0)
+			json_object_object_add(region, "startColumn", json_object_new_int(col));
+		json_object_object_add(loc, "region", region);
+	}
+	locs = json_object_new_array();
+	if (locs)
+		json_object_array_add(locs, jobj("physicalLocation", loc));
+	json_object_object_add(res, "locations", locs);
+	return res;
+}
+
+static json_object *sarif_rule(const char *id, const char *text)
+{
+	json_object *r = jobj("id", json_object_new_string(id));
+
+	if (r)
+		json_object_object_add(r, "shortDescription",
+				       jobj("text", json_object_new_string(text)));
+	return r;
+}
+
+/* check --sarif: a SARIF 2.1.0 log with one run, whatever the outcome. */
+static void check_sarif(const struct popts *o)
+{
+	json_object *log = json_object_new_object(), *run = json_object_new_object();
+	json_object *driver = json_object_new_object(), *rules = json_object_new_array();
+	json_object *results = json_object_new_array(), *runs = json_object_new_array();
+
+	if (!log || !run || !driver || !rules || !results || !runs) {
+		fprintf(stderr, "palisade: out of memory\n");
+		return;
+	}
+	json_object_object_add(driver, "name", json_object_new_string("palisade"));
+	json_object_object_add(driver, "version", json_object_new_string(PAL_VERSION));
+	json_object_array_add(rules, sarif_rule("policy-error", "Palisade policy error"));
+	json_object_array_add(rules, sarif_rule("policy-warning", "Palisade policy warning"));
+	json_object_object_add(driver, "rules", rules);
+	json_object_object_add(run, "tool", jobj("driver", driver));
+	for (size_t i = 0; i < json_object_array_length(o->diags); i++)
+		json_object_array_add(results,
+				      sarif_result(json_object_array_get_idx(o->diags, i)));
+	json_object_object_add(run, "results", results);
+	json_object_array_add(runs, run);
+	json_object_object_add(
+		log, "$schema",
+		json_object_new_string("https://json.schemastore.org/sarif-2.1.0.json"));
+	json_object_object_add(log, "version", json_object_new_string("2.1.0"));
+	json_object_object_add(log, "runs", runs);
+	puts(json_object_to_json_string_ext(log, JSON_C_TO_STRING_PLAIN |
+							 JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(log);
+}
+
 int cmd_check(int argc, char **argv)
 {
 	_cleanup_(pal_policy_set_freep) struct pal_policy_set *set = NULL;
@@ -248,13 +340,20 @@ int cmd_check(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
-	if (o.json && !(o.diags = json_object_new_array())) {
+	if (o.json && o.sarif) {
+		fprintf(stderr, "palisade check: --json and --sarif are two output formats; "
+				"choose one\n");
+		return PAL_EXIT_POLICY;
+	}
+	if ((o.json || o.sarif) && !(o.diags = json_object_new_array())) {
 		fprintf(stderr, "palisade: out of memory\n");
 		return PAL_EXIT_RUNTIME;
 	}
 	rc = load(argc, argv, &o, &set);
 	if (o.json)
 		check_json(&o, set, rc);
+	else if (o.sarif)
+		check_sarif(&o);
 	else if (rc < 0 && !o.quiet)
 		printf("palisade check: %u policies OK, %zu warnings\n", set->npolicies,
 		       set->nwarnings);

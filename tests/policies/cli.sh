@@ -150,6 +150,21 @@ run "$PAL" check --json "$tmp/bad.yaml" "$tmp/missing.yaml"
 	"(False, True, (True, True, 'error'))" ] || fail "check --json bad: object"
 grep -q 'missing.yaml' "$tmp/out" || fail "check --json: unreadable file not in diagnostics"
 
+# check --sarif: a SARIF 2.1.0 log whose results are the text diagnostics,
+# each at the FILE:LINE:COL the text names; the exit status is unchanged.
+run "$PAL" check --sarif --no-host "$tmp/good.yaml"
+[ "$rc" = 0 ] || fail "check --sarif good: exit $rc"
+[ "$(pyget "$tmp/out" 'j["version"], j["runs"][0]["tool"]["driver"]["name"], j["runs"][0]["results"]')" = \
+	"('2.1.0', 'palisade', [])" ] || fail "check --sarif good: log"
+run "$PAL" check "$tmp/bad.yaml"
+want=$(sed -n 's/^\([^:]*\):\([0-9]*\):\([0-9]*\): \(error\|warning\): \(.*\)$/\1|\2|\3|\4|\5/p' "$tmp/err" | head -1)
+run "$PAL" check --sarif "$tmp/bad.yaml"
+[ "$rc" = 1 ] || fail "check --sarif bad: exit $rc, want 1"
+got=$(pyget "$tmp/out" '"|".join(str(x) for x in [(l["artifactLocation"]["uri"], l["region"]["startLine"], l["region"]["startColumn"], r["level"], r["message"]["text"]) for r in j["runs"][0]["results"] for l in [r["locations"][0]["physicalLocation"]]][0])')
+[ -n "$want" ] && [ "$got" = "$want" ] || fail "check --sarif bad: first result $got, text says $want"
+run "$PAL" check --sarif --json "$tmp/good.yaml"
+[ "$rc" = 1 ] || fail "check --sarif --json: exit $rc, want 1 (two formats)"
+
 # An unknown verb names the closest one.
 run "$PAL" chek "$tmp/good.yaml"
 [ "$rc" = 1 ] || fail "chek: exit $rc, want 1"
