@@ -463,6 +463,7 @@ static int start_output(struct logs *l)
 			free(sum);
 			return -ENOMEM;
 		}
+		sum->keep_samples = l->html != NULL; /* rows open their records */
 		l->w[i].sum = sum;
 	}
 	l->sum = l->w[0].sum;

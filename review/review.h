@@ -348,10 +348,14 @@ enum rv_group {
 	RV_G_MAX,
 };
 
+#define RV_SAMPLES 5 /* records an HTML row opens: the first of its key */
+
 struct rv_entry {
 	char *key; /* NULL: free slot */
 	uint64_t deny, audit;
 	int64_t first, last;
+	char *sample[RV_SAMPLES]; /* the records' lines, when the summary keeps them */
+	unsigned int nsample;
 };
 
 struct rv_gtable {
@@ -381,6 +385,7 @@ struct rv_summary {
 	uint64_t lost_records, suppressed_records;
 	uint64_t other_records; /* policy and agent records that matched */
 	uint64_t container_records; /* decisions in a container: reports show RV_G_CONTAINER */
+	bool keep_samples; /* --html: each entry keeps its first RV_SAMPLES records */
 };
 
 int rv_summary_init(struct rv_summary *s, size_t max_keys);

@@ -41,14 +41,30 @@ static const char head[] =
 	".ok{color:#2b8a3e}\n"
 	"svg{width:100%;height:auto;max-width:1000px;display:block}\n"
 	"#q{font:inherit;padding:4px 8px;width:320px;margin:8px 0}\n"
+	"tr.row{cursor:pointer}tr.row:hover{background:#f1f3f5}\n"
+	"tr.recs pre{margin:0;font:12px/1.4 ui-monospace,monospace;white-space:pre-wrap;"
+	"word-break:break-all;background:#f8f9fa;padding:6px}\n"
 	"</style>\n</head>\n<body>\n";
 
+/* The filter box hides rows (and their open records); a click on a row opens its records. */
 static const char script[] =
 	"<script>\n"
 	"document.getElementById('q').addEventListener('input', function () {\n"
 	"  var q = this.value.toLowerCase();\n"
 	"  document.querySelectorAll('tr.row').forEach(function (tr) {\n"
-	"    tr.style.display = tr.textContent.toLowerCase().indexOf(q) < 0 ? 'none' : '';\n"
+	"    var hide = tr.textContent.toLowerCase().indexOf(q) < 0;\n"
+	"    tr.style.display = hide ? 'none' : '';\n"
+	"    if (hide && tr.nextElementSibling && tr.nextElementSibling.className === 'recs')\n"
+	"      tr.nextElementSibling.hidden = true;\n"
+	"  });\n"
+	"});\n"
+	"document.querySelectorAll('tr.row').forEach(function (tr) {\n"
+	"  tr.addEventListener('click', function () {\n"
+	"    var r = tr.nextElementSibling;\n"
+	"    if (r && r.className === 'recs') {\n"
+	"      r.hidden = !r.hidden;\n"
+	"      tr.setAttribute('aria-expanded', r.hidden ? 'false' : 'true');\n"
+	"    }\n"
 	"  });\n"
 	"});\n"
 	"</script>\n";
@@ -121,6 +137,25 @@ static void axis_label(struct rv_buf *out, int x, int64_t t, const char *anchor)
 		      "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#495057\" "
 		      "text-anchor=\"%s\">%s</text>\n",
 		      x, PLOT_Y + PLOT_H + 18, anchor, ts);
+}
+
+/* The time axis: both ends and AXIS_TICKS - 1 labelled ticks between them. */
+#define AXIS_TICKS 4
+static void axis_labels(struct rv_buf *out, int64_t from, int64_t to)
+{
+	int right = CHART_W - 10;
+
+	axis_label(out, PLOT_X, from, "start");
+	for (int i = 1; i < AXIS_TICKS; i++) {
+		int x = PLOT_X + (right - PLOT_X) * i / AXIS_TICKS;
+
+		rv_buf_printf(out,
+			      "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+			      "stroke=\"#868e96\"/>\n",
+			      x, PLOT_Y + PLOT_H, x, PLOT_Y + PLOT_H + 4);
+		axis_label(out, x, from + (to - from) / AXIS_TICKS * i, "middle");
+	}
+	axis_label(out, right, to, "end");
 }
 
 /* One bucket: deny at the bottom, audit stacked on it, with the counts as a tooltip. */
@@ -212,10 +247,8 @@ static int timeline(const struct rv_summary *s, struct rv_buf *out)
 		      PLOT_Y + PLOT_H);
 	bars(v, max, out);
 	legend(out);
-	if (s->records) {
-		axis_label(out, PLOT_X, v->origin, "start");
-		axis_label(out, CHART_W - 10, v->origin + (int64_t)v->n * v->width, "end");
-	}
+	if (s->records)
+		axis_labels(out, v->origin, v->origin + (int64_t)v->n * v->width);
 	rv_buf_printf(out, "</svg>\n");
 	free(v);
 	return 0;
@@ -230,11 +263,24 @@ static void html_entry(const struct rv_entry *e, const char *key, struct rv_buf 
 		rv_time_format(e->last, 0, b, sizeof(b));
 	}
 	rv_buf_printf(out,
-		      "<tr class=\"row\"><td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
+		      "<tr class=\"row\"%s><td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
 		      "<td>%s</td><td>%s</td><td class=\"k\">",
-		      (unsigned long long)e->deny, (unsigned long long)e->audit, a, b);
+		      e->nsample ? " aria-expanded=\"false\"" : "", (unsigned long long)e->deny,
+		      (unsigned long long)e->audit, a, b);
 	rv_html_put(out, key);
 	rv_buf_printf(out, "</td></tr>\n");
+	if (!e->nsample)
+		return;
+	/* the row's first records, as logged, opened in place by a click */
+	rv_buf_printf(out, "<tr class=\"recs\" hidden><td colspan=\"5\"><pre>");
+	for (unsigned int i = 0; i < e->nsample; i++) {
+		rv_html_put(out, e->sample[i]);
+		rv_buf_printf(out, "\n");
+	}
+	if (e->deny + e->audit > e->nsample)
+		rv_buf_printf(out, "(the first %u records of this row; palisade logs shows all)\n",
+			      e->nsample);
+	rv_buf_printf(out, "</pre></td></tr>\n");
 }
 
 static void group_html(const struct rv_summary *s, enum rv_group g, size_t top, struct rv_buf *out)

@@ -42,12 +42,27 @@ static int gtable_init(struct rv_gtable *t, size_t max)
 	return 0;
 }
 
+static void entry_free(struct rv_entry *e)
+{
+	free(e->key);
+	for (unsigned int i = 0; i < e->nsample; i++)
+		free(e->sample[i]);
+}
+
 static void gtable_free(struct rv_gtable *t)
 {
 	for (size_t i = 0; t->slots && i < t->cap; i++)
-		free(t->slots[i].key);
+		entry_free(&t->slots[i]);
+	entry_free(&t->other);
 	free(t->slots);
 	t->slots = NULL;
+}
+
+/* Keep a copy of a record line for the row that counts it (out of memory: not kept). */
+static void entry_sample(struct rv_entry *e, const char *line, size_t len)
+{
+	if (e->nsample < RV_SAMPLES && (e->sample[e->nsample] = strndup(line, len)))
+		e->nsample++;
 }
 
 /* The entry of key: found, newly added, or "other" when the table is full. */
@@ -245,8 +260,13 @@ static void add_decision(struct rv_summary *s, const struct rv_rec *r)
 	for (int g = 0; g < RV_G_MAX; g++) {
 		const char *key = group_key(r, g, &b);
 
-		if (key)
-			entry_add(gtable_get(&s->groups[g], key), r, n);
+		if (!key)
+			continue;
+		struct rv_entry *e = gtable_get(&s->groups[g], key);
+
+		entry_add(e, r, n);
+		if (s->keep_samples && r->line)
+			entry_sample(e, r->line, r->len);
 	}
 	rv_buf_free(&b);
 	rv_hist_add_split(&s->hist, r->time, n, r->action == RV_ACT_AUDIT ? n : 0, 0);
@@ -282,6 +302,8 @@ void rv_summary_add_loss(struct rv_summary *s, const struct rv_rec *r)
 
 static void entry_merge(struct rv_entry *to, const struct rv_entry *from)
 {
+	for (unsigned int i = 0; i < from->nsample; i++)
+		entry_sample(to, from->sample[i], strlen(from->sample[i]));
 	to->deny += from->deny;
 	to->audit += from->audit;
 	if (from->first < to->first)
