@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <json-c/json.h>
 
 #include "agent/cleanup.h"
@@ -158,12 +159,15 @@ static struct json_object *status_json(const struct pal_status *s)
 	struct json_object *st = json_object_new_object(), *hooks = json_object_new_object();
 	struct pal_cgroup_stats cs = {0};
 	struct pal_event_stats es;
+	struct utsname u;
 
 	pal_events_stats(s->ev, &es);
 	pal_cgroup_stats(s->en->cg, &cs);
 	json_object_object_add(st, "ok", json_object_new_boolean(1));
 	json_object_object_add(st, "version", json_object_new_string(PAL_VERSION));
 	add_int(st, "pid", getpid());
+	json_object_object_add(st, "kernel",
+			       json_object_new_string(uname(&u) ? "(unknown)" : u.release));
 	add_int(st, "generation", s->en->generation);
 	json_object_object_add(
 		st, "enforcing",
@@ -339,9 +343,10 @@ static void print_status(struct json_object *st)
 {
 	struct json_object *pols, *c;
 
-	printf("palisade %s, pid %lld\n",
+	printf("palisade %s, pid %lld, kernel %s\n",
 	       json_object_get_string(json_object_object_get(st, "version")) ?: "(unknown)",
-	       int_of(st, "pid"));
+	       int_of(st, "pid"),
+	       json_object_get_string(json_object_object_get(st, "kernel")) ?: "(unknown)");
 	printf("generation %lld, enforcing %s\n", int_of(st, "generation"),
 	       json_object_get_string(json_object_object_get(st, "enforcing")));
 	if (json_object_object_get_ex(st, "hooks", &c))

@@ -93,12 +93,14 @@ done
 st=$("$PAL" status --json --socket "$tmp/ctl.sock")
 echo "status: $st"
 for f in '"ok":true' '"name":"no-test-port"' '"denied":1' '"cgroups_attached":1' \
-	'"events_lost":0' '"degraded":["files, exec, socket, self-protection: NOT enforced'; do
+	'"events_lost":0' '"degraded":["files, exec, socket, self-protection: NOT enforced' \
+	"\"kernel\":\"$(uname -r)\"" '"uptime_seconds":'; do
 	check "status has $f" grep -qF "$f" <<<"$st"
 done
 txt=$("$PAL" status --socket "$tmp/ctl.sock")
 echo "$txt"
-check "status text: version and pid" grep -qx "palisade [0-9.]*, pid $agent" <<<"$txt"
+check "status text: version, pid and kernel" \
+	grep -qxF "palisade $("$PAL" --version | awk 'NR == 1 {print $2}'), pid $agent, kernel $(uname -r)" <<<"$txt"
 check "status text: hooks in words" \
 	grep -qx "hooks: 0 LSM programs, 1 cgroups attached, [0-9]* tracked" <<<"$txt"
 check "status text: no raw JSON" bash -c '! grep -q "[{}]" <<<"$1"' - "$txt"
