@@ -96,6 +96,16 @@ struct rv_suggest {
 	int64_t first, last;
 };
 
+struct sg_entry;
+
+/*
+ * suggest --interactive: asked about every file and exec entry before the
+ * YAML is written (entry i of n). It may set the entry's action or widen a
+ * path to its directory. Returns 0 to go on, 1 to keep the rest as they
+ * are.
+ */
+typedef int (*sg_review_fn)(struct sg_entry *e, bool exec, size_t i, size_t n, void *ctx);
+
 struct rv_suggest_opts {
 	const char *name; /* the policy name */
 	const char *policy; /* --policy, for the header comment */
@@ -104,6 +114,8 @@ struct rv_suggest_opts {
 	size_t ncgroups;
 	/* target.containers instead of cgroups when container, pod or ns is set */
 	const char *container, *pod, *ns;
+	sg_review_fn review; /* NULL: every entry allowed as seen */
+	void *review_ctx;
 };
 
 /* Whether the policy targets containers by name rather than cgroups. */
@@ -126,10 +138,13 @@ int rv_suggest_yaml(struct rv_suggest *s, const struct rv_suggest_opts *o, struc
 /* ---- shared by the YAML (review_yaml.c) and JSON (review_json.c) writers ---- */
 
 enum { SG_K_PATH, SG_K_DIR };
+enum sg_action { SG_ALLOW, SG_DENY, SG_AUDIT, SG_SKIP }; /* SG_SKIP: no rule */
 
 /* One path of a rule, or one directory of a dirs: rule. */
 struct sg_entry {
 	int kind;
+	enum sg_action action;
+	bool widened; /* a path widened to its directory by hand */
 	char *path;
 	uint32_t access;
 	uint64_t count;

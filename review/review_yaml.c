@@ -64,6 +64,7 @@ static int push(struct sg_entries *e, int kind, const struct sg_node *n)
 		e->cap = cap;
 	}
 	x = &e->v[e->n];
+	*x = (struct sg_entry){0};
 	x->path = node_path(n);
 	if (!x->path)
 		return -ENOMEM;
@@ -92,6 +93,8 @@ static int cmp_entry(const void *a, const void *b)
 {
 	const struct sg_entry *x = a, *y = b;
 
+	if (x->action != y->action)
+		return (int)x->action - (int)y->action;
 	if (x->kind != y->kind)
 		return x->kind - y->kind;
 	if (x->access != y->access)
@@ -181,21 +184,61 @@ static void path_item(struct rv_buf *out, const struct sg_entry *x, unsigned int
 {
 	rv_buf_printf(out, "      - ");
 	scalar(out, x->path);
-	if (x->kind == SG_K_DIR)
+	if (x->widened)
+		rv_buf_printf(out, " # %llu (widened to the directory by hand)\n",
+			      (unsigned long long)x->count);
+	else if (x->kind == SG_K_DIR)
 		rv_buf_printf(out, " # %llu accesses to %zu paths below (collapsed: %zu >= %u)\n",
 			      (unsigned long long)x->count, x->below, x->below, threshold);
 	else
 		rv_buf_printf(out, " # %llu\n", (unsigned long long)x->count);
 }
 
-/* One rule per run of entries with the same kind and access words. */
+static const char *action_word(enum sg_action a)
+{
+	return a == SG_DENY ? "deny" : a == SG_AUDIT ? "audit" : "allow";
+}
+
+/*
+ * Ask o->review about every entry, then drop the skipped ones, sort them
+ * into rules again and merge entries that became the same (two paths
+ * widened to one directory).
+ */
+static void review_entries(struct sg_entries *e, bool exec, const struct rv_suggest_opts *o)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; o->review && i < e->n; i++)
+		if (o->review(&e->v[i], exec, i, e->n, o->review_ctx))
+			break;
+	for (size_t i = 0; i < e->n; i++) {
+		if (e->v[i].action == SG_SKIP)
+			free(e->v[i].path);
+		else
+			e->v[n++] = e->v[i];
+	}
+	e->n = n;
+	qsort(e->v, e->n, sizeof(*e->v), cmp_entry);
+	for (size_t i = n = 0; i < e->n; i++) {
+		if (n && !cmp_entry(&e->v[n - 1], &e->v[i])) {
+			e->v[n - 1].count += e->v[i].count;
+			free(e->v[i].path);
+		} else {
+			e->v[n++] = e->v[i];
+		}
+	}
+	e->n = n;
+}
+
+/* One rule per run of entries with the same action, kind and access words. */
 static void file_rules(struct rv_buf *out, const struct sg_entries *e, unsigned int threshold)
 {
 	for (size_t i = 0; i < e->n;) {
 		size_t j = i;
 		uint64_t total = 0;
 
-		while (j < e->n && e->v[j].kind == e->v[i].kind && e->v[j].access == e->v[i].access)
+		while (j < e->n && e->v[j].kind == e->v[i].kind &&
+		       e->v[j].access == e->v[i].access && e->v[j].action == e->v[i].action)
 			total += e->v[j++].count;
 		rv_buf_printf(out, "  # %zu %s, %llu access%s\n", j - i,
 			      e->v[i].kind == SG_K_DIR ?
@@ -207,7 +250,7 @@ static void file_rules(struct rv_buf *out, const struct sg_entries *e, unsigned 
 			path_item(out, &e->v[k], threshold);
 		rv_buf_printf(out, "    access: ");
 		words(out, e->v[i].access, sg_file_word, SG_FILE_WORDS);
-		rv_buf_printf(out, "\n    action: allow\n");
+		rv_buf_printf(out, "\n    action: %s\n", action_word(e->v[i].action));
 		i = j;
 	}
 }
@@ -239,11 +282,13 @@ static void proc_rule(const struct sg_proc *pr, struct rv_buf *out)
 	rv_buf_printf(out, "\n    action: allow\n");
 }
 
-static int files_section(struct rv_suggest *s, struct rv_buf *out)
+static int files_section(struct rv_suggest *s, const struct rv_suggest_opts *o, struct rv_buf *out)
 {
 	struct sg_entries e;
 	int err = sg_entries_get(s, false, &e);
 
+	if (!err && o->review)
+		review_entries(&e, false, o);
 	if (!err && (e.n || s->proc.count))
 		rv_buf_printf(out, "files:\n");
 	if (!err && e.n)
@@ -254,16 +299,24 @@ static int files_section(struct rv_suggest *s, struct rv_buf *out)
 	return err;
 }
 
-static int exec_section(struct rv_suggest *s, struct rv_buf *out)
+/* One exec rule per action (only --interactive makes more than one). */
+static int exec_section(struct rv_suggest *s, const struct rv_suggest_opts *o, struct rv_buf *out)
 {
 	struct sg_entries e;
 	int err = sg_entries_get(s, true, &e);
 
-	if (!err && e.n) {
-		rv_buf_printf(out, "exec:\n  - paths:\n");
-		for (size_t i = 0; i < e.n; i++)
-			path_item(out, &e.v[i], 0);
-		rv_buf_printf(out, "    action: allow\n");
+	if (!err && o->review)
+		review_entries(&e, true, o);
+	if (!err && e.n)
+		rv_buf_printf(out, "exec:\n");
+	for (size_t i = 0; !err && i < e.n;) {
+		size_t j = i;
+
+		rv_buf_printf(out, "  - paths:\n");
+		for (; j < e.n && e.v[j].action == e.v[i].action; j++)
+			path_item(out, &e.v[j], 0);
+		rv_buf_printf(out, "    action: %s\n", action_word(e.v[i].action));
+		i = j;
 	}
 	sg_entries_free(&e);
 	return err;
@@ -509,9 +562,9 @@ int rv_suggest_yaml(struct rv_suggest *s, const struct rv_suggest_opts *o, struc
 		target(s, o, out);
 	}
 	rv_buf_printf(out, "default: deny # for the rule classes below only\n");
-	err = files_section(s, out);
+	err = files_section(s, o, out);
 	if (!err)
-		err = exec_section(s, out);
+		err = exec_section(s, o, out);
 	if (!err)
 		err = network_section(s, out);
 	if (err)

@@ -6,8 +6,10 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "review/review_suggest.h"
 #include "review/verbs.h"
@@ -24,6 +26,7 @@ struct suggest {
 	long collapse;
 	bool include_denied;
 	bool json; /* --json: the policy and its counts as one JSON object */
+	bool interactive; /* --interactive: a question per file and exec entry */
 	int64_t now;
 	int err; /* first error from gathering */
 	char name_buf[64];
@@ -55,7 +58,11 @@ static void usage(FILE *f)
 		"  --include-denied   learn from deny records too, not only audit records\n"
 		"  --json             one JSON object: \"policy\" (the policy document, which\n"
 		"                     'palisade check -' reads as it is), the counts and the\n"
-		"                     skipped records beside it\n\n"
+		"                     skipped records beside it\n"
+		"  --interactive      ask about each file and exec entry before writing it:\n"
+		"                     allow, deny, audit, widen to its directory, skip, or\n"
+		"                     finish (keep the rest as seen). Questions go to stderr,\n"
+		"                     answers come from the terminal on stdin.\n\n"
 		"Check the result with 'palisade check FILE' and review it before enforcing.\n",
 		DEFAULT_COLLAPSE);
 }
@@ -84,6 +91,7 @@ enum {
 	O_POD,
 	O_NAMESPACE,
 	O_JSON,
+	O_INTERACTIVE,
 };
 
 static const struct option options[] = {
@@ -98,6 +106,7 @@ static const struct option options[] = {
 	{"pod", required_argument, NULL, O_POD},
 	{"namespace", required_argument, NULL, O_NAMESPACE},
 	{"json", no_argument, NULL, O_JSON},
+	{"interactive", no_argument, NULL, O_INTERACTIVE},
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
@@ -171,6 +180,9 @@ static int one_opt(struct suggest *s, int c)
 	case O_JSON:
 		s->json = true;
 		return 0;
+	case O_INTERACTIVE:
+		s->interactive = true;
+		return 0;
 	default:
 		fprintf(stderr, "Try 'palisade suggest --help'.\n");
 		return -EINVAL;
@@ -215,8 +227,78 @@ static int parse_opts(struct suggest *s, int argc, char **argv)
 			     "--pod, --namespace), not both\n");
 		return -EINVAL;
 	}
+	if (s->interactive && (s->json || !isatty(STDIN_FILENO))) {
+		fprintf(stderr, PROG ": --interactive %s\n",
+			s->json ? "writes YAML, not --json" :
+				  "reads its answers from a terminal: standard input is not one");
+		return -EINVAL;
+	}
+	for (int i = optind; s->interactive && i < argc; i++)
+		if (!strcmp(argv[i], "-")) {
+			fprintf(stderr, PROG ": --interactive reads answers from standard input, "
+					     "so the records cannot come from it ('-')\n");
+			return -EINVAL;
+		}
 	err = filter_opt(s, "action", s->include_denied ? "audit,deny" : "audit");
 	return err ?: pick_name(s);
+}
+
+/* A path's directory, in place; false for a path right below '/' (never a rule). */
+static bool widen(struct sg_entry *e)
+{
+	char *slash = strrchr(e->path, '/');
+
+	if (!slash || slash == e->path)
+		return false;
+	*slash = 0;
+	e->kind = SG_K_DIR;
+	e->widened = true;
+	return true;
+}
+
+/* --interactive: one question per entry (review_yaml.c calls it), answered on stdin. */
+static int ask(struct sg_entry *e, bool exec, size_t i, size_t n, void *ctx)
+{
+	char line[64];
+
+	(void)ctx;
+	for (;;) {
+		fprintf(stderr, "\n[%zu/%zu] %s %s%s, access", i + 1, n, exec ? "exec" : "file",
+			e->path, e->kind == SG_K_DIR ? "/ and everything below" : "");
+		for (unsigned int b = 0; b < SG_FILE_WORDS && !exec; b++)
+			if (e->access & (1u << b))
+				fprintf(stderr, " %s", sg_file_word(b));
+		fprintf(stderr, ", seen %llu time%s\n  (a)llow (d)eny a(u)dit %s(s)kip (f)inish: ",
+			(unsigned long long)e->count, e->count == 1 ? "" : "s",
+			exec ? "" : "(w)iden to the directory ");
+		if (!fgets(line, sizeof(line), stdin))
+			return 1; /* end of input: the rest as seen */
+		switch (line[0]) {
+		case 'a':
+			e->action = SG_ALLOW;
+			return 0;
+		case 'd':
+			e->action = SG_DENY;
+			return 0;
+		case 'u':
+			e->action = SG_AUDIT;
+			return 0;
+		case 's':
+			e->action = SG_SKIP;
+			return 0;
+		case 'f':
+			return 1;
+		case 'w':
+			if (!exec && widen(e))
+				continue; /* and ask about the directory */
+			fprintf(stderr, "  cannot widen: %s\n",
+				exec ? "exec rules name executables" :
+				       "'/' and what is right below it are never widened to");
+			continue;
+		default:
+			fprintf(stderr, "  one of a, d, u, %ss or f\n", exec ? "" : "w, ");
+		}
+	}
 }
 
 static int setup(struct suggest *s)
@@ -268,6 +350,7 @@ static int write_policy(struct suggest *s)
 		.container = s->container,
 		.pod = s->pod,
 		.ns = s->ns,
+		.review = s->interactive ? ask : NULL,
 	};
 	struct rv_buf out = {0};
 	int err = s->json ? rv_suggest_json(&s->sg, &o, &out) : rv_suggest_yaml(&s->sg, &o, &out);
