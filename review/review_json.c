@@ -37,24 +37,6 @@ static void words(struct rv_buf *b, uint32_t bits, const char *(*word)(unsigned 
 	rv_buf_put(b, "]", 1);
 }
 
-/* [22,"8000-8003"], as the YAML writes them. */
-static void ports(struct rv_buf *b, const uint16_t *p, size_t n)
-{
-	rv_buf_put(b, "[", 1);
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-
-		while (j + 1 < n && p[j + 1] == p[j] + 1)
-			j++;
-		if (j > i)
-			rv_buf_printf(b, "%s\"%u-%u\"", i ? "," : "", p[i], p[j]);
-		else
-			rv_buf_printf(b, "%s%u", i ? "," : "", p[i]);
-		i = j + 1;
-	}
-	rv_buf_put(b, "]", 1);
-}
-
 /* ---- target ---------------------------------------------------------------- */
 
 static int containers(struct rv_suggest *s, const struct rv_suggest_opts *o, struct rv_buf *b)
@@ -171,7 +153,7 @@ static int connect_rules(struct rv_suggest *s, struct rv_buf *b, const char **se
 		rv_buf_put(b, "]", 1);
 		if (!d->any_port) {
 			rv_buf_printf(b, ",\"ports\":");
-			ports(b, d->ports, d->nports);
+			sg_ports(b, d->ports, d->nports, ",");
 		}
 		protocols(b, d->protocols);
 		rv_buf_printf(b, ",\"action\":\"allow\"}");
@@ -191,7 +173,7 @@ static int network_rules(struct rv_suggest *s, struct rv_buf *b)
 		return -ENOMEM;
 	if (s->nbind) {
 		rv_buf_printf(b, "%s{\"bind\":{\"ports\":", sep);
-		ports(b, s->bind_ports, s->nbind);
+		sg_ports(b, s->bind_ports, s->nbind, ",");
 		rv_buf_printf(b, "},\"action\":\"allow\"}");
 		sep = ",";
 	}

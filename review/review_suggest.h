@@ -166,6 +166,8 @@ void sg_entries_free(struct sg_entries *e);
 /* Destinations sorted by address; those with one service share a connect rule. */
 void sg_sort_dests(struct rv_suggest *s);
 bool sg_same_service(const struct sg_dest *a, const struct sg_dest *b);
+/* [22, "8000-8003"]: consecutive ports become a range; sep between items. */
+void sg_ports(struct rv_buf *out, const uint16_t *p, size_t n, const char *sep);
 /* The policy as JSON (suggest --json): {"policy": {...}, the counts, the skipped}. */
 int rv_suggest_json(struct rv_suggest *s, const struct rv_suggest_opts *o, struct rv_buf *out);
 

@@ -322,8 +322,8 @@ static int exec_section(struct rv_suggest *s, const struct rv_suggest_opts *o, s
 	return err;
 }
 
-/* [22, "8000-8003"]: consecutive ports become a range. */
-static void ports(struct rv_buf *out, const uint16_t *p, size_t n)
+/* [22, "8000-8003"]: consecutive ports become a range; sep between items. */
+void sg_ports(struct rv_buf *out, const uint16_t *p, size_t n, const char *sep)
 {
 	rv_buf_put(out, "[", 1);
 	for (size_t i = 0; i < n;) {
@@ -332,9 +332,9 @@ static void ports(struct rv_buf *out, const uint16_t *p, size_t n)
 		while (j + 1 < n && p[j + 1] == p[j] + 1)
 			j++;
 		if (j > i)
-			rv_buf_printf(out, "%s\"%u-%u\"", i ? ", " : "", p[i], p[j]);
+			rv_buf_printf(out, "%s\"%u-%u\"", i ? sep : "", p[i], p[j]);
 		else
-			rv_buf_printf(out, "%s%u", i ? ", " : "", p[i]);
+			rv_buf_printf(out, "%s%u", i ? sep : "", p[i]);
 		i = j + 1;
 	}
 	rv_buf_put(out, "]", 1);
@@ -389,7 +389,7 @@ static int connect_rules(struct rv_suggest *s, struct rv_buf *out)
 			rv_buf_printf(out, "    # a record without a port: all ports\n");
 		} else {
 			rv_buf_printf(out, "    ports: ");
-			ports(out, d->ports, d->nports);
+			sg_ports(out, d->ports, d->nports, ", ");
 			rv_buf_put(out, "\n", 1);
 		}
 		protocols(out, d->protocols);
@@ -409,7 +409,7 @@ static int network_section(struct rv_suggest *s, struct rv_buf *out)
 	if (s->nbind) {
 		rv_buf_printf(out, "  # %llu bind%s\n  - bind: { ports: ",
 			      (unsigned long long)s->bind_count, s->bind_count == 1 ? "" : "s");
-		ports(out, s->bind_ports, s->nbind);
+		sg_ports(out, s->bind_ports, s->nbind, ", ");
 		rv_buf_printf(out, " }\n    action: allow\n");
 	}
 	for (size_t i = 0; i < s->nfamilies; i++) {

@@ -71,17 +71,7 @@ PALISADE_OCI_CONTAINERD_ROOT=$tmp/ctd PALISADE_OCI_RUNC_ROOT=$tmp/runc \
 	PALISADE_OCI_CRUN_ROOT=$tmp/crun "$PAL" run -d "$tmp/pol" -l "$tmp/audit.log" \
 	--pin-dir "$tmp/bpf/pal" --socket "$tmp/ctl.sock" 2>"$tmp/agent.err" &
 agent=$!
-for _ in $(seq 100); do
-	grep -q '"event":"policy"' "$tmp/audit.log" 2>/dev/null && break
-	kill -0 "$agent" 2>/dev/null || break
-	sleep 0.1
-done
-if ! grep -q '"event":"policy"' "$tmp/audit.log" 2>/dev/null; then
-	cat "$tmp/agent.err"
-	echo "FAIL: the agent did not become ready"
-	exit 1
-fi
-ok "agent ready"
+agent_wait_ready
 
 for c in "$c1" "$c2" "$c3" "$spoof"; do
 	check "connect from ${c#"$CG2"} is denied with EPERM" udp_connect EPERM "$c"

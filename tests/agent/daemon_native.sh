@@ -55,17 +55,7 @@ WATCHDOG_USEC=2000000 NOTIFY_SOCKET=$tmp/notify.sock "$PAL" run -d "$tmp/pol" -l
 	--pin-dir "$tmp/bpf/pal" --socket "$tmp/ctl.sock" --metrics "127.0.0.1:$mport" \
 	2>"$tmp/agent.err" &
 agent=$!
-for _ in $(seq 100); do
-	grep -q '"event":"policy"' "$tmp/audit.log" 2>/dev/null && break
-	kill -0 "$agent" 2>/dev/null || break
-	sleep 0.1
-done
-if ! grep -q '"event":"policy"' "$tmp/audit.log" 2>/dev/null; then
-	cat "$tmp/agent.err"
-	echo "FAIL: the agent did not become ready"
-	exit 1
-fi
-ok "agent ready"
+agent_wait_ready
 wait "$notifier"
 check "sd_notify: READY=1 sent to NOTIFY_SOCKET" grep -qx "READY=1" "$tmp/notify.msg"
 check "sd_notify: STATUS= names the generation" \

@@ -6,6 +6,9 @@
 #   find_cg2             set CG2 to the cgroup v2 mount, or exit 77
 #   udp_connect ERRNO CGROUP [PORT]  a UDP connect to 127.0.0.1:PORT ($port)
 #                        from CGROUP ("": this one) must end in ERRNO (OK: success)
+#   agent_wait_ready     wait until the agent in $agent logged its first
+#                        generation ($tmp/audit.log) and listens on its control
+#                        socket ("run: ready" in $tmp/agent.err), or fail
 #   agent_bpffs_netdeny  mount a private bpffs at $tmp/bpf and write the policy
 #                        no-test-port ($tmp/pol/net.yaml: UDP connects to
 #                        127.0.0.0/8 port $port from /$name are denied)
@@ -73,4 +76,19 @@ network:
     protocols: [udp]
     action: deny
 YAML
+}
+
+agent_wait_ready() {
+	for _ in $(seq 100); do
+		grep -q '"event":"policy"' "$tmp/audit.log" 2>/dev/null &&
+			grep -q 'run: ready:' "$tmp/agent.err" 2>/dev/null && break
+		kill -0 "$agent" 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! grep -q 'run: ready:' "$tmp/agent.err" 2>/dev/null; then
+		cat "$tmp/agent.err"
+		echo "FAIL: the agent did not become ready"
+		exit 1
+	fi
+	ok "agent ready"
 }

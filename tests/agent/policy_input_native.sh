@@ -48,11 +48,8 @@ YAML
 "$PAL" run -d "$tmp/pol" -l "$tmp/audit.log" --pin-dir "$tmp/bpf/pal" \
 	--socket "$tmp/ctl.sock" 2>"$tmp/agent.err" &
 agent=$!
-for _ in $(seq 100); do
-	grep -q '"event":"policy"' "$tmp/audit.log" 2>/dev/null && break
-	sleep 0.1
-done
-check "agent ready (generation 1)" grep -q '"event":"policy","generation":1' "$tmp/audit.log"
+agent_wait_ready
+check "generation 1 live" grep -q '"event":"policy","generation":1' "$tmp/audit.log"
 
 # try NAME: a reload over the hostile file NAME fails, names it, and blocks nothing.
 try() {
