@@ -266,6 +266,17 @@ static int add_file(struct rv_suggest *s, const struct rv_rec *r)
 		note(s, r, "the name is not valid UTF-8 (no rule can name it)");
 		return 0;
 	}
+	/* not file access words: a policy key, or nothing, allows them */
+	if (r->op && !strcmp(r->op, "mount")) {
+		note(s, r,
+		     "a mount (no files: rule allows it; the policy key 'mounts: allow' or "
+		     "'mounts: audit' does, for every mount of the target)");
+		return 0;
+	}
+	if (r->op && !strcmp(r->op, "cgroup_move")) {
+		note(s, r, "a move to another cgroup (no policy allows it for a confined task)");
+		return 0;
+	}
 	if (!r->path || access_bits(r, file_words, SG_FILE_WORDS, &bits)) {
 		note(s, r, "no path or unknown access words");
 		return 0;

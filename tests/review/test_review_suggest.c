@@ -321,6 +321,31 @@ static void test_skip_groups(void **state)
 	rv_suggest_free(&s);
 }
 
+/* Mount and cgroup-move records say why no files: rule can allow them. */
+static void test_skip_mounts_and_moves(void **state)
+{
+	struct rv_suggest s;
+	char *y;
+
+	assert_int_equal(rv_suggest_init(&s, 5), 0);
+	file(&s, "/etc/hosts", "\"read\"");
+	add(&s, "file",
+	    "\"op\":\"mount\",\"path\":\"/mnt\",\"path2\":\"/srv\",\"access\":[\"mount\"]");
+	add(&s, "file",
+	    "\"op\":\"cgroup_move\",\"path\":\"/sys/fs/cgroup/x/cgroup.procs\","
+	    "\"access\":[\"cgroup-move\"]");
+	y = yaml(&s, NULL);
+	assert_non_null(strstr(y, "#   1 record skipped: a mount (no files: rule allows it; the "
+				  "policy key 'mounts: allow' or 'mounts: audit' does"));
+	assert_non_null(strstr(y, "#   1 record skipped: a move to another cgroup (no policy "
+				  "allows it for a confined task)"));
+	assert_null(strstr(y, "mount]")); /* no rule with the word */
+	assert_null(strstr(y, "cgroup-move]"));
+	free(y);
+	rv_suggest_free(&s);
+	(void)state;
+}
+
 /*
  * /proc/<pid>/... names another pid in the next run, and /proc/self/... never
  * matches (the kernel sees the resolved /proc/<pid>): such paths become one
@@ -391,6 +416,7 @@ int main(void)
 		cmocka_unit_test(test_container_target),
 		cmocka_unit_test(test_unnameable_paths),
 		cmocka_unit_test(test_skip_groups),
+		cmocka_unit_test(test_skip_mounts_and_moves),
 		cmocka_unit_test(test_proc_paths),
 	};
 	int r;
