@@ -356,7 +356,8 @@ def main():
     res = {"meta": meta, "errors": errors}
     T = Table()
     T.text(f"Palisade benchmarks ({'smoke' if meta.get('smoke') == '1' else 'full'} run, "
-           f"{meta.get('date', '?')}, commit {meta.get('commit', '?')})")
+           f"{meta.get('date', '?')}, commit {meta.get('commit', '?')}"
+           f"{' with uncommitted changes' if meta.get('dirty') == '1' else ''})")
     T.text(f"host: {meta.get('host_nproc', '?')} CPUs, {meta.get('host_cpu', '?')}, "
            f"kernel {meta.get('host_kernel', '?')}, load {meta.get('host_load', '?')}")
     if "kernel" in meta:
