@@ -350,12 +350,51 @@ static __always_inline bool moves_tasks(struct file *file)
 	return len == 12 ? name_is(name, "cgroup.procs", 12) : name_is(name, "cgroup.threads", 14);
 }
 
+/* struct cgroup kept its ancestors' ids before 6.2 and their pointers since. */
+struct cgroup___ids {
+	int level;
+	__u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
+struct cgroup___ptrs {
+	int level;
+	struct cgroup *ancestors[];
+} __attribute__((preserve_access_index));
+
+#define CG_LEVEL_MAX 4096 /* deeper than any kernel lets a hierarchy grow */
+
+/*
+ * The file belongs to the current task's own cgroup or to one below it:
+ * a move there keeps every policy that confines the task (a target is a
+ * cgroup and everything below it), as a nested runtime or systemd in a
+ * container does. Unreadable: false, so the move is decided.
+ */
+static __always_inline bool move_stays_below(struct file *file)
+{
+	struct cgroup *cur = BPF_CORE_READ(bpf_get_current_task_btf(), cgroups, dfl_cgrp);
+	struct kernfs_node *kn = BPF_CORE_READ(file, f_path.dentry, d_parent, d_inode, i_private);
+	struct cgroup *to = kn ? BPF_CORE_READ(kn, priv) : NULL;
+	int lvl = BPF_CORE_READ(cur, level);
+	__u64 id = 0;
+
+	if (!cur || !to || lvl < 0 || lvl >= CG_LEVEL_MAX || BPF_CORE_READ(to, level) < lvl)
+		return false;
+	if (bpf_core_field_exists(struct cgroup___ptrs, ancestors)) {
+		struct cgroup *a = NULL;
+
+		bpf_probe_read_kernel(&a, sizeof(a), &((struct cgroup___ptrs *)to)->ancestors[lvl]);
+		return a == cur;
+	}
+	bpf_probe_read_kernel(&id, sizeof(id), &((struct cgroup___ids *)to)->ancestor_ids[lvl]);
+	return id && id == BPF_CORE_READ(cur, kn, id);
+}
+
 static __always_inline int check_cgroup_write(struct file *file)
 {
 	struct pal_obj o = {.dir = file->f_path.dentry, .mnt = file->f_path.mnt};
 	struct pal_req r;
 
-	if (!escape_begin(&r))
+	if (!escape_begin(&r) || move_stays_below(file))
 		return 0;
 	return req_finish(&r, PAL_EV_FILE, PAL_OP_CGROUP_MOVE, &o, NULL);
 }

@@ -2,11 +2,13 @@
 # pal-timeout: 240
 # A confined task cannot leave the cgroup its policy targets. Moving a task
 # is a write to cgroup.procs or cgroup.threads, or clone3(CLONE_INTO_CGROUP);
-# each is denied (EACCES, op cgroup_move), whatever path reaches the file:
-# a symlink, a bind mount of the cgroup tree, an fd opened before the task
-# was confined and passed in. After the attempts the task is where it was
-# and its file rule still holds. An audit-mode policy logs the move and lets
-# it happen. Unconfined tasks move tasks as before, confined ones included.
+# a move to any cgroup that is not its own or below it is denied (EACCES, op
+# cgroup_move), whatever path reaches the file: a symlink, a bind mount of
+# the cgroup tree, an fd opened before the task was confined and passed in.
+# After the attempts the task is where it was and its file rule still holds.
+# A move into a child cgroup keeps every policy and is allowed: the task is
+# still denied there. An audit-mode policy logs a move out and lets it
+# happen. Unconfined tasks move tasks as before, confined ones included.
 . "$PAL_LIB"
 . /lib/palisade-test/agent.sh
 
@@ -45,8 +47,8 @@ bound=$PAL_TMP/cgbind/pal-test-$PAL_CASE/sib/cgroup.procs
 
 pal_check "cgroup.procs of a sibling cgroup: EACCES" in_cg paltest write "$cg/sib/cgroup.procs" 0 \
 	EACCES
-pal_check "cgroup.procs of its own cgroup: EACCES" in_cg paltest write \
-	"$cg/confined/cgroup.procs" 0 EACCES
+pal_check "cgroup.procs of its own cgroup: allowed (no move)" in_cg paltest write \
+	"$cg/confined/cgroup.procs" 0 OK
 pal_check "cgroup.threads: EACCES" in_cg paltest write "$cg/sib/cgroup.threads" 0 EACCES
 pal_check "through a symlink: EACCES" in_cg paltest write "$PAL_TMP/procs-link" 0 EACCES
 pal_check "through a bind mount of the cgroup tree: EACCES" in_cg paltest write "$bound" 0 EACCES
@@ -63,6 +65,12 @@ pal_check "after the attempts: in its cgroup, the secret still denied" in_cg sh 
 	read -r l </proc/self/cgroup && [ "$l" = "0::$2" ] &&
 	exec paltest open /srv/secret EACCES r' - "$cg" "/pal-test-$PAL_CASE/confined"
 
+# Down into its own child cgroup: allowed, and still confined there (the
+# shell moves itself with a builtin; nothing is executed in the child).
+pal_check "into its own child cgroup: moved, and the secret still denied" in_cg sh -c \
+	'mkdir "$1/kid2" && echo $$ >"$1/kid2/cgroup.procs" && read -r l </proc/self/cgroup &&
+	[ "$l" = "0::$2/kid2" ] && if read -r l </srv/secret; then exit 1; fi' \
+	- "$cg/confined" "/pal-test-$PAL_CASE/confined"
 # A cgroup the confined task creates is armed from birth: a host shell
 # moved into it is decided by the policy without any exec there.
 pal_check "the confined task creates a child cgroup" in_cg mkdir "$cg/confined/kid"
@@ -98,7 +106,10 @@ c="event=file action=deny policy=esc errno=13 op=cgroup_move rule=null rule_src=
 {
 log "record: sibling cgroup.procs" -c 1 $c 'access=["cgroup-move"]' "path=$cg/sib/cgroup.procs" \
 	exe=/bin/paltest
-log "record: own cgroup.procs" -c 1 $c "path=$cg/confined/cgroup.procs"
+log "no record: its own cgroup.procs" -n 0 event=file "path=$cg/confined/cgroup.procs"
+log "no record: the move into its child" -n 0 event=file "path=$cg/confined/kid2/cgroup.procs"
+log "record: the secret in its child cgroup" -c 1 event=file action=deny policy=esc op=open \
+	path=/srv/secret exe=/bin/busybox "cgroup=/pal-test-$PAL_CASE/confined/kid2"
 log "record: cgroup.threads" -c 1 $c "path=$cg/sib/cgroup.threads"
 log "record: symlink (the file it names)" -c 1 $c "path=$cg/sib2/cgroup.procs"
 log "record: bind mount (the path through it)" -c 1 $c "path=$bound"
