@@ -516,6 +516,20 @@ static void on_cgroup_watch(struct agent *a)
 	report_cgroup_warnings(a);
 }
 
+/* Container cgroups whose runtime had not written its OCI state yet. */
+static void on_cgroup_retry(struct agent *a)
+{
+	int err;
+
+	if (pal_cgroup_retry_ms(a->en.cg) != 0)
+		return;
+	err = pal_cgroup_retry(a->en.cg);
+	if (err < 0)
+		report_cgroup_problem(a, pal_cgroup_why(a->en.cg)[0] ? pal_cgroup_why(a->en.cg) :
+								       strerror(-err));
+	report_cgroup_warnings(a);
+}
+
 static void on_signal(struct agent *a)
 {
 	struct signalfd_siginfo si;
@@ -536,7 +550,8 @@ static int loop(struct agent *a)
 	__u64 ticks;
 
 	while (!a->stop) {
-		int n = epoll_wait(a->epfd, evs, 8, 1000);
+		int due = pal_cgroup_retry_ms(a->en.cg);
+		int n = epoll_wait(a->epfd, evs, 8, due >= 0 && due < 1000 ? due : 1000);
 
 		if (n < 0 && errno != EINTR)
 			return pal_log_errno(-errno, "run: epoll_wait");
@@ -558,6 +573,7 @@ static int loop(struct agent *a)
 			else if (fd == a->ctlfd)
 				pal_control_serve(a->ctlfd, &control_ops, a);
 		}
+		on_cgroup_retry(a);
 		pal_events_consume(a->ev);
 	}
 	return 0;

@@ -39,7 +39,7 @@
  * name carries the version (PAL_ABI_MARKER); pins without the current one
  * are refused, loudly.
  */
-#define PAL_ABI_VERSION 3
+#define PAL_ABI_VERSION 4
 #define PAL_ABI_STR_(x) #x
 #define PAL_ABI_STR(x) PAL_ABI_STR_(x)
 #define PAL_ABI_MARKER "pal_abi_v" PAL_ABI_STR(PAL_ABI_VERSION)
@@ -184,10 +184,22 @@ enum pal_policy_flags {
 
 /*
  * pal_cgroups map, HASH, PAL_MAX_CGROUP_KEYS entries.
- * key: struct pal_cgroup_key, a cgroup v2 id a policy targets.
- * value: __u64, mask of policies that apply to that cgroup and to every
- * cgroup below it.
+ * key: struct pal_cgroup_key, a cgroup v2 id the agent has classified: a
+ * cgroup a policy targets, or any cgroup below a watched one.
+ * value: struct pal_cgroup_val.
+ *
+ * A cgroup with no entry whose parent's entry has `unknown` set is one
+ * the agent has not classified yet (just created, its container metadata
+ * not read yet): the kernel gives it, and everything below it, the
+ * policies of `unknown`, the ones that could target it once classified.
+ * So a new cgroup is confined from its first syscall, never later.
  */
+struct pal_cgroup_val {
+	__u64 policies; /* apply to this cgroup and to every cgroup below it */
+	__u64 unknown; /* given to a child with no entry, until it has one */
+};
+_Static_assert(sizeof(struct pal_cgroup_val) == 16, "pal_cgroup_val ABI");
+
 struct pal_cgroup_key {
 	__u16 gen; /* generation slot */
 	__u16 policy; /* always 0: the value holds the policies */

@@ -72,24 +72,31 @@ static __always_inline void pal_count(__u32 counter)
 /*
  * Policies that apply to the current task: the host-wide ones, plus those
  * that target the task's cgroup or any ancestor of it (so cgroups created
- * after the policy loaded are covered without the agent's help).
+ * below a target are covered without the agent's help). A cgroup the
+ * agent has not classified yet (no entry, below a watched one) gets the
+ * policies that could target it (pal_cgroup_val.unknown): a cgroup that
+ * appears under a watched one is confined before the agent sees it.
  */
 static __always_inline __u64 pal_task_policies(__u32 gen, const struct pal_gen_config *cfg)
 {
 	struct pal_cgroup_key k = {.gen = gen};
-	__u64 mask = cfg->host_policies;
+	__u64 mask = cfg->host_policies, unknown = 0;
 
 	if (!cfg->ncgroup_keys)
 		return mask;
 	for (int lvl = 0; lvl < PAL_MAX_CGROUP_DEPTH; lvl++) {
-		__u64 *m;
+		struct pal_cgroup_val *v;
 
 		k.cgroup_id = bpf_get_current_ancestor_cgroup_id(lvl);
 		if (!k.cgroup_id)
 			break;
-		m = bpf_map_lookup_elem(&pal_cgroups, &k);
-		if (m)
-			mask |= *m;
+		v = bpf_map_lookup_elem(&pal_cgroups, &k);
+		if (v) {
+			mask |= v->policies;
+			unknown = v->unknown;
+		} else {
+			mask |= unknown; /* below it, nothing is classified either */
+		}
 	}
 	return mask;
 }

@@ -34,12 +34,12 @@ struct {
 	__type(value, struct pal_policy);
 } pal_policies SEC(".maps");
 
-/* key: (slot, cgroup id). value: __u64 mask of policies targeting that subtree. */
+/* key: (slot, cgroup id). value: policies of that subtree, and of unclassified children. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, PAL_MAX_CGROUP_KEYS);
 	__type(key, struct pal_cgroup_key);
-	__type(value, __u64);
+	__type(value, struct pal_cgroup_val);
 } pal_cgroups SEC(".maps");
 
 /* Deny and audit records (struct pal_event) for the agent. */

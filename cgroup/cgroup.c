@@ -209,7 +209,7 @@ int pal_cgroup_stats(const struct pal_cgroup *cg, struct pal_cgroup_stats *st)
 			for (int p = 0; p < PAL_CG_NPROGS; p++)
 				st->links += !!n->links[p];
 			for (int s = 0; s < PAL_GENS; s++)
-				st->cgroup_keys[s] += !!n->mask[s];
+				st->cgroup_keys[s] += n->entry[s];
 		}
 	for (const struct cg_watch *w = cg->watches; w; w = w->next)
 		st->watches++;
@@ -296,6 +296,7 @@ void pal_cgroup_close(struct pal_cgroup *cg, bool keep_attached)
 		}
 	while (cg->watches)
 		pal_cg_watch_drop(cg, cg->watches, false);
+	pal_cg_retry_free_all(cg);
 	pal_cg_lsm_detach(cg, keep_attached);
 	if (!keep_attached)
 		pal_cg_unpin_rule_maps(cg);

@@ -117,6 +117,19 @@ int pal_cgroup_watch_fd(const struct pal_cgroup *cg);
  */
 int pal_cgroup_handle_watch(struct pal_cgroup *cg);
 
+/*
+ * Container cgroups whose OCI state was missing when they appeared are
+ * classified again, until their runtime wrote it or PAL_CG_RETRY_GIVEUP_MS
+ * passed (then without it, with a warning). Until then the kernel gives
+ * them every policy that could select them.
+ * pal_cgroup_retry_ms: milliseconds until the next attempt is due, -1 if none.
+ * pal_cgroup_retry: make the attempts that are due; returns the number of
+ * cgroups changed or -errno, like pal_cgroup_handle_watch.
+ */
+#define PAL_CG_RETRY_GIVEUP_MS 10000
+int pal_cgroup_retry_ms(const struct pal_cgroup *cg);
+int pal_cgroup_retry(struct pal_cgroup *cg);
+
 struct pal_cgroup_stats {
 	__u32 tracked; /* cgroups with pal_cgroups entries or links */
 	__u32 attached; /* cgroups with our programs attached */

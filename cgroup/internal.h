@@ -37,10 +37,25 @@ struct cg_node {
 	struct cg_node *next; /* hash chain */
 	char *rel; /* "/" or "/a/b", relative to the cgroup2 root */
 	__u64 id;
-	__u64 mask[PAL_GENS]; /* pal_cgroups value written for each slot, 0: none */
+	__u64 mask[PAL_GENS]; /* pal_cgroups policies written for each slot */
+	__u64 unknown[PAL_GENS]; /* pal_cgroups unknown written for each slot */
+	bool entry[PAL_GENS]; /* the slot has a pal_cgroups entry for it */
 	bool want_attach[PAL_GENS]; /* that slot's policies need our programs here */
 	bool attached;
 	struct bpf_link *links[PAL_CG_NPROGS];
+};
+
+/*
+ * A container's cgroup whose OCI state the runtime had not written yet when
+ * the cgroup appeared: it has no pal_cgroups entry (so the kernel gives it
+ * every policy that could select it) until it is classified again.
+ */
+struct cg_retry {
+	struct cg_retry *next;
+	char *rel;
+	__u64 first_ns; /* CLOCK_MONOTONIC of the first attempt */
+	__u64 next_ns; /* when to look again */
+	bool again; /* the last attempt asked for another one */
 };
 
 /* A directory under which matching cgroups may appear. */
@@ -87,6 +102,7 @@ struct pal_cgroup {
 	int pending; /* slot prepared and not yet committed, or -1 */
 	struct cg_node *nodes[PAL_CG_NODE_BUCKETS];
 	struct cg_watch *watches;
+	struct cg_retry *retries;
 	int ifd;
 	char why[256]; /* last prepare failure, for the agent's message */
 	char warn[512]; /* the first target cgroup left out since the last take */
@@ -101,6 +117,9 @@ struct pal_cgroup {
 /* ---- tree.c --------------------------------------------------------------- */
 
 int pal_cg_walk_slot(struct pal_cgroup *cg, __u32 slot, __u32 *nkeys);
+/* Classify container cgroup rel again later (its OCI state is missing). */
+int pal_cg_retry_add(struct pal_cgroup *cg, const char *rel);
+void pal_cg_retry_free_all(struct pal_cgroup *cg);
 void pal_cg_slot_drop(struct pal_cgroup *cg, __u32 slot);
 /* rm: inotify_rm_watch too (not when the kernel dropped the watch itself). */
 void pal_cg_watch_drop(struct pal_cgroup *cg, struct cg_watch *w, bool rm);
@@ -143,7 +162,8 @@ struct cg_node *pal_cg_node_add(struct pal_cgroup *cg, const char *rel, __u64 id
 void pal_cg_node_unlink_free(struct pal_cgroup *cg, struct cg_node *n);
 /* The absolute path of cgroup rel (below the cgroup2 mount). */
 void pal_cg_abs_path(const struct pal_cgroup *cg, const char *rel, char *buf, size_t len);
-int pal_cg_entry_write(struct pal_cgroup *cg, struct cg_node *n, __u32 slot, __u64 mask);
+int pal_cg_entry_write(struct pal_cgroup *cg, struct cg_node *n, __u32 slot, __u64 mask,
+		       __u64 unknown);
 void pal_cg_entry_delete(struct pal_cgroup *cg, struct cg_node *n, __u32 slot);
 
 #endif /* PALISADE_CGROUP_INTERNAL_H */

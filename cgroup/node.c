@@ -68,13 +68,17 @@ void pal_cg_abs_path(const struct pal_cgroup *cg, const char *rel, char *buf, si
 
 /* ---- pal_cgroups entries ---------------------------------------------- */
 
-int pal_cg_entry_write(struct pal_cgroup *cg, struct cg_node *n, __u32 slot, __u64 mask)
+int pal_cg_entry_write(struct pal_cgroup *cg, struct cg_node *n, __u32 slot, __u64 mask,
+		       __u64 unknown)
 {
 	struct pal_cgroup_key k = {.cgroup_id = n->id, .gen = slot};
+	struct pal_cgroup_val v = {.policies = mask, .unknown = unknown};
 
-	if (bpf_map_update_elem(cg->cgroups_fd, &k, &mask, BPF_ANY))
+	if (bpf_map_update_elem(cg->cgroups_fd, &k, &v, BPF_ANY))
 		return -errno;
 	n->mask[slot] = mask;
+	n->unknown[slot] = unknown;
+	n->entry[slot] = true;
 	return 0;
 }
 
@@ -82,9 +86,11 @@ void pal_cg_entry_delete(struct pal_cgroup *cg, struct cg_node *n, __u32 slot)
 {
 	struct pal_cgroup_key k = {.cgroup_id = n->id, .gen = slot};
 
-	if (!n->mask[slot])
+	n->want_attach[slot] = false;
+	if (!n->entry[slot])
 		return;
 	bpf_map_delete_elem(cg->cgroups_fd, &k);
 	n->mask[slot] = 0;
-	n->want_attach[slot] = false;
+	n->unknown[slot] = 0;
+	n->entry[slot] = false;
 }
