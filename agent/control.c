@@ -177,6 +177,8 @@ static struct json_object *status_json(const struct pal_status *s)
 	json_object_object_add(st, "degraded", status_degraded(s));
 	add_int(hooks, "cgroups_attached", cs.attached);
 	add_int(hooks, "cgroups_tracked", cs.tracked);
+	add_int(hooks, "containers_seen", cs.containers);
+	add_int(hooks, "containers_waiting", cs.waiting);
 	json_object_object_add(st, "hooks", hooks);
 	json_object_object_add(st, "policies", status_policies(s));
 	add_int(st, "events_delivered", es.delivered);
@@ -350,9 +352,11 @@ static void print_status(struct json_object *st)
 	printf("generation %lld, enforcing %s\n", int_of(st, "generation"),
 	       json_object_get_string(json_object_object_get(st, "enforcing")));
 	if (json_object_object_get_ex(st, "hooks", &c))
-		printf("hooks: %lld LSM programs, %lld cgroups attached, %lld tracked\n",
+		printf("hooks: %lld LSM programs, %lld cgroups attached, %lld tracked; "
+		       "%lld containers seen, %lld waiting for their OCI state\n",
 		       int_of(c, "lsm_programs"), int_of(c, "cgroups_attached"),
-		       int_of(c, "cgroups_tracked"));
+		       int_of(c, "cgroups_tracked"), int_of(c, "containers_seen"),
+		       int_of(c, "containers_waiting"));
 	if (json_object_object_get_ex(st, "degraded", &c))
 		for (size_t i = 0; i < json_object_array_length(c); i++)
 			printf("degraded: %s\n",

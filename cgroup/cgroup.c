@@ -199,6 +199,19 @@ int pal_cgroup_handle_watch(struct pal_cgroup *cg)
 
 /* ---- state ------------------------------------------------------------- */
 
+/* rel is a container's own cgroup (not one below it). */
+static bool is_container(const char *rel)
+{
+	struct pal_container c;
+	int level = 0;
+
+	if (pal_container_parse(rel, &c) || c.kind != PAL_CTR_CONTAINER)
+		return false;
+	for (const char *p = rel; *p; p++)
+		level += *p == '/';
+	return (int)c.depth == level;
+}
+
 int pal_cgroup_stats(const struct pal_cgroup *cg, struct pal_cgroup_stats *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -210,7 +223,10 @@ int pal_cgroup_stats(const struct pal_cgroup *cg, struct pal_cgroup_stats *st)
 				st->links += !!n->links[p];
 			for (int s = 0; s < PAL_GENS; s++)
 				st->cgroup_keys[s] += n->entry[s];
+			st->containers += cg->live >= 0 && n->entry[cg->live] && is_container(n->rel);
 		}
+	for (const struct cg_retry *r = cg->retries; r; r = r->next)
+		st->waiting++;
 	for (const struct cg_watch *w = cg->watches; w; w = w->next)
 		st->watches++;
 	for (int s = 0; s < PAL_GENS; s++) {
@@ -251,14 +267,9 @@ int pal_cgroup_containers(const struct pal_cgroup *cg, __u32 policy,
 	for (int b = 0; cg->live >= 0 && b < PAL_CG_NODE_BUCKETS; b++)
 		for (const struct cg_node *nd = cg->nodes[b]; nd; nd = nd->next) {
 			struct pal_container c;
-			int level = 0;
 
-			if (!(nd->mask[cg->live] & (1ull << policy)) ||
-			    pal_container_parse(nd->rel, &c) || c.kind != PAL_CTR_CONTAINER)
-				continue;
-			for (const char *p = nd->rel; *p; p++)
-				level += *p == '/';
-			if ((int)c.depth != level)
+			if (!(nd->mask[cg->live] & (1ull << policy)) || !is_container(nd->rel) ||
+			    pal_container_parse(nd->rel, &c))
 				continue;
 			fn(ctx, nd->rel, &c);
 			n++;

@@ -137,6 +137,8 @@ struct pal_cgroup_stats {
 	__u32 watches; /* inotify watches */
 	__u32 rule_entries[PAL_GENS]; /* net + dev rule map entries per slot */
 	__u32 cgroup_keys[PAL_GENS]; /* pal_cgroups entries per slot */
+	__u32 containers; /* container cgroups classified in the live slot */
+	__u32 waiting; /* container cgroups waiting for their runtime's OCI state */
 	bool dev_supported; /* the device program loads on this kernel */
 };
 int pal_cgroup_stats(const struct pal_cgroup *cg, struct pal_cgroup_stats *st);

@@ -92,7 +92,7 @@ echo "$txt"
 check "status text: version, pid and kernel" \
 	grep -qxF "palisade $("$PAL" --version | awk 'NR == 1 {print $2}'), pid $agent, kernel $(uname -r)" <<<"$txt"
 check "status text: hooks in words" \
-	grep -qx "hooks: 0 LSM programs, 1 cgroups attached, [0-9]* tracked" <<<"$txt"
+	grep -qx "hooks: 0 LSM programs, 1 cgroups attached, [0-9]* tracked; 0 containers seen, 0 waiting for their OCI state" <<<"$txt"
 check "status text: no raw JSON" bash -c '! grep -q "[{}]" <<<"$1"' - "$txt"
 if grep -q "this build has no metrics" "$tmp/agent.err"; then
 	bad "metrics endpoint missing"

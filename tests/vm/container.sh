@@ -19,6 +19,14 @@
 #                            /bin/ctrtest, crun with its libraries, and
 #                            /srv/secret
 #   pal_ctr_run ID           crun run ID (foreground); the container's exit status
+#   pal_ctr_create ID        crun create ID: its process waits before the entrypoint
+#   pal_ctr_start ID         crun start ID, wait until it stopped, delete it; the
+#                            entrypoint's exit status (it must end with
+#                            `echo $? >/result`, read from the overlay's upper dir)
+# Bundle names (the CRI annotations) come from PAL_CTR_NS (default "default"),
+# PAL_CTR_POD ("pod-UID") and PAL_CTR_NAME (ID); crun's state directory is
+# PAL_CTR_ROOT (/run/crun). The host sees the bundles at /bundles, the path
+# crun records in its state, as on a host where crun runs unchrooted.
 PAL_CTR_WORLD=$PAL_TMP/world
 PAL_CTR_KUBEPODS=${PAL_CGROUP#/sys/fs/cgroup}/kubepods/besteffort
 
@@ -39,7 +47,8 @@ pal_ctr_world() {
 	for _d in proc sys dev run; do
 		mount --rbind "/$_d" "$_w/$_d" || return 1
 	done
-	mkdir -p /run/crun
+	mkdir -p /run/crun /bundles
+	mount --bind "$_w/bundles" /bundles
 }
 
 pal_ctr_pod() {
@@ -52,6 +61,7 @@ pal_ctr_pod() {
 _ctr_rootfs() {
 	mkdir -p "$1/bin" "$1/usr/bin" "$1/proc" "$1/dev" "$1/sys" "$1/tmp" "$1/srv" "$1/etc"
 	cp /bin/busybox "$1/bin/" && cp /bin/paltest "$1/bin/ctrtest" || return 1
+	cp /bin/palsock "$1/bin/ctrsock" || return 1
 	for _a in sh cat echo mkdir sleep ls id; do
 		ln -s busybox "$1/bin/$_a"
 	done
@@ -111,10 +121,10 @@ pal_ctr_bundle() {
   ],
   "annotations": {
     "io.kubernetes.cri.container-type": "container",
-    "io.kubernetes.cri.sandbox-name": "pod-$_uid",
-    "io.kubernetes.cri.sandbox-namespace": "default",
+    "io.kubernetes.cri.sandbox-name": "${PAL_CTR_POD:-pod-$_uid}",
+    "io.kubernetes.cri.sandbox-namespace": "${PAL_CTR_NS:-default}",
     "io.kubernetes.cri.sandbox-uid": "$_uid",
-    "io.kubernetes.cri.container-name": "$_id",
+    "io.kubernetes.cri.container-name": "${PAL_CTR_NAME:-$_id}",
     "io.kubernetes.cri.image-name": "docker.io/library/busybox:1.36"
   },
   "linux": {
@@ -129,6 +139,30 @@ JSON
 # pal_ctr_run ID: run container ID in the foreground; crun chrooted into
 # the host world, in a mount namespace of its own.
 pal_ctr_run() {
-	unshare -m sh -c 'mount --make-rprivate / && cd "$1" && exec chroot . \
-		crun --root /run/crun run --bundle "/bundles/$2" "$2"' - "$PAL_CTR_WORLD" "$1"
+	_ctr_crun run --bundle "/bundles/$1" "$1"
+}
+
+# _ctr_crun ARGS...: crun, chrooted into the host world, in a mount namespace of its own.
+_ctr_crun() {
+	unshare -m sh -c 'mount --make-rprivate / && cd "$1" && shift && exec chroot . \
+		crun --root "$0" "$@"' "${PAL_CTR_ROOT:-/run/crun}" "$PAL_CTR_WORLD" "$@"
+}
+
+# The container inherits crun's stdio: a file of the host would be outside
+# its root (a write there fails closed), so it gets /dev/null, as a shim
+# gives it pipes.
+pal_ctr_create() {
+	_ctr_crun create --bundle "/bundles/$1" "$1" </dev/null >/dev/null 2>&1
+}
+
+pal_ctr_start() {
+	_ctr_crun start "$1" || return 1
+	_n=0
+	while _ctr_crun state "$1" | grep -q '"status": *"\(created\|running\)"'; do
+		_n=$((_n + 1))
+		[ $_n -lt 600 ] || return 1
+		sleep 0.1
+	done
+	_ctr_crun delete "$1" || return 1
+	cat "$PAL_CTR_WORLD/bundles/$1/upper/result" 2>/dev/null | grep -qx 0
 }
