@@ -142,10 +142,13 @@ pal_ctr_run() {
 	_ctr_crun run --bundle "/bundles/$1" "$1"
 }
 
-# _ctr_crun ARGS...: crun, chrooted into the host world, in a mount namespace of its own.
+# _ctr_crun ARGS...: crun in a mount namespace of its own, where the host
+# world is mounted over / (as switch_root does), so that a container's
+# mounts sit on the namespace's root as on a real host: `crun exec` joins
+# a container's mount namespace and lands on the mounts stacked on its root.
 _ctr_crun() {
-	unshare -m sh -c 'mount --make-rprivate / && cd "$1" && shift && exec chroot . \
-		crun --root "$0" "$@"' "${PAL_CTR_ROOT:-/run/crun}" "$PAL_CTR_WORLD" "$@"
+	unshare -m sh -c 'mount --make-rprivate / && cd "$1" && shift && mount --move . / &&
+		exec chroot . crun --root "$0" "$@"' "${PAL_CTR_ROOT:-/run/crun}" "$PAL_CTR_WORLD" "$@"
 }
 
 # The container inherits crun's stdio: a file of the host would be outside

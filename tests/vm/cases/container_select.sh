@@ -8,7 +8,8 @@
 #    pod web-1 of namespace prod is denied the secret (EACCES) and a UDP
 #    connect (EPERM), and its records name container, pod, namespace,
 #    image, container id and runtime. A sibling named redis in the same pod
-#    reads the secret and connects, with no record.
+#    reads the secret and connects, with no record. What crun exec runs in
+#    a running target is confined the same way.
 #  - Not classified yet: crun keeps its state where the agent does not
 #    look, so the agent cannot read the names (as while a runtime has not
 #    written its state). Such a container is confined by every policy that
@@ -24,6 +25,7 @@ t1=a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90
 s1=b1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90
 t2=c1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90
 s2=d1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90
+t3=e1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90
 port=4711
 
 pal_ctr_world || pal_fail "host world for crun"
@@ -56,6 +58,7 @@ bundle() { # ID NAME CHECKS
 }
 pal_must "bundle: target" bundle "$t1" nginx "$denied"
 pal_must "bundle: sibling" bundle "$s1" redis "$allowed"
+pal_must "bundle: exec target" bundle "$t3" nginx "sleep 120"
 pal_must "bundle: unclassified target" bundle "$t2" nginx "$denied"
 pal_must "bundle: unclassified sibling" bundle "$s2" redis "$denied"
 
@@ -75,11 +78,34 @@ wait_seen() {
 pal_agent_start
 pal_must "create target" pal_ctr_create "$t1"
 pal_must "create sibling" pal_ctr_create "$s1"
-pal_check "the agent classified both from crun's state" wait_seen 2
+pal_must "create exec target" pal_ctr_create "$t3"
+pal_check "the agent classified all three from crun's state" wait_seen 3
 pal_check "status lists the target under its policy" sh -c \
-	"'$PAL_AGENT' status --json --socket '$PAL_SOCK' | grep -q '\"containers\":\[{\"container_id\":\"$t1\"'"
+	"'$PAL_AGENT' status --json --socket '$PAL_SOCK' | grep -q '\"containers\":\[[^]]*\"container_id\":\"$t1\"'"
 pal_check "target nginx: secret and connect denied" pal_ctr_start "$t1"
 pal_check "sibling redis: both allowed" pal_ctr_start "$s1"
+# crun exec joins the running container's cgroup and namespaces: what it
+# runs there is the container's.
+pal_must "start exec target" _ctr_crun start "$t3"
+# Its stdio are pipes, as a shim gives them: crun exec fchowns them, and a
+# file of the host (even /dev/null) is outside the container's root.
+exec_in() {
+	{
+		: | _ctr_crun exec "$t3" "$@"
+		echo $? >"$PAL_TMP/exec.rc"
+	} 2>&1 | cat
+	[ "$(cat "$PAL_TMP/exec.rc")" = 0 ]
+}
+pal_check "crun exec: the secret is denied" exec_in /bin/sh -c "exec /bin/ctrtest open /srv/secret EACCES"
+pal_check "crun exec: the connect is denied" \
+	exec_in /bin/sh -c "exec /bin/ctrsock inet dgram 0 EPERM connect 127.0.0.1 $port"
+pal_must "stop exec target" _ctr_crun kill "$t3" KILL
+_i=0
+while _ctr_crun state "$t3" | grep -q '"status": *"running"' && [ $_i -lt 100 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+pal_must "delete exec target" _ctr_crun delete -f "$t3"
 
 # crun's state where the agent does not look: the names stay unknown.
 PAL_CTR_ROOT=/run/crun-elsewhere
@@ -106,13 +132,18 @@ names="container=nginx pod=web-1 namespace=prod image=docker.io/library/busybox:
 log "target: the file record names the container" -c 1 $f container_id=$t1 $names pod_uid=$uid
 log "target: the network record too" -c 1 $n container_id=$t1 $names pod_uid=$uid
 log "sibling: no record" -n 0 container_id=$s1
+log "crun exec: file" -c 1 $f container_id=$t3 $names comm=ctrtest
+log "crun exec: network" -c 1 $n container_id=$t3 $names comm=ctrsock
 log "unclassified target: file" -c 1 $f container_id=$t2 runtime=cri
 log "unclassified target: network" -c 1 $n container_id=$t2 runtime=cri
 log "unclassified sibling: file" -c 1 $f container_id=$s2 runtime=cri
 log "unclassified sibling: network" -c 1 $n container_id=$s2 runtime=cri
 log "unclassified target: no names" -n 0 container_id=$t2 container
 log "unclassified sibling: no names" -n 0 container_id=$s2 container
-log "nothing else denied: files" -n 3 event=file action=deny
-log "nothing else denied: network" -n 3 event=network action=deny
+log "nothing else denied: files" -n 4 event=file action=deny
+log "nothing else denied: network" -n 4 event=network action=deny
+}
+cat "$PAL_LOG"
+{
 }
 pal_done
