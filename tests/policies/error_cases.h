@@ -414,7 +414,7 @@
 { "cgroup_double_star_partial",
 	  H "target:\n"
 		  "  cgroups: [/kubepods/a**]\n",
-	  5, 13, "invalid cgroup pattern '/kubepods/a**': '**' must be a whole path component" },
+	  5, 13, "invalid cgroup pattern '/kubepods/a**': '**' must be a whole component" },
 { "cgroup_dotdot",
 	  H "target:\n"
 		  "  cgroups: [/a/../b]\n",
