@@ -40,7 +40,7 @@ apiVersion: palisade/v1
 kind: Policy
 name: t
 files:
-  - paths: [/a]
+  - paths: [/etc/passwd]
     acess: [read]
     action: deny
 YAML
