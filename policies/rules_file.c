@@ -71,11 +71,12 @@ static const char *unescape_path(struct pal_parse *p, const struct pal_node *v, 
 	} else {
 		char c = v->str[pat->glob_off];
 
-		pal_diag_at(p, PAL_SEV_ERROR, v->line, pal_diag_col_in(p, v, pat->glob_off),
-			    "'%s' in '%s' is a pattern, and patterns in file and exec rules are not "
-			    "enforced yet: the policy is refused rather than match nothing. Hint: "
-			    "list the paths, or write '\\%c' for a literal '%c'",
-			    pal_q(p, v->str, v->len), key, c, c);
+		pal_diag_at(
+			p, PAL_SEV_ERROR, v->line, pal_diag_col_in(p, v, pat->glob_off),
+			"'%s' in '%s' is a pattern, and patterns in file and exec rules are not "
+			"enforced yet: the policy is refused rather than match nothing. Hint: "
+			"list the paths, or write '\\%c' for a literal '%c'",
+			pal_q(p, v->str, v->len), key, c, c);
 	}
 	pal_pattern_free(pat);
 	return out;
@@ -123,10 +124,11 @@ static void host_checks(struct pal_parse *p, const struct pal_node *v, const cha
 		return;
 	if (lstat(path, &st)) {
 		if (errno == ENOENT && kind == PAL_KEY_EXACT)
-			pal_warn(p, v,
-				 "'%s' does not exist on this host: the rule matches it by path once "
-				 "it exists, without an identity key for its other names",
-				 pal_q(p, path, strlen(path)));
+			pal_warn(
+				p, v,
+				"'%s' does not exist on this host: the rule matches it by path once "
+				"it exists, without an identity key for its other names",
+				pal_q(p, path, strlen(path)));
 		return;
 	}
 	if (S_ISLNK(st.st_mode)) {
