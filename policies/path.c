@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bpf/path_hash.h"
+#include "policies/automaton.h"
 #include "policies/pattern.h"
 #include "policies/policy_int.h"
 #include "policies/utf8.h"
@@ -111,6 +112,11 @@ static __u64 name_hash(__u64 seed, const char *c, __u32 len)
 		h = pal_name_step(h, word);
 	}
 	return h;
+}
+
+__u64 pal_name_hash(__u64 seed, const char *c, __u32 len)
+{
+	return name_hash(seed, c, len);
 }
 
 /* Path hash of a canonical path; depth must match its component count. */
