@@ -48,6 +48,9 @@ struct set {
 
 struct build {
 	const struct pal_pattern *const *pats;
+	const __u32 *labels;
+	item_t **canon; /* per pattern and position: the representative item */
+	size_t npats;
 	struct pal_auto *a;
 	struct pal_auto_error *e;
 	struct set *sets; /* index = state */
@@ -84,12 +87,83 @@ static const struct pal_pat_comp *comp_at(const struct build *b, item_t it)
 	return ITEM_POS(it) < p->ncomp ? &p->comp[ITEM_POS(it)] : NULL;
 }
 
+/* Items are pushed as their representatives: the same label and rest of the pattern. */
 static int tmp_push(struct build *b, item_t it)
 {
 	if (pal_grow((void **)&b->tmp, &b->tmp_cap, b->ntmp + 1, sizeof(item_t)))
 		return -ENOMEM;
-	b->tmp[b->ntmp++] = it;
+	b->tmp[b->ntmp++] = b->canon[ITEM_PAT(it)][ITEM_POS(it)];
 	return 0;
+}
+
+/* The source text from component k on (all of it past the last: ""). */
+static const char *rest_of(const struct pal_pattern *p, size_t k, size_t *n)
+{
+	size_t off = k < p->ncomp ? p->comp[k].off : p->nsrc;
+
+	*n = p->nsrc - off;
+	return p->src + off;
+}
+
+struct rest_cmp {
+	const struct build *b;
+	size_t pat, pos;
+	item_t *reps;
+};
+
+static bool rest_eq(const void *ctx, uint32_t idx)
+{
+	const struct rest_cmp *c = ctx;
+	item_t r = c->reps[idx];
+	size_t n1, n2;
+	const char *a = rest_of(c->b->pats[c->pat], c->pos, &n1);
+	const char *d = rest_of(c->b->pats[ITEM_PAT(r)], ITEM_POS(r), &n2);
+
+	return c->b->labels[c->pat] == c->b->labels[ITEM_PAT(r)] && n1 == n2 && !memcmp(a, d, n1);
+}
+
+/*
+ * Two positions with the same label and the same rest of pattern text have
+ * the same future: one item stands for both, so that patterns which differ
+ * only in their head share states (as many states as shapes, not patterns).
+ */
+static int make_canon(struct build *b)
+{
+	struct pal_hset h = {0};
+	item_t *reps = NULL;
+	size_t nreps = 0, cap = 0;
+	int err = -ENOMEM;
+
+	b->canon = calloc(b->npats ? b->npats : 1, sizeof(*b->canon));
+	if (!b->canon || pal_hset_init(&h, 1024))
+		goto out;
+	for (size_t i = 0; i < b->npats; i++) {
+		b->canon[i] = malloc((b->pats[i]->ncomp + 1) * sizeof(item_t));
+		if (!b->canon[i])
+			goto out;
+		for (size_t k = 0; k <= b->pats[i]->ncomp; k++) {
+			struct rest_cmp c = {b, i, k, reps};
+			size_t n;
+			const char *r = rest_of(b->pats[i], k, &n);
+			long j;
+
+			if (pal_grow((void **)&reps, &cap, nreps + 1, sizeof(item_t)))
+				goto out;
+			c.reps = reps;
+			j = pal_hset_find_or_add(&h, pal_hash_bytes(b->labels[i], r, n),
+						 (uint32_t)nreps, rest_eq, &c);
+			if (j == -2)
+				goto out;
+			if (j < 0)
+				reps[nreps++] = ITEM(i, k);
+			b->canon[i][k] = j < 0 ? ITEM(i, k) : reps[j];
+		}
+	}
+	err = 0;
+out:
+	pal_hset_free(&h);
+	free(reps);
+	return err;
 }
 
 /* '**' may match no name: add the position after it; then sort, dedupe. */
@@ -300,10 +374,10 @@ static int collect(struct build *b, size_t s)
 		struct out o = {c, ITEM_PAT(it), it + 1, 0};
 
 		err = 0;
-		if (!c) {
-			err = tmp_push(b, ITEM_PAT(it));
-			if (err)
-				return err;
+		if (!c) { /* accepted: its pattern's label */
+			if (pal_grow((void **)&b->tmp, &b->tmp_cap, b->ntmp + 1, sizeof(item_t)))
+				return -ENOMEM;
+			b->tmp[b->ntmp++] = ITEM_PAT(it);
 			continue;
 		}
 		if (c->kind == PAL_PC_DSTAR)
@@ -502,10 +576,14 @@ static int emit_accept(struct build *b, size_t s)
 			      b->tmp[0]);
 	if (pal_grow((void **)&a->accept, &b->acc_cap, a->naccept + b->ntmp + 1, sizeof(__u32)))
 		return -ENOMEM;
-	a->states[s].accept = (__u32)a->naccept;
-	a->states[s].naccept = (__u32)b->ntmp;
 	for (size_t i = 0; i < b->ntmp; i++)
-		a->accept[a->naccept++] = (__u32)b->tmp[i];
+		b->tmp[i] = b->labels[b->tmp[i]];
+	qsort(b->tmp, b->ntmp, sizeof(item_t), item_cmp);
+	a->states[s].accept = (__u32)a->naccept;
+	for (size_t i = 0; i < b->ntmp; i++)
+		if (!i || b->tmp[i] != b->tmp[i - 1])
+			a->accept[a->naccept++] = (__u32)b->tmp[i];
+	a->states[s].naccept = (__u32)(a->naccept - a->states[s].accept);
 	return 0;
 }
 
@@ -549,6 +627,9 @@ static int index_edges(struct pal_auto *a)
 
 static void build_free(struct build *b)
 {
+	for (size_t i = 0; b->canon && i < b->npats; i++)
+		free(b->canon[i]);
+	free(b->canon);
 	for (size_t s = 0; s < b->nsets; s++)
 		free(b->sets[s].it);
 	free(b->sets);
@@ -557,16 +638,16 @@ static void build_free(struct build *b)
 	free(b->tmp);
 }
 
-int pal_auto_build(const struct pal_pattern *const *pats, size_t n, __u64 seed,
+int pal_auto_build(const struct pal_pattern *const *pats, const __u32 *labels, size_t n, __u64 seed,
 		   struct pal_auto **out, struct pal_auto_error *e)
 {
-	struct build b = {.pats = pats, .e = e};
+	struct build b = {.pats = pats, .labels = labels, .npats = n, .e = e};
 	long root;
 	int err = -ENOMEM;
 
 	*out = NULL;
 	b.a = calloc(1, sizeof(*b.a));
-	if (!b.a || add_state(&b, NULL, 0, 0) < 0) /* state 0: none */
+	if (!b.a || make_canon(&b) || add_state(&b, NULL, 0, 0) < 0) /* state 0: none */
 		goto out;
 	b.a->seed = seed;
 	for (size_t i = 0; i < n; i++)

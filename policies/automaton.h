@@ -42,16 +42,19 @@ struct pal_auto_error {
 };
 
 /*
- * Compile n rule patterns (PAL_PAT_RULE). Returns 0 with *out set, -E2BIG
- * with *e set when a bound of bpf/abi.h would be exceeded, or -ENOMEM.
+ * Compile n rule patterns (PAL_PAT_RULE), pattern i carrying labels[i]
+ * (what a match means: the accept entries hold labels, and patterns with
+ * the same label and the same tail share states). Returns 0 with *out set,
+ * -E2BIG with *e set when a bound of bpf/abi.h would be exceeded (e->pat:
+ * pattern indexes), or -ENOMEM.
  */
-int pal_auto_build(const struct pal_pattern *const *pats, size_t n, __u64 seed,
+int pal_auto_build(const struct pal_pattern *const *pats, const __u32 *labels, size_t n, __u64 seed,
 		   struct pal_auto **out, struct pal_auto_error *e);
 void pal_auto_free(struct pal_auto *a);
 
 /*
  * Run a canonical absolute path through the compiled entries. *accept and
- * *naccept: the indexes of the patterns that match it (sorted). *lookups
+ * *naccept: the labels of the patterns that match it (sorted, unique). *lookups
  * (optional): map lookups made. Returns 0, or -EINVAL for a non-canonical path.
  */
 int pal_auto_run(const struct pal_auto *a, const char *path, size_t len, const __u32 **accept,

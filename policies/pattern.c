@@ -320,7 +320,7 @@ static int alloc_pattern(struct pat_parse *x)
 	off[1] = off[0] + align8(ncomp * sizeof(struct pal_pat_comp));
 	off[2] = off[1] + align8(x->len * sizeof(struct pal_pat_tok));
 	off[3] = off[2] + ncls * sizeof(struct pal_pat_class);
-	off[4] = off[3] + 2 * x->len + 2 * ncomp + 2; /* literals, NUL each; the text */
+	off[4] = off[3] + 3 * x->len + 2 * ncomp + 3; /* literals, NUL each; the text; the source */
 	base = calloc(1, off[4]);
 	if (!base)
 		return -ENOMEM;
@@ -329,6 +329,8 @@ static int alloc_pattern(struct pat_parse *x)
 	x->tok = (struct pal_pat_tok *)(base + off[1]);
 	x->p->cls = (struct pal_pat_class *)(base + off[2]);
 	x->bytes = base + off[3];
+	x->p->src = memcpy(base + off[4] - x->len - 1, x->s, x->len); /* NUL from calloc */
+	x->p->nsrc = x->len;
 	return 0;
 }
 
@@ -346,6 +348,7 @@ int pal_pattern_parse(const char *s, size_t len, unsigned int flags, struct pal_
 	if (alloc_pattern(&x))
 		return -ENOMEM;
 	x.p->flags = flags;
+
 	err = parse_all(&x);
 	if (err) {
 		free(x.p);

@@ -92,6 +92,8 @@ struct pal_pattern {
 	size_t ncomp; /* rule patterns: comp[0] is the root's empty name */
 	size_t ndstar;
 	size_t glob_off; /* offset of the first unescaped glob character (!literal) */
+	const char *src; /* the source text, NUL-terminated */
+	size_t nsrc;
 	struct pal_pat_comp *comp;
 	struct pal_pat_class *cls;
 };

@@ -321,9 +321,17 @@ static void rand_path(char pats[][BUF], int np, char *out)
 
 /* ---- the test --------------------------------------------------------- */
 
+static __u32 labels[MAXP];
+
+/*
+ * Half the sets give every pattern its own label, half share two labels
+ * (patterns of one label and the same tail share automaton states).
+ */
 static int compile_set(char pats[][BUF], int np, struct pal_pattern **pp, struct pal_auto **a,
 		       struct pal_auto_error *ae)
 {
+	bool shared = rnd(2);
+
 	for (int i = 0; i < np; i++) {
 		struct pal_pat_error e;
 		int err;
@@ -333,8 +341,10 @@ static int compile_set(char pats[][BUF], int np, struct pal_pattern **pp, struct
 			err = pal_pattern_parse(pats[i], strlen(pats[i]), PAL_PAT_RULE, &pp[i], &e);
 		} while (err == -EINVAL || err == -E2BIG);
 		assert_int_equal(err, 0);
+		labels[i] = shared ? rnd(2) : (__u32)i;
 	}
-	return pal_auto_build((const struct pal_pattern *const *)pp, (size_t)np, 0x1234, a, ae);
+	return pal_auto_build((const struct pal_pattern *const *)pp, labels, (size_t)np, 0x1234, a,
+			      ae);
 }
 
 static size_t positives; /* pairs that match: the test must not be all misses */
@@ -350,19 +360,25 @@ static void check_path(const struct pal_auto *a, char pats[][BUF], int np, const
 		depth += *c == '/';
 	/* bounded per component: NAME, the prefix and suffix lengths, COMBO */
 	assert_true(lookups <= depth * (2 + 2 * PAL_PAT_LENS_MAX));
+	bool want[MAXP] = {0};
+
 	for (int i = 0; i < np; i++) {
-		bool want = ref_match(pats[i], path), got = k < nacc && acc[k] == (__u32)i;
+		bool m = ref_match(pats[i], path);
+
+		want[labels[i]] |= m;
+		positives += m;
+		(*pairs)++;
+	}
+	for (__u32 l = 0; l < MAXP; l++) {
+		bool got = k < nacc && acc[k] == l;
 
 		k += got;
-		positives += want;
-		if (want != got) {
+		if (want[l] != got) {
 			for (int j = 0; j < np; j++)
-				printf("set: '%s'\n", pats[j]);
+				printf("set: '%s' label %u\n", pats[j], labels[j]);
+			fail_msg("label %u on path '%s': reference %d, automaton %d", l, path,
+				 want[l], got);
 		}
-		if (want != got)
-			fail_msg("pattern '%s' on path '%s': reference %d, automaton %d", pats[i],
-				 path, want, got);
-		(*pairs)++;
 	}
 	assert_int_equal(k, nacc);
 }
@@ -403,6 +419,7 @@ static void test_differential(void **state)
 static void test_refusal(void **state)
 {
 	const char *src[] = {"/a/x*", "/a/xx*", "/a/xxx*", "/a/xxxx*", "/a/xxxxx*"};
+	static const __u32 lab[5] = {0, 1, 2, 3, 4};
 	struct pal_pattern *pp[5];
 	struct pal_auto_error ae;
 	struct pal_auto *a;
@@ -411,9 +428,10 @@ static void test_refusal(void **state)
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(
 			pal_pattern_parse(src[i], strlen(src[i]), PAL_PAT_RULE, &pp[i], &e), 0);
-	assert_int_equal(pal_auto_build((const struct pal_pattern *const *)pp, 4, 1, &a, &ae), 0);
+	assert_int_equal(pal_auto_build((const struct pal_pattern *const *)pp, lab, 4, 1, &a, &ae),
+			 0);
 	pal_auto_free(a);
-	assert_int_equal(pal_auto_build((const struct pal_pattern *const *)pp, 5, 1, &a, &ae),
+	assert_int_equal(pal_auto_build((const struct pal_pattern *const *)pp, lab, 5, 1, &a, &ae),
 			 -E2BIG);
 	assert_non_null(strstr(ae.why, "PAL_PAT_LENS_MAX"));
 	assert_int_equal(ae.pat[1], 4);
@@ -421,10 +439,50 @@ static void test_refusal(void **state)
 		pal_pattern_free(pp[i]);
 }
 
+/*
+ * 1000 patterns of one shape: with one label they share their states (the
+ * count does not grow with the patterns); with a label each, they cannot.
+ */
+static void test_shared_states(void **state)
+{
+	static struct pal_pattern *pp[1000];
+	static __u32 same[1000], own[1000];
+	struct pal_auto_error ae;
+	struct pal_pat_error e;
+	struct pal_auto *a;
+	const __u32 *acc;
+	size_t nacc;
+	char buf[64];
+
+	for (int i = 0; i < 1000; i++) {
+		snprintf(buf, sizeof(buf), "/srv/d%d/*.pem", i);
+		assert_int_equal(pal_pattern_parse(buf, strlen(buf), PAL_PAT_RULE, &pp[i], &e), 0);
+		own[i] = (__u32)i;
+	}
+	assert_int_equal(
+		pal_auto_build((const struct pal_pattern *const *)pp, same, 1000, 1, &a, &ae), 0);
+	assert_true(a->nstates <= 6);
+	assert_int_equal(pal_auto_run(a, "/srv/d999/k.pem", 15, &acc, &nacc, NULL), 0);
+	assert_int_equal(nacc, 1);
+	assert_int_equal(pal_auto_run(a, "/srv/d1000/k.pem", 16, &acc, &nacc, NULL), 0);
+	assert_int_equal(nacc, 0);
+	pal_auto_free(a);
+	assert_int_equal(
+		pal_auto_build((const struct pal_pattern *const *)pp, own, 1000, 1, &a, &ae), 0);
+	assert_true(a->nstates > 2000);
+	assert_int_equal(pal_auto_run(a, "/srv/d7/.pem", 12, &acc, &nacc, NULL), 0);
+	assert_int_equal(nacc, 1);
+	assert_int_equal(acc[0], 7);
+	pal_auto_free(a);
+	for (int i = 0; i < 1000; i++)
+		pal_pattern_free(pp[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refusal),
+		cmocka_unit_test(test_shared_states),
 		cmocka_unit_test(test_differential),
 	};
 
