@@ -210,6 +210,29 @@ run "$PAL" compile --no-host --explain etc/shadow "$tmp/explain.yaml"
 run "$PAL" compile --no-host --cgroup /x "$tmp/explain.yaml"
 [ "$rc" = 1 ] || fail "--cgroup without --explain: exit $rc, want 1"
 
+# A paths: entry that does not exist here is a warning, not an error; a
+# pattern is an error until the kernel matches patterns.
+cat >"$tmp/missing-path.yaml" <<'YAML'
+apiVersion: palisade/v1
+kind: Policy
+name: t
+files:
+  - paths: [/nonexistent/palisade-test/secret]
+    access: [read]
+    action: deny
+YAML
+run "$PAL" check "$tmp/missing-path.yaml"
+[ "$rc" = 0 ] || fail "check missing path: exit $rc, want 0"
+grep -q "^$tmp/missing-path.yaml:5:13: warning: '/nonexistent/palisade-test/secret' does not exist on this host" "$tmp/err" || fail "missing path: no warning"
+run "$PAL" check --no-host "$tmp/missing-path.yaml"
+grep -q "does not exist" "$tmp/err" && fail "missing path: warned with --no-host"
+sed 's|/nonexistent/palisade-test/secret|"/etc/ssh/ssh_host_*_key"|' "$tmp/missing-path.yaml" >"$tmp/pattern.yaml"
+run "$PAL" check "$tmp/pattern.yaml"
+[ "$rc" = 1 ] || fail "check pattern: exit $rc, want 1"
+grep -q "^$tmp/pattern.yaml:5:32: error: '/etc/ssh/ssh_host_\*_key' in 'paths' is a pattern, and patterns in file and exec rules are not enforced yet" "$tmp/err" || fail "pattern: not refused"
+run "$PAL" compile "$tmp/pattern.yaml"
+[ "$rc" = 1 ] || fail "compile pattern: exit $rc, want 1"
+
 # An unknown verb names the closest one.
 run "$PAL" chek "$tmp/good.yaml"
 [ "$rc" = 1 ] || fail "chek: exit $rc, want 1"
