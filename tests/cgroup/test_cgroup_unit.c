@@ -79,7 +79,8 @@ static void matcher(void **state)
 		{"/a*b*c", "/aXbYc", PAL_CG_MATCH},
 		{"/a*b*c", "/aXbY", 0},
 		/* the one pattern language: classes, '?' and escapes as in rule paths */
-		{"/system.slice/docker-[0-9a-f]*.scope", "/system.slice/docker-3f.scope", PAL_CG_MATCH},
+		{"/system.slice/docker-[0-9a-f]*.scope", "/system.slice/docker-3f.scope",
+		 PAL_CG_MATCH},
 		{"/system.slice/docker-[0-9a-f]*.scope", "/system.slice/docker-x.scope", 0},
 		{"/pod?", "/pod1", PAL_CG_MATCH},
 		{"/pod?", "/pod12", 0},
