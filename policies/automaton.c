@@ -61,6 +61,7 @@ struct build {
 	/* the state being expanded */
 	struct out *outs;
 	size_t nouts, outs_cap;
+	size_t nnonlit; /* outs[0..nnonlit) are not literals (after sorting) */
 	struct atom atoms[PAL_PAT_ATOMS_MAX];
 	size_t natoms;
 	item_t *tmp;
@@ -390,21 +391,19 @@ static int collect(struct build *b, size_t s)
 	return 0;
 }
 
-/* The next state when the name hit atoms `mask` (and, for a literal, is `lit`). */
-static long successor(struct build *b, __u32 mask, const char *lit, size_t nlit)
+/*
+ * The next state when the name hit atoms `mask` and, for a literal, is the
+ * literal of outs grp[0..ngrp). Outs are sorted: the non-literal ones first.
+ */
+static long successor(struct build *b, __u32 mask, const struct out *grp, size_t ngrp)
 {
 	b->ntmp = 0;
-	for (size_t i = 0; i < b->nouts; i++) {
-		const struct out *o = &b->outs[i];
-		bool hit;
-
-		if (o->c && o->c->kind == PAL_PC_LIT)
-			hit = lit && o->c->nlit == nlit && !memcmp(o->c->lit, lit, nlit);
-		else
-			hit = !(o->req & ~mask);
-		if (hit && tmp_push(b, o->target))
+	for (size_t i = 0; i < b->nnonlit; i++)
+		if (!(b->outs[i].req & ~mask) && tmp_push(b, b->outs[i].target))
 			return -ENOMEM;
-	}
+	for (size_t i = 0; i < ngrp; i++)
+		if (tmp_push(b, grp[i].target))
+			return -ENOMEM;
 	return intern(b);
 }
 
@@ -549,15 +548,13 @@ static int out_lit_cmp(const void *x, const void *y)
 /* One NAME entry per distinct literal: its own targets and every atom it hits. */
 static int emit_names(struct build *b, size_t s)
 {
-	qsort(b->outs, b->nouts, sizeof(*b->outs), out_lit_cmp);
-	for (size_t i = 0; i < b->nouts; i++) {
+	for (size_t i = b->nnonlit, j; i < b->nouts; i = j) {
 		const struct pal_pat_comp *c = b->outs[i].c;
 		long next;
 
-		if (!c || c->kind != PAL_PC_LIT ||
-		    (i && out_lit_cmp(&b->outs[i - 1], &b->outs[i]) == 0))
-			continue;
-		next = successor(b, literal_mask(b, c->lit, c->nlit), c->lit, c->nlit);
+		for (j = i + 1; j < b->nouts && !out_lit_cmp(&b->outs[i], &b->outs[j]); j++)
+			;
+		next = successor(b, literal_mask(b, c->lit, c->nlit), &b->outs[i], j - i);
 		if (next < 0)
 			return (int)next;
 		if (edge_add(b, s, PAL_PE_NAME, c->nlit,
@@ -591,6 +588,10 @@ static int expand(struct build *b, size_t s)
 {
 	int err = collect(b, s);
 
+	qsort(b->outs, b->nouts, sizeof(*b->outs), out_lit_cmp);
+	for (b->nnonlit = 0; b->nnonlit < b->nouts; b->nnonlit++)
+		if (b->outs[b->nnonlit].c && b->outs[b->nnonlit].c->kind == PAL_PC_LIT)
+			break;
 	if (!err)
 		err = emit_accept(b, s);
 	if (!err)
