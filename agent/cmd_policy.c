@@ -16,6 +16,7 @@
 #include "agent/cleanup.h"
 #include "agent/palisade.h"
 #include "agent/policy_view.h"
+#include "policies/explain.h"
 #include "policies/policy.h"
 
 struct popts {
@@ -24,6 +25,7 @@ struct popts {
 	bool quiet;
 	unsigned int flags; /* enum pal_load_flags */
 	__u64 seed;
+	const char *explain, *cgroup, *exe; /* compile --explain PATH [--cgroup CG] [--exe EXE] */
 	json_object *diags; /* check --json: the diagnostics, in order */
 };
 
@@ -77,12 +79,15 @@ static void compile_usage(FILE *out)
 		"                 live agent uses a secret random seed, so its hashes differ)\n"
 		"      --no-host  do not look at rule paths on this host (no identity keys,\n"
 		"                 no host warnings): output independent of this machine\n"
+		"      --explain PATH  show instead which rules decide PATH, and why\n"
+		"      --cgroup CG     with --explain: for a process of cgroup CG\n"
+		"      --exe EXE       with --explain: for a process running EXE\n"
 		"  -h, --help     show this help\n\n"
 		"Network and device rules are shown as rules, then as their map entries.\n"
 		"Exit status: 0 ok, 1 policy errors or unreadable input, 2 runtime error.\n");
 }
 
-enum { OPT_JSON = 256, OPT_SEED, OPT_NO_HOST, OPT_SARIF };
+enum { OPT_JSON = 256, OPT_SEED, OPT_NO_HOST, OPT_SARIF, OPT_EXPLAIN, OPT_CGROUP, OPT_EXE };
 
 /* Each verb accepts only the options its help lists. */
 static const struct option check_lo[] = {
@@ -98,6 +103,9 @@ static const struct option compile_lo[] = {
 	{"json", no_argument, NULL, OPT_JSON},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"no-host", no_argument, NULL, OPT_NO_HOST},
+	{"explain", required_argument, NULL, OPT_EXPLAIN},
+	{"cgroup", required_argument, NULL, OPT_CGROUP},
+	{"exe", required_argument, NULL, OPT_EXE},
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
@@ -140,6 +148,15 @@ static int parse_opts(int argc, char **argv, struct popts *o, bool check)
 			break;
 		case OPT_NO_HOST:
 			o->flags |= PAL_LOAD_NO_HOST;
+			break;
+		case OPT_EXPLAIN:
+			o->explain = optarg;
+			break;
+		case OPT_CGROUP:
+			o->cgroup = optarg;
+			break;
+		case OPT_EXE:
+			o->exe = optarg;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -364,6 +381,35 @@ int cmd_check(int argc, char **argv)
 	return rc < 0 ? PAL_EXIT_OK : rc;
 }
 
+/* A canonical copy of an --explain argument into buf, or NULL (reported). */
+static const char *canon_arg(const char *opt, const char *arg, char *buf)
+{
+	const char *why;
+	__u32 depth;
+
+	if (!arg)
+		return NULL;
+	if (strlen(arg) < PAL_PATH_MAX && !pal_path_canon(arg, strlen(arg), buf, &depth, &why))
+		return buf;
+	fprintf(stderr, "palisade compile: invalid %s '%s': %s\n", opt, arg,
+		strlen(arg) < PAL_PATH_MAX ? why : "too long");
+	return NULL;
+}
+
+/* compile --explain: the rules that decide one path, per policy. */
+static int explain(const struct popts *o, const struct pal_policy_set *set)
+{
+	static char pb[PAL_PATH_MAX + 2], cb[PAL_PATH_MAX + 2], eb[PAL_PATH_MAX + 2];
+	struct pal_explain_query q = {canon_arg("--explain", o->explain, pb),
+				      canon_arg("--cgroup", o->cgroup, cb),
+				      canon_arg("--exe", o->exe, eb)};
+
+	if (!q.path || (o->cgroup && !q.cgroup) || (o->exe && !q.exe))
+		return PAL_EXIT_POLICY;
+	pal_explain(stdout, set, &q);
+	return PAL_EXIT_OK;
+}
+
 int cmd_compile(int argc, char **argv)
 {
 	_cleanup_(pal_policy_set_freep) struct pal_policy_set *set = NULL;
@@ -376,6 +422,13 @@ int cmd_compile(int argc, char **argv)
 	rc = load(argc, argv, &o, &set);
 	if (rc >= 0)
 		return rc;
+	if (o.explain || o.cgroup || o.exe) {
+		if (!o.explain) {
+			fprintf(stderr, "palisade compile: --cgroup and --exe go with --explain\n");
+			return PAL_EXIT_POLICY;
+		}
+		return explain(&o, set);
+	}
 	err = pal_emit_file(set, 0, o.seed, o.flags, &fe);
 	if (err == -E2BIG) {
 		if (fe.nexes > PAL_MAX_EXES / PAL_GENS)

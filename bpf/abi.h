@@ -284,6 +284,100 @@ struct pal_exe_key {
 _Static_assert(sizeof(struct pal_exe_key) == 16, "pal_exe_key ABI");
 PAL_KEY_HEAD_ASSERT(pal_exe_key, PAL_KEY_GEN_OFF);
 
+/* ---- maps: the pattern automaton of file and exec patterns ------------- */
+
+/*
+ * All pattern rules of a generation compile into one automaton over path
+ * components (policies/automaton.c), so one pass over a path costs a bounded
+ * number of lookups per component, whatever the number of patterns. Per
+ * component: one NAME lookup (the literals the state knows, with every
+ * pattern they also match folded in); on a miss, one PREFIX lookup per
+ * prefix length and one SUFFIX lookup per suffix length the state uses
+ * (same length, different bytes: at most one hit each), length and glob
+ * tests, then one COMBO lookup of the hit mask. The compiler refuses a
+ * policy that would need more than these limits, naming the patterns.
+ */
+#define PAL_PAT_STATES_MAX 65536 /* automaton states of one generation, state 0 unused */
+#define PAL_PAT_LENS_MAX 4 /* prefix lengths, suffix lengths and length bounds of one state */
+#define PAL_PAT_ATOMS_MAX 12 /* tests (prefix, suffix, length, glob hits) of one state */
+#define PAL_PAT_STATE_GLOBS 2 /* general globs one state tests */
+#define PAL_PAT_GLOB_TOKS 64 /* tokens of one general glob */
+#define PAL_PAT_GLOB_CLASSES 8 /* classes of one general glob */
+#define PAL_PAT_GLOBS_MAX 4096 /* general globs of one generation */
+#define PAL_PAT_ACCEPT_MAX 1048576 /* accept entries (state, pattern) of one generation */
+
+enum pal_pat_edge_kind {
+	PAL_PE_NAME = 1, /* hash: name hash of the whole name; len: its length */
+	PAL_PE_PREFIX = 2, /* hash: name hash of the first len bytes */
+	PAL_PE_SUFFIX = 3, /* hash: name hash of the last len bytes */
+	PAL_PE_COMBO = 4, /* hash: the mask of the state's atoms the name hit; len: 0 */
+};
+
+/*
+ * pal_pat_edges map, HASH. key: struct pal_pat_key, a test of one state.
+ * value: struct pal_pat_edge, what the test gives.
+ */
+struct pal_pat_key {
+	__u16 gen; /* generation slot */
+	__u16 policy; /* 0: one automaton serves every policy of the generation */
+	__u32 state;
+	__u64 hash;
+	__u8 kind; /* enum pal_pat_edge_kind */
+	__u8 pad0;
+	__u16 len;
+	__u8 pad1[4];
+};
+_Static_assert(sizeof(struct pal_pat_key) == 24, "pal_pat_key ABI");
+PAL_KEY_HEAD_ASSERT(pal_pat_key, PAL_KEY_GEN_OFF);
+
+struct pal_pat_edge {
+	__u32 next; /* NAME, COMBO: the next state; 0: no pattern can match below */
+	__u32 atom; /* PREFIX, SUFFIX: the atom bit (1 << index) the hit sets */
+};
+_Static_assert(sizeof(struct pal_pat_edge) == 8, "pal_pat_edge ABI");
+
+/*
+ * pal_pat_states map, ARRAY, PAL_GENS * PAL_PAT_STATES_MAX entries. key:
+ * gen * PAL_PAT_STATES_MAX + state. value: the tests the state needs after
+ * a NAME miss, and the patterns a path ending in it matches.
+ */
+struct pal_pat_state {
+	__u16 prefix_len[PAL_PAT_LENS_MAX]; /* PREFIX lookups to make; 0: none */
+	__u16 suffix_len[PAL_PAT_LENS_MAX]; /* SUFFIX lookups to make; 0: none */
+	__u16 min_len[PAL_PAT_LENS_MAX]; /* name length >= min_len[i] sets len_atom[i]; 0: none */
+	__u8 len_atom[PAL_PAT_LENS_MAX]; /* atom index of each length bound */
+	__u8 glob_atom[PAL_PAT_STATE_GLOBS]; /* atom index of each glob */
+	__u8 nglob;
+	__u8 pad0;
+	__u32 glob[PAL_PAT_STATE_GLOBS]; /* pal_pat_globs index of each glob */
+	__u32 accept; /* first pal_pat_accept entry of the patterns accepted here */
+	__u32 naccept; /* how many; 0: a path ending here matches no pattern */
+};
+_Static_assert(sizeof(struct pal_pat_state) == 48, "pal_pat_state ABI");
+
+enum pal_pat_tok_kind {
+	PAL_PGT_BYTE = 0, /* arg: the byte */
+	PAL_PGT_ONE = 1, /* '?': any byte */
+	PAL_PGT_STAR = 2, /* '*': any run */
+	PAL_PGT_CLASS = 3, /* arg: index into cls */
+};
+
+/* pal_pat_globs map, ARRAY, PAL_GENS * PAL_PAT_GLOBS_MAX. value: one general glob. */
+struct pal_pat_glob {
+	__u8 ntok;
+	__u8 pad0[7];
+	__u8 kind[PAL_PAT_GLOB_TOKS]; /* enum pal_pat_tok_kind */
+	__u8 arg[PAL_PAT_GLOB_TOKS];
+	__u64 cls[PAL_PAT_GLOB_CLASSES][4]; /* 256-bit byte sets */
+};
+_Static_assert(sizeof(struct pal_pat_glob) == 8 + 2 * PAL_PAT_GLOB_TOKS + 32 * PAL_PAT_GLOB_CLASSES,
+	       "pal_pat_glob ABI");
+
+/*
+ * pal_pat_accept map, ARRAY, PAL_GENS * PAL_PAT_ACCEPT_MAX. value: __u32,
+ * the index of a pattern (of the compiled set's pattern table) accepted.
+ */
+
 /* ---- events ------------------------------------------------------------ */
 
 enum pal_event_type {

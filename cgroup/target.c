@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Finding cgroups: the cgroup2 mount, matching target patterns ('*' inside
- * one level, '**' for any number of levels) and cgroup ids.
+ * Finding cgroups: the cgroup2 mount, matching target patterns (the rule
+ * pattern language of policies/pattern.h) and cgroup ids.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 #include "cgroup/cgroup.h"
 #include "cgroup/container.h"
 #include "cgroup/internal.h"
+#include "policies/pattern.h"
 
 /* ---- cgroup2 mount ------------------------------------------------------ */
 
@@ -114,22 +115,7 @@ int pal_cgroup_find_root(char *buf, size_t len)
 
 /* ---- patterns ----------------------------------------------------------- */
 
-/* Split "/a/b" into components (in place). Returns the count, or -EINVAL. */
-static int split(char *s, char **comp)
-{
-	int n = 0;
-
-	if (s[0] != '/')
-		return -EINVAL;
-	for (char *save = NULL, *t = strtok_r(s, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
-		if (n == PAL_CG_MAX_COMPONENTS)
-			return -EINVAL;
-		comp[n++] = t;
-	}
-	return n;
-}
-
-/* '*' matches any run of characters inside one name; everything else is literal. */
+/* Container selector values: '*' matches any run of characters, '/' and ':' included. */
 static bool glob_name(const char *p, const char *s)
 {
 	const char *star = NULL, *resume = NULL;
@@ -153,43 +139,18 @@ static bool glob_name(const char *p, const char *s)
 	return !*p;
 }
 
+/* Target patterns are rule patterns of the one pattern language (policies/pattern.h). */
 unsigned int pal_cgroup_match(const char *pattern, const char *path)
 {
-	char pb[PATH_MAX], sb[PATH_MAX];
-	char *pc[PAL_CG_MAX_COMPONENTS], *sc[PAL_CG_MAX_COMPONENTS];
-	/* res[i][j]: what pattern components i.. say about path components j.. */
-	unsigned char res[PAL_CG_MAX_COMPONENTS + 1][PAL_CG_MAX_COMPONENTS + 1];
-	int np, ns;
+	struct pal_pattern *pat;
+	struct pal_pat_error e;
+	bool match, deeper;
 
-	if (strlen(pattern) >= sizeof(pb) || strlen(path) >= sizeof(sb))
+	if (pal_pattern_parse(pattern, strlen(pattern), PAL_PAT_RULE, &pat, &e))
 		return 0;
-	strcpy(pb, pattern);
-	strcpy(sb, path);
-	np = split(pb, pc);
-	ns = split(sb, sc);
-	if (np < 0 || ns < 0)
-		return 0;
-	for (int i = np; i >= 0; i--)
-		for (int j = ns; j >= 0; j--) {
-			unsigned char r;
-
-			if (j == ns) {
-				/* path used up: a match if only '**' remain; below could match */
-				bool rest_any = true;
-
-				for (int k = i; k < np; k++)
-					rest_any &= !strcmp(pc[k], "**");
-				r = (rest_any ? PAL_CG_MATCH : 0) | (i < np ? PAL_CG_PREFIX : 0);
-			} else if (i == np) {
-				r = 0;
-			} else if (!strcmp(pc[i], "**")) {
-				r = res[i + 1][j] | res[i][j + 1];
-			} else {
-				r = glob_name(pc[i], sc[j]) ? res[i + 1][j + 1] : 0;
-			}
-			res[i][j] = r;
-		}
-	return res[0][0];
+	match = pal_pattern_match_deeper(pat, path, strlen(path), &deeper);
+	pal_pattern_free(pat);
+	return (match ? PAL_CG_MATCH : 0) | (deeper ? PAL_CG_PREFIX : 0);
 }
 
 /* ---- container selectors ------------------------------------------------ */

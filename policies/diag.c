@@ -113,6 +113,35 @@ static const char *source_line(struct pal_parse *p, unsigned int line)
 	return pal_arena_strndup(p->ir, p->buf + start, end - start);
 }
 
+static size_t utf8_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+unsigned int pal_diag_col_in(struct pal_parse *p, const struct pal_node *v, size_t off)
+{
+	unsigned int first = v->col + !v->plain, c = 1; /* a quote opens a quoted scalar */
+	size_t at;
+
+	if (!p->buf || (!p->line_off && build_lines(p)) || !v->line || v->line > p->nlines)
+		return v->col;
+	at = p->line_off[v->line - 1];
+	while (c < first && at < p->len && p->buf[at] != '\n') {
+		at++;
+		while (at < p->len && ((unsigned char)p->buf[at] & 0xc0) == 0x80)
+			at++;
+		c++;
+	}
+	/* the value must be written as it is (no escapes, one line) to point into it */
+	if (p->len - at < v->len || memcmp(p->buf + at, v->str, v->len))
+		return v->col;
+	return first + (unsigned int)utf8_chars(v->str, off);
+}
+
 static struct pal_pdiag *pend_slot(struct pal_parse *p)
 {
 	if (p->npend == p->cap) {

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "bpf/path_hash.h"
+#include "policies/automaton.h"
+#include "policies/pattern.h"
 #include "policies/policy_int.h"
 #include "policies/utf8.h"
 
@@ -112,6 +114,11 @@ static __u64 name_hash(__u64 seed, const char *c, __u32 len)
 	return h;
 }
 
+__u64 pal_name_hash(__u64 seed, const char *c, __u32 len)
+{
+	return name_hash(seed, c, len);
+}
+
 /* Path hash of a canonical path; depth must match its component count. */
 __u64 pal_canon_hash(const char *canon, size_t len, __u64 seed)
 {
@@ -147,15 +154,22 @@ int pal_path_key(const char *path, __u64 seed, __u64 *hash, __u32 *depth)
 
 int pal_cgroup_pattern_canon(const char *in, size_t len, char *out, const char **why)
 {
+	struct pal_pattern *pat;
+	struct pal_pat_error e;
 	__u32 depth;
+	int err;
 
 	if (pal_path_canon(in, len, out, &depth, why))
 		return -EINVAL;
-	for (const char *s = out; (s = strstr(s, "**")); s += 2)
-		if (s[-1] != '/' || (s[2] && s[2] != '/')) {
-			*why = "'**' must be a whole path component";
-			return -EINVAL;
-		}
+	/* the rule pattern language: classes, '?', escapes, '**' whole */
+	err = pal_pattern_parse(out, strlen(out), PAL_PAT_RULE, &pat, &e);
+	if (err == -ENOMEM)
+		return err;
+	if (err) {
+		*why = e.why;
+		return -EINVAL;
+	}
+	pal_pattern_free(pat);
 	return 0;
 }
 

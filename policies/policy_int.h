@@ -120,6 +120,11 @@ int pal_diag_file(struct pal_policy_set *set, enum pal_severity sev, const char 
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Position (line, col) of byte offset off in p->buf, as libyaml counts. */
 void pal_diag_pos(struct pal_parse *p, size_t off, unsigned int *line, unsigned int *col);
+/*
+ * The column of byte off of scalar v's value, when the source holds the
+ * value as it is; else v's own column.
+ */
+unsigned int pal_diag_col_in(struct pal_parse *p, const struct pal_node *v, size_t off);
 /* A printable, length-bounded copy of a user string for messages. */
 const char *pal_q(struct pal_parse *p, const char *s, size_t len);
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "policies/pattern.h"
 #include "policies/policy_int.h"
 
 enum { F_PATHS, F_DIRS, F_ACCESS, F_ACTION, F_FROM, F_NKEYS };
@@ -32,23 +33,80 @@ static int parse_access(struct pal_parse *p, const struct pal_node *v, __u32 *bi
 	return 0;
 }
 
+/* A pattern the parser refused: at the offending character, with the hint. */
+static void pattern_err(struct pal_parse *p, const struct pal_node *v, const char *key,
+			const struct pal_pat_error *e)
+{
+	pal_diag_at(p, PAL_SEV_ERROR, v->line, pal_diag_col_in(p, v, e->off),
+		    "invalid pattern '%s' in '%s': %s. Hint: %s", pal_q(p, v->str, v->len), key,
+		    e->why, e->hint);
+}
+
+/*
+ * A scalar with glob or escape characters: its unescaped literal path in the
+ * arena, or NULL (reported). A pattern is refused: the kernel side does not
+ * match patterns yet, and a rule must never silently match nothing.
+ */
+static const char *unescape_path(struct pal_parse *p, const struct pal_node *v, const char *key,
+				 size_t *len)
+{
+	struct pal_pattern *pat;
+	struct pal_pat_error e;
+	const char *out = NULL;
+	int err;
+
+	err = pal_pattern_parse(v->str, v->len, PAL_PAT_RULE, &pat, &e);
+	if (err == -ENOMEM) {
+		p->oom = true;
+		return NULL;
+	}
+	if (err) {
+		pattern_err(p, v, key, &e);
+		return NULL;
+	}
+	if (pat->literal) {
+		out = pal_arena_strndup(p->ir, pat->text, pat->ntext);
+		*len = pat->ntext;
+		p->oom |= !out;
+	} else {
+		char c = v->str[pat->glob_off];
+
+		pal_diag_at(
+			p, PAL_SEV_ERROR, v->line, pal_diag_col_in(p, v, pat->glob_off),
+			"'%s' in '%s' is a pattern, and patterns in file and exec rules are not "
+			"enforced yet: the policy is refused rather than match nothing. Hint: "
+			"list the paths, or write '\\%c' for a literal '%c'",
+			pal_q(p, v->str, v->len), key, c, c);
+	}
+	pal_pattern_free(pat);
+	return out;
+}
+
 /* Canonical copy of a path scalar in the IR arena, or NULL (reported). */
 static char *canon_path(struct pal_parse *p, const struct pal_node *v, const char *key,
 			__u32 *depth)
 {
-	const char *why;
+	const char *src, *why;
+	size_t len;
 	char *buf;
 
 	if (v->type != PAL_N_SCALAR) {
 		pal_err(p, v, "entries of '%s' must be strings, found %s", key, pal_node_kind(v));
 		return NULL;
 	}
-	buf = pal_arena_alloc(p->ir, v->len + 2);
+	src = v->str;
+	len = v->len;
+	if (strpbrk(v->str, "*?[\\") && strlen(v->str) == v->len) {
+		src = unescape_path(p, v, key, &len);
+		if (!src)
+			return NULL;
+	}
+	buf = pal_arena_alloc(p->ir, len + 2);
 	if (!buf) {
 		p->oom = true;
 		return NULL;
 	}
-	if (pal_path_canon(v->str, v->len, buf, depth, &why)) {
+	if (pal_path_canon(src, len, buf, depth, &why)) {
 		pal_err(p, v, "invalid path '%s': %s", pal_q(p, v->str, v->len), why);
 		return NULL;
 	}
@@ -62,8 +120,17 @@ static void host_checks(struct pal_parse *p, const struct pal_node *v, const cha
 	struct stat st;
 	ssize_t n;
 
-	if ((p->flags & PAL_LOAD_NO_HOST) || lstat(path, &st))
+	if (p->flags & PAL_LOAD_NO_HOST)
 		return;
+	if (lstat(path, &st)) {
+		if (errno == ENOENT && kind == PAL_KEY_EXACT)
+			pal_warn(
+				p, v,
+				"'%s' does not exist on this host: the rule matches it by path once "
+				"it exists, without an identity key for its other names",
+				pal_q(p, path, strlen(path)));
+		return;
+	}
 	if (S_ISLNK(st.st_mode)) {
 		n = readlink(path, target, sizeof(target) - 1);
 		target[n < 0 ? 0 : n] = 0;

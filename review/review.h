@@ -20,7 +20,7 @@ struct rv_parser;
 /* ---- limits ------------------------------------------------------------ */
 
 #define RV_LINE_MAX (1u << 20) /* bytes of one log line; longer lines are skipped */
-#define RV_GLOB_MAX 1024 /* tokens of one glob pattern */
+#define RV_GLOB_MAX 1024 /* bytes of one glob pattern */
 #define RV_LIST_MAX 64 /* values of one comma-separated filter option */
 #define RV_GROUP_MAX 65536 /* distinct keys a summary table holds; more go to "other" */
 #define RV_HIST_CAP 4096 /* buckets the histogram keeps while reading */
@@ -47,13 +47,14 @@ void rv_time_format(int64_t t, int frac_digits, char *buf, size_t len);
 /* ---- globs (review_glob.c) --------------------------------------------- */
 
 /*
- * '*' any run of characters within one path level (no '/'), '**' any run
- * including '/' (written between two slashes it also matches a single '/', so
- * a/ ** /b matches a/b), '?' one character other than '/', '\' escapes the
- * next character. The whole string must match.
+ * Text patterns of the pattern language (policies/pattern.h,
+ * docs/audit-log.md): split at every '/', '*' a run within one level, '**'
+ * whole levels, '?' and classes one byte. The whole string must match.
+ * Returns 0, -E2BIG (over RV_GLOB_MAX bytes), -EINVAL (*why says why; why
+ * may be NULL) or -ENOMEM.
  */
 struct rv_glob;
-int rv_glob_compile(const char *pattern, struct rv_glob **out);
+int rv_glob_compile(const char *pattern, struct rv_glob **out, const char **why);
 bool rv_glob_match(const struct rv_glob *g, const char *s);
 bool rv_glob_match_n(const struct rv_glob *g, const char *s, size_t len);
 void rv_glob_free(struct rv_glob *g);

@@ -170,10 +170,8 @@ static int set_glob(struct rv_glob **g, const char *value, const char **err)
 		*err = "empty pattern";
 		return -EINVAL;
 	}
-	if (rv_glob_compile(value, g)) {
-		*err = "pattern too long";
+	if (rv_glob_compile(value, g, err))
 		return -EINVAL;
-	}
 	return 0;
 }
 

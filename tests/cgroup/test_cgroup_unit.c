@@ -78,9 +78,20 @@ static void matcher(void **state)
 		{"/a*b*c", "/abc", PAL_CG_MATCH},
 		{"/a*b*c", "/aXbYc", PAL_CG_MATCH},
 		{"/a*b*c", "/aXbY", 0},
+		/* the one pattern language: classes, '?' and escapes as in rule paths */
+		{"/system.slice/docker-[0-9a-f]*.scope", "/system.slice/docker-3f.scope",
+		 PAL_CG_MATCH},
+		{"/system.slice/docker-[0-9a-f]*.scope", "/system.slice/docker-x.scope", 0},
+		{"/pod?", "/pod1", PAL_CG_MATCH},
+		{"/pod?", "/pod12", 0},
+		{"/a\\*", "/a*", PAL_CG_MATCH},
+		{"/a\\*", "/ab", 0},
+		{"/[abc", "/[abc", 0}, /* not a valid pattern: matches nothing */
 		{"/*", "/.hidden", PAL_CG_MATCH},
-		{"/a?", "/ab", 0}, /* only '*' is special */
-		{"/a?", "/a?", PAL_CG_MATCH},
+		{"/a?", "/ab", PAL_CG_MATCH}, /* '?' is one byte, as in rule paths */
+		{"/a?", "/abc", 0},
+		{"/a\\?", "/a?", PAL_CG_MATCH},
+		{"/a\\?", "/ab", 0},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

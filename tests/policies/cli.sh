@@ -40,7 +40,7 @@ apiVersion: palisade/v1
 kind: Policy
 name: t
 files:
-  - paths: [/a]
+  - paths: [/etc/passwd]
     acess: [read]
     action: deny
 YAML
@@ -164,6 +164,74 @@ got=$(pyget "$tmp/out" '"|".join(str(x) for x in [(l["artifactLocation"]["uri"],
 [ -n "$want" ] && [ "$got" = "$want" ] || fail "check --sarif bad: first result $got, text says $want"
 run "$PAL" check --sarif --json "$tmp/good.yaml"
 [ "$rc" = 1 ] || fail "check --sarif --json: exit $rc, want 1 (two formats)"
+
+# compile --explain: every rule that names the path, the from: and cgroup
+# conditions, and the merge (deny beats audit beats allow, default for the rest).
+cat >"$tmp/explain.yaml" <<'YAML'
+apiVersion: palisade/v1
+kind: Policy
+name: secrets
+default: allow
+files:
+  - paths: [/etc/shadow]
+    access: [read, write]
+    action: deny
+  - dirs: [/etc]
+    access: [read, create]
+    action: audit
+  - paths: [/etc/shadow]
+    access: [read]
+    action: deny
+    from: [/usr/sbin/sshd]
+---
+apiVersion: palisade/v1
+kind: Policy
+name: web
+target:
+  cgroups: [/system.slice/docker-*.scope]
+default: deny
+files:
+  - dirs: [/]
+    access: [read]
+    action: allow
+YAML
+run "$PAL" compile --no-host --explain /etc//shadow --exe /usr/bin/cat "$tmp/explain.yaml"
+[ "$rc" = 0 ] || fail "compile --explain: exit $rc"
+grep -qx "    $tmp/explain.yaml:6: exact '/etc/shadow' deny \[read,write\]" "$tmp/out" || fail "explain: exact rule"
+grep -qx "    $tmp/explain.yaml:9: dir '/etc' audit \[read,create\]" "$tmp/out" || fail "explain: dir rule"
+grep -q "(no effect: from: does not list the executable)" "$tmp/out" || fail "explain: from: condition"
+grep -qx "    decision: deny \[read,write\]; audit \[create\]; default allow for the rest" "$tmp/out" || fail "explain: merge"
+grep -qx "policy 'web': does not apply (it targets cgroups: give --cgroup)" "$tmp/out" || fail "explain: no --cgroup"
+run "$PAL" compile --no-host --explain /srv/x --cgroup /system.slice/docker-1.scope "$tmp/explain.yaml"
+grep -qx "policy 'web' (enforce, target cgroup '/system.slice/docker-\*.scope' matches):" "$tmp/out" || fail "explain: cgroup pattern"
+grep -qx "    decision: allow \[read\]; default deny for the rest" "$tmp/out" || fail "explain: targeted decision"
+run "$PAL" compile --no-host --explain etc/shadow "$tmp/explain.yaml"
+[ "$rc" = 1 ] || fail "explain relative path: exit $rc, want 1"
+run "$PAL" compile --no-host --cgroup /x "$tmp/explain.yaml"
+[ "$rc" = 1 ] || fail "--cgroup without --explain: exit $rc, want 1"
+
+# A paths: entry that does not exist here is a warning, not an error; a
+# pattern is an error until the kernel matches patterns.
+cat >"$tmp/missing-path.yaml" <<'YAML'
+apiVersion: palisade/v1
+kind: Policy
+name: t
+files:
+  - paths: [/nonexistent/palisade-test/secret]
+    access: [read]
+    action: deny
+YAML
+run "$PAL" check "$tmp/missing-path.yaml"
+[ "$rc" = 0 ] || fail "check missing path: exit $rc, want 0"
+grep -q "^$tmp/missing-path.yaml:5:13: warning: '/nonexistent/palisade-test/secret' does not exist on this host" "$tmp/err" || fail "missing path: no warning"
+run "$PAL" check --no-host "$tmp/missing-path.yaml"
+grep -q "does not exist" "$tmp/err" && fail "missing path: warned with --no-host"
+sed 's|/nonexistent/palisade-test/secret|"/etc/ssh/ssh_host_*_key"|' "$tmp/missing-path.yaml" >"$tmp/pattern.yaml"
+run "$PAL" check "$tmp/pattern.yaml"
+[ "$rc" = 1 ] || fail "check pattern: exit $rc, want 1"
+grep -q "^$tmp/pattern.yaml:5:32: error: '/etc/ssh/ssh_host_\*_key' in 'paths' is a pattern, and patterns in file and exec rules are not enforced yet" "$tmp/err" || fail "pattern: not refused"
+run "$PAL" compile "$tmp/pattern.yaml"
+[ "$rc" = 1 ] || fail "compile pattern: exit $rc, want 1"
 
 # An unknown verb names the closest one.
 run "$PAL" chek "$tmp/good.yaml"

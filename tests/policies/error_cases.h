@@ -414,7 +414,7 @@
 { "cgroup_double_star_partial",
 	  H "target:\n"
 		  "  cgroups: [/kubepods/a**]\n",
-	  5, 13, "invalid cgroup pattern '/kubepods/a**': '**' must be a whole path component" },
+	  5, 13, "invalid cgroup pattern '/kubepods/a**': '**' must be a whole component" },
 { "cgroup_dotdot",
 	  H "target:\n"
 		  "  cgroups: [/a/../b]\n",
@@ -594,4 +594,88 @@
 		  "    access: [read]\n"
 		  "    action: deny\n",
 	  5, 10, "'type' has no value" },
+{ "pattern_refused_star",
+	  H "files:\n"
+		  "  - paths: [\"/etc/ssh/ssh_host_*_key\"]\n"
+		  "    access: [read]\n"
+		  "    action: deny\n",
+	  5, 32, "'/etc/ssh/ssh_host_*_key' in 'paths' is a pattern, and patterns in file and exec rules are not enforced yet: the policy is refused rather than match nothing. Hint: list the paths, or write '\\*' for a literal '*'" },
+{ "pattern_refused_question",
+	  H "files:\n"
+		  "  - paths: ['/srv/a?']\n"
+		  "    access: [read]\n"
+		  "    action: deny\n",
+	  5, 20, "'/srv/a?' in 'paths' is a pattern, and patterns in file and exec rules are not enforced yet: the policy is refused rather than match nothing. Hint: list the paths, or write '\\?' for a literal '?'" },
+{ "pattern_refused_class",
+	  H "files:\n"
+		  "  - paths: ['/srv/[ab]x']\n"
+		  "    access: [read]\n"
+		  "    action: deny\n",
+	  5, 19, "'/srv/[ab]x' in 'paths' is a pattern, and patterns in file and exec rules are not enforced yet: the policy is refused rather than match nothing. Hint: list the paths, or write '\\[' for a literal '['" },
+{ "pattern_refused_dstar_dirs",
+	  H "files:\n"
+		  "  - dirs: ['/srv/**']\n"
+		  "    access: [read]\n"
+		  "    action: deny\n",
+	  5, 18, "'/srv/**' in 'dirs' is a pattern, and patterns in file and exec rules are not enforced yet: the policy is refused rather than match nothing. Hint: list the paths, or write '\\*' for a literal '*'" },
+{ "pattern_unterminated_class",
+	  H "files:\n"
+		  "  - paths: ['/srv/[abc']\n"
+		  "    access: [read]\n"
+		  "    action: deny\n",
+	  5, 19, "invalid pattern '/srv/[abc' in 'paths': unterminated class: '[' without ']'. Hint: close it with ']', or write '\\[' for a literal '['" },
+{ "pattern_empty_class",
+	  H "files:\n"
+		  "  - paths: ['/srv/x[]']\n"
+		  "    access: [read]\n"
+		  "    action: deny\n",
+	  5, 20, "invalid pattern '/srv/x[]' in 'paths': empty class: it can never match. Hint: put the characters between '[' and ']', or write '\\[' for a literal '['" },
+{ "pattern_empty_range",
+	  H "files:\n"
+		  "  - paths: ['/srv/[z-a]']\n"
+		  "    access: [read]\n"
+		  "    action: deny\n",
+	  5, 20, "invalid pattern '/srv/[z-a]' in 'paths': empty range in a class. Hint: write the lower character first ('[a-z]')" },
+{ "pattern_relative",
+	  H "files:\n"
+		  "  - paths: ['*.log']\n"
+		  "    access: [read]\n"
+		  "    action: deny\n",
+	  5, 14, "invalid pattern '*.log' in 'paths': a rule pattern must be absolute (start with '/'). Hint: rules match the path from the root the confined process sees" },
+{ "pattern_dotdot",
+	  H "files:\n"
+		  "  - paths: ['/srv/../*.log']\n"
+		  "    access: [read]\n"
+		  "    action: deny\n",
+	  5, 19, "invalid pattern '/srv/../*.log' in 'paths': '.' and '..' components can never match. Hint: the kernel matches the resolved path: name it without '.' and '..'" },
+{ "pattern_dstar_in_name",
+	  H "files:\n"
+		  "  - paths: ['/usr/**.so']\n"
+		  "    access: [read]\n"
+		  "    action: deny\n",
+	  5, 19, "invalid pattern '/usr/**.so' in 'paths': '**' must be a whole component. Hint: '*' already matches any run within a name; write '/**/' for any number of directories" },
+{ "pattern_too_many_dstar",
+	  H "files:\n"
+		  "  - paths: ['/a/**/b/**/c/**/d/**/e/**']\n"
+		  "    access: [read]\n"
+		  "    action: deny\n",
+	  5, 37, "invalid pattern '/a/**/b/**/c/**/d/**/e/**' in 'paths': more than PAL_PAT_DSTAR_MAX (4) '**' in a pattern. Hint: split the rule into several patterns" },
+{ "pattern_class_not_ascii",
+	  H "files:\n"
+		  "  - paths: ['/srv/[\303\251]']\n"
+		  "    access: [read]\n"
+		  "    action: deny\n",
+	  5, 20, "invalid pattern '/srv/[\303\251]' in 'paths': a class holds ASCII characters only. Hint: use '?' or '*' for other characters" },
+{ "pattern_refused_exec",
+	  H "exec:\n"
+		  "  - paths: ['/usr/bin/python3*']\n"
+		  "    action: deny\n",
+	  5, 30, "'/usr/bin/python3*' in 'paths' is a pattern, and patterns in file and exec rules are not enforced yet: the policy is refused rather than match nothing. Hint: list the paths, or write '\\*' for a literal '*'" },
+{ "pattern_refused_from",
+	  H "files:\n"
+		  "  - paths: [/a]\n"
+		  "    access: [read]\n"
+		  "    action: deny\n"
+		  "    from: ['/usr/sbin/*']\n",
+	  8, 23, "'/usr/sbin/*' in 'from' is a pattern, and patterns in file and exec rules are not enforced yet: the policy is refused rather than match nothing. Hint: list the paths, or write '\\*' for a literal '*'" },
 	/* clang-format on */

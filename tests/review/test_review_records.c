@@ -317,7 +317,7 @@ static void test_filters_containers(void **state)
 	assert_int_equal(in_ctr("namespace", "staging"), 1);
 	assert_int_equal(in_ctr("pod", "web-7d4b9c-*"), 18);
 	assert_int_equal(in_ctr("pod", "web-7d4b9c*"), 18); /* '*' stops at the '/' */
-	assert_int_equal(in_ctr("pod", "web-7d4b9c**"), 19);
+	assert_int_equal(in_ctr("pod", "web-7d4b9c*/**"), 19); /* "**" is whole levels */
 	assert_int_equal(in_ctr("image", "docker.io/library/nginx:*"), 18);
 	assert_int_equal(in_ctr("image", "*nginx*"), 0); /* '*' is one path level */
 	assert_int_equal(in_ctr("image", "**/envoy:v1.?1"), 2);

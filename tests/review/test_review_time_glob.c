@@ -164,7 +164,7 @@ static void test_glob(void **state)
 		{"/etc/*", "/etc/ssh/sshd_config", false}, /* '*' stays in one level */
 		{"/etc/*", "/etc/", true},
 		{"/etc/**", "/etc/ssh/sshd_config", true},
-		{"/etc/**", "/etc", false},
+		{"/etc/**", "/etc", true}, /* '**' is zero levels or more */
 		{"/etc/**", "/etcx/a", false},
 		{"/etc/**/sshd_config", "/etc/sshd_config", true}, /* may be one slash */
 		{"/etc/**/sshd_config", "/etc/ssh/sshd_config", true},
@@ -175,8 +175,8 @@ static void test_glob(void **state)
 		{"**/nginx", "/usr/sbin/nginx-debug", false},
 		{"*/nginx", "/nginx", true},
 		{"*/nginx", "/usr/nginx", false},
-		{"/usr/**.so", "/usr/lib/x86_64/libc.so", true},
-		{"/usr/**.so", "/usr/lib/libc.so.6", false},
+		{"/usr/**/*.so", "/usr/lib/x86_64/libc.so", true},
+		{"/usr/**/*.so", "/usr/lib/libc.so.6", false},
 		{"/tmp/?", "/tmp/a", true},
 		{"/tmp/?", "/tmp/ab", false},
 		{"/tmp/?", "/tmp//", false}, /* '?' is not '/' */
@@ -193,7 +193,14 @@ static void test_glob(void **state)
 		{"**", "/any/thing", true},
 		{"", "", true},
 		{"", "x", false},
-		{"/a***b", "/a/x/b", true}, /* "***" is "**" */
+		{"/a/**/**/b", "/a/x/b", true},
+		{"/tmp/[a-c]x", "/tmp/bx", true},
+		{"/tmp/[a-c]x", "/tmp/dx", false},
+		{"/tmp/[!a-c]x", "/tmp/dx", true},
+		{"/tmp/[!a-c]x", "/tmp/ax", false},
+		{"/tmp/\\[x", "/tmp/[x", true},
+		{"/tmp/a\\b", "/tmp/a\\b", true}, /* '\' before another character is itself */
+		{"docker.io/**/*nginx*", "docker.io/library/nginx:1.27", true},
 		{"/a*a", "/a", false}, /* head and tail may not overlap */
 		{"/a*a", "/aa", true},
 		{"a*", "a", true},
@@ -209,7 +216,7 @@ static void test_glob(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct rv_glob *g;
 
-		assert_int_equal(rv_glob_compile(cases[i].pattern, &g), 0);
+		assert_int_equal(rv_glob_compile(cases[i].pattern, &g, NULL), 0);
 		if (rv_glob_match(g, cases[i].s) != cases[i].match)
 			fail_msg("glob '%s' on '%s': expected %d", cases[i].pattern, cases[i].s,
 				 cases[i].match);
@@ -226,19 +233,34 @@ static void test_glob_limits(void **state)
 
 	memset(long_pat, 'a', RV_GLOB_MAX + 1);
 	long_pat[RV_GLOB_MAX + 1] = 0;
-	assert_int_equal(rv_glob_compile(long_pat, &g), -E2BIG);
+	assert_int_equal(rv_glob_compile(long_pat, &g, NULL), -E2BIG);
 	/* the longest pattern works, and many stars cost no backtracking */
 	for (int i = 0; i < RV_GLOB_MAX; i++)
 		long_pat[i] = i % 2 ? '*' : 'a';
 	long_pat[RV_GLOB_MAX - 1] = 'b';
 	long_pat[RV_GLOB_MAX] = 0;
-	assert_int_equal(rv_glob_compile(long_pat, &g), 0);
+	assert_int_equal(rv_glob_compile(long_pat, &g, NULL), 0);
 	memset(s, 'a', 20000);
 	s[20000] = 0;
 	assert_false(rv_glob_match(g, s));
 	rv_glob_free(g);
 	free(long_pat);
 	free(s);
+}
+
+/* Patterns that can never match are refused with the reason, as in policies. */
+static void test_glob_invalid(void **state)
+{
+	static const char *const bad[] = {"/usr/**.so", "/a***b", "/tmp/[abc", "/tmp/[]", "/[z-a]"};
+	struct rv_glob *g;
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		if (rv_glob_compile(bad[i], &g, &why) != -EINVAL || !why || !*why)
+			fail_msg("glob '%s' was not refused with a reason", bad[i]);
+		assert_null(g);
+	}
 }
 
 int main(void)
@@ -248,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_duration), cmocka_unit_test(test_time_arg),
 		cmocka_unit_test(test_now_env),	 cmocka_unit_test(test_format),
 		cmocka_unit_test(test_glob),	 cmocka_unit_test(test_glob_limits),
+		cmocka_unit_test(test_glob_invalid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
