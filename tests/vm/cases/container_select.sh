@@ -143,7 +143,4 @@ log "unclassified sibling: no names" -n 0 container_id=$s2 container
 log "nothing else denied: files" -n 4 event=file action=deny
 log "nothing else denied: network" -n 4 event=network action=deny
 }
-cat "$PAL_LOG"
-{
-}
 pal_done
