@@ -420,20 +420,41 @@ static __u64 fnv(__u64 h, const void *p, size_t n)
 	return h;
 }
 
-/* Identity of a denial for folding: policy, rule, cgroup, exe, object, op. */
+/* A string field: its length first, so that no two field splits hash alike. */
+static __u64 fnv_str(__u64 h, const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	h = fnv(h, &n, sizeof(n));
+	return fnv(h, s, n);
+}
+
+/*
+ * Identity of a denial for folding: policy, rule, cgroup, object, op, and
+ * the actor (process, parent, ids, comm, exe). Every field a record shows,
+ * but its time, is in here: a folded record stands for repeats by the same
+ * actor only, never for another process denied the same object.
+ */
 static __u64 dedup_hash(const struct pal_event *e)
 {
 	__u64 h = 0xcbf29ce484222325ULL;
 
+	h = fnv(h, &e->tgid, sizeof(e->tgid));
+	h = fnv(h, &e->ppid, sizeof(e->ppid));
+	h = fnv(h, &e->uid, sizeof(e->uid));
+	h = fnv(h, &e->gid, sizeof(e->gid));
+	h = fnv(h, &e->err, sizeof(e->err));
+	h = fnv(h, &e->flags, sizeof(e->flags));
+	h = fnv_str(h, e->comm, sizeof(e->comm));
 	h = fnv(h, &e->policy, sizeof(e->policy));
 	h = fnv(h, &e->rule, sizeof(e->rule));
 	h = fnv(h, &e->generation, sizeof(e->generation));
 	h = fnv(h, &e->cgroup_id, sizeof(e->cgroup_id));
 	h = fnv(h, &e->type, sizeof(e->type) + sizeof(e->op) + sizeof(e->access));
 	h = fnv(h, &e->action, sizeof(e->action));
-	h = fnv(h, e->exe, strnlen(e->exe, sizeof(e->exe)));
-	h = fnv(h, e->path, strnlen(e->path, sizeof(e->path)));
-	h = fnv(h, e->path2, strnlen(e->path2, sizeof(e->path2)));
+	h = fnv_str(h, e->exe, sizeof(e->exe));
+	h = fnv_str(h, e->path, sizeof(e->path));
+	h = fnv_str(h, e->path2, sizeof(e->path2));
 	h = fnv(h, &e->net, sizeof(e->net));
 	return fnv(h, &e->dev, sizeof(e->dev));
 }
