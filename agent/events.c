@@ -14,6 +14,7 @@
 #include "agent/events.h"
 #include "agent/jsonw.h"
 #include "agent/log.h"
+#include "agent/ratelimit.h"
 #include "cgroup/container.h"
 
 #define DEDUP_SLOTS 4096 /* distinct recent denials remembered for folding */
@@ -64,6 +65,8 @@ struct pal_events {
 	char host[256];
 	struct pal_event_stats st;
 	__u64 base_lost, base_suppressed; /* kernel counters when we started */
+	struct pal_rl_seen *rl; /* per-key suppressed counts already reported */
+	long long rl_carry; /* suppressed in the total, not (yet) under a key */
 	struct dedup dd[DEDUP_SLOTS];
 	struct cgname cg[CGCACHE_SLOTS];
 	struct procinfo proc[PROCCACHE_SLOTS];
@@ -384,6 +387,46 @@ static void put_object(struct pal_events *ev, const struct pal_event *e)
 	}
 }
 
+/* The object fields of a rate-limit key (bpf/abi.h, struct pal_rl_obj). */
+static void put_rl_object(struct pal_events *ev, const struct pal_rl_key *k)
+{
+	const struct pal_rl_obj *o = &k->obj;
+	struct pal_event e = {.type = k->type, .op = o->op};
+
+	switch (k->type) {
+	case PAL_EV_FILE:
+	case PAL_EV_EXEC:
+		jw_int(&ev->w, "ino", o->a);
+		jw_int(&ev->w, "dev", o->b);
+		if (!o->a)
+			jw_int(&ev->w, "name_hash", o->c);
+		return;
+	case PAL_EV_NET:
+		if (o->op == PAL_OP_SOCKET) {
+			e.net.family = o->c & 0xffff;
+			e.net.type = o->c >> 16;
+			e.net.protocol = o->b;
+		} else {
+			memcpy(e.net.daddr, &o->a, 8);
+			memcpy(e.net.daddr + 8, &o->b, 8);
+			e.net.dport = o->c & 0xffff;
+			e.net.protocol = o->c >> 16;
+			/* the family the program saw is not in the key: the address tells */
+			e.net.family =
+				o->a == 0 && (o->b & 0xffffffffULL) == 0xffff0000ULL ? 2 : 10;
+		}
+		break;
+	case PAL_EV_DEV:
+		e.dev.major = o->a;
+		e.dev.minor = o->b;
+		e.dev.type = o->c;
+		break;
+	default:
+		return;
+	}
+	put_object(ev, &e);
+}
+
 static void format_event(struct pal_events *ev, const struct pal_event *e)
 {
 	const struct pal_policy_set *set = pal_enforcer_set_of(ev->en, e->generation);
@@ -645,6 +688,11 @@ int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal
 	pal_oci_roots_from_env(&ev->oci);
 	pal_maps_counter(&en->maps, PAL_CNT_LOST, &ev->base_lost);
 	pal_maps_counter(&en->maps, PAL_CNT_SUPPRESSED, &ev->base_suppressed);
+	/* what the keys suppressed before this agent ran is not its to report */
+	if (pal_rl_seen_new(&ev->rl) ||
+	    pal_rl_scan(ev->rl, en->maps.fd[PAL_MAP_RATELIMIT], NULL, NULL) < 0)
+		pal_log(PAL_LOG_WARN, "events: cannot read the rate-limit map: "
+				      "suppressed records will not name their object");
 	ev->rb = ring_buffer__new(en->maps.fd[PAL_MAP_EVENTS], handle_event, ev, NULL);
 	if (!ev->rb) {
 		int err = -errno;
@@ -704,6 +752,67 @@ static void report_counter(struct pal_events *ev, __u32 counter, __u64 *base,
 	*base = now;
 }
 
+/* A `suppressed` record for one rate-limit key: what its count stands for. */
+static void emit_suppressed(void *ctx, const struct pal_rl_key *k, unsigned long long n)
+{
+	struct pal_events *ev = ctx;
+	const struct cgname *cg = cgroup_of(ev, k->cgroup_id);
+	struct pal_event e = {.type = k->type,
+			      .op = k->obj.op,
+			      .rule = k->rule,
+			      .policy = k->policy,
+			      .generation = k->generation,
+			      .cgroup_id = k->cgroup_id};
+
+	begin_record(ev, "suppressed");
+	jw_str(&ev->w, "suppressed_event", pal_event_type_name(k->type));
+	put_rule(ev, &e, pal_enforcer_set_of(ev->en, k->generation));
+	jw_int(&ev->w, "generation", k->generation);
+	jw_str(&ev->w, "op", e.op < PAL_OP_MAX && op_names[e.op] ? op_names[e.op] : "?");
+	if (cg)
+		jw_bytes(&ev->w, "cgroup", cg->path);
+	jw_int(&ev->w, "cgroup_id", k->cgroup_id);
+	put_rl_object(ev, k);
+	jw_int(&ev->w, "count", n);
+	jw_end(&ev->w);
+	pal_sink_write(ev->sink, ev->w.buf, ev->w.len, false, NULL);
+	ev->st.suppressed += n;
+}
+
+/*
+ * Suppressed events: the kernel's total is exact; the rate-limit keys say
+ * what they stand for. The total is read first (the kernel counts under
+ * the key first), so a key can only be ahead of it; what the keys cannot
+ * explain (a key evicted before it was read) is written without one.
+ */
+static void report_suppressed(struct pal_events *ev)
+{
+	long long n;
+	__u64 now;
+
+	if (pal_maps_counter(&ev->en->maps, PAL_CNT_SUPPRESSED, &now))
+		return;
+	if (now == ev->base_suppressed && !ev->rl_carry)
+		return;
+	ev->rl_carry += (long long)(now - ev->base_suppressed);
+	ev->base_suppressed = now;
+	n = ev->rl ? pal_rl_scan(ev->rl, ev->en->maps.fd[PAL_MAP_RATELIMIT], emit_suppressed, ev) :
+		     0;
+	if (n > 0)
+		ev->rl_carry -= n;
+	if (ev->rl_carry > 0) {
+		begin_record(ev, "suppressed");
+		jw_str(&ev->w, "message",
+		       "rate-limit keys were evicted before the agent read them");
+		jw_int(&ev->w, "count", ev->rl_carry);
+		jw_end(&ev->w);
+		pal_sink_write(ev->sink, ev->w.buf, ev->w.len, false, NULL);
+		ev->st.suppressed += ev->rl_carry;
+		ev->rl_carry = 0;
+	}
+	pal_sink_flush(ev->sink);
+}
+
 void pal_events_tick(struct pal_events *ev)
 {
 	struct timespec bt;
@@ -716,8 +825,7 @@ void pal_events_tick(struct pal_events *ev)
 		if (ev->dd[i].pending && now - ev->dd[i].first_ns >= DEDUP_WINDOW_NS)
 			dedup_flush(ev, &ev->dd[i]);
 	report_counter(ev, PAL_CNT_LOST, &ev->base_lost, &ev->st.lost, "lost");
-	report_counter(ev, PAL_CNT_SUPPRESSED, &ev->base_suppressed, &ev->st.suppressed,
-		       "suppressed");
+	report_suppressed(ev);
 	dropped = pal_sink_take_dropped(ev->sink);
 	if (dropped) {
 		char msg[128];
@@ -805,6 +913,7 @@ void pal_events_close(struct pal_events *ev)
 		free(ev->dd[i].line);
 	}
 	ring_buffer__free(ev->rb);
+	pal_rl_seen_free(ev->rl);
 	for (int i = 0; i < CGCACHE_SLOTS; i++)
 		pal_ctr_meta_free(&ev->cg[i].meta);
 	free(ev->rec);
