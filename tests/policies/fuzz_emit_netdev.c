@@ -13,15 +13,14 @@
 #include "policies/emit.h"
 
 /* A rule-map value: its action is a real one, its rule one of the policy's. */
-static void check_rule(const struct pal_policy_set *set, __u16 gen, __u16 want_gen,
-		       __u16 policy, __u8 action, __u32 rule, int none_ok)
+static void check_rule(const struct pal_policy_set *set, __u16 gen, __u16 want_gen, __u16 policy,
+		       __u8 action, __u32 rule, int none_ok)
 {
 	if (gen != want_gen || policy >= set->npolicies)
 		abort();
 	if (action > PAL_ACT_DENY || (!none_ok && action == PAL_ACT_NONE))
 		abort();
-	if (action != PAL_ACT_NONE && rule != PAL_NO_RULE &&
-	    rule >= set->policies[policy].nrules)
+	if (action != PAL_ACT_NONE && rule != PAL_NO_RULE && rule >= set->policies[policy].nrules)
 		abort();
 }
 
@@ -37,8 +36,8 @@ static void net(const struct pal_policy_set *set, __u32 gen)
 		if (c->val.table > ne.ntables)
 			abort();
 		if (!c->val.table)
-			check_rule(set, c->key.gen, gen, c->key.policy, c->val.action,
-				   c->val.rule, 1);
+			check_rule(set, c->key.gen, gen, c->key.policy, c->val.action, c->val.rule,
+				   1);
 	}
 	for (size_t i = 0; i < ne.nports; i++) {
 		const struct pal_net_port_entry *p = &ne.ports[i];
