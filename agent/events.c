@@ -38,6 +38,7 @@ struct procinfo {
 	__u32 tgid;
 	__u32 ppid;
 	__u64 at_ns; /* boot time of the lookup */
+	__u64 start_ticks; /* /proc/PID/stat starttime: tells a reused pid apart */
 	char exe[PAL_EV_EXE_MAX];
 };
 
@@ -269,10 +270,11 @@ static void put_access(struct pal_events *ev, const struct pal_event *e)
 	jw_csv_array(&ev->w, "access", words);
 }
 
-/* cgroup programs cannot see the parent: best effort from /proc (0 if gone). */
-static unsigned int proc_ppid(unsigned int tgid)
+/* Parent and start time (clock ticks after boot) from /proc (0 if gone). */
+static unsigned int proc_ppid(unsigned int tgid, __u64 *start)
 {
 	char path[64], buf[512], *p;
+	unsigned long long st = 0;
 	unsigned int ppid = 0;
 	ssize_t n;
 	int fd;
@@ -287,10 +289,17 @@ static unsigned int proc_ppid(unsigned int tgid)
 		return 0;
 	buf[n] = 0;
 	p = strrchr(buf, ')'); /* comm may contain spaces and parentheses */
-	if (p && sscanf(p + 1, " %*c %u", &ppid) != 1)
-		ppid = 0;
+	if (!p || sscanf(p + 1,
+			 " %*c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+			 "%*d %*d %llu",
+			 &ppid, &st) != 2)
+		return 0;
+	*start = st;
 	return ppid;
 }
+
+/* USER_HZ ticks of /proc/PID/stat's starttime, from nanoseconds after boot. */
+#define NS_PER_USER_TICK 10000000ULL
 
 /* exe and ppid of a task that cgroup programs could not read (best effort, cached). */
 static const struct procinfo *proc_info(struct pal_events *ev, const struct pal_event *e)
@@ -299,29 +308,57 @@ static const struct procinfo *proc_info(struct pal_events *ev, const struct pal_
 	char link[64];
 	ssize_t n;
 
-	if (p->tgid == e->tgid && p->at_ns && e->time_ns - p->at_ns < PROCCACHE_NS)
+	if (p->tgid == e->tgid && p->at_ns && e->time_ns - p->at_ns < PROCCACHE_NS &&
+	    (!e->start_ns || e->start_ns / NS_PER_USER_TICK == p->start_ticks))
 		return p;
 	p->tgid = e->tgid;
 	p->at_ns = e->time_ns ? e->time_ns : 1;
-	p->ppid = proc_ppid(e->tgid);
+	p->start_ticks = 0;
+	p->ppid = proc_ppid(e->tgid, &p->start_ticks);
 	snprintf(link, sizeof(link), "/proc/%u/exe", e->tgid);
 	n = readlink(link, p->exe, sizeof(p->exe) - 1);
 	p->exe[n > 0 ? n : 0] = 0;
 	return p;
 }
 
+/*
+ * /proc's view of the actor, only if it is the same process: a pid the
+ * kernel gave to another process since the decision (the start times
+ * differ) names someone else.
+ */
+static const struct procinfo *same_proc(struct pal_events *ev, const struct pal_event *e)
+{
+	const struct procinfo *p = proc_info(ev, e);
+
+	if (e->start_ns && e->start_ns / NS_PER_USER_TICK != p->start_ticks)
+		return NULL;
+	return p;
+}
+
 static void put_process(struct pal_events *ev, const struct pal_event *e)
 {
-	const struct procinfo *p = (!e->exe[0] || !e->ppid) ? proc_info(ev, e) : NULL;
-	const char *exe = e->exe[0] ? e->exe : p->exe;
+	bool name_only = e->flags & PAL_EVF_EXE_NAME;
+	const struct procinfo *p = NULL;
 
+	if (name_only || !e->exe[0] || !e->ppid)
+		p = same_proc(ev, e);
 	jw_int(&ev->w, "pid", e->tgid);
-	jw_int(&ev->w, "ppid", e->ppid ? e->ppid : p->ppid);
+	jw_int(&ev->w, "ppid", e->ppid ? e->ppid : p ? p->ppid : 0);
 	jw_int(&ev->w, "uid", e->uid);
 	jw_int(&ev->w, "gid", e->gid);
 	jw_bytes(&ev->w, "comm", e->comm);
-	if (exe[0])
-		jw_bytes(&ev->w, "exe", exe);
+	if (e->start_ns)
+		jw_int(&ev->w, "start_boottime_ns", e->start_ns);
+	if (e->exe[0] && !name_only) {
+		jw_bytes(&ev->w, "exe", e->exe);
+		return;
+	}
+	if (p && p->exe[0]) {
+		jw_bytes(&ev->w, "exe", p->exe);
+		jw_str(&ev->w, "exe_src", "proc"); /* read after the decision: see audit-log.md */
+	}
+	if (name_only)
+		jw_bytes(&ev->w, "exe_name", e->exe);
 }
 
 static const char *family_name(__u16 family)
@@ -484,6 +521,7 @@ static __u64 dedup_hash(const struct pal_event *e)
 
 	h = fnv(h, &e->tgid, sizeof(e->tgid));
 	h = fnv(h, &e->ppid, sizeof(e->ppid));
+	h = fnv(h, &e->start_ns, sizeof(e->start_ns));
 	h = fnv(h, &e->uid, sizeof(e->uid));
 	h = fnv(h, &e->gid, sizeof(e->gid));
 	h = fnv(h, &e->err, sizeof(e->err));

@@ -312,6 +312,7 @@ enum pal_event_flags {
 	PAL_EVF_UNRESOLVED = 1u << 0, /* path could not be resolved: failed closed */
 	PAL_EVF_TRUNCATED = 1u << 1, /* path in the event is cut to PAL_EV_PATH_MAX */
 	PAL_EVF_PATH2 = 1u << 2, /* path2 is set (rename, link) */
+	PAL_EVF_EXE_NAME = 1u << 3, /* exe holds the executable's file name only (cgroup programs) */
 };
 
 struct pal_ev_net {
@@ -364,8 +365,9 @@ struct pal_event {
 	char exe[PAL_EV_EXE_MAX];
 	char path[PAL_EV_PATH_MAX];
 	char path2[PAL_EV_PATH_MAX];
+	__u64 start_ns; /* the process's start (CLOCK_BOOTTIME), 0 if not read */
 };
-_Static_assert(sizeof(struct pal_event) == 72 + 16 + 32 + 16 + 256 + 2048, "pal_event ABI");
+_Static_assert(sizeof(struct pal_event) == 72 + 16 + 32 + 16 + 256 + 2048 + 8, "pal_event ABI");
 
 /* ---- counters ---------------------------------------------------------- */
 

@@ -205,7 +205,28 @@ static __always_inline struct pal_event *pal_event_begin_obj(const struct pal_ve
 	e->exe[0] = 0;
 	e->path[0] = 0;
 	e->path2[0] = 0;
+	e->start_ns = 0;
 	return e;
+}
+
+/*
+ * The actor at decision time, for programs without a path walk (cgroup
+ * programs, socket_create): its parent, its start time (with the pid, what
+ * tells it from a later process with the same pid) and its executable's
+ * file name (PAL_EVF_EXE_NAME: a path needs a dentry walk). Reads through
+ * bpf_get_current_task, a helper every program type has for a privileged
+ * loader.
+ */
+static __always_inline void pal_event_actor(struct pal_event *e)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	const unsigned char *name;
+
+	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	e->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
+	name = BPF_CORE_READ(t, mm, exe_file, f_path.dentry, d_name.name);
+	if (name && bpf_probe_read_kernel_str(e->exe, PAL_EV_EXE_MAX, name) > 1)
+		e->flags |= PAL_EVF_EXE_NAME;
 }
 
 /* pal_event_begin_obj for events whose object does not split the rate limit. */

@@ -160,6 +160,7 @@ int palisade_dev(struct bpf_cgroup_dev_ctx *ctx)
 		e->dev.major = ctx->major;
 		e->dev.minor = ctx->minor;
 		e->dev.type = type == BPF_DEVCG_DEV_BLOCK ? 'b' : 'c';
+		pal_event_actor(e);
 		bpf_ringbuf_submit(e, 0);
 	}
 	return l.v.action == PAL_ACT_DENY ? PAL_CG_DENY : PAL_CG_ALLOW;

@@ -176,6 +176,7 @@ static __always_inline void net_report(const struct pal_verdict *v, const struct
 	e->net.family = r->family;
 	e->net.protocol = r->protocol;
 	e->net.type = r->type;
+	pal_event_actor(e);
 	bpf_ringbuf_submit(e, 0);
 }
 

@@ -107,6 +107,7 @@ int BPF_PROG(palisade_socket_create, int family, int type, int protocol, int ker
 		e->net.family = family;
 		e->net.type = c.type;
 		e->net.protocol = protocol;
+		pal_event_actor(e);
 		bpf_ringbuf_submit(e, 0);
 	}
 	return ret; /* EPERM, as a cgroup denial would be */
