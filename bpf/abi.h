@@ -312,7 +312,7 @@ enum pal_event_flags {
 	PAL_EVF_UNRESOLVED = 1u << 0, /* path could not be resolved: failed closed */
 	PAL_EVF_TRUNCATED = 1u << 1, /* path in the event is cut to PAL_EV_PATH_MAX */
 	PAL_EVF_PATH2 = 1u << 2, /* path2 is set (rename, link) */
-	PAL_EVF_EXE_NAME = 1u << 3, /* exe holds the executable's file name only (cgroup programs) */
+	PAL_EVF_EXE_NAME = 1u << 3, /* exe is the executable's file name only (no walk) */
 };
 
 struct pal_ev_net {
