@@ -211,30 +211,32 @@ static struct json_object *reload_json(const struct pal_control_ops *ops, void *
 }
 
 /* The reply to one request: a JSON object with "ok". */
-static struct json_object *reply_json(const char *req, const struct pal_control_ops *ops, void *ctx)
+static struct json_object *reply_json(enum pal_control_req req, const struct pal_control_ops *ops,
+				      void *ctx)
 {
 	struct pal_status st = {0};
 	struct json_object *r;
 	bool ok;
 
-	if (!strcmp(req, "status")) {
+	if (req == PAL_REQ_STATUS) {
 		ops->status(ctx, &st);
 		return status_json(&st);
 	}
-	if (!strcmp(req, "reload"))
+	if (req == PAL_REQ_RELOAD)
 		return reload_json(ops, ctx);
-	ok = !strcmp(req, "stop");
+	ok = req == PAL_REQ_STOP;
 	r = json_object_new_object();
 	json_object_object_add(r, "ok", json_object_new_boolean(ok));
 	json_object_object_add(
 		r, "message",
 		json_object_new_string(ok ? "stopping" : "unknown request (status, reload, stop)"));
-	if (!strcmp(req, "stop"))
+	if (ok)
 		ops->stop(ctx);
 	return r;
 }
 
-static void write_reply(const char *req, const struct pal_control_ops *ops, void *ctx, FILE *out)
+static void write_reply(enum pal_control_req req, const struct pal_control_ops *ops, void *ctx,
+			FILE *out)
 {
 	struct json_object *r = reply_json(req, ops, ctx);
 
@@ -289,12 +291,10 @@ void pal_control_serve(int lfd, const struct pal_control_ops *ops, void *ctx)
 	n = read(fd, req, sizeof(req) - 1);
 	if (n <= 0)
 		return;
-	req[n] = 0;
-	req[strcspn(req, "\r\n")] = 0;
 	out = open_memstream(&reply, &len);
 	if (!out)
 		return;
-	write_reply(req, ops, ctx, out);
+	write_reply(pal_control_parse(req, n), ops, ctx, out);
 	fclose(out);
 	if (write(fd, reply, len) < 0)
 		pal_log(PAL_LOG_DEBUG, "control: reply lost: %s", strerror(errno));

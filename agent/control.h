@@ -6,6 +6,7 @@
 #ifndef PALISADE_AGENT_CONTROL_H
 #define PALISADE_AGENT_CONTROL_H
 
+#include <stddef.h>
 #include <time.h>
 
 #define PAL_CONTROL_SOCKET "/run/palisade/palisade.sock"
@@ -33,6 +34,21 @@ struct pal_control_ops {
 	void (*stop)(void *ctx);
 	void (*status)(void *ctx, struct pal_status *st);
 };
+
+/* A request, as pal_control_parse reads it. */
+enum pal_control_req {
+	PAL_REQ_UNKNOWN = 0,
+	PAL_REQ_STATUS,
+	PAL_REQ_RELOAD,
+	PAL_REQ_STOP,
+};
+
+/*
+ * The request in the n bytes a client sent: a verb, alone on its line
+ * (what follows the first \r or \n is ignored). Anything else, a NUL byte
+ * included, is PAL_REQ_UNKNOWN. Reads only those n bytes.
+ */
+enum pal_control_req pal_control_parse(const char *buf, size_t n);
 
 int pal_control_listen(const char *path);
 /* Serve one connection from the listening fd. */

@@ -14,6 +14,7 @@
 #include "agent/events.h"
 #include "agent/jsonw.h"
 #include "agent/log.h"
+#include "agent/ratelimit.h"
 #include "cgroup/container.h"
 
 #define DEDUP_SLOTS 4096 /* distinct recent denials remembered for folding */
@@ -37,6 +38,7 @@ struct procinfo {
 	__u32 tgid;
 	__u32 ppid;
 	__u64 at_ns; /* boot time of the lookup */
+	__u64 start_ticks; /* /proc/PID/stat starttime: tells a reused pid apart */
 	char exe[PAL_EV_EXE_MAX];
 };
 
@@ -64,6 +66,8 @@ struct pal_events {
 	char host[256];
 	struct pal_event_stats st;
 	__u64 base_lost, base_suppressed; /* kernel counters when we started */
+	struct pal_rl_seen *rl; /* per-key suppressed counts already reported */
+	long long rl_carry; /* suppressed in the total, not (yet) under a key */
 	struct dedup dd[DEDUP_SLOTS];
 	struct cgname cg[CGCACHE_SLOTS];
 	struct procinfo proc[PROCCACHE_SLOTS];
@@ -266,10 +270,11 @@ static void put_access(struct pal_events *ev, const struct pal_event *e)
 	jw_csv_array(&ev->w, "access", words);
 }
 
-/* cgroup programs cannot see the parent: best effort from /proc (0 if gone). */
-static unsigned int proc_ppid(unsigned int tgid)
+/* Parent and start time (clock ticks after boot) from /proc (0 if gone). */
+static unsigned int proc_ppid(unsigned int tgid, __u64 *start)
 {
 	char path[64], buf[512], *p;
+	unsigned long long st = 0;
 	unsigned int ppid = 0;
 	ssize_t n;
 	int fd;
@@ -284,10 +289,17 @@ static unsigned int proc_ppid(unsigned int tgid)
 		return 0;
 	buf[n] = 0;
 	p = strrchr(buf, ')'); /* comm may contain spaces and parentheses */
-	if (p && sscanf(p + 1, " %*c %u", &ppid) != 1)
-		ppid = 0;
+	if (!p || sscanf(p + 1,
+			 " %*c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+			 "%*d %*d %llu",
+			 &ppid, &st) != 2)
+		return 0;
+	*start = st;
 	return ppid;
 }
+
+/* USER_HZ ticks of /proc/PID/stat's starttime, from nanoseconds after boot. */
+#define NS_PER_USER_TICK 10000000ULL
 
 /* exe and ppid of a task that cgroup programs could not read (best effort, cached). */
 static const struct procinfo *proc_info(struct pal_events *ev, const struct pal_event *e)
@@ -296,29 +308,57 @@ static const struct procinfo *proc_info(struct pal_events *ev, const struct pal_
 	char link[64];
 	ssize_t n;
 
-	if (p->tgid == e->tgid && p->at_ns && e->time_ns - p->at_ns < PROCCACHE_NS)
+	if (p->tgid == e->tgid && p->at_ns && e->time_ns - p->at_ns < PROCCACHE_NS &&
+	    (!e->start_ns || e->start_ns / NS_PER_USER_TICK == p->start_ticks))
 		return p;
 	p->tgid = e->tgid;
 	p->at_ns = e->time_ns ? e->time_ns : 1;
-	p->ppid = proc_ppid(e->tgid);
+	p->start_ticks = 0;
+	p->ppid = proc_ppid(e->tgid, &p->start_ticks);
 	snprintf(link, sizeof(link), "/proc/%u/exe", e->tgid);
 	n = readlink(link, p->exe, sizeof(p->exe) - 1);
 	p->exe[n > 0 ? n : 0] = 0;
 	return p;
 }
 
+/*
+ * /proc's view of the actor, only if it is the same process: a pid the
+ * kernel gave to another process since the decision (the start times
+ * differ) names someone else.
+ */
+static const struct procinfo *same_proc(struct pal_events *ev, const struct pal_event *e)
+{
+	const struct procinfo *p = proc_info(ev, e);
+
+	if (e->start_ns && e->start_ns / NS_PER_USER_TICK != p->start_ticks)
+		return NULL;
+	return p;
+}
+
 static void put_process(struct pal_events *ev, const struct pal_event *e)
 {
-	const struct procinfo *p = (!e->exe[0] || !e->ppid) ? proc_info(ev, e) : NULL;
-	const char *exe = e->exe[0] ? e->exe : p->exe;
+	bool name_only = e->flags & PAL_EVF_EXE_NAME;
+	const struct procinfo *p = NULL;
 
+	if (name_only || !e->exe[0] || !e->ppid)
+		p = same_proc(ev, e);
 	jw_int(&ev->w, "pid", e->tgid);
-	jw_int(&ev->w, "ppid", e->ppid ? e->ppid : p->ppid);
+	jw_int(&ev->w, "ppid", e->ppid ? e->ppid : p ? p->ppid : 0);
 	jw_int(&ev->w, "uid", e->uid);
 	jw_int(&ev->w, "gid", e->gid);
 	jw_bytes(&ev->w, "comm", e->comm);
-	if (exe[0])
-		jw_bytes(&ev->w, "exe", exe);
+	if (e->start_ns)
+		jw_int(&ev->w, "start_boottime_ns", e->start_ns);
+	if (e->exe[0] && !name_only) {
+		jw_bytes(&ev->w, "exe", e->exe);
+		return;
+	}
+	if (p && p->exe[0]) {
+		jw_bytes(&ev->w, "exe", p->exe);
+		jw_str(&ev->w, "exe_src", "proc"); /* read after the decision: see audit-log.md */
+	}
+	if (name_only)
+		jw_bytes(&ev->w, "exe_name", e->exe);
 }
 
 static const char *family_name(__u16 family)
@@ -384,6 +424,46 @@ static void put_object(struct pal_events *ev, const struct pal_event *e)
 	}
 }
 
+/* The object fields of a rate-limit key (bpf/abi.h, struct pal_rl_obj). */
+static void put_rl_object(struct pal_events *ev, const struct pal_rl_key *k)
+{
+	const struct pal_rl_obj *o = &k->obj;
+	struct pal_event e = {.type = k->type, .op = o->op};
+
+	switch (k->type) {
+	case PAL_EV_FILE:
+	case PAL_EV_EXEC:
+		jw_int(&ev->w, "ino", o->a);
+		jw_int(&ev->w, "dev", o->b);
+		if (!o->a)
+			jw_int(&ev->w, "name_hash", o->c);
+		return;
+	case PAL_EV_NET:
+		if (o->op == PAL_OP_SOCKET) {
+			e.net.family = o->c & 0xffff;
+			e.net.type = o->c >> 16;
+			e.net.protocol = o->b;
+		} else {
+			memcpy(e.net.daddr, &o->a, 8);
+			memcpy(e.net.daddr + 8, &o->b, 8);
+			e.net.dport = o->c & 0xffff;
+			e.net.protocol = o->c >> 16;
+			/* the family the program saw is not in the key: the address tells */
+			e.net.family =
+				o->a == 0 && (o->b & 0xffffffffULL) == 0xffff0000ULL ? 2 : 10;
+		}
+		break;
+	case PAL_EV_DEV:
+		e.dev.major = o->a;
+		e.dev.minor = o->b;
+		e.dev.type = o->c;
+		break;
+	default:
+		return;
+	}
+	put_object(ev, &e);
+}
+
 static void format_event(struct pal_events *ev, const struct pal_event *e)
 {
 	const struct pal_policy_set *set = pal_enforcer_set_of(ev->en, e->generation);
@@ -420,20 +500,42 @@ static __u64 fnv(__u64 h, const void *p, size_t n)
 	return h;
 }
 
-/* Identity of a denial for folding: policy, rule, cgroup, exe, object, op. */
+/* A string field: its length first, so that no two field splits hash alike. */
+static __u64 fnv_str(__u64 h, const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	h = fnv(h, &n, sizeof(n));
+	return fnv(h, s, n);
+}
+
+/*
+ * Identity of a denial for folding: policy, rule, cgroup, object, op, and
+ * the actor (process, parent, ids, comm, exe). Every field a record shows,
+ * but its time, is in here: a folded record stands for repeats by the same
+ * actor only, never for another process denied the same object.
+ */
 static __u64 dedup_hash(const struct pal_event *e)
 {
 	__u64 h = 0xcbf29ce484222325ULL;
 
+	h = fnv(h, &e->tgid, sizeof(e->tgid));
+	h = fnv(h, &e->ppid, sizeof(e->ppid));
+	h = fnv(h, &e->start_ns, sizeof(e->start_ns));
+	h = fnv(h, &e->uid, sizeof(e->uid));
+	h = fnv(h, &e->gid, sizeof(e->gid));
+	h = fnv(h, &e->err, sizeof(e->err));
+	h = fnv(h, &e->flags, sizeof(e->flags));
+	h = fnv_str(h, e->comm, sizeof(e->comm));
 	h = fnv(h, &e->policy, sizeof(e->policy));
 	h = fnv(h, &e->rule, sizeof(e->rule));
 	h = fnv(h, &e->generation, sizeof(e->generation));
 	h = fnv(h, &e->cgroup_id, sizeof(e->cgroup_id));
 	h = fnv(h, &e->type, sizeof(e->type) + sizeof(e->op) + sizeof(e->access));
 	h = fnv(h, &e->action, sizeof(e->action));
-	h = fnv(h, e->exe, strnlen(e->exe, sizeof(e->exe)));
-	h = fnv(h, e->path, strnlen(e->path, sizeof(e->path)));
-	h = fnv(h, e->path2, strnlen(e->path2, sizeof(e->path2)));
+	h = fnv_str(h, e->exe, sizeof(e->exe));
+	h = fnv_str(h, e->path, sizeof(e->path));
+	h = fnv_str(h, e->path2, sizeof(e->path2));
 	h = fnv(h, &e->net, sizeof(e->net));
 	return fnv(h, &e->dev, sizeof(e->dev));
 }
@@ -624,6 +726,11 @@ int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal
 	pal_oci_roots_from_env(&ev->oci);
 	pal_maps_counter(&en->maps, PAL_CNT_LOST, &ev->base_lost);
 	pal_maps_counter(&en->maps, PAL_CNT_SUPPRESSED, &ev->base_suppressed);
+	/* what the keys suppressed before this agent ran is not its to report */
+	if (pal_rl_seen_new(&ev->rl) ||
+	    pal_rl_scan(ev->rl, en->maps.fd[PAL_MAP_RATELIMIT], NULL, NULL) < 0)
+		pal_log(PAL_LOG_WARN, "events: cannot read the rate-limit map: "
+				      "suppressed records will not name their object");
 	ev->rb = ring_buffer__new(en->maps.fd[PAL_MAP_EVENTS], handle_event, ev, NULL);
 	if (!ev->rb) {
 		int err = -errno;
@@ -683,6 +790,67 @@ static void report_counter(struct pal_events *ev, __u32 counter, __u64 *base,
 	*base = now;
 }
 
+/* A `suppressed` record for one rate-limit key: what its count stands for. */
+static void emit_suppressed(void *ctx, const struct pal_rl_key *k, unsigned long long n)
+{
+	struct pal_events *ev = ctx;
+	const struct cgname *cg = cgroup_of(ev, k->cgroup_id);
+	struct pal_event e = {.type = k->type,
+			      .op = k->obj.op,
+			      .rule = k->rule,
+			      .policy = k->policy,
+			      .generation = k->generation,
+			      .cgroup_id = k->cgroup_id};
+
+	begin_record(ev, "suppressed");
+	jw_str(&ev->w, "suppressed_event", pal_event_type_name(k->type));
+	put_rule(ev, &e, pal_enforcer_set_of(ev->en, k->generation));
+	jw_int(&ev->w, "generation", k->generation);
+	jw_str(&ev->w, "op", e.op < PAL_OP_MAX && op_names[e.op] ? op_names[e.op] : "?");
+	if (cg)
+		jw_bytes(&ev->w, "cgroup", cg->path);
+	jw_int(&ev->w, "cgroup_id", k->cgroup_id);
+	put_rl_object(ev, k);
+	jw_int(&ev->w, "count", n);
+	jw_end(&ev->w);
+	pal_sink_write(ev->sink, ev->w.buf, ev->w.len, false, NULL);
+	ev->st.suppressed += n;
+}
+
+/*
+ * Suppressed events: the kernel's total is exact; the rate-limit keys say
+ * what they stand for. The total is read first (the kernel counts under
+ * the key first), so a key can only be ahead of it; what the keys cannot
+ * explain (a key evicted before it was read) is written without one.
+ */
+static void report_suppressed(struct pal_events *ev)
+{
+	long long n;
+	__u64 now;
+
+	if (pal_maps_counter(&ev->en->maps, PAL_CNT_SUPPRESSED, &now))
+		return;
+	if (now == ev->base_suppressed && !ev->rl_carry)
+		return;
+	ev->rl_carry += (long long)(now - ev->base_suppressed);
+	ev->base_suppressed = now;
+	n = ev->rl ? pal_rl_scan(ev->rl, ev->en->maps.fd[PAL_MAP_RATELIMIT], emit_suppressed, ev) :
+		     0;
+	if (n > 0)
+		ev->rl_carry -= n;
+	if (ev->rl_carry > 0) {
+		begin_record(ev, "suppressed");
+		jw_str(&ev->w, "message",
+		       "rate-limit keys were evicted before the agent read them");
+		jw_int(&ev->w, "count", ev->rl_carry);
+		jw_end(&ev->w);
+		pal_sink_write(ev->sink, ev->w.buf, ev->w.len, false, NULL);
+		ev->st.suppressed += ev->rl_carry;
+		ev->rl_carry = 0;
+	}
+	pal_sink_flush(ev->sink);
+}
+
 void pal_events_tick(struct pal_events *ev)
 {
 	struct timespec bt;
@@ -695,8 +863,7 @@ void pal_events_tick(struct pal_events *ev)
 		if (ev->dd[i].pending && now - ev->dd[i].first_ns >= DEDUP_WINDOW_NS)
 			dedup_flush(ev, &ev->dd[i]);
 	report_counter(ev, PAL_CNT_LOST, &ev->base_lost, &ev->st.lost, "lost");
-	report_counter(ev, PAL_CNT_SUPPRESSED, &ev->base_suppressed, &ev->st.suppressed,
-		       "suppressed");
+	report_suppressed(ev);
 	dropped = pal_sink_take_dropped(ev->sink);
 	if (dropped) {
 		char msg[128];
@@ -784,6 +951,7 @@ void pal_events_close(struct pal_events *ev)
 		free(ev->dd[i].line);
 	}
 	ring_buffer__free(ev->rb);
+	pal_rl_seen_free(ev->rl);
 	for (int i = 0; i < CGCACHE_SLOTS; i++)
 		pal_ctr_meta_free(&ev->cg[i].meta);
 	free(ev->rec);

@@ -418,6 +418,7 @@ enum pal_event_flags {
 	PAL_EVF_UNRESOLVED = 1u << 0, /* path could not be resolved: failed closed */
 	PAL_EVF_TRUNCATED = 1u << 1, /* path in the event is cut to PAL_EV_PATH_MAX */
 	PAL_EVF_PATH2 = 1u << 2, /* path2 is set (rename, link) */
+	PAL_EVF_EXE_NAME = 1u << 3, /* exe is the executable's file name only (no walk) */
 };
 
 struct pal_ev_net {
@@ -470,8 +471,9 @@ struct pal_event {
 	char exe[PAL_EV_EXE_MAX];
 	char path[PAL_EV_PATH_MAX];
 	char path2[PAL_EV_PATH_MAX];
+	__u64 start_ns; /* the process's start (CLOCK_BOOTTIME), 0 if not read */
 };
-_Static_assert(sizeof(struct pal_event) == 72 + 16 + 32 + 16 + 256 + 2048, "pal_event ABI");
+_Static_assert(sizeof(struct pal_event) == 72 + 16 + 32 + 16 + 256 + 2048 + 8, "pal_event ABI");
 
 /* ---- counters ---------------------------------------------------------- */
 
@@ -581,28 +583,54 @@ _Static_assert(sizeof(struct pal_guard_obj) == 16, "pal_guard_obj ABI");
 /* ---- flood control ---------------------------------------------------- */
 
 #define PAL_RL_WINDOW_NS 1000000000ULL /* rate limit window */
-#define PAL_RL_BURST 256 /* events per (policy, rule, cgroup) and window */
+#define PAL_RL_BURST 256 /* events per rate-limit key (struct pal_rl_key) and window */
 #define PAL_RL_KEYS 16384 /* LRU entries of the rate limit map */
 
 /*
+ * The object of a decision, in a rate-limit key, so that one noisy object
+ * (or a policy's `default`) cannot hide another one:
+ *   file, exec:  a = inode, b = device (new_encode_dev); an object without
+ *                an inode yet (create): a = 0, c = the dcache hash of its name
+ *   network:     a, b = the address (pal_ev_net.daddr, as two __u64 copied
+ *                bytewise), c = dport | protocol << 16; socket(): c = family |
+ *                type << 16, protocol in b
+ *   device:      a = major, b = minor, c = 'c' or 'b'
+ *   agent:       all 0 (self-protection events are rare and one per attempt)
+ */
+struct pal_rl_obj {
+	__u64 a;
+	__u64 b;
+	__u32 c;
+	__u16 op; /* enum pal_op */
+	__u16 pad0;
+};
+_Static_assert(sizeof(struct pal_rl_obj) == 24, "pal_rl_obj ABI");
+
+/*
  * pal_ratelimit map, LRU_HASH, PAL_RL_KEYS entries.
- * key: struct pal_rl_key, one (policy, rule, cgroup) that emitted events.
- * value: struct pal_rl_state, its current window. Events over the burst are
- * not emitted; they are counted in PAL_CNT_SUPPRESSED (the decision stands).
+ * key: struct pal_rl_key, one (generation, policy, rule, cgroup, event type, object)
+ * that emitted events. value: struct pal_rl_state, its current window and
+ * how many of its events were suppressed. Events over the burst are not
+ * emitted (the decision stands); they are counted in PAL_CNT_SUPPRESSED
+ * (the exact total) and in the key's pal_rl_state.suppressed, from which
+ * the agent writes `suppressed` records naming what they stand for.
  */
 struct pal_rl_key {
 	__u64 cgroup_id;
-	__u32 rule;
+	__u64 generation; /* the policy generation that decided (names policy and rule) */
+	__u32 rule; /* rule index, or PAL_NO_RULE for the policy's default */
 	__u16 policy;
 	__u16 type; /* enum pal_event_type */
+	struct pal_rl_obj obj;
 };
-_Static_assert(sizeof(struct pal_rl_key) == 16, "pal_rl_key ABI");
+_Static_assert(sizeof(struct pal_rl_key) == 48, "pal_rl_key ABI");
 
 struct pal_rl_state {
 	__u64 window_start_ns;
-	__u32 count;
-	__u32 pad0;
+	__u64 born_ns; /* when this entry was made: a new entry restarts `suppressed` */
+	__u32 count; /* events of the current window */
+	__u32 suppressed; /* events suppressed since born_ns (wraps; readers take differences) */
 };
-_Static_assert(sizeof(struct pal_rl_state) == 16, "pal_rl_state ABI");
+_Static_assert(sizeof(struct pal_rl_state) == 24, "pal_rl_state ABI");
 
 #endif /* PALISADE_BPF_ABI_H */

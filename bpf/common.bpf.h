@@ -117,16 +117,36 @@ static __always_inline void pal_verdict_merge(struct pal_verdict *v, const struc
 	v->rule = rule;
 }
 
-/* Returns true when the event may be emitted; counts it as suppressed if not. */
-static __always_inline bool pal_ratelimit_pass(const struct pal_verdict *v, __u64 cgid, __u16 type)
+/*
+ * Returns true when the event may be emitted; counts it as suppressed if
+ * not: first under its key (what it stands for), then in the total. The
+ * agent reads the total first and the keys after, so in that order every
+ * suppressed event it has counted is also under its key.
+ * A subprogram with scalar arguments, so that the key (48 bytes) is on its
+ * own stack, not on the file hooks' deepest call chain (6.1 sums them).
+ * type_op: enum pal_event_type << 16 | enum pal_op; a, b, c: struct
+ * pal_rl_obj, except that for a file without an inode c is the struct
+ * dentry * of its new name, whose name hash goes into the key.
+ */
+static __noinline bool pal_ratelimit_pass(const struct pal_verdict *v, __u32 type_op, __u64 a,
+					  __u64 b, __u64 c)
 {
 	struct pal_rl_key k = {
-		.cgroup_id = cgid, .rule = v->rule, .policy = v->policy, .type = type};
+		.cgroup_id = bpf_get_current_cgroup_id(),
+		.generation = v->generation,
+		.rule = v->rule,
+		.policy = v->policy,
+		.type = type_op >> 16,
+		.obj = {.a = a, .b = b, .c = (__u32)c, .op = type_op & 0xffff},
+	};
 	__u64 now = bpf_ktime_get_boot_ns();
-	struct pal_rl_state *s = bpf_map_lookup_elem(&pal_ratelimit, &k);
+	struct pal_rl_state *s;
 
+	if ((k.type == PAL_EV_FILE || k.type == PAL_EV_EXEC) && !a)
+		k.obj.c = c ? BPF_CORE_READ((struct dentry *)c, d_name.hash) : 0;
+	s = bpf_map_lookup_elem(&pal_ratelimit, &k);
 	if (!s) {
-		struct pal_rl_state fresh = {.window_start_ns = now, .count = 1};
+		struct pal_rl_state fresh = {.window_start_ns = now, .born_ns = now, .count = 1};
 
 		bpf_map_update_elem(&pal_ratelimit, &k, &fresh, BPF_ANY);
 		return true;
@@ -138,32 +158,35 @@ static __always_inline bool pal_ratelimit_pass(const struct pal_verdict *v, __u6
 	}
 	if (__sync_fetch_and_add(&s->count, 1) < PAL_RL_BURST)
 		return true;
+	__sync_fetch_and_add(&s->suppressed, 1);
 	pal_count(PAL_CNT_SUPPRESSED);
 	return false;
 }
 
 /*
- * Count the decision and reserve its event. Returns NULL when no event is
- * to be written (allowed, suppressed, or ring buffer full: counted as lost).
- * The caller fills the class-specific fields and calls bpf_ringbuf_submit.
+ * Count the decision and reserve its event; a, b, c name the object for
+ * the rate limit (pal_ratelimit_pass). Returns NULL when no event is to be
+ * written (allowed, suppressed, or ring buffer full: counted as lost). The
+ * caller fills the class-specific fields and calls bpf_ringbuf_submit.
  */
-static __always_inline struct pal_event *pal_event_begin(const struct pal_verdict *v, __u32 type,
-							 __u32 op, __u32 access, __s32 err)
+static __always_inline struct pal_event *pal_event_begin_obj(const struct pal_verdict *v,
+							     __u32 type, __u32 op, __u32 access,
+							     __s32 err, __u64 a, __u64 b, __u64 c)
 {
 	__u64 pidtgid, uidgid, cgid;
 	struct pal_event *e;
 
 	if (v->action < PAL_ACT_AUDIT)
 		return NULL; /* allowed: the common case pays for nothing below */
-	cgid = bpf_get_current_cgroup_id();
 	pal_count(v->action == PAL_ACT_DENY ? PAL_CNT_DENIED : PAL_CNT_AUDITED);
-	if (!pal_ratelimit_pass(v, cgid, type))
+	if (!pal_ratelimit_pass(v, type << 16 | (op & 0xffff), a, b, c))
 		return NULL;
 	e = bpf_ringbuf_reserve(&pal_events, sizeof(*e), 0);
 	if (!e) {
 		pal_count(PAL_CNT_LOST);
 		return NULL;
 	}
+	cgid = bpf_get_current_cgroup_id();
 	pidtgid = bpf_get_current_pid_tgid();
 	uidgid = bpf_get_current_uid_gid();
 	e->time_ns = bpf_ktime_get_boot_ns();
@@ -189,7 +212,35 @@ static __always_inline struct pal_event *pal_event_begin(const struct pal_verdic
 	e->exe[0] = 0;
 	e->path[0] = 0;
 	e->path2[0] = 0;
+	e->start_ns = 0;
 	return e;
+}
+
+/*
+ * The actor at decision time, for programs without a path walk (cgroup
+ * programs, socket_create): its parent, its start time (with the pid, what
+ * tells it from a later process with the same pid) and its executable's
+ * file name (PAL_EVF_EXE_NAME: a path needs a dentry walk). Reads through
+ * bpf_get_current_task, a helper every program type has for a privileged
+ * loader.
+ */
+static __always_inline void pal_event_actor(struct pal_event *e)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	const unsigned char *name;
+
+	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	e->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
+	name = BPF_CORE_READ(t, mm, exe_file, f_path.dentry, d_name.name);
+	if (name && bpf_probe_read_kernel_str(e->exe, PAL_EV_EXE_MAX, name) > 1)
+		e->flags |= PAL_EVF_EXE_NAME;
+}
+
+/* pal_event_begin_obj for events whose object does not split the rate limit. */
+static __always_inline struct pal_event *pal_event_begin(const struct pal_verdict *v, __u32 type,
+							 __u32 op, __u32 access, __s32 err)
+{
+	return pal_event_begin_obj(v, type, op, access, err, 0, 0, 0);
 }
 
 #endif /* PALISADE_BPF_COMMON_BPF_H */

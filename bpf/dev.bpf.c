@@ -153,12 +153,14 @@ int palisade_dev(struct bpf_cgroup_dev_ctx *ctx)
 		bpf_loop(PAL_MAX_POLICIES, dev_policy, &l, 0);
 	if (l.v.action < PAL_ACT_AUDIT)
 		return PAL_CG_ALLOW;
-	e = pal_event_begin(&l.v, PAL_EV_DEV, PAL_OP_DEVICE, l.acc,
-			    l.v.action == PAL_ACT_DENY ? -EPERM : 0);
+	e = pal_event_begin_obj(&l.v, PAL_EV_DEV, PAL_OP_DEVICE, l.acc,
+				l.v.action == PAL_ACT_DENY ? -EPERM : 0, ctx->major, ctx->minor,
+				type == BPF_DEVCG_DEV_BLOCK ? 'b' : 'c');
 	if (e) {
 		e->dev.major = ctx->major;
 		e->dev.minor = ctx->minor;
 		e->dev.type = type == BPF_DEVCG_DEV_BLOCK ? 'b' : 'c';
+		pal_event_actor(e);
 		bpf_ringbuf_submit(e, 0);
 	}
 	return l.v.action == PAL_ACT_DENY ? PAL_CG_DENY : PAL_CG_ALLOW;

@@ -112,7 +112,9 @@ static __always_inline int req_finish(struct pal_req *r, __u32 type, __u32 op,
 
 	if (r->v.action < PAL_ACT_AUDIT) /* allowed: nothing to count or tell */
 		return 0;
-	e = pal_event_begin(&r->v, type, op, r->access, ret);
+	/* rate-limited per object: its inode, else (create) its new name */
+	e = pal_event_begin_obj(&r->v, type, op, r->access, ret, r->ino, r->dev,
+				r->ino ? 0 : r->leaf);
 	if (!e)
 		return ret;
 	req_point(r, o1);

@@ -153,9 +153,20 @@ __noinline __u64 pal_net_sock_eval(struct pal_net_sock_key *req)
 static __always_inline void net_report(const struct pal_verdict *v, const struct net_req *r)
 {
 	__u32 access = r->ck.access ? r->ck.access : PAL_ACC_SOCKET;
+	__u64 a = 0, b, c;
 	struct pal_event *e;
 
-	e = pal_event_begin(v, PAL_EV_NET, r->op, access, v->action == PAL_ACT_DENY ? -EPERM : 0);
+	/* the rate limit is per destination (or per socket kind): see pal_rl_obj */
+	if (r->op == PAL_OP_SOCKET) {
+		b = r->protocol;
+		c = r->family | (__u32)r->type << 16;
+	} else {
+		__builtin_memcpy(&a, r->ck.addr, 8);
+		__builtin_memcpy(&b, r->ck.addr + 8, 8);
+		c = r->port | (__u32)r->protocol << 16;
+	}
+	e = pal_event_begin_obj(v, PAL_EV_NET, r->op, access,
+				v->action == PAL_ACT_DENY ? -EPERM : 0, a, b, c);
 	if (!e)
 		return;
 	if (r->op != PAL_OP_SOCKET) {
@@ -165,6 +176,7 @@ static __always_inline void net_report(const struct pal_verdict *v, const struct
 	e->net.family = r->family;
 	e->net.protocol = r->protocol;
 	e->net.type = r->type;
+	pal_event_actor(e);
 	bpf_ringbuf_submit(e, 0);
 }
 

@@ -101,11 +101,13 @@ int BPF_PROG(palisade_socket_create, int family, int type, int protocol, int ker
 	bpf_loop(cfg->npolicies < PAL_MAX_POLICIES ? cfg->npolicies : PAL_MAX_POLICIES, policy_step,
 		 &c, 0);
 	ret = c.v.action == PAL_ACT_DENY ? -EPERM : 0;
-	e = pal_event_begin(&c.v, PAL_EV_NET, PAL_OP_SOCKET, PAL_ACC_SOCKET, ret);
+	e = pal_event_begin_obj(&c.v, PAL_EV_NET, PAL_OP_SOCKET, PAL_ACC_SOCKET, ret, 0,
+				(__u32)protocol, (__u32)family | (__u32)c.type << 16);
 	if (e) {
 		e->net.family = family;
 		e->net.type = c.type;
 		e->net.protocol = protocol;
+		pal_event_actor(e);
 		bpf_ringbuf_submit(e, 0);
 	}
 	return ret; /* EPERM, as a cgroup denial would be */

@@ -734,9 +734,10 @@ static int open_workers(struct open_load *load, int nloads, unsigned long count,
 }
 
 /*
- * flood PATH COUNT NPROC: COUNT read opens of PATH, split over NPROC
- * processes (one per vCPU makes the ring buffer and the rate limit see
- * concurrent producers). Exits 0 only if every open failed with EACCES.
+ * flood PATH COUNT NPROC [EXPECTED]: COUNT read opens of PATH, split over
+ * NPROC processes (one per vCPU makes the ring buffer and the rate limit see
+ * concurrent producers). Exits 0 only if every open ended with EXPECTED
+ * (default EACCES).
  */
 static int cmd_flood(int argc, char **argv)
 {
@@ -744,7 +745,9 @@ static int cmd_flood(int argc, char **argv)
 	unsigned long count, nproc;
 	double t0 = now_s();
 
-	if (argc != 4)
+	if (argc != 4 && argc != 5)
+		return -EINVAL;
+	if (argc == 5 && parse_errno(argv[4], &l.want))
 		return -EINVAL;
 	l.path = argv[1];
 	count = strtoul(argv[2], NULL, 10);
@@ -755,7 +758,7 @@ static int cmd_flood(int argc, char **argv)
 		printf("paltest: flood: a worker died\n");
 		return EXIT_MISMATCH;
 	}
-	printf("paltest: flood: opens=%lu denied=%lu other=%lu seconds=%.1f\n", count, l.match,
+	printf("paltest: flood: opens=%lu as-expected=%lu other=%lu seconds=%.1f\n", count, l.match,
 	       l.other, now_s() - t0);
 	return l.match == count && !l.other ? EXIT_MATCH : EXIT_MISMATCH;
 }
@@ -1036,7 +1039,7 @@ static const struct cmd cmds[] = {
 	{"mprotect-exec", cmd_mprotect_exec, "mprotect-exec PATH EXPECTED"},
 	{"ctr", cmd_ctr, "ctr ROOT BIND|- CMD ARGS..."},
 	{"unshare-open", cmd_unshare_open, "unshare-open PATH EXPECTED"},
-	{"flood", cmd_flood, "flood PATH COUNT NPROC"},
+	{"flood", cmd_flood, "flood PATH COUNT NPROC [EXPECTED]"},
 	{"race", cmd_race, "race DENIED ALLOWED COUNT NPROC"},
 	{"reload-race", cmd_reload_race,
 	 "reload-race AGENT_PID POLICY_A POLICY_B DEST LOG RELOADS OPENS PATH..."},

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target for the cgroup target matcher (cgroup/target.c).
+ * Input: PATTERN \0 PATH \0 CHILD. pal_cgroup_match must agree with a
+ * plain recursive matcher on PAL_CG_MATCH, and PAL_CG_PREFIX must be set
+ * whenever a cgroup below PATH (PATH/CHILD) matches: a wrong PREFIX makes
+ * the agent skip a subtree that a policy targets. The same bytes are also
+ * read as /proc/self/mountinfo text.
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup/cgroup.h"
+
+#define REF_MAX 8 /* components the exponential reference matcher is run on */
+#define REF_STARS 12 /* and runs of '*' */
+
+static bool ref_glob(const char *p, const char *s)
+{
+	if (!*p)
+		return !*s;
+	if (*p == '*') {
+		while (p[1] == '*')
+			p++; /* a run of stars is one star: keeps the reference polynomial */
+		return ref_glob(p + 1, s) || (*s && ref_glob(p, s + 1));
+	}
+	return *s && *p == *s && ref_glob(p + 1, s + 1);
+}
+
+/* Separate runs of '*' in a pattern: the reference is exponential in them. */
+static int stars(const char *p)
+{
+	int n = 0;
+
+	for (; *p; p++)
+		n += *p == '*' && p[1] != '*';
+	return n;
+}
+
+static bool ref_match(char **pc, int np, char **sc, int ns)
+{
+	if (!np)
+		return !ns;
+	if (!strcmp(pc[0], "**"))
+		return ref_match(pc + 1, np - 1, sc, ns) ||
+		       (ns && ref_match(pc, np, sc + 1, ns - 1));
+	return ns && ref_glob(pc[0], sc[0]) && ref_match(pc + 1, np - 1, sc + 1, ns - 1);
+}
+
+/* Components of an absolute path, in place; -1 if not absolute or too many. */
+static int comps(char *s, char **c)
+{
+	int n = 0;
+
+	if (s[0] != '/')
+		return -1;
+	for (char *save = NULL, *t = strtok_r(s, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+		if (n == REF_MAX)
+			return -1;
+		c[n++] = t;
+	}
+	return n;
+}
+
+static void check_match(const char *pattern, const char *path, const char *child)
+{
+	char pb[PATH_MAX], sb[PATH_MAX], below[PATH_MAX];
+	char *pc[REF_MAX], *sc[REF_MAX];
+	unsigned int m = pal_cgroup_match(pattern, path);
+	int np, ns;
+
+	if (m & ~(unsigned int)(PAL_CG_MATCH | PAL_CG_PREFIX))
+		abort();
+	if (strlen(pattern) >= sizeof(pb) || strlen(path) >= sizeof(sb))
+		return;
+	strcpy(pb, pattern);
+	strcpy(sb, path);
+	np = comps(pb, pc);
+	ns = comps(sb, sc);
+	/* the matcher's own limit is PAL_CG_MAX_COMPONENTS; the reference's is smaller */
+	if (np >= 0 && ns >= 0 && stars(pattern) <= REF_STARS &&
+	    !!(m & PAL_CG_MATCH) != ref_match(pc, np, sc, ns))
+		abort();
+	/* only paths as the agent gives them: "/" or "/a/b", no trailing '/' */
+	if (!child[0] || strchr(child, '/') || path[0] != '/' ||
+	    (path[1] && path[strlen(path) - 1] == '/'))
+		return;
+	if ((size_t)snprintf(below, sizeof(below), "%s/%s", path[1] ? path : "", child) >=
+	    sizeof(below))
+		return;
+	if ((pal_cgroup_match(pattern, below) & PAL_CG_MATCH) && !(m & PAL_CG_PREFIX))
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 3), root[64];
+	const char *pattern, *path, *child;
+
+	if (!s)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = s[size + 1] = s[size + 2] = 0;
+	pattern = s;
+	path = pattern + strlen(pattern) + 1;
+	path = path <= s + size ? path : s + size + 1;
+	child = path + strlen(path) + 1;
+	child = child <= s + size + 2 ? child : s + size + 2;
+	check_match(pattern, path, child);
+	if (!pal_cgroup_root_from_mountinfo(s, root, sizeof(root)) &&
+	    strnlen(root, sizeof(root)) == sizeof(root))
+		abort();
+	free(s);
+	return 0;
+}
