@@ -39,7 +39,7 @@
  * name carries the version (PAL_ABI_MARKER); pins without the current one
  * are refused, loudly.
  */
-#define PAL_ABI_VERSION 4
+#define PAL_ABI_VERSION 5
 #define PAL_ABI_STR_(x) #x
 #define PAL_ABI_STR(x) PAL_ABI_STR_(x)
 #define PAL_ABI_MARKER "pal_abi_v" PAL_ABI_STR(PAL_ABI_VERSION)
