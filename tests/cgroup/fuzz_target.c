@@ -64,6 +64,44 @@ static int comps(char *s, char **c)
 	return n;
 }
 
+/*
+ * The reference knows `*` and whole-component `**` only: compare on the
+ * patterns of that subset that the pattern language accepts (no `?`,
+ * classes or escapes, no `.` or `..` component, `**` alone in its
+ * component, within policies/pattern.h's limits).
+ */
+static bool plain_pattern(const char *p)
+{
+	int dstars = 0;
+
+	if (strpbrk(p, "?[]\\") || strstr(p, "//"))
+		return false;
+	for (const char *c = p; *c;) {
+		size_t n = strcspn(c, "/");
+		int st = 0;
+
+		for (size_t i = 0; i < n; i++)
+			st += c[i] == '*';
+		if ((n == 1 && c[0] == '.') || (n == 2 && !strncmp(c, "..", 2)))
+			return false;
+		if (n == 2 && !strncmp(c, "**", 2))
+			dstars++;
+		else if (st > 8 || (st && strstr(c, "**") && strstr(c, "**") < c + n))
+			return false;
+		c += n;
+		c += *c == '/';
+	}
+	return dstars <= 4;
+}
+
+/* A path as the agent gives it: "/" or "/a/b", no empty component. */
+static bool agent_path(const char *s)
+{
+	size_t n = strlen(s);
+
+	return s[0] == '/' && !strstr(s, "//") && (n == 1 || s[n - 1] != '/');
+}
+
 static void check_match(const char *pattern, const char *path, const char *child)
 {
 	char pb[PATH_MAX], sb[PATH_MAX], below[PATH_MAX];
@@ -80,7 +118,8 @@ static void check_match(const char *pattern, const char *path, const char *child
 	np = comps(pb, pc);
 	ns = comps(sb, sc);
 	/* the matcher's own limit is PAL_CG_MAX_COMPONENTS; the reference's is smaller */
-	if (np >= 0 && ns >= 0 && stars(pattern) <= REF_STARS &&
+	if (np >= 0 && ns >= 0 && stars(pattern) <= REF_STARS && plain_pattern(pattern) &&
+	    agent_path(path) &&
 	    !!(m & PAL_CG_MATCH) != ref_match(pc, np, sc, ns))
 		abort();
 	/* only paths as the agent gives them: "/" or "/a/b", no trailing '/' */
