@@ -117,7 +117,16 @@ check "selector: prod container denied" udp_connect EPERM "$c1" "$sport"
 check "selector: a cgroup made inside the prod container is still selected" \
 	udp_connect EPERM "$escape" "$sport"
 check "selector: shop container allowed" udp_connect OK "$c2" "$sport"
-check "selector: container without state allowed" udp_connect OK "$c3" "$sport"
+# no state for it: confined by every policy that could select it while the
+# agent waits for its runtime's state, then decided without its names
+check "selector: container without state confined while the agent waits" \
+	udp_connect EPERM "$c3" "$sport"
+waiting() { "$PAL" status --json --socket "$tmp/ctl.sock" | grep -q '"containers_waiting":0}'; }
+for _ in $(seq 150); do waiting && break; sleep 0.1; done
+check "the agent stops waiting for the state after 10 s" waiting
+check "selector: container without state allowed then" udp_connect OK "$c3" "$sport"
+check "and the agent said so" grep -q "${c3#"$CG2"}: its runtime wrote no OCI state in 10 s" \
+	"$tmp/audit.log"
 check "selector: the test cgroup allowed" udp_connect OK "$cg" "$sport"
 ID4=286b15051ec43375190802e1f40562536980a8fd97e75bb89c7f2eec6f995f17
 mkdir -p "$tmp/ctd/k8s.io/$ID4"
