@@ -2,7 +2,7 @@
 /*
  * Benchmark of the cgroup programs (not a test): the cost of connect() on a
  * loopback UDP socket in a cgroup whose policy has 0, 10 or 100,000 CIDR
- * rules, measured in interleaved rounds, and the mkdir-to-attached latency
+ * rules, measured in interleaved rounds, and the mkdir-to-classified latency
  * of a new cgroup matching a glob. Needs root; works in a cgroup tree it
  * creates and removes. Rules are /32s spread over 127.0.0.0/8 so the looked
  * up address walks the dense part of the trie; the only traffic is connect()
@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <bpf/bpf.h>
 #include <sys/wait.h>
 
 #include "tests/cgroup/helper.h"
@@ -144,7 +145,22 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int attach_latency(int n)
+/* The new cgroup has its pal_cgroups entry in the live slot: the agent classified it. */
+static bool classified(const char *rel)
+{
+	struct pal_cgroup_key k = {.gen = T.live};
+	struct pal_cgroup_val v;
+
+	return !tenv_cgid(&T, rel, &k.cgroup_id) &&
+	       !bpf_map_lookup_elem(T.maps.fd[PAL_MAP_CGROUPS], &k, &v);
+}
+
+/*
+ * mkdir to classified. The kernel confines a new cgroup before that (it
+ * gets the policies that could target it): this is the time until its
+ * own policies replace them.
+ */
+static int classify_latency(int n)
 {
 	char pat[256], rel[256];
 	double ms[200];
@@ -162,7 +178,7 @@ static int attach_latency(int n)
 
 		if (tenv_mkcg(&T, "lat-x", rel, sizeof(rel)))
 			return -errno;
-		while (!pal_cgroup_is_attached(T.cg, rel)) {
+		while (!classified(rel)) {
 			struct pollfd p = {.fd = pal_cgroup_watch_fd(T.cg), .events = POLLIN};
 
 			if (poll(&p, 1, 2000) <= 0)
@@ -176,9 +192,9 @@ static int attach_latency(int n)
 		pal_cgroup_handle_watch(T.cg);
 	}
 	qsort(ms, n, sizeof(ms[0]), cmp_double);
-	printf("attach latency (mkdir -> %s programs attached), %d new cgroups: "
+	printf("classify latency (mkdir -> the agent's pal_cgroups entry), %d new cgroups: "
 	       "median %.3f ms, p90 %.3f ms, max %.3f ms\n",
-	       "8", n, ms[n / 2], ms[n * 9 / 10], ms[n - 1]);
+	       n, ms[n / 2], ms[n * 9 / 10], ms[n - 1]);
 	free(r.cidrs);
 	return 0;
 }
@@ -248,9 +264,9 @@ static int run(int rounds)
 	printf("Palisade overhead at 10 rules: %.1f ns/connect\n", med[2] - med[0]);
 	tenv_apply_yaml(&T, "");
 	tenv_rmcg(&T, "b");
-	err = attach_latency(100);
+	err = classify_latency(100);
 	if (err)
-		fprintf(stderr, "attach latency: %s\n", strerror(-err));
+		fprintf(stderr, "classify latency: %s\n", strerror(-err));
 	tenv_close(&T);
 	return err ? 1 : 0;
 }

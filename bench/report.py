@@ -205,11 +205,11 @@ def s3_report(lines, raw, T, res):
         if m:
             T.text(f"  100000/10 CIDR rules (ratio of medians)         {float(m.group(1)):.3f}"
                    f"  target <= 1.3: {'met' if float(m.group(1)) <= 1.3 else 'MISSED'}")
-        m = re.search(r"attach latency.*median ([\d.]+) ms, p90 ([\d.]+) ms, max ([\d.]+) ms", txt)
+        m = re.search(r"classify latency.*median ([\d.]+) ms, p90 ([\d.]+) ms, max ([\d.]+) ms", txt)
         if m:
-            T.text(f"  new cgroup attach latency: median {m.group(1)} ms, p90 {m.group(2)} ms,"
+            T.text(f"  new cgroup classify latency: median {m.group(1)} ms, p90 {m.group(2)} ms,"
                    f" max {m.group(3)} ms (target <= 100 ms)")
-            conn["attach_ms"] = {"median": float(m.group(1)), "p90": float(m.group(2)),
+            conn["classify_ms"] = {"median": float(m.group(1)), "p90": float(m.group(2)),
                                  "max": float(m.group(3))}
         res["s3"]["connect"] = conn
     data = {}
