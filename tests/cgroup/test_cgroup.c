@@ -494,31 +494,32 @@ static int t_device(void)
 }
 
 /* Wait until cgroup rel is attached (or detached), driving the watch. */
-/* Handle the watch until cgroup rel has a pal_cgroups entry of the live slot (or not). */
-static int wait_classified(const char *rel, bool want, double timeout_ms)
+/* Wait for the watch (until end) and handle it: 0, -ETIMEDOUT or its error. */
+static int pump_watch(double end)
+{
+	struct pollfd p = {.fd = pal_cgroup_watch_fd(T.cg), .events = POLLIN};
+	int left = end - t_now_ms(), r;
+
+	if (left <= 0)
+		return -ETIMEDOUT;
+	poll(&p, 1, left);
+	r = pal_cgroup_handle_watch(T.cg);
+	return r < 0 ? r : 0;
+}
+
+/* Handle the watch until cgroup rel has a pal_cgroups entry of the live slot. */
+static int wait_classified(const char *rel, double timeout_ms)
 {
 	double end = t_now_ms() + timeout_ms;
-	char path[PATH_MAX];
-	__u64 id;
+	struct pal_cgroup_key k = {.gen = T.live};
+	struct pal_cgroup_val v;
+	int err = 0;
 
-	tenv_abs(&T, rel, path, sizeof(path));
-	if (tenv_cgid(&T, rel, &id))
+	if (tenv_cgid(&T, rel, &k.cgroup_id))
 		return -ENOENT;
-	for (;;) {
-		struct pal_cgroup_key k = {.gen = T.live, .cgroup_id = id};
-		struct pal_cgroup_val v;
-		struct pollfd p = {.fd = pal_cgroup_watch_fd(T.cg), .events = POLLIN};
-		int left = end - t_now_ms(), r;
-
-		if (!bpf_map_lookup_elem(T.maps.fd[PAL_MAP_CGROUPS], &k, &v) == want)
-			return 0;
-		if (left <= 0)
-			return -ETIMEDOUT;
-		poll(&p, 1, left);
-		r = pal_cgroup_handle_watch(T.cg);
-		if (r < 0)
-			return r;
-	}
+	while (!err && bpf_map_lookup_elem(T.maps.fd[PAL_MAP_CGROUPS], &k, &v))
+		err = pump_watch(end);
+	return err;
 }
 
 /* Denied connects to port among the events read now; -1 on a wrong record. */
@@ -577,7 +578,7 @@ static int t_late_glob(void)
 	r = tenv_run(&T, other, do_connect, &arg);
 	CHECK(r == EPERM, "connect in an unclassified sibling: %d (%s)", r, strerror(r));
 	CHECK(count_denied_connects(pa, oid) == 1, "record of the unclassified sibling");
-	CHECK(!wait_classified(late, true, 2000) && !wait_classified(other, true, 2000),
+	CHECK(!wait_classified(late, 2000) && !wait_classified(other, 2000),
 	      "not classified within 2 s");
 	CHECK(!pal_cgroup_is_attached(T.cg, late), "a program of its own on the new cgroup");
 	r = tenv_run(&T, late, do_connect, &arg);
@@ -641,19 +642,12 @@ static int t_late_race(void)
 static int wait_gone(int keys, double timeout_ms)
 {
 	double end = t_now_ms() + timeout_ms;
+	int err = 0;
 
-	while (t_count_map(T.maps.fd[PAL_MAP_CGROUPS], sizeof(struct pal_cgroup_key)) != keys) {
-		struct pollfd p = {.fd = pal_cgroup_watch_fd(T.cg), .events = POLLIN};
-		int left = end - t_now_ms(), r;
-
-		if (left <= 0)
-			return -ETIMEDOUT;
-		poll(&p, 1, left);
-		r = pal_cgroup_handle_watch(T.cg);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	while (!err &&
+	       t_count_map(T.maps.fd[PAL_MAP_CGROUPS], sizeof(struct pal_cgroup_key)) != keys)
+		err = pump_watch(end);
+	return err;
 }
 
 /* Removing a matching cgroup cleans up its entries, over many cycles. */
@@ -677,7 +671,7 @@ static int t_remove_cycles(void)
 
 		t0 = t_now_ms();
 		CHECK(!tenv_mkcg(&T, "cyc-x", rel, sizeof(rel)), "mkdir %d", i);
-		CHECK(!wait_classified(rel, true, 2000), "cycle %d: not classified", i);
+		CHECK(!wait_classified(rel, 2000), "cycle %d: not classified", i);
 		ms = t_now_ms() - t0;
 		sum += ms;
 		worst = ms > worst ? ms : worst;
