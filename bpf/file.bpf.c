@@ -88,14 +88,17 @@ struct {
 	__type(value, __u8);
 } pal_confined_tasks SEC(".maps");
 
-/* The current task is the runtime's setup in a cgroup in setup. */
-static __always_inline bool in_setup(void)
+/* The current task, in cgroup id, is the runtime's setup in a cgroup in setup. */
+static __always_inline bool in_setup_of(__u64 id)
 {
-	__u64 id = bpf_get_current_cgroup_id();
-
 	if (!bpf_map_lookup_elem(&pal_setup, &id))
 		return false;
 	return !bpf_task_storage_get(&pal_confined_tasks, bpf_get_current_task_btf(), 0, 0);
+}
+
+static __always_inline bool in_setup(void)
+{
+	return in_setup_of(bpf_get_current_cgroup_id());
 }
 
 /* Whether a cgroup policy decides the current task's accesses. */
@@ -135,11 +138,9 @@ int BPF_PROG(palisade_kernfs_init, struct kernfs_node *kn_dir, struct kernfs_nod
 	return 0;
 }
 
-/* At exec: arm the task's cgroup if it is in setup, and mark a confined task. */
-static __always_inline void arm_on_exec(void)
+/* At exec in cgroup id: arm it if it is in setup, and mark a confined task. */
+static __always_inline void arm_on_exec(__u64 id)
 {
-	__u64 id = bpf_get_current_cgroup_id();
-
 	bpf_map_delete_elem(&pal_setup, &id);
 	if (task_confined())
 		bpf_task_storage_get(&pal_confined_tasks, bpf_get_current_task_btf(), 0,
@@ -514,16 +515,44 @@ static __always_inline int check_exec(const struct pal_obj *o, __u32 op, __u32 f
 	return req_finish(&r, PAL_EV_EXEC, op, o, NULL);
 }
 
+/* A mount no namespace shows: kernel-internal (memfds), or unmounted (MNT_DETACH). */
+static __always_inline bool unreachable_mount(struct vfsmount *mnt)
+{
+	return internal_mount(mnt) || !BPF_CORE_READ(real_mount(mnt), mnt_ns);
+}
+
+/*
+ * A runtime's copy of itself: before it sets up the container, runc's init
+ * executes its own binary again through a bind mount it unmounted at once,
+ * or through a memfd copy (crun makes one too). In a cgroup in setup, such
+ * an exec, of a file on a mount no namespace shows, by a task whose own
+ * program sits on a mounted filesystem, does not arm the cgroup. The
+ * container's entrypoint still does: it is reached through the container's
+ * mounts, or it is exec'd by the copy, whose own program is then on the
+ * unreachable mount (an entrypoint of /proc/self/exe).
+ */
+static __always_inline bool runtime_self_copy(struct file *file, __u64 cgroup)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vfsmount *own = BPF_CORE_READ(task, mm, exe_file, f_path.mnt);
+
+	return own && unreachable_mount(file->f_path.mnt) && !unreachable_mount(own) &&
+	       in_setup_of(cgroup);
+}
+
 SEC("lsm/bprm_check_security")
 int BPF_PROG(palisade_bprm_check, struct linux_binprm *bprm, int ret)
 {
 	struct file *file = bprm->file;
 	struct pal_obj o = {.dir = file->f_path.dentry, .mnt = file->f_path.mnt};
+	/* read once: a runtime may be moving this task into a new cgroup now */
+	__u64 cgroup = bpf_get_current_cgroup_id();
 
 	if (ret)
 		return ret;
 	/* the first exec in a cgroup in setup arms it, this exec included */
-	arm_on_exec();
+	if (!runtime_self_copy(file, cgroup))
+		arm_on_exec(cgroup);
 	return check_exec(&o, PAL_OP_EXEC, PAL_ACC_EXEC, true);
 }
 

@@ -90,7 +90,7 @@ const char *pal_ctr_qos_name(__u8 qos);
 
 /* ---- metadata from the OCI state (oci.c) ------------------------------- */
 
-#define PAL_OCI_STATE_MAX (64u << 10) /* bytes of runc state.json or crun status */
+#define PAL_OCI_STATE_MAX (1u << 20) /* bytes of runc state.json (the whole config) or crun status */
 #define PAL_OCI_CONFIG_MAX (4u << 20) /* bytes of an OCI config.json */
 #define PAL_OCI_JSON_DEPTH 32 /* JSON nesting we parse */
 #define PAL_OCI_NAMESPACES_MAX 64 /* containerd namespaces we look through */

@@ -136,14 +136,13 @@ static int read_json(int fd, size_t max, struct json_object **out)
 
 /* ---- values ------------------------------------------------------------ */
 
-/* A string member of at most max bytes without control characters, or NULL. */
-static const char *str_member(struct json_object *o, const char *key, size_t max)
+/* A string of at most max bytes without control characters, or NULL. */
+static const char *str_value(struct json_object *v, size_t max)
 {
-	struct json_object *v;
 	const char *s;
 	size_t n;
 
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+	if (!json_object_is_type(v, json_type_string))
 		return NULL;
 	s = json_object_get_string(v);
 	n = (size_t)json_object_get_string_len(v);
@@ -153,6 +152,13 @@ static const char *str_member(struct json_object *o, const char *key, size_t max
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return NULL;
 	return s;
+}
+
+static const char *str_member(struct json_object *o, const char *key, size_t max)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? str_value(v, max) : NULL;
 }
 
 /* An absolute path without "." or ".." components or "//": a bundle we may open. */
@@ -337,7 +343,29 @@ static int from_containerd(const char *root, const char *id, struct pal_ctr_meta
 	return read_config_fd(fd, m, m->runtime ? m->runtime : PAL_RT_CONTAINERD);
 }
 
-/* runc (<root>/<id>/state.json) and crun (<root>/<id>/status): the "bundle" field. */
+/*
+ * runc's state.json has no "bundle" field: runc keeps the bundle as the
+ * label "bundle=PATH" of the container's config ("config": {"labels": [...]}).
+ */
+static const char *runc_bundle(struct json_object *st)
+{
+	static const char key[] = "bundle=";
+	struct json_object *cfg, *labels;
+	const char *l;
+
+	if (!json_object_object_get_ex(st, "config", &cfg) ||
+	    !json_object_object_get_ex(cfg, "labels", &labels) ||
+	    !json_object_is_type(labels, json_type_array))
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(labels); i++) {
+		l = str_value(json_object_array_get_idx(labels, i), PATH_MAX + sizeof(key));
+		if (l && !strncmp(l, key, sizeof(key) - 1))
+			return l + sizeof(key) - 1;
+	}
+	return NULL;
+}
+
+/* runc (<root>/<id>/state.json) and crun (<root>/<id>/status): the bundle's config. */
 static int from_state(const char *root, const char *id, const char *file, struct pal_ctr_meta *m,
 		      __u8 runtime)
 {
@@ -357,7 +385,7 @@ static int from_state(const char *root, const char *id, const char *file, struct
 	close(fd);
 	if (err)
 		return err;
-	bundle = str_member(st, "bundle", PATH_MAX);
+	bundle = runtime == PAL_RT_RUNC ? runc_bundle(st) : str_member(st, "bundle", PATH_MAX);
 	if (!bundle || !bundle_ok(bundle)) {
 		json_object_put(st);
 		return -EINVAL;

@@ -27,6 +27,9 @@
 
 static char tmp[256];
 static struct pal_oci_roots roots;
+/* runc's state.json: the bundle is a label of the container's config */
+#define RUNC_STATE(bundle) "{\"config\":{\"labels\":[\"bundle=" bundle "\"]}}"
+
 static char r_ctd[PATH_MAX], r_runc[PATH_MAX], r_crun[PATH_MAX];
 
 static const char cri_config[] =
@@ -139,7 +142,9 @@ static void runc_crio(void **state)
 	dir("runc/c1");
 	dir("bundle/c1");
 	snprintf(state_json, sizeof(state_json),
-		 "{\"id\":\"c1\",\"init_process_pid\":42,\"bundle\":\"%s/bundle/c1\"}", tmp);
+		 "{\"id\":\"c1\",\"init_process_pid\":42,\"config\":{\"rootfs\":\"/r\","
+		 "\"labels\":[\"io.kubernetes.pod.name=api-0\",\"bundle=%s/bundle/c1\"]}}",
+		 tmp);
 	put("runc/c1/state.json", state_json);
 	put("bundle/c1/config.json", crio_config);
 	assert_int_equal(pal_oci_read(&roots, "c1", &m), 0);
@@ -198,7 +203,7 @@ static void symlinks(void **state)
 	/* the bundle's config.json is a symlink */
 	dir("runc/sl3");
 	dir("bundle/sl3");
-	snprintf(st, sizeof(st), "{\"bundle\":\"%s/bundle/sl3\"}", tmp);
+	snprintf(st, sizeof(st), RUNC_STATE("%s/bundle/sl3"), tmp);
 	put("runc/sl3/state.json", st);
 	snprintf(p, sizeof(p), "%s/bundle/sl3/config.json", tmp);
 	assert_int_equal(symlink(t, p), 0);
@@ -208,17 +213,23 @@ static void symlinks(void **state)
 	snprintf(p, sizeof(p), "%s/bundle/sl4", tmp);
 	snprintf(t, sizeof(t), "%s/elsewhere", tmp);
 	assert_int_equal(symlink(t, p), 0);
-	snprintf(st, sizeof(st), "{\"bundle\":\"%s/bundle/sl4\"}", tmp);
+	snprintf(st, sizeof(st), RUNC_STATE("%s/bundle/sl4"), tmp);
 	put("runc/sl4/state.json", st);
 	assert_int_equal(pal_oci_read(&roots, "sl4", &m), -ELOOP);
 	/* bundle paths that are not plain absolute paths */
 	dir("runc/dd");
-	snprintf(st, sizeof(st), "{\"bundle\":\"%s/bundle/../elsewhere\"}", tmp);
+	snprintf(st, sizeof(st), RUNC_STATE("%s/bundle/../elsewhere"), tmp);
 	put("runc/dd/state.json", st);
 	assert_int_equal(pal_oci_read(&roots, "dd", &m), -EINVAL);
-	put("runc/dd/state.json", "{\"bundle\":\"bundle/c1\"}");
+	put("runc/dd/state.json", RUNC_STATE("bundle/c1"));
 	assert_int_equal(pal_oci_read(&roots, "dd", &m), -EINVAL);
-	put("runc/dd/state.json", "{\"bundle\":42}");
+	put("runc/dd/state.json", "{\"config\":{\"labels\":[42]}}");
+	assert_int_equal(pal_oci_read(&roots, "dd", &m), -EINVAL);
+	put("runc/dd/state.json", "{\"config\":{\"labels\":\"bundle=/b\"}}");
+	assert_int_equal(pal_oci_read(&roots, "dd", &m), -EINVAL);
+	/* runc writes no top-level "bundle" (that is `runc state`'s output) */
+	snprintf(st, sizeof(st), "{\"bundle\":\"%s/bundle/c1\"}", tmp);
+	put("runc/dd/state.json", st);
 	assert_int_equal(pal_oci_read(&roots, "dd", &m), -EINVAL);
 	put("runc/dd/state.json", "{}");
 	assert_int_equal(pal_oci_read(&roots, "dd", &m), -EINVAL);

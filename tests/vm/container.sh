@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Real containers under crun for VM cases (busybox sh). Source after $PAL_LIB.
+# Real containers under crun or runc for VM cases (busybox sh). Source after
+# $PAL_LIB. PAL_CTR_RUNTIME names the runtime (crun, the default, or runc).
 #
 # The initramfs root cannot be pivot_root'ed (rootfs has no parent mount),
-# so crun runs as on a real host: in its own mount namespace, chrooted into
+# so the runtime runs as on a real host: in its own mount namespace, chrooted into
 # a tmpfs "host world" (PAL_CTR_WORLD) that holds the host's /bin, /usr,
 # /lib*, /etc, /proc, /sys, /dev, /run and the bundles. Each container's
 # root is an overlay mount (lower: a busybox tree, upper: a fresh dir), as
-# containerd's snapshotter makes it. The cgroup is created by crun itself
+# containerd's snapshotter makes it. The cgroup is created by the runtime itself
 # (cgroupfs manager) from linux.cgroupsPath, below the case's cgroup:
 #   $PAL_CGROUP/kubepods/besteffort/pod<uid>/<id>
 #
@@ -18,21 +19,24 @@
 #                            runs CMD; the rootfs has busybox, paltest as
 #                            /bin/ctrtest, crun with its libraries, and
 #                            /srv/secret
-#   pal_ctr_run ID           crun run ID (foreground); the container's exit status
-#   pal_ctr_create ID        crun create ID: its process waits before the entrypoint
-#   pal_ctr_start ID         crun start ID, wait until it stopped, delete it; the
+#   pal_ctr_rt ARGS...       the runtime with ARGS (exec, kill, state ...)
+#   pal_ctr_run ID           run ID (foreground); the container's exit status
+#   pal_ctr_create ID        create ID: its process waits before the entrypoint
+#   pal_ctr_start ID         start ID, wait until it stopped, delete it; the
 #                            entrypoint's exit status (it must end with
 #                            `echo $? >/result`, read from the overlay's upper dir)
 # Bundle names (the CRI annotations) come from PAL_CTR_NS (default "default"),
-# PAL_CTR_POD ("pod-UID") and PAL_CTR_NAME (ID); crun's state directory is
-# PAL_CTR_ROOT (/run/crun). The host sees the bundles at /bundles, the path
-# crun records in its state, as on a host where crun runs unchrooted.
+# PAL_CTR_POD ("pod-UID") and PAL_CTR_NAME (ID); the runtime's state
+# directory is PAL_CTR_ROOT (/run/crun or /run/runc). The host sees the
+# bundles at /bundles, the path the runtime records in its state, as on a
+# host where it runs unchrooted.
+PAL_CTR_RUNTIME=${PAL_CTR_RUNTIME:-crun}
 PAL_CTR_WORLD=$PAL_TMP/world
 PAL_CTR_KUBEPODS=${PAL_CGROUP#/sys/fs/cgroup}/kubepods/besteffort
 
 pal_ctr_world() {
 	_w=$PAL_CTR_WORLD
-	# crun enables controllers down to the pod: no process may sit in an
+	# the runtime enables controllers down to the pod: no process may sit in an
 	# inner cgroup (cgroup v2's no-internal-process rule), so the case
 	# moves to a leaf of its own.
 	mkdir -p "$PAL_CGROUP/case" && echo $$ >"$PAL_CGROUP/case/cgroup.procs" || return 1
@@ -41,13 +45,19 @@ pal_ctr_world() {
 	for _d in bin sbin usr lib lib64 etc proc sys dev run tmp bundles; do
 		mkdir -p "$_w/$_d"
 	done
-	for _d in bin sbin usr lib lib64 etc; do
+	for _d in bin sbin lib lib64 etc; do
 		mount --bind "/$_d" "$_w/$_d" || return 1
 	done
+	# /usr (the runtimes) through a read-only overlay, as on a host where
+	# it is no tmpfs: runc asks its copy of itself whether it is a sealed
+	# memfd (F_GET_SEALS), which a tmpfs file answers too, and copies
+	# itself once more.
+	mkdir -p "$_w/.usr-empty"
+	mount -t overlay usr -o "lowerdir=/usr:$_w/.usr-empty" "$_w/usr" || return 1
 	for _d in proc sys dev run; do
 		mount --rbind "/$_d" "$_w/$_d" || return 1
 	done
-	mkdir -p /run/crun /bundles
+	mkdir -p "/run/$PAL_CTR_RUNTIME" /bundles
 	mount --bind "$_w/bundles" /bundles
 }
 
@@ -136,36 +146,40 @@ pal_ctr_bundle() {
 JSON
 }
 
-# pal_ctr_run ID: run container ID in the foreground; crun chrooted into
-# the host world, in a mount namespace of its own.
+# pal_ctr_run ID: run container ID in the foreground; the runtime chrooted
+# into the host world, in a mount namespace of its own.
 pal_ctr_run() {
-	_ctr_crun run --bundle "/bundles/$1" "$1"
+	pal_ctr_rt run --bundle "/bundles/$1" "$1"
 }
 
-# _ctr_crun ARGS...: crun in a mount namespace of its own, where the host
-# world is mounted over / (as switch_root does), so that a container's
+# pal_ctr_rt ARGS...: the runtime in a mount namespace of its own, where the
+# host world is mounted over / (as switch_root does), so that a container's
 # mounts sit on the namespace's root as on a real host: `crun exec` joins
 # a container's mount namespace and lands on the mounts stacked on its root.
-_ctr_crun() {
+pal_ctr_rt() {
 	unshare -m sh -c 'mount --make-rprivate / && cd "$1" && shift && mount --move . / &&
-		exec chroot . crun --root "$0" "$@"' "${PAL_CTR_ROOT:-/run/crun}" "$PAL_CTR_WORLD" "$@"
+		rt=$1 && shift && exec chroot . "$rt" --root "$0" "$@"' \
+		"${PAL_CTR_ROOT:-/run/$PAL_CTR_RUNTIME}" "$PAL_CTR_WORLD" "$PAL_CTR_RUNTIME" "$@"
 }
 
 # The container inherits crun's stdio: a file of the host would be outside
 # its root (a write there fails closed), so it gets /dev/null, as a shim
 # gives it pipes.
 pal_ctr_create() {
-	_ctr_crun create --bundle "/bundles/$1" "$1" </dev/null >/dev/null 2>&1
+	pal_ctr_rt create --bundle "/bundles/$1" "$1" </dev/null >/dev/null 2>"$PAL_TMP/create.err" ||
+		{ sed "s/^/  $PAL_CTR_RUNTIME: /" "$PAL_TMP/create.err"; return 1; }
 }
 
 pal_ctr_start() {
-	_ctr_crun start "$1" || return 1
+	pal_ctr_rt start "$1" 2>"$PAL_TMP/start.err" ||
+		{ sed "s/^/  $PAL_CTR_RUNTIME: /" "$PAL_TMP/start.err"; return 1; }
 	_n=0
-	while _ctr_crun state "$1" | grep -q '"status": *"\(created\|running\)"'; do
+	while pal_ctr_rt state "$1" | grep -q '"status": *"\(created\|running\)"'; do
 		_n=$((_n + 1))
 		[ $_n -lt 600 ] || return 1
 		sleep 0.1
 	done
-	_ctr_crun delete "$1" || return 1
-	cat "$PAL_CTR_WORLD/bundles/$1/upper/result" 2>/dev/null | grep -qx 0
+	pal_ctr_rt delete "$1" || return 1
+	grep -qx 0 "$PAL_CTR_WORLD/bundles/$1/upper/result" 2>/dev/null ||
+		{ echo "  $1: entrypoint result '$(cat "$PAL_CTR_WORLD/bundles/$1/upper/result" 2>&1)'"; return 1; }
 }

@@ -10,6 +10,12 @@
 #    would), it reads with a builtin: still denied, and so is a child it
 #    forks there;
 #  - the first exec in w/lure arms it: then the host shell is denied too.
+# "w/copy-memfd" and "w/copy-bind", also in setup, are where a runtime's
+# init that runs a real program executes a copy of itself: a memfd (crun),
+# or its binary through a bind mount it unmounted (runc). That exec does
+# not arm the cgroup, and the copy still reads as the runtime's setup. The
+# copy's own exec of such a file (an entrypoint of /proc/self/exe) arms it
+# and is decided by w's rules: the file has no path, so it fails closed.
 . "$PAL_LIB"
 . /lib/palisade-test/agent.sh
 
@@ -60,6 +66,17 @@ pal_check "a confined task moved into the cgroup in setup stays confined" \
 pal_check "... and so does a child it forks there" refused moved_by_host "$wait_fork_read"
 pal_check "the first exec in the cgroup arms it" pal_in_cgroup w/lure paltest open /srv/secret EACCES
 pal_check "armed: a host shell moved in is denied" refused sh -c "$read_in" - "$lure"
+
+for k in memfd bind; do
+	mkdir "$PAL_CGROUP/w/copy-$k"
+	c_k=$PAL_CGROUP/w/copy-$k
+	pal_check "setup: a runtime's $k copy of itself reads (no arming)" unshare -m \
+		paltest join "$c_k" copy-exec $k /bin/paltest OK paltest open /srv/secret OK
+	pal_check "... and the cgroup is still in setup" ok "$read_in" - "$c_k"
+	pal_check "the $k copy's own exec of a $k copy arms the cgroup and is denied" unshare -m \
+		paltest join "$c_k" copy-exec $k /bin/paltest OK paltest copy-exec $k /bin/paltest EACCES
+	pal_check "armed by it: a host shell moved in is denied" refused sh -c "$read_in" - "$c_k"
+done
 pal_agent_settle
 pal_agent_stop
 
@@ -73,7 +90,15 @@ pal_check "record: the arming exec" palrec "$PAL_LOG" -q -c 1 $c exe=/bin/paltes
 pal_check "record: the confined task's own move" palrec "$PAL_LOG" -q -c 1 event=file \
 	action=deny errno=13 op=cgroup_move policy=w-secret "path=$lure/cgroup.procs" \
 	exe=/bin/busybox cgroup=/pal-test-$PAL_CASE/w/a
-pal_check "nothing else" palrec "$PAL_LOG" -q -c 5 event=file
+for k in memfd bind; do
+	pal_check "record: the exec by the $k copy, unresolved" palrec "$PAL_LOG" -q -c 1 \
+		event=exec action=deny errno=13 op=exec policy=w-secret unresolved=true \
+		cgroup=/pal-test-$PAL_CASE/w/copy-$k
+	pal_check "record: the host shell in the armed $k copy cgroup" palrec "$PAL_LOG" -q -c 1 \
+		$c exe=/bin/busybox cgroup=/pal-test-$PAL_CASE/w/copy-$k
+done
+pal_check "nothing else" palrec "$PAL_LOG" -q -c 7 event=file
+pal_check "no other exec denied" palrec "$PAL_LOG" -q -c 2 event=exec
 }
 [ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
 rm -f /srv/secret

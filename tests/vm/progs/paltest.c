@@ -551,6 +551,114 @@ static int cmd_execveat(int argc, char **argv)
 		      want);
 }
 
+/* An in-memory copy of PATH, as crun's init makes of itself: a memfd fd, or -1. */
+static int memfd_copy(const char *path)
+{
+	int in = open(path, O_RDONLY | O_CLOEXEC), fd = memfd_create("paltest_copy", MFD_CLOEXEC);
+	char buf[65536];
+	ssize_t n = 0;
+
+	while (in >= 0 && fd >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, n) != n)
+			n = -1;
+	if (in >= 0)
+		close(in);
+	if (in < 0 || fd < 0 || n < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * PATH through a bind mount that is unmounted at once, as runc's init
+ * reaches its own binary: an O_PATH fd on a mount no namespace shows, or
+ * -1. Run it in a mount namespace of its own.
+ */
+static int bind_copy(const char *path)
+{
+	char tmp[] = "/tmp/paltest-bind.XXXXXX";
+	int fd = mkstemp(tmp);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	fd = -1;
+	if (!mount(path, tmp, NULL, MS_BIND, NULL)) {
+		fd = open(tmp, O_PATH | O_CLOEXEC);
+		umount2(tmp, MNT_DETACH);
+	}
+	unlink(tmp);
+	return fd;
+}
+
+static int copy_of(const char *kind, const char *path)
+{
+	if (!strcmp(kind, "memfd"))
+		return memfd_copy(path);
+	if (!strcmp(kind, "bind"))
+		return bind_copy(path);
+	errno = EINVAL;
+	return -1;
+}
+
+static void do_copy_exec(char **argv)
+{
+	char *args[] = {argv[2], "true", NULL};
+	int fd = copy_of(argv[1], argv[2]);
+
+	if (fd >= 0)
+		syscall(SYS_execveat, fd, "", args, exec_env, AT_EMPTY_PATH);
+}
+
+/*
+ * copy-exec memfd|bind PATH EXPECTED [ARG0 ARGS...]: execute a copy of
+ * PATH (a memfd, or PATH on an unmounted bind mount). With ARG0, this
+ * process becomes the copy (its exit status is the copy's); without, a
+ * child executes it (running `true`) and reports the outcome.
+ */
+static int cmd_copy_exec(int argc, char **argv)
+{
+	int want, fd;
+
+	if (argc < 4 || parse_errno(argv[3], &want) ||
+	    (strcmp(argv[1], "memfd") && strcmp(argv[1], "bind")))
+		return -EINVAL;
+	if (argc == 4)
+		return expect("execveat of a copy", exec_outcome(do_copy_exec, argv), want);
+	fd = copy_of(argv[1], argv[2]);
+	if (fd < 0)
+		return expect("copy", errno, want);
+	syscall(SYS_execveat, fd, "", argv + 4, environ, AT_EMPTY_PATH);
+	return expect("execveat of a copy", errno, want);
+}
+
+static int run_cmd(int argc, char **argv);
+
+/*
+ * join DIR SUBCOMMAND ARGS...: move this process into cgroup DIR, then run
+ * SUBCOMMAND in it without an exec, as a runtime's init is moved into a
+ * container's cgroup while it runs.
+ */
+static int cmd_join(int argc, char **argv)
+{
+	char procs[4096];
+	int fd, ok;
+
+	if (argc < 3)
+		return -EINVAL;
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", argv[1]);
+	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	ok = fd >= 0 && write(fd, "0", 1) == 1;
+	if (!ok) {
+		printf("paltest: join %s: %s\n", argv[1], strerror(errno));
+		return EXIT_MISMATCH;
+	}
+	close(fd);
+	return run_cmd(argc - 2, argv + 2);
+}
+
 /* true: exit 0 (the program a test exec runs) */
 static int cmd_true(int argc, char **argv)
 {
@@ -1034,6 +1142,8 @@ static const struct cmd cmds[] = {
 	{"hold-write", cmd_hold_write, "hold-write PATH READY GO EXPECTED"},
 	{"exec", cmd_exec, "exec PATH EXPECTED"},
 	{"execveat", cmd_execveat, "execveat PATH EXPECTED"},
+	{"copy-exec", cmd_copy_exec, "copy-exec memfd|bind PATH EXPECTED [ARG0 ARGS...]"},
+	{"join", cmd_join, "join CGROUP_DIR SUBCOMMAND ARGS..."},
 	{"true", cmd_true, "true"},
 	{"mmap-exec", cmd_mmap_exec, "mmap-exec PATH EXPECTED"},
 	{"mprotect-exec", cmd_mprotect_exec, "mprotect-exec PATH EXPECTED"},
@@ -1056,10 +1166,28 @@ static void usage(FILE *out)
 		     "Exit status: 0 as expected, 1 not as expected, 2 usage error.\n");
 }
 
-int main(int argc, char **argv)
+/* Run the subcommand argv[0] with its arguments. */
+static int run_cmd(int argc, char **argv)
 {
 	int r;
 
+	for (size_t i = 0; i < N_CMDS; i++) {
+		if (strcmp(argv[0], cmds[i].name))
+			continue;
+		r = cmds[i].fn(argc, argv);
+		if (r == -EINVAL) {
+			fprintf(stderr, "paltest: usage: paltest %s\n", cmds[i].usage);
+			return EXIT_USAGE;
+		}
+		return r;
+	}
+	fprintf(stderr, "paltest: unknown subcommand '%s'\n", argv[0]);
+	usage(stderr);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
 	/* Line-buffer so output interleaves sanely with the case script's own. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
@@ -1070,17 +1198,5 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_MATCH;
 	}
-	for (size_t i = 0; i < N_CMDS; i++) {
-		if (strcmp(argv[1], cmds[i].name))
-			continue;
-		r = cmds[i].fn(argc - 1, argv + 1);
-		if (r == -EINVAL) {
-			fprintf(stderr, "paltest: usage: paltest %s\n", cmds[i].usage);
-			return EXIT_USAGE;
-		}
-		return r;
-	}
-	fprintf(stderr, "paltest: unknown subcommand '%s'\n", argv[1]);
-	usage(stderr);
-	return EXIT_USAGE;
+	return run_cmd(argc - 1, argv + 1);
 }
