@@ -411,6 +411,10 @@ enum pal_op {
 	PAL_OP_RLIMIT, /* setrlimit/prlimit on the agent */
 	PAL_OP_MOUNT, /* mount(2), move_mount(2), pivot_root(2) */
 	PAL_OP_CGROUP_MOVE, /* cgroup.procs/cgroup.threads write, clone3(CLONE_INTO_CGROUP) */
+	PAL_OP_SETXATTR, /* set an extended attribute or a POSIX ACL */
+	PAL_OP_REMOVEXATTR, /* remove an extended attribute or a POSIX ACL */
+	PAL_OP_SETATTR, /* set timestamps (utimensat, futimens) */
+	PAL_OP_SETFLAGS, /* set inode flags (FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR, file_setattr) */
 	PAL_OP_MAX,
 };
 
