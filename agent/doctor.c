@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 
+#include "agent/file.h"
 #include "agent/palisade.h"
 #include "agent/probe.h"
 #include "file.skel.h"
@@ -106,7 +107,7 @@ struct doctor {
 	struct utsname uts;
 	struct dr_item checks[16];
 	int nchecks;
-	struct dr_item hooks[48];
+	struct dr_item hooks[64];
 	int nhooks;
 	struct dr_feature features[6];
 	bool lsm_active; /* bpf among the active LSMs */
@@ -377,7 +378,8 @@ static void hooks_of(struct doctor *d, const char *object, struct bpf_object *ob
 		const struct dr_hook_info *info;
 		struct dr_item *it;
 
-		if (!hook)
+		if (!hook || (!strcmp(object, "file") &&
+			      !pal_file_prog_wanted(bpf_program__name(prog), btf)))
 			continue;
 		info = hook_info_of(hook, object);
 		it = add(d->hooks, &d->nhooks, cap, info ? info->hook : "unknown");

@@ -85,24 +85,42 @@ static int hook_nargs(const struct btf *btf, const char *hook)
 }
 
 /*
- * Metadata hooks: ACLs have hooks of their own from 6.2 on, inode_setattr
- * took an idmap first from 6.8 on, and from 6.17 on inode_file_setattr
- * decides the flag ioctls and file_setattr(2) (then the ioctl program stays out).
+ * Metadata hooks: inode_setattr took an idmap first from 6.8 on (one program
+ * per form), and from 6.17 on inode_file_setattr decides the flag ioctls and
+ * file_setattr(2), so the ioctl program stays out. Whether this kernel gets
+ * the program named prog; doctor asks the same.
  */
-static void choose_meta_hooks(struct file_bpf *skel, const struct btf *btf)
+bool pal_file_prog_wanted(const char *prog, const struct btf *btf)
 {
 	int nargs = hook_nargs(btf, "inode_setattr");
-	bool fsattr = pal_probe_has_hook(btf, "inode_file_setattr");
+
+	if (!strcmp(prog, "palisade_inode_setattr"))
+		return nargs == 3;
+	if (!strcmp(prog, "palisade_inode_setattr_v1"))
+		return nargs == 2;
+	if (!strcmp(prog, "palisade_file_ioctl"))
+		return !pal_probe_has_hook(btf, "inode_file_setattr");
+	return true;
+}
+
+/* ACLs have hooks of their own from 6.2 on. */
+static void choose_meta_hooks(struct file_bpf *skel, const struct btf *btf)
+{
+	struct bpf_program *progs[] = {skel->progs.palisade_inode_setattr,
+				       skel->progs.palisade_inode_setattr_v1,
+				       skel->progs.palisade_file_ioctl};
 
 	bpf_program__set_autoload(skel->progs.palisade_inode_set_acl,
 				  pal_probe_has_hook(btf, "inode_set_acl"));
 	bpf_program__set_autoload(skel->progs.palisade_inode_remove_acl,
 				  pal_probe_has_hook(btf, "inode_remove_acl"));
-	bpf_program__set_autoload(skel->progs.palisade_inode_setattr, nargs == 3);
-	bpf_program__set_autoload(skel->progs.palisade_inode_setattr_v1, nargs == 2);
-	bpf_program__set_autoload(skel->progs.palisade_inode_file_setattr, fsattr);
-	bpf_program__set_autoload(skel->progs.palisade_file_ioctl, !fsattr);
-	if (nargs != 2 && nargs != 3)
+	bpf_program__set_autoload(skel->progs.palisade_inode_file_setattr,
+				  pal_probe_has_hook(btf, "inode_file_setattr"));
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		bpf_program__set_autoload(progs[i],
+					  pal_file_prog_wanted(bpf_program__name(progs[i]), btf));
+	if (!pal_file_prog_wanted("palisade_inode_setattr", btf) &&
+	    !pal_file_prog_wanted("palisade_inode_setattr_v1", btf))
 		pal_log(PAL_LOG_WARN, "file: this kernel's inode_setattr hook has an unknown "
 				      "form; timestamps are not decided");
 }
