@@ -79,6 +79,8 @@ static const struct dr_hook_info hook_info[] = {
 	{"inode_setattr", "files", "timestamps: utimensat, futimens (asks for write)", NULL},
 	{"file_ioctl", "files", "inode flags: FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR (asks for write)",
 	 NULL},
+	{"unix_stream_connect", "files", "connect to a Unix socket by its path (connect)", NULL},
+	{"unix_may_send", "files", "datagrams to a Unix socket by its path (connect)", NULL},
 	{"inode_file_setattr", "files", "inode flags: the ioctls and file_setattr(2)",
 	 "file_ioctl decides the flag ioctls on this kernel (no file_setattr(2) before 6.17)"},
 	{"socket_create", "socket", "socket() of non-inet families", NULL},

@@ -1133,3 +1133,62 @@ int BPF_PROG(palisade_inode_file_setattr, struct dentry *dentry, void *fa, int r
 		return ret;
 	return check_dentry(dentry, PAL_OP_SETFLAGS);
 }
+
+/* ---- Unix sockets by path ---------------------------------------------- */
+
+/*
+ * connect(2) to a Unix stream or seqpacket socket, and a datagram send (or
+ * a datagram connect) to one, ask for `connect` on the path the peer is
+ * bound at, however the task named it (a symlink, a bind mount, another
+ * mount namespace's view). Abstract and unbound sockets have no path and
+ * are not decided. Only rules that name the socket decide (the policy's
+ * `files:` default does not), so allow-lists written before the word
+ * existed keep their sockets; a path that cannot be resolved is denied.
+ */
+static __always_inline int check_unix(struct sock *other)
+{
+	struct unix_sock *u = other ? bpf_skc_to_unix_sock(other) : NULL;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct dentry *d = u ? u->path.dentry : NULL;
+	struct vfsmount *mnt;
+	struct pal_obj o;
+	struct pal_req r;
+	bool internal = false;
+
+	if (!d || !req_begin(&r, PAL_CLASS_FILE, PAL_ACC_UNIX_CONNECT))
+		return 0;
+	mnt = u->path.mnt;
+	/* bound in another mount namespace: its path there means nothing here */
+	if (BPF_CORE_READ(real_mount(mnt), mnt_ns) != BPF_CORE_READ(task, nsproxy, mnt_ns))
+		mnt = dentry_mount(d, &internal);
+	o = (struct pal_obj){.dir = d, .mnt = mnt};
+	req_point(&r, &o);
+	r.ino = BPF_CORE_READ(d, d_inode, i_ino);
+	r.dev = pal_encode_dev(BPF_CORE_READ(d, d_sb, s_dev));
+	r.explicit_only = 1;
+	if (!mnt || pal_resolve(&r) < 0) {
+		r.depth = -1;
+		pal_count(PAL_CNT_UNRESOLVED);
+		bpf_loop(PAL_MAX_POLICIES, escape_step, &r, 0); /* every policy denies */
+	} else {
+		pal_decide(&r);
+	}
+	return req_finish(&r, PAL_EV_FILE, PAL_OP_CONNECT, &o, NULL);
+}
+
+SEC("lsm/unix_stream_connect")
+int BPF_PROG(palisade_unix_stream_connect, struct sock *sock, struct sock *other,
+	     struct sock *newsk, int ret)
+{
+	if (ret)
+		return ret;
+	return check_unix(other);
+}
+
+SEC("lsm/unix_may_send")
+int BPF_PROG(palisade_unix_may_send, struct socket *sock, struct socket *other, int ret)
+{
+	if (ret)
+		return ret;
+	return check_unix(other->sk);
+}

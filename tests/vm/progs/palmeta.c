@@ -4,7 +4,8 @@
  * open_tree + move_mount, fsmount, pivot_root, optionally inside a new user
  * namespace) and writes through an fd (shared mappings, fcntl, copy_file_range,
  * splice, sendfile, fallocate) and metadata changes (xattrs, security.capability,
- * POSIX ACLs, timestamps, inode flags) by path, by fd and on symlinks. Each command exits 0 only when the attempt
+ * POSIX ACLs, timestamps, inode flags) by path, by fd and on symlinks, and
+ * connects to Unix sockets by path. Each command exits 0 only when the attempt
  * ends with EXPECTED (OK or an errno name), 1 when it does not, 2 on usage.
  */
 #include <errno.h>
@@ -20,7 +21,9 @@
 #include <sys/sendfile.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/xattr.h>
 #include <linux/fs.h>
 
@@ -470,6 +473,61 @@ static int cmd_meta(int argc, char **argv)
 	return expect(argv[2], got, want);
 }
 
+static int unix_addr(const char *path, struct sockaddr_un *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(a->sun_path))
+		return -ENAMETOOLONG;
+	strcpy(a->sun_path, path);
+	return 0;
+}
+
+/* unix-serve PATH stream|dgram: bind (and listen), then wait to be killed. */
+static int cmd_unix_serve(int argc, char **argv)
+{
+	struct sockaddr_un a;
+	bool dgram;
+	int fd;
+
+	if (argc != 3 || unix_addr(argv[1], &a))
+		return EXIT_USAGE;
+	dgram = !strcmp(argv[2], "dgram");
+	fd = socket(AF_UNIX, dgram ? SOCK_DGRAM : SOCK_STREAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || (!dgram && listen(fd, 64))) {
+		printf("palmeta: cannot serve '%s': %s\n", argv[1], strerror(errno));
+		return EXIT_MISMATCH;
+	}
+	for (;;)
+		pause();
+}
+
+/*
+ * unix WHERE PATH stream|dgram EXPECTED: in WHERE (as for mount), connect
+ * a stream socket to PATH, or send a datagram to it (sendto, unconnected).
+ */
+static int cmd_unix(int argc, char **argv)
+{
+	struct sockaddr_un a;
+	int want, fd, got;
+	bool dgram;
+
+	if (argc != 5 || unix_addr(argv[2], &a) || parse_errno(argv[4], &want))
+		return EXIT_USAGE;
+	if (enter(argv[1]))
+		return EXIT_MISMATCH;
+	dgram = !strcmp(argv[3], "dgram");
+	fd = socket(AF_UNIX, dgram ? SOCK_DGRAM : SOCK_STREAM, 0);
+	if (fd < 0)
+		return EXIT_MISMATCH;
+	if (dgram)
+		got = outcome(sendto(fd, "d", 1, 0, (struct sockaddr *)&a, sizeof(a)));
+	else
+		got = outcome(connect(fd, (struct sockaddr *)&a, sizeof(a)));
+	close(fd);
+	return expect(dgram ? "sendto" : "connect", got, want);
+}
+
 int main(int argc, char **argv)
 {
 	int r = EXIT_USAGE;
@@ -480,9 +538,15 @@ int main(int argc, char **argv)
 		r = cmd_fd(argc - 1, argv + 1);
 	else if (argc > 1 && !strcmp(argv[1], "meta"))
 		r = cmd_meta(argc - 1, argv + 1);
+	else if (argc > 1 && !strcmp(argv[1], "unix"))
+		r = cmd_unix(argc - 1, argv + 1);
+	else if (argc > 1 && !strcmp(argv[1], "unix-serve"))
+		r = cmd_unix_serve(argc - 1, argv + 1);
 	if (r == EXIT_USAGE)
 		fprintf(stderr, "usage: palmeta mount -|ns|userns OP SRC DST EXPECTED [CMD...]\n"
 				"       palmeta fd CGROUP PATH r|rw|a OP EXPECTED\n"
-				"       palmeta meta -|ns|userns OP PATH EXPECTED\n");
+				"       palmeta meta -|ns|userns OP PATH EXPECTED\n"
+				"       palmeta unix -|ns|userns PATH stream|dgram EXPECTED\n"
+				"       palmeta unix-serve PATH stream|dgram\n");
 	return r;
 }
