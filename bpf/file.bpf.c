@@ -988,7 +988,11 @@ static __always_inline struct vfsmount *dentry_mount(struct dentry *d, bool *int
 	return m ? (struct vfsmount *)((char *)m + bpf_core_field_offset(struct mount, mnt)) : NULL;
 }
 
-/* A stacking filesystem at work with its mounter's credentials (overlayfs copy-up). */
+/*
+ * Credentials other than the task's own: a stacking filesystem at work with
+ * its mounter's (overlayfs writing its upper layer), or an io_uring
+ * personality. Alone it frees nothing: see check_dentry.
+ */
 static __always_inline bool creds_overridden(void)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
@@ -999,7 +1003,10 @@ static __always_inline bool creds_overridden(void)
 /*
  * Decide `write` on a dentry without a mount. The walk is the helper walk
  * (pal_resolve): the mount found is no BTF pointer. No mount in the task's
- * namespace: unresolved, denied.
+ * namespace: unresolved, denied, unless the credentials are overridden
+ * (overlayfs writing an upper layer the task cannot see; the task's own
+ * change was decided on the overlay's path). A file the task can see is
+ * decided whatever its credentials, so an io_uring personality frees nothing.
  */
 static __always_inline int check_dentry(struct dentry *d, __u32 op)
 {
@@ -1009,10 +1016,10 @@ static __always_inline int check_dentry(struct dentry *d, __u32 op)
 	struct pal_obj o;
 	struct pal_req r;
 
-	if (creds_overridden() || !req_begin(&r, PAL_CLASS_FILE, PAL_ACC_WRITE))
+	if (!req_begin(&r, PAL_CLASS_FILE, PAL_ACC_WRITE))
 		return 0;
 	mnt = dentry_mount(d, &internal);
-	if (!mnt && internal)
+	if (!mnt && (internal || creds_overridden()))
 		return 0;
 	o = (struct pal_obj){.dir = d, .mnt = mnt};
 	req_point(&r, &o);

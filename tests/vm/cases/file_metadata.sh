@@ -23,6 +23,14 @@ ln -s "$t/fs/ok/g" "$t/fs/ro/link"
 ln -s "$t/fs/ro/f" "$t/fs/ok/tolink"
 mount --bind "$t/fs/ro" "$t/alias"
 mount --bind "$t/fs/ok" "$t/okalias"
+# overlayfs: the task's change is decided on the overlay's path; the copy-up
+# it causes writes the upper layer with the mounter's credentials.
+o=$t/fs/ovl
+mkdir -p "$o/lower/ro" "$o/lower/ok" "$o/upper" "$o/work" "$o/m"
+echo data >"$o/lower/ro/f"
+echo data >"$o/lower/ok/g"
+pal_must "mount overlayfs" mount -t overlay overlay \
+	-o "lowerdir=$o/lower,upperdir=$o/upper,workdir=$o/work" "$o/m"
 mkdir "$PAL_CGROUP/ro" "$PAL_CGROUP/al"
 pal_policy meta.yaml <<YAML
 apiVersion: palisade/v1
@@ -31,7 +39,7 @@ name: ro-tree
 target:
   cgroups: [/pal-test-$PAL_CASE/ro]
 files:
-  - dirs: [$t/fs/ro]
+  - dirs: [$t/fs/ro, $o/m/ro]
     access: [write]
     action: deny
 ---
@@ -65,6 +73,9 @@ pal_check "read-only tree: setxattr through a symlink from outside: EACCES" ro s
 pal_check "read-only tree: setxattr through a bind mount of the tree: EACCES" ro setxattr \
 	"$t/alias/f"
 pal_check "read-only tree: utimensat as root of a user namespace: EACCES" ro utimensat "$f" userns
+pal_check "read-only tree on overlayfs: setxattr: EACCES" ro setxattr "$o/m/ro/f"
+pal_check "overlayfs outside the rules: setxattr (a copy-up) works" ro setxattr "$o/m/ok/g" - OK
+pal_check "overlayfs outside the rules: utimensat works" ro utimensat "$o/m/ok/g" - OK
 pal_check "the file has no xattr" palmeta meta - getxattr "$f" ENODATA
 pal_check "the file has no capability" palmeta meta - getcap "$f" ENODATA
 
@@ -94,10 +105,11 @@ log() { # DESC PALREC-ARGS...
 	shift
 	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
 }
-c="event=file action=deny errno=13 exe=/bin/palmeta access=[\"write\"]"
+# shellcheck disable=SC2089 # the quotes are part of the filter
+c='event=file action=deny errno=13 exe=/bin/palmeta access=["write"]'
 r="$c policy=ro-tree rule=0"
 a="$c policy=allow-list rule=null rule_src=default path=$f"
-# shellcheck disable=SC2086 # $r, $a are lists of filters
+# shellcheck disable=SC2086,SC2090 # $r, $a are lists of filters
 {
 log "record: setxattr, lsetxattr, fsetxattr, setcap, setacl, via a symlink, via a bind mount" \
 	-c 7 $r op=setxattr "path=$f"
@@ -109,7 +121,8 @@ log "record: the symlink's timestamps" -c 1 $r op=setattr "path=$t/fs/ro/link"
 log "record: allow-list setxattr, setcap, setacl" -c 3 $a op=setxattr
 log "record: allow-list utimensat" -c 1 $a op=setattr
 log "record: allow-list setflags" -c 1 $a op=setflags
-log "nothing else" -c 23 event=file
+log "record: overlayfs, on the overlay's path" -c 1 $r op=setxattr "path=$o/m/ro/f"
+log "nothing else" -c 24 event=file
 }
 [ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
 pal_done
