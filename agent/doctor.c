@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 
+#include "agent/file.h"
 #include "agent/palisade.h"
 #include "agent/probe.h"
 #include "file.skel.h"
@@ -69,6 +70,19 @@ static const struct dr_hook_info hook_info[] = {
 	{"sb_mount", "files", "mount, bind mounts, remounts of confined tasks (mounts:)", NULL},
 	{"move_mount", "files", "move_mount: open_tree copies and fsmount (mounts:)", NULL},
 	{"sb_pivotroot", "files", "pivot_root of confined tasks (mounts:)", NULL},
+	{"inode_setxattr", "files", "setxattr: xattrs, security.capability (asks for write)", NULL},
+	{"inode_removexattr", "files", "removexattr (asks for write)", NULL},
+	{"inode_set_acl", "files", "POSIX ACLs (asks for write)",
+	 "ACLs reach inode_setxattr on this kernel"},
+	{"inode_remove_acl", "files", "removing POSIX ACLs (asks for write)",
+	 "ACLs reach inode_removexattr on this kernel"},
+	{"inode_setattr", "files", "timestamps: utimensat, futimens (asks for write)", NULL},
+	{"file_ioctl", "files", "inode flags: FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR (asks for write)",
+	 NULL},
+	{"unix_stream_connect", "files", "connect to a Unix socket by its path (connect)", NULL},
+	{"unix_may_send", "files", "datagrams to a Unix socket by its path (connect)", NULL},
+	{"inode_file_setattr", "files", "inode flags: the ioctls and file_setattr(2)",
+	 "file_ioctl decides the flag ioctls on this kernel (no file_setattr(2) before 6.17)"},
 	{"socket_create", "socket", "socket() of non-inet families", NULL},
 	{"bpf", "guard", "BPF commands on the agent's objects", NULL},
 	{"bpf_map", "guard", "opening the agent's maps", NULL},
@@ -95,7 +109,7 @@ struct doctor {
 	struct utsname uts;
 	struct dr_item checks[16];
 	int nchecks;
-	struct dr_item hooks[48];
+	struct dr_item hooks[64];
 	int nhooks;
 	struct dr_feature features[6];
 	bool lsm_active; /* bpf among the active LSMs */
@@ -366,7 +380,8 @@ static void hooks_of(struct doctor *d, const char *object, struct bpf_object *ob
 		const struct dr_hook_info *info;
 		struct dr_item *it;
 
-		if (!hook)
+		if (!hook || (!strcmp(object, "file") &&
+			      !pal_file_prog_wanted(bpf_program__name(prog), btf)))
 			continue;
 		info = hook_info_of(hook, object);
 		it = add(d->hooks, &d->nhooks, cap, info ? info->hook : "unknown");

@@ -89,6 +89,8 @@ static const char *const op_names[PAL_OP_MAX] = {
 	[PAL_OP_BPF] = "bpf",		[PAL_OP_KILL] = "kill",
 	[PAL_OP_PTRACE] = "ptrace",	[PAL_OP_RLIMIT] = "rlimit",
 	[PAL_OP_MOUNT] = "mount",	[PAL_OP_CGROUP_MOVE] = "cgroup_move",
+	[PAL_OP_SETXATTR] = "setxattr", [PAL_OP_REMOVEXATTR] = "removexattr",
+	[PAL_OP_SETATTR] = "setattr",	[PAL_OP_SETFLAGS] = "setflags",
 };
 
 const char *pal_event_type_name(__u32 type)

@@ -69,6 +69,62 @@ static void choose_mount_hooks(struct pal_file *f, struct file_bpf *skel, const 
 	}
 }
 
+/* The number of arguments of an LSM hook, from its BTF, or -ENOENT. */
+static int hook_nargs(const struct btf *btf, const char *hook)
+{
+	const struct btf_type *t;
+	char fn[96];
+	int id;
+
+	snprintf(fn, sizeof(fn), "bpf_lsm_%s", hook);
+	id = btf ? btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC) : -ENOENT;
+	if (id <= 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, (__u32)id)->type);
+	return t && btf_is_func_proto(t) ? btf_vlen(t) : -ENOENT;
+}
+
+/*
+ * Metadata hooks: inode_setattr took an idmap first from 6.8 on (one program
+ * per form), and from 6.17 on inode_file_setattr decides the flag ioctls and
+ * file_setattr(2), so the ioctl program stays out. Whether this kernel gets
+ * the program named prog; doctor asks the same.
+ */
+bool pal_file_prog_wanted(const char *prog, const struct btf *btf)
+{
+	int nargs = hook_nargs(btf, "inode_setattr");
+
+	if (!strcmp(prog, "palisade_inode_setattr"))
+		return nargs == 3;
+	if (!strcmp(prog, "palisade_inode_setattr_v1"))
+		return nargs == 2;
+	if (!strcmp(prog, "palisade_file_ioctl"))
+		return !pal_probe_has_hook(btf, "inode_file_setattr");
+	return true;
+}
+
+/* ACLs have hooks of their own from 6.2 on. */
+static void choose_meta_hooks(struct file_bpf *skel, const struct btf *btf)
+{
+	struct bpf_program *progs[] = {skel->progs.palisade_inode_setattr,
+				       skel->progs.palisade_inode_setattr_v1,
+				       skel->progs.palisade_file_ioctl};
+
+	bpf_program__set_autoload(skel->progs.palisade_inode_set_acl,
+				  pal_probe_has_hook(btf, "inode_set_acl"));
+	bpf_program__set_autoload(skel->progs.palisade_inode_remove_acl,
+				  pal_probe_has_hook(btf, "inode_remove_acl"));
+	bpf_program__set_autoload(skel->progs.palisade_inode_file_setattr,
+				  pal_probe_has_hook(btf, "inode_file_setattr"));
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		bpf_program__set_autoload(progs[i],
+					  pal_file_prog_wanted(bpf_program__name(progs[i]), btf));
+	if (!pal_file_prog_wanted("palisade_inode_setattr", btf) &&
+	    !pal_file_prog_wanted("palisade_inode_setattr_v1", btf))
+		pal_log(PAL_LOG_WARN, "file: this kernel's inode_setattr hook has an unknown "
+				      "form; timestamps are not decided");
+}
+
 /* Hooks that only some kernels have: load them where they exist, and say so. */
 static void choose_optional_hooks(struct pal_file *f, struct file_bpf *skel)
 {
@@ -76,6 +132,7 @@ static void choose_optional_hooks(struct pal_file *f, struct file_bpf *skel)
 	bool trunc = pal_probe_has_hook(btf, "file_truncate");
 
 	choose_mount_hooks(f, skel, btf);
+	choose_meta_hooks(skel, btf);
 	btf__free(btf);
 	bpf_program__set_autoload(skel->progs.palisade_file_truncate, trunc);
 	if (trunc)

@@ -29,6 +29,10 @@ int pal_file_clear_slot(struct pal_file *f, __u32 slot);
 /* Number of attached programs (for status). */
 int pal_file_nlinks(const struct pal_file *f);
 /* What this kernel leaves to a fallback hook, for status; NULL if nothing. */
+struct btf;
+
+/* Whether this kernel gets the file program named prog (one form of a hook per kernel). */
+bool pal_file_prog_wanted(const char *prog, const struct btf *btf);
 const char *pal_file_degraded(const struct pal_file *f);
 /* keep: leave links pinned, so enforcement continues after exit. */
 void pal_file_close(struct pal_file *f, bool keep);

@@ -39,7 +39,7 @@
  * name carries the version (PAL_ABI_MARKER); pins without the current one
  * are refused, loudly.
  */
-#define PAL_ABI_VERSION 5
+#define PAL_ABI_VERSION 6
 #define PAL_ABI_STR_(x) #x
 #define PAL_ABI_STR(x) PAL_ABI_STR_(x)
 #define PAL_ABI_MARKER "pal_abi_v" PAL_ABI_STR(PAL_ABI_VERSION)
@@ -91,11 +91,13 @@ enum pal_file_access {
 	PAL_ACC_CHOWN = 1u << 9,
 	PAL_ACC_TRUNCATE = 1u << 10,
 	PAL_ACC_MMAP_EXEC = 1u << 11,
-	PAL_ACC_FILE_ALL = (1u << 12) - 1,
+	/* `connect`: connect(2) or a datagram send to a Unix socket bound at the path */
+	PAL_ACC_UNIX_CONNECT = 1u << 12,
+	PAL_ACC_FILE_ALL = (1u << 13) - 1,
 	/* not a rule word: a mount a policy's `mounts:` setting decides */
-	PAL_ACC_MOUNT = 1u << 12,
+	PAL_ACC_MOUNT = 1u << 13,
 	/* not a rule word: moving a task to another cgroup, denied to every confined task */
-	PAL_ACC_CGROUP_MOVE = 1u << 13,
+	PAL_ACC_CGROUP_MOVE = 1u << 14,
 };
 
 enum pal_net_access {
@@ -411,6 +413,10 @@ enum pal_op {
 	PAL_OP_RLIMIT, /* setrlimit/prlimit on the agent */
 	PAL_OP_MOUNT, /* mount(2), move_mount(2), pivot_root(2) */
 	PAL_OP_CGROUP_MOVE, /* cgroup.procs/cgroup.threads write, clone3(CLONE_INTO_CGROUP) */
+	PAL_OP_SETXATTR, /* set an extended attribute or a POSIX ACL */
+	PAL_OP_REMOVEXATTR, /* remove an extended attribute or a POSIX ACL */
+	PAL_OP_SETATTR, /* set timestamps (utimensat, futimens) */
+	PAL_OP_SETFLAGS, /* set inode flags (FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR, file_setattr) */
 	PAL_OP_MAX,
 };
 

@@ -920,3 +920,311 @@ int BPF_PROG(palisade_file_fcntl, struct file *file, unsigned int cmd, unsigned 
 		return 0;
 	return check_write(file, PAL_OP_WRITE, PAL_ACC_WRITE);
 }
+
+/* ---- metadata: extended attributes, ACLs, timestamps, inode flags ------ */
+
+/*
+ * Metadata changes are writes: a tree where `write` is denied (or an
+ * allow-list without it) keeps its xattrs (security.capability: setcap),
+ * ACLs, timestamps and inode flags (chattr) too. chmod, chown and truncate
+ * keep their own words and hooks.
+ *
+ * The xattr, ACL and setattr hooks get a dentry without its mount. The
+ * mount is taken from the superblock's list of mounts: the one in the
+ * task's mount namespace that shows the whole filesystem, else the first
+ * one there. The walk from the dentry must then reach the task's root
+ * through that mount, or the access is unresolved and denied; a file with
+ * other paths (bind mounts) is decided on this one plus the identity keys
+ * of its directories, which only ever restrict.
+ */
+#define PAL_SB_MOUNTS_MAX 64 /* mounts of one superblock looked at; then unresolved */
+
+/* Before 6.8 (?), a superblock listed its mounts in a list_head. */
+struct super_block___lh {
+	struct list_head s_mounts;
+} __attribute__((preserve_access_index));
+
+struct mount___lh {
+	struct list_head mnt_instance;
+} __attribute__((preserve_access_index));
+
+struct mnt_find {
+	struct mount *cur;
+	struct list_head *head; /* list_head layout: the superblock's list */
+	struct mnt_namespace *ns;
+	struct dentry *s_root;
+	struct mount *whole; /* in ns, shows the whole filesystem */
+	struct mount *first; /* in ns, the first other one */
+	bool internal; /* a kernel-internal mount: the object has no path */
+};
+
+static __always_inline struct mount *lh_mount(struct list_head *n, struct list_head *head)
+{
+	if (!n || n == head)
+		return NULL;
+	return (struct mount *)((char *)n - bpf_core_field_offset(struct mount___lh, mnt_instance));
+}
+
+static __always_inline struct mount *next_for_sb(struct mnt_find *f, struct mount *m)
+{
+	if (bpf_core_field_exists(struct mount, mnt_next_for_sb))
+		return BPF_CORE_READ(m, mnt_next_for_sb);
+	return lh_mount(BPF_CORE_READ((struct mount___lh *)m, mnt_instance.next), f->head);
+}
+
+static long mnt_find_step(__u64 i, void *arg)
+{
+	struct mnt_find *f = arg;
+	struct mount *m = f->cur;
+
+	if (!m)
+		return 1;
+	if (BPF_CORE_READ(m, mnt.mnt_flags) & MNT_INTERNAL)
+		f->internal = true;
+	if (BPF_CORE_READ(m, mnt_ns) == f->ns) {
+		if (BPF_CORE_READ(m, mnt.mnt_root) == f->s_root) {
+			f->whole = m;
+			return 1;
+		}
+		if (!f->first)
+			f->first = m;
+	}
+	f->cur = next_for_sb(f, m);
+	return 0;
+}
+
+/* The mount a metadata change on d is decided through (see above), or NULL. */
+static __always_inline struct vfsmount *dentry_mount(struct dentry *d, bool *internal)
+{
+	struct super_block *sb = d->d_sb;
+	struct mnt_find f = {.s_root = sb->s_root};
+	struct mount *m;
+
+	f.ns = BPF_CORE_READ(bpf_get_current_task_btf(), nsproxy, mnt_ns);
+	if (bpf_core_field_exists(struct mount, mnt_next_for_sb)) {
+		f.cur = BPF_CORE_READ(sb, s_mounts);
+	} else {
+		struct super_block___lh *lsb = (void *)sb;
+
+		f.head = (struct list_head *)((char *)sb +
+					      bpf_core_field_offset(struct super_block___lh,
+								    s_mounts));
+		f.cur = lh_mount(BPF_CORE_READ(lsb, s_mounts.next), f.head);
+	}
+	bpf_loop(PAL_SB_MOUNTS_MAX, mnt_find_step, &f, 0);
+	*internal = f.internal;
+	m = f.whole ? f.whole : f.first;
+	return m ? (struct vfsmount *)((char *)m + bpf_core_field_offset(struct mount, mnt)) : NULL;
+}
+
+/*
+ * Credentials other than the task's own: a stacking filesystem at work with
+ * its mounter's (overlayfs writing its upper layer), or an io_uring
+ * personality. Alone it frees nothing: see check_dentry.
+ */
+static __always_inline bool creds_overridden(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return t->cred != t->real_cred;
+}
+
+/*
+ * Decide `write` on a dentry without a mount. The walk is the helper walk
+ * (pal_resolve): the mount found is no BTF pointer. No mount in the task's
+ * namespace: unresolved, denied, unless the credentials are overridden
+ * (overlayfs writing an upper layer the task cannot see; the task's own
+ * change was decided on the overlay's path). A file the task can see is
+ * decided whatever its credentials, so an io_uring personality frees nothing.
+ */
+static __always_inline int check_dentry(struct dentry *d, __u32 op)
+{
+	struct inode *inode = d->d_inode;
+	struct vfsmount *mnt;
+	bool internal = false;
+	struct pal_obj o;
+	struct pal_req r;
+
+	if (!req_begin(&r, PAL_CLASS_FILE, PAL_ACC_WRITE))
+		return 0;
+	mnt = dentry_mount(d, &internal);
+	if (!mnt && (internal || creds_overridden()))
+		return 0;
+	o = (struct pal_obj){.dir = d, .mnt = mnt};
+	req_point(&r, &o);
+	r.ino = inode ? inode->i_ino : 0;
+	r.is_dir = inode && (inode->i_mode & S_IFMT) == S_IFDIR;
+	r.dev = pal_encode_dev(d->d_sb->s_dev);
+	if (!mnt || pal_resolve(&r) < 0) {
+		r.walk_status = WALK_UNRESOLVED;
+		r.depth = -1;
+		pal_count(PAL_CNT_UNRESOLVED);
+	}
+	pal_decide(&r);
+	return req_finish(&r, PAL_EV_FILE, op, &o, NULL);
+}
+
+/* setxattr, lsetxattr, fsetxattr; ACLs too before 6.2 (system.posix_acl_*). */
+SEC("lsm/inode_setxattr")
+int BPF_PROG(palisade_inode_setxattr, void *idmap, struct dentry *dentry, const char *name,
+	     const void *value, size_t size, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	return check_dentry(dentry, PAL_OP_SETXATTR);
+}
+
+SEC("lsm/inode_removexattr")
+int BPF_PROG(palisade_inode_removexattr, void *idmap, struct dentry *dentry, const char *name,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return check_dentry(dentry, PAL_OP_REMOVEXATTR);
+}
+
+/* POSIX ACLs from 6.2 on, where they no longer reach inode_setxattr. */
+SEC("?lsm/inode_set_acl")
+int BPF_PROG(palisade_inode_set_acl, void *idmap, struct dentry *dentry, const char *name,
+	     void *kacl, int ret)
+{
+	if (ret)
+		return ret;
+	return check_dentry(dentry, PAL_OP_SETXATTR);
+}
+
+SEC("?lsm/inode_remove_acl")
+int BPF_PROG(palisade_inode_remove_acl, void *idmap, struct dentry *dentry, const char *name,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return check_dentry(dentry, PAL_OP_REMOVEXATTR);
+}
+
+#define ATTR_MODE (1 << 0)
+#define ATTR_UID (1 << 1)
+#define ATTR_GID (1 << 2)
+#define ATTR_SIZE (1 << 3)
+#define ATTR_ATIME (1 << 4)
+#define ATTR_MTIME (1 << 5)
+
+/*
+ * Timestamps (utimes, utimensat, futimens). A change of mode, owner or size
+ * was decided at path_chmod, path_chown or the truncate hooks.
+ */
+static __always_inline int check_setattr(struct dentry *dentry, struct iattr *attr)
+{
+	unsigned int valid = attr->ia_valid;
+
+	if (!(valid & (ATTR_ATIME | ATTR_MTIME)) ||
+	    (valid & (ATTR_MODE | ATTR_UID | ATTR_GID | ATTR_SIZE)))
+		return 0;
+	return check_dentry(dentry, PAL_OP_SETATTR);
+}
+
+/* inode_setattr took an idmap first from 6.8 on; the agent loads the one this kernel has. */
+SEC("?lsm/inode_setattr")
+int BPF_PROG(palisade_inode_setattr, void *idmap, struct dentry *dentry, struct iattr *attr,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return check_setattr(dentry, attr);
+}
+
+SEC("?lsm/inode_setattr")
+int BPF_PROG(palisade_inode_setattr_v1, struct dentry *dentry, struct iattr *attr, int ret)
+{
+	if (ret)
+		return ret;
+	return check_setattr(dentry, attr);
+}
+
+#define FS_IOC_SETFLAGS 0x40086602
+#define FS_IOC32_SETFLAGS 0x40046602
+#define FS_IOC_FSSETXATTR 0x401c5820
+
+/* chattr (FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR): decided on the fd's own path. */
+SEC("?lsm/file_ioctl")
+int BPF_PROG(palisade_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	if (cmd != FS_IOC_SETFLAGS && cmd != FS_IOC32_SETFLAGS && cmd != FS_IOC_FSSETXATTR)
+		return 0;
+	if (internal_mount(file->f_path.mnt) || stacked_backing(file->f_path.mnt))
+		return 0;
+	return check_write(file, PAL_OP_SETFLAGS, PAL_ACC_WRITE);
+}
+
+/*
+ * From 6.17 on, the flag ioctls and file_setattr(2) both reach
+ * inode_file_setattr, with a dentry: there, this program replaces the ioctl one.
+ */
+SEC("?lsm/inode_file_setattr")
+int BPF_PROG(palisade_inode_file_setattr, struct dentry *dentry, void *fa, int ret)
+{
+	if (ret)
+		return ret;
+	return check_dentry(dentry, PAL_OP_SETFLAGS);
+}
+
+/* ---- Unix sockets by path ---------------------------------------------- */
+
+/*
+ * connect(2) to a Unix stream or seqpacket socket, and a datagram send (or
+ * a datagram connect) to one, ask for `connect` on the path the peer is
+ * bound at, however the task named it (a symlink, a bind mount, another
+ * mount namespace's view). Abstract and unbound sockets have no path and
+ * are not decided. Only rules that name the socket decide (the policy's
+ * `files:` default does not), so allow-lists written before the word
+ * existed keep their sockets; a path that cannot be resolved is denied.
+ */
+static __always_inline int check_unix(struct sock *other)
+{
+	struct unix_sock *u = other ? bpf_skc_to_unix_sock(other) : NULL;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct dentry *d = u ? u->path.dentry : NULL;
+	struct vfsmount *mnt;
+	struct pal_obj o;
+	struct pal_req r;
+	bool internal = false;
+
+	if (!d || !req_begin(&r, PAL_CLASS_FILE, PAL_ACC_UNIX_CONNECT))
+		return 0;
+	mnt = u->path.mnt;
+	/* bound in another mount namespace: its path there means nothing here */
+	if (BPF_CORE_READ(real_mount(mnt), mnt_ns) != BPF_CORE_READ(task, nsproxy, mnt_ns))
+		mnt = dentry_mount(d, &internal);
+	o = (struct pal_obj){.dir = d, .mnt = mnt};
+	req_point(&r, &o);
+	r.ino = BPF_CORE_READ(d, d_inode, i_ino);
+	r.dev = pal_encode_dev(BPF_CORE_READ(d, d_sb, s_dev));
+	r.explicit_only = 1;
+	if (!mnt || pal_resolve(&r) < 0) {
+		r.depth = -1;
+		pal_count(PAL_CNT_UNRESOLVED);
+		bpf_loop(PAL_MAX_POLICIES, escape_step, &r, 0); /* every policy denies */
+	} else {
+		pal_decide(&r);
+	}
+	return req_finish(&r, PAL_EV_FILE, PAL_OP_CONNECT, &o, NULL);
+}
+
+SEC("lsm/unix_stream_connect")
+int BPF_PROG(palisade_unix_stream_connect, struct sock *sock, struct sock *other,
+	     struct sock *newsk, int ret)
+{
+	if (ret)
+		return ret;
+	return check_unix(other);
+}
+
+SEC("lsm/unix_may_send")
+int BPF_PROG(palisade_unix_may_send, struct socket *sock, struct socket *other, int ret)
+{
+	if (ret)
+		return ret;
+	return check_unix(other->sk);
+}

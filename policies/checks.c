@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Whole-policy warnings: rules that can have no effect (allow under a
- * default of allow) and duplicate rules. Hash tables keep this linear.
+ * default of allow), duplicate rules, and Unix sockets named without `connect`. Hash tables keep this linear.
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "policies/policy_int.h"
 
@@ -176,11 +177,48 @@ static int dup_dev(struct pal_parse *p, const struct pal_ir_policy *pol)
 	return 0;
 }
 
+/* ---- Unix sockets named without `connect` ------------------------------ */
+
+static bool ends_with(const char *s, __u32 len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len >= n && !memcmp(s + len - n, suffix, n);
+}
+
+/* Named like a socket, or a socket on this host now. */
+static bool socket_path(const struct pal_ir_file *f)
+{
+	struct stat st;
+
+	if (ends_with(f->path, f->len, ".sock") || ends_with(f->path, f->len, ".socket"))
+		return true;
+	return !lstat(f->path, &st) && S_ISSOCK(st.st_mode);
+}
+
+/* Connecting to a socket asks for `connect` alone: other words never decide it. */
+static void socket_words(struct pal_parse *p, const struct pal_ir_policy *pol)
+{
+	for (size_t i = 0; i < pol->nfiles; i++) {
+		const struct pal_ir_file *f = &pol->files[i];
+
+		if (f->class != PAL_CLASS_FILE || f->kind != PAL_KEY_EXACT ||
+		    (f->access & PAL_ACC_UNIX_CONNECT) || !socket_path(f))
+			continue;
+		pal_diag_at(
+			p, PAL_SEV_WARNING, f->loc.line, f->loc.col,
+			"'%s' is a Unix socket: connecting to it asks for 'connect', which this "
+			"rule does not name. Hint: add connect to its access",
+			pal_q(p, f->path, f->len));
+	}
+}
+
 int pal_policy_checks(struct pal_parse *p, const struct pal_ir_policy *pol)
 {
 	int err;
 
 	no_effect(p, pol);
+	socket_words(p, pol);
 	err = dup_files(p, pol);
 	if (!err)
 		err = dup_net(p, pol);

@@ -26,8 +26,8 @@ const char *pal_class_name(__u8 class)
 }
 
 static const char *const file_words[] = {
-	"read", "write", "append", "exec",     "create",    "delete", "rename",
-	"link", "chmod", "chown",  "truncate", "mmap-exec", "mount",  "cgroup-move",
+	"read",	 "write", "append",   "exec",	   "create",  "delete", "rename",      "link",
+	"chmod", "chown", "truncate", "mmap-exec", "connect", "mount",	"cgroup-move",
 };
 
 static const char *const dev_words[] = {"read", "write", "mknod"};

@@ -14,8 +14,8 @@ enum { F_PATHS, F_DIRS, F_ACCESS, F_ACTION, F_FROM, F_NKEYS };
 static const char *const file_keys[F_NKEYS] = {"paths", "dirs", "access", "action", "from"};
 
 static const char *const access_words[] = {
-	"read", "write", "append", "exec",     "create",    "delete", "rename",
-	"link", "chmod", "chown",  "truncate", "mmap-exec", "all",
+	"read", "write", "append", "exec",     "create",    "delete",  "rename",
+	"link", "chmod", "chown",  "truncate", "mmap-exec", "connect", "all",
 };
 
 static int parse_access(struct pal_parse *p, const struct pal_node *v, __u32 *bits)

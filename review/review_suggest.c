@@ -12,9 +12,9 @@
 
 #include "review/review_suggest.h"
 
-static const char *const file_words[] = {"read",   "write",  "append",	 "exec",
-					 "create", "delete", "rename",	 "link",
-					 "chmod",  "chown",  "truncate", "mmap-exec"};
+static const char *const file_words[] = {"read",     "write",	  "append", "exec",  "create",
+					 "delete",   "rename",	  "link",   "chmod", "chown",
+					 "truncate", "mmap-exec", "connect"};
 static const char *const dev_words[] = {"read", "write", "mknod"};
 
 const char *sg_file_word(unsigned int bit)

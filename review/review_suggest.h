@@ -17,7 +17,7 @@
 #define SG_MAX_NAMESPACES 64 /* distinct namespaces remembered for target.containers */
 #define SG_MIN_COLLAPSE_DEPTH 2 /* "/" and "/etc" are never collapsed */
 
-#define SG_FILE_WORDS 12 /* read ... mmap-exec, the bits of enum pal_file_access */
+#define SG_FILE_WORDS 13 /* read ... mmap-exec, connect, the bits of enum pal_file_access */
 #define SG_DEV_WORDS 3 /* read write mknod */
 
 /* One path component. A node is "direct" when that exact path was accessed. */

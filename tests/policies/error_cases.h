@@ -183,7 +183,7 @@
 		  "  - paths: [/a]\n"
 		  "    access: [fly]\n"
 		  "    action: deny\n",
-	  6, 14, "unknown access 'fly' (expected read, write, append, exec, create, delete, rename, link, chmod, chown, truncate, mmap-exec, all)" },
+	  6, 14, "unknown access 'fly' (expected read, write, append, exec, create, delete, rename, link, chmod, chown, truncate, mmap-exec, connect, all)" },
 { "action_unknown",
 	  H "files:\n"
 		  "  - paths: [/a]\n"

@@ -615,6 +615,9 @@ static void test_access_names(void **state)
 					  sizeof(buf)),
 			 0);
 	assert_string_equal(buf, "read,mmap-exec");
+	assert_int_equal(pal_access_names(PAL_CLASS_FILE, PAL_ACC_UNIX_CONNECT, buf, sizeof(buf)),
+			 0);
+	assert_string_equal(buf, "connect");
 	assert_int_equal(pal_access_names(PAL_CLASS_FILE, PAL_ACC_FILE_ALL, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "all");
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -410,6 +411,55 @@ static void test_warn_duplicates(void **state)
 		    "duplicate rule: same as the rule at line 15, column 5");
 	expect_diag(&set->diags[2], PAL_SEV_WARNING, 21, 5,
 		    "duplicate rule: same as the rule at line 20, column 5");
+	pal_policy_set_free(set);
+}
+
+/* `connect` is a file word (in `all` too); a socket named without it is warned about. */
+static void test_warn_socket_words(void **state)
+{
+	const char *y =
+		H "files:\n"
+		  "  - paths: [/run/x/docker.sock]\n    access: [read, write]\n    action: deny\n"
+		  "  - paths: [/run/x/y.sock]\n    access: [connect]\n    action: deny\n"
+		  "  - paths: [/run/x/z.socket]\n    access: [all]\n    action: deny\n"
+		  "  - paths: [/run/x/notify]\n    access: [write]\n    action: deny\n";
+	struct pal_policy_set *set;
+	int rc;
+
+	(void)state;
+	set = load("t.yaml", y, strlen(y), PAL_LOAD_NO_HOST, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(set->policies[0].files[1].access, PAL_ACC_UNIX_CONNECT);
+	assert_true(set->policies[0].files[2].access & PAL_ACC_UNIX_CONNECT);
+	assert_int_equal(set->nwarnings, 1);
+	expect_diag(&set->diags[0], PAL_SEV_WARNING, 5, 13,
+		    "'/run/x/docker.sock' is a Unix socket: connecting to it asks for 'connect', "
+		    "which this rule does not name. Hint: add connect to its access");
+	pal_policy_set_free(set);
+}
+
+/* A socket on this host is recognised by what it is, whatever its name. */
+static void test_warn_socket_on_host(void **state)
+{
+	char dir[] = "/tmp/pal-sock-XXXXXX", y[512];
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	struct pal_policy_set *set;
+	int fd, rc;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s/ctl", dir);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	snprintf(y, sizeof(y), H "files:\n  - paths: [%s]\n    access: [write]\n    action: deny\n",
+		 a.sun_path);
+	set = load("t.yaml", y, strlen(y), PAL_LOAD_NO_HOST, &rc);
+	close(fd);
+	unlink(a.sun_path);
+	rmdir(dir);
+	assert_int_equal(rc, 0);
+	assert_int_equal(set->nwarnings, 1);
 	pal_policy_set_free(set);
 }
 
@@ -915,6 +965,8 @@ int main(void)
 		cmocka_unit_test(test_warnings_bounded),
 		cmocka_unit_test(test_limit_exes),
 		cmocka_unit_test(test_io_errors),
+		cmocka_unit_test(test_warn_socket_words),
+		cmocka_unit_test(test_warn_socket_on_host),
 	};
 	struct CMUnitTest *t = calloc(NBAD, sizeof(*t));
 	int failed;

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# pal-timeout: 120
+# pal-timeout: 240
 # `palisade doctor` on a BPF LSM kernel: every host check passes, every hook
 # the agent loads is found by probing the kernel's BTF (file_truncate where
 # the kernel has it, else a warning naming the fallback), the verdict is

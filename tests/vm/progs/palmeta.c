@@ -3,7 +3,9 @@
  * palmeta: the ways around a file rule that are not an open: mounts (mount,
  * open_tree + move_mount, fsmount, pivot_root, optionally inside a new user
  * namespace) and writes through an fd (shared mappings, fcntl, copy_file_range,
- * splice, sendfile, fallocate). Each command exits 0 only when the attempt
+ * splice, sendfile, fallocate) and metadata changes (xattrs, security.capability,
+ * POSIX ACLs, timestamps, inode flags) by path, by fd and on symlinks, and
+ * connects to Unix sockets by path. Each command exits 0 only when the attempt
  * ends with EXPECTED (OK or an errno name), 1 when it does not, 2 on usage.
  */
 #include <errno.h>
@@ -17,7 +19,13 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/sendfile.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/xattr.h>
+#include <linux/fs.h>
 
 #define EXIT_MISMATCH 1
 #define EXIT_USAGE 2
@@ -35,8 +43,8 @@ static int parse_errno(const char *s, int *out)
 	static const struct {
 		const char *name;
 		int v;
-	} n[] = {{"OK", 0},	     {"EPERM", EPERM}, {"EACCES", EACCES},
-		 {"EINVAL", EINVAL}, {"EBUSY", EBUSY}, {"EBADF", EBADF}};
+	} n[] = {{"OK", 0},	   {"EPERM", EPERM}, {"EACCES", EACCES},  {"EINVAL", EINVAL},
+		 {"EBUSY", EBUSY}, {"EBADF", EBADF}, {"ENODATA", ENODATA}};
 
 	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
 		if (!strcmp(s, n[i].name)) {
@@ -340,6 +348,186 @@ static int cmd_fd(int argc, char **argv)
 	return expect(argv[4], got, want);
 }
 
+#define PM_XATTR "trusted.palmeta"
+#define PM_CAP_REV2_EFFECTIVE 0x02000001 /* VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE */
+#define PM_CAP_SETUID 7
+#define PM_ACL_VERSION 2
+#define PM_ACL_USER_OBJ 0x01
+#define PM_ACL_GROUP_OBJ 0x04
+#define PM_ACL_OTHER 0x20
+#define PM_ACL_UNDEFINED_ID ((__u32)-1)
+
+/* What `setcap cap_setuid+ep` writes: struct vfs_cap_data, revision 2. */
+static int do_setcap(const char *path)
+{
+	__u32 cap[5] = {PM_CAP_REV2_EFFECTIVE, 1u << PM_CAP_SETUID, 0, 0, 0};
+
+	return outcome(setxattr(path, "security.capability", cap, sizeof(cap), 0));
+}
+
+/* What `setfacl -m o::r` writes: a minimal access ACL (u::rw-, g::r--, o::r--). */
+static int do_setacl(const char *path)
+{
+	struct {
+		__u32 version;
+		struct {
+			__u16 tag, perm;
+			__u32 id;
+		} e[3];
+	} acl = {PM_ACL_VERSION,
+		 {{PM_ACL_USER_OBJ, 6, PM_ACL_UNDEFINED_ID},
+		  {PM_ACL_GROUP_OBJ, 4, PM_ACL_UNDEFINED_ID},
+		  {PM_ACL_OTHER, 4, PM_ACL_UNDEFINED_ID}}};
+
+	return outcome(setxattr(path, "system.posix_acl_access", &acl, sizeof(acl), 0));
+}
+
+/* chattr: set the flags the file already has (FS_IOC_GETFLAGS may be unsupported: 0). */
+static int do_setflags(int fd)
+{
+	int flags = 0;
+
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags))
+		flags = 0;
+	return outcome(ioctl(fd, FS_IOC_SETFLAGS, &flags));
+}
+
+static int do_fsxattr(int fd)
+{
+	struct fsxattr fa = {0};
+
+	if (ioctl(fd, FS_IOC_FSGETXATTR, &fa))
+		memset(&fa, 0, sizeof(fa));
+	return outcome(ioctl(fd, FS_IOC_FSSETXATTR, &fa));
+}
+
+/* Metadata changes through an fd opened O_RDONLY (reading is allowed). */
+static int meta_fd_op(const char *op, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), got = -2;
+
+	if (fd < 0)
+		return errno;
+	if (!strcmp(op, "fsetxattr"))
+		got = outcome(fsetxattr(fd, PM_XATTR, "1", 1, 0));
+	else if (!strcmp(op, "fremovexattr"))
+		got = outcome(fremovexattr(fd, PM_XATTR));
+	else if (!strcmp(op, "futimens"))
+		got = outcome(futimens(fd, NULL));
+	else if (!strcmp(op, "utimens-empty"))
+		got = outcome(utimensat(fd, "", NULL, AT_EMPTY_PATH));
+	else if (!strcmp(op, "setflags"))
+		got = do_setflags(fd);
+	else if (!strcmp(op, "fsxattr"))
+		got = do_fsxattr(fd);
+	close(fd);
+	return got;
+}
+
+static int meta_op(const char *op, const char *path)
+{
+	char v[8];
+
+	if (!strcmp(op, "setxattr"))
+		return outcome(setxattr(path, PM_XATTR, "1", 1, 0));
+	if (!strcmp(op, "lsetxattr"))
+		return outcome(lsetxattr(path, PM_XATTR, "1", 1, 0));
+	if (!strcmp(op, "removexattr"))
+		return outcome(removexattr(path, PM_XATTR));
+	if (!strcmp(op, "getxattr"))
+		return outcome(getxattr(path, PM_XATTR, v, sizeof(v)));
+	if (!strcmp(op, "setcap"))
+		return do_setcap(path);
+	if (!strcmp(op, "getcap"))
+		return outcome(getxattr(path, "security.capability", v, 0));
+	if (!strcmp(op, "setacl"))
+		return do_setacl(path);
+	if (!strcmp(op, "removeacl"))
+		return outcome(removexattr(path, "system.posix_acl_access"));
+	if (!strcmp(op, "utimensat"))
+		return outcome(utimensat(AT_FDCWD, path, NULL, 0));
+	if (!strcmp(op, "lutimensat"))
+		return outcome(utimensat(AT_FDCWD, path, NULL, AT_SYMLINK_NOFOLLOW));
+	return meta_fd_op(op, path);
+}
+
+/*
+ * meta WHERE OP PATH EXPECTED: in WHERE (as for mount), change PATH's
+ * metadata: setxattr, lsetxattr, removexattr, fsetxattr, fremovexattr
+ * (trusted.palmeta), getxattr (read it back), setcap, getcap
+ * (security.capability), setacl, removeacl (system.posix_acl_access),
+ * utimensat, lutimensat, futimens, utimens-empty (AT_EMPTY_PATH), setflags
+ * (FS_IOC_SETFLAGS), fsxattr (FS_IOC_FSSETXATTR); fd ops open PATH O_RDONLY.
+ */
+static int cmd_meta(int argc, char **argv)
+{
+	int want, got;
+
+	if (argc != 5 || parse_errno(argv[4], &want))
+		return EXIT_USAGE;
+	if (enter(argv[1]))
+		return EXIT_MISMATCH;
+	got = meta_op(argv[2], argv[3]);
+	if (got == -2)
+		return EXIT_USAGE;
+	return expect(argv[2], got, want);
+}
+
+static int unix_addr(const char *path, struct sockaddr_un *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(a->sun_path))
+		return -ENAMETOOLONG;
+	strcpy(a->sun_path, path);
+	return 0;
+}
+
+/* unix-serve PATH stream|dgram: bind (and listen), then wait to be killed. */
+static int cmd_unix_serve(int argc, char **argv)
+{
+	struct sockaddr_un a;
+	bool dgram;
+	int fd;
+
+	if (argc != 3 || unix_addr(argv[1], &a))
+		return EXIT_USAGE;
+	dgram = !strcmp(argv[2], "dgram");
+	fd = socket(AF_UNIX, dgram ? SOCK_DGRAM : SOCK_STREAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || (!dgram && listen(fd, 64))) {
+		printf("palmeta: cannot serve '%s': %s\n", argv[1], strerror(errno));
+		return EXIT_MISMATCH;
+	}
+	for (;;)
+		pause();
+}
+
+/*
+ * unix WHERE PATH stream|dgram EXPECTED: in WHERE (as for mount), connect
+ * a stream socket to PATH, or send a datagram to it (sendto, unconnected).
+ */
+static int cmd_unix(int argc, char **argv)
+{
+	struct sockaddr_un a;
+	int want, fd, got;
+	bool dgram;
+
+	if (argc != 5 || unix_addr(argv[2], &a) || parse_errno(argv[4], &want))
+		return EXIT_USAGE;
+	if (enter(argv[1]))
+		return EXIT_MISMATCH;
+	dgram = !strcmp(argv[3], "dgram");
+	fd = socket(AF_UNIX, dgram ? SOCK_DGRAM : SOCK_STREAM, 0);
+	if (fd < 0)
+		return EXIT_MISMATCH;
+	if (dgram)
+		got = outcome(sendto(fd, "d", 1, 0, (struct sockaddr *)&a, sizeof(a)));
+	else
+		got = outcome(connect(fd, (struct sockaddr *)&a, sizeof(a)));
+	close(fd);
+	return expect(dgram ? "sendto" : "connect", got, want);
+}
+
 int main(int argc, char **argv)
 {
 	int r = EXIT_USAGE;
@@ -348,8 +536,17 @@ int main(int argc, char **argv)
 		r = cmd_mount(argc - 1, argv + 1);
 	else if (argc > 1 && !strcmp(argv[1], "fd"))
 		r = cmd_fd(argc - 1, argv + 1);
+	else if (argc > 1 && !strcmp(argv[1], "meta"))
+		r = cmd_meta(argc - 1, argv + 1);
+	else if (argc > 1 && !strcmp(argv[1], "unix"))
+		r = cmd_unix(argc - 1, argv + 1);
+	else if (argc > 1 && !strcmp(argv[1], "unix-serve"))
+		r = cmd_unix_serve(argc - 1, argv + 1);
 	if (r == EXIT_USAGE)
 		fprintf(stderr, "usage: palmeta mount -|ns|userns OP SRC DST EXPECTED [CMD...]\n"
-				"       palmeta fd CGROUP PATH r|rw|a OP EXPECTED\n");
+				"       palmeta fd CGROUP PATH r|rw|a OP EXPECTED\n"
+				"       palmeta meta -|ns|userns OP PATH EXPECTED\n"
+				"       palmeta unix -|ns|userns PATH stream|dgram EXPECTED\n"
+				"       palmeta unix-serve PATH stream|dgram\n");
 	return r;
 }
