@@ -24,7 +24,10 @@
 static const struct {
 	const char *name;
 	int v;
-} errs[] = {{"OK", 0}, {"EPERM", EPERM}, {"EACCES", EACCES}, {"ECONNREFUSED", ECONNREFUSED},
+} errs[] = {{"OK", 0},
+	    {"EPERM", EPERM},
+	    {"EACCES", EACCES},
+	    {"ECONNREFUSED", ECONNREFUSED},
 	    {"EADDRINUSE", EADDRINUSE}};
 
 static int err_num(const char *s)
