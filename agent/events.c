@@ -337,6 +337,14 @@ static const struct procinfo *same_proc(struct pal_events *ev, const struct pal_
 	return p;
 }
 
+/* The last component of a path. */
+static const char *file_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 static void put_process(struct pal_events *ev, const struct pal_event *e)
 {
 	bool name_only = e->flags & PAL_EVF_EXE_NAME;
@@ -353,8 +361,13 @@ static void put_process(struct pal_events *ev, const struct pal_event *e)
 		jw_int(&ev->w, "start_boottime_ns", e->start_ns);
 	if (e->exe[0] && !name_only) {
 		jw_bytes(&ev->w, "exe", e->exe);
+		/* network and device records always name the file (exe_name), as before */
+		if (e->type == PAL_EV_NET || e->type == PAL_EV_DEV)
+			jw_bytes(&ev->w, "exe_name", file_name(e->exe));
 		return;
 	}
+	if (e->flags & PAL_EVF_EXE_TRUNCATED)
+		jw_bool(&ev->w, "exe_truncated", true);
 	if (p && p->exe[0]) {
 		jw_bytes(&ev->w, "exe", p->exe);
 		jw_str(&ev->w, "exe_src", "proc"); /* read after the decision: see audit-log.md */

@@ -425,6 +425,7 @@ enum pal_event_flags {
 	PAL_EVF_TRUNCATED = 1u << 1, /* path in the event is cut to PAL_EV_PATH_MAX */
 	PAL_EVF_PATH2 = 1u << 2, /* path2 is set (rename, link) */
 	PAL_EVF_EXE_NAME = 1u << 3, /* exe is the executable's file name only (no walk) */
+	PAL_EVF_EXE_TRUNCATED = 1u << 4, /* with EXE_NAME: the path was too deep or too long */
 };
 
 struct pal_ev_net {

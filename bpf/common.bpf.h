@@ -217,23 +217,131 @@ static __always_inline struct pal_event *pal_event_begin_obj(const struct pal_ve
 }
 
 /*
- * The actor at decision time, for programs without a path walk (cgroup
- * programs, socket_create): its parent, its start time (with the pid, what
- * tells it from a later process with the same pid) and its executable's
- * file name (PAL_EVF_EXE_NAME: a path needs a dentry walk). Reads through
- * bpf_get_current_task, a helper every program type has for a privileged
- * loader.
+ * State of the walk that builds the path of the actor's executable, as the
+ * task sees it (up to its root), for the programs without the file walk.
+ * The path is written right to left into the event's unused path field,
+ * then copied to exe: no per-CPU scratch (a program may be preempted).
+ */
+struct exe_walk {
+	__u64 d; /* struct dentry * */
+	__u64 vmnt; /* struct vfsmount * of d */
+	__u64 root_d; /* the task's root */
+	__u64 root_vmnt;
+	char *buf; /* pal_event.path */
+	__u32 mnt_off; /* offsetof(struct mount, mnt), relocated */
+	__u32 len; /* pass 1: bytes the path needs; pass 2: bytes left to write */
+	__u8 write; /* pass 2 */
+	__u8 done; /* the root was reached */
+	__u8 pad0[6];
+};
+
+/* One step up: a mount crossing, or one component (counted, or written in pass 2). */
+static long exe_step(__u32 i, void *data)
+{
+	struct exe_walk *w = data;
+	struct dentry *d = (struct dentry *)w->d, *parent;
+	struct vfsmount *v = (struct vfsmount *)w->vmnt;
+	__u32 n;
+
+	if (w->d == w->root_d && w->vmnt == w->root_vmnt) {
+		w->done = 1;
+		return 1;
+	}
+	if (d == BPF_CORE_READ(v, mnt_root)) {
+		struct mount *m = (struct mount *)(w->vmnt - w->mnt_off);
+		struct mount *p = BPF_CORE_READ(m, mnt_parent);
+
+		w->done = p == m; /* the top of the mount tree */
+		w->d = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+		w->vmnt = (__u64)p + w->mnt_off;
+		return w->done ? 1 : 0; /* bpf_loop callbacks return 0 or 1 */
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	n = BPF_CORE_READ(d, d_name.len);
+	if (parent == d || !n)
+		return 1; /* not below the root: not done */
+	if (!w->write) {
+		w->len += n + 1;
+		w->d = (__u64)parent;
+		return w->len >= PAL_EV_EXE_MAX ? 1 : 0; /* too long: not done */
+	}
+	if (n + 1 > w->len)
+		return 1; /* renamed since pass 1: not done */
+	w->len -= n;
+	/* offsets and sizes below PAL_EV_EXE_MAX, in the 1 KiB path field */
+	bpf_probe_read_kernel(w->buf + (w->len & (PAL_EV_EXE_MAX - 1)), n & (PAL_EV_EXE_MAX - 1),
+			      BPF_CORE_READ(d, d_name.name));
+	w->len--;
+	w->buf[w->len & (PAL_EV_EXE_MAX - 1)] = '/';
+	w->d = (__u64)parent;
+	return 0;
+}
+
+/* Start (again) at the executable's dentry and mount. */
+static __always_inline void exe_walk_start(struct exe_walk *w, struct file *exe)
+{
+	w->d = (__u64)BPF_CORE_READ(exe, f_path.dentry);
+	w->vmnt = (__u64)BPF_CORE_READ(exe, f_path.mnt);
+	w->done = 0;
+}
+
+/*
+ * The full path of the executable into e->exe (two bounded walks: measure,
+ * then write). Returns PAL_EVF_EXE_TRUNCATED when the path is too deep or
+ * too long for exe, or changed during the walk: e->exe is then untouched.
+ */
+static __always_inline __u32 pal_exe_path(struct pal_event *e, struct task_struct *t)
+{
+	struct file *exe = BPF_CORE_READ(t, mm, exe_file);
+	struct exe_walk w = {.buf = e->path};
+	__u32 total;
+
+	if (!exe)
+		return 0;
+	w.root_d = (__u64)BPF_CORE_READ(t, fs, root.dentry);
+	w.root_vmnt = (__u64)BPF_CORE_READ(t, fs, root.mnt);
+	w.mnt_off = bpf_core_field_offset(struct mount, mnt);
+	exe_walk_start(&w, exe);
+	bpf_loop(PAL_MAX_DEPTH, exe_step, &w, 0);
+	total = w.len;
+	if (!w.done || !total || total >= PAL_EV_EXE_MAX)
+		return PAL_EVF_EXE_TRUNCATED;
+	exe_walk_start(&w, exe);
+	w.write = 1;
+	e->path[total & (PAL_EV_EXE_MAX - 1)] = 0;
+	bpf_loop(PAL_MAX_DEPTH, exe_step, &w, 0);
+	if (w.len) {
+		e->path[0] = 0;
+		return PAL_EVF_EXE_TRUNCATED;
+	}
+	bpf_probe_read_kernel(e->exe, (total & (PAL_EV_EXE_MAX - 1)) + 1, e->path);
+	e->path[0] = 0;
+	return 0;
+}
+
+/*
+ * The actor at decision time, for programs without the file walk (cgroup
+ * programs, socket_create, the network LSM hooks): its parent, its start
+ * time (with the pid, what tells it from a later process with the same
+ * pid) and its executable's path (pal_exe_path), or, if that is too long,
+ * its file name (PAL_EVF_EXE_NAME | PAL_EVF_EXE_TRUNCATED). Called on the
+ * emit path only. Reads through bpf_get_current_task, a helper every
+ * program type has for a privileged loader.
  */
 static __always_inline void pal_event_actor(struct pal_event *e)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	const unsigned char *name;
+	__u32 trunc;
 
 	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
 	e->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
+	trunc = pal_exe_path(e, t);
+	if (!trunc && e->exe[0] == '/')
+		return;
 	name = BPF_CORE_READ(t, mm, exe_file, f_path.dentry, d_name.name);
 	if (name && bpf_probe_read_kernel_str(e->exe, PAL_EV_EXE_MAX, name) > 1)
-		e->flags |= PAL_EVF_EXE_NAME;
+		e->flags |= PAL_EVF_EXE_NAME | trunc;
 }
 
 /* pal_event_begin_obj for events whose object does not split the rate limit. */

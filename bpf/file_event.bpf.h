@@ -93,6 +93,8 @@ static __always_inline void fill_exe(struct pal_req *r, struct pal_event *e)
 	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
 
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	/* with the pid, what tells this process from a later one with the same pid */
+	e->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	if (!exe)
 		return;
 	r->dir = (__u64)BPF_CORE_READ(exe, f_path.dentry);

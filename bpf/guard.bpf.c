@@ -245,6 +245,57 @@ int BPF_PROG(palisade_bpf, int cmd, union bpf_attr *attr)
 	return tamper(PAL_OP_BPF, cmd, 0, buf); /* EPERM */
 }
 
+#define ANON_INODE_FS_MAGIC_NR 0x09041934
+
+/*
+ * The name of the Palisade map, program or link behind file f, or NULL.
+ * The kernel names the anonymous inode files of bpf objects itself
+ * ("bpf-map", "bpf-prog", "bpf_link"); no task can make another such file.
+ */
+static __always_inline const char *bpf_file_obj(struct file *f)
+{
+	struct bpf_prog_aux *aux = NULL;
+	char n[9] = {};
+	void *obj;
+
+	bpf_probe_read_kernel_str(n, sizeof(n), BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	if (n[0] != 'b' || n[1] != 'p' || n[2] != 'f')
+		return NULL;
+	obj = BPF_CORE_READ(f, private_data);
+	if (n[3] == '-' && n[4] == 'm' && n[5] == 'a' && n[6] == 'p' && !n[7])
+		return ((struct bpf_map *)obj)->name;
+	if (n[3] == '-' && n[4] == 'p' && n[5] == 'r' && n[6] == 'o' && n[7] == 'g' && !n[8])
+		aux = BPF_CORE_READ((struct bpf_prog *)obj, aux);
+	else if (n[3] == '_' && n[4] == 'l' && n[5] == 'i' && n[6] == 'n' && n[7] == 'k' && !n[8])
+		aux = BPF_CORE_READ((struct bpf_link *)obj, prog, aux);
+	return aux ? aux->name : NULL; /* addresses only: read by the caller */
+}
+
+/*
+ * Receiving an fd: pidfd_getfd(2) and SCM_RIGHTS. No task but the agent may
+ * get an fd to a Palisade map, program or link this way either, whatever
+ * the ptrace guard says: the guarantee behind the link checks in palisade_bpf.
+ */
+SEC("lsm/file_receive")
+int BPF_PROG(palisade_file_receive, struct file *file, int ret)
+{
+	const char *name;
+	char buf[16];
+
+	if (ret)
+		return ret;
+	if (BPF_CORE_READ(file, f_inode, i_sb, s_magic) != ANON_INODE_FS_MAGIC_NR)
+		return 0;
+	name = bpf_file_obj(file);
+	if (!name || bpf_probe_read_kernel(buf, sizeof(buf), name))
+		return 0;
+	if (!ours(buf, true) && !ours(buf, false))
+		return 0;
+	if (!refused())
+		return 0;
+	return tamper(PAL_OP_BPF, 0, 0, buf); /* EPERM */
+}
+
 /* dir is the pin dir or its links/ dir. */
 static __always_inline bool pin_dir(const struct pal_guard *g, struct inode *dir)
 {

@@ -72,6 +72,19 @@ struct {
 	__type(value, struct pal_net_rule);
 } pal_net_sock SEC(".maps");
 
+/*
+ * key: a socket. value: __u64, the id of the cgroup the socket was created
+ * in. Set by the LSM hooks when a task of another cgroup connects, sends or
+ * binds with it: they decide that call (by the policies of both cgroups), and
+ * the cgroup hooks, which run after them in the same syscall, leave it alone.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} pal_net_sk SEC(".maps");
+
 /* What one hook is asked to decide. */
 struct net_req {
 	struct pal_net_cidr_key ck; /* access and address filled in, prefix /128 */
@@ -284,10 +297,21 @@ static __always_inline bool net_cgroup_proto(__u16 protocol)
 	return protocol == IPPROTO_TCP || protocol == IPPROTO_UDP || protocol == IPPROTO_MPTCP;
 }
 
-/* Whether the LSM hooks decide this cgroup hook's request instead. */
+/*
+ * Whether the LSM hooks decide this cgroup hook's request instead: the
+ * protocols only they see, and calls by a task of another cgroup than the
+ * socket's (marked in pal_net_sk by the LSM hook of the same syscall).
+ */
 static __always_inline bool net_lsm_decides(struct bpf_sock_addr *ctx, __u32 op)
 {
-	return pal_lsm_net && op != PAL_OP_BIND && !net_cgroup_proto(ctx->protocol);
+	__u64 *cg;
+
+	if (!pal_lsm_net)
+		return false;
+	if (op != PAL_OP_BIND && !net_cgroup_proto(ctx->protocol))
+		return true;
+	cg = bpf_sk_storage_get(&pal_net_sk, ctx->sk, 0, 0);
+	return cg && *cg != bpf_get_current_cgroup_id();
 }
 
 static __always_inline int sock_addr4(struct bpf_sock_addr *ctx, __u8 access, __u32 op)
@@ -431,6 +455,8 @@ int palisade_bind6(struct bpf_sock_addr *ctx)
 		      .op = PAL_OP_BIND},
 	};
 
+	if (net_lsm_decides(ctx, PAL_OP_BIND))
+		return PAL_CG_ALLOW;
 	fill_addr6(ctx, &l.r);
 	if (!net_begin(&l))
 		return PAL_CG_ALLOW;
@@ -454,14 +480,23 @@ int palisade_sock_create(struct bpf_sock *ctx)
 	return net_decide(&l);
 }
 
-/* ---- BPF LSM: connect and sendmsg of the other protocols ---------------- */
+/* ---- BPF LSM: other protocols, and sockets from other cgroups --------- */
 
 /*
  * The cgroup sock_addr hooks only run for protocols with a pre_connect
  * (connect) and for UDP (sendmsg): ICMP datagram sockets, raw sockets, SCTP
  * and DCCP reach neither. These hooks decide those by the calling task's
  * cgroup. The address is the kernel's copy of the caller's sockaddr.
+ *
+ * The cgroup hooks run for the cgroup the socket was created in, which is
+ * not the caller's when the socket was inherited or passed (SCM_RIGHTS,
+ * pidfd_getfd) from another cgroup. Such calls, for every protocol, are
+ * decided here by the policies of both cgroups, and the cgroup hooks skip
+ * them (pal_net_sk), so one decision gives one record.
  */
+#define MSG_FASTOPEN_FLAG 0x20000000
+#define SOCK_STREAM_TYPE 1
+
 static __always_inline int lsm_fill_addr(struct net_req *r, __u16 family, const void *name,
 					 int namelen)
 {
@@ -486,29 +521,139 @@ static __always_inline int lsm_fill_addr(struct net_req *r, __u16 family, const 
 	return 0;
 }
 
-static __always_inline int lsm_addr(struct socket *sock, const void *name, int namelen, __u32 op)
+/* State of the walk over a cgroup's ancestors (bpf_loop context). */
+struct cg_walk {
+	struct pal_cgroup_key k;
+	__u64 cg; /* struct cgroup * */
+	__u64 mask;
+	__u64 unknown;
+	__u32 level;
+	__u32 anc_off; /* offsetof(struct cgroup, ancestors), relocated */
+};
+
+/* Level lvl of the walk: as one step of pal_task_policies, for another cgroup. */
+static long cg_walk_step(__u32 lvl, void *data)
+{
+	struct cg_walk *w = data;
+	struct pal_cgroup_val *v;
+	struct cgroup *a = NULL;
+
+	if (lvl > w->level || lvl >= PAL_MAX_CGROUP_DEPTH)
+		return 1;
+	bpf_probe_read_kernel(&a, sizeof(a), (void *)(w->cg + w->anc_off + 8 * (__u64)lvl));
+	w->k.cgroup_id = BPF_CORE_READ(a, kn, id);
+	if (!w->k.cgroup_id)
+		return 1;
+	v = bpf_map_lookup_elem(&pal_cgroups, &w->k);
+	if (v) {
+		w->mask |= v->policies;
+		w->unknown = v->unknown;
+	} else {
+		w->mask |= w->unknown; /* below it, nothing is classified either */
+	}
+	return 0;
+}
+
+/* The policies that apply to tasks of cgroup cg (pal_task_policies for that cgroup). */
+static __always_inline __u64 cgroup_policies(__u32 gen, struct cgroup *cg)
+{
+	const struct pal_gen_config *cfg = pal_config_of(gen);
+	struct cg_walk w = {.k = {.gen = gen}};
+
+	if (!cfg)
+		return 0;
+	w.mask = cfg->host_policies;
+	if (!cg || !cfg->ncgroup_keys)
+		return w.mask;
+	w.cg = (__u64)cg;
+	w.level = BPF_CORE_READ(cg, level);
+	w.anc_off = bpf_core_field_offset(struct cgroup, ancestors);
+	bpf_loop(PAL_MAX_CGROUP_DEPTH, cg_walk_step, &w, 0);
+	return w.mask;
+}
+
+/* Where a socket was created, if that is not the current task's cgroup. */
+struct sk_origin {
+	struct cgroup *cg;
+	__u64 id;
+	bool foreign;
+};
+
+static __always_inline void sk_origin(struct sock *sk, struct sk_origin *o)
+{
+	struct cgroup *cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup);
+
+	o->cg = cg;
+	o->id = BPF_CORE_READ(cg, kn, id);
+	o->foreign = o->id != bpf_get_current_cgroup_id();
+}
+
+/*
+ * Decide a foreign call with the policies of the socket's cgroup too, and
+ * mark the socket so that the cgroup hooks of this syscall skip it.
+ */
+static __always_inline bool lsm_begin(struct net_loop *l, struct sock *sk,
+				      const struct sk_origin *o)
+{
+	__u64 *mark;
+
+	if (!net_begin(l))
+		return false;
+	if (!o->foreign)
+		return true;
+	l->mask |= cgroup_policies(l->gen, o->cg);
+	mark = bpf_sk_storage_get(&pal_net_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (mark)
+		*mark = o->id;
+	return true;
+}
+
+/*
+ * The request of a connect, sendmsg or bind, or 1 when this hook has no say:
+ * a TCP/UDP/MPTCP call from the socket's own cgroup (the cgroup hooks
+ * decide), a connected send, an address the kernel refuses itself.
+ */
+static __always_inline int lsm_request(struct net_loop *l, struct sock *sk, struct sk_origin *o,
+				       const void *name, int namelen, __u32 flags)
+{
+	struct net_req *r = &l->r;
+	__u16 family, af = 0;
+
+	if (!sk || !name || namelen <= 0)
+		return 1; /* connected send: the connect was decided */
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return 1;
+	r->protocol = BPF_CORE_READ(sk, sk_protocol);
+	sk_origin(sk, o);
+	if (!o->foreign && (r->op == PAL_OP_BIND || net_cgroup_proto(r->protocol)))
+		return 1; /* the common case: one comparison */
+	r->type = BPF_CORE_READ(sk, sk_type);
+	/* TCP ignores a send's address, except for a Fast Open connect */
+	if (r->op == PAL_OP_SENDMSG && r->type == SOCK_STREAM_TYPE && !(flags & MSG_FASTOPEN_FLAG))
+		return 1;
+	bpf_probe_read_kernel(&af, sizeof(af), name);
+	if (r->op == PAL_OP_CONNECT && !af)
+		return 1; /* AF_UNSPEC: disconnect */
+	if (lsm_fill_addr(r, family, name, namelen))
+		return 1; /* the kernel refuses the address itself */
+	r->family = family;
+	return 0;
+}
+
+static __always_inline int lsm_addr(struct sock *sk, const void *name, int namelen, __u32 op,
+				    __u32 flags)
 {
 	struct net_loop l = {
 		.r = {.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = PAL_ACC_CONNECT},
 		      .op = op},
 	};
-	struct sock *sk = BPF_CORE_READ(sock, sk);
-	__u16 family, af = 0;
+	struct sk_origin o = {};
 
-	if (!sk || !name || namelen <= 0)
-		return 0; /* connected send: the connect was decided */
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	l.r.protocol = BPF_CORE_READ(sk, sk_protocol);
-	if ((family != AF_INET && family != AF_INET6) || net_cgroup_proto(l.r.protocol))
+	if (lsm_request(&l, sk, &o, name, namelen, flags) || !lsm_begin(&l, sk, &o))
 		return 0;
-	bpf_probe_read_kernel(&af, sizeof(af), name);
-	if (op == PAL_OP_CONNECT && !af)
-		return 0; /* AF_UNSPEC: disconnect */
-	if (lsm_fill_addr(&l.r, family, name, namelen))
-		return 0; /* the kernel refuses the address itself */
-	l.r.family = family;
-	l.r.type = BPF_CORE_READ(sk, sk_type);
-	return net_decide(&l) == PAL_CG_DENY ? -EPERM : 0;
+	net_eval(&l);
+	return net_finish(&l) == PAL_CG_DENY ? -EPERM : 0;
 }
 
 SEC("?lsm/socket_connect")
@@ -517,7 +662,7 @@ int BPF_PROG(palisade_lsm_connect, struct socket *sock, struct sockaddr *address
 {
 	if (ret)
 		return ret;
-	return lsm_addr(sock, address, addrlen, PAL_OP_CONNECT);
+	return lsm_addr(sock->sk, address, addrlen, PAL_OP_CONNECT, 0);
 }
 
 SEC("?lsm/socket_sendmsg")
@@ -525,8 +670,36 @@ int BPF_PROG(palisade_lsm_sendmsg, struct socket *sock, struct msghdr *msg, int 
 {
 	if (ret)
 		return ret;
-	return lsm_addr(sock, BPF_CORE_READ(msg, msg_name), BPF_CORE_READ(msg, msg_namelen),
-			PAL_OP_SENDMSG);
+	return lsm_addr(sock->sk, BPF_CORE_READ(msg, msg_name), BPF_CORE_READ(msg, msg_namelen),
+			PAL_OP_SENDMSG, BPF_CORE_READ(msg, msg_flags));
+}
+
+/*
+ * bind() by a task of another cgroup than the socket's (bind of the socket's
+ * own cgroup is decided by the cgroup hooks), with the same dual-stack rule
+ * as cgroup/bind6.
+ */
+SEC("?lsm/socket_bind")
+int BPF_PROG(palisade_lsm_bind, struct socket *sock, struct sockaddr *address, int addrlen,
+	     int ret)
+{
+	struct net_loop l = {
+		.r = {.ck = {.prefixlen = PAL_NET_CIDR_FIXED_BITS + 128, .access = PAL_ACC_BIND},
+		      .op = PAL_OP_BIND},
+	};
+	struct sock *sk = sock->sk;
+	struct sk_origin o = {};
+	bool dual;
+
+	if (ret)
+		return ret;
+	if (lsm_request(&l, sk, &o, address, addrlen, 0))
+		return 0;
+	dual = l.r.family == AF_INET6 && addr_is_any6(l.r.ck.addr) &&
+	       !BPF_CORE_READ_BITFIELD_PROBED(sk, __sk_common.skc_ipv6only);
+	if (!lsm_begin(&l, sk, &o))
+		return 0;
+	return net_bind6_finish(&l, dual) == PAL_CG_DENY ? -EPERM : 0;
 }
 
 /*

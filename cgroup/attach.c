@@ -120,12 +120,12 @@ int pal_cg_node_attach(struct pal_cgroup *cg, struct cg_node *n)
 
 /*
  * With BPF LSM (PAL_CG_LSM_SOCKET), connect and sendmsg of the protocols the
- * cgroup hooks never see are decided by LSM hooks in the same object (same
- * rule maps). They are attached once, host-wide, and pick the policies by
+ * cgroup hooks never see, and connect, sendmsg and bind with a socket from
+ * another cgroup, are decided by LSM hooks in the same object (same rule maps). They are attached once, host-wide, and pick the policies by
  * the calling task's cgroup.
  */
 static const char *const lsm_progs[PAL_CG_NLSM] = {"palisade_lsm_connect", "palisade_lsm_sendmsg",
-						   "palisade_lsm_listen"};
+						   "palisade_lsm_listen", "palisade_lsm_bind"};
 
 static void lsm_pin_path(const struct pal_cgroup *cg, int i, char *buf, size_t len)
 {
@@ -146,6 +146,7 @@ static void lsm_prepare(struct cgnet_bpf *net, bool lsm)
 	bpf_program__set_autoload(net->progs.palisade_lsm_connect, lsm);
 	bpf_program__set_autoload(net->progs.palisade_lsm_sendmsg, lsm);
 	bpf_program__set_autoload(net->progs.palisade_lsm_listen, lsm);
+	bpf_program__set_autoload(net->progs.palisade_lsm_bind, lsm);
 }
 
 /* Attach the new object's LSM programs; the old ones stay until lsm_commit. */

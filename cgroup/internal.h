@@ -23,7 +23,7 @@
 
 /* connect4/6, sendmsg4/6, bind4/6, sock_create, dev */
 #define PAL_CG_NPROGS 8
-#define PAL_CG_NLSM 3 /* BPF LSM programs of the network object (attach.c) */
+#define PAL_CG_NLSM 4 /* BPF LSM programs of the network object (attach.c) */
 /* components of a cgroup path or pattern the matcher handles */
 #define PAL_CG_MAX_COMPONENTS 64
 /* hash buckets of the tracked cgroups */
