@@ -87,6 +87,8 @@ static const struct dr_hook_info hook_info[] = {
 	{"bpf", "guard", "BPF commands on the agent's objects", NULL},
 	{"bpf_map", "guard", "opening the agent's maps", NULL},
 	{"bpf_prog", "guard", "opening the agent's programs", NULL},
+	{"file_receive", "guard", "the agent's BPF fds received by others (SCM_RIGHTS, pidfd_getfd)",
+	 NULL},
 	{"task_kill", "guard", "signals to the agent", NULL},
 	{"ptrace_access_check", "guard", "ptrace of the agent", NULL},
 	{"inode_permission", "guard", "opening the agent's pins", NULL},
@@ -577,7 +579,8 @@ static void rate_network_lsm(struct doctor *d, struct dr_feature *f)
 	f->state = DR_WARN;
 	snprintf(f->detail, sizeof(f->detail),
 		 "TCP and UDP enforced by cgroup programs; without BPF LSM, sends and connects of "
-		 "ICMP, raw, SCTP and DCCP sockets and listen() without bind() are not mediated");
+		 "ICMP, raw, SCTP and DCCP sockets, listen() without bind() and sockets passed in "
+		 "from another cgroup are not mediated");
 }
 
 static void rate_features(struct doctor *d, bool have_cgroup2)

@@ -1032,7 +1032,8 @@ static __always_inline bool creds_overridden(void)
 /*
  * Decide `write` on a dentry without a mount. The walk is the helper walk
  * (pal_resolve): the mount found is no BTF pointer. No mount in the task's
- * namespace: unresolved, denied, unless the credentials are overridden
+ * namespace, or no walk from it to the task's root: unresolved, denied,
+ * unless the credentials are overridden
  * (overlayfs writing an upper layer the task cannot see; the task's own
  * change was decided on the overlay's path). A file the task can see is
  * decided whatever its credentials, so an io_uring personality frees nothing.
@@ -1056,6 +1057,13 @@ static __always_inline int check_dentry(struct dentry *d, __u32 op)
 	r.is_dir = inode && (inode->i_mode & S_IFMT) == S_IFDIR;
 	r.dev = pal_encode_dev(d->d_sb->s_dev);
 	if (!mnt || pal_resolve(&r) < 0) {
+		/*
+		 * Not reachable from the task's root either: an overlay's
+		 * upper layer below a container's root (copy-up sets its
+		 * xattrs), as with no mount at all.
+		 */
+		if (mnt && creds_overridden())
+			return 0;
 		r.walk_status = WALK_UNRESOLVED;
 		r.depth = -1;
 		pal_count(PAL_CNT_UNRESOLVED);
