@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "agent/cleanup.h"
+#include "agent/file.h"
 #include "agent/palisade.h"
 #include "agent/policy_view.h"
 #include "policies/explain.h"
@@ -349,6 +350,30 @@ static void check_sarif(const struct popts *o)
 	json_object_put(log);
 }
 
+/*
+ * Network rules need BPF LSM for what cgroup programs cannot see. On a host
+ * without it, say what is then not mediated (a note, not a policy warning:
+ * the policy is right, the host is not).
+ */
+static void note_host_lsm(const struct popts *o, const struct pal_policy_set *set)
+{
+	char why[512];
+	__u32 n = 0;
+
+	if ((o->flags & PAL_LOAD_NO_HOST) || o->quiet || o->json || o->sarif)
+		return;
+	for (__u32 i = 0; i < set->npolicies; i++)
+		n += set->policies[i].nnet;
+	if (!n || !pal_lsm_probe(why, sizeof(why)))
+		return;
+	fprintf(stderr,
+		"palisade check: note: %u network rules: without BPF LSM on this host, cgroup "
+		"programs enforce TCP and UDP, but ICMP, raw, SCTP and DCCP sends and connects, "
+		"listen() without bind() and sockets passed in from another cgroup are not "
+		"mediated (%s)\n",
+		n, why);
+}
+
 int cmd_check(int argc, char **argv)
 {
 	_cleanup_(pal_policy_set_freep) struct pal_policy_set *set = NULL;
@@ -374,6 +399,8 @@ int cmd_check(int argc, char **argv)
 	else if (rc < 0 && !o.quiet)
 		printf("palisade check: %u policies OK, %zu warnings\n", set->npolicies,
 		       set->nwarnings);
+	if (rc < 0)
+		note_host_lsm(&o, set);
 	else if (rc == PAL_EXIT_POLICY && set)
 		fprintf(stderr, "palisade check: %zu errors, %zu warnings\n", set->nerrors,
 			set->nwarnings);

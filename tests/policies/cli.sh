@@ -117,6 +117,18 @@ grep -q "^  n  *char  *1  *1  *read  *deny  *$tmp/net.yaml:10\$" "$tmp/out" || f
 run "$PAL" compile --json --no-host "$tmp/net.yaml"
 grep -q '"prefix": *"10.1.0.0/16"' "$tmp/out" || fail "compile --json network_entries"
 grep -q '"access": *"read"' "$tmp/out" || fail "compile --json device_entries"
+# check notes what network rules leave unmediated on a host without BPF LSM
+# (this host, or not: the expectation follows the host's active LSMs).
+"$PAL" check "$tmp/net.yaml" >"$tmp/out" 2>"$tmp/err"
+[ $? = 0 ] || fail "check net: exit not 0"
+if grep -qw bpf /sys/kernel/security/lsm 2>/dev/null; then
+	grep -q 'note:' "$tmp/err" && fail "check net: a BPF LSM note on a host that has BPF LSM"
+else
+	grep -q '^palisade check: note: 2 network rules: without BPF LSM on this host.*sockets passed in from another cgroup are not mediated' "$tmp/err" ||
+		fail "check net: no note that this host has no BPF LSM"
+fi
+"$PAL" check --no-host "$tmp/net.yaml" >"$tmp/out" 2>"$tmp/err"
+grep -q 'note:' "$tmp/err" && fail "check --no-host net: a host note"
 
 # check and compile each accept only their own options.
 run "$PAL" compile -q --no-host "$tmp/good.yaml"
