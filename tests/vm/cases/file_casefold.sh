@@ -6,8 +6,9 @@
 # `palisade compile`, the agent's start and its reload refuse it with
 # FILE:LINE:COL. Refused as well: the name spelled in another case, a rule
 # below a subdirectory (it inherits the flag) and a rule reached through a
-# symlink to the directory. The way the error's hint gives, `dirs:` on the
-# directory itself, loads and denies every spelling (errno and record).
+# symlink to the directory or a bind mount of it. The way the error's hint
+# gives, `dirs:` on the directory itself, loads and denies every spelling
+# (errno and record).
 # Controls: a literal rule in a case-sensitive directory of the same
 # filesystem loads and denies.
 . "$PAL_LIB"
@@ -65,6 +66,10 @@ refused "a name that does not exist yet" "$D/ci/new.txt" "$D/ci"
 refused "below a subdirectory" "$D/ci/sub/f" "$D/ci"
 refused "a dirs: rule below the directory" "$D/ci/sub" "$D/ci"
 refused "through a symlink to the directory" "$PAL_TMP/ci-link/Secret.txt" "$PAL_TMP/ci-link"
+mkdir "$PAL_TMP/bind"
+pal_must "bind-mount the directory" mount --bind "$D/ci" "$PAL_TMP/bind"
+refused "through a bind mount of the directory" "$PAL_TMP/bind/Secret.txt" "$PAL_TMP/bind"
+umount "$PAL_TMP/bind"
 out=$("$PAL_AGENT" check --no-host "$PAL_TMP/bad/bad.yaml" 2>&1)
 pal_check "check --no-host does not look at this host ($out)" [ $? = 0 ]
 
