@@ -2,10 +2,15 @@
 /*
  * Whole-policy warnings: rules that can have no effect (allow under a
  * default of allow), duplicate rules, and Unix sockets named without `connect`. Hash tables keep this linear.
+ * One error: a rule path below an existing case-insensitive directory.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "policies/policy_int.h"
 
@@ -213,10 +218,73 @@ static void socket_words(struct pal_parse *p, const struct pal_ir_policy *pol)
 	}
 }
 
+/* ---- rule paths below case-insensitive directories -------------------- */
+
+/*
+ * 1 if the directory dir is case-insensitive (ext4 `chattr +F`, tmpfs
+ * `-o casefold`), 0 if not, -ENOENT if it does not exist (nor anything below).
+ */
+static int casefold_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int flags = 0;
+	int r;
+
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? -ENOENT : 0;
+	r = !ioctl(fd, FS_IOC_GETFLAGS, &flags) && (flags & FS_CASEFOLD_FL);
+	close(fd);
+	return r;
+}
+
+/*
+ * Copy into dir the shallowest existing case-insensitive directory that holds
+ * a component of path; return 1, or 0 if there is none. The kernel hashes a
+ * name as the lookup that made its dentry spelled it, so a literal component
+ * in such a directory misses its other spellings.
+ */
+static int casefold_above(const char *path, __u32 len, char dir[PAL_PATH_MAX])
+{
+	for (__u32 end = 0; end < len && end < PAL_PATH_MAX; end++) {
+		int r;
+
+		if (path[end] != '/')
+			continue;
+		memcpy(dir, path, end ? end : 1);
+		dir[end ? end : 1] = 0;
+		r = casefold_dir(dir);
+		if (r)
+			return r > 0;
+	}
+	return 0;
+}
+
+static void casefold_rules(struct pal_parse *p, const struct pal_ir_policy *pol)
+{
+	char dir[PAL_PATH_MAX];
+
+	if (p->flags & PAL_LOAD_NO_HOST)
+		return;
+	for (size_t i = 0; i < pol->nfiles; i++) {
+		const struct pal_ir_file *f = &pol->files[i];
+
+		if (!casefold_above(f->path, f->len, dir))
+			continue;
+		pal_diag_at(
+			p, PAL_SEV_ERROR, f->loc.line, f->loc.col,
+			"'%s' is below the case-insensitive directory '%s': the kernel matches "
+			"a name as each open spells it, so another spelling would miss this "
+			"rule. Hint: name the directory itself in `dirs:` (that covers every "
+			"spelling below it), or clear its flag with `chattr -F` while it is empty",
+			pal_q(p, f->path, f->len), pal_q(p, dir, strlen(dir)));
+	}
+}
+
 int pal_policy_checks(struct pal_parse *p, const struct pal_ir_policy *pol)
 {
 	int err;
 
+	casefold_rules(p, pol);
 	no_effect(p, pol);
 	socket_words(p, pol);
 	err = dup_files(p, pol);
