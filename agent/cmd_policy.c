@@ -14,7 +14,7 @@
 #include <json-c/json.h>
 
 #include "agent/cleanup.h"
-#include "agent/file.h"
+#include "agent/probe.h"
 #include "agent/palisade.h"
 #include "agent/policy_view.h"
 #include "policies/explain.h"
@@ -357,21 +357,21 @@ static void check_sarif(const struct popts *o)
  */
 static void note_host_lsm(const struct popts *o, const struct pal_policy_set *set)
 {
-	char why[512];
+	char lsms[512];
 	__u32 n = 0;
 
 	if ((o->flags & PAL_LOAD_NO_HOST) || o->quiet || o->json || o->sarif)
 		return;
 	for (__u32 i = 0; i < set->npolicies; i++)
 		n += set->policies[i].nnet;
-	if (!n || !pal_lsm_probe(why, sizeof(why)))
+	if (!n || pal_probe_lsm_list(lsms, sizeof(lsms)) == 1)
 		return;
 	fprintf(stderr,
 		"palisade check: note: %u network rules: without BPF LSM on this host, cgroup "
 		"programs enforce TCP and UDP, but ICMP, raw, SCTP and DCCP sends and connects, "
 		"listen() without bind() and sockets passed in from another cgroup are not "
-		"mediated (%s)\n",
-		n, why);
+		"mediated (palisade doctor says more)\n",
+		n);
 }
 
 int cmd_check(int argc, char **argv)
