@@ -43,7 +43,8 @@ cat >"$tmp/ctd/k8s.io/$ID1/config.json" <<JSON
 "io.kubernetes.cri.sandbox-name":"web-7d4b9c","io.kubernetes.cri.sandbox-namespace":"prod",
 "io.kubernetes.cri.sandbox-uid":"$UID1"}}
 JSON
-echo "{\"id\":\"$ID2\",\"bundle\":\"$tmp/bundle/$ID2\"}" >"$tmp/runc/$ID2/state.json"
+# runc keeps the bundle as a label of the container's config
+echo "{\"id\":\"$ID2\",\"config\":{\"labels\":[\"bundle=$tmp/bundle/$ID2\"]}}" >"$tmp/runc/$ID2/state.json"
 cat >"$tmp/bundle/$ID2/config.json" <<JSON
 {"annotations":{"io.kubernetes.pod.name":"api-0","io.kubernetes.pod.namespace":"shop",
 "io.kubernetes.container.name":"api","io.kubernetes.cri-o.ImageName":"quay.io/shop/api:v2",
