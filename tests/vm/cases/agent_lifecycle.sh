@@ -33,14 +33,17 @@ pal_check "open of /srv/secret denied" pal_in_cgroup w paltest open /srv/secret 
 pal_agent_settle
 st=$("$PAL_AGENT" status --json --socket "$SOCK")
 echo "status: $st"
-# 23 file programs, and file_truncate where the kernel has it (6.2 on; kallsyms tells).
+# 29 file programs on every kernel of the matrix (one inode_setattr form;
+# file_ioctl or inode_file_setattr), plus file_truncate and the two ACL
+# hooks where the kernel has them (6.2 on; kallsyms tells).
+nprogs=29
 if grep -qw bpf_lsm_file_truncate /proc/kallsyms; then
-	nprogs=24
+	nprogs=$((nprogs + 1))
 else
-	nprogs=23
 	pal_check "the agent says ftruncate goes to path_truncate on this kernel" \
 		grep -q "no file_truncate hook (before 6.2)" "$PAL_AGENT_ERR"
 fi
+grep -qw bpf_lsm_inode_set_acl /proc/kallsyms && nprogs=$((nprogs + 2))
 for f in '"ok":true' '"generation":1' '"name":"lifecycle"' '"denied":1' "\"lsm_programs\":$nprogs," \
 	'"events_lost":0' '"ringbuf_size_bytes":8388608' '"rss_kib":[1-9]'; do
 	pal_check "status has $f" sh -c 'echo "$1" | grep -q "$2"' - "$st" "$f"
