@@ -274,6 +274,102 @@ static __always_inline bool stacked_backing(struct vfsmount *mnt)
 	return t->cred != t->real_cred && BPF_CORE_READ(real_mount(mnt), mnt_ns) == MNT_NS_INTERNAL;
 }
 
+/* ---- overlayfs: the real file behind the one the task opened ---------- */
+
+/* 6.8 on: f_path of a backing file is the real path; the task's path is kept here. */
+struct backing_file___user {
+	struct file file;
+	struct path user_path;
+} __attribute__((preserve_access_index));
+
+/* A dentry of inode: the first of its aliases (any is a path of the same file). */
+static __always_inline struct dentry *inode_alias(struct inode *inode)
+{
+	struct hlist_node *first = inode->i_dentry.first;
+
+	if (!first)
+		return NULL;
+	return (struct dentry *)((char *)first - bpf_core_field_offset(struct dentry, d_u.d_alias));
+}
+
+/*
+ * An open the task asked for: decided by its path and identity. When it
+ * was recorded as audited, the backing open of the same overlay file that
+ * follows (check_backing) is told, so one access gives one record.
+ */
+static __always_inline int check_open(struct file *file, const struct pal_obj *o, __u32 access)
+{
+	struct pal_walk *w;
+	struct pal_req r;
+
+	if (!req_begin(&r, PAL_CLASS_FILE, access))
+		return 0;
+	req_target(&r, o);
+	pal_decide(&r);
+	if (r.v.action == PAL_ACT_AUDIT && (w = scratch()))
+		w->audited_inode = (__u64)file->f_inode;
+	return req_finish(&r, PAL_EV_FILE, PAL_OP_OPEN, o, NULL);
+}
+
+/*
+ * Decide the real file behind an open that overlayfs made for the task:
+ * by the identity keys of the file and of its directories up to its
+ * filesystem's root, so that a rule on a layer's file or directory holds
+ * through every overlay that stacks it. Identity keys only restrict (deny,
+ * audit: see match_ancestors); defaults were applied to the task's own
+ * open. d: the real file's dentry; user: the path the record names.
+ */
+static __always_inline int check_real(struct inode *real, struct dentry *d,
+				      const struct pal_obj *user, __u32 access)
+{
+	struct pal_walk *w;
+	struct pal_req r;
+
+	if (!req_begin(&r, PAL_CLASS_FILE, access))
+		return 0;
+	r.explicit_only = 1;
+	r.identity_only = 1;
+	r.dir = (__u64)d;
+	r.ino = real->i_ino;
+	r.dev = pal_encode_dev(real->i_sb->s_dev);
+	r.is_dir = (real->i_mode & S_IFMT) == S_IFDIR; /* a lower directory that overlayfs lists */
+	r.walk_status = WALK_DONE;
+	pal_decide(&r);
+	w = scratch();
+	if (w) {
+		struct dentry *ud = user->dir; /* a local: CO-RE relocates kernel types only */
+		/* the task's open of this overlay file was recorded already */
+		bool told =
+			w->audited_inode && w->audited_inode == (__u64)BPF_CORE_READ(ud, d_inode);
+
+		w->audited_inode = 0;
+		if (told && r.v.action == PAL_ACT_AUDIT)
+			return 0;
+	}
+	return req_finish(&r, PAL_EV_FILE, PAL_OP_OPEN, user, NULL);
+}
+
+/*
+ * The backing open of an overlayfs file (FUSE passthrough and cachefiles
+ * open backing files too), right after the task's open of the overlay file
+ * was decided by its path: the real file, from the upper or a lower layer.
+ * The record names the path the task opened.
+ */
+static __always_inline int check_backing(struct file *file, __u32 access)
+{
+	struct dentry *d = file->f_path.dentry;
+	struct pal_obj user = {.dir = d, .mnt = file->f_path.mnt};
+	struct backing_file___user *bf = (void *)file;
+
+	if (d->d_inode != file->f_inode) { /* before 6.8: f_path is the task's path */
+		d = inode_alias(file->f_inode);
+	} else if (bpf_core_field_exists(bf->user_path)) {
+		user.dir = BPF_CORE_READ(bf, user_path.dentry);
+		user.mnt = BPF_CORE_READ(bf, user_path.mnt);
+	}
+	return check_real(file->f_inode, d, &user, access);
+}
+
 /* ---- a confined task stays in its cgroup ------------------------------ */
 
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -448,12 +544,10 @@ int BPF_PROG(palisade_file_open, struct file *file, int ret)
 	}
 	/*
 	 * The exec open is decided by bprm_check (or, for uselib, mmap_file):
-	 * deciding it here as a read would let `deny read` forbid exec. The
-	 * backing open of an overlayfs file was decided on the overlay file.
+	 * deciding it here as a read would let `deny read` forbid exec.
 	 * Files on kernel-internal mounts have no path.
 	 */
-	if ((flags & __FMODE_EXEC) || (fmode & (FMODE_NOACCOUNT | FMODE_BACKING)) ||
-	    (mnt->mnt_flags & MNT_INTERNAL) || stacked_backing(mnt))
+	if ((flags & __FMODE_EXEC) || (mnt->mnt_flags & MNT_INTERNAL))
 		return 0;
 	if (fmode & FMODE_READ)
 		access |= PAL_ACC_READ;
@@ -463,7 +557,16 @@ int BPF_PROG(palisade_file_open, struct file *file, int ret)
 		access |= PAL_ACC_TRUNCATE;
 	if (!access)
 		return 0;
-	return check_obj(&o, PAL_CLASS_FILE, PAL_EV_FILE, PAL_OP_OPEN, access);
+	if (fmode & (FMODE_NOACCOUNT | FMODE_BACKING))
+		return check_backing(file, access);
+	/*
+	 * overlayfs copying a lower file up reads it: a file its layer denies
+	 * must not reach the upper layer, where the task could read the copy.
+	 * The record names the file below its layer, which the task cannot see.
+	 */
+	if (stacked_backing(mnt))
+		return check_real(file->f_inode, o.dir, &o, access);
+	return check_open(file, &o, access);
 }
 
 /* Writes through an fd opened before the policy loaded (or before a reload). */

@@ -172,7 +172,8 @@ static long dir_step(__u32 n, void *arg)
  * Directory identity keys only ever name directories (emit_file.c).
  */
 static __always_inline void match_inode(const struct pal_bloom *bl, struct pal_file_key *k,
-					__u64 ino, __u32 dev, __u32 is_dir, __u32 exe_id)
+					__u64 ino, __u32 dev, __u32 is_dir, __u32 exe_id,
+					__u32 drop_allow)
 {
 	__u8 last = is_dir ? PAL_KEY_DIR_INODE : PAL_KEY_INODE;
 
@@ -182,11 +183,13 @@ static __always_inline void match_inode(const struct pal_bloom *bl, struct pal_f
 	for (__u8 kind = PAL_KEY_INODE; kind <= last; kind++) {
 		k->kind = kind;
 		k->a = ino;
-		lookup_add(bl, k);
+		if (may_have(bl, k))
+			pal_lookup_add(drop_allow);
 		if (exe_id) {
 			k->kind = kind | PAL_KEY_FROM;
 			k->a = pal_from_mix(ino, exe_id);
-			lookup_add(bl, k);
+			if (may_have(bl, k))
+				pal_lookup_add(drop_allow);
 		}
 	}
 }
@@ -266,6 +269,14 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 	ms->exe_id = exe_id;
 	if (d > PAL_MAX_DEPTH)
 		return;
+	if (r->identity_only) { /* the real file behind an overlay file (check_backing) */
+		if (p->flags & PAL_POLF_INODE_KEYS) {
+			match_inode(bl, k, r->ino, r->dev, r->is_dir, exe_id, 1);
+			if (p->dir_depths)
+				match_ancestors(&m, req_obj(r), r->dev);
+		}
+		return;
+	}
 	/* levels 0..d; leaves m.prefix at depth d */
 	bpf_loop((PAL_MAX_DEPTH + DIR_UNROLL) / DIR_UNROLL, dir_step, &m, 0);
 	if (p->exact_depths & (1ULL << (d < 63 ? d : 63))) {
@@ -281,7 +292,7 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 	}
 	if (!(p->flags & PAL_POLF_INODE_KEYS))
 		return;
-	match_inode(bl, k, r->ino, r->dev, r->is_dir, exe_id);
+	match_inode(bl, k, r->ino, r->dev, r->is_dir, exe_id, 0);
 	if (p->dir_depths && r->aliased)
 		match_ancestors(&m, req_obj(r), r->dev);
 }

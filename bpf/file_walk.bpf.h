@@ -34,6 +34,7 @@ struct pal_walk {
 	__u64 dentry[PAL_MAX_DEPTH]; /* the dentries behind name_hash, for the event path */
 	__u64 words[PAL_NAME_WORDS];
 	struct parent_name pn; /* the dentry being walked */
+	__u64 audited_inode; /* the inode of the task's last audited open (check_backing) */
 	char buf[2 * PAL_EV_PATH_MAX + PAL_NAME_MAX + 2]; /* event path being built */
 };
 
@@ -373,6 +374,8 @@ struct pal_req {
 	__u8 aliased; /* out of pal_resolve: its directories may have other paths */
 	__u8 explicit_only; /* ignore defaults: only rules that name the object */
 	__u8 exec_yields; /* exec: a policy with exec: rules decides by them, not its files default */
+	__u8 identity_only; /* no path: identity keys of the object and its directories, deny and audit only */
+	__u8 pad[7];
 	__u64 seed;
 	__u64 mask; /* policies to evaluate */
 	struct pal_verdict v; /* merged over every decide call */
