@@ -282,14 +282,20 @@ struct backing_file___user {
 	struct path user_path;
 } __attribute__((preserve_access_index));
 
+/* 7.x: d_alias is in an anonymous union; before, in the union d_u. */
+struct dentry___alias {
+	struct hlist_node d_alias;
+} __attribute__((preserve_access_index));
+
 /* A dentry of inode: the first of its aliases (any is a path of the same file). */
 static __always_inline struct dentry *inode_alias(struct inode *inode)
 {
 	struct hlist_node *first = inode->i_dentry.first;
+	__u32 off = bpf_core_field_exists(struct dentry___alias, d_alias) ?
+			    bpf_core_field_offset(struct dentry___alias, d_alias) :
+			    bpf_core_field_offset(struct dentry, d_u.d_alias);
 
-	if (!first)
-		return NULL;
-	return (struct dentry *)((char *)first - bpf_core_field_offset(struct dentry, d_u.d_alias));
+	return first ? (struct dentry *)((char *)first - off) : NULL;
 }
 
 /*
