@@ -73,6 +73,10 @@ PALISADE_OCI_CONTAINERD_ROOT=$tmp/ctd PALISADE_OCI_RUNC_ROOT=$tmp/runc \
 	--pin-dir "$tmp/bpf/pal" --socket "$tmp/ctl.sock" 2>"$tmp/agent.err" &
 agent=$!
 agent_wait_ready
+# no state for it: confined by every policy that could select it while the
+# agent waits for its runtime's state (10 s from the agent's start: first)
+check "selector: container without state confined while the agent waits" \
+	udp_connect EPERM "$c3" "$sport"
 
 for c in "$c1" "$c2" "$c3" "$spoof"; do
 	check "connect from ${c#"$CG2"} is denied with EPERM" udp_connect EPERM "$c"
@@ -118,10 +122,8 @@ check "selector: prod container denied" udp_connect EPERM "$c1" "$sport"
 check "selector: a cgroup made inside the prod container is still selected" \
 	udp_connect EPERM "$escape" "$sport"
 check "selector: shop container allowed" udp_connect OK "$c2" "$sport"
-# no state for it: confined by every policy that could select it while the
-# agent waits for its runtime's state, then decided without its names
-check "selector: container without state confined while the agent waits" \
-	udp_connect EPERM "$c3" "$sport"
+# the container without state, once the agent stopped waiting: decided
+# without its names
 waiting() { "$PAL" status --json --socket "$tmp/ctl.sock" | grep -q '"containers_waiting":0}'; }
 for _ in $(seq 150); do waiting && break; sleep 0.1; done
 check "the agent stops waiting for the state after 10 s" waiting

@@ -31,21 +31,22 @@ agent=$!
 ln -s "$log" "$tmp/audit.log" # agent_wait_ready looks there
 agent_wait_ready
 
-# The flood: denied UDP connects from the cgroup for 4 seconds, round-robin
-# over the denied ports: every key floods (suppressed) and its records fold.
+# The flood: denied UDP connects from the cgroup, round-robin over the
+# denied ports, until the test says stop (after the rotation, however slow
+# the machine): every key floods (suppressed) and its records fold.
 sh -c 'echo $$ >"$1/cgroup.procs"; exec python3 -c "
-import errno, socket, sys, time
-port, end, n = int(sys.argv[1]), time.time() + 4, 0
-while time.time() < end:
+import errno, os, socket, sys, time
+port, end, n = int(sys.argv[1]), time.time() + 120, 0
+while time.time() < end and not os.path.exists(sys.argv[3]):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
         s.connect((\"127.0.0.1\", port + n % 64)); sys.exit(\"connect allowed\")
     except OSError as e:
         if e.errno != errno.EPERM: raise
     s.close(); n += 1
-open(sys.argv[2], \"w\").write(str(n))" "$2" "$3"' - "$cg" "$port" "$tmp/denials" &
+open(sys.argv[2], \"w\").write(str(n))" "$2" "$3" "$4"' - "$cg" "$port" "$tmp/denials" "$tmp/stop" &
 flood=$!
-for _ in $(seq 100); do # rotate once the flood's records are arriving
+for _ in $(seq 200); do # rotate once the flood's records are arriving
 	grep -q '"event":"network"' "$log" && break
 	sleep 0.05
 done
@@ -55,6 +56,11 @@ sed -e "s#^/var/log/palisade/\*\.log#$tmp/log/*.log#" \
 	>"$tmp/scratch.conf"
 chmod 0644 "$tmp/scratch.conf"
 check "logrotate rotates the log during the flood" "$lr" -f -s "$tmp/lr.state" "$tmp/scratch.conf"
+for _ in $(seq 200); do # the flood goes on until its records reach the new file
+	grep -q '"event":"network"' "$log" && break
+	sleep 0.05
+done
+touch "$tmp/stop"
 wait "$flood"
 check "the flood ran, every connect denied" test -s "$tmp/denials"
 sleep 2.5 # past the folding window and a tick: every count is written
