@@ -49,6 +49,16 @@ static long rss_kib(void)
 	return kib;
 }
 
+/* Writes the LSM allowed by a remembered decision (docs/policy.md); 0 without it. */
+static long long writes_remembered(const struct pal_status *s)
+{
+	__u64 n = 0;
+
+	if (!s->en->file || pal_maps_counter(&s->en->maps, PAL_CNT_WRITES_REMEMBERED, &n))
+		return 0;
+	return (long long)n;
+}
+
 static unsigned long long decisions_of(const struct pal_status *s, const char *policy, __u8 action)
 {
 	unsigned long long n = 0;
@@ -184,6 +194,7 @@ static struct json_object *status_json(const struct pal_status *s)
 	add_int(st, "events_delivered", es.delivered);
 	add_int(st, "events_lost", es.lost);
 	add_int(st, "events_suppressed", es.suppressed);
+	add_int(st, "writes_remembered", writes_remembered(s));
 	add_int(st, "ringbuf_used_bytes", pal_events_ringbuf_used(s->ev));
 	add_int(st, "ringbuf_size_bytes", PAL_RINGBUF_BYTES);
 	add_int(st, "reloads", s->reloads);

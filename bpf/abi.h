@@ -494,6 +494,7 @@ enum pal_counter {
 	PAL_CNT_DENIED, /* deny decisions */
 	PAL_CNT_AUDITED, /* audit decisions */
 	PAL_CNT_UNRESOLVED, /* paths that failed closed */
+	PAL_CNT_WRITES_REMEMBERED, /* writes allowed by a remembered decision, without a walk */
 	PAL_CNT_MAX,
 };
 

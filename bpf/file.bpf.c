@@ -575,6 +575,110 @@ int BPF_PROG(palisade_file_open, struct file *file, int ret)
 	return check_open(file, &o, access);
 }
 
+/* ---- writes through an open file: decided once, until something changes -- */
+
+/*
+ * The kernel's rename and mount seqlocks (typeless ksyms: their addresses,
+ * from kallsyms). Every d_move or d_exchange, and every change of the
+ * mount tree, bumps theirs twice, after the change is visible. Weak:
+ * without kallsyms they are NULL, and no decision is remembered.
+ */
+extern const void rename_lock __ksym __weak;
+extern const void mount_lock __ksym __weak;
+
+#define WRITE_MEMOS 16384 /* files with a remembered write decision; LRU beyond */
+
+/*
+ * key: a struct file * whose last write by a confined task was allowed
+ * without a record. value: what that decision depended on. An entry leaves
+ * with its file (palisade_file_free), before the memory can hold another
+ * file; LRU, so a full map only costs walks.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WRITE_MEMOS);
+	__type(key, __u64);
+	__type(value, struct write_memo);
+} pal_write_memos SEC(".maps");
+
+/* A seqlock's sequence; odd (as a writer in progress) when it cannot be read. */
+static __always_inline __u32 seq_of(const void *lock)
+{
+	__u32 seq = 1;
+
+	if (lock && bpf_probe_read_kernel(&seq, sizeof(seq), lock))
+		seq = 1;
+	return seq;
+}
+
+static __always_inline void memo_now(const struct pal_req *r, struct write_memo *m)
+{
+	struct fs_struct *fs = bpf_get_current_task_btf()->fs;
+
+	m->root_d = (__u64)fs->root.dentry;
+	m->root_mnt = (__u64)fs->root.mnt;
+	m->mask = r->mask;
+	m->rename_seq = seq_of(&rename_lock);
+	m->mount_seq = seq_of(&mount_lock);
+	m->gen = r->gen;
+	m->generation = r->v.generation;
+	m->exe_id = r->exe_id;
+	m->access = r->access;
+}
+
+static __always_inline bool memo_same(const struct write_memo *a, const struct write_memo *b)
+{
+	return a->root_d == b->root_d && a->root_mnt == b->root_mnt && a->mask == b->mask &&
+	       a->rename_seq == b->rename_seq && a->mount_seq == b->mount_seq && a->gen == b->gen &&
+	       a->generation == b->generation && a->exe_id == b->exe_id && a->access == b->access;
+}
+
+/*
+ * A write through an open file: the remembered decision when nothing it
+ * depended on changed, else a full decision, remembered when it allowed
+ * without a record and no rename or mount change ran while it was made.
+ * Denials and audits are decided, and recorded, every time.
+ */
+static __always_inline int check_write_fd(struct file *file, const struct pal_obj *o, __u32 access)
+{
+	__u64 key = (__u64)file;
+	struct write_memo *m, *now;
+	struct pal_walk *w;
+	struct pal_req r;
+
+	if (!req_begin(&r, PAL_CLASS_FILE, access))
+		return 0;
+	w = scratch(); /* the memo under test is too large for the hook's stack */
+	now = NULL;
+	if (w) {
+		now = &w->memo;
+		memo_now(&r, now);
+		m = bpf_map_lookup_elem(&pal_write_memos, &key);
+		if (m && !(now->rename_seq & 1) && !(now->mount_seq & 1) && memo_same(m, now)) {
+			pal_count(PAL_CNT_WRITES_REMEMBERED);
+			return 0;
+		}
+	}
+	req_target(&r, o);
+	pal_decide(&r);
+	if (now && r.v.action < PAL_ACT_AUDIT && !(now->rename_seq & 1) && !(now->mount_seq & 1) &&
+	    (file->f_mode & FMODE_WRITE) && seq_of(&rename_lock) == now->rename_seq &&
+	    seq_of(&mount_lock) == now->mount_seq)
+		bpf_map_update_elem(&pal_write_memos, &key, now, BPF_ANY);
+	return req_finish(&r, PAL_EV_FILE, PAL_OP_WRITE, o, NULL);
+}
+
+/* The file's memory may hold another file next: forget its decision first. */
+SEC("lsm/file_free_security")
+int BPF_PROG(palisade_file_free, struct file *file)
+{
+	__u64 key = (__u64)file;
+
+	if (file->f_mode & FMODE_WRITE)
+		bpf_map_delete_elem(&pal_write_memos, &key);
+	return 0;
+}
+
 /* Writes through an fd opened before the policy loaded (or before a reload). */
 SEC("lsm/file_permission")
 int BPF_PROG(palisade_file_permission, struct file *file, int mask, int ret)
@@ -599,9 +703,9 @@ int BPF_PROG(palisade_file_permission, struct file *file, int mask, int ret)
 		return 0;
 	o = (struct pal_obj){.dir = file->f_path.dentry, .mnt = mnt};
 	/* the kernel passes MAY_WRITE for every write: an O_APPEND fd only appends */
-	return check_obj(&o, PAL_CLASS_FILE, PAL_EV_FILE, PAL_OP_WRITE,
-			 ((mask & MAY_APPEND) || (file->f_flags & O_APPEND)) ? PAL_ACC_APPEND :
-									       PAL_ACC_WRITE);
+	return check_write_fd(file, &o,
+			      ((mask & MAY_APPEND) || (file->f_flags & O_APPEND)) ? PAL_ACC_APPEND :
+										    PAL_ACC_WRITE);
 }
 
 /* Exec is decided by `exec:` rules and by `files:` rules that name `exec`. */

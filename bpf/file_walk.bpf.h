@@ -28,6 +28,27 @@ struct parent_name {
 	__u64 iname[INLINE_NAME / 8];
 };
 
+/*
+ * What an allowed write through an open file depended on, besides the file
+ * (its path, inode and mount are fixed for its life): the policy
+ * generation, the policies that apply to the task (its cgroup, its setup
+ * state), its executable, its root, and every path and mount, which only
+ * change with the kernel's rename and mount seqlocks. While all of them
+ * are the same, a write through the same file is the same decision
+ * (file.bpf.c, check_write_fd).
+ */
+struct write_memo {
+	__u64 root_d; /* the task's root: chroot, pivot_root, setns change it */
+	__u64 root_mnt;
+	__u64 mask;
+	__u32 rename_seq; /* even: no rename in progress */
+	__u32 mount_seq;
+	__u32 gen;
+	__u32 generation;
+	__u32 exe_id;
+	__u32 access;
+};
+
 /* Walk state, too large for the 512-byte stack: one per task. */
 struct pal_walk {
 	__u64 name_hash[PAL_MAX_DEPTH]; /* leaf first */
@@ -35,6 +56,7 @@ struct pal_walk {
 	__u64 words[PAL_NAME_WORDS];
 	struct parent_name pn; /* the dentry being walked */
 	__u64 audited_inode; /* the inode of the task's last audited open (check_backing) */
+	struct write_memo memo; /* the write decision being made (check_write_fd) */
 	char buf[2 * PAL_EV_PATH_MAX + PAL_NAME_MAX + 2]; /* event path being built */
 };
 

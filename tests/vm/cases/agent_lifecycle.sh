@@ -33,10 +33,10 @@ pal_check "open of /srv/secret denied" pal_in_cgroup w paltest open /srv/secret 
 pal_agent_settle
 st=$("$PAL_AGENT" status --json --socket "$SOCK")
 echo "status: $st"
-# 29 file programs on every kernel of the matrix (one inode_setattr form;
+# 30 file programs on every kernel of the matrix (one inode_setattr form;
 # file_ioctl or inode_file_setattr), plus file_truncate and the two ACL
 # hooks where the kernel has them (6.2 on; kallsyms tells).
-nprogs=29
+nprogs=30
 if grep -qw bpf_lsm_file_truncate /proc/kallsyms; then
 	nprogs=$((nprogs + 1))
 else
