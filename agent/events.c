@@ -724,7 +724,8 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal_sink *sink)
+/* What both kinds of stream need: the host name, the cgroup2 root, OCI roots. */
+static int events_new(struct pal_events **out, struct pal_enforcer *en, struct pal_sink *sink)
 {
 	struct pal_events *ev = calloc(1, sizeof(*ev));
 
@@ -739,6 +740,17 @@ int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal
 		gethostname(ev->host, sizeof(ev->host) - 1);
 	ev->cg2_fd = en->cg2_root[0] ? open(en->cg2_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	pal_oci_roots_from_env(&ev->oci);
+	*out = ev;
+	return 0;
+}
+
+int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal_sink *sink)
+{
+	struct pal_events *ev;
+	int err = events_new(&ev, en, sink);
+
+	if (err)
+		return err;
 	pal_maps_counter(&en->maps, PAL_CNT_LOST, &ev->base_lost);
 	pal_maps_counter(&en->maps, PAL_CNT_SUPPRESSED, &ev->base_suppressed);
 	/* what the keys suppressed before this agent ran is not its to report */
@@ -748,13 +760,22 @@ int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal
 				      "suppressed records will not name their object");
 	ev->rb = ring_buffer__new(en->maps.fd[PAL_MAP_EVENTS], handle_event, ev, NULL);
 	if (!ev->rb) {
-		int err = -errno;
-
+		err = -errno;
 		pal_events_close(ev);
 		return pal_log_errno(err, "events: cannot open the ring buffer");
 	}
 	*out = ev;
 	return 0;
+}
+
+int pal_events_open_feed(struct pal_events **out, struct pal_enforcer *en, struct pal_sink *sink)
+{
+	return events_new(out, en, sink);
+}
+
+void pal_events_feed(struct pal_events *ev, const void *data, size_t size)
+{
+	handle_event(ev, (void *)data, size);
 }
 
 int pal_events_fd(struct pal_events *ev)
