@@ -56,6 +56,13 @@ struct cgname {
 
 #define MAX_COUNTS (PAL_MAX_POLICIES * 2 * PAL_EV_AGENT)
 
+/* The access words of the last record of a class (file or device). */
+struct access_memo {
+	bool valid;
+	__u32 bits;
+	char words[256];
+};
+
 struct pal_events {
 	struct ring_buffer *rb;
 	struct pal_decision_count counts[MAX_COUNTS];
@@ -71,8 +78,7 @@ struct pal_events {
 	struct dedup dd[DEDUP_SLOTS];
 	struct cgname cg[CGCACHE_SLOTS];
 	struct procinfo proc[PROCCACHE_SLOTS];
-	char *rec; /* a record with its count appended */
-	size_t rec_cap;
+	struct access_memo access_memo[2]; /* file, device */
 	int cg2_fd; /* cgroup2 mount, for open_by_handle_at */
 	struct pal_oci_roots oci; /* runtime state directories for container metadata */
 };
@@ -119,6 +125,8 @@ static void format_time(__u64 boot_ns, char *buf, size_t len)
 	static __thread __s64 offset, offset_at; /* realtime - boottime, and when (boot ns) */
 	static __thread time_t cached_sec = -1;
 	static __thread char cached[32];
+	static __thread size_t cached_len;
+	long long us;
 	__s64 ns;
 	time_t sec;
 
@@ -138,10 +146,21 @@ static void format_time(__u64 boot_ns, char *buf, size_t len)
 		struct tm tm;
 
 		gmtime_r(&sec, &tm);
-		strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_len = strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
 		cached_sec = sec;
 	}
-	snprintf(buf, len, "%s.%06lldZ", cached, (long long)(ns % 1000000000LL) / 1000);
+	us = (long long)(ns % 1000000000LL) / 1000;
+	if (us < 0 || cached_len + 9 > len) { /* before 1970: as printf writes it */
+		snprintf(buf, len, "%s.%06lldZ", cached, us);
+		return;
+	}
+	memcpy(buf, cached, cached_len);
+	buf += cached_len;
+	*buf++ = '.';
+	for (int i = 5; i >= 0; i--, us /= 10)
+		buf[i] = (char)('0' + us % 10);
+	buf[6] = 'Z';
+	buf[7] = 0;
 }
 
 /* What the cgroup's path and its runtime's OCI state say about its container. */
@@ -162,9 +181,8 @@ static void identify(struct pal_events *ev, struct cgname *c, const char *rel)
 }
 
 /* cgroup id -> path relative to the cgroup2 root (through a file handle), and identity. */
-static const struct cgname *cgroup_of(struct pal_events *ev, __u64 id)
+static const struct cgname *cgroup_lookup(struct pal_events *ev, struct cgname *c, __u64 id)
 {
-	struct cgname *c = &ev->cg[id % CGCACHE_SLOTS];
 	struct {
 		struct file_handle fh;
 		__u64 id;
@@ -176,10 +194,6 @@ static const struct cgname *cgroup_of(struct pal_events *ev, __u64 id)
 	ssize_t n;
 	int fd;
 
-	if (c->id == id)
-		return c;
-	if (ev->cg2_fd < 0)
-		return NULL;
 	fd = open_by_handle_at(ev->cg2_fd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
@@ -196,6 +210,18 @@ static const struct cgname *cgroup_of(struct pal_events *ev, __u64 id)
 	snprintf(c->path, sizeof(c->path), "%.239s", rel);
 	identify(ev, c, rel);
 	return c;
+}
+
+/* A cgroup's cached name; looked up once per id (CGCACHE_SLOTS). */
+static const struct cgname *cgroup_of(struct pal_events *ev, __u64 id)
+{
+	struct cgname *c = &ev->cg[id % CGCACHE_SLOTS];
+
+	if (c->id == id)
+		return c;
+	if (ev->cg2_fd < 0)
+		return NULL;
+	return cgroup_lookup(ev, c, id);
 }
 
 /* Optional fields of schema v1: the container a decision happened in, where known. */
@@ -221,6 +247,22 @@ static void put_container(struct pal_events *ev, const struct cgname *c)
 		jw_str(&ev->w, "image", m->image);
 	if (c->ctr.pod_uid[0] || m->pod_uid[0])
 		jw_str(&ev->w, "pod_uid", c->ctr.pod_uid[0] ? c->ctr.pod_uid : m->pod_uid);
+}
+
+/* "FILE:LINE" of a rule into src, as snprintf("%s:%u") writes it (cut to len). */
+static void rule_src(char *src, size_t len, const struct pal_loc *loc)
+{
+	size_t fl = strlen(loc->file), nl;
+	char num[24] = ":";
+
+	nl = 1 + jw_fmt_u64(num + 1, loc->line);
+	if (fl + nl >= len) {
+		snprintf(src, len, "%s:%u", loc->file, loc->line);
+		return;
+	}
+	memcpy(src, loc->file, fl);
+	memcpy(src + fl, num, nl);
+	src[fl + nl] = 0;
 }
 
 static void put_rule(struct pal_events *ev, const struct pal_event *e,
@@ -251,25 +293,40 @@ static void put_rule(struct pal_events *ev, const struct pal_event *e,
 		return;
 	}
 	jw_int(&ev->w, "rule", e->rule);
-	snprintf(src, sizeof(src), "%s:%u", p->rules[e->rule].loc.file, p->rules[e->rule].loc.line);
+	rule_src(src, sizeof(src), &p->rules[e->rule].loc);
 	jw_str(&ev->w, "rule_src", src);
+}
+
+/*
+ * The access words of a record ("read,write"): network ones by table, file
+ * and device ones from the policy library, remembered per class (a flood
+ * repeats the same access).
+ */
+static const char *access_words(struct pal_events *ev, const struct pal_event *e)
+{
+	static const char *const net[8] = {
+		"",	  "connect",	    "bind",	   "connect,bind",
+		"socket", "connect,socket", "bind,socket", "connect,bind,socket",
+	};
+	__u8 class = e->type == PAL_EV_DEV ? PAL_CLASS_DEV : PAL_CLASS_FILE;
+	struct access_memo *m = &ev->access_memo[class == PAL_CLASS_DEV];
+
+	if (e->type == PAL_EV_NET)
+		return net[e->access & 7];
+	if (e->type == PAL_EV_AGENT)
+		return "";
+	if (!m->valid || m->bits != e->access) {
+		m->words[0] = 0;
+		pal_access_names(class, e->access, m->words, sizeof(m->words));
+		m->bits = e->access;
+		m->valid = true;
+	}
+	return m->words;
 }
 
 static void put_access(struct pal_events *ev, const struct pal_event *e)
 {
-	static const char *const net[] = {"connect", "bind", "socket"};
-	char words[256] = "";
-
-	if (e->type == PAL_EV_NET) {
-		for (int i = 0; i < 3; i++)
-			if (e->access & (1u << i))
-				snprintf(words + strlen(words), sizeof(words) - strlen(words),
-					 "%s%s", words[0] ? "," : "", net[i]);
-	} else if (e->type != PAL_EV_AGENT) {
-		pal_access_names(e->type == PAL_EV_DEV ? PAL_CLASS_DEV : PAL_CLASS_FILE, e->access,
-				 words, sizeof(words));
-	}
-	jw_csv_array(&ev->w, "access", words);
+	jw_csv_array(&ev->w, "access", access_words(ev, e));
 }
 
 /* Parent and start time (clock ticks after boot) from /proc (0 if gone). */
@@ -394,6 +451,15 @@ static const char *family_name(__u16 family)
 	}
 }
 
+/* Dotted decimal, as inet_ntop(AF_INET) writes it (addr: 16 bytes at least). */
+static void ipv4_text(const __u8 *a, char *addr)
+{
+	for (int i = 0; i < 4; i++) {
+		addr += jw_fmt_u64(addr, a[i]);
+		*addr++ = i < 3 ? '.' : 0;
+	}
+}
+
 static void put_object(struct pal_events *ev, const struct pal_event *e)
 {
 	char addr[INET6_ADDRSTRLEN] = "";
@@ -417,7 +483,7 @@ static void put_object(struct pal_events *ev, const struct pal_event *e)
 		       e->net.protocol == 255 ? "raw" :
 						"other");
 		if (v4)
-			inet_ntop(AF_INET, e->net.daddr + 12, addr, sizeof(addr));
+			ipv4_text(e->net.daddr + 12, addr);
 		else
 			inet_ntop(AF_INET6, e->net.daddr, addr, sizeof(addr));
 		if (e->op != PAL_OP_SOCKET) {
@@ -479,6 +545,7 @@ static void put_rl_object(struct pal_events *ev, const struct pal_rl_key *k)
 	put_object(ev, &e);
 }
 
+/* The record of a decision, left open for its count (write_counted). */
 static void format_event(struct pal_events *ev, const struct pal_event *e)
 {
 	const struct pal_policy_set *set = pal_enforcer_set_of(ev->en, e->generation);
@@ -588,9 +655,9 @@ static size_t avc_field(char *buf, size_t len, const char *key, const char *val)
 	return n;
 }
 
-static void format_avc(const struct pal_event *e, const struct pal_policy_set *set, char *buf,
-		       size_t len)
+static void format_avc(struct pal_events *ev, const struct pal_event *e, char *buf, size_t len)
 {
+	const struct pal_policy_set *set = pal_enforcer_set_of(ev->en, e->generation);
 	const char *policy =
 		set && e->policy < set->npolicies ? set->policies[e->policy].name : "?";
 	char words[256] = "";
@@ -598,8 +665,7 @@ static void format_avc(const struct pal_event *e, const struct pal_policy_set *s
 	int w;
 
 	if (e->type == PAL_EV_FILE || e->type == PAL_EV_EXEC || e->type == PAL_EV_DEV)
-		pal_access_names(e->type == PAL_EV_DEV ? PAL_CLASS_DEV : PAL_CLASS_FILE, e->access,
-				 words, sizeof(words));
+		snprintf(words, sizeof(words), "%s", access_words(ev, e));
 	for (char *c = words; *c; c++)
 		if (*c == ',')
 			*c = ' ';
@@ -619,27 +685,17 @@ static void format_avc(const struct pal_event *e, const struct pal_policy_set *s
 			 (unsigned long long)e->generation);
 }
 
-static void write_counted(struct pal_events *ev, const char *line, size_t len,
-			  unsigned long long count, bool denial, const char *avc)
+/* The record in ev->w (still open) with its count, to the sinks. */
+static void write_counted(struct pal_events *ev, unsigned long long count, bool denial,
+			  const char *avc)
 {
-	char tail[40];
-	int n = snprintf(tail, sizeof(tail), ",\"count\":%llu}", count);
-
-	/* the record without its closing brace, then the count (no allocation) */
-	if (ev->rec_cap < len + n) {
-		char *p = realloc(ev->rec, len + n + 256);
-
-		if (!p)
-			return;
-		ev->rec = p;
-		ev->rec_cap = len + n + 256;
-	}
-	memcpy(ev->rec, line, len - 1);
-	memcpy(ev->rec + len - 1, tail, n);
-	pal_sink_write(ev->sink, ev->rec, len - 1 + n, denial, avc);
+	jw_int(&ev->w, "count", count);
+	jw_end(&ev->w);
+	if (!ev->w.oom)
+		pal_sink_write(ev->sink, ev->w.buf, ev->w.len, denial, avc);
 }
 
-/* Keep a copy of the latest record of a dedup slot, reusing its buffer. */
+/* Keep a copy of the latest record of a dedup slot (open: no count, no '}'). */
 static void dedup_keep(struct dedup *d, const char *line, size_t len)
 {
 	if (d->cap < len + 1) {
@@ -656,8 +712,10 @@ static void dedup_keep(struct dedup *d, const char *line, size_t len)
 
 static void dedup_flush(struct pal_events *ev, struct dedup *d)
 {
-	if (d->pending)
-		write_counted(ev, d->line, d->len, d->pending, true, NULL);
+	if (d->pending) {
+		jw_resume(&ev->w, d->line, d->len);
+		write_counted(ev, d->pending, true, NULL);
+	}
 	d->pending = 0;
 }
 
@@ -695,7 +753,9 @@ static int handle_event(void *ctx, void *data, size_t size)
 	struct pal_events *ev = ctx;
 	const struct pal_event *e = data;
 	char avc[PAL_EV_PATH_MAX + 512];
+	bool summary = pal_sink_wants_summary(ev->sink);
 	struct dedup *d;
+	size_t len;
 	__u64 h;
 
 	if (size < sizeof(*e))
@@ -706,7 +766,6 @@ static int handle_event(void *ctx, void *data, size_t size)
 	d = &ev->dd[h % DEDUP_SLOTS];
 	if (d->hash == h && d->line && e->time_ns - d->first_ns < DEDUP_WINDOW_NS) {
 		format_event(ev, e); /* keep the latest time for the folded record */
-		jw_end(&ev->w);
 		dedup_keep(d, ev->w.buf, ev->w.len);
 		d->pending++;
 		ev->st.folded++;
@@ -714,13 +773,15 @@ static int handle_event(void *ctx, void *data, size_t size)
 	}
 	dedup_flush(ev, d);
 	format_event(ev, e);
-	jw_end(&ev->w);
-	format_avc(e, pal_enforcer_set_of(ev->en, e->generation), avc, sizeof(avc));
-	write_counted(ev, ev->w.buf, ev->w.len, 1, e->action == PAL_ACT_DENY, avc);
+	len = ev->w.len;
+	/* the Linux audit form only for the sinks that take it (journald, auditd) */
+	if (summary)
+		format_avc(ev, e, avc, sizeof(avc));
+	write_counted(ev, 1, e->action == PAL_ACT_DENY, summary ? avc : NULL);
 	ev->st.written++;
 	d->hash = h;
 	d->first_ns = e->time_ns;
-	dedup_keep(d, ev->w.buf, ev->w.len);
+	dedup_keep(d, ev->w.buf, len);
 	return 0;
 }
 
@@ -990,7 +1051,6 @@ void pal_events_close(struct pal_events *ev)
 	pal_rl_seen_free(ev->rl);
 	for (int i = 0; i < CGCACHE_SLOTS; i++)
 		pal_ctr_meta_free(&ev->cg[i].meta);
-	free(ev->rec);
 	if (ev->cg2_fd >= 0)
 		close(ev->cg2_fd);
 	jw_free(&ev->w);
