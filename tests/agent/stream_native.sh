@@ -16,13 +16,7 @@ need_root "cgroup programs"
 find_cg2
 command -v python3 >/dev/null || { echo "FAIL: python3 missing (scripts/setup installs it)"; exit 1; }
 
-agent_sandbox stream
-mkdir "$cg" || { echo "FAIL: cannot create $cg"; exit 1; }
-agent_bpffs_netdeny
-"$PAL" run -d "$tmp/pol" -l "$tmp/audit.log" --pin-dir "$tmp/bpf/pal" \
-	--socket "$tmp/ctl.sock" 2>"$tmp/agent.err" &
-agent=$!
-agent_wait_ready
+agent_start_netdeny stream
 
 # In the test cgroup: 1.5 s of denied connects to 127.1.x.y (4,096 objects
 # of one rule), then 5 single ones to 127.9.9.N, 150 ms apart, each timed
