@@ -722,7 +722,8 @@ static void dedup_keep(struct dedup *d, const char *line, size_t len)
 		d->line = p;
 		d->cap = len + 1;
 	}
-	memcpy(d->line, line, len + 1);
+	memcpy(d->line, line, len);
+	d->line[len] = 0;
 	d->len = len;
 }
 
