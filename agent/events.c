@@ -8,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/timerfd.h>
 #include <bpf/libbpf.h>
 
 #include "agent/events.h"
@@ -22,6 +24,16 @@
 #define CGCACHE_SLOTS 256
 #define PROCCACHE_SLOTS 1024 /* tgid -> exe, ppid for events of cgroup programs */
 #define PROCCACHE_NS 1000000000ULL /* how long a /proc lookup is reused */
+/*
+ * Drains closer together than this are a stream, not single denials: the
+ * agent then stops polling the ring buffer for PAUSE_NS after each drain
+ * and takes what came meanwhile in one go, instead of waking (and writing
+ * the log) for every record. 8 MB of ring buffer hold 3,300 records: a
+ * pause overflows it only above 1.6 million records a second, more than
+ * the agent formats anyway.
+ */
+#define PAUSE_NS 2000000LL
+#define STREAM_GAP_NS (2 * PAUSE_NS)
 
 /* A recent denial: repeats within the window only bump `pending`. */
 struct dedup {
@@ -56,6 +68,13 @@ struct cgname {
 
 #define MAX_COUNTS (PAL_MAX_POLICIES * 2 * PAL_EV_AGENT)
 
+/* The access words of the last record of a class (file or device). */
+struct access_memo {
+	bool valid;
+	__u32 bits;
+	char words[256];
+};
+
 struct pal_events {
 	struct ring_buffer *rb;
 	struct pal_decision_count counts[MAX_COUNTS];
@@ -71,9 +90,12 @@ struct pal_events {
 	struct dedup dd[DEDUP_SLOTS];
 	struct cgname cg[CGCACHE_SLOTS];
 	struct procinfo proc[PROCCACHE_SLOTS];
-	char *rec; /* a record with its count appended */
-	size_t rec_cap;
+	struct access_memo access_memo[2]; /* file, device */
 	int cg2_fd; /* cgroup2 mount, for open_by_handle_at */
+	int pollfd; /* what the agent polls (epoll): the ring buffer, or the pause timer */
+	int timerfd; /* the end of a pause */
+	bool paused; /* the ring buffer is out of pollfd */
+	__s64 last_drain_ns; /* CLOCK_MONOTONIC of the last drain that found records */
 	struct pal_oci_roots oci; /* runtime state directories for container metadata */
 };
 
@@ -119,6 +141,8 @@ static void format_time(__u64 boot_ns, char *buf, size_t len)
 	static __thread __s64 offset, offset_at; /* realtime - boottime, and when (boot ns) */
 	static __thread time_t cached_sec = -1;
 	static __thread char cached[32];
+	static __thread size_t cached_len;
+	long long us;
 	__s64 ns;
 	time_t sec;
 
@@ -138,10 +162,21 @@ static void format_time(__u64 boot_ns, char *buf, size_t len)
 		struct tm tm;
 
 		gmtime_r(&sec, &tm);
-		strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_len = strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
 		cached_sec = sec;
 	}
-	snprintf(buf, len, "%s.%06lldZ", cached, (long long)(ns % 1000000000LL) / 1000);
+	us = (long long)(ns % 1000000000LL) / 1000;
+	if (us < 0 || cached_len + 9 > len) { /* before 1970: as printf writes it */
+		snprintf(buf, len, "%s.%06lldZ", cached, us);
+		return;
+	}
+	memcpy(buf, cached, cached_len);
+	buf += cached_len;
+	*buf++ = '.';
+	for (int i = 5; i >= 0; i--, us /= 10)
+		buf[i] = (char)('0' + us % 10);
+	buf[6] = 'Z';
+	buf[7] = 0;
 }
 
 /* What the cgroup's path and its runtime's OCI state say about its container. */
@@ -162,9 +197,8 @@ static void identify(struct pal_events *ev, struct cgname *c, const char *rel)
 }
 
 /* cgroup id -> path relative to the cgroup2 root (through a file handle), and identity. */
-static const struct cgname *cgroup_of(struct pal_events *ev, __u64 id)
+static const struct cgname *cgroup_lookup(struct pal_events *ev, struct cgname *c, __u64 id)
 {
-	struct cgname *c = &ev->cg[id % CGCACHE_SLOTS];
 	struct {
 		struct file_handle fh;
 		__u64 id;
@@ -176,10 +210,6 @@ static const struct cgname *cgroup_of(struct pal_events *ev, __u64 id)
 	ssize_t n;
 	int fd;
 
-	if (c->id == id)
-		return c;
-	if (ev->cg2_fd < 0)
-		return NULL;
 	fd = open_by_handle_at(ev->cg2_fd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
@@ -196,6 +226,18 @@ static const struct cgname *cgroup_of(struct pal_events *ev, __u64 id)
 	snprintf(c->path, sizeof(c->path), "%.239s", rel);
 	identify(ev, c, rel);
 	return c;
+}
+
+/* A cgroup's cached name; looked up once per id (CGCACHE_SLOTS). */
+static const struct cgname *cgroup_of(struct pal_events *ev, __u64 id)
+{
+	struct cgname *c = &ev->cg[id % CGCACHE_SLOTS];
+
+	if (c->id == id)
+		return c;
+	if (ev->cg2_fd < 0)
+		return NULL;
+	return cgroup_lookup(ev, c, id);
 }
 
 /* Optional fields of schema v1: the container a decision happened in, where known. */
@@ -221,6 +263,22 @@ static void put_container(struct pal_events *ev, const struct cgname *c)
 		jw_str(&ev->w, "image", m->image);
 	if (c->ctr.pod_uid[0] || m->pod_uid[0])
 		jw_str(&ev->w, "pod_uid", c->ctr.pod_uid[0] ? c->ctr.pod_uid : m->pod_uid);
+}
+
+/* "FILE:LINE" of a rule into src, as snprintf("%s:%u") writes it (cut to len). */
+static void rule_src(char *src, size_t len, const struct pal_loc *loc)
+{
+	size_t fl = strlen(loc->file), nl;
+	char num[24] = ":";
+
+	nl = 1 + jw_fmt_u64(num + 1, loc->line);
+	if (fl + nl >= len) {
+		snprintf(src, len, "%s:%u", loc->file, loc->line);
+		return;
+	}
+	memcpy(src, loc->file, fl);
+	memcpy(src + fl, num, nl);
+	src[fl + nl] = 0;
 }
 
 static void put_rule(struct pal_events *ev, const struct pal_event *e,
@@ -251,25 +309,40 @@ static void put_rule(struct pal_events *ev, const struct pal_event *e,
 		return;
 	}
 	jw_int(&ev->w, "rule", e->rule);
-	snprintf(src, sizeof(src), "%s:%u", p->rules[e->rule].loc.file, p->rules[e->rule].loc.line);
+	rule_src(src, sizeof(src), &p->rules[e->rule].loc);
 	jw_str(&ev->w, "rule_src", src);
+}
+
+/*
+ * The access words of a record ("read,write"): network ones by table, file
+ * and device ones from the policy library, remembered per class (a flood
+ * repeats the same access).
+ */
+static const char *access_words(struct pal_events *ev, const struct pal_event *e)
+{
+	static const char *const net[8] = {
+		"",	  "connect",	    "bind",	   "connect,bind",
+		"socket", "connect,socket", "bind,socket", "connect,bind,socket",
+	};
+	__u8 class = e->type == PAL_EV_DEV ? PAL_CLASS_DEV : PAL_CLASS_FILE;
+	struct access_memo *m = &ev->access_memo[class == PAL_CLASS_DEV];
+
+	if (e->type == PAL_EV_NET)
+		return net[e->access & 7];
+	if (e->type == PAL_EV_AGENT)
+		return "";
+	if (!m->valid || m->bits != e->access) {
+		m->words[0] = 0;
+		pal_access_names(class, e->access, m->words, sizeof(m->words));
+		m->bits = e->access;
+		m->valid = true;
+	}
+	return m->words;
 }
 
 static void put_access(struct pal_events *ev, const struct pal_event *e)
 {
-	static const char *const net[] = {"connect", "bind", "socket"};
-	char words[256] = "";
-
-	if (e->type == PAL_EV_NET) {
-		for (int i = 0; i < 3; i++)
-			if (e->access & (1u << i))
-				snprintf(words + strlen(words), sizeof(words) - strlen(words),
-					 "%s%s", words[0] ? "," : "", net[i]);
-	} else if (e->type != PAL_EV_AGENT) {
-		pal_access_names(e->type == PAL_EV_DEV ? PAL_CLASS_DEV : PAL_CLASS_FILE, e->access,
-				 words, sizeof(words));
-	}
-	jw_csv_array(&ev->w, "access", words);
+	jw_csv_array(&ev->w, "access", access_words(ev, e));
 }
 
 /* Parent and start time (clock ticks after boot) from /proc (0 if gone). */
@@ -394,6 +467,15 @@ static const char *family_name(__u16 family)
 	}
 }
 
+/* Dotted decimal, as inet_ntop(AF_INET) writes it (addr: 16 bytes at least). */
+static void ipv4_text(const __u8 *a, char *addr)
+{
+	for (int i = 0; i < 4; i++) {
+		addr += jw_fmt_u64(addr, a[i]);
+		*addr++ = i < 3 ? '.' : 0;
+	}
+}
+
 static void put_object(struct pal_events *ev, const struct pal_event *e)
 {
 	char addr[INET6_ADDRSTRLEN] = "";
@@ -417,7 +499,7 @@ static void put_object(struct pal_events *ev, const struct pal_event *e)
 		       e->net.protocol == 255 ? "raw" :
 						"other");
 		if (v4)
-			inet_ntop(AF_INET, e->net.daddr + 12, addr, sizeof(addr));
+			ipv4_text(e->net.daddr + 12, addr);
 		else
 			inet_ntop(AF_INET6, e->net.daddr, addr, sizeof(addr));
 		if (e->op != PAL_OP_SOCKET) {
@@ -479,6 +561,7 @@ static void put_rl_object(struct pal_events *ev, const struct pal_rl_key *k)
 	put_object(ev, &e);
 }
 
+/* The record of a decision, left open for its count (write_counted). */
 static void format_event(struct pal_events *ev, const struct pal_event *e)
 {
 	const struct pal_policy_set *set = pal_enforcer_set_of(ev->en, e->generation);
@@ -588,9 +671,9 @@ static size_t avc_field(char *buf, size_t len, const char *key, const char *val)
 	return n;
 }
 
-static void format_avc(const struct pal_event *e, const struct pal_policy_set *set, char *buf,
-		       size_t len)
+static void format_avc(struct pal_events *ev, const struct pal_event *e, char *buf, size_t len)
 {
+	const struct pal_policy_set *set = pal_enforcer_set_of(ev->en, e->generation);
 	const char *policy =
 		set && e->policy < set->npolicies ? set->policies[e->policy].name : "?";
 	char words[256] = "";
@@ -598,8 +681,7 @@ static void format_avc(const struct pal_event *e, const struct pal_policy_set *s
 	int w;
 
 	if (e->type == PAL_EV_FILE || e->type == PAL_EV_EXEC || e->type == PAL_EV_DEV)
-		pal_access_names(e->type == PAL_EV_DEV ? PAL_CLASS_DEV : PAL_CLASS_FILE, e->access,
-				 words, sizeof(words));
+		snprintf(words, sizeof(words), "%s", access_words(ev, e));
 	for (char *c = words; *c; c++)
 		if (*c == ',')
 			*c = ' ';
@@ -619,27 +701,17 @@ static void format_avc(const struct pal_event *e, const struct pal_policy_set *s
 			 (unsigned long long)e->generation);
 }
 
-static void write_counted(struct pal_events *ev, const char *line, size_t len,
-			  unsigned long long count, bool denial, const char *avc)
+/* The record in ev->w (still open) with its count, to the sinks. */
+static void write_counted(struct pal_events *ev, unsigned long long count, bool denial,
+			  const char *avc)
 {
-	char tail[40];
-	int n = snprintf(tail, sizeof(tail), ",\"count\":%llu}", count);
-
-	/* the record without its closing brace, then the count (no allocation) */
-	if (ev->rec_cap < len + n) {
-		char *p = realloc(ev->rec, len + n + 256);
-
-		if (!p)
-			return;
-		ev->rec = p;
-		ev->rec_cap = len + n + 256;
-	}
-	memcpy(ev->rec, line, len - 1);
-	memcpy(ev->rec + len - 1, tail, n);
-	pal_sink_write(ev->sink, ev->rec, len - 1 + n, denial, avc);
+	jw_int(&ev->w, "count", count);
+	jw_end(&ev->w);
+	if (!ev->w.oom)
+		pal_sink_write(ev->sink, ev->w.buf, ev->w.len, denial, avc);
 }
 
-/* Keep a copy of the latest record of a dedup slot, reusing its buffer. */
+/* Keep a copy of the latest record of a dedup slot (open: no count, no '}'). */
 static void dedup_keep(struct dedup *d, const char *line, size_t len)
 {
 	if (d->cap < len + 1) {
@@ -650,14 +722,17 @@ static void dedup_keep(struct dedup *d, const char *line, size_t len)
 		d->line = p;
 		d->cap = len + 1;
 	}
-	memcpy(d->line, line, len + 1);
+	memcpy(d->line, line, len);
+	d->line[len] = 0;
 	d->len = len;
 }
 
 static void dedup_flush(struct pal_events *ev, struct dedup *d)
 {
-	if (d->pending)
-		write_counted(ev, d->line, d->len, d->pending, true, NULL);
+	if (d->pending) {
+		jw_resume(&ev->w, d->line, d->len);
+		write_counted(ev, d->pending, true, NULL);
+	}
 	d->pending = 0;
 }
 
@@ -695,7 +770,9 @@ static int handle_event(void *ctx, void *data, size_t size)
 	struct pal_events *ev = ctx;
 	const struct pal_event *e = data;
 	char avc[PAL_EV_PATH_MAX + 512];
+	bool summary = pal_sink_wants_summary(ev->sink);
 	struct dedup *d;
+	size_t len;
 	__u64 h;
 
 	if (size < sizeof(*e))
@@ -706,7 +783,6 @@ static int handle_event(void *ctx, void *data, size_t size)
 	d = &ev->dd[h % DEDUP_SLOTS];
 	if (d->hash == h && d->line && e->time_ns - d->first_ns < DEDUP_WINDOW_NS) {
 		format_event(ev, e); /* keep the latest time for the folded record */
-		jw_end(&ev->w);
 		dedup_keep(d, ev->w.buf, ev->w.len);
 		d->pending++;
 		ev->st.folded++;
@@ -714,17 +790,20 @@ static int handle_event(void *ctx, void *data, size_t size)
 	}
 	dedup_flush(ev, d);
 	format_event(ev, e);
-	jw_end(&ev->w);
-	format_avc(e, pal_enforcer_set_of(ev->en, e->generation), avc, sizeof(avc));
-	write_counted(ev, ev->w.buf, ev->w.len, 1, e->action == PAL_ACT_DENY, avc);
+	len = ev->w.len;
+	/* the Linux audit form only for the sinks that take it (journald, auditd) */
+	if (summary)
+		format_avc(ev, e, avc, sizeof(avc));
+	write_counted(ev, 1, e->action == PAL_ACT_DENY, summary ? avc : NULL);
 	ev->st.written++;
 	d->hash = h;
 	d->first_ns = e->time_ns;
-	dedup_keep(d, ev->w.buf, ev->w.len);
+	dedup_keep(d, ev->w.buf, len);
 	return 0;
 }
 
-int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal_sink *sink)
+/* What both kinds of stream need: the host name, the cgroup2 root, OCI roots. */
+static int events_new(struct pal_events **out, struct pal_enforcer *en, struct pal_sink *sink)
 {
 	struct pal_events *ev = calloc(1, sizeof(*ev));
 
@@ -738,7 +817,44 @@ int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal
 	else
 		gethostname(ev->host, sizeof(ev->host) - 1);
 	ev->cg2_fd = en->cg2_root[0] ? open(en->cg2_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	ev->pollfd = ev->timerfd = -1;
 	pal_oci_roots_from_env(&ev->oci);
+	*out = ev;
+	return 0;
+}
+
+/* Turn the ring buffer's readiness on or off in pollfd. */
+static int poll_ring(struct pal_events *ev, bool on)
+{
+	int fd = ring_buffer__epoll_fd(ev->rb);
+	struct epoll_event e = {.events = EPOLLIN, .data.fd = fd};
+
+	if (epoll_ctl(ev->pollfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &e))
+		return -errno;
+	return 0;
+}
+
+static int open_pollfd(struct pal_events *ev)
+{
+	struct epoll_event e = {.events = EPOLLIN};
+
+	ev->pollfd = epoll_create1(EPOLL_CLOEXEC);
+	ev->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (ev->pollfd < 0 || ev->timerfd < 0)
+		return -errno;
+	e.data.fd = ev->timerfd;
+	if (epoll_ctl(ev->pollfd, EPOLL_CTL_ADD, ev->timerfd, &e))
+		return -errno;
+	return poll_ring(ev, true);
+}
+
+int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal_sink *sink)
+{
+	struct pal_events *ev;
+	int err = events_new(&ev, en, sink);
+
+	if (err)
+		return err;
 	pal_maps_counter(&en->maps, PAL_CNT_LOST, &ev->base_lost);
 	pal_maps_counter(&en->maps, PAL_CNT_SUPPRESSED, &ev->base_suppressed);
 	/* what the keys suppressed before this agent ran is not its to report */
@@ -747,9 +863,8 @@ int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal
 		pal_log(PAL_LOG_WARN, "events: cannot read the rate-limit map: "
 				      "suppressed records will not name their object");
 	ev->rb = ring_buffer__new(en->maps.fd[PAL_MAP_EVENTS], handle_event, ev, NULL);
-	if (!ev->rb) {
-		int err = -errno;
-
+	err = ev->rb ? open_pollfd(ev) : -errno;
+	if (err) {
 		pal_events_close(ev);
 		return pal_log_errno(err, "events: cannot open the ring buffer");
 	}
@@ -757,9 +872,57 @@ int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal
 	return 0;
 }
 
+int pal_events_open_feed(struct pal_events **out, struct pal_enforcer *en, struct pal_sink *sink)
+{
+	return events_new(out, en, sink);
+}
+
+void pal_events_feed(struct pal_events *ev, const void *data, size_t size)
+{
+	handle_event(ev, (void *)data, size);
+}
+
 int pal_events_fd(struct pal_events *ev)
 {
-	return ring_buffer__epoll_fd(ev->rb);
+	return ev->pollfd;
+}
+
+static __s64 mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (__s64)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/*
+ * After a drain that found records (found) less than STREAM_GAP_NS after the
+ * one before: take the ring buffer out of pollfd until the pause timer
+ * fires. Otherwise, or when the pause cannot be armed, poll it again.
+ */
+static void pace(struct pal_events *ev, int found)
+{
+	struct itimerspec t = {.it_value = {0, PAUSE_NS}};
+	__s64 now = mono_ns(), prev = ev->last_drain_ns;
+	__u64 expired;
+	/* always read: an expired timer keeps pollfd readable */
+	bool fired = read(ev->timerfd, &expired, sizeof(expired)) == sizeof(expired);
+
+	if (found > 0)
+		ev->last_drain_ns = now;
+	if (ev->paused && !fired)
+		return; /* another fd woke the agent: the pause goes on */
+	if (found > 0 && now - prev < STREAM_GAP_NS && !timerfd_settime(ev->timerfd, 0, &t, NULL)) {
+		if (!ev->paused)
+			ev->paused = !poll_ring(ev, false);
+		return;
+	}
+	if (!ev->paused)
+		return;
+	if (poll_ring(ev, true))
+		timerfd_settime(ev->timerfd, 0, &t, NULL); /* try again after a pause */
+	else
+		ev->paused = false;
 }
 
 int pal_events_consume(struct pal_events *ev)
@@ -767,6 +930,8 @@ int pal_events_consume(struct pal_events *ev)
 	int n = ring_buffer__consume(ev->rb);
 
 	pal_sink_flush(ev->sink);
+	if (ev->pollfd >= 0)
+		pace(ev, n);
 	return n;
 }
 
@@ -969,9 +1134,12 @@ void pal_events_close(struct pal_events *ev)
 	pal_rl_seen_free(ev->rl);
 	for (int i = 0; i < CGCACHE_SLOTS; i++)
 		pal_ctr_meta_free(&ev->cg[i].meta);
-	free(ev->rec);
 	if (ev->cg2_fd >= 0)
 		close(ev->cg2_fd);
+	if (ev->pollfd >= 0)
+		close(ev->pollfd);
+	if (ev->timerfd >= 0)
+		close(ev->timerfd);
 	jw_free(&ev->w);
 	free(ev);
 }

@@ -17,6 +17,14 @@ struct pal_event_stats {
 };
 
 int pal_events_open(struct pal_events **out, struct pal_enforcer *en, struct pal_sink *sink);
+/*
+ * A stream without the kernel (tests, bench/palbench_events): no ring buffer,
+ * no counters; records come from pal_events_feed. en needs only its policy
+ * sets (and cg2_root, "" for no cgroup paths).
+ */
+int pal_events_open_feed(struct pal_events **out, struct pal_enforcer *en, struct pal_sink *sink);
+/* One ring buffer record, as the ring buffer delivers it (the sink flushes: pal_sink_flush). */
+void pal_events_feed(struct pal_events *ev, const void *data, size_t size);
 /* fd to poll for readability (the ring buffer's epoll fd). */
 int pal_events_fd(struct pal_events *ev);
 /* Consume everything available. Returns records consumed or -errno. */

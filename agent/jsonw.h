@@ -3,7 +3,9 @@
  * The project's own JSON object writer, for audit records (events.c). Records
  * are written at hundreds of thousands per second, so it appends into one
  * reusable buffer without allocating per field. It only writes: the log
- * reader (palisade logs) parses records with jsmn.
+ * reader (palisade logs) parses records with jsmn. Keys are the program's
+ * own names (letters, digits, '_') and are written as given; values are
+ * escaped.
  */
 #ifndef PALISADE_AGENT_JSONW_H
 #define PALISADE_AGENT_JSONW_H
@@ -20,6 +22,8 @@ struct jw {
 };
 
 void jw_begin(struct jw *w);
+/* Start again from an object written earlier without its jw_end (n bytes). */
+void jw_resume(struct jw *w, const char *obj, size_t n);
 void jw_end(struct jw *w);
 void jw_str(struct jw *w, const char *key, const char *val);
 /*
@@ -36,5 +40,7 @@ void jw_csv_array(struct jw *w, const char *key, const char *csv);
 /* Append raw JSON text (already valid and escaped). */
 void jw_raw(struct jw *w, const char *s, size_t n);
 void jw_free(struct jw *w);
+/* The decimal digits of v at out (20 bytes at most, no NUL); returns how many. */
+size_t jw_fmt_u64(char *out, unsigned long long v);
 
 #endif

@@ -144,6 +144,11 @@ void pal_sink_write(struct pal_sink *s, const char *json, size_t len, bool is_de
 		s->dropped++;
 }
 
+bool pal_sink_wants_summary(const struct pal_sink *s)
+{
+	return s->journal_fd >= 0 || s->audit_fd >= 0;
+}
+
 int pal_sink_reopen(struct pal_sink *s)
 {
 	pal_sink_flush(s);

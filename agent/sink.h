@@ -22,6 +22,8 @@ int pal_sink_open(struct pal_sink **out, const struct pal_sink_opts *opts);
  */
 void pal_sink_write(struct pal_sink *s, const char *json, size_t len, bool is_denial,
 		    const char *summary);
+/* Whether a sink uses pal_sink_write's summary (journald's MESSAGE, Linux audit). */
+bool pal_sink_wants_summary(const struct pal_sink *s);
 /* Write out buffered records (after each batch of events, and before exit). */
 void pal_sink_flush(struct pal_sink *s);
 /* Reopen the log file (logrotate). Returns 0 or -errno. */

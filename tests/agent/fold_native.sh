@@ -14,13 +14,7 @@ need_root "cgroup programs"
 find_cg2
 command -v python3 >/dev/null || { echo "FAIL: python3 missing (scripts/setup installs it)"; exit 1; }
 
-agent_sandbox fold
-mkdir "$cg" || { echo "FAIL: cannot create $cg"; exit 1; }
-agent_bpffs_netdeny
-"$PAL" run -d "$tmp/pol" -l "$tmp/audit.log" --pin-dir "$tmp/bpf/pal" \
-	--socket "$tmp/ctl.sock" 2>"$tmp/agent.err" &
-agent=$!
-agent_wait_ready
+agent_start_netdeny fold
 
 # The parent (uid 0) connects 3 times, a child (uid 65534) 5 times, then
 # the parent 2 more: interleaved, all inside one second.

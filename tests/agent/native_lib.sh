@@ -12,6 +12,8 @@
 #   agent_bpffs_netdeny  mount a private bpffs at $tmp/bpf and write the policy
 #                        no-test-port ($tmp/pol/net.yaml: UDP connects to
 #                        127.0.0.0/8 port $port from /$name are denied)
+#   agent_start_netdeny NAME  agent_sandbox NAME, the test cgroup, agent_bpffs_netdeny,
+#                        then the agent ($agent; log $tmp/audit.log), ready
 fail=0
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
@@ -91,4 +93,14 @@ agent_wait_ready() {
 		exit 1
 	fi
 	ok "agent ready"
+}
+
+agent_start_netdeny() { # NAME
+	agent_sandbox "$1"
+	mkdir "$cg" || { echo "FAIL: cannot create $cg"; exit 1; }
+	agent_bpffs_netdeny
+	"$PAL" run -d "$tmp/pol" -l "$tmp/audit.log" --pin-dir "$tmp/bpf/pal" \
+		--socket "$tmp/ctl.sock" 2>"$tmp/agent.err" &
+	agent=$!
+	agent_wait_ready
 }
