@@ -352,16 +352,22 @@ enum rv_group {
 #define RV_SAMPLES 5 /* records an HTML row opens: the first of its key */
 
 struct rv_entry {
-	char *key; /* NULL: free slot */
+	char *key; /* NUL-terminated, stored right after the entry */
+	size_t len; /* of key */
 	uint64_t deny, audit;
 	int64_t first, last;
-	char *sample[RV_SAMPLES]; /* the records' lines, when the summary keeps them */
+	char **sample; /* RV_SAMPLES of the records' lines, when the summary keeps them */
 	unsigned int nsample;
 };
 
+struct rv_gslot;
+struct rv_chunk;
+
 struct rv_gtable {
-	struct rv_entry *slots;
-	size_t cap, used, max;
+	struct rv_entry **ent; /* used of them, in the order their keys came */
+	struct rv_gslot *slot; /* cap slots: the hash index over ent */
+	struct rv_chunk *chunks; /* where the entries and their keys are */
+	size_t cap, used, max, room; /* room: pointers ent has space for */
 	struct rv_entry other; /* keys that did not fit */
 };
 
@@ -387,6 +393,7 @@ struct rv_summary {
 	uint64_t other_records; /* policy and agent records that matched */
 	uint64_t container_records; /* decisions in a container: reports show RV_G_CONTAINER */
 	bool keep_samples; /* --html: each entry keeps its first RV_SAMPLES records */
+	struct rv_buf key[RV_G_MAX]; /* scratch: a record's keys being built */
 };
 
 int rv_summary_init(struct rv_summary *s, size_t max_keys);
