@@ -104,18 +104,6 @@ static void *part_thread(void *arg)
 	return NULL;
 }
 
-static uint64_t count_lines(const char *p, size_t len)
-{
-	uint64_t n = 0;
-	const char *end = p + len;
-
-	while ((p = memchr(p, '\n', end - p))) {
-		n++;
-		p++;
-	}
-	return n;
-}
-
 /* Cut buf into up to n parts at line ends. Returns the number of parts. */
 static size_t split(struct part *pt, size_t n, const char *buf, size_t len, bool no_nl)
 {
@@ -156,13 +144,14 @@ static void scan_block(struct rv_scan *const *sc, size_t nsc, const char *buf, s
 	pthread_t th[RV_SCAN_MAX];
 	bool started[RV_SCAN_MAX] = {false};
 	size_t n = split(pt, len < PART_MIN ? 1 : nsc, buf, len, no_nl);
-	uint64_t line = sc[0]->lineno;
+	uint64_t line;
 
+	/* later parts number their lines from 0: where they start is known once read */
 	for (size_t i = 0; i < n; i++) {
 		pt[i].sc = sc[i];
 		sc[i]->file = sc[0]->file;
-		sc[i]->lineno = line;
-		line += count_lines(pt[i].p, pt[i].len) + (pt[i].no_nl ? 1 : 0);
+		if (i)
+			sc[i]->lineno = 0;
 	}
 	for (size_t i = 1; i < n; i++)
 		started[i] = !pthread_create(&th[i], NULL, part_thread, &pt[i]);
@@ -173,8 +162,13 @@ static void scan_block(struct rv_scan *const *sc, size_t nsc, const char *buf, s
 		else
 			scan_part(&pt[i]); /* no thread to be had: do it here */
 	}
-	for (size_t i = 1; i < n; i++)
+	line = sc[0]->lineno;
+	for (size_t i = 1; i < n; i++) {
+		if (rv_bad_total(&sc[i]->bad))
+			sc[i]->bad.first_line += line;
+		line += sc[i]->lineno;
 		merge_bad(&sc[0]->bad, &sc[i]->bad);
+	}
 	sc[0]->lineno = line;
 }
 
