@@ -397,6 +397,8 @@ struct rv_summary {
 };
 
 int rv_summary_init(struct rv_summary *s, size_t max_keys);
+/* The hash a summary table finds a key by (tests build colliding keys with it). */
+uint64_t rv_key_hash(const char *s, size_t n);
 void rv_summary_free(struct rv_summary *s);
 /* Count a record that matched the filters. */
 int rv_summary_add(struct rv_summary *s, const struct rv_rec *r);

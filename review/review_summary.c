@@ -36,7 +36,7 @@ struct rv_chunk {
 #define ROOM_START 64 /* entry pointers first allocated; doubled up to max */
 
 /* 8 bytes a step, mixed by a multiply. */
-static uint64_t hash_key(const char *s, size_t n)
+uint64_t rv_key_hash(const char *s, size_t n)
 {
 	const uint64_t m = 0x9e3779b97f4a7c15ull;
 	uint64_t h = n * m, w;
@@ -190,7 +190,7 @@ static struct rv_entry *gtable_find(struct rv_gtable *t, const char *key, size_t
 
 static struct rv_entry *gtable_get(struct rv_gtable *t, const char *key, size_t len)
 {
-	return gtable_find(t, key, len, hash_key(key, len));
+	return gtable_find(t, key, len, rv_key_hash(key, len));
 }
 
 static void entry_add(struct rv_entry *e, const struct rv_rec *r, uint64_t n)
@@ -407,7 +407,7 @@ static void add_decision(struct rv_summary *s, const struct rv_rec *r)
 		if (!key[g])
 			continue;
 		len[g] = key[g] == s->key[g].p ? s->key[g].len : strlen(key[g]);
-		h[g] = hash_key(key[g], len[g]);
+		h[g] = rv_key_hash(key[g], len[g]);
 		gtable_prefetch_slot(&s->groups[g], h[g]);
 	}
 	for (int g = 0; g < RV_G_MAX; g++)
