@@ -183,7 +183,8 @@ int rv_reader_next(struct rv_reader *r, const char **line, size_t *len, bool *no
  * The same input in blocks of whole lines: returns 1 and buf[0, len), lines
  * each ending in '\n' except a file's final line without one (*no_nl), 0 at
  * the end, or a negative errno. *dropped counts over-long lines skipped
- * just before the block. Do not mix with rv_reader_next().
+ * just before the block. A block stays valid until the call after next, so it
+ * can be read while the next one is. Do not mix with rv_reader_next().
  */
 int rv_reader_block(struct rv_reader *r, const char **buf, size_t *len, bool *no_nl,
 		    unsigned int *dropped);
@@ -285,8 +286,9 @@ void rv_scan_line(struct rv_scan *sc, const char *line, size_t len, bool no_nl);
 /*
  * Read path in blocks of whole lines; cut each block into nsc parts, scan
  * part i with sc[i] on its own thread (their fn and ctx must not share
- * state), then call done(ctx, i) for i = 0..nsc-1 on this thread, so that
- * output keeps the input order. Bad-line counts end up in sc[0]->bad.
+ * state) while this thread reads the next block, then call done(ctx, i) for
+ * i = 0..nsc-1 on this thread, so that output keeps the input order.
+ * Bad-line counts end up in sc[0]->bad.
  */
 typedef void (*rv_part_fn)(void *ctx, size_t i);
 int rv_scan_file_mt(struct rv_scan *const *sc, size_t nsc, const char *path, rv_part_fn done,
