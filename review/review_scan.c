@@ -145,8 +145,8 @@ struct block_run {
 	size_t n;
 };
 
-static void block_start(struct block_run *b, struct rv_scan *const *sc, size_t nsc,
-			const char *buf, size_t len, bool no_nl)
+static void block_start(struct block_run *b, struct rv_scan *const *sc, size_t nsc, const char *buf,
+			size_t len, bool no_nl)
 {
 	b->n = split(b->pt, len < PART_MIN ? 1 : nsc, buf, len, no_nl);
 	/* later parts number their lines from 0: where they start is known once read */

@@ -386,22 +386,13 @@ static const char *group_key(const struct rv_rec *r, enum rv_group g, struct rv_
 	}
 }
 
-static void add_decision(struct rv_summary *s, const struct rv_rec *r)
+/* r in the row of its key in every group (weight n); the lookups' memory is asked for first. */
+static void add_keys(struct rv_summary *s, const struct rv_rec *r, uint64_t n)
 {
-	uint64_t n = (uint64_t)rv_rec_count(r), h[RV_G_MAX];
 	const char *key[RV_G_MAX];
 	size_t len[RV_G_MAX];
+	uint64_t h[RV_G_MAX];
 
-	s->records++;
-	s->container_records += in_container(r);
-	if (r->action == RV_ACT_DENY)
-		s->deny += n;
-	else
-		s->audit += n;
-	if (r->time < s->first)
-		s->first = r->time;
-	if (r->time > s->last)
-		s->last = r->time;
 	for (int g = 0; g < RV_G_MAX; g++) {
 		key[g] = group_key(r, g, &s->key[g]);
 		if (!key[g])
@@ -423,6 +414,23 @@ static void add_decision(struct rv_summary *s, const struct rv_rec *r)
 		if (s->keep_samples && r->line)
 			entry_sample(e, r->line, r->len);
 	}
+}
+
+static void add_decision(struct rv_summary *s, const struct rv_rec *r)
+{
+	uint64_t n = (uint64_t)rv_rec_count(r);
+
+	s->records++;
+	s->container_records += in_container(r);
+	if (r->action == RV_ACT_DENY)
+		s->deny += n;
+	else
+		s->audit += n;
+	if (r->time < s->first)
+		s->first = r->time;
+	if (r->time > s->last)
+		s->last = r->time;
+	add_keys(s, r, n);
 	rv_hist_add_split(&s->hist, r->time, n, r->action == RV_ACT_AUDIT ? n : 0, 0);
 }
 

@@ -363,7 +363,7 @@ static void test_hash_collision(void **state)
 /* Keys that are prefixes of others, or differ in one byte past 8, stay apart. */
 static void test_near_keys(void **state)
 {
-	static const char *const keys[] = {"/etc",	    "/etc/",	      "/etc/passwd",
+	static const char *const keys[] = {"/etc",	   "/etc/",	    "/etc/passwd",
 					   "/etc/passwd-", "/etc/passwe",   "/etc/passwd-x",
 					   "/etc/shadow",  "/etc/shadow.1", ""};
 	const size_t n = sizeof(keys) / sizeof(keys[0]);
@@ -410,10 +410,10 @@ static void test_merge_full(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_totals),	  cmocka_unit_test(test_top),
-		cmocka_unit_test(test_bounded),	  cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_hist_auto), cmocka_unit_test(test_hist_far),
-		cmocka_unit_test(test_hist_text), cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_totals),	       cmocka_unit_test(test_top),
+		cmocka_unit_test(test_bounded),	       cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_hist_auto),      cmocka_unit_test(test_hist_far),
+		cmocka_unit_test(test_hist_text),      cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_hash_collision), cmocka_unit_test(test_near_keys),
 		cmocka_unit_test(test_merge_full),
 	};
