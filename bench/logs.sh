@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Benchmark of `palisade logs`: generate a 1 GB audit log (once, cached),
 # then time typical filters over it and report wall time and max RSS.
-# Not a test. Target: under 5 s per filter, constant memory.
+# Not a test. Target: under 5 s per filter and for --summary, constant memory.
 #
 #   bench/logs.sh [BUILD_DIR]        (default: build-logs)
 #   BENCH_DIR=/somewhere SIZE_MB=1024 RUNS=3 bench/logs.sh

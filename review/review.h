@@ -183,7 +183,8 @@ int rv_reader_next(struct rv_reader *r, const char **line, size_t *len, bool *no
  * The same input in blocks of whole lines: returns 1 and buf[0, len), lines
  * each ending in '\n' except a file's final line without one (*no_nl), 0 at
  * the end, or a negative errno. *dropped counts over-long lines skipped
- * just before the block. Do not mix with rv_reader_next().
+ * just before the block. A block stays valid until the call after next, so it
+ * can be read while the next one is. Do not mix with rv_reader_next().
  */
 int rv_reader_block(struct rv_reader *r, const char **buf, size_t *len, bool *no_nl,
 		    unsigned int *dropped);
@@ -285,8 +286,9 @@ void rv_scan_line(struct rv_scan *sc, const char *line, size_t len, bool no_nl);
 /*
  * Read path in blocks of whole lines; cut each block into nsc parts, scan
  * part i with sc[i] on its own thread (their fn and ctx must not share
- * state), then call done(ctx, i) for i = 0..nsc-1 on this thread, so that
- * output keeps the input order. Bad-line counts end up in sc[0]->bad.
+ * state) while this thread reads the next block, then call done(ctx, i) for
+ * i = 0..nsc-1 on this thread, so that output keeps the input order.
+ * Bad-line counts end up in sc[0]->bad.
  */
 typedef void (*rv_part_fn)(void *ctx, size_t i);
 int rv_scan_file_mt(struct rv_scan *const *sc, size_t nsc, const char *path, rv_part_fn done,
@@ -352,16 +354,22 @@ enum rv_group {
 #define RV_SAMPLES 5 /* records an HTML row opens: the first of its key */
 
 struct rv_entry {
-	char *key; /* NULL: free slot */
+	char *key; /* NUL-terminated, stored right after the entry */
+	size_t len; /* of key */
 	uint64_t deny, audit;
 	int64_t first, last;
-	char *sample[RV_SAMPLES]; /* the records' lines, when the summary keeps them */
+	char **sample; /* RV_SAMPLES of the records' lines, when the summary keeps them */
 	unsigned int nsample;
 };
 
+struct rv_gslot;
+struct rv_chunk;
+
 struct rv_gtable {
-	struct rv_entry *slots;
-	size_t cap, used, max;
+	struct rv_entry **ent; /* used of them, in the order their keys came */
+	struct rv_gslot *slot; /* cap slots: the hash index over ent */
+	struct rv_chunk *chunks; /* where the entries and their keys are */
+	size_t cap, used, max, room; /* room: pointers ent has space for */
 	struct rv_entry other; /* keys that did not fit */
 };
 
@@ -387,9 +395,12 @@ struct rv_summary {
 	uint64_t other_records; /* policy and agent records that matched */
 	uint64_t container_records; /* decisions in a container: reports show RV_G_CONTAINER */
 	bool keep_samples; /* --html: each entry keeps its first RV_SAMPLES records */
+	struct rv_buf key[RV_G_MAX]; /* scratch: a record's keys being built */
 };
 
 int rv_summary_init(struct rv_summary *s, size_t max_keys);
+/* The hash a summary table finds a key by (tests build colliding keys with it). */
+uint64_t rv_key_hash(const char *s, size_t n);
 void rv_summary_free(struct rv_summary *s);
 /* Count a record that matched the filters. */
 int rv_summary_add(struct rv_summary *s, const struct rv_rec *r);

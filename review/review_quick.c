@@ -419,12 +419,22 @@ static enum verdict q_path(const struct rv_filter *f, const struct index *ix)
 	return glob_raw(f->path, ix, K_PATH) || glob_raw(f->path, ix, K_PATH2) ? MAYBE : NO;
 }
 
+/* Whether any filter the prefilter checks is set: with none, it would say "maybe" to all. */
+static bool can_refuse(const struct rv_filter *f)
+{
+	return f->since != RV_TIME_NONE || f->until != RV_TIME_NONE || f->events || f->actions ||
+	       f->npolicies || f->nrules || f->nrule_srcs || f->nuids || f->npids || f->cgroup ||
+	       f->exe || f->path;
+}
+
 bool rv_filter_quick(const struct rv_filter *f, const char *line, size_t len, bool keep_loss)
 {
 	struct index ix;
 	struct raw ev;
 	int64_t t;
 
+	if (!can_refuse(f))
+		return MAYBE;
 	if (!looks_like_object(line, len) || !index_line(line, len, &ix) ||
 	    !valid_head(&ix, &ev, &t))
 		return MAYBE;

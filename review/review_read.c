@@ -25,6 +25,7 @@ struct rv_reader {
 	int fd;
 	gzFile gz; /* NULL for plain files */
 	char *buf;
+	char *spare; /* rv_reader_block(): the other buffer, holding the block handed out last */
 	size_t start, end; /* unread bytes are buf[start, end) */
 	bool eof;
 	bool follow; /* end of data is "nothing yet", not the end */
@@ -155,6 +156,31 @@ int rv_reader_next(struct rv_reader *r, const char **line, size_t *len, bool *no
 	}
 }
 
+/*
+ * Make room as compact() does, in the other buffer: the block handed out
+ * last stays readable while the next one is read. Once per call.
+ */
+static int compact_other(struct rv_reader *r)
+{
+	size_t n = r->end - r->start;
+	char *t;
+
+	if (!r->spare && !(r->spare = malloc(BUF_CAP)))
+		return -ENOMEM;
+	if (n >= RV_LINE_MAX) {
+		r->skipping = true;
+		n = 0;
+	} else {
+		memcpy(r->spare, r->buf + r->start, n);
+	}
+	t = r->buf;
+	r->buf = r->spare;
+	r->spare = t;
+	r->start = 0;
+	r->end = n;
+	return 0;
+}
+
 /* Drop the rest of an over-long line. Returns true when its end was found. */
 static bool skip_long(struct rv_reader *r, unsigned int *dropped)
 {
@@ -173,6 +199,8 @@ static bool skip_long(struct rv_reader *r, unsigned int *dropped)
 int rv_reader_block(struct rv_reader *r, const char **p, size_t *len, bool *no_nl,
 		    unsigned int *dropped)
 {
+	bool swapped = false;
+
 	*no_nl = false;
 	*dropped = 0;
 	for (;;) {
@@ -196,7 +224,12 @@ int rv_reader_block(struct rv_reader *r, const char **p, size_t *len, bool *no_n
 		}
 		if (r->eof)
 			return 0;
-		compact(r);
+		if (swapped) {
+			compact(r);
+		} else if (compact_other(r)) {
+			return -ENOMEM;
+		}
+		swapped = true;
 		n = fill(r);
 		if (n < 0)
 			return (int)n;
@@ -225,6 +258,7 @@ void rv_reader_close(struct rv_reader *r)
 	else
 		close(r->fd);
 	free(r->buf);
+	free(r->spare);
 	free(r->name);
 	free(r);
 }

@@ -22,12 +22,17 @@
 #include "review/review.h"
 
 #define TOK_START 256 /* tokens first tried: a record has about 60 */
+#define KEYS_SEEN 64 /* top-level keys whose field is remembered, by position */
+
+struct field;
 
 struct rv_parser {
 	jsmntok_t *tok;
 	unsigned int ntok;
 	char *arena; /* the current record's strings */
 	size_t cap, used;
+	/* the field the last line had at each key position: lines of a log repeat their keys */
+	const struct field *seen[KEYS_SEEN];
 };
 
 int rv_parser_new(struct rv_parser **out)
@@ -410,23 +415,47 @@ static void take_access(struct rv_parser *p, struct rv_rec *r, const char *line,
 			r->access[r->naccess++] = copy_str(p, line, &t[i]);
 }
 
-/* The key at token k (value at k + 1). Fields of the wrong JSON type are treated as absent. */
-static void take_field(struct rv_parser *p, struct rv_rec *r, const char *line, int k, int n)
+static bool name_is(const char *name, const char *s, size_t len)
 {
-	const jsmntok_t *key = &p->tok[k], *v = &p->tok[k + 1];
-	char name[16];
-	size_t len = key->end - key->start;
-	const char *s = line + key->start;
-	const struct field *f;
-	int64_t x;
+	size_t i = 0;
 
+	while (i < len && name[i] && name[i] == s[i])
+		i++;
+	return i == len && !name[i];
+}
+
+/* The field the key s[0, len) names, trying first the one the last line had at position pos. */
+static const struct field *key_field(struct rv_parser *p, unsigned int pos, const char *s,
+				     size_t len)
+{
+	const struct field *f = pos < KEYS_SEEN ? p->seen[pos] : NULL;
+	char name[16];
+
+	if (f && name_is(f->name, s, len))
+		return f; /* names have no escapes: these bytes are the name */
 	if (memchr(s, '\\', len)) { /* an escaped key: compare its text */
 		if (len >= sizeof(name))
-			return;
+			return NULL;
 		len = unescape(s, len, name) - name;
 		s = name;
 	}
 	f = len ? find_field(s, len) : NULL;
+	if (pos < KEYS_SEEN)
+		p->seen[pos] = f;
+	return f;
+}
+
+/*
+ * The key at token k (value at k + 1), the pos-th of the record. Fields of
+ * the wrong JSON type are treated as absent.
+ */
+static void take_field(struct rv_parser *p, struct rv_rec *r, const char *line, int k, int n,
+		       unsigned int pos)
+{
+	const jsmntok_t *key = &p->tok[k], *v = &p->tok[k + 1];
+	const struct field *f = key_field(p, pos, line + key->start, key->end - key->start);
+	int64_t x;
+
 	if (!f)
 		return;
 	switch (f->kind) {
@@ -468,9 +497,11 @@ static void take_field(struct rv_parser *p, struct rv_rec *r, const char *line, 
 /* Every top-level key, in order: a key given twice counts as its last value, as in json-c. */
 static void take_fields(struct rv_parser *p, struct rv_rec *r, const char *line, int n)
 {
+	unsigned int pos = 0;
+
 	for (int i = 1; i < n; i++)
 		if (p->tok[i].parent == 0)
-			take_field(p, r, line, i, n);
+			take_field(p, r, line, i, n, pos++);
 }
 
 static int fill(struct rv_rec *r, enum rv_bad *why)

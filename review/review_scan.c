@@ -104,18 +104,6 @@ static void *part_thread(void *arg)
 	return NULL;
 }
 
-static uint64_t count_lines(const char *p, size_t len)
-{
-	uint64_t n = 0;
-	const char *end = p + len;
-
-	while ((p = memchr(p, '\n', end - p))) {
-		n++;
-		p++;
-	}
-	return n;
-}
-
 /* Cut buf into up to n parts at line ends. Returns the number of parts. */
 static size_t split(struct part *pt, size_t n, const char *buf, size_t len, bool no_nl)
 {
@@ -149,32 +137,46 @@ static void merge_bad(struct rv_bad_stats *to, struct rv_bad_stats *from)
 	memset(from, 0, sizeof(*from));
 }
 
-static void scan_block(struct rv_scan *const *sc, size_t nsc, const char *buf, size_t len,
-		       bool no_nl)
-{
+/* One block's parts, each on a thread of its own, while this one reads the next block. */
+struct block_run {
 	struct part pt[RV_SCAN_MAX];
 	pthread_t th[RV_SCAN_MAX];
-	bool started[RV_SCAN_MAX] = {false};
-	size_t n = split(pt, len < PART_MIN ? 1 : nsc, buf, len, no_nl);
-	uint64_t line = sc[0]->lineno;
+	bool started[RV_SCAN_MAX];
+	size_t n;
+};
 
-	for (size_t i = 0; i < n; i++) {
-		pt[i].sc = sc[i];
+static void block_start(struct block_run *b, struct rv_scan *const *sc, size_t nsc, const char *buf,
+			size_t len, bool no_nl)
+{
+	b->n = split(b->pt, len < PART_MIN ? 1 : nsc, buf, len, no_nl);
+	/* later parts number their lines from 0: where they start is known once read */
+	for (size_t i = 0; i < b->n; i++) {
+		b->pt[i].sc = sc[i];
 		sc[i]->file = sc[0]->file;
-		sc[i]->lineno = line;
-		line += count_lines(pt[i].p, pt[i].len) + (pt[i].no_nl ? 1 : 0);
+		if (i)
+			sc[i]->lineno = 0;
 	}
-	for (size_t i = 1; i < n; i++)
-		started[i] = !pthread_create(&th[i], NULL, part_thread, &pt[i]);
-	scan_part(&pt[0]);
-	for (size_t i = 1; i < n; i++) {
-		if (started[i])
-			pthread_join(th[i], NULL);
+	for (size_t i = 0; i < b->n; i++)
+		b->started[i] = !pthread_create(&b->th[i], NULL, part_thread, &b->pt[i]);
+}
+
+static void block_finish(struct block_run *b, struct rv_scan *const *sc)
+{
+	uint64_t line;
+
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->started[i])
+			pthread_join(b->th[i], NULL);
 		else
-			scan_part(&pt[i]); /* no thread to be had: do it here */
+			scan_part(&b->pt[i]); /* no thread to be had: do it here */
 	}
-	for (size_t i = 1; i < n; i++)
+	line = sc[0]->lineno;
+	for (size_t i = 1; i < b->n; i++) {
+		if (rv_bad_total(&sc[i]->bad))
+			sc[i]->bad.first_line += line;
+		line += sc[i]->lineno;
 		merge_bad(&sc[0]->bad, &sc[i]->bad);
+	}
 	sc[0]->lineno = line;
 }
 
@@ -182,6 +184,7 @@ int rv_scan_file_mt(struct rv_scan *const *sc, size_t nsc, const char *path, rv_
 		    void *ctx)
 {
 	struct rv_reader *rd;
+	struct block_run run;
 	const char *buf;
 	size_t len;
 	bool no_nl;
@@ -194,12 +197,15 @@ int rv_scan_file_mt(struct rv_scan *const *sc, size_t nsc, const char *path, rv_
 	}
 	sc[0]->file = rv_reader_name(rd);
 	sc[0]->lineno = 0;
-	while ((n = rv_reader_block(rd, &buf, &len, &no_nl, &dropped)) >= 0) {
+	n = rv_reader_block(rd, &buf, &len, &no_nl, &dropped);
+	while (n >= 0) {
 		for (; dropped; dropped--)
 			rv_bad_note(&sc[0]->bad, RV_BAD_LONG, sc[0]->file, ++sc[0]->lineno);
 		if (!n)
 			break;
-		scan_block(sc, nsc, buf, len, no_nl);
+		block_start(&run, sc, nsc, buf, len, no_nl);
+		n = rv_reader_block(rd, &buf, &len, &no_nl, &dropped);
+		block_finish(&run, sc);
 		for (size_t i = 0; i < nsc; i++)
 			done(ctx, i);
 	}

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * `palisade logs --summary`: top tables and a histogram, in bounded memory.
- * Each group is an open-addressing hash table that stops taking new keys
- * at a fixed size (later keys are counted in one "other" row, and the
- * report says so). The histogram keeps at most RV_HIST_CAP buckets and
- * doubles up to coarser bucket sizes as the time span grows.
+ * Each group is a table that stops taking new keys at a fixed size (later
+ * keys are counted in one "other" row, and the report says so). The
+ * histogram keeps at most RV_HIST_CAP buckets and doubles up to coarser
+ * bucket sizes as the time span grows.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,15 +14,42 @@
 
 /* ---- group tables ------------------------------------------------------ */
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+/*
+ * A table is an open-addressing index of slots, each a key's hash and its
+ * entry, and the list of entries in the order their keys came. An entry
+ * and its key are stored together in chunks: a lookup that finds its key
+ * reads its slot and one place besides. Records hash a key per group, so
+ * the hash is cheap and no key is formatted with printf.
+ */
+struct rv_gslot {
+	uint64_t hash;
+	struct rv_entry *e; /* NULL: free */
+};
 
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
+struct rv_chunk {
+	struct rv_chunk *next;
+	size_t used, size;
+	char data[]; /* entries and keys, each at a multiple of 8 */
+};
+
+#define CHUNK_DATA (256u << 10)
+#define ROOM_START 64 /* entry pointers first allocated; doubled up to max */
+
+/* 8 bytes a step, mixed by a multiply. */
+uint64_t rv_key_hash(const char *s, size_t n)
+{
+	const uint64_t m = 0x9e3779b97f4a7c15ull;
+	uint64_t h = n * m, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * m;
+		h ^= h >> 32;
 	}
-	return h;
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * m;
+	return h ^ h >> 29;
 }
 
 static int gtable_init(struct rv_gtable *t, size_t max)
@@ -32,8 +59,8 @@ static int gtable_init(struct rv_gtable *t, size_t max)
 	while (cap < 2 * max)
 		cap *= 2;
 	memset(t, 0, sizeof(*t));
-	t->slots = calloc(cap, sizeof(*t->slots));
-	if (!t->slots)
+	t->slot = calloc(cap, sizeof(*t->slot));
+	if (!t->slot)
 		return -ENOMEM;
 	t->cap = cap;
 	t->max = max;
@@ -44,44 +71,126 @@ static int gtable_init(struct rv_gtable *t, size_t max)
 
 static void entry_free(struct rv_entry *e)
 {
-	free(e->key);
 	for (unsigned int i = 0; i < e->nsample; i++)
 		free(e->sample[i]);
+	free(e->sample);
 }
 
 static void gtable_free(struct rv_gtable *t)
 {
-	for (size_t i = 0; t->slots && i < t->cap; i++)
-		entry_free(&t->slots[i]);
+	for (size_t i = 0; i < t->used; i++)
+		entry_free(t->ent[i]);
 	entry_free(&t->other);
-	free(t->slots);
-	t->slots = NULL;
+	while (t->chunks) {
+		struct rv_chunk *c = t->chunks;
+
+		t->chunks = c->next;
+		free(c);
+	}
+	free(t->ent);
+	free(t->slot);
+	t->ent = NULL;
+	t->slot = NULL;
 }
 
 /* Keep a copy of a record line for the row that counts it (out of memory: not kept). */
 static void entry_sample(struct rv_entry *e, const char *line, size_t len)
 {
+	if (!e->sample && !(e->sample = calloc(RV_SAMPLES, sizeof(*e->sample))))
+		return;
 	if (e->nsample < RV_SAMPLES && (e->sample[e->nsample] = strndup(line, len)))
 		e->nsample++;
 }
 
-/* The entry of key: found, newly added, or "other" when the table is full. */
-static struct rv_entry *gtable_get(struct rv_gtable *t, const char *key)
+/* n bytes (a multiple of 8) from t's chunks, or NULL. */
+static void *chunk_alloc(struct rv_gtable *t, size_t n)
 {
-	size_t i = hash_str(key) & (t->cap - 1);
+	struct rv_chunk *c = t->chunks;
 
-	for (; t->slots[i].key; i = (i + 1) & (t->cap - 1))
-		if (!strcmp(t->slots[i].key, key))
-			return &t->slots[i];
+	if (!c || c->size - c->used < n) {
+		size_t size = n > CHUNK_DATA ? n : CHUNK_DATA;
+
+		c = malloc(sizeof(*c) + size);
+		if (!c)
+			return NULL;
+		c->next = t->chunks;
+		c->used = 0;
+		c->size = size;
+		t->chunks = c;
+	}
+	c->used += n;
+	return c->data + c->used - n;
+}
+
+/* A new entry for key[0, len), listed last, or NULL (out of memory). */
+static struct rv_entry *gtable_append(struct rv_gtable *t, const char *key, size_t len)
+{
+	struct rv_entry *e;
+
+	if (t->used == t->room) {
+		size_t room = t->room ? 2 * t->room : ROOM_START;
+		struct rv_entry **ent;
+
+		room = room < t->max ? room : t->max;
+		ent = realloc(t->ent, room * sizeof(*ent));
+		if (!ent)
+			return NULL;
+		t->ent = ent;
+		t->room = room;
+	}
+	e = chunk_alloc(t, (sizeof(*e) + len + 1 + 7) & ~(size_t)7);
+	if (!e)
+		return NULL;
+	*e = (struct rv_entry){.key = (char *)(e + 1), .len = len};
+	memcpy(e->key, key, len);
+	e->key[len] = '\0';
+	e->first = INT64_MAX;
+	e->last = INT64_MIN;
+	t->ent[t->used++] = e;
+	return e;
+}
+
+/*
+ * Ask for the memory a lookup of hash h will read first: its slot, then its
+ * entry. A record looks up a key in every group; asking for all of them
+ * before the first lookup waits for those reads together, not in turn.
+ */
+static void gtable_prefetch_slot(const struct rv_gtable *t, uint64_t h)
+{
+	__builtin_prefetch(&t->slot[h & (t->cap - 1)]);
+}
+
+static void gtable_prefetch_entry(const struct rv_gtable *t, uint64_t h)
+{
+	const struct rv_entry *e = t->slot[h & (t->cap - 1)].e;
+
+	if (e) {
+		__builtin_prefetch(e);
+		__builtin_prefetch(e + 1); /* where its key is */
+	}
+}
+
+/* The entry of key[0, len) (hash h): found, newly added, or "other" when the table is full. */
+static struct rv_entry *gtable_find(struct rv_gtable *t, const char *key, size_t len, uint64_t h)
+{
+	size_t i = h & (t->cap - 1);
+	struct rv_entry *e;
+
+	for (; (e = t->slot[i].e); i = (i + 1) & (t->cap - 1))
+		if (t->slot[i].hash == h && e->len == len && !memcmp(e->key, key, len))
+			return e;
 	if (t->used == t->max)
 		return &t->other;
-	t->slots[i].key = strdup(key);
-	if (!t->slots[i].key)
+	e = gtable_append(t, key, len);
+	if (!e)
 		return &t->other; /* out of memory: still counted */
-	t->slots[i].first = INT64_MAX;
-	t->slots[i].last = INT64_MIN;
-	t->used++;
-	return &t->slots[i];
+	t->slot[i] = (struct rv_gslot){h, e};
+	return e;
+}
+
+static struct rv_entry *gtable_get(struct rv_gtable *t, const char *key, size_t len)
+{
+	return gtable_find(t, key, len, rv_key_hash(key, len));
 }
 
 static void entry_add(struct rv_entry *e, const struct rv_rec *r, uint64_t n)
@@ -117,11 +226,11 @@ size_t rv_summary_top(const struct rv_summary *s, enum rv_group g, size_t n,
 	const struct rv_gtable *t = &s->groups[g];
 	size_t k = 0;
 
-	for (size_t i = 0; i < t->cap && n; i++) {
-		const struct rv_entry *e = &t->slots[i];
+	for (size_t i = 0; i < t->used && n; i++) {
+		const struct rv_entry *e = t->ent[i];
 		size_t j;
 
-		if (!e->key || (k == n && !entry_before(e, out[k - 1])))
+		if (k == n && !entry_before(e, out[k - 1]))
 			continue;
 		j = k < n ? k++ : n - 1;
 		while (j > 0 && entry_before(e, out[j - 1])) {
@@ -154,6 +263,28 @@ void rv_summary_free(struct rv_summary *s)
 {
 	for (int g = 0; g < RV_G_MAX; g++)
 		gtable_free(&s->groups[g]);
+	for (int g = 0; g < RV_G_MAX; g++)
+		rv_buf_free(&s->key[g]);
+}
+
+/* Keys are built per record: plain copies, no printf. */
+static void put_str(struct rv_buf *b, const char *s)
+{
+	rv_buf_put(b, s, strlen(s));
+}
+
+/* A decimal integer, as %lld writes it. */
+static void put_int(struct rv_buf *b, int64_t v)
+{
+	char d[24], *p = d + sizeof(d);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	rv_buf_put(b, p, d + sizeof(d) - p);
 }
 
 #define ID_SHOWN 12 /* hex digits of a container id, as `docker ps` shows them */
@@ -213,25 +344,38 @@ static const char *group_key(const struct rv_rec *r, enum rv_group g, struct rv_
 	case RV_G_RULE:
 		if (!r->policy)
 			return NULL;
+		put_str(b, r->policy);
+		put_str(b, "#");
 		if (rv_has(r, RV_I_RULE))
-			rv_buf_printf(b, "%s#%lld", r->policy, (long long)r->num[RV_I_RULE]);
+			put_int(b, r->num[RV_I_RULE]);
 		else
-			rv_buf_printf(b, "%s#default", r->policy);
-		if (r->rule_src && strcmp(r->rule_src, "default"))
-			rv_buf_printf(b, " (%s)", r->rule_src);
+			put_str(b, "default");
+		if (r->rule_src && strcmp(r->rule_src, "default")) {
+			put_str(b, " (");
+			put_str(b, r->rule_src);
+			put_str(b, ")");
+		}
 		return b->p;
 	case RV_G_PATH:
-		if (r->event == RV_EV_NETWORK && r->daddr)
-			rv_buf_printf(b, "%s %s port %lld", r->protocol ? r->protocol : "?",
-				      r->daddr, (long long)r->num[RV_I_DPORT]);
-		else if (r->event == RV_EV_NETWORK)
-			rv_buf_printf(b, "%s socket %s", r->op ? r->op : "?",
-				      r->family ? r->family : "?");
-		else if (r->event == RV_EV_DEVICE)
-			rv_buf_printf(b, "%s device %lld:%lld", r->dev_type ? r->dev_type : "?",
-				      (long long)r->num[RV_I_MAJOR], (long long)r->num[RV_I_MINOR]);
-		else
+		if (r->event == RV_EV_NETWORK && r->daddr) {
+			put_str(b, r->protocol ? r->protocol : "?");
+			put_str(b, " ");
+			put_str(b, r->daddr);
+			put_str(b, " port ");
+			put_int(b, r->num[RV_I_DPORT]);
+		} else if (r->event == RV_EV_NETWORK) {
+			put_str(b, r->op ? r->op : "?");
+			put_str(b, " socket ");
+			put_str(b, r->family ? r->family : "?");
+		} else if (r->event == RV_EV_DEVICE) {
+			put_str(b, r->dev_type ? r->dev_type : "?");
+			put_str(b, " device ");
+			put_int(b, r->num[RV_I_MAJOR]);
+			put_str(b, ":");
+			put_int(b, r->num[RV_I_MINOR]);
+		} else {
 			return r->path;
+		}
 		return b->p;
 	case RV_G_EXE:
 		return r->exe ? r->exe : r->comm;
@@ -242,10 +386,39 @@ static const char *group_key(const struct rv_rec *r, enum rv_group g, struct rv_
 	}
 }
 
+/* r in the row of its key in every group (weight n); the lookups' memory is asked for first. */
+static void add_keys(struct rv_summary *s, const struct rv_rec *r, uint64_t n)
+{
+	const char *key[RV_G_MAX];
+	size_t len[RV_G_MAX];
+	uint64_t h[RV_G_MAX];
+
+	for (int g = 0; g < RV_G_MAX; g++) {
+		key[g] = group_key(r, g, &s->key[g]);
+		if (!key[g])
+			continue;
+		len[g] = key[g] == s->key[g].p ? s->key[g].len : strlen(key[g]);
+		h[g] = rv_key_hash(key[g], len[g]);
+		gtable_prefetch_slot(&s->groups[g], h[g]);
+	}
+	for (int g = 0; g < RV_G_MAX; g++)
+		if (key[g])
+			gtable_prefetch_entry(&s->groups[g], h[g]);
+	for (int g = 0; g < RV_G_MAX; g++) {
+		struct rv_entry *e;
+
+		if (!key[g])
+			continue;
+		e = gtable_find(&s->groups[g], key[g], len[g], h[g]);
+		entry_add(e, r, n);
+		if (s->keep_samples && r->line)
+			entry_sample(e, r->line, r->len);
+	}
+}
+
 static void add_decision(struct rv_summary *s, const struct rv_rec *r)
 {
 	uint64_t n = (uint64_t)rv_rec_count(r);
-	struct rv_buf b = {0};
 
 	s->records++;
 	s->container_records += in_container(r);
@@ -257,18 +430,7 @@ static void add_decision(struct rv_summary *s, const struct rv_rec *r)
 		s->first = r->time;
 	if (r->time > s->last)
 		s->last = r->time;
-	for (int g = 0; g < RV_G_MAX; g++) {
-		const char *key = group_key(r, g, &b);
-
-		if (!key)
-			continue;
-		struct rv_entry *e = gtable_get(&s->groups[g], key);
-
-		entry_add(e, r, n);
-		if (s->keep_samples && r->line)
-			entry_sample(e, r->line, r->len);
-	}
-	rv_buf_free(&b);
+	add_keys(s, r, n);
 	rv_hist_add_split(&s->hist, r->time, n, r->action == RV_ACT_AUDIT ? n : 0, 0);
 }
 
@@ -312,17 +474,60 @@ static void entry_merge(struct rv_entry *to, const struct rv_entry *from)
 		to->last = from->last;
 }
 
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/*
+ * A merge takes from's keys in an order that decides which of them still
+ * fit when to fills up: the slot order of a table of cap slots placing the
+ * keys, in the order they came, by FNV-1a, as summaries always have. The
+ * entry numbers, or NULL (out of memory: the order they came).
+ */
+static uint32_t *merge_order(const struct rv_gtable *t)
+{
+	uint32_t *pos = calloc(t->cap, sizeof(*pos));
+	size_t n = 0;
+
+	if (!pos)
+		return NULL;
+	for (size_t k = 0; k < t->used; k++) {
+		size_t i = fnv1a(t->ent[k]->key, t->ent[k]->len) & (t->cap - 1);
+
+		while (pos[i])
+			i = (i + 1) & (t->cap - 1);
+		pos[i] = (uint32_t)k + 1;
+	}
+	for (size_t i = 0; i < t->cap; i++)
+		if (pos[i])
+			pos[n++] = pos[i] - 1;
+	return pos;
+}
+
+static void gtable_merge(struct rv_gtable *to, const struct rv_gtable *from)
+{
+	uint32_t *order = merge_order(from);
+
+	for (size_t k = 0; k < from->used; k++) {
+		const struct rv_entry *e = from->ent[order ? order[k] : k];
+
+		entry_merge(gtable_get(to, e->key, e->len), e);
+	}
+	free(order);
+	entry_merge(&to->other, &from->other);
+}
+
 void rv_summary_merge(struct rv_summary *to, const struct rv_summary *from)
 {
-	for (int g = 0; g < RV_G_MAX; g++) {
-		const struct rv_gtable *t = &from->groups[g];
-
-		for (size_t i = 0; i < t->cap; i++)
-			if (t->slots[i].key)
-				entry_merge(gtable_get(&to->groups[g], t->slots[i].key),
-					    &t->slots[i]);
-		entry_merge(&to->groups[g].other, &t->other);
-	}
+	for (int g = 0; g < RV_G_MAX; g++)
+		gtable_merge(&to->groups[g], &from->groups[g]);
 	rv_hist_merge(&to->hist, &from->hist);
 	to->records += from->records;
 	to->deny += from->deny;

@@ -110,6 +110,20 @@ rc=0
 "$bin" logs --json "$work/cut.gz" >"$work/out" 2>"$work/err" || rc=$?
 [ "$rc" -eq 2 ] && grep -q "error reading" "$work/err" && ok || bad "truncated gzip: exit $rc"
 
+# a log big enough for several threads: the summary does not depend on how many
+# read it, and a bad line is reported at its own line number from any part
+big=$work/big.log
+for _ in $(seq 200); do grep -v '"lost"\|"suppressed"' basic.log; done >"$big"
+sed -i '3001s/^{/x{/; 3500s/"v":1/"v":7/' "$big"
+for t in 1 2 4; do
+	PALISADE_THREADS=$t "$bin" logs --summary --json "$big" >"$work/sum$t" 2>"$work/err$t"
+done
+cmp -s "$work/sum1" "$work/sum2" && cmp -s "$work/sum1" "$work/sum4" && ok ||
+	bad "summary with 1, 2 and 4 threads"
+grep -q 'skipped 2 lines (1 not JSON, 1 schema version other than 1); the first at .*:3001$' \
+	"$work/err2" && cmp -s "$work/err1" "$work/err2" && cmp -s "$work/err1" "$work/err4" && ok ||
+	bad "bad line numbers with threads: $(cat "$work/err2")"
+
 # colour and width on a terminal: ANSI colour, NO_COLOR honoured, rows fit 100 columns
 if command -v script >/dev/null; then
 	env -u NO_COLOR script -qec "stty cols 100 rows 50; '$bin' logs basic.log 2>/dev/null" /dev/null \

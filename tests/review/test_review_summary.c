@@ -290,13 +290,132 @@ static void test_hist_text(void **state)
 	free(v);
 }
 
+#define HASH_M 0x9e3779b97f4a7c15ull /* rv_key_hash()'s multiplier */
+
+/* rv_key_hash()'s state after the first 8 bytes of a 16-byte key */
+static uint64_t first_step(uint64_t w)
+{
+	uint64_t h = (16 * HASH_M ^ w) * HASH_M;
+
+	return h ^ h >> 32;
+}
+
+/* A 16-byte key b, not a, with a's hash: its second 8 bytes undo the difference of the first. */
+static void collide(const char *a, char *b)
+{
+	uint64_t a1, a2, b1, b2;
+
+	memcpy(&a1, a, 8);
+	memcpy(&a2, a + 8, 8);
+	for (char c = 'a'; c <= 'z'; c++) {
+		memcpy(b, "/usr/ab", 7);
+		b[7] = c;
+		memcpy(&b1, b, 8);
+		b2 = first_step(a1) ^ first_step(b1) ^ a2;
+		memcpy(b + 8, &b2, 8);
+		b[16] = '\0';
+		if (strlen(b) == 16) /* no NUL byte: a key a record can have */
+			return;
+	}
+	fail_msg("no colliding key found");
+}
+
+static void add_path(struct rv_summary *s, const char *path, int times)
+{
+	struct rv_rec r = {.event = RV_EV_FILE, .action = RV_ACT_DENY, .time = T(10, 0, 0)};
+
+	r.path = path;
+	while (times--)
+		rv_summary_add(s, &r);
+}
+
+/* Two keys with one hash are two rows, in a table and through a merge. */
+static void test_hash_collision(void **state)
+{
+	const char *a = "/etc/collide-abc";
+	char b[17];
+	struct rv_summary s, t;
+	const struct rv_entry *e[4];
+
+	collide(a, b);
+	assert_int_equal(rv_key_hash(a, 16), rv_key_hash(b, 16));
+	assert_int_equal(rv_summary_init(&s, 8), 0);
+	assert_int_equal(rv_summary_init(&t, 8), 0);
+	add_path(&s, a, 3);
+	add_path(&s, b, 2);
+	add_path(&t, b, 4);
+	add_path(&t, a, 1);
+	assert_int_equal(rv_summary_top(&s, RV_G_PATH, 4, e), 2);
+	assert_string_equal(e[0]->key, a);
+	assert_int_equal(e[0]->deny, 3);
+	assert_memory_equal(e[1]->key, b, 17);
+	assert_int_equal(e[1]->deny, 2);
+	rv_summary_merge(&s, &t);
+	assert_int_equal(rv_summary_top(&s, RV_G_PATH, 4, e), 2);
+	assert_memory_equal(e[0]->key, b, 17);
+	assert_int_equal(e[0]->deny, 6);
+	assert_string_equal(e[1]->key, a);
+	assert_int_equal(e[1]->deny, 4);
+	rv_summary_free(&s);
+	rv_summary_free(&t);
+}
+
+/* Keys that are prefixes of others, or differ in one byte past 8, stay apart. */
+static void test_near_keys(void **state)
+{
+	static const char *const keys[] = {"/etc",	   "/etc/",	    "/etc/passwd",
+					   "/etc/passwd-", "/etc/passwe",   "/etc/passwd-x",
+					   "/etc/shadow",  "/etc/shadow.1", ""};
+	const size_t n = sizeof(keys) / sizeof(keys[0]);
+	const struct rv_entry *e[16];
+	struct rv_summary s;
+
+	assert_int_equal(rv_summary_init(&s, 64), 0);
+	for (size_t i = 0; i < n; i++)
+		add_path(&s, keys[i], (int)(i + 1));
+	assert_int_equal(rv_summary_top(&s, RV_G_PATH, 16, e), n);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(e[i]->key, keys[n - 1 - i]);
+		assert_int_equal(e[i]->deny, n - i);
+		assert_int_equal(e[i]->len, strlen(keys[n - 1 - i]));
+	}
+	rv_summary_free(&s);
+}
+
+/* A merge into a table that fills up: every decision is still counted, in a row or "other". */
+static void test_merge_full(void **state)
+{
+	static const char *const keys[] = {"/a", "/b", "/c", "/d", "/e"};
+	struct rv_summary s, t;
+	const struct rv_gtable *g;
+	uint64_t total = 0;
+
+	assert_int_equal(rv_summary_init(&s, 3), 0);
+	assert_int_equal(rv_summary_init(&t, 3), 0);
+	add_path(&s, keys[0], 1);
+	for (int i = 1; i < 5; i++)
+		add_path(&t, keys[i], i + 1); /* "/e" does not fit in t */
+	rv_summary_merge(&s, &t);
+	g = &s.groups[RV_G_PATH];
+	assert_int_equal(g->used, 3);
+	for (size_t i = 0; i < g->used; i++)
+		total += g->ent[i]->deny;
+	assert_int_equal(total + g->other.deny, 1 + 2 + 3 + 4 + 5);
+	assert_true(g->other.deny >= 5);
+	assert_int_equal(s.deny, 15);
+	rv_summary_free(&s);
+	rv_summary_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_totals),	  cmocka_unit_test(test_top),
-		cmocka_unit_test(test_bounded),	  cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_hist_auto), cmocka_unit_test(test_hist_far),
-		cmocka_unit_test(test_hist_text), cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_totals),	       cmocka_unit_test(test_top),
+		cmocka_unit_test(test_bounded),	       cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_hist_auto),      cmocka_unit_test(test_hist_far),
+		cmocka_unit_test(test_hist_text),      cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_hash_collision), cmocka_unit_test(test_near_keys),
+		cmocka_unit_test(test_merge_full),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
