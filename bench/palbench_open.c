@@ -16,6 +16,11 @@
  *   palbench_open flip SRC DST FILE EXPECT TIMEOUT_MS
  *       rename(SRC, DST) (an editor-style policy write), then open FILE
  *       until the result is EXPECT; prints the milliseconds in between.
+ *   palbench_open run [--landlock DIR]... [--landlock-ro DIR]... -- CMD [ARG]...
+ *       fork, restrict the child (if asked), exec CMD with stdout on
+ *       /dev/null, wait; prints the ns from fork to the child's exit.
+ *       --landlock-ro DIR: allowed to execute, read files and list
+ *       directories beneath DIR (no other right).
  * Exit status: 0 measured, 1 a result was not as expected or an error.
  */
 #include <errno.h>
@@ -32,7 +37,17 @@
 #include <sys/wait.h>
 
 #define MAX_FILES 16
+#define MAX_DIRS 16
 #define LL_FS_V1 ((1ULL << 13) - 1) /* every access right of Landlock ABI 1 */
+#define LL_FS_RO \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+
+/* The directories a Landlock ruleset allows; none: no Landlock. */
+struct landlock_dirs {
+	const char *dir[MAX_DIRS];
+	__u64 access[MAX_DIRS];
+	int n;
+};
 
 struct target {
 	const char *label;
@@ -77,26 +92,54 @@ static int parse_expect(const char *s)
 	return -1;
 }
 
-static int landlock_restrict(const char *dir)
+static int landlock_allow(int rfd, const char *dir, __u64 access)
+{
+	struct landlock_path_beneath_attr pb = {.allowed_access = access};
+	int rc;
+
+	pb.parent_fd = open(dir, O_PATH | O_CLOEXEC);
+	if (pb.parent_fd < 0)
+		return -1;
+	rc = syscall(SYS_landlock_add_rule, rfd, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+	close(pb.parent_fd);
+	return rc;
+}
+
+/* Handle every ABI-1 filesystem right; allow only what @d lists. */
+static int landlock_restrict(const struct landlock_dirs *d)
 {
 	struct landlock_ruleset_attr ra = {.handled_access_fs = LL_FS_V1};
-	struct landlock_path_beneath_attr pb = {.allowed_access = LL_FS_V1};
 	int rfd = syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra), 0);
 
 	if (rfd < 0) {
 		fprintf(stderr, "palbench_open: landlock_create_ruleset: %s\n", strerror(errno));
 		return -1;
 	}
-	pb.parent_fd = open(dir, O_PATH | O_CLOEXEC);
-	if (pb.parent_fd < 0 ||
-	    syscall(SYS_landlock_add_rule, rfd, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) ||
-	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_landlock_restrict_self, rfd, 0)) {
-		fprintf(stderr, "palbench_open: landlock on '%s': %s\n", dir, strerror(errno));
+	for (int i = 0; i < d->n; i++) {
+		if (landlock_allow(rfd, d->dir[i], d->access[i])) {
+			fprintf(stderr, "palbench_open: landlock on '%s': %s\n", d->dir[i],
+				strerror(errno));
+			return -1;
+		}
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_landlock_restrict_self, rfd, 0)) {
+		fprintf(stderr, "palbench_open: landlock_restrict_self: %s\n", strerror(errno));
 		return -1;
 	}
-	close(pb.parent_fd);
 	close(rfd);
 	return 0;
+}
+
+/* Parse "--landlock DIR" or "--landlock-ro DIR" at argv[*i]; 1 if it was one. */
+static int landlock_arg(struct landlock_dirs *d, int argc, char **argv, int *i)
+{
+	int ro = !strcmp(argv[*i], "--landlock-ro");
+
+	if ((!ro && strcmp(argv[*i], "--landlock")) || *i + 1 >= argc || d->n >= MAX_DIRS)
+		return 0;
+	d->dir[d->n] = argv[++*i];
+	d->access[d->n++] = ro ? LL_FS_RO : LL_FS_V1;
+	return 1;
 }
 
 static int measure_one(const struct target *t, long iters, int batches)
@@ -126,7 +169,7 @@ static int measure_one(const struct target *t, long iters, int batches)
 static int cmd_measure(int argc, char **argv)
 {
 	struct target t[MAX_FILES];
-	const char *landlock = NULL;
+	struct landlock_dirs ll = {0};
 	long iters = 2000;
 	int batches = 5, n = 0, status;
 	pid_t pid;
@@ -134,8 +177,8 @@ static int cmd_measure(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		char *eq, *colon;
 
-		if (!strcmp(argv[i], "--landlock") && i + 1 < argc) {
-			landlock = argv[++i];
+		if (landlock_arg(&ll, argc, argv, &i)) {
+			continue;
 		} else if (!strcmp(argv[i], "--iters") && i + 1 < argc) {
 			iters = atol(argv[++i]);
 		} else if (!strcmp(argv[i], "--batches") && i + 1 < argc) {
@@ -157,7 +200,7 @@ static int cmd_measure(int argc, char **argv)
 	if (pid < 0)
 		return 1;
 	if (!pid) {
-		if (landlock && landlock_restrict(landlock))
+		if (ll.n && landlock_restrict(&ll))
 			_exit(1);
 		for (int i = 0; i < n; i++)
 			if (measure_one(&t[i], iters, batches))
@@ -228,6 +271,49 @@ static int cmd_flip(int argc, char **argv)
 	return 1;
 }
 
+/* The child of run: restricted, stdout on /dev/null, then CMD. */
+static void run_child(const struct landlock_dirs *ll, char **cmd)
+{
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+		_exit(127);
+	if (ll->n && landlock_restrict(ll))
+		_exit(127);
+	execvp(cmd[0], cmd);
+	fprintf(stderr, "palbench_open: exec '%s': %s\n", cmd[0], strerror(errno));
+	_exit(127);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct landlock_dirs ll = {0};
+	int i, status;
+	double t0;
+	pid_t pid;
+
+	for (i = 0; i < argc && strcmp(argv[i], "--"); i++)
+		if (!landlock_arg(&ll, argc, argv, &i))
+			return 2;
+	if (i + 1 >= argc)
+		return 2;
+	fflush(NULL);
+	t0 = now_ns();
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (!pid)
+		run_child(&ll, argv + i + 1);
+	if (waitpid(pid, &status, 0) < 0)
+		return 1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "palbench_open: '%s' failed (status 0x%x)\n", argv[i + 1], status);
+		return 1;
+	}
+	printf("%.0f\n", now_ns() - t0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int rc = 2;
@@ -238,7 +324,10 @@ int main(int argc, char **argv)
 		rc = cmd_latency(argc - 2, argv + 2);
 	else if (argc >= 2 && !strcmp(argv[1], "flip"))
 		rc = cmd_flip(argc - 2, argv + 2);
+	else if (argc >= 2 && !strcmp(argv[1], "run"))
+		rc = cmd_run(argc - 2, argv + 2);
 	if (rc == 2)
-		fprintf(stderr, "usage: palbench_open measure|latency|flip ... (see the source)\n");
+		fprintf(stderr,
+			"usage: palbench_open measure|latency|flip|run ... (see the source)\n");
 	return rc;
 }

@@ -342,6 +342,61 @@ def s6_report(lines, T, res):
     res["s6"] = out
 
 
+WL_NAMES = {"untar": "untar a tree (busybox tar -x)", "dd": "4 KiB writes to one file (busybox dd)",
+            "find": "find + read every file (busybox find -exec cat)",
+            "tcc": "compile two programs (tcc, compile and link)"}
+
+
+def wl_report(lines, T, res):
+    """W: whole workloads per configuration; overhead over none per round."""
+    data, meta = {}, {}
+    for f in lines:
+        if f[0] == "wl" and int(f[2]) > 0:
+            data.setdefault(f[3], {})[(f[1], int(f[2]))] = float(f[4])
+        if f[0] == "meta" and f[1] == "wl":
+            meta = dict(zip(f[2::2], f[3::2]))
+        if f[0] == "skip" and f[1] == "wl":
+            T.text("W skipped: " + " ".join(f[2:]))
+    if not data:
+        return
+    sizes = {"untar": ("tar_files", "files"), "dd": ("dd_count", "writes"),
+             "find": ("read_files", "files")}
+    res["wl"] = {"meta": meta}
+    for w in [w for w in WL_NAMES if w in data]:
+        d = data[w]
+        cfgs = sorted({c for c, _ in d}, key=lambda c: (c != "none", c.startswith("landlock"),
+                                                        int(c.split("-")[1]) if "-" in c else 0))
+        val = {c: {r: v for (cc, r), v in d.items() if cc == c} for c in cfgs}
+        base = val.get("none", {})
+        pct = {c: {r: 100.0 * (v / base[r] - 1) for r, v in val[c].items() if r in base}
+               for c in cfgs}
+        key, unit = sizes.get(w, (None, None))
+        n = f", {int(meta[key]):,} {unit}" if key in meta else ""
+        T.title(f"W {WL_NAMES[w]}{n} (VM, TCG -icount: guest instructions per run)")
+        T.row("configuration", "M ins", "spread", "overhead vs none", "[min..max] of rounds",
+              widths=(24, 12, 10, 18, 0))
+        out = {}
+        for c in cfgs:
+            v, o = list(val[c].values()), summary(list(pct[c].values()))
+            out[c] = {"ins": summary(v), "overhead_pct": o}
+            tgt = ""
+            if c.startswith("palisade-") and o:
+                tgt = f"  target <= 3%: {'met' if o['median'] <= 3 else 'MISSED'}"
+            T.row(c, fmt(med(v) / 1e6, 2), fmt(spread(v), 1) + "%",
+                  f"{o['median']:+.2f}%" if c != "none" and o else "-",
+                  (f"[{o['min']:+.2f}..{o['max']:+.2f}]" + tgt) if c != "none" and o else "",
+                  widths=(24, 12, 10, 18, 0))
+        ll = pct.get("landlock", {})
+        for c in [c for c in cfgs if c.startswith("palisade-")]:
+            pts = summary([p - ll[r] for r, p in pct[c].items() if r in ll])
+            out[c]["minus_landlock_points"] = pts
+            if pts:
+                T.text(f"  {c} overhead - landlock overhead: {pts['median']:+.2f} points "
+                       f"[{pts['min']:+.2f}..{pts['max']:+.2f}]  target <= 1: "
+                       f"{'met' if pts['median'] <= 1 else 'MISSED'}")
+        res["wl"][w] = out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--raw", required=True)
@@ -363,6 +418,7 @@ def main():
     if "kernel" in meta:
         T.text(f"VM: {meta.get('qemu', 'QEMU')}, TCG, guest kernel {meta['kernel'].split()[0]}")
     s1_report(lines, T, res)
+    wl_report(lines, T, res)
     s3_report(lines, a.raw, T, res)
     s4_report(lines, T, res)
     reload_report(lines, "s5", "S5 reload latency, file rules (VM, TCG; full run: wall clock, "

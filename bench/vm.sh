@@ -1,17 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # pal-timeout: 5400
 # The in-VM benchmarks (S1 open() overhead, S2 depth sweep, S5 reload with
-# file rules), run by tests/vm/init as the only case of the benchmark image
+# file rules, W real workloads), run by tests/vm/init as the only case of the benchmark image
 # (bench/CMakeLists.txt). Prints one "@R ..." line per measurement; bench/run
 # turns them into the table. Kernel command line switches:
 #   palbench.mode=full|smoke   smoke: few rounds, short loops, small rule sets
-#   palbench.only=s1,s5        phases to run (default both)
+#   palbench.only=s1,s5,wl     phases to run (default all three)
 # Configurations are interleaved: every round measures each of them once, in
 # an order rotated by one each round, so drift hits all of them alike.
 set -u
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
-mode=full only=s1,s5
+mode=full only=s1,s5,wl
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	palbench.mode=*) mode=${arg#*=} ;;
@@ -21,9 +21,11 @@ done
 if [ "$mode" = smoke ]; then
 	ROUNDS=2 ITERS=200 BATCHES=3 SIZES="10 1000" RSIZES="10 1000" LSIZE=1000
 	PSIZE=100 LOPS=3000
+	WSIZES="10 1000" TAR_FILES=500 DD_COUNT=5000 READ_FILES=1000 WFIRST=1 WROUNDS=1
 else
 	ROUNDS=9 ITERS=1000 BATCHES=5 SIZES="10 1000 100000" RSIZES="10 10000 100000"
 	LSIZE=10000 PSIZE=1000 LOPS=50000
+	WSIZES="10 100000" TAR_FILES=5000 DD_COUNT=100000 READ_FILES=10000 WFIRST=0 WROUNDS=5
 fi
 echo "@R meta mode $mode rounds $ROUNDS iters $ITERS batches $BATCHES"
 echo "@R meta kernel $(uname -r) nproc $(nproc)"
@@ -185,12 +187,13 @@ lsm_helper_stop() {
 	[ ! -s "$W/lsm.out" ] || echo "@R info $(cat "$W/lsm.out")"
 }
 
-# The Palisade sizes of one round, in their rotated order, on one agent.
-run_palisade() { # ROUND
+# run_palisade ROUND FN SIZE...: on one agent, each size in the round's
+# rotated order: load the policy of that size, then FN palisade-SIZE ROUND.
+run_palisade() {
+	r=$1 fn=$2
+	shift 2
 	# shellcheck disable=SC2046 # the sizes are words
-	set -- "$1" $(rotate "$1" $SIZES)
-	r=$1
-	shift
+	set -- $(rotate "$r" "$@")
 	first=1
 	for n in "$@"; do
 		if [ $first = 1 ]; then
@@ -199,9 +202,24 @@ run_palisade() { # ROUND
 		else
 			agent_switch "$ST/s1-$n.yaml"
 		fi
-		measure "palisade-$n" "$r" EACCES
+		$fn "palisade-$n" "$r"
 	done
 	agent_stop
+}
+s1_palisade() { measure "$1" "$2" EACCES; }
+
+# rounds FIRST LAST TAG FN CONFIG...: rounds FIRST..LAST, each running
+# FN CONFIG ROUND for every configuration, in an order rotated by one a round.
+rounds() {
+	rd_last=$2 rd_tag=$3 rd_fn=$4 r=$1
+	shift 4
+	while [ "$r" -le "$rd_last" ]; do
+		for cfg in $(rotate "$r" "$@"); do
+			"$rd_fn" "$cfg" "$r"
+		done
+		echo "@R info $rd_tag round $r done at $(now_ms) ms"
+		r=$((r + 1))
+	done
 }
 
 rotate() { # K ITEM...: the items, starting at index K mod count
@@ -230,28 +248,24 @@ s1() {
 	gen "$PSIZE" "pathstr" "" >/dev/null
 	echo "@R meta s1 sizes $SIZES pathstr_rules $PSIZE"
 	# Round 0 is a warm-up of every configuration: not reported.
-	r=0
-	while [ $r -le "$ROUNDS" ]; do
-		for cfg in $(rotate $r none empty pathstr landlock palisade); do
-			case $cfg in
-			none) measure none $r OK ;;
-			empty)
-				lsm_helper empty "$W/lsm.ready"
-				measure empty $r OK
-				lsm_helper_stop
-				;;
-			pathstr)
-				lsm_helper pathstr "$W/lsm.ready" "$ST/pathstr.rules"
-				measure "pathstr-$PSIZE" $r EACCES
-				lsm_helper_stop
-				;;
-			landlock) measure landlock $r EACCES --landlock /a ;;
-			palisade) run_palisade $r ;;
-			esac
-		done
-		echo "@R info round $r done at $(now_ms) ms"
-		r=$((r + 1))
-	done
+	rounds 0 "$ROUNDS" s1 s1_config none empty pathstr landlock palisade
+}
+s1_config() { # CONFIG ROUND
+	case $1 in
+	none) measure none "$2" OK ;;
+	empty)
+		lsm_helper empty "$W/lsm.ready"
+		measure empty "$2" OK
+		lsm_helper_stop
+		;;
+	pathstr)
+		lsm_helper pathstr "$W/lsm.ready" "$ST/pathstr.rules"
+		measure "pathstr-$PSIZE" "$2" EACCES
+		lsm_helper_stop
+		;;
+	landlock) measure landlock "$2" EACCES --landlock /a ;;
+	palisade) run_palisade "$2" s1_palisade $SIZES ;;
+	esac
 }
 
 # ---- S5: reload latency and open() tail latency during reloads -------------
@@ -332,6 +346,121 @@ s5() {
 	agent_stop
 }
 
+# ---- W: real workloads -------------------------------------------------------
+
+WL=/tmp/wl
+# wl_tree DIR FILES: FILES files of 64-2,048 bytes, 100 per directory.
+wl_tree() {
+	d=0
+	while [ $((d * 100)) -lt "$2" ]; do
+		mkdir -p "$1/d$d"
+		d=$((d + 1))
+	done
+	awk -v root="$1" -v n="$2" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			f = root "/d" int(i / 100) "/f" i ".txt"
+			for (b = 0; b < 1 + i % 32; b++)
+				printf "%063d\n", i * 32 + b >f
+			close(f)
+		}
+	}' || fail "wl: tree $1"
+}
+
+# Wait until the CPU has been idle for 0.2 s (at most 30 s): under icount
+# every instruction on the one vCPU counts, so work left over from the
+# previous step (an agent's teardown, freed maps) must not land in the next
+# measurement.
+settle() {
+	i=0 prev=
+	while [ $i -lt 150 ]; do
+		# busy = user + nice + system + irq + softirq, in USER_HZ ticks
+		busy=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat)
+		[ -n "$prev" ] && [ $((busy - prev)) -le 1 ] && return 0
+		prev=$busy
+		i=$((i + 1))
+		sleep 0.2
+	done
+	echo "@R info settle: still busy after 30 s"
+}
+
+# wl_run CFG ROUND NAME [palbench_open run options] -- CMD...: time CMD.
+wl_run() {
+	w_cfg=$1 w_round=$2 w_name=$3
+	shift 3
+	settle
+	w_ns=$(palbench_open run "$@" 2>"$W/wl.err") || fail "wl $w_name $w_cfg: $(cat "$W/wl.err")"
+	echo "@R wl $w_cfg $w_round $w_name $w_ns"
+}
+
+# wl_all CFG ROUND [Landlock options]: every workload once, in rotated order;
+# each starts from the same state and its result is checked afterwards.
+wl_all() {
+	w_c=$1 w_r=$2
+	shift 2
+	for w in $(rotate "$w_r" untar dd find tcc); do
+		case $w in
+		untar)
+			rm -rf "$WL/out" && mkdir "$WL/out"
+			wl_run "$w_c" "$w_r" untar "$@" -- tar -xf "$WL/tree.tar" -C "$WL/out"
+			w_got=$(find "$WL/out" -type f | wc -l)
+			[ "$w_got" = "$TAR_FILES" ] || fail "wl untar $w_c: $w_got files"
+			;;
+		dd)
+			rm -f "$WL/big"
+			wl_run "$w_c" "$w_r" dd "$@" -- dd if=/dev/zero of="$WL/big" bs=4k count="$DD_COUNT"
+			w_got=$(stat -c %s "$WL/big")
+			[ "$w_got" = $((DD_COUNT * 4096)) ] || fail "wl dd $w_c: $w_got bytes"
+			;;
+		find)
+			# find's status is non-zero when one cat fails
+			wl_run "$w_c" "$w_r" find "$@" -- find "$WL/read" -type f -exec cat {} +
+			;;
+		tcc)
+			[ -x /usr/bin/tcc ] || continue
+			rm -rf "$WL/cc" && mkdir "$WL/cc"
+			wl_run "$w_c" "$w_r" tcc "$@" -- sh -c "$WL_CC"
+			"$WL/cc/palbench_open" 2>&1 | grep -q '^usage: palbench_open' ||
+				fail "wl tcc $w_c: the compiled palbench_open does not run"
+			;;
+		esac
+	done
+}
+wl() {
+	mkdir -p "$WL"
+	wl_tree "$WL/src" "$TAR_FILES"
+	(cd "$WL" && tar -cf tree.tar src) || fail "wl: tar -cf"
+	rm -rf "$WL/src"
+	wl_tree "$WL/read" "$READ_FILES"
+	[ "$(find "$WL/read" -type f | wc -l)" = "$READ_FILES" ] || fail "wl: read tree"
+	# The same flags as bench/tcc-files.sh, which chose the image's headers.
+	WL_CC="tcc -D_GNU_SOURCE -o $WL/cc/palbench_open /usr/src/palbench/palbench_open.c &&
+		tcc -D_GNU_SOURCE -o $WL/cc/palbench_native /usr/src/palbench/palbench_native.c"
+	# Landlock: every ABI-1 right beneath the work tree and /dev (dd reads
+	# /dev/zero); execute, read and list beneath the system directories.
+	WL_LL="--landlock $WL --landlock /dev"
+	for d in /bin /sbin /usr /lib /lib64 /etc; do
+		[ ! -d $d ] || WL_LL="$WL_LL --landlock-ro $d"
+	done
+	for n in $WSIZES; do
+		[ -s "$ST/s1-$n.yaml" ] || gen "$n" "s1-$n" "" >"$ST/s1-$n.yaml"
+	done
+	[ -x /usr/bin/tcc ] || echo "@R skip wl tcc: no tcc in the image (install tcc, rebuild)"
+	echo "@R meta wl sizes $(echo $WSIZES | tr ' ' ,) tar_files $TAR_FILES" \
+		"dd_count $DD_COUNT read_files $READ_FILES rounds $WROUNDS"
+	echo "@R meta wl_landlock $WL_LL"
+	# Round 0 is a warm-up (smoke: none, it starts at round 1).
+	rounds "$WFIRST" "$WROUNDS" wl wl_config none landlock palisade
+}
+wl_config() { # CONFIG ROUND
+	# shellcheck disable=SC2086 # the options are words
+	case $1 in
+	none) wl_all none "$2" ;;
+	landlock) wl_all landlock "$2" $WL_LL ;;
+	palisade) run_palisade "$2" wl_all $WSIZES ;;
+	esac
+}
+
 case ",$only," in *,s1,*) s1 ;; esac
 case ",$only," in *,s5,*) s5 ;; esac
+case ",$only," in *,wl,*) wl ;; esac
 echo "@R done"
