@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <bpf/libbpf.h>
 
-#define PAL_LSM_MAX_LINKS 32
+#define PAL_LSM_MAX_LINKS 48 /* programs of one LSM object (file.bpf.c: 33 on 6.2 and later) */
 #define PAL_LSM_MAX_MAPS 4
 
 struct pal_lsm {
