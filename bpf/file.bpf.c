@@ -617,8 +617,15 @@ static __always_inline void memo_now(const struct pal_req *r, struct write_memo 
 
 	m->root_d = (__u64)fs->root.dentry;
 	m->root_mnt = (__u64)fs->root.mnt;
+	/*
+	 * The root is kept by its mount pointer only when it is the root of
+	 * that mount: a mount is freed only after a change of the mount tree
+	 * (mount_lock), but a chroot's directory may be freed and its memory
+	 * reused by another with no lock bumped. Below a chroot into a
+	 * directory, nothing is remembered (odd: as a rename in progress).
+	 */
+	m->rename_seq = fs->root.dentry == fs->root.mnt->mnt_root ? seq_of(&rename_lock) : 1;
 	m->mask = r->mask;
-	m->rename_seq = seq_of(&rename_lock);
 	m->mount_seq = seq_of(&mount_lock);
 	m->gen = r->gen;
 	m->generation = r->v.generation;

@@ -93,6 +93,16 @@ w7 "and again" OK 1
 pal_check "write from a chroot, where the file is /sub/f" \
 	in_cg chroot "$t/a" /paltest write-fd 7 x EACCES
 pal_check "write outside the chroot again" in_cg paltest write-fd 7 x OK
+# a chroot into a directory (not a mount's root): its root pointer could be
+# reused by another directory without a rename or mount, so nothing is kept
+: >"$t/a/ok"
+exec 6>>"$t/a/ok"
+_n=$(remembered)
+pal_check "allowed write in the chroot" quiet in_cg chroot "$t/a" /paltest write-fd 6 x OK
+pal_check "and again" quiet in_cg chroot "$t/a" /paltest write-fd 6 x OK
+pal_check "nothing remembered below a chroot into a directory" \
+	test "$(($(remembered) - _n))" = 0
+exec 6>&-
 
 pal_must "a mount holding a file" mount -t tmpfs -o size=1m memo "$t/m"
 : >"$t/m/f"
