@@ -615,7 +615,37 @@ static int arm_guard(struct agent *a)
 	return err;
 }
 
-static int start(struct agent *a)
+/* Where start-up time goes, stage by stage, for the ready line. */
+struct start_clock {
+	struct timespec t0, last;
+	char text[192];
+	size_t len;
+};
+
+static double ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1e3 + (b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/* Note that stage `name` ended now. */
+static void stage_done(struct start_clock *c, const char *name)
+{
+	struct timespec now;
+	int n;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!c->t0.tv_sec && !c->t0.tv_nsec) {
+		c->t0 = c->last = now;
+		return;
+	}
+	n = snprintf(c->text + c->len, sizeof(c->text) - c->len, "%s%s %.0f ms", c->len ? ", " : "",
+		     name, ms_between(&c->last, &now));
+	if (n > 0 && (size_t)n < sizeof(c->text) - c->len)
+		c->len += n;
+	c->last = now;
+}
+
+static int start(struct agent *a, struct start_clock *clk)
 {
 	char why[512];
 	int err;
@@ -646,12 +676,16 @@ static int start(struct agent *a)
 	err = pal_enforcer_sync(&a->en);
 	if (err)
 		return pal_log_errno(err, "run: cannot read the live generation");
+	stage_done(clk, "maps");
 	if (pal_lsm_probe(why, sizeof(why)) == 0) {
 		err = pal_file_open(&a->en.file, &a->en.maps, a->o.pin_dir);
+		stage_done(clk, "file programs");
 		if (!err)
 			err = pal_guard_open(&a->guard, &a->en.maps, a->o.pin_dir);
+		stage_done(clk, "guard");
 		if (!err)
 			err = pal_socket_open(&a->en.sock, &a->en.maps, a->o.pin_dir);
+		stage_done(clk, "socket");
 		if (err == -EPERM)
 			return refused_by_guard(a->o.pin_dir);
 		if (err)
@@ -670,6 +704,7 @@ static int start(struct agent *a)
 		return pal_log_errno(err, "run: cannot load the cgroup programs: %s",
 				     pal_cgroup_why(a->en.cg) ? pal_cgroup_why(a->en.cg) :
 								"see above");
+	stage_done(clk, "cgroup programs");
 	err = pal_sink_open(&a->sink, &(struct pal_sink_opts){.log_path = a->o.log_path,
 							      .syslog = a->o.syslog,
 							      .linux_audit = a->o.linux_audit});
@@ -682,6 +717,7 @@ static int start(struct agent *a)
 	err = do_reload(a, NULL, 0);
 	if (err)
 		return err;
+	stage_done(clk, "policy");
 	err = setup_loop(a);
 	if (!err)
 		err = start_metrics(a);
@@ -689,6 +725,7 @@ static int start(struct agent *a)
 		err = pal_drop_privileges();
 	if (!err)
 		pal_guard_seal(a->guard);
+	stage_done(clk, "the rest");
 	return err;
 }
 
@@ -740,6 +777,7 @@ int cmd_run(int argc, char **argv)
 		.debfd = -1,
 		.ctlfd = -1,
 	};
+	struct start_clock clk = {0};
 	int err = parse_opts(argc, argv, &a.o);
 
 	if (err)
@@ -753,11 +791,14 @@ int cmd_run(int argc, char **argv)
 		return err == -EINVAL ? PAL_EXIT_POLICY : PAL_EXIT_RUNTIME;
 	}
 	pal_log_setup(a.o.verbose, false);
-	err = start(&a);
+	stage_done(&clk, NULL); /* the clock starts */
+	err = start(&a, &clk);
 	if (!err) {
-		pal_log(PAL_LOG_INFO, "run: ready: generation %llu enforcing from '%s'%s",
+		pal_log(PAL_LOG_INFO,
+			"run: ready: generation %llu enforcing from '%s'%s after %.0f ms (%s)",
 			(unsigned long long)a.en.generation, a.o.policy_dir,
-			a.en.file ? "" : " (cgroup programs only)");
+			a.en.file ? "" : " (cgroup programs only)", ms_between(&clk.t0, &clk.last),
+			clk.text);
 		notify_status(&a, true);
 		a.ready = true;
 		err = loop(&a);

@@ -45,10 +45,31 @@ struct ps_event {
 };
 _Static_assert(sizeof(struct ps_event) == 16 + 16 + PS_PATH_MAX, "ps_event");
 
+/* The rate limit of denial events, Palisade's (PAL_RL_BURST, PAL_RL_WINDOW_NS). */
+#define PS_RL_BURST 256
+#define PS_RL_WINDOW_NS 1000000000ULL
+
+/* ps_ratelimit key: whose denials of which file share one window. */
+struct ps_rl_key {
+	__u64 cgroup_id;
+	__u64 ino;
+	__u32 dev;
+	__u32 pad0;
+};
+_Static_assert(sizeof(struct ps_rl_key) == 24, "ps_rl_key");
+
+struct ps_rl_state {
+	__u64 window_start_ns;
+	__u32 count; /* events of this window, emitted or not */
+	__u32 pad0;
+};
+_Static_assert(sizeof(struct ps_rl_state) == 16, "ps_rl_state");
+
 /* ps_counters keys */
 enum ps_counter {
 	PS_CNT_DENIED = 0,
 	PS_CNT_LOST, /* ring buffer full */
+	PS_CNT_SUPPRESSED, /* over the rate limit: counted, no event */
 	PS_CNT_MAX,
 };
 

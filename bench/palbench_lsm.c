@@ -143,6 +143,9 @@ static int run_pathstr(const char *ready_path, const char *rules_path)
 		goto out;
 	bpf_map__set_max_entries(s->maps.ps_rules, n + 16);
 	err = bench_pathstr_bpf__load(s);
+	if (err)
+		fprintf(stderr, "palbench_lsm: the kernel refused the non-sleepable lsm/file_open "
+				"program (bpf_d_path not allowed there?)\n");
 	if (!err)
 		err = fill_rules(bpf_map__fd(s->maps.ps_rules), f);
 	if (!err)
@@ -156,10 +159,12 @@ static int run_pathstr(const char *ready_path, const char *rules_path)
 	while (!err && !stop)
 		ring_buffer__poll(rb, 100);
 	if (rb) {
+		int cfd = bpf_map__fd(s->maps.ps_counters);
+
 		ring_buffer__consume(rb);
-		printf("pathstr: denied %llu, lost %llu, consumed %llu\n",
-		       counter(bpf_map__fd(s->maps.ps_counters), PS_CNT_DENIED),
-		       counter(bpf_map__fd(s->maps.ps_counters), PS_CNT_LOST), consumed);
+		printf("pathstr: denied %llu, suppressed %llu, lost %llu, consumed %llu\n",
+		       counter(cfd, PS_CNT_DENIED), counter(cfd, PS_CNT_SUPPRESSED),
+		       counter(cfd, PS_CNT_LOST), consumed);
 	}
 out:
 	if (err)

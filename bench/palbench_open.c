@@ -11,6 +11,11 @@
  *       per operation (the median batch, and the spread of the batches).
  *       --landlock DIR: the child first restricts itself with a Landlock
  *       ruleset handling every filesystem access, allowed beneath DIR only.
+ *       --landlock-rules FILE: and one more rule per "d PATH" (every right
+ *       beneath the directory) or "f PATH" (the file rights on the file)
+ *       line of FILE (palbench_lsm's rule format), "d /x" excepted: that
+ *       denial is what the ruleset leaves out. Says "landlock rules N" on
+ *       stderr.
  *   palbench_open latency [--ops N] FILE
  *       N single open()+close(), each timed; prints "p50 p99 p99.9 max" (ns).
  *   palbench_open flip SRC DST FILE EXPECT TIMEOUT_MS
@@ -47,6 +52,7 @@ struct landlock_dirs {
 	const char *dir[MAX_DIRS];
 	__u64 access[MAX_DIRS];
 	int n;
+	const char *rules; /* more rules, "d PATH" / "f PATH" lines; NULL: none */
 };
 
 struct target {
@@ -105,6 +111,34 @@ static int landlock_allow(int rfd, const char *dir, __u64 access)
 	return rc;
 }
 
+#define LL_FS_FILE \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE)
+
+/* Add the rules of a rules file; returns how many, or -1. */
+static int landlock_rules(int rfd, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char line[4096];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if ((line[0] != 'd' && line[0] != 'f') || line[1] != ' ' || !strcmp(line, "d /x"))
+			continue;
+		if (landlock_allow(rfd, line + 2, line[0] == 'd' ? LL_FS_V1 : LL_FS_FILE)) {
+			fprintf(stderr, "palbench_open: landlock on '%s': %s\n", line + 2,
+				strerror(errno));
+			n = -1;
+			break;
+		}
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
 /* Handle every ABI-1 filesystem right; allow only what @d lists. */
 static int landlock_restrict(const struct landlock_dirs *d)
 {
@@ -121,6 +155,13 @@ static int landlock_restrict(const struct landlock_dirs *d)
 				strerror(errno));
 			return -1;
 		}
+	}
+	if (d->rules) {
+		int n = landlock_rules(rfd, d->rules);
+
+		if (n < 0)
+			return -1;
+		fprintf(stderr, "landlock rules %d\n", n + d->n);
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_landlock_restrict_self, rfd, 0)) {
 		fprintf(stderr, "palbench_open: landlock_restrict_self: %s\n", strerror(errno));
@@ -179,6 +220,8 @@ static int cmd_measure(int argc, char **argv)
 
 		if (landlock_arg(&ll, argc, argv, &i)) {
 			continue;
+		} else if (!strcmp(argv[i], "--landlock-rules") && i + 1 < argc) {
+			ll.rules = argv[++i];
 		} else if (!strcmp(argv[i], "--iters") && i + 1 < argc) {
 			iters = atol(argv[++i]);
 		} else if (!strcmp(argv[i], "--batches") && i + 1 < argc) {

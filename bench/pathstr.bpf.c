@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Benchmark only: the "path-string" reference matcher, the approach of
- * KubeArmor and Tetragon. A sleepable lsm.s/file_open program (bpf_d_path is
- * refused in non-sleepable LSM programs on 6.1) renders the path with
+ * KubeArmor and Tetragon. An lsm/file_open program renders the path with
  * bpf_d_path, then does one HASH lookup per directory prefix ("/x",
  * "/x/y", ...) and one of the full path, each keyed by a zero-padded
- * PS_PATH_MAX-byte string. A denial is reported on a ring buffer.
- * Not Palisade: never shipped, only compared against.
+ * PS_PATH_MAX-byte string. A denial is reported on a ring buffer, rate
+ * limited as Palisade limits its records (PS_RL_BURST per second, per
+ * cgroup and object). Non-sleepable: the kernel allows bpf_d_path in an
+ * LSM program of any hook that may sleep, file_open among them, whether
+ * the program itself is sleepable or not (checked on every kernel of the
+ * matrix). Not Palisade: never shipped, only compared against.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -56,6 +59,14 @@ struct {
 	__uint(max_entries, 8 << 20);
 } ps_events SEC(".maps");
 
+/* key: struct ps_rl_key, one (cgroup, object) that had denials. value: its window. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct ps_rl_key);
+	__type(value, struct ps_rl_state);
+} ps_ratelimit SEC(".maps");
+
 struct walk {
 	struct ps_scratch *s;
 	__u32 len; /* bytes of the path, without the NUL */
@@ -93,11 +104,40 @@ static long prefix_step(__u32 i, void *arg)
 	return 0;
 }
 
-static void report(struct ps_scratch *s)
+/* Emit the event of a denial on f, or count it as suppressed. */
+static bool rate_pass(struct file *f)
 {
-	struct ps_event *e = bpf_ringbuf_reserve(&ps_events, sizeof(*e), 0);
+	struct ps_rl_key k = {.cgroup_id = bpf_get_current_cgroup_id(),
+			      .ino = f->f_inode->i_ino,
+			      .dev = f->f_inode->i_sb->s_dev};
+	__u64 now = bpf_ktime_get_boot_ns();
+	struct ps_rl_state *st = bpf_map_lookup_elem(&ps_ratelimit, &k);
+
+	if (!st) {
+		struct ps_rl_state fresh = {.window_start_ns = now, .count = 1};
+
+		bpf_map_update_elem(&ps_ratelimit, &k, &fresh, BPF_ANY);
+		return true;
+	}
+	if (now - st->window_start_ns >= PS_RL_WINDOW_NS) {
+		st->window_start_ns = now;
+		st->count = 1;
+		return true;
+	}
+	if (__sync_fetch_and_add(&st->count, 1) < PS_RL_BURST)
+		return true;
+	count(PS_CNT_SUPPRESSED);
+	return false;
+}
+
+static void report(struct ps_scratch *s, struct file *f)
+{
+	struct ps_event *e;
 
 	count(PS_CNT_DENIED);
+	if (!rate_pass(f))
+		return;
+	e = bpf_ringbuf_reserve(&ps_events, sizeof(*e), 0);
 	if (!e) {
 		count(PS_CNT_LOST);
 		return;
@@ -110,7 +150,7 @@ static void report(struct ps_scratch *s)
 	bpf_ringbuf_submit(e, 0);
 }
 
-SEC("lsm.s/file_open")
+SEC("lsm/file_open")
 int BPF_PROG(bench_pathstr_open, struct file *file, int ret)
 {
 	__u32 fmode = file->f_mode, access = fmode & (FMODE_READ | FMODE_WRITE), zero = 0;
@@ -127,7 +167,7 @@ int BPF_PROG(bench_pathstr_open, struct file *file, int ret)
 		return 0;
 	len = bpf_d_path((struct path *)&file->f_path, w.s->buf, sizeof(w.s->buf));
 	if (len <= 0 || len > PS_PATH_MAX) {
-		report(w.s); /* too long or unresolvable: fail closed */
+		report(w.s, file); /* too long or unresolvable: fail closed */
 		return -EACCES;
 	}
 	w.len = len - 1;
@@ -138,6 +178,6 @@ int BPF_PROG(bench_pathstr_open, struct file *file, int ret)
 		w.deny |= r->deny;
 	if (!(w.deny & access))
 		return 0;
-	report(w.s);
+	report(w.s, file);
 	return -EACCES;
 }

@@ -20,7 +20,7 @@ for arg in $(cat /proc/cmdline); do
 done
 if [ "$mode" = smoke ]; then
 	ROUNDS=2 ITERS=200 BATCHES=3 SIZES="10 1000" RSIZES="10 1000" LSIZE=1000
-	PSIZE=100 LOPS=3000
+	PSIZE=1000 LOPS=3000
 	WSIZES="10 1000" TAR_FILES=500 DD_COUNT=5000 READ_FILES=1000 WFIRST=1 WROUNDS=1
 else
 	ROUNDS=9 ITERS=1000 BATCHES=5 SIZES="10 1000 100000" RSIZES="10 10000 100000"
@@ -114,6 +114,14 @@ gen() {
 	}'
 }
 
+# make_rule_paths RULES: create the paths of a rules file (dirs, and empty
+# files in their directories), so that Landlock can hold a rule on each.
+make_rule_paths() {
+	awk '$1 == "d" { print $2 }' "$1" | xargs mkdir -p
+	awk '$1 == "f" { p = $2; sub(/\/[^\/]*$/, "", p); print p }' "$1" | xargs mkdir -p
+	awk '$1 == "f" { print $2 }' "$1" | xargs touch
+}
+
 # ---- the agent ---------------------------------------------------------------
 
 AGENT_PID='' GEN=0
@@ -137,6 +145,12 @@ agent_start() { # POLICY_FILE
 	GEN=1
 	wait_gen 1
 	echo "@R info agent_start $(basename "$1" .yaml) $(since "$t0") ms"
+	i=0 # the agent's own account of its start-up, stage by stage
+	until grep -q 'run: ready' "$W/agent.err" || [ $i -ge 200 ]; do
+		i=$((i + 1))
+		sleep 0.05
+	done
+	echo "@R info agent $(grep -m1 -o 'ready: .*' "$W/agent.err")"
 }
 # Replace the policy (editor-style rename) and wait until the reload is done.
 agent_switch() { # POLICY_FILE
@@ -184,7 +198,7 @@ lsm_helper() { # empty|pathstr [RULES]: start palbench_lsm, wait until attached
 lsm_helper_stop() {
 	kill -TERM $LSM_PID
 	wait $LSM_PID || fail "palbench_lsm exit $?: $(cat "$W/lsm.err")"
-	[ ! -s "$W/lsm.out" ] || echo "@R info $(cat "$W/lsm.out")"
+	while read -r l; do echo "@R info $l"; done <"$W/lsm.out"
 }
 
 # run_palisade ROUND FN SIZE...: on one agent, each size in the round's
@@ -246,6 +260,7 @@ s1() {
 		gen "$n" "s1-$n" "" >"$ST/s1-$n.yaml"
 	done
 	gen "$PSIZE" "pathstr" "" >/dev/null
+	make_rule_paths "$ST/pathstr.rules"
 	echo "@R meta s1 sizes $SIZES pathstr_rules $PSIZE"
 	# Round 0 is a warm-up of every configuration: not reported.
 	rounds 0 "$ROUNDS" s1 s1_config none empty pathstr landlock palisade
@@ -263,7 +278,10 @@ s1_config() { # CONFIG ROUND
 		measure "pathstr-$PSIZE" "$2" EACCES
 		lsm_helper_stop
 		;;
-	landlock) measure landlock "$2" EACCES --landlock /a ;;
+	landlock)
+		measure "landlock-$PSIZE" "$2" EACCES --landlock /a --landlock-rules "$ST/pathstr.rules"
+		echo "@R info $(grep '^landlock rules' "$W/m.err")"
+		;;
 	palisade) run_palisade "$2" s1_palisade $SIZES ;;
 	esac
 }
