@@ -43,6 +43,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define VM_EXEC 0x4
 #define MNT_INTERNAL 0x4000
 #define MNT_NS_INTERNAL ((struct mnt_namespace *)-22L) /* ERR_PTR(-EINVAL), fs/mount.h */
+#define PF_IO_WORKER 0x00000010 /* task flag: an io-wq worker or io_uring's SQPOLL thread */
 #define S_IFMT 00170000
 #define S_IFREG 0100000
 #define S_IFDIR 0040000
@@ -1238,25 +1239,32 @@ static __always_inline struct vfsmount *dentry_mount(struct dentry *d, bool *int
 }
 
 /*
- * Credentials other than the task's own: a stacking filesystem at work with
- * its mounter's (overlayfs writing its upper layer), or an io_uring
- * personality. Alone it frees nothing: see check_dentry.
+ * Credentials other than the task's own, put in force by a stacking
+ * filesystem at work (overlayfs writing its upper layer with its mounter's)
+ * and not possibly by io_uring. A request with an io_uring personality
+ * overrides them the same way, in the submitting task (inline, or from
+ * its task work after any system call), in an io-wq worker or in the SQPOLL
+ * thread, so neither a task with an io_uring context nor an io_uring
+ * thread (PF_IO_WORKER) counts. Alone it frees nothing: see check_dentry.
  */
-static __always_inline bool creds_overridden(void)
+static __always_inline bool stacking_override(void)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 
-	return t->cred != t->real_cred;
+	if (t->cred == t->real_cred || (t->flags & PF_IO_WORKER))
+		return false;
+	return !bpf_core_field_exists(t->io_uring) || !t->io_uring;
 }
 
 /*
  * Decide `write` on a dentry without a mount. The walk is the helper walk
  * (pal_resolve): the mount found is no BTF pointer. No mount in the task's
  * namespace, or no walk from it to the task's root: unresolved, denied,
- * unless the credentials are overridden
- * (overlayfs writing an upper layer the task cannot see; the task's own
- * change was decided on the overlay's path). A file the task can see is
- * decided whatever its credentials, so an io_uring personality frees nothing.
+ * unless a stacking filesystem overrode the credentials (overlayfs writing
+ * an upper layer the task cannot see; the task's own change was decided on
+ * the overlay's path). A file the task can see is decided whatever its
+ * credentials, and an io_uring personality frees nothing: a task that uses
+ * io_uring gets no exception (stacking_override).
  */
 static __always_inline int check_dentry(struct dentry *d, __u32 op)
 {
@@ -1269,7 +1277,7 @@ static __always_inline int check_dentry(struct dentry *d, __u32 op)
 	if (!req_begin(&r, PAL_CLASS_FILE, PAL_ACC_WRITE))
 		return 0;
 	mnt = dentry_mount(d, &internal);
-	if (!mnt && (internal || creds_overridden()))
+	if (!mnt && (internal || stacking_override()))
 		return 0;
 	o = (struct pal_obj){.dir = d, .mnt = mnt};
 	req_point(&r, &o);
@@ -1282,7 +1290,7 @@ static __always_inline int check_dentry(struct dentry *d, __u32 op)
 		 * upper layer below a container's root (copy-up sets its
 		 * xattrs), as with no mount at all.
 		 */
-		if (mnt && creds_overridden())
+		if (mnt && stacking_override())
 			return 0;
 		r.walk_status = WALK_UNRESOLVED;
 		r.depth = -1;

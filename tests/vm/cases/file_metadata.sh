@@ -95,6 +95,14 @@ for op in setxattr setcap setacl utimensat setflags; do
 	pal_check "allow-list without write: $op: EACCES" al $op "$f"
 	pal_check "allow-list, an allowed tree: $op works" al $op "$g" OK
 done
+# The file's filesystem shown by no mount of the task's namespace (an fd
+# kept across unshare and detached mounts): unresolved, denied, also when an
+# io_uring personality overrides the credentials the way overlayfs does for
+# its own writes to an upper layer.
+for how in plain personality; do
+	pal_check "read-only tree, no mount in the namespace: fsetxattr ($how): EACCES" \
+		pal_in_cgroup ro paltest xattr-hidden "$f" EACCES $how "$t/fs" "$t/alias" "$t/okalias"
+done
 pal_check "unconfined: setcap in the read-only tree works" palmeta meta - setcap "$f" OK
 pal_check "unconfined: setxattr in the read-only tree works" palmeta meta - setxattr "$f" OK
 pal_check "unconfined: futimens in the read-only tree works" palmeta meta - futimens "$f" OK
@@ -122,7 +130,10 @@ log "record: allow-list setxattr, setcap, setacl" -c 3 $a op=setxattr
 log "record: allow-list utimensat" -c 1 $a op=setattr
 log "record: allow-list setflags" -c 1 $a op=setflags
 log "record: overlayfs, on the overlay's path" -c 1 $r op=setxattr "path=$o/m/ro/f"
-log "nothing else" -c 24 event=file
+log "record: a file no mount shows, by fsetxattr and by io_uring with a personality" -c 2 \
+	event=file action=deny errno=13 exe=/bin/paltest 'access=["write"]' policy=ro-tree \
+	op=setxattr path=/ro/f unresolved=true
+log "nothing else" -c 26 event=file
 }
 [ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
 pal_done

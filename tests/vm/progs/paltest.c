@@ -28,6 +28,8 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
+#include <grp.h>
 
 #define EXIT_MATCH 0
 #define EXIT_MISMATCH 1
@@ -321,6 +323,71 @@ static int cmd_uring_open(int argc, char **argv)
 		close(res);
 	close(u.fd);
 	return expect("io_uring open", res < 0 ? -res : 0, want);
+}
+
+/*
+ * fsetxattr(fd) through io_uring with a personality: the credentials the
+ * ring registered, which are no longer the task's own (setgroups makes
+ * new ones), so the kernel overrides them for the request.
+ */
+static int uring_fsetxattr_personality(int fd, const char *name)
+{
+	struct io_uring_sqe *sqe;
+	struct uring u;
+	int id, res = uring_setup(&u);
+
+	if (res)
+		return res;
+	id = syscall(SYS_io_uring_register, u.fd, IORING_REGISTER_PERSONALITY, NULL, 0);
+	if (id < 0 || setgroups(0, NULL)) {
+		res = -errno;
+		close(u.fd);
+		return res;
+	}
+	sqe = &u.sqes[0];
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_FSETXATTR;
+	sqe->fd = fd;
+	sqe->addr = (unsigned long)name;
+	sqe->addr2 = (unsigned long)"1";
+	sqe->len = 1;
+	sqe->personality = id;
+	res = uring_run(&u);
+	close(u.fd);
+	return res;
+}
+
+/*
+ * xattr-hidden PATH EXPECTED plain|personality MOUNT...: open PATH
+ * read-only, enter a new mount namespace and detach every MOUNT there, so
+ * that PATH's filesystem has no mount in the task's namespace, then set an
+ * xattr through the fd: with fsetxattr, or through io_uring with a
+ * personality (credentials overridden, as a stacking filesystem's are).
+ */
+static int cmd_xattr_hidden(int argc, char **argv)
+{
+	int fd, want, res;
+
+	if (argc < 5 || parse_errno(argv[2], &want) ||
+	    (strcmp(argv[3], "plain") && strcmp(argv[3], "personality")))
+		return -EINVAL;
+	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		printf("paltest: xattr-hidden: setup: %s\n", strerror(errno));
+		return EXIT_MISMATCH;
+	}
+	for (int i = 4; i < argc; i++)
+		if (umount2(argv[i], MNT_DETACH)) {
+			printf("paltest: xattr-hidden: detach '%s': %s\n", argv[i], strerror(errno));
+			return EXIT_MISMATCH;
+		}
+	if (!strcmp(argv[3], "plain"))
+		res = fsetxattr(fd, "trusted.palmeta", "1", 1, 0) ? -errno : 0;
+	else
+		res = uring_fsetxattr_personality(fd, "trusted.palmeta");
+	close(fd);
+	return expect("fsetxattr on a file no mount of this namespace shows", res < 0 ? -res : 0,
+		      want);
 }
 
 /* Result of a call returning -1/errno, as the "got" of expect(). */
@@ -1126,6 +1193,7 @@ static const struct cmd cmds[] = {
 	{"openat2", cmd_openat2, "openat2 DIR PATH EXPECTED none|beneath,in_root,no_symlinks,..."},
 	{"reopen", cmd_reopen, "reopen PATH EXPECTED [MODE]"},
 	{"uring-open", cmd_uring_open, "uring-open PATH EXPECTED inline|async|openat2"},
+	{"xattr-hidden", cmd_xattr_hidden, "xattr-hidden PATH EXPECTED plain|personality MOUNT..."},
 	{"truncate", cmd_truncate, "truncate PATH EXPECTED"},
 	{"chmod", cmd_chmod, "chmod PATH OCTAL EXPECTED"},
 	{"chown", cmd_chown, "chown PATH UID GID EXPECTED"},
