@@ -378,7 +378,8 @@ static int cmd_xattr_hidden(int argc, char **argv)
 	}
 	for (int i = 4; i < argc; i++)
 		if (umount2(argv[i], MNT_DETACH)) {
-			printf("paltest: xattr-hidden: detach '%s': %s\n", argv[i], strerror(errno));
+			printf("paltest: xattr-hidden: detach '%s': %s\n", argv[i],
+			       strerror(errno));
 			return EXIT_MISMATCH;
 		}
 	if (!strcmp(argv[3], "plain"))
