@@ -39,7 +39,7 @@
  * name carries the version (PAL_ABI_MARKER); pins without the current one
  * are refused, loudly.
  */
-#define PAL_ABI_VERSION 6
+#define PAL_ABI_VERSION 7
 #define PAL_ABI_STR_(x) #x
 #define PAL_ABI_STR(x) PAL_ABI_STR_(x)
 #define PAL_ABI_MARKER "pal_abi_v" PAL_ABI_STR(PAL_ABI_VERSION)
@@ -182,6 +182,7 @@ _Static_assert(sizeof(struct pal_policy) == 24, "pal_policy ABI");
 enum pal_policy_flags {
 	PAL_POLF_INODE_KEYS = 1u << 0, /* has PAL_KEY_INODE / PAL_KEY_DIR_INODE keys */
 	PAL_POLF_FROM = 1u << 1, /* has PAL_KEY_FROM keys */
+	PAL_POLF_PATTERNS = 1u << 2, /* has PAL_KEY_PATTERN keys: the automaton runs for it */
 };
 
 /*
@@ -218,6 +219,7 @@ enum pal_file_key_kind {
 	PAL_KEY_DIR = 2, /* a: path hash of a directory prefix, b: depth; covers all below */
 	PAL_KEY_INODE = 3, /* a: inode number, b: device (new_encode_dev) of a rule path */
 	PAL_KEY_DIR_INODE = 4, /* as PAL_KEY_INODE, for a directory rule */
+	PAL_KEY_PATTERN = 5, /* a: accept label of the pattern automaton (pal_pat_accept), b: 0 */
 };
 
 /*

@@ -43,18 +43,28 @@ struct pal_file_entry {
 	__u32 exe; /* exe id for PAL_KEY_FROM entries, else 0 */
 };
 
+struct pal_auto;
+
 struct pal_file_emit {
 	struct pal_file_entry *entries;
 	size_t nentries;
 	struct pal_exe *exes;
 	size_t nexes;
+	/* the automaton of every pattern rule (PAL_LOAD_PATTERNS), accepting the
+	 * labels of PAL_KEY_PATTERN entries; NULL when the set has no pattern rule */
+	struct pal_auto *autom;
+	__u32 nlabels;
 };
 
 /*
  * Emit every file/exec map entry of set for generation slot gen (0 or 1)
  * with the path hash seed. Keys of the same (policy, kind, class, path, exe)
  * are merged. Existing paths also get PAL_KEY_INODE / PAL_KEY_DIR_INODE keys
- * (unless flags has PAL_LOAD_NO_HOST). Linear in the number of IR entries.
+ * (unless flags has PAL_LOAD_NO_HOST). Each pattern rule gets a label: one
+ * PAL_KEY_PATTERN key (a: the label) holds its bits, and out->autom accepts
+ * the label for the paths it matches (a `dirs:` pattern: the directories it
+ * matches and everything below them). Patterns over a bound of the automaton:
+ * -E2BIG. Linear in the number of IR entries.
  * Returns 0, -E2BIG when the result exceeds PAL_MAX_FILE_KEYS / PAL_GENS
  * entries or PAL_MAX_EXES / PAL_GENS executables (out->nentries / out->nexes
  * then hold the counts needed), or -ENOMEM. Free with pal_file_emit_free.

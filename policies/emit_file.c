@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "bpf/path_hash.h"
+#include "policies/automaton.h"
 #include "policies/emit.h"
 #include "policies/policy_int.h"
 
@@ -27,6 +28,9 @@ struct emit {
 	struct pal_hset keys; /* entries by key */
 	struct pal_hset exes; /* exes by path */
 	const char *cur_exe;
+	struct pal_pattern **pats; /* pattern rules, parsed, for the automaton */
+	__u32 *labels; /* label of pats[i] */
+	size_t npats, pcap, lcap;
 };
 
 /* ---- executables --------------------------------------------------------- */
@@ -197,12 +201,88 @@ static int emit_one(struct emit *e, __u16 policy, const struct pal_ir_file *f, _
 	return add_entry(e, &k, f, exe);
 }
 
+/* ---- patterns ------------------------------------------------------------ */
+
+/* Parse the pattern text s (len bytes) into the automaton's input, with label. */
+static int add_pattern(struct emit *e, const char *s, size_t len, __u32 label)
+{
+	struct pal_pat_error pe;
+	int err;
+
+	if (pal_grow((void **)&e->pats, &e->pcap, e->npats + 1, sizeof(*e->pats)) ||
+	    pal_grow((void **)&e->labels, &e->lcap, e->npats + 1, sizeof(*e->labels)))
+		return -ENOMEM;
+	err = pal_pattern_parse(s, len, PAL_PAT_RULE, &e->pats[e->npats], &pe);
+	if (err)
+		return err; /* the parser accepted it already: only -ENOMEM */
+	e->labels[e->npats++] = label;
+	return 0;
+}
+
+/*
+ * A pattern rule: its bits under one PAL_KEY_PATTERN key per exe (a: the
+ * label), and the pattern in the automaton. A `dirs:` pattern also matches
+ * everything below the directories it names: the pattern plus a trailing "**"
+ * component, with the same label.
+ */
+static int emit_pattern(struct emit *e, __u16 policy, const struct pal_ir_file *f)
+{
+	__u32 label = e->out->nlabels++;
+	struct pal_ir_file g = *f;
+	char *below;
+	int err;
+
+	g.kind = PAL_KEY_PATTERN;
+	g.depth = 0;
+	err = add_pattern(e, f->path, f->len, label);
+	if (!err && f->kind == PAL_KEY_DIR) {
+		below = malloc(f->len + 4);
+		if (!below)
+			return -ENOMEM;
+		memcpy(below, f->path, f->len);
+		memcpy(below + f->len, "/**", 4);
+		err = add_pattern(e, below, f->len + 3, label);
+		free(below);
+	}
+	if (err)
+		return err;
+	if (!f->nfrom)
+		return emit_one(e, policy, &g, label, NULL, 0);
+	for (__u32 i = 0; i < f->nfrom && !err; i++) {
+		__u32 id = exe_id(e, f->from[i]);
+
+		err = id ? emit_one(e, policy, &g, label, NULL, id) : -ENOMEM;
+	}
+	return err;
+}
+
+/* Determinize every pattern of the set into out->autom. */
+static int build_automaton(struct emit *e)
+{
+	struct pal_auto_error ae;
+
+	if (!e->npats)
+		return 0;
+	return pal_auto_build((const struct pal_pattern *const *)e->pats, e->labels, e->npats,
+			      e->seed, &e->out->autom, &ae);
+}
+
+static void free_patterns(struct emit *e)
+{
+	for (size_t i = 0; i < e->npats; i++)
+		pal_pattern_free(e->pats[i]);
+	free(e->pats);
+	free(e->labels);
+}
+
 static int emit_file(struct emit *e, __u16 policy, const struct pal_ir_file *f)
 {
 	__u64 hash = pal_canon_hash(f->path, f->len, e->seed);
 	struct stat st, *stp = NULL;
 	int err = 0;
 
+	if (f->pattern)
+		return emit_pattern(e, policy, f);
 	if (!(e->flags & PAL_LOAD_NO_HOST) && !stat(f->path, &st))
 		stp = &st;
 	err = emit_ancestors(e, policy, f);
@@ -259,6 +339,9 @@ int pal_emit_file(const struct pal_policy_set *set, __u32 gen, __u64 seed, unsig
 		err = pal_hset_init(&e.exes, 16);
 	if (!err)
 		err = emit_all(&e);
+	if (!err)
+		err = build_automaton(&e);
+	free_patterns(&e);
 	pal_hset_free(&e.keys);
 	pal_hset_free(&e.exes);
 	if (!err &&
@@ -280,5 +363,6 @@ void pal_file_emit_free(struct pal_file_emit *out)
 {
 	free(out->entries);
 	free(out->exes);
+	pal_auto_free(out->autom);
 	memset(out, 0, sizeof(*out));
 }

@@ -25,6 +25,9 @@ static void add_file_key(struct pal_policy *p, const struct pal_file_key *k)
 	case PAL_KEY_EXACT:
 		p->exact_depths |= depth_bit(k->b);
 		break;
+	case PAL_KEY_PATTERN:
+		p->flags |= PAL_POLF_PATTERNS;
+		break;
 	default:
 		p->flags |= PAL_POLF_INODE_KEYS;
 	}

@@ -48,7 +48,7 @@ static void pattern_err(struct pal_parse *p, const struct pal_node *v, const cha
  * match patterns yet, and a rule must never silently match nothing.
  */
 static const char *unescape_path(struct pal_parse *p, const struct pal_node *v, const char *key,
-				 size_t *len)
+				 size_t *len, bool *is_pat)
 {
 	struct pal_pattern *pat;
 	struct pal_pat_error e;
@@ -68,6 +68,12 @@ static const char *unescape_path(struct pal_parse *p, const struct pal_node *v, 
 		out = pal_arena_strndup(p->ir, pat->text, pat->ntext);
 		*len = pat->ntext;
 		p->oom |= !out;
+	} else if (is_pat && (p->flags & PAL_LOAD_PATTERNS)) {
+		/* kept as written: the emitter compiles it into the automaton */
+		out = pal_arena_strndup(p->ir, v->str, v->len);
+		*len = v->len;
+		*is_pat = true;
+		p->oom |= !out;
 	} else {
 		char c = v->str[pat->glob_off];
 
@@ -84,7 +90,7 @@ static const char *unescape_path(struct pal_parse *p, const struct pal_node *v, 
 
 /* Canonical copy of a path scalar in the IR arena, or NULL (reported). */
 static char *canon_path(struct pal_parse *p, const struct pal_node *v, const char *key,
-			__u32 *depth)
+			__u32 *depth, bool *is_pat)
 {
 	const char *src, *why;
 	size_t len;
@@ -97,9 +103,13 @@ static char *canon_path(struct pal_parse *p, const struct pal_node *v, const cha
 	src = v->str;
 	len = v->len;
 	if (strpbrk(v->str, "*?[\\") && strlen(v->str) == v->len) {
-		src = unescape_path(p, v, key, &len);
+		src = unescape_path(p, v, key, &len, is_pat);
 		if (!src)
 			return NULL;
+		if (is_pat && *is_pat) {
+			*depth = 0;
+			return (char *)src;
+		}
 	}
 	buf = pal_arena_alloc(p->ir, len + 2);
 	if (!buf) {
@@ -209,7 +219,7 @@ static int parse_from(struct pal_parse *p, const struct pal_node *v, struct pal_
 	if (!from)
 		return -ENOMEM;
 	for (const struct pal_node *e = v->kids; e; e = e->next) {
-		char *c = canon_path(p, e, "from", &depth);
+		char *c = canon_path(p, e, "from", &depth, NULL);
 
 		if (!c)
 			continue;
@@ -240,15 +250,18 @@ static void add_paths(struct pal_parse *p, struct pal_pol_build *b, const struct
 	}
 	for (const struct pal_node *e = v->kids; e; e = e->next) {
 		struct pal_ir_file f = *proto;
-		char *c = canon_path(p, e, key, &f.depth);
+		bool is_pat = false;
+		char *c = canon_path(p, e, key, &f.depth, &is_pat);
 
 		if (!c || b->pol->nfiles >= b->files_cap)
 			continue;
 		f.path = c;
 		f.len = (__u32)strlen(c);
+		f.pattern = is_pat;
 		f.loc = (struct pal_loc){p->file, e->line, e->col};
 		b->files[b->pol->nfiles++] = f;
-		host_checks(p, e, c, f.kind);
+		if (!is_pat)
+			host_checks(p, e, c, f.kind);
 	}
 }
 

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "bpf/path_hash.h"
+#include "policies/automaton.h"
 #include "policies/emit.h"
 
 #define H "apiVersion: palisade/v1\nkind: Policy\nname: t\n"
@@ -59,14 +60,19 @@ static __u64 ref_hash(const char *path, __u64 seed, __u32 *depth)
 	return p;
 }
 
-static struct pal_policy_set *load(const char *yaml)
+static struct pal_policy_set *load_flags(const char *yaml, unsigned int flags)
 {
-	struct pal_load_opts o = {.flags = PAL_LOAD_NO_HOST};
+	struct pal_load_opts o = {.flags = flags};
 	struct pal_policy_set *set = pal_policy_set_new(&o);
 
 	assert_non_null(set);
 	assert_int_equal(pal_policy_add_buffer(set, "t.yaml", yaml, strlen(yaml)), 0);
 	return set;
+}
+
+static struct pal_policy_set *load(const char *yaml)
+{
+	return load_flags(yaml, PAL_LOAD_NO_HOST);
 }
 
 static const struct pal_file_entry *find(const struct pal_file_emit *fe, __u64 a, __u32 b,
@@ -601,6 +607,95 @@ static void test_settings(void **state)
 }
 
 /* Event access bits by name: the words that are no rule words come after them. */
+/* The labels the automaton accepts for path, as a bit set (labels < 32). */
+static __u32 accepted(const struct pal_file_emit *fe, const char *path)
+{
+	const __u32 *acc;
+	size_t n;
+	__u32 bits = 0;
+
+	assert_int_equal(pal_auto_run(fe->autom, path, strlen(path), &acc, &n, NULL), 0);
+	for (size_t i = 0; i < n; i++)
+		bits |= 1u << acc[i];
+	return bits;
+}
+
+/*
+ * Without PAL_LOAD_PATTERNS a pattern is refused; with it, each pattern rule
+ * gets a label, a PAL_KEY_PATTERN key with its bits (per `from:` exe), and
+ * the automaton accepts the label on exactly the paths it matches; a `dirs:`
+ * pattern also below them. Literal rules keep their path keys.
+ */
+static void test_pattern_labels(void **state)
+{
+	const char *y = H "files:\n"
+			  "  - paths: [/etc/ssl/*.pem]\n    access: [read]\n    action: deny\n"
+			  "  - paths: ['/etc/ssh/ssh_host_*_key']\n    access: [read]\n"
+			  "    action: audit\n    from: [/usr/sbin/sshd]\n"
+			  "  - dirs: ['/srv/**/cache']\n    access: [write]\n    action: deny\n"
+			  "  - paths: [/etc/passwd]\n    access: [read]\n    action: deny\n";
+	struct pal_policy_set *refused =
+		pal_policy_set_new(&(struct pal_load_opts){.flags = PAL_LOAD_NO_HOST});
+	struct pal_policy_set *set = load_flags(y, PAL_LOAD_NO_HOST | PAL_LOAD_PATTERNS);
+	struct pal_policy pol[PAL_MAX_POLICIES];
+	struct pal_gen_config cfg;
+	struct pal_file_emit fe;
+	const struct pal_file_entry *e;
+	__u32 d;
+
+	(void)state;
+	assert_non_null(refused);
+	assert_int_not_equal(pal_policy_add_buffer(refused, "t.yaml", y, strlen(y)), 0);
+	pal_policy_set_free(refused);
+	assert_int_equal(pal_emit_file(set, 1, SEED, PAL_LOAD_NO_HOST, &fe), 0);
+	assert_non_null(fe.autom);
+	assert_int_equal(fe.nlabels, 3);
+	e = find(&fe, 0, 0, PAL_KEY_PATTERN, PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->key.gen, 1);
+	assert_int_equal(e->val.deny, PAL_ACC_READ);
+	e = find(&fe, pal_from_mix(1, 1), 0, PAL_KEY_PATTERN | PAL_KEY_FROM, PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->val.audit, PAL_ACC_READ);
+	assert_null(find(&fe, 1, 0, PAL_KEY_PATTERN, PAL_CLASS_FILE, 0));
+	e = find(&fe, 2, 0, PAL_KEY_PATTERN, PAL_CLASS_FILE, 0);
+	assert_non_null(e);
+	assert_int_equal(e->val.deny, PAL_ACC_WRITE | PAL_ACC_APPEND);
+	assert_non_null(
+		find(&fe, ref_hash("/etc/passwd", SEED, &d), 2, PAL_KEY_EXACT, PAL_CLASS_FILE, 0));
+	pal_emit_settings(set, &fe, pol, &cfg);
+	assert_int_equal(pol[0].flags, PAL_POLF_PATTERNS | PAL_POLF_FROM);
+	assert_int_equal(accepted(&fe, "/etc/ssl/a.pem"), 1u << 0);
+	assert_int_equal(accepted(&fe, "/etc/ssl/.pem"), 1u << 0);
+	assert_int_equal(accepted(&fe, "/etc/ssl/a.pem/x"), 0);
+	assert_int_equal(accepted(&fe, "/etc/ssl/a.pe"), 0);
+	assert_int_equal(accepted(&fe, "/etc/ssh/ssh_host_rsa_key"), 1u << 1);
+	assert_int_equal(accepted(&fe, "/etc/ssh/ssh_host_rsa_key.pub"), 0);
+	assert_int_equal(accepted(&fe, "/srv/cache"), 1u << 2);
+	assert_int_equal(accepted(&fe, "/srv/a/b/cache"), 1u << 2);
+	assert_int_equal(accepted(&fe, "/srv/a/b/cache/x/y"), 1u << 2);
+	assert_int_equal(accepted(&fe, "/srv/a/b/cachex"), 0);
+	assert_int_equal(accepted(&fe, "/etc/passwd"), 0);
+	pal_file_emit_free(&fe);
+	pal_policy_set_free(set);
+}
+
+/* A set without pattern rules has no automaton: the kernel skips it. */
+static void test_no_patterns_no_automaton(void **state)
+{
+	struct pal_policy_set *set = load_flags(H "files:\n  - paths: [/etc/shadow]\n"
+						  "    access: [read]\n    action: deny\n",
+						PAL_LOAD_NO_HOST | PAL_LOAD_PATTERNS);
+	struct pal_file_emit fe;
+
+	(void)state;
+	assert_int_equal(pal_emit_file(set, 0, SEED, PAL_LOAD_NO_HOST, &fe), 0);
+	assert_null(fe.autom);
+	assert_int_equal(fe.nlabels, 0);
+	pal_file_emit_free(&fe);
+	pal_policy_set_free(set);
+}
+
 static void test_access_names(void **state)
 {
 	char buf[128];
@@ -625,13 +720,22 @@ static void test_access_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_path_key),      cmocka_unit_test(test_canonical_same_key),
-		cmocka_unit_test(test_merge_rules),   cmocka_unit_test(test_from),
-		cmocka_unit_test(test_inode_keys),    cmocka_unit_test(test_too_many_exes),
-		cmocka_unit_test(test_too_many_keys), cmocka_unit_test(test_rename_guards),
-		cmocka_unit_test(test_bloom),	      cmocka_unit_test(test_socket_keys),
-		cmocka_unit_test(test_settings),      cmocka_unit_test(test_dev_encode),
-		cmocka_unit_test(test_mounts_allow),  cmocka_unit_test(test_access_names),
+		cmocka_unit_test(test_path_key),
+		cmocka_unit_test(test_canonical_same_key),
+		cmocka_unit_test(test_merge_rules),
+		cmocka_unit_test(test_from),
+		cmocka_unit_test(test_inode_keys),
+		cmocka_unit_test(test_too_many_exes),
+		cmocka_unit_test(test_too_many_keys),
+		cmocka_unit_test(test_rename_guards),
+		cmocka_unit_test(test_bloom),
+		cmocka_unit_test(test_socket_keys),
+		cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_dev_encode),
+		cmocka_unit_test(test_mounts_allow),
+		cmocka_unit_test(test_access_names),
+		cmocka_unit_test(test_pattern_labels),
+		cmocka_unit_test(test_no_patterns_no_automaton),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
