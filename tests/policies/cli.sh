@@ -242,6 +242,12 @@ sed 's|/nonexistent/palisade-test/secret|"/etc/ssh/ssh_host_*_key"|' "$tmp/missi
 run "$PAL" check "$tmp/pattern.yaml"
 [ "$rc" = 0 ] || fail "check pattern: exit $rc, want 0"
 grep -q "does not exist" "$tmp/err" && fail "pattern: warned as a missing literal path"
+run "$PAL" compile --no-host --explain /etc/ssh/ssh_host_rsa_key "$tmp/pattern.yaml"
+grep -qx "    $tmp/pattern.yaml:5: path pattern '/etc/ssh/ssh_host_\*_key' deny \[read\]" "$tmp/out" || fail "explain: pattern rule not shown"
+run "$PAL" compile --no-host --explain /etc/ssh/ssh_host_rsa_key.pub "$tmp/pattern.yaml"
+grep -q "pattern" "$tmp/out" && fail "explain: pattern rule shown for a path it does not match"
+run "$PAL" compile --no-host "$tmp/pattern.yaml"
+grep -q "^PATTERN AUTOMATON (pal_pat_\*): .* for 1 pattern keys" "$tmp/out" || fail "compile: no automaton summary"
 # `from:` does not match patterns: refused, never a rule that matches nothing.
 printf '    from: ["/usr/sbin/*"]\n' >>"$tmp/pattern.yaml"
 run "$PAL" compile "$tmp/pattern.yaml"
