@@ -180,10 +180,33 @@ static void comment_text(struct rv_buf *out, const char *s)
 
 /* ---- sections ------------------------------------------------------------ */
 
+/*
+ * A recorded path as a rule path: '*', '?' and '[' would make it a pattern
+ * (docs/policy.md), and '\\' an escape, so each gets a backslash. Out of
+ * memory, the item is written so that no policy check accepts it.
+ */
+static void rule_path(struct rv_buf *out, const char *path)
+{
+	struct rv_buf esc = {0};
+	int err = rv_buf_put(&esc, "", 0);
+
+	for (const char *c = path; *c && !err; c++) {
+		if (strchr("*?[\\", *c))
+			err = rv_buf_put(&esc, "\\", 1);
+		if (!err)
+			err = rv_buf_put(&esc, c, 1);
+	}
+	if (err)
+		rv_buf_printf(out, "!!out-of-memory");
+	else
+		scalar(out, esc.p);
+	rv_buf_free(&esc);
+}
+
 static void path_item(struct rv_buf *out, const struct sg_entry *x, unsigned int threshold)
 {
 	rv_buf_printf(out, "      - ");
-	scalar(out, x->path);
+	rule_path(out, x->path);
 	if (x->widened)
 		rv_buf_printf(out, " # %llu (widened to the directory by hand)\n",
 			      (unsigned long long)x->count);

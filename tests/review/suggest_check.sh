@@ -59,6 +59,17 @@ pipe_check envoy --container envoy --include-denied "$fx/containers.log"
 grep -q '/etc/nginx' "$work/envoy.yaml" &&
 	{ echo "FAIL: envoy: took a record of the nginx container of the same pod" >&2; exit 1; }
 pass=$((pass + 1))
+# A recorded path with glob characters stays that one path: escaped, never a pattern.
+cat >"$work/glob.log" <<'LOG'
+{"v":1,"time":"2026-11-22T10:00:00.000001Z","host":"h","event":"file","action":"audit","mode":"enforce","policy":"p","rule":0,"generation":1,"op":"open","access":["read"],"path":"/srv/a*b[1]?\\c","pid":1,"ppid":1,"uid":0,"gid":0,"comm":"x","exe":"/bin/x","cgroup":"/x","cgroup_id":7}
+LOG
+run_check glob --include-denied "$work/glob.log"
+"$bin" compile --no-host --cgroup /x --explain '/srv/a*b[1]?\c' "$work/glob.yaml" >"$work/explain.out"
+grep -qF "exact '/srv/a*b[1]?\\c' allow [read]" "$work/explain.out" ||
+	{ echo "FAIL: glob: the recorded path is not one exact rule" >&2; cat "$work/glob.yaml" "$work/explain.out" >&2; exit 1; }
+"$bin" compile --no-host --cgroup /x --explain '/srv/axb1zc' "$work/glob.yaml" >"$work/explain.out"
+grep -q "no rule names the path" "$work/explain.out" ||
+	{ echo "FAIL: glob: the suggestion matches other paths" >&2; cat "$work/glob.yaml" "$work/explain.out" >&2; exit 1; }
 # a container that never ran: nothing to suggest; a cgroup and a container: refused
 rc=0
 "$bin" suggest --container nope "$fx/containers.log" >/dev/null 2>&1 || rc=$?
