@@ -374,6 +374,36 @@ static void note_host_lsm(const struct popts *o, const struct pal_policy_set *se
 		n);
 }
 
+/*
+ * The pattern automaton of a set that loaded: built here too, so that
+ * check refuses what compile and the agent refuse. Returns an exit code,
+ * or -1 when it fits.
+ */
+static int check_patterns(const struct popts *o, struct pal_policy_set *set)
+{
+	struct pal_file_emit fe;
+	bool any = false;
+	int err;
+
+	for (__u32 p = 0; p < set->npolicies && !any; p++)
+		for (size_t i = 0; i < set->policies[p].nfiles && !any; i++)
+			any = set->policies[p].files[i].pattern;
+	if (!any)
+		return -1;
+	err = pal_emit_file(set, 0, 0, o->flags | PAL_LOAD_NO_HOST, &fe);
+	if (err == -E2BIG && fe.why[0]) {
+		fprintf(stderr, "%s\n", fe.why);
+		set->nerrors++;
+		return PAL_EXIT_POLICY;
+	}
+	pal_file_emit_free(&fe);
+	if (err && err != -E2BIG) {
+		fprintf(stderr, "palisade check: %s\n", strerror(-err));
+		return PAL_EXIT_RUNTIME;
+	}
+	return -1; /* -E2BIG of keys: the load counted them already */
+}
+
 int cmd_check(int argc, char **argv)
 {
 	_cleanup_(pal_policy_set_freep) struct pal_policy_set *set = NULL;
@@ -392,6 +422,8 @@ int cmd_check(int argc, char **argv)
 		return PAL_EXIT_RUNTIME;
 	}
 	rc = load(argc, argv, &o, &set);
+	if (rc < 0)
+		rc = check_patterns(&o, set);
 	if (o.json)
 		check_json(&o, set, rc);
 	else if (o.sarif)
@@ -461,7 +493,9 @@ int cmd_compile(int argc, char **argv)
 	}
 	err = pal_emit_file(set, 0, o.seed, o.flags, &fe);
 	if (err == -E2BIG) {
-		if (fe.nexes > PAL_MAX_EXES / PAL_GENS)
+		if (fe.why[0])
+			fprintf(stderr, "%s\n", fe.why);
+		else if (fe.nexes > PAL_MAX_EXES / PAL_GENS)
 			fprintf(stderr,
 				"palisade compile: %zu 'from' executables, over PAL_MAX_EXES / "
 				"PAL_GENS (%d)\n",

@@ -73,6 +73,8 @@ static int emit_slot(struct pal_enforcer *en, const struct pal_policy_set *set, 
 {
 	int err = pal_emit_file(set, slot, en->seed, flags, &e->file);
 
+	if (err && e->file.why[0])
+		return pal_log_errno(err, "reload: %s", e->file.why);
 	if (err)
 		return pal_log_errno(err, "reload: cannot compile file rules (%zu keys)",
 				     e->file.nentries);

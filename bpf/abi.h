@@ -302,7 +302,7 @@ PAL_KEY_HEAD_ASSERT(pal_exe_key, PAL_KEY_GEN_OFF);
  * tests, then one COMBO lookup of the hit mask. The compiler refuses a
  * policy that would need more than these limits, naming the patterns.
  */
-#define PAL_PAT_STATES_MAX 65536 /* automaton states of one generation, state 0 unused */
+#define PAL_PAT_STATES_MAX 262144 /* automaton states of one generation, state 0 unused */
 #define PAL_PAT_LENS_MAX 4 /* prefix lengths, suffix lengths and length bounds of one state */
 #define PAL_PAT_ATOMS_MAX 12 /* tests (prefix, suffix, length, glob hits) of one state */
 #define PAL_PAT_STATE_GLOBS 2 /* general globs one state tests */

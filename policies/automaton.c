@@ -215,7 +215,7 @@ static int rehash(struct build *b)
 static long add_state(struct build *b, item_t *it, size_t n, uint64_t h)
 {
 	if (b->nsets >= PAL_PAT_STATES_MAX)
-		return refuse(b, "more than PAL_PAT_STATES_MAX (65536) automaton states",
+		return refuse(b, "more than PAL_PAT_STATES_MAX (262144) automaton states",
 			      ITEM_PAT(it[0]), ITEM_PAT(it[n - 1]));
 	if (pal_grow((void **)&b->sets, &b->sets_cap, b->nsets + 1, sizeof(*b->sets)) ||
 	    pal_grow((void **)&b->a->states, &b->states_cap, b->nsets + 1,

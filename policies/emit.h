@@ -54,6 +54,7 @@ struct pal_file_emit {
 	 * labels of PAL_KEY_PATTERN entries; NULL when the set has no pattern rule */
 	struct pal_auto *autom;
 	__u32 nlabels;
+	char why[768]; /* -E2BIG from the automaton: FILE:LINE:COL: error: which bound, where */
 };
 
 /*

@@ -30,7 +30,11 @@ struct emit {
 	const char *cur_exe;
 	struct pal_pattern **pats; /* pattern rules, parsed, for the automaton */
 	__u32 *labels; /* label of pats[i] */
-	size_t npats, pcap, lcap;
+	const struct pal_ir_file **srcs; /* where pats[i] was written */
+	size_t npats, pcap, lcap, scap;
+	/* the label of the rule whose patterns came last: a rule's paths share it */
+	const struct pal_ir_rule *label_rule;
+	__u32 rule_label;
 };
 
 /* ---- executables --------------------------------------------------------- */
@@ -203,45 +207,65 @@ static int emit_one(struct emit *e, __u16 policy, const struct pal_ir_file *f, _
 
 /* ---- patterns ------------------------------------------------------------ */
 
-/* Parse the pattern text s (len bytes) into the automaton's input, with label. */
-static int add_pattern(struct emit *e, const char *s, size_t len, __u32 label)
+/* Parse the pattern text s (len bytes) of f into the automaton's input, with label. */
+static int add_pattern(struct emit *e, const struct pal_ir_file *f, const char *s, size_t len,
+		       __u32 label)
 {
 	struct pal_pat_error pe;
 	int err;
 
 	if (pal_grow((void **)&e->pats, &e->pcap, e->npats + 1, sizeof(*e->pats)) ||
-	    pal_grow((void **)&e->labels, &e->lcap, e->npats + 1, sizeof(*e->labels)))
+	    pal_grow((void **)&e->labels, &e->lcap, e->npats + 1, sizeof(*e->labels)) ||
+	    pal_grow((void **)&e->srcs, &e->scap, e->npats + 1, sizeof(*e->srcs)))
 		return -ENOMEM;
 	err = pal_pattern_parse(s, len, PAL_PAT_RULE, &e->pats[e->npats], &pe);
 	if (err)
 		return err; /* the parser accepted it already: only -ENOMEM */
+	e->srcs[e->npats] = f;
 	e->labels[e->npats++] = label;
 	return 0;
 }
 
 /*
- * A pattern rule: its bits under one PAL_KEY_PATTERN key per exe (a: the
- * label), and the pattern in the automaton. A `dirs:` pattern also matches
+ * The label of f's rule. Every path of a rule means the same bits, so the
+ * rule's patterns share one label (one key), and the automaton merges the
+ * states of patterns that differ only before a common tail: N paths of one
+ * rule need far fewer than N states.
+ */
+static __u32 rule_label(struct emit *e, __u16 policy, const struct pal_ir_file *f)
+{
+	const struct pal_ir_rule *r = &e->set->policies[policy].rules[f->rule];
+
+	if (r != e->label_rule) {
+		e->label_rule = r;
+		e->rule_label = e->out->nlabels++;
+	}
+	return e->rule_label;
+}
+
+/*
+ * A pattern of a rule: the rule's bits under one PAL_KEY_PATTERN key per exe
+ * (a: the rule's label), and the pattern in the automaton. A `dirs:` pattern also matches
  * everything below the directories it names: the pattern plus a trailing "**"
  * component, with the same label.
  */
 static int emit_pattern(struct emit *e, __u16 policy, const struct pal_ir_file *f)
 {
-	__u32 label = e->out->nlabels++;
+	__u32 label = rule_label(e, policy, f);
 	struct pal_ir_file g = *f;
 	char *below;
 	int err;
 
 	g.kind = PAL_KEY_PATTERN;
 	g.depth = 0;
-	err = add_pattern(e, f->path, f->len, label);
+	err = add_pattern(e, f, f->path, f->len, label);
 	if (!err && f->kind == PAL_KEY_DIR) {
 		below = malloc(f->len + 4);
 		if (!below)
 			return -ENOMEM;
 		memcpy(below, f->path, f->len);
 		memcpy(below + f->len, "/**", 4);
-		err = add_pattern(e, below, f->len + 3, label);
+		err = add_pattern(e, f, below, f->len + 3, label);
 		free(below);
 	}
 	if (err)
@@ -256,15 +280,33 @@ static int emit_pattern(struct emit *e, __u16 policy, const struct pal_ir_file *
 	return err;
 }
 
+/* Say which bound the patterns broke, where (out->why). */
+static void automaton_refused(struct emit *e, const struct pal_auto_error *ae)
+{
+	const struct pal_ir_file *a = e->srcs[ae->pat[0]];
+	const struct pal_ir_file *b = e->srcs[ae->pat[ae->npat > 1 ? 1 : 0]];
+
+	snprintf(e->out->why, sizeof(e->out->why),
+		 "%s:%u:%u: error: the patterns need %s, over a bound of the kernel's pattern "
+		 "automaton (bpf/abi.h), at '%.200s'%s%.200s%s. Hint: docs/policy.md, "
+		 "\"Patterns\", lists the bounds and how rules share states",
+		 a->loc.file, a->loc.line, a->loc.col, ae->why, a->path,
+		 b != a ? " and '" : "", b != a ? b->path : "", b != a ? "'" : "");
+}
+
 /* Determinize every pattern of the set into out->autom. */
 static int build_automaton(struct emit *e)
 {
-	struct pal_auto_error ae;
+	struct pal_auto_error ae = {0};
+	int err;
 
 	if (!e->npats)
 		return 0;
-	return pal_auto_build((const struct pal_pattern *const *)e->pats, e->labels, e->npats,
-			      e->seed, &e->out->autom, &ae);
+	err = pal_auto_build((const struct pal_pattern *const *)e->pats, e->labels, e->npats,
+			     e->seed, &e->out->autom, &ae);
+	if (err == -E2BIG && ae.npat)
+		automaton_refused(e, &ae);
+	return err;
 }
 
 static void free_patterns(struct emit *e)
@@ -273,6 +315,7 @@ static void free_patterns(struct emit *e)
 		pal_pattern_free(e->pats[i]);
 	free(e->pats);
 	free(e->labels);
+	free(e->srcs);
 }
 
 static int emit_file(struct emit *e, __u16 policy, const struct pal_ir_file *f)
@@ -349,11 +392,14 @@ int pal_emit_file(const struct pal_policy_set *set, __u32 gen, __u64 seed, unsig
 		err = -E2BIG;
 	if (err) {
 		size_t ne = out->nentries, nx = out->nexes;
+		char why[sizeof(out->why)];
 
+		memcpy(why, out->why, sizeof(why));
 		pal_file_emit_free(out);
 		if (err == -E2BIG) {
 			out->nentries = ne;
 			out->nexes = nx;
+			memcpy(out->why, why, sizeof(why));
 		}
 	}
 	return err;

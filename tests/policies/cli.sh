@@ -248,6 +248,24 @@ run "$PAL" compile --no-host --explain /etc/ssh/ssh_host_rsa_key.pub "$tmp/patte
 grep -q "pattern" "$tmp/out" && fail "explain: pattern rule shown for a path it does not match"
 run "$PAL" compile --no-host "$tmp/pattern.yaml"
 grep -q "^PATTERN AUTOMATON (pal_pat_\*): .* for 1 pattern keys" "$tmp/out" || fail "compile: no automaton summary"
+# Patterns over a bound of the kernel's automaton: check refuses them as compile does.
+cat >"$tmp/globs.yaml" <<'YAML'
+apiVersion: palisade/v1
+kind: Policy
+name: g
+files:
+  - paths: ['/s/[ab]x?', '/s/[cd]y?']
+    access: [read]
+    action: deny
+  - paths: ['/s/[ef]z?']
+    access: [read]
+    action: deny
+YAML
+for verb in check compile; do
+	run "$PAL" $verb "$tmp/globs.yaml"
+	[ "$rc" = 1 ] || fail "$verb globs: exit $rc, want 1"
+	grep -q "^$tmp/globs.yaml:5:13: error: the patterns need more than PAL_PAT_STATE_GLOBS (2) general globs at one level" "$tmp/err" || fail "$verb globs: no error at the pattern"
+done
 # `from:` does not match patterns: refused, never a rule that matches nothing.
 printf '    from: ["/usr/sbin/*"]\n' >>"$tmp/pattern.yaml"
 run "$PAL" compile "$tmp/pattern.yaml"
