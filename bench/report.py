@@ -8,7 +8,6 @@ range. Round 0 of the interleaved loops is a warm-up and is dropped. Targets
 are shown next to the figures; nothing here fails on a slow number.
 """
 import argparse
-import glob
 import json
 import os
 import re
@@ -51,10 +50,21 @@ def fratio(s, target=None, le=True):
     return txt
 
 
-def read_lines(raw):
+def run_files(raw):
+    """The raw files bench/run made in this run (run.files): the parts of
+    earlier runs left in the same directory are never read."""
+    try:
+        with open(os.path.join(raw, "run.files")) as f:
+            names = sorted({n.strip() for n in f if n.strip()})
+    except FileNotFoundError:
+        sys.exit(f"report.py: no run.files in '{raw}': not the raw output of a bench/run")
+    return [n for n in names if os.path.exists(os.path.join(raw, n))]
+
+
+def read_lines(raw, files):
     lines = []
-    for path in sorted(glob.glob(os.path.join(raw, "*.txt"))):
-        with open(path, errors="replace") as f:
+    for name in files:
+        with open(os.path.join(raw, name), errors="replace") as f:
             for line in f:
                 line = line.strip()
                 if line.startswith("@R "):
@@ -189,10 +199,10 @@ def s2_report(data, order, T, res):
                  "ratios": {k: {"value": s, "target_le": t} for k, (s, t) in ratios.items()}}
 
 
-def s3_report(lines, raw, T, res):
+def s3_report(lines, raw, files, T, res):
     res["s3"] = {}
     path = os.path.join(raw, "s3-connect.txt")
-    if os.path.exists(path):
+    if "s3-connect.txt" in files:
         txt = open(path, errors="replace").read()
         rows = re.findall(r"^\s+(no Palisade program|\d+ CIDR rules)\s+median\s+([\d.]+)\s+min\s+"
                           r"([\d.]+)\s+max\s+([\d.]+)\s+spread\s+([\d.]+)%", txt, re.M)
@@ -404,7 +414,8 @@ def main():
     ap.add_argument("--raw", required=True)
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
-    lines = read_lines(a.raw)
+    files = run_files(a.raw)
+    lines = read_lines(a.raw, files)
     meta = {}
     for f in lines:
         if f[0] == "meta" and len(f) >= 3:
@@ -421,7 +432,7 @@ def main():
         T.text(f"VM: {meta.get('qemu', 'QEMU')}, TCG, guest kernel {meta['kernel'].split()[0]}")
     s1_report(lines, T, res)
     wl_report(lines, T, res)
-    s3_report(lines, a.raw, T, res)
+    s3_report(lines, a.raw, files, T, res)
     s4_report(lines, T, res)
     reload_report(lines, "s5", "S5 reload latency, file rules (VM, TCG; full run: wall clock, "
                   "2 vCPUs; smoke: -icount, 1 vCPU)", T, res, 10000)
