@@ -106,11 +106,13 @@ def s1_report(lines, T, res):
     if not data:
         return
     cfgs = sorted({c for c, _, _ in data})
-    pal = sorted([c for c in cfgs if c.startswith("palisade-")], key=lambda c: int(c.split("-")[1]))
+    size = lambda c: int(c.split("-")[1])  # noqa: E731
+    pal = sorted([c for c in cfgs if c.startswith("palisade-")], key=size)
+    pat = sorted([c for c in cfgs if c.startswith("pattern-")], key=size)
     ps = next((c for c in cfgs if c.startswith("pathstr")), None)
     ll = next((c for c in cfgs if c.startswith("landlock")), None)
-    order = [c for c in ["none", "empty"] if c in cfgs] + pal + [c for c in [ps, ll] if c]
-    res["s1"] = {}
+    order = [c for c in ["none", "empty"] if c in cfgs] + pal + pat + [c for c in [ps, ll] if c]
+    res["s1"] = {"skipped": [" ".join(f[2:]) for f in lines if f[0] == "skip" and f[1] == "s1"]}
     for label, name in [("d6", "allowed file, depth 6"), ("deny6", "denied file, depth 6")]:
         T.title(f"S1 open()+close(), {name} (VM, TCG -icount: guest instructions per op)")
         T.row("configuration", "ins/op", "spread", "added vs none", "(median of rounds)")
@@ -145,12 +147,36 @@ def s1_report(lines, T, res):
             pv = per_round(data, pal[0], label)
             ratios[f"added {pal[0]} / none (target <= 0.25)"] = (summary(
                 [(pv[r] - base[r]) / base[r] for r in pv if r in base]), 0.25)
+        ratios.update(pattern_ratios(data, label, base, pal, pat))
         T.text("ratios (median of per-round ratios [min..max]):")
         for k, (s, tgt) in ratios.items():
             T.text(f"  {k:<50} {fratio(s, tgt)}")
         res["s1"][label] = {"configs": out, "ratios": {k: {"value": s, "target_le": t}
                                                        for k, (s, t) in ratios.items()}}
+    for sk in res["s1"]["skipped"]:
+        T.text("S1 skipped: " + sk)
     s2_report(data, order, T, res)
+
+
+def pattern_ratios(data, label, base, pal, pat):
+    """Pattern rules: the largest set against the smallest (the automaton's
+    cost must not grow with the set), and each set's added cost against the
+    exact rules' of the same size (what the automaton walk adds)."""
+    ratios = {}
+    if len(pat) >= 2:
+        hi, lo = per_round(data, pat[-1], label), per_round(data, pat[0], label)
+        ratios[f"{pat[-1]}/{pat[0]} total"] = (summary(ratio_rounds(
+            hi, lo, lambda a, b: a / b)), 1.15)
+    for p in pat:
+        ex = "palisade-" + p.split("-")[1]
+        if ex not in pal and pal:
+            ex = pal[-1]  # no exact set of that size: the largest one
+        pv, ev = per_round(data, p, label), per_round(data, ex, label)
+        rr = [(pv[r] - base[r]) / (ev[r] - base[r]) for r in pv
+              if r in ev and r in base and ev[r] != base[r]]
+        if rr:
+            ratios[f"added {p} / added {ex}"] = (summary(rr), 1.25)
+    return ratios
 
 
 def slope(xs, ys):
@@ -354,6 +380,46 @@ def s6_report(lines, T, res):
     res["s6"] = out
 
 
+def compile_report(lines, T, res):
+    """Pattern rules against exact rules of the same layout (compile part)."""
+    data = {}
+    for f in lines:
+        if f[0] == "compile" and int(f[1]) > 0:
+            data.setdefault(f[2], {})[int(f[1])] = dict(
+                wall=float(f[3]), load=float(f[4]), emit=float(f[5]), status=f[6],
+                states=int(f[7]))
+    if not data:
+        return
+    T.title("Compile: pattern rules vs exact rules, native (bench/compile-patterns.sh, seconds)")
+    T.row("configuration", "wall s", "spread", "load s", "emit s / outcome",
+          widths=(24, 12, 10, 12, 0))
+    out = {}
+    for c in sorted(data, key=lambda c: (-int(c.split("-")[1]), c)):
+        d = data[c]
+        w = [v["wall"] for v in d.values()]
+        st = sorted({v["status"] for v in d.values()})
+        states = max(v["states"] for v in d.values())
+        out[c] = {k: summary([v[k] for v in d.values()]) for k in ["wall", "load", "emit"]}
+        out[c].update(status=",".join(st), states=states)
+        T.row(c, f"{med(w):.3f}", fmt(spread(w), 1) + "%",
+              f"{med([v['load'] for v in d.values()]):.3f}",
+              f"{med([v['emit'] for v in d.values()]):.3f} " +
+              ("REFUSED (over a bound of bpf/abi.h)" if st != ["ok"] else
+               f"{states:,} states" if states else "no automaton"),
+              widths=(24, 12, 10, 12, 0))
+    for c in [c for c in data if c.startswith("pattern-")]:
+        ex = data.get("exact-" + c.split("-")[1], {})
+        rr = summary([v["wall"] / ex[r]["wall"] for r, v in data[c].items() if r in ex])
+        out[c]["wall_vs_exact"] = rr
+        T.text(f"  {c + ' / exact, wall':<50} {fratio(rr)}")
+    p = out.get("pattern-100000")
+    if p:
+        T.text("  target < 2 s to compile 100,000 pattern rules: " +
+               ("not met: the set is refused" if p["status"] != "ok" else
+                "met" if p["wall"]["median"] < 2 else "MISSED"))
+    res["compile"] = out
+
+
 WL_NAMES = {"untar": "untar a tree (busybox tar -x)", "dd": "4 KiB writes to one file (busybox dd)",
             "find": "find + read every file (busybox find -exec cat)",
             "tcc": "compile two programs (tcc, compile and link)"}
@@ -440,6 +506,7 @@ def main():
     reload_report(lines, "s5n", "S5 reload latency, network rules (native, wall clock)", T, res,
                   10000)
     s6_report(lines, T, res)
+    compile_report(lines, T, res)
     for e in errors:
         T.text(f"ERROR: {e}")
     print("\n".join(T.out))
