@@ -433,7 +433,10 @@ static int explain(const struct popts *o, const struct pal_policy_set *set)
 
 	if (!q.path || (o->cgroup && !q.cgroup) || (o->exe && !q.exe))
 		return PAL_EXIT_POLICY;
-	pal_explain(stdout, set, &q);
+	if (pal_explain(stdout, set, &q) < 0) {
+		fprintf(stderr, "palisade compile: --explain: out of memory\n");
+		return PAL_EXIT_RUNTIME;
+	}
 	return PAL_EXIT_OK;
 }
 

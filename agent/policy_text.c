@@ -12,14 +12,15 @@
 #include <string.h>
 
 #include "agent/policy_view.h"
+#include "policies/automaton.h"
 
 /* ---- pieces the JSON view shares ------------------------------------------ */
 
 const char *pal_view_kind_name(__u8 kind)
 {
-	static const char *const n[] = {"?", "exact", "dir", "inode", "dir-inode"};
+	static const char *const n[] = {"?", "exact", "dir", "inode", "dir-inode", "pattern"};
 
-	return n[(kind & ~PAL_KEY_FROM) <= 4 ? kind & ~PAL_KEY_FROM : 0];
+	return n[(kind & ~PAL_KEY_FROM) <= PAL_KEY_PATTERN ? kind & ~PAL_KEY_FROM : 0];
 }
 
 struct pal_view_decision pal_view_decide(const struct pal_ir_policy *pol,
@@ -178,6 +179,11 @@ static void print_entries(const struct pal_policy_set *set, const struct pal_fil
 			printf("  [from exe %u: %s]", e->exe, fe->exes[e->exe - 1].path);
 		printf("\n");
 	}
+	if (fe->autom)
+		printf("\nPATTERN AUTOMATON (pal_pat_*): %zu states, %zu lookup entries, %zu "
+		       "general globs, %zu accept entries, for %u pattern keys\n",
+		       fe->autom->nstates, fe->autom->nedges, fe->autom->nglobs,
+		       fe->autom->naccept, fe->nlabels);
 	printf("\nEXECUTABLES (pal_exes, for from: rules): %zu\n", fe->nexes);
 	for (size_t i = 0; i < fe->nexes; i++) {
 		const struct pal_exe *x = &fe->exes[i];

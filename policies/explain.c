@@ -21,6 +21,28 @@ static bool dir_covers(const char *dir, const char *path)
 	return !strncmp(dir, path, n) && (path[n] == 0 || path[n] == '/');
 }
 
+/*
+ * Does pattern rule f match path? A `dirs:` pattern also covers what is
+ * below the directories it matches, as if it ended in a "**" component
+ * (emit_file.c compiles it so). Returns -ENOMEM when it cannot tell.
+ */
+static int pattern_covers(const struct pal_ir_file *f, const char *path)
+{
+	size_t n = strlen(path);
+	struct pal_pattern *p;
+	struct pal_pat_error e;
+	int hit;
+
+	if (pal_pattern_parse(f->path, f->len, PAL_PAT_RULE, &p, &e))
+		return -ENOMEM; /* it parsed when the policy loaded */
+	hit = pal_pattern_match(p, path, n);
+	for (size_t i = n; !hit && f->kind == PAL_KEY_DIR && i > 1; i--)
+		if (path[i - 1] == '/')
+			hit = pal_pattern_match(p, path, i - 1);
+	pal_pattern_free(p);
+	return hit;
+}
+
 static bool from_has(const struct pal_ir_file *f, const char *exe)
 {
 	for (__u32 i = 0; exe && i < f->nfrom; i++)
@@ -61,8 +83,9 @@ static void print_rule(FILE *out, const struct pal_ir_file *f, const char *exe, 
 	bool matched = f->nfrom ? from_has(f, exe) : true;
 
 	pal_access_names(f->class, f->access, acc, sizeof(acc));
-	fprintf(out, "    %s:%u: %s '%s' %s [%s]%s\n", f->loc.file, f->loc.line,
-		f->kind == PAL_KEY_DIR ? "dir" : "exact", f->path, pal_action_name(f->action), acc,
+	fprintf(out, "    %s:%u: %s%s '%s' %s [%s]%s\n", f->loc.file, f->loc.line,
+		f->kind == PAL_KEY_DIR ? "dir" : f->pattern ? "path" : "exact",
+		f->pattern ? " pattern" : "", f->path, pal_action_name(f->action), acc,
 		!f->nfrom ? "" :
 		matched	  ? " (from: lists the executable)" :
 			    " (no effect: from: does not list the executable)");
@@ -97,24 +120,32 @@ static void print_decision(FILE *out, const struct pal_ir_policy *pol, __u8 clas
 		pol->mode == PAL_MODE_AUDIT ? " (audit mode: denials are logged)" : "");
 }
 
-static void explain_class(FILE *out, const struct pal_ir_policy *pol, __u8 class,
-			  const struct pal_explain_query *q)
+static int explain_class(FILE *out, const struct pal_ir_policy *pol, __u8 class,
+			 const struct pal_explain_query *q)
 {
 	struct merged m = {0};
 
 	fprintf(out, "  %s:\n", class == PAL_CLASS_EXEC ? "exec" : "files");
 	for (size_t i = 0; i < pol->nfiles; i++) {
 		const struct pal_ir_file *f = &pol->files[i];
+		int hit;
 
 		if (f->class != class)
 			continue;
-		if (f->kind == PAL_KEY_EXACT ? !strcmp(f->path, q->path) :
-					       dir_covers(f->path, q->path))
+		if (f->pattern)
+			hit = pattern_covers(f, q->path);
+		else
+			hit = f->kind == PAL_KEY_EXACT ? !strcmp(f->path, q->path) :
+							 dir_covers(f->path, q->path);
+		if (hit < 0)
+			return hit;
+		if (hit)
 			print_rule(out, f, q->exe, &m);
 	}
 	if (!m.any)
 		fprintf(out, "    no rule names the path\n");
 	print_decision(out, pol, class, &m);
+	return 0;
 }
 
 int pal_explain(FILE *out, const struct pal_policy_set *set, const struct pal_explain_query *q)
@@ -132,8 +163,10 @@ int pal_explain(FILE *out, const struct pal_policy_set *set, const struct pal_ex
 		fprintf(out, "policy '%s' (%s, %s%s%s):\n", pol->name, pal_mode_name(pol->mode),
 			pal_policy_host_wide(pol) ? "" : "target cgroup '", why,
 			pal_policy_host_wide(pol) ? "" : "' matches");
-		explain_class(out, pol, PAL_CLASS_FILE, q);
-		explain_class(out, pol, PAL_CLASS_EXEC, q);
+		int err = explain_class(out, pol, PAL_CLASS_FILE, q);
+
+		if (err || (err = explain_class(out, pol, PAL_CLASS_EXEC, q)))
+			return err;
 	}
 	return 0;
 }
