@@ -1,20 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# Benchmark (not a test), part "compile" of bench/run: compile times of
-# pattern rules against exact rules of the same layout (bench/patterns.awk,
-# with and without exact=1), at 100,000 rules and at 25,000 (a set of
-# pattern rules the automaton's bounds admit). Each round runs every
-# configuration once, in an order rotated by one a round. The compiler is
-# bench/palbench_compile: what `palisade compile` does before printing,
-# with patterns allowed (the command itself refuses them until the kernel
-# runs the automaton). Prints one line per run:
-#   @R compile ROUND CONFIG WALL_S LOAD_S EMIT_S ok|refused STATES
+# Benchmark (not a test), part "compile" of bench/run: `palisade compile`
+# of pattern rules against exact rules of the same layout
+# (bench/patterns.awk, with and without exact=1), at 100,000 rules and at
+# 25,000 (a set of pattern rules the automaton's bounds admit). Each
+# configuration is compiled once untimed for its outcome (the automaton's
+# size, or why it was refused); then each round runs every configuration
+# once, in an order rotated by one a round, table and warnings to /dev/null.
+# Prints:
+#   @R compile_set CONFIG ok STATES | CONFIG refused REASON...
+#   @R compile ROUND CONFIG WALL_S EXIT_STATUS
 # Usage: bench/compile-patterns.sh BUILD_DIR ROUNDS
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-drv=$1/bench/palbench_compile
+pal=$1/agent/palisade
 rounds=$2
-[ -x "$drv" ] || { echo "@R error compile: no $drv (build first)"; exit 1; }
+[ -x "$pal" ] || { echo "@R error compile: no $pal (build first)"; exit 1; }
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
@@ -22,6 +23,12 @@ cfgs="exact-100000 pattern-100000 exact-25000 pattern-25000"
 for c in $cfgs; do
 	awk -v n="${c#*-}" -v name="$c" -v exact="$([ "${c%-*}" = exact ] && echo 1)" \
 		-f "$here/patterns.awk" >"$dir/$c.yaml"
+	if "$pal" compile "$dir/$c.yaml" >"$dir/out" 2>"$dir/err"; then
+		echo "@R compile_set $c ok $(sed -n 's/^PATTERN AUTOMATON[^:]*: \([0-9]*\) states.*/\1/p' \
+			"$dir/out" | grep . || echo 0)"
+	else
+		echo "@R compile_set $c refused $(grep -v warning "$dir/err" | grep -m1 .)"
+	fi
 done
 echo "@R meta compile configs $(echo "$cfgs" | tr ' ' ,) rounds $rounds" \
 	"yaml_bytes $(wc -c <"$dir/pattern-100000.yaml")"
@@ -39,16 +46,10 @@ while [ $r -lt "$rounds" ]; do
 	done
 	for c in "$@"; do
 		t0=$(date +%s.%N)
-		out=$("$drv" "$dir/$c.yaml") || { echo "@R error compile $c: $out"; exit 1; }
+		rc=0
+		"$pal" compile "$dir/$c.yaml" >/dev/null 2>&1 || rc=$?
 		t1=$(date +%s.%N)
-		wall=$(echo "$t1 - $t0" | bc -l | sed 's/^\./0./' | cut -c1-6)
-		# "load X s, emit Y s, ..., states S, ..." or "load X s, emit Y s, refused: ..."
-		load=$(echo "$out" | sed -n 's/^load \([0-9.]*\) s.*/\1/p')
-		emit=$(echo "$out" | sed -n 's/.*emit \([0-9.]*\) s.*/\1/p')
-		states=$(echo "$out" | sed -n 's/.*states \([0-9]*\).*/\1/p')
-		st=ok
-		case $out in *refused*) st=refused ;; esac
-		echo "@R compile $r $c $wall $load $emit $st ${states:-0}"
+		echo "@R compile $r $c $(echo "$t1 - $t0" | bc -l | sed 's/^\./0./' | cut -c1-6) $rc"
 	done
 	r=$((r + 1))
 done

@@ -381,35 +381,32 @@ def s6_report(lines, T, res):
 
 
 def compile_report(lines, T, res):
-    """Pattern rules against exact rules of the same layout (compile part)."""
-    data = {}
+    """`palisade compile` of pattern rules against exact rules of the same
+    layout (compile part): each set's outcome, then its time per round."""
+    data, sets = {}, {}
     for f in lines:
+        if f[0] == "compile_set":
+            sets[f[1]] = {"status": f[2], "states": int(f[3]) if f[2] == "ok" else None,
+                          "why": " ".join(f[3:]) if f[2] != "ok" else None}
         if f[0] == "compile" and int(f[1]) > 0:
-            data.setdefault(f[2], {})[int(f[1])] = dict(
-                wall=float(f[3]), load=float(f[4]), emit=float(f[5]), status=f[6],
-                states=int(f[7]))
+            data.setdefault(f[2], {})[int(f[1])] = float(f[3])
     if not data:
         return
-    T.title("Compile: pattern rules vs exact rules, native (bench/compile-patterns.sh, seconds)")
-    T.row("configuration", "wall s", "spread", "load s", "emit s / outcome",
-          widths=(24, 12, 10, 12, 0))
+    T.title("Compile: pattern rules vs exact rules, native (bench/compile-patterns.sh, "
+            "palisade compile, seconds)")
+    T.row("configuration", "wall s", "spread", "outcome", widths=(24, 12, 10, 0))
     out = {}
     for c in sorted(data, key=lambda c: (-int(c.split("-")[1]), c)):
-        d = data[c]
-        w = [v["wall"] for v in d.values()]
-        st = sorted({v["status"] for v in d.values()})
-        states = max(v["states"] for v in d.values())
-        out[c] = {k: summary([v[k] for v in d.values()]) for k in ["wall", "load", "emit"]}
-        out[c].update(status=",".join(st), states=states)
+        w = list(data[c].values())
+        st = sets.get(c, {"status": "?", "states": None, "why": None})
+        out[c] = dict(st, wall=summary(w))
         T.row(c, f"{med(w):.3f}", fmt(spread(w), 1) + "%",
-              f"{med([v['load'] for v in d.values()]):.3f}",
-              f"{med([v['emit'] for v in d.values()]):.3f} " +
-              ("REFUSED (over a bound of bpf/abi.h)" if st != ["ok"] else
-               f"{states:,} states" if states else "no automaton"),
-              widths=(24, 12, 10, 12, 0))
+              "REFUSED: " + st["why"] if st["status"] == "refused" else
+              f"{st['states']:,} automaton states" if st["states"] else "no automaton",
+              widths=(24, 12, 10, 0))
     for c in [c for c in data if c.startswith("pattern-")]:
         ex = data.get("exact-" + c.split("-")[1], {})
-        rr = summary([v["wall"] / ex[r]["wall"] for r, v in data[c].items() if r in ex])
+        rr = summary([v / ex[r] for r, v in data[c].items() if r in ex])
         out[c]["wall_vs_exact"] = rr
         T.text(f"  {c + ' / exact, wall':<50} {fratio(rr)}")
     p = out.get("pattern-100000")

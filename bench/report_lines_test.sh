@@ -20,9 +20,13 @@ for r in 0 1 2; do
 		pattern-1000:$((14600 + r)); do
 		echo "@R s1 ${c%%:*} $r d6 $((${c##*:} * w)) 0 0"
 	done
-	echo "@R compile $r pattern-100000 1.9 1.1 0.8 refused 0"
-	echo "@R compile $r exact-100000 1.$((4 + r)) 1.2 0.2 ok 0"
+	echo "@R compile $r pattern-100000 1.9 1"
+	echo "@R compile $r exact-100000 1.$((4 + r)) 0"
 done >"$raw/vm-smoke.txt"
+{
+	echo "@R compile_set pattern-100000 refused palisade compile: too many"
+	echo "@R compile_set exact-100000 ok 0"
+} >>"$raw/vm-smoke.txt"
 echo "@R skip s1 pattern-100000 refused by palisade compile: states" >>"$raw/vm-smoke.txt"
 echo vm-smoke.txt >"$raw/run.files"
 python3 "$1" --raw "$raw" --out "$raw/r.json" >"$raw/out" 2>&1 || fail "report.py exit $?"
@@ -33,7 +37,8 @@ grep -q '^  added pattern-10 / added palisade-10 *1\.125 \[1\.125\.\.1\.125\]  t
 grep -q '^  added pattern-1000 / added palisade-1000 *1\.150 \[1\.150\.\.1\.150\]' "$raw/out" ||
 	fail "added pattern-1000 / added palisade-1000 is not 1.150"
 grep -q '^S1 skipped: pattern-100000 refused' "$raw/out" || fail "the refused size is not said"
-grep -q '^pattern-100000 .*REFUSED' "$raw/out" || fail "compile: the refusal is not shown"
+grep -q '^pattern-100000 .*REFUSED: palisade compile: too many$' "$raw/out" ||
+	fail "compile: the refusal and its reason are not shown"
 grep -q '^  pattern-100000 / exact, wall *1\.227 \[1\.18.\.\.1\.267\]' "$raw/out" ||
 	fail "compile: pattern/exact is not the median of rounds 1 and 2"
 grep -q 'target < 2 s to compile 100,000 pattern rules: not met: the set is refused' "$raw/out" ||
