@@ -8,7 +8,6 @@ range. Round 0 of the interleaved loops is a warm-up and is dropped. Targets
 are shown next to the figures; nothing here fails on a slow number.
 """
 import argparse
-import glob
 import json
 import os
 import re
@@ -51,10 +50,21 @@ def fratio(s, target=None, le=True):
     return txt
 
 
-def read_lines(raw):
+def run_files(raw):
+    """The raw files bench/run made in this run (run.files): the parts of
+    earlier runs left in the same directory are never read."""
+    try:
+        with open(os.path.join(raw, "run.files")) as f:
+            names = sorted({n.strip() for n in f if n.strip()})
+    except FileNotFoundError:
+        sys.exit(f"report.py: no run.files in '{raw}': not the raw output of a bench/run")
+    return [n for n in names if os.path.exists(os.path.join(raw, n))]
+
+
+def read_lines(raw, files):
     lines = []
-    for path in sorted(glob.glob(os.path.join(raw, "*.txt"))):
-        with open(path, errors="replace") as f:
+    for name in files:
+        with open(os.path.join(raw, name), errors="replace") as f:
             for line in f:
                 line = line.strip()
                 if line.startswith("@R "):
@@ -96,11 +106,13 @@ def s1_report(lines, T, res):
     if not data:
         return
     cfgs = sorted({c for c, _, _ in data})
-    pal = sorted([c for c in cfgs if c.startswith("palisade-")], key=lambda c: int(c.split("-")[1]))
+    size = lambda c: int(c.split("-")[1])  # noqa: E731
+    pal = sorted([c for c in cfgs if c.startswith("palisade-")], key=size)
+    pat = sorted([c for c in cfgs if c.startswith("pattern-")], key=size)
     ps = next((c for c in cfgs if c.startswith("pathstr")), None)
     ll = next((c for c in cfgs if c.startswith("landlock")), None)
-    order = [c for c in ["none", "empty"] if c in cfgs] + pal + [c for c in [ps, ll] if c]
-    res["s1"] = {}
+    order = [c for c in ["none", "empty"] if c in cfgs] + pal + pat + [c for c in [ps, ll] if c]
+    res["s1"] = {"skipped": [" ".join(f[2:]) for f in lines if f[0] == "skip" and f[1] == "s1"]}
     for label, name in [("d6", "allowed file, depth 6"), ("deny6", "denied file, depth 6")]:
         T.title(f"S1 open()+close(), {name} (VM, TCG -icount: guest instructions per op)")
         T.row("configuration", "ins/op", "spread", "added vs none", "(median of rounds)")
@@ -135,12 +147,36 @@ def s1_report(lines, T, res):
             pv = per_round(data, pal[0], label)
             ratios[f"added {pal[0]} / none (target <= 0.25)"] = (summary(
                 [(pv[r] - base[r]) / base[r] for r in pv if r in base]), 0.25)
+        ratios.update(pattern_ratios(data, label, base, pal, pat))
         T.text("ratios (median of per-round ratios [min..max]):")
         for k, (s, tgt) in ratios.items():
             T.text(f"  {k:<50} {fratio(s, tgt)}")
         res["s1"][label] = {"configs": out, "ratios": {k: {"value": s, "target_le": t}
                                                        for k, (s, t) in ratios.items()}}
+    for sk in res["s1"]["skipped"]:
+        T.text("S1 skipped: " + sk)
     s2_report(data, order, T, res)
+
+
+def pattern_ratios(data, label, base, pal, pat):
+    """Pattern rules: the largest set against the smallest (the automaton's
+    cost must not grow with the set), and each set's added cost against the
+    exact rules' of the same size (what the automaton walk adds)."""
+    ratios = {}
+    if len(pat) >= 2:
+        hi, lo = per_round(data, pat[-1], label), per_round(data, pat[0], label)
+        ratios[f"{pat[-1]}/{pat[0]} total"] = (summary(ratio_rounds(
+            hi, lo, lambda a, b: a / b)), 1.15)
+    for p in pat:
+        ex = "palisade-" + p.split("-")[1]
+        if ex not in pal and pal:
+            ex = pal[-1]  # no exact set of that size: the largest one
+        pv, ev = per_round(data, p, label), per_round(data, ex, label)
+        rr = [(pv[r] - base[r]) / (ev[r] - base[r]) for r in pv
+              if r in ev and r in base and ev[r] != base[r]]
+        if rr:
+            ratios[f"added {p} / added {ex}"] = (summary(rr), 1.25)
+    return ratios
 
 
 def slope(xs, ys):
@@ -189,10 +225,10 @@ def s2_report(data, order, T, res):
                  "ratios": {k: {"value": s, "target_le": t} for k, (s, t) in ratios.items()}}
 
 
-def s3_report(lines, raw, T, res):
+def s3_report(lines, raw, files, T, res):
     res["s3"] = {}
     path = os.path.join(raw, "s3-connect.txt")
-    if os.path.exists(path):
+    if "s3-connect.txt" in files:
         txt = open(path, errors="replace").read()
         rows = re.findall(r"^\s+(no Palisade program|\d+ CIDR rules)\s+median\s+([\d.]+)\s+min\s+"
                           r"([\d.]+)\s+max\s+([\d.]+)\s+spread\s+([\d.]+)%", txt, re.M)
@@ -344,6 +380,43 @@ def s6_report(lines, T, res):
     res["s6"] = out
 
 
+def compile_report(lines, T, res):
+    """`palisade compile` of pattern rules against exact rules of the same
+    layout (compile part): each set's outcome, then its time per round."""
+    data, sets = {}, {}
+    for f in lines:
+        if f[0] == "compile_set":
+            sets[f[1]] = {"status": f[2], "states": int(f[3]) if f[2] == "ok" else None,
+                          "why": " ".join(f[3:]) if f[2] != "ok" else None}
+        if f[0] == "compile" and int(f[1]) > 0:
+            data.setdefault(f[2], {})[int(f[1])] = float(f[3])
+    if not data:
+        return
+    T.title("Compile: pattern rules vs exact rules, native (bench/compile-patterns.sh, "
+            "palisade compile, seconds)")
+    T.row("configuration", "wall s", "spread", "outcome", widths=(24, 12, 10, 0))
+    out = {}
+    for c in sorted(data, key=lambda c: (-int(c.split("-")[1]), c)):
+        w = list(data[c].values())
+        st = sets.get(c, {"status": "?", "states": None, "why": None})
+        out[c] = dict(st, wall=summary(w))
+        T.row(c, f"{med(w):.3f}", fmt(spread(w), 1) + "%",
+              "REFUSED: " + st["why"] if st["status"] == "refused" else
+              f"{st['states']:,} automaton states" if st["states"] else "no automaton",
+              widths=(24, 12, 10, 0))
+    for c in [c for c in data if c.startswith("pattern-")]:
+        ex = data.get("exact-" + c.split("-")[1], {})
+        rr = summary([v / ex[r] for r, v in data[c].items() if r in ex])
+        out[c]["wall_vs_exact"] = rr
+        T.text(f"  {c + ' / exact, wall':<50} {fratio(rr)}")
+    p = out.get("pattern-100000")
+    if p:
+        T.text("  target < 2 s to compile 100,000 pattern rules: " +
+               ("not met: the set is refused" if p["status"] != "ok" else
+                "met" if p["wall"]["median"] < 2 else "MISSED"))
+    res["compile"] = out
+
+
 WL_NAMES = {"untar": "untar a tree (busybox tar -x)", "dd": "4 KiB writes to one file (busybox dd)",
             "find": "find + read every file (busybox find -exec cat)",
             "tcc": "compile two programs (tcc, compile and link)"}
@@ -404,7 +477,8 @@ def main():
     ap.add_argument("--raw", required=True)
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
-    lines = read_lines(a.raw)
+    files = run_files(a.raw)
+    lines = read_lines(a.raw, files)
     meta = {}
     for f in lines:
         if f[0] == "meta" and len(f) >= 3:
@@ -421,7 +495,7 @@ def main():
         T.text(f"VM: {meta.get('qemu', 'QEMU')}, TCG, guest kernel {meta['kernel'].split()[0]}")
     s1_report(lines, T, res)
     wl_report(lines, T, res)
-    s3_report(lines, a.raw, T, res)
+    s3_report(lines, a.raw, files, T, res)
     s4_report(lines, T, res)
     reload_report(lines, "s5", "S5 reload latency, file rules (VM, TCG; full run: wall clock, "
                   "2 vCPUs; smoke: -icount, 1 vCPU)", T, res, 10000)
@@ -429,6 +503,7 @@ def main():
     reload_report(lines, "s5n", "S5 reload latency, network rules (native, wall clock)", T, res,
                   10000)
     s6_report(lines, T, res)
+    compile_report(lines, T, res)
     for e in errors:
         T.text(f"ERROR: {e}")
     print("\n".join(T.out))

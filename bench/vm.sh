@@ -20,11 +20,11 @@ for arg in $(cat /proc/cmdline); do
 done
 if [ "$mode" = smoke ]; then
 	ROUNDS=2 ITERS=200 BATCHES=3 SIZES="10 1000" RSIZES="10 1000" LSIZE=1000
-	PSIZE=1000 LOPS=3000
+	PSIZE=1000 LOPS=3000 PATSIZES="10 1000"
 	WSIZES="10 1000" TAR_FILES=500 DD_COUNT=5000 READ_FILES=1000 WFIRST=1 WROUNDS=1
 else
 	ROUNDS=9 ITERS=1000 BATCHES=5 SIZES="10 1000 100000" RSIZES="10 10000 100000"
-	LSIZE=10000 PSIZE=1000 LOPS=50000
+	LSIZE=10000 PSIZE=1000 LOPS=50000 PATSIZES="10 1000 25000 100000"
 	WSIZES="10 100000" TAR_FILES=5000 DD_COUNT=100000 READ_FILES=10000 WFIRST=0 WROUNDS=5
 fi
 echo "@R meta mode $mode rounds $ROUNDS iters $ITERS batches $BATCHES"
@@ -201,22 +201,22 @@ lsm_helper_stop() {
 	while read -r l; do echo "@R info $l"; done <"$W/lsm.out"
 }
 
-# run_palisade ROUND FN SIZE...: on one agent, each size in the round's
-# rotated order: load the policy of that size, then FN palisade-SIZE ROUND.
+# run_palisade ROUND FN CONFIG...: on one agent, each configuration in the
+# round's rotated order: load the policy $ST/CONFIG.yaml, then FN CONFIG ROUND.
 run_palisade() {
 	r=$1 fn=$2
 	shift 2
 	# shellcheck disable=SC2046 # the sizes are words
 	set -- $(rotate "$r" "$@")
 	first=1
-	for n in "$@"; do
+	for c in "$@"; do
 		if [ $first = 1 ]; then
-			agent_start "$ST/s1-$n.yaml"
+			agent_start "$ST/$c.yaml"
 			first=0
 		else
-			agent_switch "$ST/s1-$n.yaml"
+			agent_switch "$ST/$c.yaml"
 		fi
-		$fn "palisade-$n" "$r"
+		$fn "$c" "$r"
 	done
 	agent_stop
 }
@@ -255,17 +255,44 @@ rotate() { # K ITEM...: the items, starting at index K mod count
 	echo $out
 }
 
+# prefix PREFIX WORD...: the words with PREFIX before each
+prefix() {
+	p=$1
+	shift
+	for w in "$@"; do printf '%s%s ' "$p" "$w"; done
+}
+
+# pattern_configs: write the pattern rule policies (patterns.awk) and add
+# the configurations of those the agent's compiler accepts to S1_CFGS; for
+# the others an "@R skip" line with the reason (e.g. a set over the
+# automaton's bounds).
+pattern_configs() {
+	for n in $PATSIZES; do
+		awk -v n="$n" -v name="pattern-$n" -f /usr/share/palbench/patterns.awk \
+			>"$ST/pattern-$n.yaml" || fail "patterns.awk $n"
+		if palisade compile "$ST/pattern-$n.yaml" >/dev/null 2>"$W/pc.err"; then
+			S1_CFGS="$S1_CFGS pattern-$n"
+		else
+			echo "@R skip s1 pattern-$n refused by palisade compile: $(grep -m1 . "$W/pc.err")"
+		fi
+	done
+}
+
 s1() {
 	for n in $SIZES; do
-		gen "$n" "s1-$n" "" >"$ST/s1-$n.yaml"
+		gen "$n" "palisade-$n" "" >"$ST/palisade-$n.yaml"
 	done
 	gen "$PSIZE" "pathstr" "" >/dev/null
 	make_rule_paths "$ST/pathstr.rules"
-	echo "@R meta s1 sizes $SIZES pathstr_rules $PSIZE"
+	echo "@R meta s1 sizes $SIZES pathstr_rules $PSIZE pattern_sizes $(echo "$PATSIZES" | tr ' ' ,)"
+	# shellcheck disable=SC2086 # the sizes are words
+	S1_CFGS=$(prefix palisade- $SIZES)
+	pattern_configs
 	# Round 0 is a warm-up of every configuration: not reported.
 	rounds 0 "$ROUNDS" s1 s1_config none empty pathstr landlock palisade
 }
 s1_config() { # CONFIG ROUND
+	# shellcheck disable=SC2086 # the configurations are words
 	case $1 in
 	none) measure none "$2" OK ;;
 	empty)
@@ -282,7 +309,7 @@ s1_config() { # CONFIG ROUND
 		measure "landlock-$PSIZE" "$2" EACCES --landlock /a --landlock-rules "$ST/pathstr.rules"
 		echo "@R info $(grep '^landlock rules' "$W/m.err")"
 		;;
-	palisade) run_palisade "$2" s1_palisade $SIZES ;;
+	palisade) run_palisade "$2" s1_palisade $S1_CFGS ;;
 	esac
 }
 
@@ -460,7 +487,7 @@ wl() {
 		[ ! -d $d ] || WL_LL="$WL_LL --landlock-ro $d"
 	done
 	for n in $WSIZES; do
-		[ -s "$ST/s1-$n.yaml" ] || gen "$n" "s1-$n" "" >"$ST/s1-$n.yaml"
+		[ -s "$ST/palisade-$n.yaml" ] || gen "$n" "palisade-$n" "" >"$ST/palisade-$n.yaml"
 	done
 	[ -x /usr/bin/tcc ] || echo "@R skip wl tcc: no tcc in the image (install tcc, rebuild)"
 	echo "@R meta wl sizes $(echo $WSIZES | tr ' ' ,) tar_files $TAR_FILES" \
@@ -470,11 +497,11 @@ wl() {
 	rounds "$WFIRST" "$WROUNDS" wl wl_config none landlock palisade
 }
 wl_config() { # CONFIG ROUND
-	# shellcheck disable=SC2086 # the options are words
+	# shellcheck disable=SC2086,SC2046 # the options and sizes are words
 	case $1 in
 	none) wl_all none "$2" ;;
 	landlock) wl_all landlock "$2" $WL_LL ;;
-	palisade) run_palisade "$2" wl_all $WSIZES ;;
+	palisade) run_palisade "$2" wl_all $(prefix palisade- $WSIZES) ;;
 	esac
 }
 
