@@ -267,12 +267,39 @@ static long intern(struct build *b)
 	}
 }
 
-static bool atom_eq(const struct atom *x, const struct atom *y)
+/*
+ * Two general globs with the same tokens are one test, whichever patterns
+ * they come from (a `dirs:` pattern is compiled twice: itself, and with a
+ * trailing "**").
+ */
+static bool glob_eq(const struct build *b, const struct atom *x, const struct atom *y)
+{
+	const struct pal_pat_comp *c = x->comp, *d = y->comp;
+
+	if (c == d)
+		return true;
+	if (c->ntok != d->ntok)
+		return false;
+	for (size_t t = 0; t < c->ntok; t++) {
+		const struct pal_pat_tok *u = &c->tok[t], *v = &d->tok[t];
+
+		if (u->kind != v->kind)
+			return false;
+		if (u->kind == PAL_PT_CLASS ?
+			    memcmp(b->pats[x->pat]->cls[u->cls].bits, b->pats[y->pat]->cls[v->cls].bits,
+				   sizeof(b->pats[x->pat]->cls[0].bits)) :
+			    u->c != v->c)
+			return false;
+	}
+	return true;
+}
+
+static bool atom_eq(const struct build *b, const struct atom *x, const struct atom *y)
 {
 	if (x->kind != y->kind || x->len != y->len)
 		return false;
 	if (x->kind == A_GLOB)
-		return x->comp == y->comp;
+		return glob_eq(b, x, y);
 	return x->kind == A_LEN || !memcmp(x->bytes, y->bytes, x->len);
 }
 
@@ -300,7 +327,7 @@ static int atom_of(struct build *b, const struct atom *want, size_t pat)
 	bool known;
 
 	for (size_t i = 0; i < b->natoms; i++)
-		if (atom_eq(&b->atoms[i], want))
+		if (atom_eq(b, &b->atoms[i], want))
 			return (int)i;
 	lens = kind_lens(b, want->kind, want->len, &known);
 	if (want->kind == A_GLOB) /* globs all have length 0: count them */

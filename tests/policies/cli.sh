@@ -266,6 +266,22 @@ for verb in check compile; do
 	[ "$rc" = 1 ] || fail "$verb globs: exit $rc, want 1"
 	grep -q "^$tmp/globs.yaml:5:13: error: the patterns need more than PAL_PAT_STATE_GLOBS (2) general globs at one level" "$tmp/err" || fail "$verb globs: no error at the pattern"
 done
+# A dirs: glob is compiled twice (itself and below it): still one test of its level.
+cat >"$tmp/globs2.yaml" <<'YAML'
+apiVersion: palisade/v1
+kind: Policy
+name: g
+files:
+  - dirs: ['/pd/?x?']
+    access: [read]
+    action: deny
+  - paths: ['/pd/x*?']
+    access: [read]
+    action: deny
+YAML
+run "$PAL" compile --no-host "$tmp/globs2.yaml"
+[ "$rc" = 0 ] || fail "compile dirs glob and path glob at one level: exit $rc, want 0"
+grep -q "^PATTERN AUTOMATON (pal_pat_\*): .* 2 general globs" "$tmp/out" || fail "dirs glob: not one test"
 # `from:` does not match patterns: refused, never a rule that matches nothing.
 printf '    from: ["/usr/sbin/*"]\n' >>"$tmp/pattern.yaml"
 run "$PAL" compile "$tmp/pattern.yaml"
