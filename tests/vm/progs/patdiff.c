@@ -453,8 +453,7 @@ static size_t name_for(const struct comp *c, char *out)
 			out[n++] = fill_tok(&c->tok[i]);
 		}
 	}
-	if (!n || (n == 1 && out[0] == '.') ||
-	    (n == 2 && out[0] == '.' && out[1] == '.'))
+	if (!n || (n == 1 && out[0] == '.') || (n == 2 && out[0] == '.' && out[1] == '.'))
 		return rand_name(out);
 	return n;
 }
@@ -508,7 +507,8 @@ static bool make_file(char *path)
 
 	for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
 		*s = 0;
-		if (mkdir(path, 0755) && (errno != EEXIST || stat(path, &st) || !S_ISDIR(st.st_mode))) {
+		if (mkdir(path, 0755) &&
+		    (errno != EEXIST || stat(path, &st) || !S_ISDIR(st.st_mode))) {
 			*s = '/';
 			return false;
 		}
@@ -533,8 +533,9 @@ static bool usable(const char *path)
 
 static void write_policy(FILE *f, const char *cgroup, const struct rule *rules, int nr)
 {
-	fprintf(f, "apiVersion: palisade/v1\nkind: Policy\nname: patdiff\n"
-		   "target:\n  cgroups: ['%s']\nfiles:\n",
+	fprintf(f,
+		"apiVersion: palisade/v1\nkind: Policy\nname: patdiff\n"
+		"target:\n  cgroups: ['%s']\nfiles:\n",
 		cgroup);
 	/* single-quoted YAML scalars keep every '\' as written */
 	for (int i = 0; i < nr; i++)
@@ -633,7 +634,9 @@ static int cmd_check(const char *list)
 				print_rules(lf, list);
 			printf("MISMATCH path '%s': expected %s, got %s\n", line + 2,
 			       line[0] == 'D' ? "EACCES" : "success",
-			       got == 'D' ? "EACCES" : got == 'A' ? "success" : strerror(err));
+			       got == 'D' ? "EACCES" :
+			       got == 'A' ? "success" :
+					    strerror(err));
 			bad++;
 		}
 	}
