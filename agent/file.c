@@ -12,12 +12,15 @@
 #include "agent/log.h"
 #include "agent/lsm.h"
 #include "agent/probe.h"
+#include "policies/automaton.h"
 #include "bpf/path_hash.h"
 #include "file.skel.h"
 
 /* The object's own maps, pinned next to the shared ones. */
-static const char *const file_maps[] = {"pal_files", "pal_exes", "pal_bloom"};
-enum { FILES, EXES, BLOOM, NMAPS };
+static const char *const file_maps[] = {"pal_files",      "pal_exes",      "pal_bloom",
+					 "pal_pat_edges",  "pal_pat_states", "pal_pat_globs",
+					 "pal_pat_accept"};
+enum { FILES, EXES, BLOOM, PAT_EDGES, PAT_STATES, PAT_GLOBS, PAT_ACCEPT, NMAPS };
 
 struct pal_file {
 	struct pal_lsm lsm;
@@ -213,10 +216,56 @@ static int bloom_write(struct pal_file *f, __u32 slot, const struct pal_file_ent
 	return err;
 }
 
+/* Array entries base + i of one map, from n values of size bytes. */
+static int array_write(int fd, __u32 base, const void *vals, size_t n, size_t size)
+{
+	for (size_t i = 0; i < n; i++) {
+		__u32 key = base + (__u32)i;
+
+		if (bpf_map_update_elem(fd, &key, (const char *)vals + i * size, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/*
+ * The pattern automaton of slot: its tables, then its edges, which are
+ * what make the states reachable (the slot is idle while it is written).
+ */
+static int automaton_write(struct pal_file *f, const struct pal_auto *a, __u32 slot)
+{
+	int err;
+
+	if (a->nstates > PAL_PAT_STATES_MAX || a->nglobs > PAL_PAT_GLOBS_MAX ||
+	    a->naccept > PAL_PAT_ACCEPT_MAX || a->nedges > PAL_PAT_EDGES_MAX)
+		return pal_log_errno(-E2BIG,
+				     "file: the pattern automaton has %zu states, %zu globs, %zu "
+				     "accept entries and %zu edges, over the limits of bpf/abi.h",
+				     a->nstates, a->nglobs, a->naccept, a->nedges);
+	err = array_write(f->lsm.map_fd[PAT_ACCEPT], slot * PAL_PAT_ACCEPT_MAX, a->accept,
+			  a->naccept, sizeof(*a->accept));
+	if (!err)
+		err = array_write(f->lsm.map_fd[PAT_GLOBS], slot * PAL_PAT_GLOBS_MAX, a->globs,
+				  a->nglobs, sizeof(*a->globs));
+	if (!err)
+		err = array_write(f->lsm.map_fd[PAT_STATES], slot * PAL_PAT_STATES_MAX, a->states,
+				  a->nstates, sizeof(*a->states));
+	for (size_t i = 0; i < a->nedges && !err; i++) {
+		struct pal_pat_key k = a->edges[i].key;
+
+		k.gen = (__u16)slot;
+		if (bpf_map_update_elem(f->lsm.map_fd[PAT_EDGES], &k, &a->edges[i].val, BPF_ANY))
+			err = -errno;
+	}
+	return err;
+}
+
 int pal_file_write(struct pal_file *f, const struct pal_file_emit *em, __u32 slot)
 {
 	int err = bloom_write(f, slot, em->entries, em->nentries);
 
+	if (!err && em->autom)
+		err = automaton_write(f, em->autom, slot);
 	if (err)
 		return err;
 	for (size_t i = 0; i < em->nentries; i++)
@@ -241,6 +290,13 @@ int pal_file_clear_slot(struct pal_file *f, __u32 slot)
 	if (!err)
 		err = pal_map_clear_slot(f->lsm.map_fd[EXES], sizeof(struct pal_exe_key),
 					 offsetof(struct pal_exe_key, gen), slot);
+	/* without edges no state but the root is reached; the root leads nowhere */
+	if (!err)
+		err = pal_map_clear_slot(f->lsm.map_fd[PAT_EDGES], sizeof(struct pal_pat_key),
+					 offsetof(struct pal_pat_key, gen), slot);
+	if (!err)
+		err = array_write(f->lsm.map_fd[PAT_STATES], slot * PAL_PAT_STATES_MAX + 1,
+				  &(struct pal_pat_state){0}, 1, sizeof(struct pal_pat_state));
 	return err ? err : bloom_write(f, slot, NULL, 0);
 }
 

@@ -12,7 +12,7 @@
 #include <bpf/libbpf.h>
 
 #define PAL_LSM_MAX_LINKS 48 /* programs of one LSM object (file.bpf.c: 33 on 6.2 and later) */
-#define PAL_LSM_MAX_MAPS 4
+#define PAL_LSM_MAX_MAPS 8 /* maps of one object pinned for its next agent */
 
 struct pal_lsm {
 	const char *tag; /* "guard", "socket": names the link pins */

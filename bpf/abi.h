@@ -156,8 +156,9 @@ struct pal_gen_config {
 	__u64 from_policies; /* policies with at least one `from:` rule */
 	__u32 npolicies;
 	__u32 ncgroup_keys; /* entries of this slot in pal_cgroups; 0: skip the ancestor walk */
+	__u64 pattern_policies; /* policies with pattern rules: the automaton runs for them */
 };
-_Static_assert(sizeof(struct pal_gen_config) == 64, "pal_gen_config ABI");
+_Static_assert(sizeof(struct pal_gen_config) == 72, "pal_gen_config ABI");
 
 /*
  * pal_policies map, ARRAY, PAL_GENS * PAL_MAX_POLICIES entries.
@@ -309,9 +310,10 @@ PAL_KEY_HEAD_ASSERT(pal_exe_key, PAL_KEY_GEN_OFF);
 #define PAL_PAT_GLOB_CLASSES 8 /* classes of one general glob */
 #define PAL_PAT_GLOBS_MAX 4096 /* general globs of one generation */
 #define PAL_PAT_ACCEPT_MAX 1048576 /* accept entries (state, pattern) of one generation */
+#define PAL_PAT_EDGES_MAX 524288 /* pal_pat_edges entries of one generation */
 
 enum pal_pat_edge_kind {
-	PAL_PE_NAME = 1, /* hash: name hash of the whole name; len: its length */
+	PAL_PE_NAME = 1, /* hash: name hash of the whole name (it hashes the length in); len: 0 */
 	PAL_PE_PREFIX = 2, /* hash: name hash of the first len bytes */
 	PAL_PE_SUFFIX = 3, /* hash: name hash of the last len bytes */
 	PAL_PE_COMBO = 4, /* hash: the mask of the state's atoms the name hit; len: 0 */

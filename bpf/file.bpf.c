@@ -15,6 +15,7 @@
  *
  * Layers:
  *   file_walk.bpf.h    the dentry walk, and the request it walks for
+ *   file_pattern.bpf.h the pattern automaton over a walked path
  *   file_match.bpf.h   the rule lookups and the decision (pal_decide)
  *   file_event.bpf.h   the event path of deny and audit decisions
  *   file.bpf.c         request setup and the hooks
@@ -186,6 +187,7 @@ static __always_inline bool req_begin(struct pal_req *r, __u32 class, __u32 acce
 	r->npolicies = cfg->npolicies;
 	r->v.generation = cfg->generation;
 	r->exe_id = (r->mask & cfg->from_policies) ? current_exe_id(r->gen) : 0;
+	r->patterns = !!(r->mask & cfg->pattern_policies);
 	r->class = class;
 	r->access = access;
 	return true;

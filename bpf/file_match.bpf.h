@@ -11,6 +11,7 @@
 #define PALISADE_BPF_FILE_MATCH_BPF_H
 
 #include "bpf/file_walk.bpf.h"
+#include "bpf/file_pattern.bpf.h"
 
 /* key: struct pal_file_key (abi.h). value: struct pal_file_rule, merged bits. */
 struct {
@@ -42,6 +43,7 @@ struct pal_match {
 	__u64 dir_depths; /* of the policy: depths that have directory keys */
 	__u32 depth; /* of the object */
 	__u32 exe_id; /* 0: no `from:` lookups */
+	__u32 pat_first, pat_n; /* pal_pat_accept entries of the path (pal_req) */
 };
 
 /*
@@ -244,6 +246,71 @@ static __always_inline void match_ancestors(struct match_ctx *m, struct dentry *
 	bpf_loop(PAL_MAX_DEPTH, anc_step, m, 0);
 }
 
+/* The PAL_KEY_PATTERN keys of one pattern the path matches. */
+static long label_step(__u32 j, void *arg)
+{
+	struct match_ctx *c = arg;
+	struct pal_file_key *k = &c->ms->key;
+	__u32 idx = c->ms->pat_first + j, gen = k->gen;
+	const __u32 *label;
+
+	if (j >= c->ms->pat_n || idx >= PAL_PAT_ACCEPT_MAX || gen >= PAL_GENS)
+		return 1;
+	idx += gen * PAL_PAT_ACCEPT_MAX;
+	label = bpf_map_lookup_elem(&pal_pat_accept, &idx);
+	if (!label)
+		return 1;
+	k->kind = PAL_KEY_PATTERN;
+	k->a = *label;
+	k->b = 0;
+	lookup_add(c->bloom, k);
+	if (c->ms->exe_id) {
+		k->kind = PAL_KEY_PATTERN | PAL_KEY_FROM;
+		k->a = pal_from_mix(*label, c->ms->exe_id);
+		lookup_add(c->bloom, k);
+	}
+	return 0;
+}
+
+/* Rule bits of the patterns the path of r matches (pal_pattern_labels found them). */
+static __always_inline void match_patterns(const struct pal_req *r, struct match_ctx *m)
+{
+	m->ms->pat_first = r->pat_first;
+	m->ms->pat_n = r->pat_n;
+	if (r->pat_n)
+		bpf_loop(PAL_PAT_ACCEPT_MAX, label_step, m, 0);
+}
+
+/*
+ * Run the pattern automaton over the walked path of r, once per decision:
+ * the patterns it matches are the same for every policy (labels tell them
+ * apart). Identity-only requests have no path to match. Global: its loop
+ * context stays out of pal_decide's frame, which the deepest call chain
+ * shares.
+ */
+__noinline int pal_pattern_labels(struct pal_req *r)
+{
+	const struct pal_pat_state *st;
+	struct pal_walk *w = scratch();
+	__u32 state, idx;
+
+	if (!r || !w)
+		return 0;
+	r->pat_n = 0;
+	if (!r->patterns || r->identity_only)
+		return 0;
+	state = pat_run(r, w);
+	if (!state || state >= PAL_PAT_STATES_MAX || r->gen >= PAL_GENS)
+		return 0;
+	idx = r->gen * PAL_PAT_STATES_MAX + state;
+	st = bpf_map_lookup_elem(&pal_pat_states, &idx);
+	if (!st)
+		return 0;
+	r->pat_first = st->accept;
+	r->pat_n = st->naccept;
+	return 0;
+}
+
 /* Collect the rule bits one policy has for the resolved object, into ms. */
 static __always_inline void match_policy(struct pal_walk *w, const struct pal_req *r,
 					 const struct pal_policy *p, __u32 policy,
@@ -290,6 +357,8 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 			lookup_add(bl, k);
 		}
 	}
+	if (p->flags & PAL_POLF_PATTERNS)
+		match_patterns(r, &m);
 	if (!(p->flags & PAL_POLF_INODE_KEYS))
 		return;
 	match_inode(bl, k, r->ino, r->dev, r->is_dir, exe_id, 0);
@@ -402,6 +471,8 @@ __noinline int pal_decide(struct pal_req *r)
 		r->depth = -1;
 		pal_count(PAL_CNT_UNRESOLVED);
 	}
+	if (r->patterns)
+		pal_pattern_labels(r);
 	bpf_loop(PAL_MAX_POLICIES, decide_step, &d, 0); /* to r->npolicies */
 	return r->v.action;
 }

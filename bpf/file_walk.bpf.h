@@ -54,6 +54,7 @@ struct pal_walk {
 	__u64 name_hash[PAL_MAX_DEPTH]; /* leaf first */
 	__u64 dentry[PAL_MAX_DEPTH]; /* the dentries behind name_hash, for the event path */
 	__u64 words[PAL_NAME_WORDS];
+	__u64 suffix[PAL_NAME_WORDS]; /* the last bytes of a name a pattern test hashes */
 	struct parent_name pn; /* the dentry being walked */
 	__u64 audited_inode; /* the inode of the task's last audited open (check_backing) */
 	struct write_memo memo; /* the write decision being made (check_write_fd) */
@@ -397,7 +398,8 @@ struct pal_req {
 	__u8 explicit_only; /* ignore defaults: only rules that name the object */
 	__u8 exec_yields; /* exec: a policy with exec: rules decides by them, not its files default */
 	__u8 identity_only; /* no path: identity keys of the object and its directories, deny and audit only */
-	__u8 pad[7];
+	__u8 patterns; /* a policy to evaluate has pattern rules (pal_decide runs the automaton) */
+	__u8 pad[6];
 	__u64 seed;
 	__u64 mask; /* policies to evaluate */
 	struct pal_verdict v; /* merged over every decide call */
@@ -408,6 +410,8 @@ struct pal_req {
 	__u32 class;
 	__u32 access;
 	__s32 depth; /* out of pal_resolve: -1 when unresolved */
+	__u32 pat_first; /* pal_pat_accept entries of the patterns the path matches */
+	__u32 pat_n;
 };
 
 /* NULL only when the kernel cannot allocate it: the decision fails closed. */

@@ -557,7 +557,7 @@ static int emit_names(struct build *b, size_t s)
 		next = successor(b, literal_mask(b, c->lit, c->nlit), &b->outs[i], j - i);
 		if (next < 0)
 			return (int)next;
-		if (edge_add(b, s, PAL_PE_NAME, c->nlit,
+		if (edge_add(b, s, PAL_PE_NAME, 0,
 			     pal_name_hash(b->a->seed, c->lit, (__u32)c->nlit), (__u32)next, 0))
 			return -ENOMEM;
 	}
@@ -755,7 +755,7 @@ static __u32 test_lens(const struct pal_auto *a, __u32 st, const __u16 *lens, __
 static __u32 step(const struct pal_auto *a, __u32 st, const char *name, size_t n, size_t *lookups)
 {
 	const struct pal_pat_state *s = &a->states[st];
-	struct pal_pat_key k = {.state = st, .kind = PAL_PE_NAME, .len = (__u16)n};
+	struct pal_pat_key k = {.state = st, .kind = PAL_PE_NAME};
 	const struct pal_pat_edge *e;
 	__u32 m;
 

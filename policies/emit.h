@@ -50,7 +50,7 @@ struct pal_file_emit {
 	size_t nentries;
 	struct pal_exe *exes;
 	size_t nexes;
-	/* the automaton of every pattern rule (PAL_LOAD_PATTERNS), accepting the
+	/* the automaton of every pattern rule, accepting the
 	 * labels of PAL_KEY_PATTERN entries; NULL when the set has no pattern rule */
 	struct pal_auto *autom;
 	__u32 nlabels;

@@ -76,6 +76,9 @@ void pal_emit_settings(const struct pal_policy_set *set, const struct pal_file_e
 {
 	emit_policies(set, files, pol);
 	cfg->host_policies = cfg->file_policies = cfg->net_policies = 0;
-	cfg->dev_policies = cfg->from_policies = 0;
+	cfg->dev_policies = cfg->from_policies = cfg->pattern_policies = 0;
 	emit_masks(set, cfg);
+	for (__u32 i = 0; i < set->npolicies && i < PAL_MAX_POLICIES; i++)
+		if (pol[i].flags & PAL_POLF_PATTERNS)
+			cfg->pattern_policies |= 1ULL << i;
 }

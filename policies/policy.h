@@ -98,7 +98,7 @@ struct pal_ir_file {
 	__u8 kind; /* PAL_KEY_EXACT (`paths`) or PAL_KEY_DIR (`dirs`) */
 	__u8 class; /* PAL_CLASS_FILE or PAL_CLASS_EXEC */
 	__u8 action; /* enum pal_action */
-	__u8 pattern; /* 1: path is the source text of a pattern (PAL_LOAD_PATTERNS), depth 0 */
+	__u8 pattern; /* 1: path is the source text of a pattern, depth 0 */
 	__u32 access; /* enum pal_file_access bits; exec rules: PAL_ACC_EXEC */
 	__u32 rule; /* index into pal_ir_policy.rules */
 	const char *const *from; /* canonical executable paths, NULL if no `from:` */
@@ -237,10 +237,6 @@ enum pal_load_flags {
 	 * root can change (owned by root, not group- or world-writable, unless
 	 * on a read-only mount), reached without leaving its directory */
 	PAL_LOAD_TRUSTED = 1u << 1,
-	/* keep file and exec patterns (pal_ir_file.pattern) instead of refusing them, and
-	 * compile them into the pattern automaton (pal_file_emit.autom); only for the
-	 * compiler's own tests until the kernel runs the automaton */
-	PAL_LOAD_PATTERNS = 1u << 2,
 };
 
 struct pal_load_opts {

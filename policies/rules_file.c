@@ -44,8 +44,9 @@ static void pattern_err(struct pal_parse *p, const struct pal_node *v, const cha
 
 /*
  * A scalar with glob or escape characters: its unescaped literal path in the
- * arena, or NULL (reported). A pattern is refused: the kernel side does not
- * match patterns yet, and a rule must never silently match nothing.
+ * arena, or NULL (reported). A pattern (is_pat set) is kept as written for the
+ * automaton; where patterns are not matched (is_pat NULL: `from:`) it is
+ * refused, as a rule must never silently match nothing.
  */
 static const char *unescape_path(struct pal_parse *p, const struct pal_node *v, const char *key,
 				 size_t *len, bool *is_pat)
@@ -68,7 +69,7 @@ static const char *unescape_path(struct pal_parse *p, const struct pal_node *v, 
 		out = pal_arena_strndup(p->ir, pat->text, pat->ntext);
 		*len = pat->ntext;
 		p->oom |= !out;
-	} else if (is_pat && (p->flags & PAL_LOAD_PATTERNS)) {
+	} else if (is_pat) {
 		/* kept as written: the emitter compiles it into the automaton */
 		out = pal_arena_strndup(p->ir, v->str, v->len);
 		*len = v->len;
@@ -79,10 +80,10 @@ static const char *unescape_path(struct pal_parse *p, const struct pal_node *v, 
 
 		pal_diag_at(
 			p, PAL_SEV_ERROR, v->line, pal_diag_col_in(p, v, pat->glob_off),
-			"'%s' in '%s' is a pattern, and patterns in file and exec rules are not "
-			"enforced yet: the policy is refused rather than match nothing. Hint: "
-			"list the paths, or write '\\%c' for a literal '%c'",
-			pal_q(p, v->str, v->len), key, c, c);
+			"'%s' in '%s' is a pattern, and patterns in '%s' are not enforced: the "
+			"policy is refused rather than match nothing. Hint: list the paths, or "
+			"write '\\%c' for a literal '%c'",
+			pal_q(p, v->str, v->len), key, key, c, c);
 	}
 	pal_pattern_free(pat);
 	return out;

@@ -171,6 +171,7 @@ static int write_settings(struct tenv *t, const struct pal_policy_set *set, __u3
 	cfg.generation = ++t->generation;
 	cfg.host_policies = 0; /* tests only use targeted policies */
 	cfg.from_policies = 0;
+	cfg.pattern_policies = 0;
 	cfg.npolicies = set->npolicies;
 	cfg.ncgroup_keys = nkeys;
 	if (bpf_map_update_elem(t->maps.fd[PAL_MAP_CONFIG], &slot, &cfg, BPF_ANY))

@@ -222,8 +222,7 @@ run "$PAL" compile --no-host --explain etc/shadow "$tmp/explain.yaml"
 run "$PAL" compile --no-host --cgroup /x "$tmp/explain.yaml"
 [ "$rc" = 1 ] || fail "--cgroup without --explain: exit $rc, want 1"
 
-# A paths: entry that does not exist here is a warning, not an error; a
-# pattern is an error until the kernel matches patterns.
+# A paths: entry that does not exist here is a warning, not an error.
 cat >"$tmp/missing-path.yaml" <<'YAML'
 apiVersion: palisade/v1
 kind: Policy
@@ -239,11 +238,15 @@ grep -q "^$tmp/missing-path.yaml:5:13: warning: '/nonexistent/palisade-test/secr
 run "$PAL" check --no-host "$tmp/missing-path.yaml"
 grep -q "does not exist" "$tmp/err" && fail "missing path: warned with --no-host"
 sed 's|/nonexistent/palisade-test/secret|"/etc/ssh/ssh_host_*_key"|' "$tmp/missing-path.yaml" >"$tmp/pattern.yaml"
+# A pattern is a pattern, never a literal path: no "does not exist" warning.
 run "$PAL" check "$tmp/pattern.yaml"
-[ "$rc" = 1 ] || fail "check pattern: exit $rc, want 1"
-grep -q "^$tmp/pattern.yaml:5:32: error: '/etc/ssh/ssh_host_\*_key' in 'paths' is a pattern, and patterns in file and exec rules are not enforced yet" "$tmp/err" || fail "pattern: not refused"
+[ "$rc" = 0 ] || fail "check pattern: exit $rc, want 0"
+grep -q "does not exist" "$tmp/err" && fail "pattern: warned as a missing literal path"
+# `from:` does not match patterns: refused, never a rule that matches nothing.
+printf '    from: ["/usr/sbin/*"]\n' >>"$tmp/pattern.yaml"
 run "$PAL" compile "$tmp/pattern.yaml"
-[ "$rc" = 1 ] || fail "compile pattern: exit $rc, want 1"
+[ "$rc" = 1 ] || fail "compile from pattern: exit $rc, want 1"
+grep -q "^$tmp/pattern.yaml:8:23: error: '/usr/sbin/\*' in 'from' is a pattern, and patterns in 'from' are not enforced" "$tmp/err" || fail "from pattern: not refused"
 
 # An unknown verb names the closest one.
 run "$PAL" chek "$tmp/good.yaml"

@@ -594,30 +594,6 @@
 		  "    access: [read]\n"
 		  "    action: deny\n",
 	  5, 10, "'type' has no value" },
-{ "pattern_refused_star",
-	  H "files:\n"
-		  "  - paths: [\"/etc/ssh/ssh_host_*_key\"]\n"
-		  "    access: [read]\n"
-		  "    action: deny\n",
-	  5, 32, "'/etc/ssh/ssh_host_*_key' in 'paths' is a pattern, and patterns in file and exec rules are not enforced yet: the policy is refused rather than match nothing. Hint: list the paths, or write '\\*' for a literal '*'" },
-{ "pattern_refused_question",
-	  H "files:\n"
-		  "  - paths: ['/srv/a?']\n"
-		  "    access: [read]\n"
-		  "    action: deny\n",
-	  5, 20, "'/srv/a?' in 'paths' is a pattern, and patterns in file and exec rules are not enforced yet: the policy is refused rather than match nothing. Hint: list the paths, or write '\\?' for a literal '?'" },
-{ "pattern_refused_class",
-	  H "files:\n"
-		  "  - paths: ['/srv/[ab]x']\n"
-		  "    access: [read]\n"
-		  "    action: deny\n",
-	  5, 19, "'/srv/[ab]x' in 'paths' is a pattern, and patterns in file and exec rules are not enforced yet: the policy is refused rather than match nothing. Hint: list the paths, or write '\\[' for a literal '['" },
-{ "pattern_refused_dstar_dirs",
-	  H "files:\n"
-		  "  - dirs: ['/srv/**']\n"
-		  "    access: [read]\n"
-		  "    action: deny\n",
-	  5, 18, "'/srv/**' in 'dirs' is a pattern, and patterns in file and exec rules are not enforced yet: the policy is refused rather than match nothing. Hint: list the paths, or write '\\*' for a literal '*'" },
 { "pattern_unterminated_class",
 	  H "files:\n"
 		  "  - paths: ['/srv/[abc']\n"
@@ -666,16 +642,11 @@
 		  "    access: [read]\n"
 		  "    action: deny\n",
 	  5, 20, "invalid pattern '/srv/[\303\251]' in 'paths': a class holds ASCII characters only. Hint: use '?' or '*' for other characters" },
-{ "pattern_refused_exec",
-	  H "exec:\n"
-		  "  - paths: ['/usr/bin/python3*']\n"
-		  "    action: deny\n",
-	  5, 30, "'/usr/bin/python3*' in 'paths' is a pattern, and patterns in file and exec rules are not enforced yet: the policy is refused rather than match nothing. Hint: list the paths, or write '\\*' for a literal '*'" },
 { "pattern_refused_from",
 	  H "files:\n"
 		  "  - paths: [/a]\n"
 		  "    access: [read]\n"
 		  "    action: deny\n"
 		  "    from: ['/usr/sbin/*']\n",
-	  8, 23, "'/usr/sbin/*' in 'from' is a pattern, and patterns in file and exec rules are not enforced yet: the policy is refused rather than match nothing. Hint: list the paths, or write '\\*' for a literal '*'" },
+	  8, 23, "'/usr/sbin/*' in 'from' is a pattern, and patterns in 'from' are not enforced: the policy is refused rather than match nothing. Hint: list the paths, or write '\\*' for a literal '*'" },
 	/* clang-format on */

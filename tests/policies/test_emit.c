@@ -621,8 +621,7 @@ static __u32 accepted(const struct pal_file_emit *fe, const char *path)
 }
 
 /*
- * Without PAL_LOAD_PATTERNS a pattern is refused; with it, each pattern rule
- * gets a label, a PAL_KEY_PATTERN key with its bits (per `from:` exe), and
+ * Each pattern rule gets a label, a PAL_KEY_PATTERN key with its bits (per `from:` exe), and
  * the automaton accepts the label on exactly the paths it matches; a `dirs:`
  * pattern also below them. Literal rules keep their path keys.
  */
@@ -634,9 +633,7 @@ static void test_pattern_labels(void **state)
 			  "    action: audit\n    from: [/usr/sbin/sshd]\n"
 			  "  - dirs: ['/srv/**/cache']\n    access: [write]\n    action: deny\n"
 			  "  - paths: [/etc/passwd]\n    access: [read]\n    action: deny\n";
-	struct pal_policy_set *refused =
-		pal_policy_set_new(&(struct pal_load_opts){.flags = PAL_LOAD_NO_HOST});
-	struct pal_policy_set *set = load_flags(y, PAL_LOAD_NO_HOST | PAL_LOAD_PATTERNS);
+	struct pal_policy_set *set = load_flags(y, PAL_LOAD_NO_HOST);
 	struct pal_policy pol[PAL_MAX_POLICIES];
 	struct pal_gen_config cfg;
 	struct pal_file_emit fe;
@@ -644,9 +641,6 @@ static void test_pattern_labels(void **state)
 	__u32 d;
 
 	(void)state;
-	assert_non_null(refused);
-	assert_int_not_equal(pal_policy_add_buffer(refused, "t.yaml", y, strlen(y)), 0);
-	pal_policy_set_free(refused);
 	assert_int_equal(pal_emit_file(set, 1, SEED, PAL_LOAD_NO_HOST, &fe), 0);
 	assert_non_null(fe.autom);
 	assert_int_equal(fe.nlabels, 3);
@@ -685,7 +679,7 @@ static void test_no_patterns_no_automaton(void **state)
 {
 	struct pal_policy_set *set = load_flags(H "files:\n  - paths: [/etc/shadow]\n"
 						  "    access: [read]\n    action: deny\n",
-						PAL_LOAD_NO_HOST | PAL_LOAD_PATTERNS);
+						PAL_LOAD_NO_HOST);
 	struct pal_file_emit fe;
 
 	(void)state;
