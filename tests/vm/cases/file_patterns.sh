@@ -239,7 +239,7 @@ pal_agent_stop
 n=0
 sort "$PAL_TMP/want" | uniq -c >"$PAL_TMP/want.n" # a path denied twice: two records
 while IFS='|' read -r c_pol r path; do
-	c=${c_pol% *} pol=${c_pol##* }
+	c=$((${c_pol% *})) pol=${c_pol##* }
 	pal_check "record: $pol rule $r denied $path ($c)" palrec "$PAL_LOG" -q -n "$c" -c "$c" \
 		event=file action=deny errno=13 op=open 'access=["read"]' "policy=$pol" "rule=$r" \
 		"path=$path"

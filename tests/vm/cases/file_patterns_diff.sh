@@ -45,7 +45,7 @@ logged() {
 pairs=0 denials=0 sets=0 refused=0 unexplained=0 set=0 started=$(date +%s)
 while [ "$pairs" -lt "$PAIRS" ] && [ "$set" -lt "$MAX_SETS" ]; do
 	list=$PAL_TMP/list.$set
-	out=$(patdiff gen "$SEED" "$set" "/pd/$set" "$PATHS" "$cg" "$PAL_TMP/set.yaml" "$list") ||
+	out=$(patdiff gen "$SEED" "$set" "/pd/$set" "$PATHS" "$cg" "$PAL_TMP/set.yaml" "$list" 2>&1) ||
 		pal_fail "patdiff gen $SEED $set: $out"
 	cp "$PAL_TMP/set.yaml" "$PAL_POLICY_DIR/patdiff.yaml"
 	since=$(stat -c %s "$PAL_LOG") # whole lines only: the agent appends whole records

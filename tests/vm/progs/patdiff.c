@@ -541,7 +541,7 @@ static int cmd_gen(char **argv)
 	static char path[TEXT];
 	const char *root = argv[2];
 	unsigned long long seed = strtoull(argv[0], NULL, 0), set = strtoull(argv[1], NULL, 0);
-	int nr, npaths = atoi(argv[3]), made = 0, deny = 0, tries = 0;
+	int nr, npaths = atoi(argv[3]), made = 0, deny = 0, tries = 0, err = 0;
 	FILE *pf = fopen(argv[5], "w"), *lf = fopen(argv[6], "w");
 
 	if (!pf || !lf) {
@@ -563,8 +563,12 @@ static int cmd_gen(char **argv)
 		bool d = false;
 
 		gen_path(root, rules, nr, path);
-		if (!usable(path) || !make_file(path))
+		if (!usable(path))
 			continue;
+		if (!make_file(path)) {
+			err = errno;
+			continue;
+		}
 		split_path(path, &nm);
 		for (int i = 0; i < nr && !d; i++)
 			d = path_match(&rules[i].pat, &nm);
@@ -577,6 +581,10 @@ static int cmd_gen(char **argv)
 	/* paths that clash with files of earlier sets are dropped: fewer is fine */
 	if (fclose(pf) || fclose(lf)) {
 		perror("patdiff gen");
+		return 2;
+	}
+	if (!made) {
+		fprintf(stderr, "patdiff gen: no file created: %s\n", strerror(err));
 		return 2;
 	}
 	printf("set %llu: rules %d paths %d deny %d\n", set, nr, made, deny);
