@@ -81,7 +81,7 @@ while [ "$pairs" -lt "$PAIRS" ] && [ "$set" -lt "$MAX_SETS" ]; do
 			"truncated $(palrec "$PAL_TMP/part" -s event=file truncated=true)"
 		grep -v '"event":"file"' "$PAL_TMP/part" | head -5
 	fi
-	rm -rf "/pd/$set" # the VM's root is in RAM: deep trees add up
+	rm -rf "/pd/$set" "$list" "$PAL_TMP/part" # the VM's root is in RAM: it fills up
 	pairs=$((pairs + n)) denials=$((denials + deny)) sets=$((sets + 1)) set=$((set + 1))
 done
 echo "patdiff: $pairs pairs in $sets sets ($refused refused), $denials expected denials," \
