@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# pal-timeout: 420
+# pal-timeout: 300
 # Differential test of file rule patterns through the real agent and kernel.
 # For set 0, 1, ... `patdiff gen` writes a policy of 1 to 6 random `deny
 # read` rules (`paths:` and `dirs:` patterns under /pd/SET over a hostile
@@ -16,7 +16,7 @@
 . /lib/palisade-test/agent.sh
 SEED=${SEED:-20261206}
 PATHS=${PATHS:-2500}
-PAIRS=${PAIRS:-100000}
+PAIRS=${PAIRS:-20000}
 MAX_SETS=$((PAIRS / PATHS * 2))
 
 mkdir -p /pd "$PAL_CGROUP/confined"
