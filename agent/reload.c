@@ -144,6 +144,7 @@ static int write_slot(struct pal_enforcer *en, const struct pal_policy_set *set,
 	if (!err)
 		err = load_slot(en, set, slot, e);
 	rep->file_keys = e->file.nentries;
+	snprintf(rep->why, sizeof(rep->why), "%s", e->file.why);
 	rep->cgroup_keys = e->cfg.ncgroup_keys;
 	entries_free(e);
 	free(e);

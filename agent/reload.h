@@ -40,6 +40,7 @@ struct pal_reload_report {
 	size_t file_keys;
 	size_t cgroup_keys;
 	double ms; /* compile to flip */
+	char why[768]; /* a failed compile: which bound, where (pal_file_emit.why), or "" */
 };
 
 /* Read the live slot, generation and seed from (possibly adopted) maps. */

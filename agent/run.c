@@ -358,6 +358,8 @@ static int do_reload(struct agent *a, char *why, size_t len)
 	fe.buf[0] = 0;
 	err = pal_reload(&a->en, paths, 1, &lo, &rep);
 	a->last_reload_ms = rep.ms;
+	if (err && !fe.buf[0] && rep.why[0])
+		snprintf(fe.buf, fe.len, "%s", rep.why);
 	if (err) {
 		a->reload_failures++;
 		char msg[700];
