@@ -62,6 +62,7 @@ while [ "$pairs" -lt "$PAIRS" ] && [ "$set" -lt "$MAX_SETS" ]; do
 		case $msg in
 		*"Argument list too long"* | *PAL_PAT_*)
 			echo "set $set refused for a bound: $msg"
+			rm -rf "/pd/$set" "$list" # the VM's root is in RAM: it fills up
 			refused=$((refused + 1)) set=$((set + 1))
 			case $msg in *PAL_PAT_*) ;; *) unexplained=$((unexplained + 1)) ;; esac
 			continue
