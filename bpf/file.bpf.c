@@ -216,7 +216,7 @@ static __noinline int resolve_btf(struct pal_req *r, const struct pal_obj *o)
 	if (o->leaf && !hash_btf(&c, o->leaf))
 		c.status = WALK_UNRESOLVED;
 	else /* one more component step than components: the last one finds the root */
-		bpf_loop(PAL_MAX_DEPTH / 2 + 1, walk_step_btf, &c, 0);
+		bpf_loop(PAL_MAX_DEPTH + 1, walk_step_btf, &c, 0);
 	r->aliased = aliased(o->leaf ? o->leaf->d_sb->s_root : o->dir->d_sb->s_root, c.mnt_root,
 			     o->mnt == c.root_mnt ? c.root_d : NULL);
 	if (c.status == WALK_MOUNT) { /* pending: pal_decide finishes it */

@@ -180,42 +180,45 @@ static __always_inline __u32 pat_globs(const struct pal_pat_state *st, struct pa
 }
 
 /*
- * The state after component d (a struct dentry *, name hash `hash`) from
- * `state` of generation gen; 0 when no pattern can match below. Inlined in
- * the loop's callback: a call more would overflow the 512 bytes of stack
- * the frames from the hook down share.
+ * The state after component idx of the task's walk from `state` of
+ * generation gen, when no NAME edge of the state has its hash: the
+ * state's prefix, suffix, length and glob tests on the name, then one
+ * COMBO lookup of what they hit; 0 when no pattern can match below.
+ * Global, so the verifier checks its nested loops once, for any state,
+ * not again for every state of the loop over the path's components. Its
+ * key and name live in the scratch, not in its frame, which the deepest
+ * call chain shares.
  */
-static __always_inline __u32 pat_step(__u32 gen, __u32 state, __u64 hash, __u64 d, __u64 seed)
+__noinline __u32 pal_pat_step(__u32 gen, __u32 state, __u32 idx, __u64 seed)
 {
-	struct pal_pat_key k = {.gen = gen, .state = state, .hash = hash, .kind = PAL_PE_NAME};
 	const struct pal_pat_state *st;
 	const struct pal_pat_edge *e;
-	struct pal_walk *w;
-	struct qstr q;
-	__u32 idx, m, n;
+	struct pal_walk *w = scratch();
+	struct pal_pat_key *k;
+	struct dentry *d;
+	__u32 m, n;
 
-	e = bpf_map_lookup_elem(&pal_pat_edges, &k);
-	if (e)
-		return e->next;
-	if (gen >= PAL_GENS || state >= PAL_PAT_STATES_MAX)
+	if (!w || gen >= PAL_GENS || state >= PAL_PAT_STATES_MAX)
 		return 0;
-	idx = gen * PAL_PAT_STATES_MAX + state;
-	st = bpf_map_lookup_elem(&pal_pat_states, &idx);
-	w = scratch();
-	if (!st || !w)
+	d = (struct dentry *)w->dentry[idx & (PAL_MAX_DEPTH - 1)]; /* a local, for CO-RE */
+	if (bpf_core_read(&w->pat_name, sizeof(w->pat_name), &d->d_name))
 		return 0;
-	if (bpf_core_read(&q, sizeof(q), &((struct dentry *)d)->d_name))
+	k = &w->pat_key;
+	*k = (struct pal_pat_key){.gen = gen, .state = state};
+	state += gen * PAL_PAT_STATES_MAX;
+	st = bpf_map_lookup_elem(&pal_pat_states, &state);
+	if (!st)
 		return 0;
-	n = q.len & PAL_NAME_MAX; /* the walk refused longer names */
-	if (bpf_probe_read_kernel(w->words, n, q.name))
+	n = w->pat_name.len & PAL_NAME_MAX; /* the walk refused longer names */
+	if (bpf_probe_read_kernel(w->words, n, w->pat_name.name))
 		return 0;
-	m = pat_lens(&k, st->prefix_len, PAL_PE_PREFIX, w, q.name, n, seed) |
-	    pat_lens(&k, st->suffix_len, PAL_PE_SUFFIX, w, q.name, n, seed) |
+	m = pat_lens(k, st->prefix_len, PAL_PE_PREFIX, w, w->pat_name.name, n, seed) |
+	    pat_lens(k, st->suffix_len, PAL_PE_SUFFIX, w, w->pat_name.name, n, seed) |
 	    pat_globs(st, w, gen, n);
-	k.kind = PAL_PE_COMBO;
-	k.hash = m;
-	k.len = 0;
-	e = bpf_map_lookup_elem(&pal_pat_edges, &k);
+	k->kind = PAL_PE_COMBO;
+	k->hash = m;
+	k->len = 0;
+	e = bpf_map_lookup_elem(&pal_pat_edges, k);
 	return e ? e->next : 0;
 }
 
@@ -225,15 +228,23 @@ struct pat_ctx {
 	__u32 gen, depth, state;
 };
 
-/* Component i, root first (the walk stored them leaf first). */
+/*
+ * Component i, root first (the walk stored them leaf first): one NAME
+ * lookup of the hash the walk made, and pal_pat_step only on a miss.
+ */
 static long pat_walk_step(__u32 i, void *arg)
 {
 	struct pat_ctx *c = arg;
 	__u32 idx = (c->depth - 1 - i) & (PAL_MAX_DEPTH - 1);
+	struct pal_pat_key *k = &c->w->pat_key;
+	const struct pal_pat_edge *e;
 
 	if (i >= c->depth || !c->state)
 		return 1;
-	c->state = pat_step(c->gen, c->state, c->w->name_hash[idx], c->w->dentry[idx], c->seed);
+	*k = (struct pal_pat_key){
+		.gen = c->gen, .state = c->state, .hash = c->w->name_hash[idx], .kind = PAL_PE_NAME};
+	e = bpf_map_lookup_elem(&pal_pat_edges, k);
+	c->state = e ? e->next : pal_pat_step(c->gen, c->state, idx, c->seed);
 	return 0;
 }
 

@@ -55,6 +55,9 @@ struct pal_walk {
 	__u64 dentry[PAL_MAX_DEPTH]; /* the dentries behind name_hash, for the event path */
 	__u64 words[PAL_NAME_WORDS];
 	__u64 suffix[PAL_NAME_WORDS]; /* the last bytes of a name a pattern test hashes */
+	/* a pattern step's key and name: here, not in its frame, which the deepest call chain shares */
+	struct pal_pat_key pat_key;
+	struct qstr pat_name;
 	struct parent_name pn; /* the dentry being walked */
 	__u64 audited_inode; /* the inode of the task's last audited open (check_backing) */
 	struct write_memo memo; /* the write decision being made (check_write_fd) */
@@ -334,10 +337,15 @@ static long walk_step(__u32 i, void *arg)
 	return walk_step_of(arg, false);
 }
 
-/* Two components per step: a bpf_loop step costs a call. */
+/*
+ * One component per step, like walk_step: two per step saved a call each,
+ * but newer verifiers (6.12 on) check a loop body again until its states
+ * repeat, and two components doubled the paths of each round: half the
+ * agent's start-up went to it.
+ */
 static long walk_step_btf(__u32 i, void *arg)
 {
-	return walk_step_of(arg, true) || walk_step_of(arg, true);
+	return walk_step_of(arg, true);
 }
 
 /* The task's root, where every walk ends (BTF pointers: plain loads). */
