@@ -35,12 +35,15 @@ build-asan: setup $(BUILD_ASAN)/build.ninja
 	@scripts/stage "build ($(BUILD_ASAN), ASan/UBSan)" cmake --build $(BUILD_ASAN) -j $(JOBS)
 
 # Every test: unit and native tests under ASan/UBSan, then everything (unit,
-# native, VM) in the release build, whose CTest summary comes last.
+# native, VM) in the release build, whose CTest summary comes last. Two at
+# a time; a kernel's VM run takes both cores (PROCESSORS 2). The fuzzers are
+# the same clang ASan/UBSan binaries in both builds: they run once, in the
+# first stage.
 test: build build-asan
 	@scripts/stage "unit+native tests (ASan/UBSan)" \
-		ctest --test-dir $(BUILD_ASAN) --output-on-failure -L 'unit|native'
-	@echo "==> all tests (unit, native, VM)"
-	ctest --test-dir $(BUILD) --output-on-failure
+		ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -L 'unit|native'
+	@echo "==> all tests (unit, native, VM; the fuzzers ran above)"
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE fuzz
 
 test-unit: build
 	ctest --test-dir $(BUILD) --output-on-failure -L unit
