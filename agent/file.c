@@ -273,7 +273,7 @@ int pal_file_write(struct pal_file *f, const struct pal_file_emit *em, __u32 slo
 					&em->entries[i].val, BPF_ANY))
 			return -errno;
 	for (size_t i = 0; i < em->nexes; i++) {
-		if (!em->exes[i].exists)
+		if (!em->exes[i].exists || em->exes[i].alias)
 			continue;
 		if (bpf_map_update_elem(f->lsm.map_fd[EXES], &em->exes[i].key, &em->exes[i].id,
 					BPF_ANY))

@@ -270,6 +270,8 @@ void pal_view_json(const struct pal_policy_set *set, const struct pal_file_emit 
 		json_object_object_add(x, "id", json_object_new_int64(fe->exes[i].id));
 		json_object_object_add(x, "path", json_object_new_string(fe->exes[i].path));
 		json_object_object_add(x, "exists", json_object_new_boolean(fe->exes[i].exists));
+		json_object_object_add(x, "same_file_as_earlier",
+				       json_object_new_boolean(fe->exes[i].alias));
 		json_object_object_add(x, "ino",
 				       json_object_new_int64((int64_t)fe->exes[i].key.ino));
 		json_object_object_add(x, "dev", json_object_new_int64(fe->exes[i].key.dev));

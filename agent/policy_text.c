@@ -188,7 +188,10 @@ static void print_entries(const struct pal_policy_set *set, const struct pal_fil
 	for (size_t i = 0; i < fe->nexes; i++) {
 		const struct pal_exe *x = &fe->exes[i];
 
-		if (x->exists)
+		if (x->alias)
+			printf("  %-3u (the file of exe %u: same id)          %s\n", x->id, x->id,
+			       x->path);
+		else if (x->exists)
 			printf("  %-3u ino %-12" PRIu64 " dev 0x%-8x %s\n", x->id,
 			       (uint64_t)x->key.ino, x->key.dev, x->path);
 		else

@@ -31,6 +31,7 @@ struct pal_exe {
 	const char *path; /* canonical, owned by the set */
 	__u32 id; /* 1..nexes */
 	bool exists; /* stat() succeeded when compiling; else no pal_exes entry is possible */
+	bool alias; /* the file of an earlier exe: its id, and no pal_exes entry of its own */
 	struct pal_exe_key key; /* ino, new_encode_dev(st_dev), gen: the pal_exes key */
 };
 

@@ -46,6 +46,25 @@ static bool exe_eq(const void *ctx, uint32_t idx)
 	return !strcmp(e->out->exes[idx].path, e->cur_exe);
 }
 
+/*
+ * pal_exes holds one id per file: a second path of an executable already
+ * listed (a symlink, a hard link, two `from:` patterns that both match it)
+ * takes its id, or one of the two ids would never be found.
+ */
+static void same_file(const struct pal_file_emit *o, struct pal_exe *x)
+{
+	for (size_t i = 0; i + 1 < o->nexes; i++) {
+		const struct pal_exe *y = &o->exes[i];
+
+		if (y->exists && !y->alias && y->key.ino == x->key.ino &&
+		    y->key.dev == x->key.dev) {
+			x->id = y->id;
+			x->alias = true;
+			return;
+		}
+	}
+}
+
 /* Id of the executable at path, adding it on first sight; 0 on ENOMEM. */
 static __u32 exe_id(struct emit *e, const char *path)
 {
@@ -68,10 +87,12 @@ static __u32 exe_id(struct emit *e, const char *path)
 	x->path = path;
 	x->id = (__u32)o->nexes;
 	x->key.gen = e->gen;
-	if (!(e->flags & PAL_LOAD_NO_HOST) && !stat(path, &st)) {
+	/* only absolute paths: a `from:` pattern that matched nothing is not one */
+	if (!(e->flags & PAL_LOAD_NO_HOST) && path[0] == '/' && !stat(path, &st)) {
 		x->exists = true;
 		x->key.ino = st.st_ino;
 		x->key.dev = pal_dev_encode(st.st_dev);
+		same_file(o, x);
 	}
 	return x->id;
 }

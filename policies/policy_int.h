@@ -31,6 +31,25 @@ void pal_arena_free(struct pal_arena *a);
  */
 int pal_grow(void **arr, size_t *cap, size_t need, size_t elem);
 
+/* ---- patterns expanded against this host's files (expand.c) ------------ */
+
+struct pal_pattern;
+
+/* Directory entries one expansion may read before it is refused. */
+#define PAL_EXPAND_MAX 100000
+
+/* Called with each regular file (following symlinks) a pattern matches; non-zero stops. */
+typedef int (*pal_expand_fn)(const char *path, size_t len, void *ctx);
+
+/*
+ * Every regular file on this host that rule pattern pat matches, to found.
+ * '**' does not follow symlinks to directories, nor walk into kernel
+ * pseudo-filesystems (proc, sysfs, cgroup, bpf, debugfs, tracefs,
+ * securityfs). Returns 0, found's non-zero value, -E2BIG past
+ * PAL_EXPAND_MAX entries, or -ENOMEM.
+ */
+int pal_pattern_expand(const struct pal_pattern *pat, pal_expand_fn found, void *ctx);
+
 /* ---- hash set keyed by 64-bit hash + caller's equality ----------------- */
 
 /* Open addressing over indexes into the caller's array; linear probing. */

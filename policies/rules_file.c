@@ -44,16 +44,15 @@ static void pattern_err(struct pal_parse *p, const struct pal_node *v, const cha
 
 /*
  * A scalar with glob or escape characters: its unescaped literal path in the
- * arena, or NULL (reported). A pattern (is_pat set) is kept as written for the
- * automaton; where patterns are not matched (is_pat NULL: `from:`) it is
- * refused, as a rule must never silently match nothing.
+ * arena, or a pattern (*is_pat set), kept as written for the automaton or
+ * the expansion of `from:`; NULL when refused (reported).
  */
 static const char *unescape_path(struct pal_parse *p, const struct pal_node *v, const char *key,
 				 size_t *len, bool *is_pat)
 {
 	struct pal_pattern *pat;
 	struct pal_pat_error e;
-	const char *out = NULL;
+	const char *out;
 	int err;
 
 	err = pal_pattern_parse(v->str, v->len, PAL_PAT_RULE, &pat, &e);
@@ -68,23 +67,12 @@ static const char *unescape_path(struct pal_parse *p, const struct pal_node *v, 
 	if (pat->literal) {
 		out = pal_arena_strndup(p->ir, pat->text, pat->ntext);
 		*len = pat->ntext;
-		p->oom |= !out;
-	} else if (is_pat) {
-		/* kept as written: the emitter compiles it into the automaton */
+	} else {
 		out = pal_arena_strndup(p->ir, v->str, v->len);
 		*len = v->len;
 		*is_pat = true;
-		p->oom |= !out;
-	} else {
-		char c = v->str[pat->glob_off];
-
-		pal_diag_at(
-			p, PAL_SEV_ERROR, v->line, pal_diag_col_in(p, v, pat->glob_off),
-			"'%s' in '%s' is a pattern, and patterns in '%s' are not enforced: the "
-			"policy is refused rather than match nothing. Hint: list the paths, or "
-			"write '\\%c' for a literal '%c'",
-			pal_q(p, v->str, v->len), key, key, c, c);
 	}
+	p->oom |= !out;
 	pal_pattern_free(pat);
 	return out;
 }
@@ -107,7 +95,7 @@ static char *canon_path(struct pal_parse *p, const struct pal_node *v, const cha
 		src = unescape_path(p, v, key, &len, is_pat);
 		if (!src)
 			return NULL;
-		if (is_pat && *is_pat) {
+		if (*is_pat) {
 			*depth = 0;
 			return (char *)src;
 		}
@@ -203,11 +191,105 @@ static int count_exe(struct pal_parse *p, const struct pal_node *e, const char *
 	return 0;
 }
 
+/* The executables of one `from:` list, patterns expanded. */
+struct from_list {
+	struct pal_parse *p;
+	const char **v;
+	size_t n, cap;
+	size_t first; /* where the pattern being expanded began */
+};
+
+static int from_add(struct from_list *l, const char *path)
+{
+	if (pal_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v)))
+		return -ENOMEM;
+	l->v[l->n++] = path;
+	return 0;
+}
+
+/* A file a `from:` pattern matches, once ('**' can reach one file twice). */
+static int from_found(const char *path, size_t len, void *ctx)
+{
+	struct from_list *l = ctx;
+	char *c;
+
+	if (l->n - l->first >= PAL_MAX_EXES / PAL_GENS)
+		return -ERANGE;
+	for (size_t i = l->first; i < l->n; i++)
+		if (!strcmp(l->v[i], path))
+			return 0;
+	c = pal_arena_strndup(l->p->ir, path, len);
+	return c ? from_add(l, c) : -ENOMEM;
+}
+
+/*
+ * A pattern that stands for no file: it keeps the rule to no executable
+ * (never to every one), and is never looked up (not an absolute path).
+ */
+static int from_none(struct from_list *l, const struct pal_node *e, const char *why,
+		     const char *src)
+{
+	char *c = pal_arena_printf(l->p->ir, "(%s: %s)", why, src);
+
+	if (!c || count_exe(l->p, e, c))
+		return -ENOMEM;
+	return from_add(l, c);
+}
+
+/* The executables on this host that `from:` pattern src matches. */
+static int from_pattern(struct from_list *l, const struct pal_node *e, const char *src)
+{
+	struct pal_parse *p = l->p;
+	struct pal_pattern *pat;
+	struct pal_pat_error pe;
+	int err;
+
+	if (p->flags & PAL_LOAD_NO_HOST)
+		return from_none(l, e, "a pattern, expanded where the policy loads", src);
+	err = pal_pattern_parse(src, strlen(src), PAL_PAT_RULE, &pat, &pe);
+	if (err) /* canon_path parsed it already */
+		return err == -ENOMEM ? err : 0;
+	l->first = l->n;
+	err = pal_pattern_expand(pat, from_found, l);
+	pal_pattern_free(pat);
+	if (err == -E2BIG || err == -ERANGE) {
+		pal_err(p, e,
+			err == -E2BIG ?
+				"expanding the 'from' pattern '%s' reads more than PAL_EXPAND_MAX "
+				"(%d) directory entries on this host: the policy is refused rather "
+				"than cover only some. Hint: begin it with more literal directories" :
+				"the 'from' pattern '%s' matches more than PAL_MAX_EXES / PAL_GENS "
+				"(%d) executables on this host. Hint: narrow it",
+			pal_q(p, src, strlen(src)),
+			err == -E2BIG ? PAL_EXPAND_MAX : PAL_MAX_EXES / PAL_GENS);
+		return 0;
+	}
+	if (err)
+		return err;
+	if (l->n == l->first) {
+		pal_warn(p, e,
+			 "the 'from' pattern '%s' matches no executable on this host: the rule "
+			 "applies to none until one exists and policies are reloaded",
+			 pal_q(p, src, strlen(src)));
+		return from_none(l, e, "no executable on this host", src);
+	}
+	for (size_t i = l->first; i < l->n; i++)
+		if (count_exe(p, e, l->v[i]))
+			return -ENOMEM;
+	return 0;
+}
+
+/*
+ * `from:` paths, and patterns expanded to the executables this host has when
+ * the policy loads: like a path's inode, what a pattern names is settled
+ * then (docs/policy.md, "from:").
+ */
 static int parse_from(struct pal_parse *p, const struct pal_node *v, struct pal_ir_file *proto)
 {
-	const char **from;
+	struct from_list l = {.p = p};
 	struct stat st;
 	__u32 depth;
+	int err = 0;
 
 	if (!pal_want_list(p, v, "from"))
 		return -EINVAL;
@@ -216,27 +298,38 @@ static int parse_from(struct pal_parse *p, const struct pal_node *v, struct pal_
 			PAL_POLICY_PATHS_MAX);
 		return -EINVAL;
 	}
-	from = pal_arena_array(p->ir, v->n, sizeof(*from));
-	if (!from)
-		return -ENOMEM;
-	for (const struct pal_node *e = v->kids; e; e = e->next) {
-		char *c = canon_path(p, e, "from", &depth, NULL);
+	for (const struct pal_node *e = v->kids; e && !err; e = e->next) {
+		bool is_pat = false;
+		char *c = canon_path(p, e, "from", &depth, &is_pat);
 
 		if (!c)
 			continue;
-		if (count_exe(p, e, c)) {
-			p->oom = true;
-			return -ENOMEM;
+		if (is_pat) {
+			err = from_pattern(&l, e, c);
+			continue;
 		}
-		if (!(p->flags & PAL_LOAD_NO_HOST) && stat(c, &st))
+		err = count_exe(p, e, c);
+		if (!err && !(p->flags & PAL_LOAD_NO_HOST) && stat(c, &st))
 			pal_warn(p, e,
 				 "executable '%s' does not exist on this host: the rule cannot "
 				 "match it until it exists and policies are reloaded",
 				 pal_q(p, c, strlen(c)));
-		from[proto->nfrom++] = c;
+		err = err ?: from_add(&l, c);
 	}
-	proto->from = from;
-	return 0;
+	if (!err && l.n) {
+		const char **from = pal_arena_array(p->ir, l.n, sizeof(*from));
+
+		if (from) {
+			memcpy(from, l.v, l.n * sizeof(*from));
+			proto->from = from;
+			proto->nfrom = (__u32)l.n;
+		}
+		err = from ? 0 : -ENOMEM;
+	}
+	free(l.v);
+	if (err)
+		p->oom = true;
+	return err;
 }
 
 static void add_paths(struct pal_parse *p, struct pal_pol_build *b, const struct pal_node *v,

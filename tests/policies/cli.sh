@@ -282,11 +282,46 @@ YAML
 run "$PAL" compile --no-host "$tmp/globs2.yaml"
 [ "$rc" = 0 ] || fail "compile dirs glob and path glob at one level: exit $rc, want 0"
 grep -q "^PATTERN AUTOMATON (pal_pat_\*): .* 2 general globs" "$tmp/out" || fail "dirs glob: not one test"
-# `from:` does not match patterns: refused, never a rule that matches nothing.
-printf '    from: ["/usr/sbin/*"]\n' >>"$tmp/pattern.yaml"
-run "$PAL" compile "$tmp/pattern.yaml"
-[ "$rc" = 1 ] || fail "compile from pattern: exit $rc, want 1"
-grep -q "^$tmp/pattern.yaml:8:23: error: '/usr/sbin/\*' in 'from' is a pattern, and patterns in 'from' are not enforced" "$tmp/err" || fail "from pattern: not refused"
+# A `from:` pattern is expanded to the executables this host has: each file
+# once, a symlink or hard link taking the id of the file it names (one
+# pal_exes entry per file), directories and other files' names left out.
+mkdir -p "$tmp/fb/sub/deep" "$tmp/fb/tool-dir"
+for f in tool-a tool-b sub/deep/tool-z; do printf '#!/bin/sh\n' >"$tmp/fb/$f"; done
+chmod +x "$tmp/fb/tool-a" "$tmp/fb/tool-b" "$tmp/fb/sub/deep/tool-z"
+ln -s tool-a "$tmp/fb/tool-link"
+ln "$tmp/fb/tool-b" "$tmp/fb/tool-hard"
+cat >"$tmp/from-pat.yaml" <<YAML
+apiVersion: palisade/v1
+kind: Policy
+name: fp
+files:
+  - paths: [/srv/x]
+    access: [read]
+    action: deny
+    from: ['$tmp/fb/tool-*', '$tmp/fb/**/tool-z', '$tmp/fb/none-*']
+YAML
+run "$PAL" check "$tmp/from-pat.yaml"
+[ "$rc" = 0 ] || fail "check from pattern: exit $rc, want 0"
+grep -q "^$tmp/from-pat.yaml:8:[0-9]*: warning: the 'from' pattern '$tmp/fb/none-\*' matches no executable on this host" "$tmp/err" ||
+	fail "from pattern matching nothing: no warning"
+run "$PAL" compile "$tmp/from-pat.yaml"
+[ "$rc" = 0 ] || fail "compile from pattern: exit $rc, want 0"
+sed -n '/^EXECUTABLES/,/^$/p' "$tmp/out" >"$tmp/exes"
+grep -q "^EXECUTABLES (pal_exes, for from: rules): 6$" "$tmp/exes" || fail "from pattern: not 6 exes: $(cat "$tmp/exes")"
+for f in tool-a tool-b sub/deep/tool-z; do
+	grep -q "^  [0-9] *ino [0-9]* *dev 0x[0-9a-f]* *$tmp/fb/$f$" "$tmp/exes" || fail "from pattern: $f not an exe of its own"
+done
+id_of() { grep " $tmp/fb/$1$" "$tmp/exes" | awk '{print $1}'; }
+[ "$(id_of tool-link)" = "$(id_of tool-a)" ] || fail "from pattern: the symlink has an id of its own"
+[ "$(id_of tool-hard)" = "$(id_of tool-b)" ] || fail "from pattern: the hard link has an id of its own"
+grep -q "(the file of exe $(id_of tool-a): same id) *$tmp/fb/tool-link$" "$tmp/exes" || fail "from pattern: the symlink is not shown as the same file"
+grep -q "tool-dir" "$tmp/exes" && fail "from pattern: a directory became an executable"
+grep -q "(no executable on this host: $tmp/fb/none-\*)" "$tmp/exes" || fail "from pattern matching nothing: no entry that keeps the rule to none"
+# Two paths of one file in from: lists of two rules: one id, or one rule never matches.
+run "$PAL" compile --json "$tmp/from-pat.yaml"
+[ "$(grep -o '"same_file_as_earlier":true' "$tmp/out" | wc -l)" = 2 ] || fail "json: not 2 exes marked as the same file"
+run "$PAL" compile --no-host "$tmp/from-pat.yaml"
+grep -q "(a pattern, expanded where the policy loads: $tmp/fb/tool-\*)" "$tmp/out" || fail "--no-host: the from pattern is not shown unexpanded"
 
 # An unknown verb names the closest one.
 run "$PAL" chek "$tmp/good.yaml"

@@ -642,11 +642,11 @@
 		  "    access: [read]\n"
 		  "    action: deny\n",
 	  5, 20, "invalid pattern '/srv/[\303\251]' in 'paths': a class holds ASCII characters only. Hint: use '?' or '*' for other characters" },
-{ "pattern_refused_from",
+{ "pattern_from_invalid",
 	  H "files:\n"
 		  "  - paths: [/a]\n"
 		  "    access: [read]\n"
 		  "    action: deny\n"
-		  "    from: ['/usr/sbin/*']\n",
-	  8, 23, "'/usr/sbin/*' in 'from' is a pattern, and patterns in 'from' are not enforced: the policy is refused rather than match nothing. Hint: list the paths, or write '\\*' for a literal '*'" },
+		  "    from: ['/usr/sbin/[a']\n",
+	  8, 23, "invalid pattern '/usr/sbin/[a' in 'from': unterminated class: '[' without ']'. Hint: close it with ']', or write '\\[' for a literal '['" },
 	/* clang-format on */
