@@ -182,8 +182,8 @@ static void print_entries(const struct pal_policy_set *set, const struct pal_fil
 	if (fe->autom)
 		printf("\nPATTERN AUTOMATON (pal_pat_*): %zu states, %zu lookup entries, %zu "
 		       "general globs, %zu accept entries, for %u pattern keys\n",
-		       fe->autom->nstates, fe->autom->nedges, fe->autom->nglobs,
-		       fe->autom->naccept, fe->nlabels);
+		       fe->autom->nstates, fe->autom->nedges, fe->autom->nglobs, fe->autom->naccept,
+		       fe->nlabels);
 	printf("\nEXECUTABLES (pal_exes, for from: rules): %zu\n", fe->nexes);
 	for (size_t i = 0; i < fe->nexes; i++) {
 		const struct pal_exe *x = &fe->exes[i];

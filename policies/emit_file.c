@@ -311,8 +311,8 @@ static void automaton_refused(struct emit *e, const struct pal_auto_error *ae)
 		 "%s:%u:%u: error: the patterns need %s, over a bound of the kernel's pattern "
 		 "automaton (bpf/abi.h), at '%.200s'%s%.200s%s. Hint: docs/policy.md, "
 		 "\"Patterns\", lists the bounds and how rules share states",
-		 a->loc.file, a->loc.line, a->loc.col, ae->why, a->path,
-		 b != a ? " and '" : "", b != a ? b->path : "", b != a ? "'" : "");
+		 a->loc.file, a->loc.line, a->loc.col, ae->why, a->path, b != a ? " and '" : "",
+		 b != a ? b->path : "", b != a ? "'" : "");
 }
 
 /* Determinize every pattern of the set into out->autom. */

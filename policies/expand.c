@@ -81,7 +81,8 @@ static int names(struct expand *x, size_t len, const struct pal_pat_comp *c, cha
 	DIR *dir;
 
 	*out = NULL;
-	fd = open(len ? x->buf : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC | (dstar ? O_NOFOLLOW : 0));
+	fd = open(len ? x->buf : "/",
+		  O_RDONLY | O_DIRECTORY | O_CLOEXEC | (dstar ? O_NOFOLLOW : 0));
 	if (fd < 0)
 		return 0; /* not a directory, gone, or not ours to read: nothing below */
 	if ((dstar && pseudo_fs(fd)) || !(dir = fdopendir(fd))) {
@@ -137,7 +138,8 @@ static int visit(struct expand *x, size_t len, size_t ci, unsigned int depth)
 	int err;
 
 	if (ci == x->pat->ncomp) /* a match: executables only */
-		return !stat(x->buf, &st) && S_ISREG(st.st_mode) ? x->found(x->buf, len, x->ctx) : 0;
+		return !stat(x->buf, &st) && S_ISREG(st.st_mode) ? x->found(x->buf, len, x->ctx) :
+								   0;
 	if (depth >= PAL_MAX_DEPTH)
 		return 0;
 	c = &x->pat->comp[ci];
