@@ -38,10 +38,11 @@ build-asan: setup $(BUILD_ASAN)/build.ninja
 # native, VM) in the release build, whose CTest summary comes last. Two at
 # a time; a kernel's VM run takes both cores (PROCESSORS 2). The fuzzers are
 # the same clang ASan/UBSan binaries in both builds: they run once, in the
-# first stage.
+# first stage. The package checks (deb, lintian, rpm) are of the release
+# build's packages: they run once, in the second.
 test: build build-asan
 	@scripts/stage "unit+native tests (ASan/UBSan)" \
-		ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -L 'unit|native'
+		ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -L 'unit|native' -LE package
 	@echo "==> all tests (unit, native, VM; the fuzzers ran above)"
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE fuzz
 
