@@ -17,9 +17,9 @@
 #include "file.skel.h"
 
 /* The object's own maps, pinned next to the shared ones. */
-static const char *const file_maps[] = {"pal_files",	 "pal_exes",	   "pal_bloom",
-					"pal_pat_edges", "pal_pat_states", "pal_pat_globs",
-					"pal_pat_accept"};
+static const char *const file_maps[] = {"pal_files",      "pal_exes",      "pal_bloom",
+					 "pal_pat_edges",  "pal_pat_states", "pal_pat_globs",
+					 "pal_pat_accept"};
 enum { FILES, EXES, BLOOM, PAT_EDGES, PAT_STATES, PAT_GLOBS, PAT_ACCEPT, NMAPS };
 
 struct pal_file {

@@ -21,7 +21,7 @@
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, PAL_GENS *PAL_PAT_EDGES_MAX);
+	__uint(max_entries, PAL_GENS * PAL_PAT_EDGES_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct pal_pat_key);
 	__type(value, struct pal_pat_edge);
@@ -30,7 +30,7 @@ struct {
 /* key: gen * PAL_PAT_STATES_MAX + state. value: struct pal_pat_state. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PAL_GENS *PAL_PAT_STATES_MAX);
+	__uint(max_entries, PAL_GENS * PAL_PAT_STATES_MAX);
 	__type(key, __u32);
 	__type(value, struct pal_pat_state);
 } pal_pat_states SEC(".maps");
@@ -38,7 +38,7 @@ struct {
 /* key: gen * PAL_PAT_GLOBS_MAX + glob. value: struct pal_pat_glob. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PAL_GENS *PAL_PAT_GLOBS_MAX);
+	__uint(max_entries, PAL_GENS * PAL_PAT_GLOBS_MAX);
 	__type(key, __u32);
 	__type(value, struct pal_pat_glob);
 } pal_pat_globs SEC(".maps");
@@ -46,7 +46,7 @@ struct {
 /* key: gen * PAL_PAT_ACCEPT_MAX + entry. value: __u32, a pattern label. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PAL_GENS *PAL_PAT_ACCEPT_MAX);
+	__uint(max_entries, PAL_GENS * PAL_PAT_ACCEPT_MAX);
 	__type(key, __u32);
 	__type(value, __u32);
 } pal_pat_accept SEC(".maps");

@@ -27,7 +27,7 @@ struct expand {
 	char buf[PAL_PATH_MAX];
 };
 
-static int visit(struct expand *x, size_t len, size_t ci, unsigned int depth);
+static int visit(struct expand *x, size_t len, size_t ci, unsigned int depth, bool below);
 
 /* Kernel pseudo-filesystems hold no executables; '**' never walks into them. */
 static bool pseudo_fs(int fd)
@@ -69,9 +69,12 @@ static int by_name(const void *a, const void *b)
 /*
  * The names in directory buf[0..len) that component c takes (every name
  * for '**'), sorted, so that what a pattern expands to reads the same on
- * every run. NULL-terminated in *out; 0, -E2BIG or -ENOMEM.
+ * every run. NULL-terminated in *out; 0, -E2BIG or -ENOMEM. below: '**'
+ * itself took buf's last name, so buf is not followed if it is a symlink
+ * (no loops); the directory where a '**' begins is, like any path.
  */
-static int names(struct expand *x, size_t len, const struct pal_pat_comp *c, char ***out)
+static int names(struct expand *x, size_t len, const struct pal_pat_comp *c, bool below,
+		 char ***out)
 {
 	bool dstar = c->kind == PAL_PC_DSTAR;
 	size_t n = 0, cap = 0;
@@ -82,7 +85,7 @@ static int names(struct expand *x, size_t len, const struct pal_pat_comp *c, cha
 
 	*out = NULL;
 	fd = open(len ? x->buf : "/",
-		  O_RDONLY | O_DIRECTORY | O_CLOEXEC | (dstar ? O_NOFOLLOW : 0));
+		  O_RDONLY | O_DIRECTORY | O_CLOEXEC | (below ? O_NOFOLLOW : 0));
 	if (fd < 0)
 		return 0; /* not a directory, gone, or not ours to read: nothing below */
 	if ((dstar && pseudo_fs(fd)) || !(dir = fdopendir(fd))) {
@@ -112,17 +115,17 @@ static int names(struct expand *x, size_t len, const struct pal_pat_comp *c, cha
 }
 
 /* Component ci (a glob or '**') of buf[0..len)'s entries, and on below them. */
-static int scan(struct expand *x, size_t len, size_t ci, unsigned int depth)
+static int scan(struct expand *x, size_t len, size_t ci, unsigned int depth, bool below)
 {
 	bool dstar = x->pat->comp[ci].kind == PAL_PC_DSTAR;
 	char **v;
-	int err = names(x, len, &x->pat->comp[ci], &v);
+	int err = names(x, len, &x->pat->comp[ci], below, &v);
 
 	for (size_t i = 0; v && v[i]; i++) {
 		size_t sub = err ? 0 : append(x, len, v[i], strlen(v[i]));
 
 		if (sub) /* '**' takes this name and maybe more; a glob just this one */
-			err = visit(x, sub, dstar ? ci : ci + 1, depth + 1);
+			err = visit(x, sub, dstar ? ci : ci + 1, depth + 1, dstar);
 		free(v[i]);
 	}
 	free(v);
@@ -130,7 +133,7 @@ static int scan(struct expand *x, size_t len, size_t ci, unsigned int depth)
 }
 
 /* Path buf[0..len) has matched components [1, ci); match the rest below it. */
-static int visit(struct expand *x, size_t len, size_t ci, unsigned int depth)
+static int visit(struct expand *x, size_t len, size_t ci, unsigned int depth, bool below)
 {
 	const struct pal_pat_comp *c;
 	struct stat st;
@@ -145,15 +148,15 @@ static int visit(struct expand *x, size_t len, size_t ci, unsigned int depth)
 	c = &x->pat->comp[ci];
 	if (c->kind == PAL_PC_LIT) {
 		sub = append(x, len, c->lit, c->nlit);
-		return sub ? visit(x, sub, ci + 1, depth + 1) : 0;
+		return sub ? visit(x, sub, ci + 1, depth + 1, false) : 0;
 	}
 	if (c->kind == PAL_PC_DSTAR) {
-		err = visit(x, len, ci + 1, depth); /* '**' as no component at all */
+		err = visit(x, len, ci + 1, depth, false); /* '**' as no component at all */
 		x->buf[len] = 0;
 		if (err)
 			return err;
 	}
-	return scan(x, len, ci, depth);
+	return scan(x, len, ci, depth, below);
 }
 
 int pal_pattern_expand(const struct pal_pattern *pat, pal_expand_fn found, void *ctx)
@@ -169,7 +172,7 @@ int pal_pattern_expand(const struct pal_pattern *pat, pal_expand_fn found, void 
 	x->pat = pat;
 	x->found = found;
 	x->ctx = ctx;
-	err = visit(x, 0, 1, 0); /* comp[0] is the root's empty name */
+	err = visit(x, 0, 1, 0, false); /* comp[0] is the root's empty name */
 	free(x);
 	return err;
 }

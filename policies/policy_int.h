@@ -43,7 +43,8 @@ typedef int (*pal_expand_fn)(const char *path, size_t len, void *ctx);
 
 /*
  * Every regular file on this host that rule pattern pat matches, to found.
- * '**' does not follow symlinks to directories, nor walk into kernel
+ * '**' does not walk on through a symlink to a directory (a name after
+ * it may still go through one, as in any path), nor into kernel
  * pseudo-filesystems (proc, sysfs, cgroup, bpf, debugfs, tracefs,
  * securityfs). Returns 0, found's non-zero value, -E2BIG past
  * PAL_EXPAND_MAX entries, or -ENOMEM.

@@ -290,6 +290,8 @@ for f in tool-a tool-b sub/deep/tool-z; do printf '#!/bin/sh\n' >"$tmp/fb/$f"; d
 chmod +x "$tmp/fb/tool-a" "$tmp/fb/tool-b" "$tmp/fb/sub/deep/tool-z"
 ln -s tool-a "$tmp/fb/tool-link"
 ln "$tmp/fb/tool-b" "$tmp/fb/tool-hard"
+ln -s .. "$tmp/fb/sub/loop" # '**' must not walk on through it
+ln -s fb "$tmp/fb-link"     # a '**' may begin at a symlink (/bin on merged /usr)
 cat >"$tmp/from-pat.yaml" <<YAML
 apiVersion: palisade/v1
 kind: Policy
@@ -320,6 +322,10 @@ grep -q "(no executable on this host: $tmp/fb/none-\*)" "$tmp/exes" || fail "fro
 # Two paths of one file in from: lists of two rules: one id, or one rule never matches.
 run "$PAL" compile --json "$tmp/from-pat.yaml"
 [ "$(grep -o '"same_file_as_earlier":true' "$tmp/out" | wc -l)" = 2 ] || fail "json: not 2 exes marked as the same file"
+sed "s|'$tmp/fb/\*\*/tool-z'|'$tmp/fb-link/**/tool-z'|" "$tmp/from-pat.yaml" >"$tmp/from-link.yaml"
+run "$PAL" compile "$tmp/from-link.yaml"
+grep -q "ino [0-9]* *dev 0x[0-9a-f]* *$tmp/fb-link/sub/deep/tool-z$" "$tmp/out" ||
+	fail "from pattern: '**' below a symlinked directory found nothing"
 run "$PAL" compile --no-host "$tmp/from-pat.yaml"
 grep -q "(a pattern, expanded where the policy loads: $tmp/fb/tool-\*)" "$tmp/out" || fail "--no-host: the from pattern is not shown unexpanded"
 
