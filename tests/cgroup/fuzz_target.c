@@ -14,29 +14,34 @@
 
 #include "cgroup/cgroup.h"
 
-#define REF_MAX 8 /* components the exponential reference matcher is run on */
-#define REF_STARS 12 /* and runs of '*' */
+#define REF_MAX 8 /* components the reference matcher is run on */
+#define REF_LEN 256 /* bytes of one component the reference compares */
 
+/*
+ * Glob of one component by dynamic programming: at[j] says whether the
+ * pattern read so far matches the first j bytes of s. Quadratic whatever
+ * the stars, so a slow input times out the matcher, never the reference.
+ */
 static bool ref_glob(const char *p, const char *s)
 {
-	if (!*p)
-		return !*s;
-	if (*p == '*') {
-		while (p[1] == '*')
-			p++; /* a run of stars is one star: keeps the reference polynomial */
-		return ref_glob(p + 1, s) || (*s && ref_glob(p, s + 1));
+	bool at[REF_LEN + 1], next[REF_LEN + 1];
+	size_t n = strlen(s);
+
+	if (n > REF_LEN)
+		abort(); /* check_match only calls with components it has bounded */
+	memset(at, 0, sizeof(at));
+	at[0] = true;
+	for (; *p; p++) {
+		memset(next, 0, sizeof(next));
+		for (size_t j = 0; j <= n; j++) {
+			if (*p == '*')
+				next[j] = at[j] || (j && next[j - 1]);
+			else
+				next[j] = j && at[j - 1] && s[j - 1] == *p;
+		}
+		memcpy(at, next, sizeof(at));
 	}
-	return *s && *p == *s && ref_glob(p + 1, s + 1);
-}
-
-/* Separate runs of '*' in a pattern: the reference is exponential in them. */
-static int stars(const char *p)
-{
-	int n = 0;
-
-	for (; *p; p++)
-		n += *p == '*' && p[1] != '*';
-	return n;
+	return at[n];
 }
 
 static bool ref_match(char **pc, int np, char **sc, int ns)
@@ -49,7 +54,7 @@ static bool ref_match(char **pc, int np, char **sc, int ns)
 	return ns && ref_glob(pc[0], sc[0]) && ref_match(pc + 1, np - 1, sc + 1, ns - 1);
 }
 
-/* Components of an absolute path, in place; -1 if not absolute or too many. */
+/* Components of an absolute path, in place; -1 if not absolute, too many or too long. */
 static int comps(char *s, char **c)
 {
 	int n = 0;
@@ -57,7 +62,7 @@ static int comps(char *s, char **c)
 	if (s[0] != '/')
 		return -1;
 	for (char *save = NULL, *t = strtok_r(s, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
-		if (n == REF_MAX)
+		if (n == REF_MAX || strlen(t) > REF_LEN)
 			return -1;
 		c[n++] = t;
 	}
@@ -118,7 +123,7 @@ static void check_match(const char *pattern, const char *path, const char *child
 	np = comps(pb, pc);
 	ns = comps(sb, sc);
 	/* the matcher's own limit is PAL_CG_MAX_COMPONENTS; the reference's is smaller */
-	if (np >= 0 && ns >= 0 && stars(pattern) <= REF_STARS && plain_pattern(pattern) &&
+	if (np >= 0 && ns >= 0 && plain_pattern(pattern) &&
 	    agent_path(path) &&
 	    !!(m & PAL_CG_MATCH) != ref_match(pc, np, sc, ns))
 		abort();
