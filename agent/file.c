@@ -216,16 +216,19 @@ static int bloom_write(struct pal_file *f, __u32 slot, const struct pal_file_ent
 	return err;
 }
 
-/* Array entries base + i of one map, from n values of size bytes. */
-static int array_write(int fd, __u32 base, const void *vals, size_t n, size_t size)
+/* The automaton's edges, each key moved to generation slot. */
+static int edges_write(int fd, const struct pal_auto *a, __u32 slot)
 {
-	for (size_t i = 0; i < n; i++) {
-		__u32 key = base + (__u32)i;
+	struct pal_map_batch b;
+	int err = pal_map_batch_init(&b, fd, sizeof(a->edges[0].key), sizeof(a->edges[0].val));
 
-		if (bpf_map_update_elem(fd, &key, (const char *)vals + i * size, BPF_ANY))
-			return -errno;
+	for (size_t i = 0; i < a->nedges && !err; i++) {
+		struct pal_pat_key k = a->edges[i].key;
+
+		k.gen = (__u16)slot;
+		err = pal_map_batch_add(&b, &k, &a->edges[i].val);
 	}
-	return 0;
+	return pal_map_batch_end(&b, err);
 }
 
 /*
@@ -242,22 +245,31 @@ static int automaton_write(struct pal_file *f, const struct pal_auto *a, __u32 s
 				     "file: the pattern automaton has %zu states, %zu globs, %zu "
 				     "accept entries and %zu edges, over the limits of bpf/abi.h",
 				     a->nstates, a->nglobs, a->naccept, a->nedges);
-	err = array_write(f->lsm.map_fd[PAT_ACCEPT], slot * PAL_PAT_ACCEPT_MAX, a->accept,
-			  a->naccept, sizeof(*a->accept));
+	err = pal_map_write_array(f->lsm.map_fd[PAT_ACCEPT], slot * PAL_PAT_ACCEPT_MAX, a->accept,
+				  a->naccept, sizeof(*a->accept));
 	if (!err)
-		err = array_write(f->lsm.map_fd[PAT_GLOBS], slot * PAL_PAT_GLOBS_MAX, a->globs,
-				  a->nglobs, sizeof(*a->globs));
+		err = pal_map_write_array(f->lsm.map_fd[PAT_GLOBS], slot * PAL_PAT_GLOBS_MAX,
+					  a->globs, a->nglobs, sizeof(*a->globs));
 	if (!err)
-		err = array_write(f->lsm.map_fd[PAT_STATES], slot * PAL_PAT_STATES_MAX, a->states,
-				  a->nstates, sizeof(*a->states));
-	for (size_t i = 0; i < a->nedges && !err; i++) {
-		struct pal_pat_key k = a->edges[i].key;
+		err = pal_map_write_array(f->lsm.map_fd[PAT_STATES], slot * PAL_PAT_STATES_MAX,
+					  a->states, a->nstates, sizeof(*a->states));
+	return err ?: edges_write(f->lsm.map_fd[PAT_EDGES], a, slot);
+}
 
-		k.gen = (__u16)slot;
-		if (bpf_map_update_elem(f->lsm.map_fd[PAT_EDGES], &k, &a->edges[i].val, BPF_ANY))
-			err = -errno;
-	}
-	return err;
+/* The rule keys, then the executables' ids (an alias shares an earlier path's id). */
+static int keys_write(struct pal_file *f, const struct pal_file_emit *em)
+{
+	struct pal_map_batch b;
+	int err = PAL_MAP_WRITE_ENTRIES(f->lsm.map_fd[FILES], em->entries, em->nentries);
+
+	if (err)
+		return err;
+	err = pal_map_batch_init(&b, f->lsm.map_fd[EXES], sizeof(em->exes[0].key),
+				 sizeof(em->exes[0].id));
+	for (size_t i = 0; i < em->nexes && !err; i++)
+		if (em->exes[i].exists && !em->exes[i].alias)
+			err = pal_map_batch_add(&b, &em->exes[i].key, &em->exes[i].id);
+	return pal_map_batch_end(&b, err);
 }
 
 int pal_file_write(struct pal_file *f, const struct pal_file_emit *em, __u32 slot)
@@ -266,20 +278,7 @@ int pal_file_write(struct pal_file *f, const struct pal_file_emit *em, __u32 slo
 
 	if (!err && em->autom)
 		err = automaton_write(f, em->autom, slot);
-	if (err)
-		return err;
-	for (size_t i = 0; i < em->nentries; i++)
-		if (bpf_map_update_elem(f->lsm.map_fd[FILES], &em->entries[i].key,
-					&em->entries[i].val, BPF_ANY))
-			return -errno;
-	for (size_t i = 0; i < em->nexes; i++) {
-		if (!em->exes[i].exists || em->exes[i].alias)
-			continue;
-		if (bpf_map_update_elem(f->lsm.map_fd[EXES], &em->exes[i].key, &em->exes[i].id,
-					BPF_ANY))
-			return -errno;
-	}
-	return 0;
+	return err ?: keys_write(f, em);
 }
 
 int pal_file_clear_slot(struct pal_file *f, __u32 slot)
@@ -295,8 +294,9 @@ int pal_file_clear_slot(struct pal_file *f, __u32 slot)
 		err = pal_map_clear_slot(f->lsm.map_fd[PAT_EDGES], sizeof(struct pal_pat_key),
 					 offsetof(struct pal_pat_key, gen), slot);
 	if (!err)
-		err = array_write(f->lsm.map_fd[PAT_STATES], slot * PAL_PAT_STATES_MAX + 1,
-				  &(struct pal_pat_state){0}, 1, sizeof(struct pal_pat_state));
+		err = pal_map_write_array(f->lsm.map_fd[PAT_STATES], slot * PAL_PAT_STATES_MAX + 1,
+					  &(struct pal_pat_state){0}, 1,
+					  sizeof(struct pal_pat_state));
 	return err ? err : bloom_write(f, slot, NULL, 0);
 }
 

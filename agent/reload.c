@@ -94,13 +94,8 @@ static int emit_slot(struct pal_enforcer *en, const struct pal_policy_set *set, 
 
 static int write_policies(struct pal_enforcer *en, const struct pal_policy *pol, __u32 slot)
 {
-	for (__u32 i = 0; i < PAL_MAX_POLICIES; i++) {
-		__u32 key = slot * PAL_MAX_POLICIES + i;
-
-		if (bpf_map_update_elem(en->maps.fd[PAL_MAP_POLICIES], &key, &pol[i], BPF_ANY))
-			return -errno;
-	}
-	return 0;
+	return pal_map_write_array(en->maps.fd[PAL_MAP_POLICIES], slot * PAL_MAX_POLICIES, pol,
+				   PAL_MAX_POLICIES, sizeof(*pol));
 }
 
 /* Hand the entries to the loaders; the settings go last, once every rule is in place. */

@@ -46,11 +46,7 @@ int pal_socket_open(struct pal_socket **out, const struct pal_maps *maps, const 
 
 int pal_socket_write(struct pal_socket *s, const struct pal_sock_emit *em)
 {
-	for (size_t i = 0; i < em->nentries; i++)
-		if (bpf_map_update_elem(s->lsm.map_fd[0], &em->entries[i].key, &em->entries[i].val,
-					BPF_ANY))
-			return -errno;
-	return 0;
+	return PAL_MAP_WRITE_ENTRIES(s->lsm.map_fd[0], em->entries, em->nentries);
 }
 
 int pal_socket_clear_slot(struct pal_socket *s, __u32 slot)

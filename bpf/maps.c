@@ -237,9 +237,82 @@ int pal_map_clear_slot(int fd, size_t key_size, size_t gen_off, __u32 slot)
 		memcpy(cur, next, key_size);
 		k = cur;
 	}
-	for (size_t i = 0; i < n && !err; i++)
-		if (bpf_map_delete_elem(fd, keys + i * key_size) && errno != ENOENT)
-			err = -errno;
+	for (size_t i = 0; i < n && !err;) {
+		__u32 count = n - i < PAL_MAP_BATCH ? n - i : PAL_MAP_BATCH;
+		int why = bpf_map_delete_batch(fd, keys + i * key_size, &count, NULL) ? errno : 0;
+
+		if (why && why != ENOENT)
+			err = -why;
+		/* a key already gone stops the batch at it: step over it */
+		i += count + (why == ENOENT);
+	}
 	free(keys);
 	return err;
+}
+
+int pal_map_batch_init(struct pal_map_batch *b, int fd, size_t key_size, size_t val_size)
+{
+	*b = (struct pal_map_batch){.fd = fd, .key_size = key_size, .val_size = val_size};
+	b->keys = malloc(PAL_MAP_BATCH * key_size);
+	b->vals = malloc(PAL_MAP_BATCH * val_size);
+	return b->keys && b->vals ? 0 : pal_map_batch_end(b, -ENOMEM);
+}
+
+static int batch_flush(struct pal_map_batch *b)
+{
+	__u32 count = b->n;
+
+	b->n = 0;
+	if (count && bpf_map_update_batch(b->fd, b->keys, b->vals, &count, NULL))
+		return -errno;
+	return 0;
+}
+
+int pal_map_batch_add(struct pal_map_batch *b, const void *key, const void *val)
+{
+	int err = b->n == PAL_MAP_BATCH ? batch_flush(b) : 0;
+
+	if (err)
+		return err;
+	memcpy(b->keys + b->n * b->key_size, key, b->key_size);
+	memcpy(b->vals + b->n * b->val_size, val, b->val_size);
+	b->n++;
+	return 0;
+}
+
+int pal_map_batch_end(struct pal_map_batch *b, int err)
+{
+	err = err ?: batch_flush(b);
+	free(b->keys);
+	free(b->vals);
+	b->keys = b->vals = NULL;
+	b->n = 0;
+	return err;
+}
+
+int pal_map_write_array(int fd, __u32 base, const void *vals, size_t n, size_t size)
+{
+	struct pal_map_batch b;
+	int err = pal_map_batch_init(&b, fd, sizeof(__u32), size);
+
+	for (size_t i = 0; i < n && !err; i++) {
+		__u32 key = base + (__u32)i;
+
+		err = pal_map_batch_add(&b, &key, (const char *)vals + i * size);
+	}
+	return pal_map_batch_end(&b, err);
+}
+
+int pal_map_write_entries(int fd, const void *base, size_t n, size_t stride, size_t key_size,
+			  size_t val_off, size_t val_size)
+{
+	struct pal_map_batch b;
+	int err = pal_map_batch_init(&b, fd, key_size, val_size);
+
+	for (size_t i = 0; i < n && !err; i++) {
+		const char *e = (const char *)base + i * stride;
+
+		err = pal_map_batch_add(&b, e, e + val_off);
+	}
+	return pal_map_batch_end(&b, err);
 }

@@ -7,6 +7,7 @@
 #ifndef PALISADE_BPF_MAPS_H
 #define PALISADE_BPF_MAPS_H
 
+#include <stddef.h>
 #include <bpf/libbpf.h>
 #include "bpf/abi.h"
 
@@ -52,5 +53,41 @@ int pal_maps_counter(const struct pal_maps *m, __u32 counter, __u64 *sum);
  * (PAL_KEY_GEN_OFF or PAL_LPM_KEY_GEN_OFF, abi.h). Returns 0 or -errno.
  */
 int pal_map_clear_slot(int fd, size_t key_size, size_t gen_off, __u32 slot);
+
+/*
+ * Entries of one map, queued and written PAL_MAP_BATCH at a time with one
+ * BPF_MAP_UPDATE_BATCH each: a rule set of 100,000 keys is some 100
+ * syscalls, not 100,000. Any map type whose kernel side has the batch
+ * operations (HASH, ARRAY, LRU_HASH).
+ */
+#define PAL_MAP_BATCH 1024
+
+struct pal_map_batch {
+	int fd;
+	size_t key_size, val_size, n;
+	char *keys, *vals;
+};
+
+int pal_map_batch_init(struct pal_map_batch *b, int fd, size_t key_size, size_t val_size);
+/* Queue one entry; a full queue is written first. Returns 0 or -errno. */
+int pal_map_batch_add(struct pal_map_batch *b, const void *key, const void *val);
+/*
+ * Write what is queued unless err is set, and free the queue. Returns err,
+ * or the write's 0 or -errno (entries written before a failure stay).
+ */
+int pal_map_batch_end(struct pal_map_batch *b, int err);
+/* Entries base .. base + n - 1 of an ARRAY map, from n values of size bytes. */
+int pal_map_write_array(int fd, __u32 base, const void *vals, size_t n, size_t size);
+/*
+ * n entries of an array of structs, stride bytes apart, each with its key
+ * (key_size bytes) first and its value (val_size bytes) at val_off.
+ */
+int pal_map_write_entries(int fd, const void *base, size_t n, size_t stride, size_t key_size,
+			  size_t val_off, size_t val_size);
+/* The same for an array arr of structs with members key (first) and val. */
+#define PAL_MAP_WRITE_ENTRIES(fd, arr, n)                                      \
+	((void)sizeof(char[offsetof(typeof(*(arr)), key) == 0 ? 1 : -1]),      \
+	 pal_map_write_entries(fd, arr, n, sizeof(*(arr)), sizeof((arr)->key), \
+			       offsetof(typeof(*(arr)), val), sizeof((arr)->val)))
 
 #endif /* PALISADE_BPF_MAPS_H */

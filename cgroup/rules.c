@@ -166,43 +166,27 @@ bool pal_cg_fits(const struct pal_cgroup *cg, const struct slot_plan *pl, int ot
 		       bpf_map__max_entries(cg->dev->maps.pal_dev_rules);
 }
 
-/* Write n {key, value} entries laid out with this stride (value at val_off). */
-static int put_all(int fd, const void *base, size_t n, size_t stride, size_t val_off)
-{
-	for (size_t i = 0; i < n; i++) {
-		const char *e = (const char *)base + i * stride;
-
-		if (bpf_map_update_elem(fd, e, e + val_off, BPF_ANY))
-			return -errno;
-	}
-	return 0;
-}
-
-#define PUT_ALL(fd, arr, n) put_all(fd, arr, n, sizeof(*(arr)), offsetof(typeof(*(arr)), val))
-
 int pal_cg_rules_write(struct pal_cgroup *cg, const struct slot_plan *pl, __u32 slot)
 {
 	int ofd = bpf_map__fd(cg->net->maps.pal_net_ops);
 	int err;
 
 	/* port tables first: a CIDR entry must never point at a missing table */
-	err = PUT_ALL(bpf_map__fd(cg->net->maps.pal_net_port), pl->net.ports, pl->net.nports);
-	err = err   ?:
-		      PUT_ALL(bpf_map__fd(cg->net->maps.pal_net_cidr), pl->net.cidrs,
-			      pl->net.ncidrs);
-	err = err   ?:
-		      PUT_ALL(bpf_map__fd(cg->net->maps.pal_net_sock), pl->net.socks,
-			      pl->net.nsocks);
+	err = PAL_MAP_WRITE_ENTRIES(bpf_map__fd(cg->net->maps.pal_net_port), pl->net.ports,
+				    pl->net.nports);
+	if (!err)
+		err = PAL_MAP_WRITE_ENTRIES(bpf_map__fd(cg->net->maps.pal_net_cidr), pl->net.cidrs,
+					    pl->net.ncidrs);
+	if (!err)
+		err = PAL_MAP_WRITE_ENTRIES(bpf_map__fd(cg->net->maps.pal_net_sock), pl->net.socks,
+					    pl->net.nsocks);
 	if (!err && pl->dev.nentries)
-		err = PUT_ALL(bpf_map__fd(cg->dev->maps.pal_dev_rules), pl->dev.entries,
-			      pl->dev.nentries);
+		err = PAL_MAP_WRITE_ENTRIES(bpf_map__fd(cg->dev->maps.pal_dev_rules),
+					    pl->dev.entries, pl->dev.nentries);
 	/* every policy index of the slot: masks of an older set must not survive */
-	for (__u32 p = 0; p < PAL_MAX_POLICIES && !err; p++) {
-		__u32 k = slot * PAL_MAX_POLICIES + p;
-
-		if (bpf_map_update_elem(ofd, &k, &pl->net.ops[p], BPF_ANY))
-			err = -errno;
-	}
+	if (!err)
+		err = pal_map_write_array(ofd, slot * PAL_MAX_POLICIES, pl->net.ops,
+					  PAL_MAX_POLICIES, sizeof(pl->net.ops[0]));
 	return err;
 }
 

@@ -123,8 +123,7 @@ static void check_match(const char *pattern, const char *path, const char *child
 	np = comps(pb, pc);
 	ns = comps(sb, sc);
 	/* the matcher's own limit is PAL_CG_MAX_COMPONENTS; the reference's is smaller */
-	if (np >= 0 && ns >= 0 && plain_pattern(pattern) &&
-	    agent_path(path) &&
+	if (np >= 0 && ns >= 0 && plain_pattern(pattern) && agent_path(path) &&
 	    !!(m & PAL_CG_MATCH) != ref_match(pc, np, sc, ns))
 		abort();
 	/* only paths as the agent gives them: "/" or "/a/b", no trailing '/' */
