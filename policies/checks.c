@@ -198,6 +198,8 @@ static bool socket_path(const struct pal_ir_file *f)
 
 	if (ends_with(f->path, f->len, ".sock") || ends_with(f->path, f->len, ".socket"))
 		return true;
+	if (f->host != PAL_HOST_UNASKED)
+		return f->host == PAL_HOST_SOCKET;
 	return !lstat(f->path, &st) && S_ISSOCK(st.st_mode);
 }
 
@@ -238,29 +240,54 @@ static int casefold_dir(const char *dir)
 }
 
 /*
+ * What casefold_dir said of the directories along the previous rule path:
+ * rules share their leading directories, so each is asked once per run of
+ * rules, not once per rule (100,000 rules: 100,000 opens, not 400,000).
+ */
+struct casefold_memo {
+	const char *path; /* the previous rule path */
+	__u32 len;
+	__u32 n; /* res[k]: the directory of the first k + 1 components */
+	signed char res[PAL_MAX_DEPTH];
+};
+
+/*
  * Copy into dir the shallowest existing case-insensitive directory that holds
  * a component of path; return 1, or 0 if there is none. The kernel hashes a
  * name as the lookup that made its dentry spelled it, so a literal component
  * in such a directory misses its other spellings.
  */
-static int casefold_above(const char *path, __u32 len, char dir[PAL_PATH_MAX])
+static int casefold_above(const char *path, __u32 len, char dir[PAL_PATH_MAX],
+			  struct casefold_memo *m)
 {
-	for (__u32 end = 0; end < len && end < PAL_PATH_MAX; end++) {
-		int r;
+	bool same = m->path != NULL;
+	__u32 k = 0;
+	int r = 0;
 
+	for (__u32 end = 0; end < len && end < PAL_PATH_MAX && !r; end++) {
 		if (path[end] != '/')
 			continue;
+		same = same && end < m->len && m->path[end] == '/' && !memcmp(path, m->path, end);
 		memcpy(dir, path, end ? end : 1);
 		dir[end ? end : 1] = 0;
-		r = casefold_dir(dir);
-		if (r)
-			return r > 0;
+		if (same && k < m->n) {
+			r = m->res[k];
+		} else {
+			r = casefold_dir(dir);
+			if (k < PAL_MAX_DEPTH)
+				m->res[k] = (signed char)(r > 0 ? 1 : r ? -1 : 0);
+			m->n = k < PAL_MAX_DEPTH ? k + 1 : PAL_MAX_DEPTH;
+		}
+		k++;
 	}
-	return 0;
+	m->path = path;
+	m->len = len;
+	return r > 0;
 }
 
 static void casefold_rules(struct pal_parse *p, const struct pal_ir_policy *pol)
 {
+	struct casefold_memo memo = {0};
 	char dir[PAL_PATH_MAX];
 
 	if (p->flags & PAL_LOAD_NO_HOST)
@@ -268,7 +295,7 @@ static void casefold_rules(struct pal_parse *p, const struct pal_ir_policy *pol)
 	for (size_t i = 0; i < pol->nfiles; i++) {
 		const struct pal_ir_file *f = &pol->files[i];
 
-		if (!casefold_above(f->path, f->len, dir))
+		if (!casefold_above(f->path, f->len, dir, &memo))
 			continue;
 		pal_diag_at(
 			p, PAL_SEV_ERROR, f->loc.line, f->loc.col,

@@ -347,7 +347,7 @@ static int emit_file(struct emit *e, __u16 policy, const struct pal_ir_file *f)
 
 	if (f->pattern)
 		return emit_pattern(e, policy, f);
-	if (!(e->flags & PAL_LOAD_NO_HOST) && !stat(f->path, &st))
+	if (!(e->flags & PAL_LOAD_NO_HOST) && f->host != PAL_HOST_ABSENT && !stat(f->path, &st))
 		stp = &st;
 	err = emit_ancestors(e, policy, f);
 	if (err)

@@ -91,6 +91,14 @@ struct pal_ir_rule {
 };
 
 /* A file or exec rule, one entry per path of the rule. */
+/* What the policy's host checks saw at a rule path; later checks ask no more. */
+enum pal_ir_host {
+	PAL_HOST_UNASKED, /* a pattern, --no-host, or lstat failed otherwise */
+	PAL_HOST_ABSENT, /* ENOENT: no identity key, not a socket */
+	PAL_HOST_SOCKET,
+	PAL_HOST_OTHER, /* any other file type (a symlink included) */
+};
+
 struct pal_ir_file {
 	const char *path; /* canonical absolute path ("/" for the root) */
 	__u32 len; /* strlen(path) */
@@ -99,6 +107,7 @@ struct pal_ir_file {
 	__u8 class; /* PAL_CLASS_FILE or PAL_CLASS_EXEC */
 	__u8 action; /* enum pal_action */
 	__u8 pattern; /* 1: path is the source text of a pattern, depth 0 */
+	__u8 host; /* enum pal_ir_host: what lstat said of path when it was read */
 	__u32 access; /* enum pal_file_access bits; exec rules: PAL_ACC_EXEC */
 	__u32 rule; /* index into pal_ir_policy.rules */
 	const char *const *from; /* canonical executable paths, NULL if no `from:` */

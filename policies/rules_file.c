@@ -112,15 +112,16 @@ static char *canon_path(struct pal_parse *p, const struct pal_node *v, const cha
 	return buf;
 }
 
-/* Warnings about how the compiling host sees a rule path. */
-static void host_checks(struct pal_parse *p, const struct pal_node *v, const char *path, __u8 kind)
+/* Warnings about how the compiling host sees a rule path; what lstat said (pal_ir_host). */
+static __u8 host_checks(struct pal_parse *p, const struct pal_node *v, const char *path, __u8 kind)
 {
 	char target[PAL_PATH_MAX];
 	struct stat st;
+	__u8 seen;
 	ssize_t n;
 
 	if (p->flags & PAL_LOAD_NO_HOST)
-		return;
+		return PAL_HOST_UNASKED;
 	if (lstat(path, &st)) {
 		if (errno == ENOENT && kind == PAL_KEY_EXACT)
 			pal_warn(
@@ -128,8 +129,9 @@ static void host_checks(struct pal_parse *p, const struct pal_node *v, const cha
 				"'%s' does not exist on this host: the rule matches it by path once "
 				"it exists, without an identity key for its other names",
 				pal_q(p, path, strlen(path)));
-		return;
+		return errno == ENOENT ? PAL_HOST_ABSENT : PAL_HOST_UNASKED;
 	}
+	seen = S_ISSOCK(st.st_mode) ? PAL_HOST_SOCKET : PAL_HOST_OTHER;
 	if (S_ISLNK(st.st_mode)) {
 		n = readlink(path, target, sizeof(target) - 1);
 		target[n < 0 ? 0 : n] = 0;
@@ -138,13 +140,14 @@ static void host_checks(struct pal_parse *p, const struct pal_node *v, const cha
 			 "so name the target in the rule",
 			 pal_q(p, path, strlen(path)), pal_q(p, target, strlen(target)));
 		if (stat(path, &st))
-			return;
+			return seen;
 	}
 	if (kind == PAL_KEY_EXACT && !S_ISDIR(st.st_mode) && st.st_nlink > 1)
 		pal_warn(p, v,
 			 "'%s' has %lu hard links: the path rule does not cover its other names "
 			 "(the identity key does, while this inode exists)",
 			 pal_q(p, path, strlen(path)), (unsigned long)st.st_nlink);
+	return seen;
 }
 
 struct exe_cmp {
@@ -353,9 +356,8 @@ static void add_paths(struct pal_parse *p, struct pal_pol_build *b, const struct
 		f.len = (__u32)strlen(c);
 		f.pattern = is_pat;
 		f.loc = (struct pal_loc){p->file, e->line, e->col};
+		f.host = is_pat ? PAL_HOST_UNASKED : host_checks(p, e, c, f.kind);
 		b->files[b->pol->nfiles++] = f;
-		if (!is_pat)
-			host_checks(p, e, c, f.kind);
 	}
 }
 

@@ -70,6 +70,20 @@ mkdir "$PAL_TMP/bind"
 pal_must "bind-mount the directory" mount --bind "$D/ci" "$PAL_TMP/bind"
 refused "through a bind mount of the directory" "$PAL_TMP/bind/Secret.txt" "$PAL_TMP/bind"
 umount "$PAL_TMP/bind"
+# Rule paths in a row share what their directories were found to be: each
+# one below the directory is still refused, and none beside it.
+policy cf-many paths "$D/plain/a, $D/ci/x, $D/ci/y, $D/plain/b, $D/gone/z, $D/ci/sub/q" \
+	>"$PAL_TMP/bad/bad.yaml"
+out=$("$PAL_AGENT" check "$PAL_TMP/bad/bad.yaml" 2>&1)
+rc=$?
+pal_check "paths in a row: exit 1 ($rc)" [ "$rc" = 1 ]
+for f in x y sub/q; do
+	pal_check "paths in a row: $f is refused" sh -c 'echo "$1" |
+		grep -qF "error: '\''$2'\'' is below the case-insensitive directory '\''$3'\''"' \
+		- "$out" "$D/ci/$f" "$D/ci"
+done
+n=$(echo "$out" | grep -c "is below the case-insensitive directory")
+pal_check "paths in a row: three refusals, none for plain/ or gone/ ($n)" [ "$n" = 3 ]
 out=$("$PAL_AGENT" check --no-host "$PAL_TMP/bad/bad.yaml" 2>&1)
 pal_check "check --no-host does not look at this host ($out)" [ $? = 0 ]
 
