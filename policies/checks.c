@@ -241,8 +241,8 @@ static int casefold_dir(const char *dir)
 
 /*
  * What casefold_dir said of the directories along the previous rule path:
- * rules share their leading directories, so each is asked once per run of
- * rules, not once per rule (100,000 rules: 100,000 opens, not 400,000).
+ * rules share their leading directories, so a directory is opened once per
+ * run of rules below it, not once per rule.
  */
 struct casefold_memo {
 	const char *path; /* the previous rule path */
