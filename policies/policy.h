@@ -90,7 +90,6 @@ struct pal_ir_rule {
 	struct pal_loc action_loc; /* the value of its `action:` */
 };
 
-/* A file or exec rule, one entry per path of the rule. */
 /* What the policy's host checks saw at a rule path; later checks ask no more. */
 enum pal_ir_host {
 	PAL_HOST_UNASKED, /* a pattern, --no-host, or lstat failed otherwise */
@@ -99,6 +98,7 @@ enum pal_ir_host {
 	PAL_HOST_OTHER, /* any other file type (a symlink included) */
 };
 
+/* A file or exec rule, one entry per path of the rule. */
 struct pal_ir_file {
 	const char *path; /* canonical absolute path ("/" for the root) */
 	__u32 len; /* strlen(path) */

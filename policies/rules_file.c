@@ -123,13 +123,15 @@ static __u8 host_checks(struct pal_parse *p, const struct pal_node *v, const cha
 	if (p->flags & PAL_LOAD_NO_HOST)
 		return PAL_HOST_UNASKED;
 	if (lstat(path, &st)) {
-		if (errno == ENOENT && kind == PAL_KEY_EXACT)
+		if (errno != ENOENT)
+			return PAL_HOST_UNASKED;
+		if (kind == PAL_KEY_EXACT)
 			pal_warn(
 				p, v,
 				"'%s' does not exist on this host: the rule matches it by path once "
 				"it exists, without an identity key for its other names",
 				pal_q(p, path, strlen(path)));
-		return errno == ENOENT ? PAL_HOST_ABSENT : PAL_HOST_UNASKED;
+		return PAL_HOST_ABSENT;
 	}
 	seen = S_ISSOCK(st.st_mode) ? PAL_HOST_SOCKET : PAL_HOST_OTHER;
 	if (S_ISLNK(st.st_mode)) {
