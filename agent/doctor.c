@@ -480,11 +480,12 @@ static void stats_report(struct bpf_object *obj)
 
 /*
  * Load (verify) every program of obj as the agent would, with the hooks
- * this kernel lacks left out, then throw it away: the verifier's verdict on
+ * this kernel lacks left out and, for the file hooks (obj_has_stubs), their
+ * shared steps put in place, then throw it away: the verifier's verdict on
  * Palisade's own programs is the real answer, not the BTF alone.
  */
 static void try_load(struct doctor *d, const char *name, struct bpf_object *obj,
-		     const struct btf *btf)
+		     const struct btf *btf, bool obj_has_stubs)
 {
 	struct dr_item *it = add_check(d, name);
 	struct bpf_program *prog;
@@ -502,9 +503,12 @@ static void try_load(struct doctor *d, const char *name, struct bpf_object *obj,
 	libbpf_last[0] = 0;
 	libbpf_set_print(capture_libbpf);
 	err = bpf_object__load(obj);
-	libbpf_set_print(quiet_libbpf);
 	if (verifier_stats)
 		stats_report(obj);
+	if (!err && obj_has_stubs) /* the steps the hooks share, put in place as the agent does */
+		err = pal_file_shared_attach(NULL, obj, verifier_stats ? stats_prepare : NULL,
+					     verifier_stats ? stats_report : NULL);
+	libbpf_set_print(quiet_libbpf);
 	if (!err) {
 		snprintf(it->detail, sizeof(it->detail), "the verifier accepts every program");
 		return;
@@ -531,9 +535,9 @@ static int collect_hooks(struct doctor *d, const struct btf *btf)
 		hooks_of(d, "guard", guard->obj, btf);
 	}
 	if (!err && d->lsm_usable) {
-		try_load(d, "programs_file", file->obj, btf);
-		try_load(d, "programs_socket", sock->obj, btf);
-		try_load(d, "programs_guard", guard->obj, btf);
+		try_load(d, "programs_file", file->obj, btf, true);
+		try_load(d, "programs_socket", sock->obj, btf, false);
+		try_load(d, "programs_guard", guard->obj, btf, false);
 	}
 	file_bpf__destroy(file);
 	guard_bpf__destroy(guard);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -24,6 +25,7 @@ enum { FILES, EXES, BLOOM, PAT_EDGES, PAT_STATES, PAT_GLOBS, PAT_ACCEPT, NMAPS }
 
 struct pal_file {
 	struct pal_lsm lsm;
+	int nhooks; /* links of LSM hooks; the rest put the shared steps into them */
 	char degraded[160]; /* what this kernel's hooks leave to a fallback, or "" */
 };
 
@@ -172,10 +174,40 @@ static int file_load(struct pal_file *f, const struct pal_maps *maps)
 				      "file: the kernel refused the LSM programs (BPF LSM off, "
 				      "or no BTF?). Hint: run with -v for the verifier log");
 	}
+	if (!err) /* before the hooks attach: no hook ever runs the stub */
+		err = pal_file_shared_attach(&f->lsm, skel->obj, NULL, NULL);
 	if (!err)
 		err = pal_lsm_attach(&f->lsm, skel->obj);
 	file_bpf__destroy(skel); /* links and maps live on through our fds and pins */
 	return err;
+}
+
+/* Is link fd one of an LSM program (a hook), not of a shared step put into one? */
+static bool hook_link(int fd)
+{
+	struct bpf_link_info li = {0};
+	struct bpf_prog_info pi = {0};
+	__u32 len = sizeof(li);
+	int pfd;
+	bool lsm;
+
+	if (bpf_obj_get_info_by_fd(fd, &li, &len))
+		return false;
+	pfd = bpf_prog_get_fd_by_id(li.prog_id);
+	len = sizeof(pi);
+	lsm = pfd >= 0 && !bpf_obj_get_info_by_fd(pfd, &pi, &len) && pi.type == BPF_PROG_TYPE_LSM;
+	if (pfd >= 0)
+		close(pfd);
+	return lsm;
+}
+
+static int count_hooks(const struct pal_lsm *l)
+{
+	int n = 0;
+
+	for (int i = 0; i < l->nlinks; i++)
+		n += hook_link(l->link_fd[i]);
+	return n;
 }
 
 int pal_file_open(struct pal_file **out, const struct pal_maps *maps, const char *pin_dir)
@@ -193,6 +225,7 @@ int pal_file_open(struct pal_file **out, const struct pal_maps *maps, const char
 		pal_file_close(f, false);
 		return err;
 	}
+	f->nhooks = count_hooks(&f->lsm);
 	*out = f;
 	return 0;
 }
@@ -302,7 +335,7 @@ int pal_file_clear_slot(struct pal_file *f, __u32 slot)
 
 int pal_file_nlinks(const struct pal_file *f)
 {
-	return f->lsm.nlinks;
+	return f->nhooks;
 }
 
 void pal_file_close(struct pal_file *f, bool keep)

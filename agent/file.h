@@ -22,11 +22,23 @@ int pal_lsm_probe(char *why, size_t len);
  * links an earlier agent pinned under pin_dir (NULL: no pinning).
  */
 int pal_file_open(struct pal_file **out, const struct pal_maps *maps, const char *pin_dir);
+/*
+ * Load the steps the hooks share (bpf/file_shared.bpf.c) against the loaded
+ * hooks of the file object, and put each in place of its stub in every
+ * hook that calls it. The links are added to l (NULL: they are dropped
+ * again, as doctor does). before_load and after_load, if set, see the
+ * shared object around its load (doctor's verifier stats).
+ */
+struct pal_lsm;
+struct bpf_object;
+int pal_file_shared_attach(struct pal_lsm *l, struct bpf_object *hooks,
+			   void (*before_load)(struct bpf_object *),
+			   void (*after_load)(struct bpf_object *));
 /* Write the entries of generation slot `slot` (emitted by pal_emit_file) and its Bloom filter. */
 int pal_file_write(struct pal_file *f, const struct pal_file_emit *em, __u32 slot);
 /* Delete every entry of a slot (after the flip made it dead). */
 int pal_file_clear_slot(struct pal_file *f, __u32 slot);
-/* Number of attached programs (for status). */
+/* Number of attached LSM hook programs (for status). */
 int pal_file_nlinks(const struct pal_file *f);
 /* What this kernel leaves to a fallback hook, for status; NULL if nothing. */
 struct btf;

@@ -124,7 +124,8 @@ void pal_lsm_close(struct pal_lsm *l, bool keep)
 {
 	char path[PATH_MAX];
 
-	for (int i = 0; i < l->nlinks; i++) {
+	/* last first: the hooks go before the steps put into them (file_shared.c) */
+	for (int i = l->nlinks - 1; i >= 0; i--) {
 		if (!keep && l->pin_dir[0]) {
 			link_pin(path, sizeof(path), l, i);
 			unlink(path);

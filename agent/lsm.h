@@ -11,7 +11,8 @@
 #include <stdbool.h>
 #include <bpf/libbpf.h>
 
-#define PAL_LSM_MAX_LINKS 48 /* programs of one LSM object (file.bpf.c: 33 on 6.2 and later) */
+/* links of one LSM object: file.bpf.c has 33 hooks on 6.2 and later, each with up to 3 shared steps */
+#define PAL_LSM_MAX_LINKS 128
 #define PAL_LSM_MAX_MAPS 8 /* maps of one object pinned for its next agent */
 
 struct pal_lsm {

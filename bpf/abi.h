@@ -578,7 +578,7 @@ _Static_assert(sizeof(struct pal_agent_mark) == 8, "pal_agent_mark ABI");
  * pinned everything. key: struct pal_guard_obj, an object a task other than
  * the agent may not get an fd to. value: __u32, 1.
  */
-#define PAL_GUARD_MAX_OBJS 256
+#define PAL_GUARD_MAX_OBJS 1024 /* pins and links: some 330 with the file hooks' shared steps */
 
 enum pal_guard_obj_kind {
 	PAL_GUARD_OBJ_PIN = 1, /* id: bpffs inode number of a pin (dev: pal_guard.pin_dev) */

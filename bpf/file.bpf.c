@@ -16,9 +16,11 @@
  * Layers:
  *   file_walk.bpf.h    the dentry walk, and the request it walks for
  *   file_pattern.bpf.h the pattern automaton over a walked path
- *   file_match.bpf.h   the rule lookups and the decision (pal_decide)
+ *   file_match.bpf.h   the rule lookups and the decision (decide_request)
  *   file_event.bpf.h   the event path of deny and audit decisions
  *   file.bpf.c         request setup and the hooks
+ *   file_decide.bpf.c  the decision as one program, which replaces every
+ *                      hook's pal_decide stub (freplace)
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -191,6 +193,60 @@ static __always_inline bool req_begin(struct pal_req *r, __u32 class, __u32 acce
 	r->class = class;
 	r->access = access;
 	return true;
+}
+
+/*
+ * Stubs of the shared steps (file_walk.bpf.h): before it attaches the
+ * hooks, the agent replaces each of them, in every hook that calls it, with
+ * its program of file_shared.bpf.c (freplace), so that the verifier checks
+ * those steps once, not once per hook. Never replaced, they fail closed: no
+ * object resolves, every decision denies. The barrier and the volatile keep
+ * the compiler from assuming anything about what the real steps read,
+ * write or return.
+ */
+__noinline int pal_resolve(struct pal_req *r)
+{
+	volatile int unresolved = -1;
+
+	asm volatile("" ::: "memory");
+	if (!r)
+		return -1;
+	r->depth = unresolved;
+	return r->depth;
+}
+
+__noinline int pal_decide(struct pal_req *r)
+{
+	volatile __u8 deny = PAL_ACT_DENY;
+
+	asm volatile("" ::: "memory");
+	if (!r)
+		return 0;
+	r->v.action = deny;
+	return r->v.action;
+}
+
+__noinline int pal_path_str(struct pal_req *r)
+{
+	volatile int flags = PAL_EVF_UNRESOLVED;
+	struct pal_walk *w = scratch();
+
+	asm volatile("" ::: "memory");
+	if (w)
+		w->buf[0] = 0;
+	return r ? flags : 0;
+}
+
+/*
+ * The step of resolve_btf, one component per step like walk_step
+ * (file_walk.bpf.h): two per step saved a call each, but newer verifiers
+ * (6.12 on) check a loop body again until its states repeat, and two
+ * components doubled the paths of each round: half the agent's start-up
+ * went to it.
+ */
+static long walk_step_btf(__u32 i, void *arg)
+{
+	return walk_step_of(arg, true);
 }
 
 /*

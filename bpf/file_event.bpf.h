@@ -2,7 +2,7 @@
 /*
  * The event path of the file hooks (file.bpf.c), taken on deny and audit
  * decisions only: the path as the task sees it, rebuilt by a second walk
- * into the scratch buffer (pal_path_str), the task's executable, and the
+ * into the scratch buffer (path_str), the task's executable, and the
  * ring buffer record (req_finish). Include after file_walk.bpf.h.
  */
 #ifndef PALISADE_BPF_FILE_EVENT_BPF_H
@@ -43,9 +43,9 @@ static long build_step(__u32 i, void *arg)
 /*
  * Re-walk the object of r and write its path, as the task sees it, into the
  * scratch buffer (NUL-terminated, at most PAL_EV_PATH_MAX bytes). Returns
- * PAL_EVF_* flags.
+ * PAL_EVF_* flags. The body of pal_path_str (file_shared.bpf.c).
  */
-__noinline int pal_path_str(struct pal_req *r)
+static __always_inline int path_str(struct pal_req *r)
 {
 	struct walk_ctx c = {0};
 	struct build_ctx b = {0};

@@ -3,9 +3,9 @@
  * The matcher and the decision of the file hooks (file.bpf.c): the rule
  * map and its Bloom filter, the lookups of one policy's keys for a walked
  * object (directory prefixes, the exact path, identity keys of the object
- * and of its ancestor directories), the action they make, and pal_decide,
- * which merges the action of every applicable policy. Include after
- * file_walk.bpf.h.
+ * and of its ancestor directories), the action they make, and
+ * decide_request, which merges the action of every applicable policy.
+ * Include after file_walk.bpf.h.
  */
 #ifndef PALISADE_BPF_FILE_MATCH_BPF_H
 #define PALISADE_BPF_FILE_MATCH_BPF_H
@@ -461,9 +461,10 @@ static long decide_step(__u32 policy, void *arg)
 /*
  * Merge every applicable policy's action for the object pal_resolve walked
  * (the task's scratch, so a hook preempting this one cannot change it).
- * Unresolved objects (depth < 0) fail closed in decide_step.
+ * Unresolved objects (depth < 0) fail closed in decide_step. The body of
+ * file_shared.bpf.c's pal_decide program.
  */
-__noinline int pal_decide(struct pal_req *r)
+static __always_inline int decide_request(struct pal_req *r)
 {
 	struct decide_ctx d = {.r = r};
 	struct pal_walk *w;

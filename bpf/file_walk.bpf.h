@@ -4,8 +4,9 @@
  * task's root, crossing mounts, hashing every component once (path_hash.h)
  * into the task's scratch, leaf first. Then the request a walk serves
  * (struct pal_req), the object it names (struct pal_obj), and the global
- * functions that walk a request's object: pal_resolve, resolve_rest.
- * Include after vmlinux.h and bpf_helpers.h, from file.bpf.c only.
+ * functions that walk a request's object: resolve_request, resolve_rest.
+ * Include after vmlinux.h and bpf_helpers.h, from file.bpf.c and
+ * file_shared.bpf.c only.
  */
 #ifndef PALISADE_BPF_FILE_WALK_BPF_H
 #define PALISADE_BPF_FILE_WALK_BPF_H
@@ -337,17 +338,6 @@ static long walk_step(__u32 i, void *arg)
 	return walk_step_of(arg, false);
 }
 
-/*
- * One component per step, like walk_step: two per step saved a call each,
- * but newer verifiers (6.12 on) check a loop body again until its states
- * repeat, and two components doubled the paths of each round: half the
- * agent's start-up went to it.
- */
-static long walk_step_btf(__u32 i, void *arg)
-{
-	return walk_step_of(arg, true);
-}
-
 /* The task's root, where every walk ends (BTF pointers: plain loads). */
 static __always_inline void walk_root(struct walk_ctx *c)
 {
@@ -389,9 +379,9 @@ static __always_inline int walk_path(struct walk_ctx *c, struct dentry *leaf)
 
 /*
  * One decision request. The heavy steps (pal_resolve, pal_decide,
- * pal_path_str) are global functions: the verifier checks each once,
- * instead of once per call site and caller state, which is what keeps 14
- * hooks loadable. Kernel pointers travel as scalars (they are only ever
+ * pal_path_str) are programs of their own (file_shared.bpf.c): the verifier
+ * checks each once for every hook, instead of once per hook, per call site
+ * and caller state. Kernel pointers travel as scalars (they are only ever
  * read with BPF_CORE_READ).
  */
 struct pal_req {
@@ -421,6 +411,15 @@ struct pal_req {
 	__u32 pat_first; /* pal_pat_accept entries of the patterns the path matches */
 	__u32 pat_n;
 };
+
+/*
+ * The heavy steps of a request, one program each in file_shared.bpf.c. The
+ * hooks call these stubs (file.bpf.c), and the agent replaces each stub in
+ * every hook with its program before the hooks attach.
+ */
+int pal_resolve(struct pal_req *r); /* walk r's object: resolve_request */
+int pal_decide(struct pal_req *r); /* the verdict: decide_request (file_match.bpf.h) */
+int pal_path_str(struct pal_req *r); /* the event path: path_str (file_event.bpf.h) */
 
 /* NULL only when the kernel cannot allocate it: the decision fails closed. */
 static __always_inline struct pal_walk *scratch(void)
@@ -452,8 +451,11 @@ static __always_inline struct dentry *req_obj(const struct pal_req *r)
 	return (struct dentry *)(r->leaf ? r->leaf : r->dir);
 }
 
-/* Walk the object of r into the task's scratch; sets the out fields of r. */
-__noinline int pal_resolve(struct pal_req *r)
+/*
+ * Walk the object of r into the task's scratch; sets the out fields of r.
+ * The body of pal_resolve (file_shared.bpf.c).
+ */
+static __always_inline int resolve_request(struct pal_req *r)
 {
 	struct walk_ctx c = {0};
 

@@ -83,6 +83,11 @@ pal_check "rename of a link pin: EPERM" fails_eperm mv "$PINS/links/file-0" "$PI
 pal_check "the pins are all there" test -e "$PINS/pal_gen" -a -e "$PINS/links/file-0"
 pal_check "bpf_obj_get of a link pin: EPERM" palbpf pin "$PINS/links/file-0" EPERM
 pal_check "BPF_LINK_GET_FD_BY_ID on Palisade links: EPERM" palbpf links palisade EPERM
+# The links that put the shared steps into the file hooks: detached, a
+# hook's stub would deny everything, so they are guarded like the hooks.
+for p in palisade_resolv palisade_decide palisade_path; do
+	pal_check "BPF_LINK_GET_FD_BY_ID on $p's links: EPERM" palbpf links $p EPERM
+done
 
 pal_check "cgroup.kill of the agent's cgroup: EPERM" \
 	fails_eperm sh -c 'echo 1 >"$1/agent/cgroup.kill"' - "$PAL_CGROUP"
