@@ -138,7 +138,7 @@ int pal_file_shared_attach(struct pal_lsm *l, struct bpf_object *hooks,
 		return pal_log_errno(-errno, "file: cannot open the shared steps' object");
 	steps[0] = (struct step){"pal_resolve", skel->progs.palisade_resolve, 0};
 	steps[1] = (struct step){"pal_decide", skel->progs.palisade_decide, 0};
-	steps[2] = (struct step){"pal_path_str", skel->progs.palisade_path, 0};
+	steps[2] = (struct step){"pal_report", skel->progs.palisade_report, 0};
 	err = share_maps(skel->obj, hooks);
 	for (int i = 0; i < 3 && !err; i++)
 		err = set_target(&steps[i], hooks);

@@ -455,7 +455,7 @@ _Static_assert(sizeof(struct pal_ev_dev) == 16, "pal_ev_dev ABI");
 /*
  * One ring buffer record per deny or audit decision. Paths are NUL-terminated
  * strings as the task sees them, built by a second dentry walk on the
- * deny/audit path only (pal_path_str, bpf/file_event.bpf.h); matching never
+ * deny/audit path only (path_str, bpf/file_event.bpf.h); matching never
  * uses path strings.
  */
 struct pal_event {

@@ -226,15 +226,15 @@ __noinline int pal_decide(struct pal_req *r)
 	return r->v.action;
 }
 
-__noinline int pal_path_str(struct pal_req *r)
+/* The verdict stands (the hook returns it); only its record is lost, and counted so. */
+__noinline int pal_report(struct pal_req *r)
 {
-	volatile int flags = PAL_EVF_UNRESOLVED;
-	struct pal_walk *w = scratch();
+	volatile int none = 0;
 
 	asm volatile("" ::: "memory");
-	if (w)
-		w->buf[0] = 0;
-	return r ? flags : 0;
+	if (r && r->v.action >= PAL_ACT_AUDIT)
+		pal_count(PAL_CNT_LOST);
+	return none;
 }
 
 /*
@@ -570,8 +570,6 @@ SEC("lsm/task_alloc")
 int BPF_PROG(palisade_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
 {
 	struct pal_req r;
-	struct pal_event *e;
-	int err;
 
 	if (ret)
 		return ret;
@@ -579,13 +577,10 @@ int BPF_PROG(palisade_task_alloc, struct task_struct *task, unsigned long clone_
 		bpf_task_storage_get(&pal_confined_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!((__u64)clone_flags & CLONE_INTO_CGROUP) || !escape_begin(&r))
 		return 0;
-	err = r.v.action == PAL_ACT_DENY ? -EACCES : 0;
-	e = pal_event_begin(&r.v, PAL_EV_FILE, PAL_OP_CGROUP_MOVE, r.access, err);
-	if (!e)
-		return err;
-	fill_exe(&r, e);
-	bpf_ringbuf_submit(e, 0);
-	return err;
+	r.ev_type = PAL_EV_FILE;
+	r.ev_op = PAL_OP_CGROUP_MOVE;
+	pal_report(&r); /* r.dir is 0: a record without a path */
+	return verdict_errno(&r);
 }
 
 /* ---- hooks ------------------------------------------------------------- */

@@ -3,7 +3,8 @@
  * The event path of the file hooks (file.bpf.c), taken on deny and audit
  * decisions only: the path as the task sees it, rebuilt by a second walk
  * into the scratch buffer (path_str), the task's executable, and the
- * ring buffer record (req_finish). Include after file_walk.bpf.h.
+ * ring buffer record (report, run as pal_report; req_finish in the hook).
+ * Include after file_walk.bpf.h.
  */
 #ifndef PALISADE_BPF_FILE_EVENT_BPF_H
 #define PALISADE_BPF_FILE_EVENT_BPF_H
@@ -43,7 +44,7 @@ static long build_step(__u32 i, void *arg)
 /*
  * Re-walk the object of r and write its path, as the task sees it, into the
  * scratch buffer (NUL-terminated, at most PAL_EV_PATH_MAX bytes). Returns
- * PAL_EVF_* flags. The body of pal_path_str (file_shared.bpf.c).
+ * PAL_EVF_* flags.
  */
 static __always_inline int path_str(struct pal_req *r)
 {
@@ -76,7 +77,7 @@ static __always_inline int path_str(struct pal_req *r)
 	return flags;
 }
 
-/* Copy the path pal_path_str built into an event field of `len` bytes. */
+/* Copy the path path_str built into an event field of `len` bytes. */
 static __always_inline void copy_path(char *out, __u32 len)
 {
 	struct pal_walk *w = scratch();
@@ -100,37 +101,73 @@ static __always_inline void fill_exe(struct pal_req *r, struct pal_event *e)
 	r->dir = (__u64)BPF_CORE_READ(exe, f_path.dentry);
 	r->mnt = (__u64)BPF_CORE_READ(exe, f_path.mnt);
 	r->leaf = 0;
-	pal_path_str(r);
+	path_str(r);
 	copy_path(e->exe, PAL_EV_EXE_MAX);
 }
 
-/* Emit the event of a deny/audit verdict. Returns the hook's return value. */
-static __always_inline int req_finish(struct pal_req *r, __u32 type, __u32 op,
-				      const struct pal_obj *o1, const struct pal_obj *o2)
+/*
+ * Write the record of r's deny or audit verdict: the path of its object
+ * (none when r->dir is 0), of its second object (dir2, when set), and the
+ * task's executable. The body of pal_report (file_shared.bpf.c).
+ */
+static __always_inline int report(struct pal_req *r)
 {
-	int ret = r->v.action == PAL_ACT_DENY ? -EACCES : 0;
 	struct pal_event *e;
-	__u8 flags;
+	__u8 flags = 0;
+	int ret;
 
-	if (r->v.action < PAL_ACT_AUDIT) /* allowed: nothing to count or tell */
+	if (!r)
 		return 0;
+	ret = r->v.action == PAL_ACT_DENY ? -EACCES : 0; /* as the hook returns it */
+
 	/* rate-limited per object: its inode, else (create) its new name */
-	e = pal_event_begin_obj(&r->v, type, op, r->access, ret, r->ino, r->dev,
+	e = pal_event_begin_obj(&r->v, r->ev_type, r->ev_op, r->access, ret, r->ino, r->dev,
 				r->ino ? 0 : r->leaf);
 	if (!e)
-		return ret;
-	req_point(r, o1);
-	flags = pal_path_str(r);
-	copy_path(e->path, PAL_EV_PATH_MAX);
-	if (o2) {
-		req_point(r, o2);
-		flags |= pal_path_str(r) | PAL_EVF_PATH2;
+		return 0;
+	if (r->dir) {
+		flags = path_str(r);
+		copy_path(e->path, PAL_EV_PATH_MAX);
+	}
+	if (r->dir2) {
+		r->dir = r->dir2;
+		r->mnt = r->mnt2;
+		r->leaf = r->leaf2;
+		flags |= path_str(r) | PAL_EVF_PATH2;
 		copy_path(e->path2, PAL_EV_PATH_MAX);
 	}
 	e->flags = flags;
 	fill_exe(r, e);
 	bpf_ringbuf_submit(e, 0);
-	return ret;
+	return 0;
+}
+
+/*
+ * The hook's return value, from the verdict: the verifier bounds it here
+ * (6.13 on, an LSM program returns 0 or an errno), which it cannot do with
+ * what another program, pal_report, returns.
+ */
+static __always_inline int verdict_errno(const struct pal_req *r)
+{
+	return r->v.action == PAL_ACT_DENY ? -EACCES : 0;
+}
+
+/* The hook's end: nothing more for an allowed request, else the record of its verdict. */
+static __always_inline int req_finish(struct pal_req *r, __u32 type, __u32 op,
+				      const struct pal_obj *o1, const struct pal_obj *o2)
+{
+	if (r->v.action < PAL_ACT_AUDIT) /* allowed: nothing to count or tell */
+		return 0;
+	r->ev_type = type;
+	r->ev_op = op;
+	req_point(r, o1);
+	if (o2) {
+		r->dir2 = (__u64)o2->dir;
+		r->mnt2 = (__u64)o2->mnt;
+		r->leaf2 = (__u64)o2->leaf;
+	}
+	pal_report(r);
+	return verdict_errno(r);
 }
 
 #endif /* PALISADE_BPF_FILE_EVENT_BPF_H */

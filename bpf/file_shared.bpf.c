@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The steps every file hook shares, one program each: the walk of a
- * request's object (pal_resolve), the decision (pal_decide) and the event
- * path (pal_path_str). The hooks of file.bpf.c call stubs of these; the
+ * request's object (pal_resolve), the decision (pal_decide) and the record
+ * of a deny or audit verdict (pal_report). The hooks of file.bpf.c call stubs of these; the
  * agent loads this object against the loaded hooks and replaces each stub
  * in every hook with its program (BPF_PROG_TYPE_EXT, freplace) before any
  * hook is attached. The verifier then checks each step once, as a function
@@ -32,8 +32,8 @@ int palisade_decide(struct pal_req *r)
 	return decide_request(r);
 }
 
-SEC("freplace/pal_path_str")
-int palisade_path(struct pal_req *r)
+SEC("freplace/pal_report")
+int palisade_report(struct pal_req *r)
 {
-	return path_str(r);
+	return report(r);
 }

@@ -379,7 +379,7 @@ static __always_inline int walk_path(struct walk_ctx *c, struct dentry *leaf)
 
 /*
  * One decision request. The heavy steps (pal_resolve, pal_decide,
- * pal_path_str) are programs of their own (file_shared.bpf.c): the verifier
+ * pal_report) are programs of their own (file_shared.bpf.c): the verifier
  * checks each once for every hook, instead of once per hook, per call site
  * and caller state. Kernel pointers travel as scalars (they are only ever
  * read with BPF_CORE_READ).
@@ -410,6 +410,12 @@ struct pal_req {
 	__s32 depth; /* out of pal_resolve: -1 when unresolved */
 	__u32 pat_first; /* pal_pat_accept entries of the patterns the path matches */
 	__u32 pat_n;
+	/* the record pal_report writes: */
+	__u32 ev_type; /* enum pal_event_type */
+	__u32 ev_op; /* enum pal_op */
+	__u64 dir2; /* the second object (link, rename, mount), like dir, mnt, leaf; or 0 */
+	__u64 mnt2;
+	__u64 leaf2;
 };
 
 /*
@@ -419,7 +425,7 @@ struct pal_req {
  */
 int pal_resolve(struct pal_req *r); /* walk r's object: resolve_request */
 int pal_decide(struct pal_req *r); /* the verdict: decide_request (file_match.bpf.h) */
-int pal_path_str(struct pal_req *r); /* the event path: path_str (file_event.bpf.h) */
+int pal_report(struct pal_req *r); /* the record of a verdict: report (file_event.bpf.h) */
 
 /* NULL only when the kernel cannot allocate it: the decision fails closed. */
 static __always_inline struct pal_walk *scratch(void)
