@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -185,20 +184,9 @@ static int file_load(struct pal_file *f, const struct pal_maps *maps)
 /* Is link fd one of an LSM program (a hook), not of a shared step put into one? */
 static bool hook_link(int fd)
 {
-	struct bpf_link_info li = {0};
-	struct bpf_prog_info pi = {0};
-	__u32 len = sizeof(li);
-	int pfd;
-	bool lsm;
+	struct bpf_prog_info pi;
 
-	if (bpf_obj_get_info_by_fd(fd, &li, &len))
-		return false;
-	pfd = bpf_prog_get_fd_by_id(li.prog_id);
-	len = sizeof(pi);
-	lsm = pfd >= 0 && !bpf_obj_get_info_by_fd(pfd, &pi, &len) && pi.type == BPF_PROG_TYPE_LSM;
-	if (pfd >= 0)
-		close(pfd);
-	return lsm;
+	return !pal_lsm_link_prog(fd, &pi) && pi.type == BPF_PROG_TYPE_LSM;
 }
 
 static int count_hooks(const struct pal_lsm *l)

@@ -174,18 +174,9 @@ static void seal_pins(struct pal_guard_prog *g, const char *dir)
 /* Is link fd attached to one of our programs (palisade_*)? */
 static bool our_link(int fd)
 {
-	struct bpf_link_info li = {0};
-	struct bpf_prog_info pi = {0};
-	__u32 len = sizeof(li);
-	_cleanup_close_ int pfd = -1;
+	struct bpf_prog_info pi;
 
-	if (bpf_obj_get_info_by_fd(fd, &li, &len))
-		return false;
-	pfd = bpf_prog_get_fd_by_id(li.prog_id);
-	len = sizeof(pi);
-	if (pfd < 0 || bpf_obj_get_info_by_fd(pfd, &pi, &len))
-		return false;
-	return !strncmp(pi.name, "palisade", 8);
+	return !pal_lsm_link_prog(fd, &pi) && !strncmp(pi.name, "palisade", 8);
 }
 
 /* Every link of a palisade_* program, by id, whether pinned or held by a cgroup. */

@@ -120,6 +120,25 @@ int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj)
 	return pin_all(l);
 }
 
+int pal_lsm_link_prog(int link_fd, struct bpf_prog_info *pi)
+{
+	struct bpf_link_info li = {0};
+	__u32 len = sizeof(li);
+	int pfd, err = 0;
+
+	if (bpf_obj_get_info_by_fd(link_fd, &li, &len))
+		return -errno;
+	pfd = bpf_prog_get_fd_by_id(li.prog_id);
+	if (pfd < 0)
+		return -errno;
+	*pi = (struct bpf_prog_info){0};
+	len = sizeof(*pi);
+	if (bpf_obj_get_info_by_fd(pfd, pi, &len))
+		err = -errno;
+	close(pfd);
+	return err;
+}
+
 void pal_lsm_close(struct pal_lsm *l, bool keep)
 {
 	char path[PATH_MAX];

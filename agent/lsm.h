@@ -33,6 +33,8 @@ void pal_lsm_init(struct pal_lsm *l, const char *tag, const char *const *map_nam
 int pal_lsm_adopt(struct pal_lsm *l);
 /* Attach every program of a loaded object, keep fds to its maps, pin all. */
 int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj);
+/* The program link_fd attaches, into *pi: 0, or -errno. */
+int pal_lsm_link_prog(int link_fd, struct bpf_prog_info *pi);
 /* keep: leave everything pinned (enforcement continues); else unpin. */
 void pal_lsm_close(struct pal_lsm *l, bool keep);
 

@@ -19,8 +19,8 @@
  *   file_match.bpf.h   the rule lookups and the decision (decide_request)
  *   file_event.bpf.h   the event path of deny and audit decisions
  *   file.bpf.c         request setup and the hooks
- *   file_decide.bpf.c  the decision as one program, which replaces every
- *                      hook's pal_decide stub (freplace)
+ *   file_shared.bpf.c  the walk, the decision and the record as one program
+ *                      each, put in place of every hook's stubs (freplace)
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -106,6 +106,16 @@ static __always_inline void fill_exe(struct pal_req *r, struct pal_event *e)
 }
 
 /*
+ * The hook's return value, from the verdict: the verifier bounds it here
+ * (6.13 on, an LSM program returns 0 or an errno), which it cannot do with
+ * what another program, pal_report, returns.
+ */
+static __always_inline int verdict_errno(const struct pal_req *r)
+{
+	return r->v.action == PAL_ACT_DENY ? -EACCES : 0;
+}
+
+/*
  * Write the record of r's deny or audit verdict: the path of its object
  * (none when r->dir is 0), of its second object (dir2, when set), and the
  * task's executable. The body of pal_report (file_shared.bpf.c).
@@ -114,15 +124,12 @@ static __always_inline int report(struct pal_req *r)
 {
 	struct pal_event *e;
 	__u8 flags = 0;
-	int ret;
 
 	if (!r)
 		return 0;
-	ret = r->v.action == PAL_ACT_DENY ? -EACCES : 0; /* as the hook returns it */
-
 	/* rate-limited per object: its inode, else (create) its new name */
-	e = pal_event_begin_obj(&r->v, r->ev_type, r->ev_op, r->access, ret, r->ino, r->dev,
-				r->ino ? 0 : r->leaf);
+	e = pal_event_begin_obj(&r->v, r->ev_type, r->ev_op, r->access, verdict_errno(r), r->ino,
+				r->dev, r->ino ? 0 : r->leaf);
 	if (!e)
 		return 0;
 	if (r->dir) {
@@ -140,16 +147,6 @@ static __always_inline int report(struct pal_req *r)
 	fill_exe(r, e);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
-}
-
-/*
- * The hook's return value, from the verdict: the verifier bounds it here
- * (6.13 on, an LSM program returns 0 or an errno), which it cannot do with
- * what another program, pal_report, returns.
- */
-static __always_inline int verdict_errno(const struct pal_req *r)
-{
-	return r->v.action == PAL_ACT_DENY ? -EACCES : 0;
 }
 
 /* The hook's end: nothing more for an allowed request, else the record of its verdict. */

@@ -3,7 +3,7 @@
  * The dentry walk of the file hooks (file.bpf.c): from an object up to the
  * task's root, crossing mounts, hashing every component once (path_hash.h)
  * into the task's scratch, leaf first. Then the request a walk serves
- * (struct pal_req), the object it names (struct pal_obj), and the global
+ * (struct pal_req), the object it names (struct pal_obj), and the
  * functions that walk a request's object: resolve_request, resolve_rest.
  * Include after vmlinux.h and bpf_helpers.h, from file.bpf.c and
  * file_shared.bpf.c only.

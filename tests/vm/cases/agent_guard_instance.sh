@@ -85,8 +85,10 @@ pal_check "bpf_obj_get of a link pin: EPERM" palbpf pin "$PINS/links/file-0" EPE
 pal_check "BPF_LINK_GET_FD_BY_ID on Palisade links: EPERM" palbpf links palisade EPERM
 # The links that put the shared steps into the file hooks: detached, a
 # hook's stub would deny everything, so they are guarded like the hooks.
+# Nor can a task get the steps' programs, which an fentry or freplace of its own needs.
 for p in palisade_resolv palisade_decide palisade_report; do
 	pal_check "BPF_LINK_GET_FD_BY_ID on $p's links: EPERM" palbpf links $p EPERM
+	pal_check "BPF_PROG_GET_FD_BY_ID on $p: EPERM" palbpf progs $p EPERM
 done
 
 pal_check "cgroup.kill of the agent's cgroup: EPERM" \
