@@ -295,12 +295,16 @@ PAL_KEY_HEAD_ASSERT(pal_exe_key, PAL_KEY_GEN_OFF);
  * All pattern rules of a generation compile into one automaton over path
  * components (policies/automaton.c), so one pass over a path costs a bounded
  * number of lookups per component, whatever the number of patterns. Per
- * component: one NAME lookup (the literals the state knows, with every
- * pattern they also match folded in); on a miss, one PREFIX lookup per
- * prefix length and one SUFFIX lookup per suffix length the state uses
+ * component: the state (an ARRAY entry), which holds its literal name when
+ * it has only one; one NAME lookup when it has more (the literals the state
+ * knows, with every pattern they also match folded in). On a miss, a
+ * component that is not the path's last takes the state's `inner` successor
+ * when every test outcome has the same future. Otherwise one PREFIX lookup
+ * per prefix length and one SUFFIX lookup per suffix length the state uses
  * (same length, different bytes: at most one hit each), length and glob
- * tests, then one COMBO lookup of the hit mask. The compiler refuses a
- * policy that would need more than these limits, naming the patterns.
+ * tests, then one COMBO lookup of the hit mask (none when nothing hit: the
+ * state holds that successor). The compiler refuses a policy that would
+ * need more than these limits, naming the patterns.
  */
 #define PAL_PAT_STATES_MAX 262144 /* automaton states of one generation, state 0 unused */
 #define PAL_PAT_LENS_MAX 4 /* prefix lengths, suffix lengths and length bounds of one state */
@@ -313,10 +317,11 @@ PAL_KEY_HEAD_ASSERT(pal_exe_key, PAL_KEY_GEN_OFF);
 #define PAL_PAT_EDGES_MAX 524288 /* pal_pat_edges entries of one generation */
 
 enum pal_pat_edge_kind {
-	PAL_PE_NAME = 1, /* hash: name hash of the whole name (it hashes the length in); len: 0 */
+	PAL_PE_NAME = 1, /* hash: name hash of the whole name (it hashes the length in); len: 0;
+			  * only states of more than one literal (PAL_PSF_NAME_MANY) */
 	PAL_PE_PREFIX = 2, /* hash: name hash of the first len bytes */
 	PAL_PE_SUFFIX = 3, /* hash: name hash of the last len bytes */
-	PAL_PE_COMBO = 4, /* hash: the mask of the state's atoms the name hit; len: 0 */
+	PAL_PE_COMBO = 4, /* hash: the mask (not 0) of the state's atoms the name hit; len: 0 */
 };
 
 /*
@@ -344,9 +349,17 @@ _Static_assert(sizeof(struct pal_pat_edge) == 8, "pal_pat_edge ABI");
 
 /*
  * pal_pat_states map, ARRAY, PAL_GENS * PAL_PAT_STATES_MAX entries. key:
- * gen * PAL_PAT_STATES_MAX + state. value: the tests the state needs after
- * a NAME miss, and the patterns a path ending in it matches.
+ * gen * PAL_PAT_STATES_MAX + state. value: how the state reads the next
+ * component (its literal names, its tests after a NAME miss), and the
+ * patterns a path ending in it matches.
  */
+enum pal_pat_state_flags {
+	PAL_PSF_NAME_ONE = 1, /* one literal name: name_hash, name_next (no NAME entry) */
+	PAL_PSF_NAME_MANY = 2, /* literal names: NAME entries of pal_pat_edges */
+	PAL_PSF_INNER = 4, /* a NAME miss that is not the path's last component goes to inner */
+	PAL_PSF_TESTS = 8, /* prefix, suffix, length or glob tests; without: miss_next */
+};
+
 struct pal_pat_state {
 	__u16 prefix_len[PAL_PAT_LENS_MAX]; /* PREFIX lookups to make; 0: none */
 	__u16 suffix_len[PAL_PAT_LENS_MAX]; /* SUFFIX lookups to make; 0: none */
@@ -354,12 +367,17 @@ struct pal_pat_state {
 	__u8 len_atom[PAL_PAT_LENS_MAX]; /* atom index of each length bound */
 	__u8 glob_atom[PAL_PAT_STATE_GLOBS]; /* atom index of each glob */
 	__u8 nglob;
-	__u8 pad0;
-	__u32 glob[PAL_PAT_STATE_GLOBS]; /* pal_pat_globs index of each glob */
+	__u8 flags; /* enum pal_pat_state_flags */
+	__u16 glob[PAL_PAT_STATE_GLOBS]; /* pal_pat_globs index of each glob */
 	__u32 accept; /* first pal_pat_accept entry of the patterns accepted here */
 	__u32 naccept; /* how many; 0: a path ending here matches no pattern */
+	__u32 name_next; /* PAL_PSF_NAME_ONE: the state after the literal */
+	__u32 miss_next; /* after a NAME miss that hits no test (no COMBO entry for 0) */
+	__u32 inner; /* PAL_PSF_INNER: after a NAME miss, for any name, not last */
+	__u64 name_hash; /* PAL_PSF_NAME_ONE: the literal's name hash (as a NAME key's) */
 };
-_Static_assert(sizeof(struct pal_pat_state) == 48, "pal_pat_state ABI");
+_Static_assert(sizeof(struct pal_pat_state) == 64, "pal_pat_state ABI");
+_Static_assert(PAL_PAT_GLOBS_MAX <= 65536, "pal_pat_state.glob holds a glob index");
 
 enum pal_pat_tok_kind {
 	PAL_PGT_BYTE = 0, /* arg: the byte */

@@ -277,7 +277,7 @@ static long label_step(__u32 j, void *arg)
 	return 0;
 }
 
-/* Rule bits of the patterns the path of r matches (pal_pattern_labels found them). */
+/* Rule bits of the patterns the path of r matches (pattern_labels found them). */
 static __always_inline void match_patterns(const struct pal_req *r, struct match_ctx *m)
 {
 	m->ms->pat_first = r->pat_first;
@@ -289,31 +289,26 @@ static __always_inline void match_patterns(const struct pal_req *r, struct match
 /*
  * Run the pattern automaton over the walked path of r, once per decision:
  * the patterns it matches are the same for every policy (labels tell them
- * apart). Identity-only requests have no path to match. Global: its loop
- * context stays out of pal_decide's frame, which the deepest call chain
- * shares.
+ * apart). Identity-only requests have no path to match. Inline: the
+ * pal_decide program's own frame is the bottom of its call chain, so its
+ * loop context fits there.
  */
-__noinline int pal_pattern_labels(struct pal_req *r)
+static __always_inline void pattern_labels(struct pal_req *r, struct pal_walk *w)
 {
 	const struct pal_pat_state *st;
-	struct pal_walk *w = scratch();
 	__u32 state, idx;
 
-	if (!r || !w)
-		return 0;
-	r->pat_n = 0;
-	if (!r->patterns || r->identity_only)
-		return 0;
+	if (r->identity_only)
+		return;
 	state = pat_run(r, w);
 	if (!state || state >= PAL_PAT_STATES_MAX || r->gen >= PAL_GENS)
-		return 0;
+		return;
 	idx = r->gen * PAL_PAT_STATES_MAX + state;
 	st = bpf_map_lookup_elem(&pal_pat_states, &idx);
 	if (!st)
-		return 0;
+		return;
 	r->pat_first = st->accept;
 	r->pat_n = st->naccept;
-	return 0;
 }
 
 /* Collect the rule bits one policy has for the resolved object, into ms. */
@@ -477,8 +472,9 @@ static __always_inline int decide_request(struct pal_req *r)
 		r->depth = -1;
 		pal_count(PAL_CNT_UNRESOLVED);
 	}
-	if (r->patterns)
-		pal_pattern_labels(r);
+	r->pat_n = 0;
+	if (r->patterns && w)
+		pattern_labels(r, w);
 	bpf_loop(PAL_MAX_POLICIES, decide_step, &d, 0); /* to r->npolicies */
 	return r->v.action;
 }

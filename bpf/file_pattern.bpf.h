@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The pattern automaton of file and exec patterns (abi.h, "pattern
- * automaton"), run over a walked path root first: per component one NAME
- * lookup of the hash the walk already made; only on a miss is the name
+ * automaton"), run over a walked path root first: per component the
+ * state's own literal, or one NAME lookup of the hash the walk already
+ * made; only on a miss whose successor depends on the name is the name
  * read, for the prefix, suffix, length and glob tests of the state, and
- * one COMBO lookup of what they hit. The state the path ends in lists the
+ * one COMBO lookup of what they hit (none when nothing hit). The state the path ends in lists the
  * labels of the patterns it matches (pal_pat_accept); each is looked up as
  * a PAL_KEY_PATTERN key of a policy (file_match.bpf.h). The user-space
  * runner (policies/automaton.c, pal_auto_run) decides the same way.
@@ -183,11 +184,12 @@ static __always_inline __u32 pat_globs(const struct pal_pat_state *st, struct pa
  * The state after component idx of the task's walk from `state` of
  * generation gen, when no NAME edge of the state has its hash: the
  * state's prefix, suffix, length and glob tests on the name, then one
- * COMBO lookup of what they hit; 0 when no pattern can match below.
+ * COMBO lookup of what they hit (the state's miss_next when nothing hit);
+ * 0 when no pattern can match below.
  * Global, so the verifier checks its nested loops once, for any state,
  * not again for every state of the loop over the path's components. Its
  * key and name live in the scratch, not in its frame, which the deepest
- * call chain shares.
+ * call chain shares; a short name comes with its qstr in one read.
  */
 __noinline __u32 pal_pat_step(__u32 gen, __u32 state, __u32 idx, __u64 seed)
 {
@@ -195,26 +197,35 @@ __noinline __u32 pal_pat_step(__u32 gen, __u32 state, __u32 idx, __u64 seed)
 	const struct pal_pat_edge *e;
 	struct pal_walk *w = scratch();
 	struct pal_pat_key *k;
+	const __u64 *inl;
 	struct dentry *d;
-	__u32 m, n;
+	__u32 m, n, i;
+	bool ok;
 
 	if (!w || gen >= PAL_GENS || state >= PAL_PAT_STATES_MAX)
 		return 0;
-	d = (struct dentry *)w->dentry[idx & (PAL_MAX_DEPTH - 1)]; /* a local, for CO-RE */
-	if (bpf_core_read(&w->pat_name, sizeof(w->pat_name), &d->d_name))
-		return 0;
-	k = &w->pat_key;
-	*k = (struct pal_pat_key){.gen = gen, .state = state};
-	state += gen * PAL_PAT_STATES_MAX;
-	st = bpf_map_lookup_elem(&pal_pat_states, &state);
+	i = gen * PAL_PAT_STATES_MAX + state;
+	st = bpf_map_lookup_elem(&pal_pat_states, &i);
 	if (!st)
 		return 0;
-	n = w->pat_name.len & PAL_NAME_MAX; /* the walk refused longer names */
-	if (bpf_probe_read_kernel(w->words, n, w->pat_name.name))
+	d = (struct dentry *)w->dentry[idx & (PAL_MAX_DEPTH - 1)]; /* a local, for CO-RE */
+	inl = read_parent_name(d, &w->pn, &ok); /* the name, and its bytes when inline */
+	if (!ok)
 		return 0;
-	m = pat_lens(k, st->prefix_len, PAL_PE_PREFIX, w, w->pat_name.name, n, seed) |
-	    pat_lens(k, st->suffix_len, PAL_PE_SUFFIX, w, w->pat_name.name, n, seed) |
+	n = w->pn.name.len & PAL_NAME_MAX; /* the walk refused longer names */
+	if (inl && n < INLINE_NAME) {
+		for (int j = 0; j < INLINE_NAME / 8; j++)
+			w->words[j] = inl[j];
+	} else if (bpf_probe_read_kernel(w->words, n, w->pn.name.name)) {
+		return 0;
+	}
+	k = &w->pat_key;
+	*k = (struct pal_pat_key){.gen = gen, .state = state};
+	m = pat_lens(k, st->prefix_len, PAL_PE_PREFIX, w, w->pn.name.name, n, seed) |
+	    pat_lens(k, st->suffix_len, PAL_PE_SUFFIX, w, w->pn.name.name, n, seed) |
 	    pat_globs(st, w, gen, n);
+	if (!m)
+		return st->miss_next;
 	k->kind = PAL_PE_COMBO;
 	k->hash = m;
 	k->len = 0;
@@ -226,28 +237,76 @@ struct pat_ctx {
 	struct pal_walk *w;
 	__u64 seed;
 	__u32 gen, depth, state;
+	bool to_last; /* every component but the last leaves the state as it is */
 };
 
 /*
- * Component i, root first (the walk stored them leaf first): one NAME
- * lookup of the hash the walk made, and pal_pat_step only on a miss.
+ * The state after a NAME miss that needs no look at the name: the inner
+ * successor of a component that is not the last, or the miss successor
+ * of a state without tests. 0 with *known false: pal_pat_step decides.
  */
+static __always_inline __u32 pat_blind(const struct pal_pat_state *st, bool last, bool *known)
+{
+	*known = true;
+	if (!last && (st->flags & PAL_PSF_INNER))
+		return st->inner;
+	if (!(st->flags & PAL_PSF_TESTS))
+		return st->miss_next;
+	*known = false;
+	return 0;
+}
+
+/*
+ * Component i, root first (the walk stored them leaf first): the state's
+ * own literal, or one NAME lookup of the hash the walk made, and the
+ * tests of pal_pat_step only on a miss that pat_blind cannot settle. A
+ * state without literals whose inner successor is itself (below a `**`
+ * that tests only the last name) stays as it is down to the last
+ * component: returns 1 with c->to_last set.
+ */
+static __always_inline long pat_comp(struct pat_ctx *c, __u32 i)
+{
+	__u32 idx = (c->depth - 1 - i) & (PAL_MAX_DEPTH - 1), at, next;
+	struct pal_pat_key *k = &c->w->pat_key;
+	const struct pal_pat_state *st;
+	const struct pal_pat_edge *e;
+	__u64 hash = c->w->name_hash[idx];
+	bool known;
+
+	if (i >= c->depth || !c->state || c->state >= PAL_PAT_STATES_MAX)
+		return 1;
+	at = c->gen * PAL_PAT_STATES_MAX + c->state;
+	st = bpf_map_lookup_elem(&pal_pat_states, &at);
+	if (!st) {
+		c->state = 0;
+		return 1;
+	}
+	if ((st->flags & PAL_PSF_NAME_ONE) && st->name_hash == hash) {
+		c->state = st->name_next;
+		return 0;
+	}
+	if (st->flags & PAL_PSF_NAME_MANY) {
+		*k = (struct pal_pat_key){
+			.gen = c->gen, .state = c->state, .hash = hash, .kind = PAL_PE_NAME};
+		e = bpf_map_lookup_elem(&pal_pat_edges, k);
+		if (e) {
+			c->state = e->next;
+			return 0;
+		}
+	}
+	next = pat_blind(st, i + 1 == c->depth, &known);
+	if (known && next == c->state && i + 1 < c->depth &&
+	    !(st->flags & (PAL_PSF_NAME_ONE | PAL_PSF_NAME_MANY))) {
+		c->to_last = true;
+		return 1;
+	}
+	c->state = known ? next : pal_pat_step(c->gen, c->state, idx, c->seed);
+	return 0;
+}
+
 static long pat_walk_step(__u32 i, void *arg)
 {
-	struct pat_ctx *c = arg;
-	__u32 idx = (c->depth - 1 - i) & (PAL_MAX_DEPTH - 1);
-	struct pal_pat_key *k = &c->w->pat_key;
-	const struct pal_pat_edge *e;
-
-	if (i >= c->depth || !c->state)
-		return 1;
-	*k = (struct pal_pat_key){.gen = c->gen,
-				  .state = c->state,
-				  .hash = c->w->name_hash[idx],
-				  .kind = PAL_PE_NAME};
-	e = bpf_map_lookup_elem(&pal_pat_edges, k);
-	c->state = e ? e->next : pal_pat_step(c->gen, c->state, idx, c->seed);
-	return 0;
+	return pat_comp(arg, i);
 }
 
 /*
@@ -262,6 +321,8 @@ static __always_inline __u32 pat_run(struct pal_req *r, struct pal_walk *w)
 		return 0;
 	c.depth = r->depth;
 	bpf_loop(PAL_MAX_DEPTH, pat_walk_step, &c, 0);
+	if (c.to_last && c.depth > 0)
+		pat_comp(&c, c.depth - 1);
 	return c.state;
 }
 

@@ -56,10 +56,9 @@ struct pal_walk {
 	__u64 dentry[PAL_MAX_DEPTH]; /* the dentries behind name_hash, for the event path */
 	__u64 words[PAL_NAME_WORDS];
 	__u64 suffix[PAL_NAME_WORDS]; /* the last bytes of a name a pattern test hashes */
-	/* a pattern step's key and name: here, not in its frame, which the deepest call chain shares */
+	/* a pattern step's key: here, not in its frame, which the deepest call chain shares */
 	struct pal_pat_key pat_key;
-	struct qstr pat_name;
-	struct parent_name pn; /* the dentry being walked */
+	struct parent_name pn; /* the dentry being walked, then the name a pattern step tests */
 	__u64 audited_inode; /* the inode of the task's last audited open (check_backing) */
 	struct write_memo memo; /* the write decision being made (check_write_fd) */
 	char buf[2 * PAL_EV_PATH_MAX + PAL_NAME_MAX + 2]; /* event path being built */

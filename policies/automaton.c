@@ -528,7 +528,7 @@ static int emit_tests(struct build *b, size_t s)
 			g = glob_add(b, at);
 			if (g < 0)
 				return (int)g;
-			v.glob[v.nglob] = (__u32)g;
+			v.glob[v.nglob] = (__u16)g;
 			v.glob_atom[v.nglob++] = (__u8)i;
 			continue;
 		}
@@ -542,20 +542,55 @@ static int emit_tests(struct build *b, size_t s)
 	}
 	v.accept = b->a->states[s].accept;
 	v.naccept = b->a->states[s].naccept;
+	v.flags = b->natoms ? PAL_PSF_TESTS : 0;
 	b->a->states[s] = v;
 	return 0;
 }
 
-/* One COMBO entry per hit mask that leads anywhere. */
+/* Whether sets x and y hold the same live positions (they may accept differently). */
+static bool same_future(const struct build *b, size_t x, size_t y)
+{
+	const struct set *u = &b->sets[x], *v = &b->sets[y];
+	size_t i = 0, j = 0;
+
+	for (;;) {
+		while (i < u->n && !comp_at(b, u->it[i]))
+			i++;
+		while (j < v->n && !comp_at(b, v->it[j]))
+			j++;
+		if (i == u->n || j == v->n)
+			return i == u->n && j == v->n;
+		if (u->it[i++] != v->it[j++])
+			return false;
+	}
+}
+
+/*
+ * One COMBO entry per hit mask but 0 that leads anywhere; mask 0's
+ * successor is the state's miss_next. When every mask leads to the same
+ * live positions, which state a component that is not the last goes to
+ * depends on nothing the tests see: that is the state's inner successor.
+ */
 static int emit_combos(struct build *b, size_t s)
 {
-	for (__u32 m = 0; m < 1u << b->natoms; m++) {
+	long miss = successor(b, 0, NULL, 0);
+	bool inner = miss >= 0;
+
+	for (__u32 m = 1; miss >= 0 && m < 1u << b->natoms; m++) {
 		long next = successor(b, m, NULL, 0);
 
 		if (next < 0)
 			return (int)next;
+		inner = inner && same_future(b, (size_t)miss, (size_t)next);
 		if (next && edge_add(b, s, PAL_PE_COMBO, 0, m, (__u32)next, 0))
 			return -ENOMEM;
+	}
+	if (miss < 0)
+		return (int)miss;
+	b->a->states[s].miss_next = (__u32)miss;
+	if (inner) {
+		b->a->states[s].flags |= PAL_PSF_INNER;
+		b->a->states[s].inner = (__u32)miss;
 	}
 	return 0;
 }
@@ -572,21 +607,43 @@ static int out_lit_cmp(const void *x, const void *y)
 	return memcmp(a->c->lit, c->c->lit, a->c->nlit);
 }
 
-/* One NAME entry per distinct literal: its own targets and every atom it hits. */
+/* The end of the group of outs with the same literal as outs[i]. */
+static size_t lit_group(const struct build *b, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < b->nouts && !out_lit_cmp(&b->outs[i], &b->outs[j]))
+		j++;
+	return j;
+}
+
+/*
+ * Per distinct literal, its own targets and every atom it hits: a state
+ * with one literal holds it (no lookup on a literal chain), one with more
+ * has a NAME entry each.
+ */
 static int emit_names(struct build *b, size_t s)
 {
+	bool one = b->nnonlit < b->nouts && lit_group(b, b->nnonlit) == b->nouts;
+
 	for (size_t i = b->nnonlit, j; i < b->nouts; i = j) {
 		const struct pal_pat_comp *c = b->outs[i].c;
+		__u64 h = pal_name_hash(b->a->seed, c->lit, (__u32)c->nlit);
+		struct pal_pat_state *v;
 		long next;
 
-		for (j = i + 1; j < b->nouts && !out_lit_cmp(&b->outs[i], &b->outs[j]); j++)
-			;
+		j = lit_group(b, i);
 		next = successor(b, literal_mask(b, c->lit, c->nlit), &b->outs[i], j - i);
 		if (next < 0)
 			return (int)next;
-		if (edge_add(b, s, PAL_PE_NAME, 0,
-			     pal_name_hash(b->a->seed, c->lit, (__u32)c->nlit), (__u32)next, 0))
+		v = &b->a->states[s]; /* successor() may have moved the states */
+		v->flags |= one ? PAL_PSF_NAME_ONE : PAL_PSF_NAME_MANY;
+		if (one) {
+			v->name_hash = h;
+			v->name_next = (__u32)next;
+		} else if (edge_add(b, s, PAL_PE_NAME, 0, h, (__u32)next, 0)) {
 			return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -779,7 +836,9 @@ static __u32 test_lens(const struct pal_auto *a, __u32 st, const __u16 *lens, __
 	return m;
 }
 
-static __u32 step(const struct pal_auto *a, __u32 st, const char *name, size_t n, size_t *lookups)
+/* The state after name (n bytes), the path's last component or not. */
+static __u32 step(const struct pal_auto *a, __u32 st, const char *name, size_t n, bool last,
+		  size_t *lookups)
 {
 	const struct pal_pat_state *s = &a->states[st];
 	struct pal_pat_key k = {.state = st, .kind = PAL_PE_NAME};
@@ -787,9 +846,15 @@ static __u32 step(const struct pal_auto *a, __u32 st, const char *name, size_t n
 	__u32 m;
 
 	k.hash = pal_name_hash(a->seed, name, (__u32)n);
-	e = lookup(a, &k, lookups);
+	if ((s->flags & PAL_PSF_NAME_ONE) && s->name_hash == k.hash)
+		return s->name_next;
+	e = (s->flags & PAL_PSF_NAME_MANY) ? lookup(a, &k, lookups) : NULL;
 	if (e)
 		return e->next;
+	if (!last && (s->flags & PAL_PSF_INNER))
+		return s->inner;
+	if (!(s->flags & PAL_PSF_TESTS))
+		return s->miss_next;
 	m = test_lens(a, st, s->prefix_len, PAL_PE_PREFIX, name, n, lookups) |
 	    test_lens(a, st, s->suffix_len, PAL_PE_SUFFIX, name, n, lookups);
 	for (int i = 0; i < PAL_PAT_LENS_MAX; i++)
@@ -798,6 +863,8 @@ static __u32 step(const struct pal_auto *a, __u32 st, const char *name, size_t n
 	for (int i = 0; i < s->nglob; i++)
 		if (glob_run(&a->globs[s->glob[i]], name, n))
 			m |= 1u << s->glob_atom[i];
+	if (!m)
+		return s->miss_next;
 	k = (struct pal_pat_key){.state = st, .kind = PAL_PE_COMBO, .hash = m};
 	e = lookup(a, &k, lookups);
 	return e ? e->next : 0;
@@ -822,7 +889,7 @@ int pal_auto_run(const struct pal_auto *a, const char *path, size_t len, const _
 			j++;
 		if (j == i || j - i > PAL_NAME_MAX)
 			return -EINVAL;
-		st = step(a, st, path + i, j - i, lookups);
+		st = step(a, st, path + i, j - i, j == len, lookups);
 		i = j + 1;
 	}
 	if (st) {

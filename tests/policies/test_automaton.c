@@ -478,9 +478,57 @@ static void test_shared_states(void **state)
 		pal_pattern_free(pp[i]);
 }
 
+/*
+ * What a walk costs in lookups: a state with one literal holds it, a
+ * component below a '**' that is not the last needs no test (every
+ * outcome has the same future), and a name that hits no test needs no
+ * COMBO lookup. Only the root (two literals) and the last component's
+ * tests are map lookups, however deep the path.
+ */
+static void test_walk_lookups(void **state)
+{
+	const char *src[] = {"/a/**/*.pem", "/a/c2/c3/c4/c5/[g-z]*", "/etc/x"};
+	static const __u32 lab[3] = {0, 1, 2};
+	char deep[512] = "/a/c2/c3/c4/c5", *end = deep + strlen(deep);
+	struct pal_pattern *pp[3];
+	struct pal_auto_error ae;
+	struct pal_pat_error e;
+	struct pal_auto *a;
+	const __u32 *acc;
+	size_t nacc, lookups;
+
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(
+			pal_pattern_parse(src[i], strlen(src[i]), PAL_PAT_RULE, &pp[i], &e), 0);
+	assert_int_equal(pal_auto_build((const struct pal_pattern *const *)pp, lab, 3, 1, &a, &ae),
+			 0);
+	for (int lvl = 6; lvl <= 40; lvl++)
+		end += sprintf(end, "/c%d", lvl);
+	strcpy(end, "/k.pem");
+	lookups = 0;
+	assert_int_equal(pal_auto_run(a, deep, strlen(deep), &acc, &nacc, &lookups), 0);
+	assert_int_equal(nacc, 1);
+	assert_int_equal(acc[0], 0);
+	assert_int_equal(lookups, 3); /* root NAME, last SUFFIX, last COMBO */
+	strcpy(end, "/h");
+	lookups = 0;
+	assert_int_equal(pal_auto_run(a, deep, strlen(deep), &acc, &nacc, &lookups), 0);
+	assert_int_equal(nacc, 0);
+	assert_int_equal(lookups, 1); /* the glob hits nothing: miss_next */
+	lookups = 0;
+	assert_int_equal(pal_auto_run(a, "/a/c2/c3/c4/c5/h", 16, &acc, &nacc, &lookups), 0);
+	assert_int_equal(nacc, 1);
+	assert_int_equal(acc[0], 1);
+	assert_int_equal(lookups, 2); /* root NAME, COMBO of the glob's hit */
+	pal_auto_free(a);
+	for (int i = 0; i < 3; i++)
+		pal_pattern_free(pp[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_walk_lookups),
 		cmocka_unit_test(test_refusal),
 		cmocka_unit_test(test_shared_states),
 		cmocka_unit_test(test_differential),
