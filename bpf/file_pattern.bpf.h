@@ -5,10 +5,11 @@
  * state's own literal, or one NAME lookup of the hash the walk already
  * made; only on a miss whose successor depends on the name is the name
  * read, for the prefix, suffix, length and glob tests of the state, and
- * one COMBO lookup of what they hit (none when nothing hit). The state the path ends in lists the
- * labels of the patterns it matches (pal_pat_accept); each is looked up as
- * a PAL_KEY_PATTERN key of a policy (file_match.bpf.h). The user-space
- * runner (policies/automaton.c, pal_auto_run) decides the same way.
+ * one COMBO lookup of what they hit (none when nothing hit). The state the
+ * path ends in lists the labels of the patterns it matches
+ * (pal_pat_accept); each is looked up as a PAL_KEY_PATTERN key of a policy
+ * (file_match.bpf.h). The user-space runner (policies/automaton.c,
+ * pal_auto_run) decides the same way.
  * Include after file_walk.bpf.h.
  */
 #ifndef PALISADE_BPF_FILE_PATTERN_BPF_H
