@@ -298,11 +298,11 @@ PAL_KEY_HEAD_ASSERT(pal_exe_key, PAL_KEY_GEN_OFF);
  * component: the state (an ARRAY entry), which holds its literal name when
  * it has only one; one NAME lookup when it has more (the literals the state
  * knows, with every pattern they also match folded in). On a miss, a
- * component that is not the path's last takes the state's `inner` successor
- * when every test outcome has the same future. Otherwise one PREFIX lookup
- * per prefix length and one SUFFIX lookup per suffix length the state uses
- * (same length, different bytes: at most one hit each), length and glob
- * tests, then one COMBO lookup of the hit mask (none when nothing hit: the
+ * component that is not the path's last takes the state's no-hit successor
+ * when every test outcome has the same future (PAL_PSF_INNER). Otherwise
+ * one PREFIX lookup per prefix length and one SUFFIX lookup per suffix
+ * length the state uses (same length, different bytes: at most one hit
+ * each), length and glob tests, then one COMBO lookup of the hit mask (none when nothing hit: the
  * state holds that successor). The compiler refuses a policy that would
  * need more than these limits, naming the patterns.
  */
@@ -356,7 +356,7 @@ _Static_assert(sizeof(struct pal_pat_edge) == 8, "pal_pat_edge ABI");
 enum pal_pat_state_flags {
 	PAL_PSF_NAME_ONE = 1, /* one literal name: name_hash, name_next (no NAME entry) */
 	PAL_PSF_NAME_MANY = 2, /* literal names: NAME entries of pal_pat_edges */
-	PAL_PSF_INNER = 4, /* a NAME miss that is not the path's last component goes to inner */
+	PAL_PSF_INNER = 4, /* a NAME miss that is not the path's last component goes to miss_next */
 	PAL_PSF_TESTS = 8, /* prefix, suffix, length or glob tests; without: miss_next */
 };
 
@@ -373,7 +373,7 @@ struct pal_pat_state {
 	__u32 naccept; /* how many; 0: a path ending here matches no pattern */
 	__u32 name_next; /* PAL_PSF_NAME_ONE: the state after the literal */
 	__u32 miss_next; /* after a NAME miss that hits no test (no COMBO entry for 0) */
-	__u32 inner; /* PAL_PSF_INNER: after a NAME miss, for any name, not last */
+	__u32 pad1;
 	__u64 name_hash; /* PAL_PSF_NAME_ONE: the literal's name hash (as a NAME key's) */
 };
 _Static_assert(sizeof(struct pal_pat_state) == 64, "pal_pat_state ABI");

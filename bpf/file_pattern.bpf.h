@@ -242,37 +242,31 @@ struct pat_ctx {
 };
 
 /*
- * The state after a NAME miss that needs no look at the name: the inner
- * successor of a component that is not the last, or the miss successor
- * of a state without tests. 0 with *known false: pal_pat_step decides.
+ * Whether a NAME miss goes to miss_next without a look at the name: for a
+ * component that is not the last when every test outcome has the same
+ * future (PAL_PSF_INNER), for any when the state has no tests.
  */
-static __always_inline __u32 pat_blind(const struct pal_pat_state *st, bool last, bool *known)
+static __always_inline bool pat_blind(const struct pal_pat_state *st, bool last)
 {
-	*known = true;
-	if (!last && (st->flags & PAL_PSF_INNER))
-		return st->inner;
-	if (!(st->flags & PAL_PSF_TESTS))
-		return st->miss_next;
-	*known = false;
-	return 0;
+	return (!last && (st->flags & PAL_PSF_INNER)) || !(st->flags & PAL_PSF_TESTS);
 }
 
 /*
  * Component i, root first (the walk stored them leaf first): the state's
  * own literal, or one NAME lookup of the hash the walk made, and the
  * tests of pal_pat_step only on a miss that pat_blind cannot settle. A
- * state without literals whose inner successor is itself (below a `**`
+ * state without literals whose blind successor is itself (below a `**`
  * that tests only the last name) stays as it is down to the last
  * component: returns 1 with c->to_last set.
  */
 static __always_inline long pat_comp(struct pat_ctx *c, __u32 i)
 {
-	__u32 idx = (c->depth - 1 - i) & (PAL_MAX_DEPTH - 1), at, next;
+	__u32 idx = (c->depth - 1 - i) & (PAL_MAX_DEPTH - 1), at;
 	struct pal_pat_key *k = &c->w->pat_key;
 	const struct pal_pat_state *st;
 	const struct pal_pat_edge *e;
 	__u64 hash = c->w->name_hash[idx];
-	bool known;
+	bool blind;
 
 	if (i >= c->depth || !c->state || c->state >= PAL_PAT_STATES_MAX)
 		return 1;
@@ -295,13 +289,13 @@ static __always_inline long pat_comp(struct pat_ctx *c, __u32 i)
 			return 0;
 		}
 	}
-	next = pat_blind(st, i + 1 == c->depth, &known);
-	if (known && next == c->state && i + 1 < c->depth &&
+	blind = pat_blind(st, i + 1 == c->depth);
+	if (blind && st->miss_next == c->state && i + 1 < c->depth &&
 	    !(st->flags & (PAL_PSF_NAME_ONE | PAL_PSF_NAME_MANY))) {
 		c->to_last = true;
 		return 1;
 	}
-	c->state = known ? next : pal_pat_step(c->gen, c->state, idx, c->seed);
+	c->state = blind ? st->miss_next : pal_pat_step(c->gen, c->state, idx, c->seed);
 	return 0;
 }
 

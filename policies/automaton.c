@@ -569,7 +569,7 @@ static bool same_future(const struct build *b, size_t x, size_t y)
  * One COMBO entry per hit mask but 0 that leads anywhere; mask 0's
  * successor is the state's miss_next. When every mask leads to the same
  * live positions, which state a component that is not the last goes to
- * depends on nothing the tests see: that is the state's inner successor.
+ * depends on nothing the tests see: PAL_PSF_INNER, go to miss_next.
  */
 static int emit_combos(struct build *b, size_t s)
 {
@@ -588,10 +588,8 @@ static int emit_combos(struct build *b, size_t s)
 	if (miss < 0)
 		return (int)miss;
 	b->a->states[s].miss_next = (__u32)miss;
-	if (inner) {
+	if (inner)
 		b->a->states[s].flags |= PAL_PSF_INNER;
-		b->a->states[s].inner = (__u32)miss;
-	}
 	return 0;
 }
 
@@ -851,10 +849,8 @@ static __u32 step(const struct pal_auto *a, __u32 st, const char *name, size_t n
 	e = (s->flags & PAL_PSF_NAME_MANY) ? lookup(a, &k, lookups) : NULL;
 	if (e)
 		return e->next;
-	if (!last && (s->flags & PAL_PSF_INNER))
-		return s->inner;
-	if (!(s->flags & PAL_PSF_TESTS))
-		return s->miss_next;
+	if ((!last && (s->flags & PAL_PSF_INNER)) || !(s->flags & PAL_PSF_TESTS))
+		return s->miss_next; /* as the kernel's pat_blind */
 	m = test_lens(a, st, s->prefix_len, PAL_PE_PREFIX, name, n, lookups) |
 	    test_lens(a, st, s->suffix_len, PAL_PE_SUFFIX, name, n, lookups);
 	for (int i = 0; i < PAL_PAT_LENS_MAX; i++)
