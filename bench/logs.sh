@@ -6,6 +6,7 @@
 #
 #   bench/logs.sh [BUILD_DIR]        (default: build-logs)
 #   BENCH_DIR=/somewhere SIZE_MB=1024 RUNS=3 bench/logs.sh
+# `bench/run` runs it as its part "logs".
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -90,13 +91,20 @@ echo "input: $log, $bytes bytes, $lines lines"
 echo "binary: $bin"
 printf '%-52s %7s %7s %7s %10s\n' "case" "wall s" "CPU s" "MB/s" "max RSS KB"
 
-# best wall time of RUNS runs, with the CPU time (user + sys) and max RSS of that run
-bench() {
-	local name=$1
-	shift
-	local best= cpu= rss=0 t u s m
+# best wall time of RUNS runs, with the CPU time (user + sys) and max RSS of
+# that run; "@R logs KEY WALL CPU MB/S RSS_KB" for bench/run's report
+bench() { # KEY NAME ARG...
+	local key=$1 name=$2
+	shift 2
+	local best= cpu= rss=0 t u s m rc
 	for _ in $(seq "$runs"); do
-		/usr/bin/time -f "%e %U %S %M" -o "$dir/time.out" "$bin" logs "$@" "$log" >/dev/null 2>"$dir/err.out" || true
+		rc=0
+		/usr/bin/time -f "%e %U %S %M" -o "$dir/time.out" "$bin" logs "$@" "$log" >/dev/null 2>"$dir/err.out" || rc=$?
+		if [ $rc != 0 ]; then
+			echo "@R error logs $key: palisade logs exit $rc: $(head -c 200 "$dir/err.out")"
+			failed=1
+			return
+		fi
 		read -r t u s m <"$dir/time.out"
 		if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then
 			best=$t
@@ -104,17 +112,22 @@ bench() {
 		fi
 		[ "$m" -gt "$rss" ] && rss=$m
 	done
-	printf '%-52s %7s %7s %7.0f %10s\n' "$name" "$best" "$cpu" "$(awk "BEGIN{print $bytes / 1048576 / ($best > 0 ? $best : 0.01)}")" "$rss"
+	mbs=$(awk "BEGIN{printf \"%.0f\", $bytes / 1048576 / ($best > 0 ? $best : 0.01)}")
+	printf '%-52s %7s %7s %7s %10s\n' "$name" "$best" "$cpu" "$mbs" "$rss"
+	echo "@R logs $key $best $cpu $mbs $rss"
 }
 
+failed=0
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-bench "--policy nonexistent --json (prefilter only)" --policy nonexistent --json
-bench "--policy ssh-keys --json (20% match)" --policy ssh-keys --json
-bench "--path '/home/*/.ssh/**' --json (10%)" --path '/home/*/.ssh/**' --json
-bench "--exe '**/nginx' --action deny --json (14%)" --exe '**/nginx' --action deny --json
-bench "--since/--until, one hour --json (0.6%)" --since 2026-11-25T10:00:00Z --until 2026-11-25T11:00:00Z --json
-bench "--policy web --path '/etc/**' table (2%)" --policy web --path '/etc/**' --width 160
-bench "--uid 0 --json (33%)" --uid 0 --json
-bench "--action deny --json (70%)" --action deny --json
-bench "--summary (every line parsed)" --summary --width 120
+echo "@R meta logs bytes $bytes lines $lines runs $runs"
+bench prefilter "--policy nonexistent --json (prefilter only)" --policy nonexistent --json
+bench policy "--policy ssh-keys --json (20% match)" --policy ssh-keys --json
+bench path "--path '/home/*/.ssh/**' --json (10%)" --path '/home/*/.ssh/**' --json
+bench exe "--exe '**/nginx' --action deny --json (14%)" --exe '**/nginx' --action deny --json
+bench hour "--since/--until, one hour --json (0.6%)" --since 2026-11-25T10:00:00Z --until 2026-11-25T11:00:00Z --json
+bench table "--policy web --path '/etc/**' table (2%)" --policy web --path '/etc/**' --width 160
+bench uid "--uid 0 --json (33%)" --uid 0 --json
+bench deny "--action deny --json (70%)" --action deny --json
+bench summary "--summary (every line parsed)" --summary --width 120
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+exit $failed

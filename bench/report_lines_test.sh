@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# report.py's pattern lines: S1's pattern ratios (computed per round from
-# the raw lines), a refused pattern size, and the compile part's table.
+# report.py's lines: S1's pattern ratios (computed per round from the raw
+# lines), a refused pattern size, the compile part's table, the VM parts of
+# two kernels reported apart, the agent's start, `palisade logs`, and the
+# closing table of every target judged.
 #   report_lines_test.sh REPORT_PY
 set -u
 raw=$(mktemp -d)
@@ -28,7 +30,26 @@ done >"$raw/vm-smoke.txt"
 	echo "@R compile_set exact-100000 ok 0"
 } >>"$raw/vm-smoke.txt"
 echo "@R skip s1 pattern-100000 refused by palisade compile: states" >>"$raw/vm-smoke.txt"
-echo vm-smoke.txt >"$raw/run.files"
+# A second kernel: palisade-10 adds 2,000 there (5,000 on the first), and
+# three agent starts (vm-reload's, on the wall clock, is left out).
+{
+	echo "@R meta kernel 7.2.0-test nproc 1"
+	for r in 0 1 2; do
+		echo "@R s1 none $r d6 5000 0 0"
+		echo "@R s1 palisade-10 $r d6 7000 0 0"
+	done
+	for ms in 900 1100 1300; do
+		echo "@R info agent_start palisade-10 $ms ms"
+		echo "@R info agent ready: generation 1 enforcing from '/p' after $((ms - 100)) ms (maps 20 ms, file programs $((ms - 200)) ms, policy 80 ms)"
+	done
+} >"$raw/vm-open@sid.txt"
+printf '@R meta kernel 7.2.0-test nproc 2\n@R info agent_start palisade-10 99999 ms\n' >"$raw/vm-reload@sid.txt"
+{
+	echo "@R meta logs bytes 1073741824 lines 2500000 runs 3"
+	echo "@R logs prefilter 0.91 0.70 1125 5000"
+	echo "@R logs summary 6.20 6.00 165 9000"
+} >"$raw/logs.txt"
+printf '%s\n' vm-smoke.txt vm-open@sid.txt vm-reload@sid.txt logs.txt >"$raw/run.files"
 python3 "$1" --raw "$raw" --out "$raw/r.json" >"$raw/out" 2>&1 || fail "report.py exit $?"
 grep -q '^  pattern-1000/pattern-10 total .* 1\.0[0-9][0-9] \[.*target <= 1.15: met' "$raw/out" ||
 	fail "no pattern-1000/pattern-10 line"
@@ -43,4 +64,21 @@ grep -q '^  pattern-100000 / exact, wall *1\.227 \[1\.18.\.\.1\.267\]' "$raw/out
 	fail "compile: pattern/exact is not the median of rounds 1 and 2"
 grep -q 'target < 2 s to compile 100,000 pattern rules: not met: the set is refused' "$raw/out" ||
 	fail "compile: the target line does not say the set is refused"
-echo "bench report: pattern lines"
+grep -q '^==== VM parts on kernel sid: .*guest kernel 7.2.0-test ====' "$raw/out" ||
+	fail "no section for the second kernel"
+python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))["vm"]
+s = r["sid"]["s1"]["d6"]["configs"]["palisade-10"]["added"]["median"]
+sys.exit(s != 2000 or len(r) != 2 or r["sid"]["agent_start"]["launch to generation 1 live"]["n"] != 3)' \
+	"$raw/r.json" || fail "the two kernels are mixed, or vm-reload starts counted: $(cat "$raw/r.json")"
+grep -q '^file programs  *900 ' "$raw/out" || fail "agent start: no file programs stage"
+grep -q '^  launch to enforcing, 3 starts, median ms: target <= 1000: MISSED' "$raw/out" ||
+	fail "agent start: the median of 900, 1100, 1300 is not judged against 1 s"
+grep -q '^  --summary over 1,024 MB, s: target <= 5: MISSED' "$raw/out" ||
+	fail "logs: --summary is not judged"
+grep -q '^agent launch to enforcing, guest ms  *VM sid (7.2.0-test)  *1,100  *<= 1000  *MISSED' \
+	"$raw/out" || fail "the closing table has no agent start line for the second kernel"
+grep -q '^S1 allowed file, depth 6: pattern-1000/pattern-10 total  *VM .* met$' "$raw/out" ||
+	fail "the closing table has no S1 line"
+grep -q '^[0-9]* of [0-9]* targets met$' "$raw/out" || fail "no count of targets met"
+echo "bench report: pattern lines, kernels, agent start, logs, targets"
