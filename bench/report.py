@@ -572,9 +572,9 @@ def goals_report(T, res):
         return
     T.title("Targets of this run")
     w = max(len(g[0]) for g in GOALS) + 2
-    T.row("target", "where", "value", "wanted", "met", widths=(w, 26, 12, 12, 0))
+    T.row("target", "where", "value", "wanted", "met", widths=(w, 10, 12, 12, 0))
     for what, where, val, tgt, ok in GOALS:
-        T.row(what, where, val, tgt, "met" if ok else "MISSED", widths=(w, 26, 12, 12, 0))
+        T.row(what, where, val, tgt, "met" if ok else "MISSED", widths=(w, 10, 12, 12, 0))
     n = sum(1 for g in GOALS if g[4])
     T.text(f"{n} of {len(GOALS)} targets met" + (
         " (a smoke run: small sets, short loops, few rounds; it proves the suite"
@@ -613,7 +613,7 @@ def main():
     for k, group in vm_groups(per_file).items():
         vl = [f for _, ls in group for f in ls]
         guest = next((" ".join(f[2:]) for f in vl if f[:2] == ["meta", "kernel"]), "?")
-        WHERE[0] = f"VM {k} ({guest.split()[0]})"
+        WHERE[0] = f"VM {k}"
         T.title(f"==== VM parts on kernel {k}: {meta.get('qemu', 'QEMU')}, TCG, guest kernel "
                 f"{guest.split()[0]} ====".replace("\n", " "))
         rk = res.setdefault("vm", {}).setdefault(k, {"guest_kernel": guest.split()[0]})
