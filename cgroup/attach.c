@@ -5,6 +5,7 @@
  * (bpf_link, pinned so enforcement survives the agent) and detach them.
  * Calls only the node table (node.c) and the rule maps (rules.c).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -182,6 +183,49 @@ static void lsm_commit(struct pal_cgroup *cg, struct bpf_link **links)
 			snprintf(cg->why, sizeof(cg->why), "cannot pin the LSM link '%s': %s",
 				 lsm_progs[i], strerror(errno));
 	}
+}
+
+static bool attached_id(const struct pal_cgroup *cg, __u64 id)
+{
+	for (int b = 0; b < PAL_CG_NODE_BUCKETS; b++)
+		for (const struct cg_node *n = cg->nodes[b]; n; n = n->next)
+			if (n->id == id && n->attached)
+				return true;
+	return false;
+}
+
+void pal_cg_drop_foreign_link_pins(struct pal_cgroup *cg)
+{
+	unsigned long long id;
+	char pin[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if (!cg->pin_dir || !(d = opendir(cg->pin_dir)))
+		return;
+	while ((e = readdir(d)))
+		if (sscanf(e->d_name, "cg-%llu-", &id) == 1 && !attached_id(cg, id)) {
+			snprintf(pin, sizeof(pin), "%s/%s", cg->pin_dir, e->d_name);
+			unlink(pin);
+		}
+	closedir(d);
+}
+
+bool pal_cg_pins_left(const struct pal_cgroup *cg)
+{
+	struct dirent *e;
+	bool left = false;
+	DIR *d;
+
+	if (!cg->pin_dir || !(d = opendir(cg->pin_dir)))
+		return false;
+	while (!left && (e = readdir(d))) {
+		left = !strncmp(e->d_name, "cg-", 3) || pal_cg_rule_pin_name(e->d_name);
+		for (int i = 0; i < PAL_CG_NLSM && !left; i++)
+			left = !strcmp(e->d_name, lsm_progs[i] + strlen("palisade_"));
+	}
+	closedir(d);
+	return left;
 }
 
 void pal_cg_lsm_detach(struct pal_cgroup *cg, bool keep)

@@ -62,6 +62,30 @@ fail:
 
 /* ---- reload: prepare a slot, commit it ---------------------------------- */
 
+/* Load the programs if needed, and write the slot's network and device rules. */
+static int prepare_rules(struct pal_cgroup *cg, const struct slot_plan *pl, __u32 slot)
+{
+	int err;
+
+	/* first load, or a reload that outgrew the maps: (re)load, sized for it */
+	if ((!cg->loaded || !pal_cg_fits(cg, pl, cg->live)) && (err = pal_cg_load_objects(cg, pl)))
+		return err;
+	if (pl->dev.nentries && !cg->dev_ok) {
+		snprintf(cg->why, sizeof(cg->why),
+			 "device rules: this kernel refused the cgroup/dev program (%d)",
+			 cg->dev_err);
+		return -EOPNOTSUPP;
+	}
+	if (!pal_cg_fits(cg, pl, cg->live)) {
+		snprintf(cg->why, sizeof(cg->why),
+			 "network/device rules exceed the map sizes chosen at the first load; "
+			 "restart the agent to resize");
+		return -ENOSPC;
+	}
+	err = pal_cg_clear_stale_slot(cg, slot);
+	return err ?: pal_cg_rules_write(cg, pl, slot);
+}
+
 int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set,
 		       struct pal_net_emit *net, struct pal_dev_emit *dev, __u32 slot,
 		       __u32 *ncgroup_keys)
@@ -80,30 +104,15 @@ int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set,
 	cg->pending = -1;
 	cg->why[0] = 0;
 	err = pal_cg_plan_build(cg, pl, set, net, dev);
-	if (err)
-		goto fail;
-	/* first load, or a reload that outgrew the maps: (re)load, sized for it */
-	if ((!cg->loaded || !pal_cg_fits(cg, pl, cg->live)) && (err = pal_cg_load_objects(cg, pl)))
-		goto fail;
-	if (pl->dev.nentries && !cg->dev_ok) {
-		snprintf(cg->why, sizeof(cg->why),
-			 "device rules: this kernel refused the cgroup/dev program (%d)",
-			 cg->dev_err);
-		err = -EOPNOTSUPP;
-		goto fail;
-	}
-	if (!pal_cg_fits(cg, pl, cg->live)) {
-		snprintf(cg->why, sizeof(cg->why),
-			 "network/device rules exceed the map sizes chosen at the first load; "
-			 "restart the agent to resize");
-		err = -ENOSPC;
-		goto fail;
-	}
-	err = pal_cg_clear_stale_slot(cg, slot);
-	err = err ?: pal_cg_rules_write(cg, pl, slot);
-	if (err)
-		goto fail;
-	err = pal_cg_walk_slot(cg, slot, &keys);
+	/*
+	 * The programs load when a policy first has network or device rules:
+	 * until then no socket or device operation pays for them. An earlier
+	 * agent's pinned programs stay attached and read the rule maps for
+	 * every generation, so with its pins left they are taken over at once.
+	 */
+	if (!err && (cg->loaded || pl->netdev || pal_cg_pins_left(cg)))
+		err = prepare_rules(cg, pl, slot);
+	err = err ?: pal_cg_walk_slot(cg, slot, &keys);
 	if (err)
 		goto fail;
 	/* never 0 with targets: 0 makes the programs skip the walk, and cgroups may appear later */
@@ -119,6 +128,7 @@ fail:
 int pal_cgroup_commit(struct pal_cgroup *cg, __u32 old_slot)
 {
 	int err = 0, slot = cg->pending;
+	bool first = cg->live < 0;
 
 	if (slot < 0 || old_slot >= PAL_GENS || (int)old_slot == slot)
 		return -EINVAL;
@@ -135,6 +145,9 @@ int pal_cgroup_commit(struct pal_cgroup *cg, __u32 old_slot)
 	if (cg->plan[old_slot].valid)
 		pal_cg_slot_drop(cg, old_slot);
 	err = err ?: pal_cg_clear_stale_slot(cg, old_slot); /* the previous agent's generation */
+	/* the first generation of this agent: what an earlier one left and we did not adopt */
+	if (first)
+		pal_cg_drop_foreign_link_pins(cg);
 	cg->live = slot;
 	cg->pending = -1;
 	return err;

@@ -137,6 +137,13 @@ void pal_cg_node_detach(struct pal_cgroup *cg, struct cg_node *n, bool unpin);
 int pal_cg_node_attach(struct pal_cgroup *cg, struct cg_node *n);
 int pal_cg_load_objects(struct pal_cgroup *cg, const struct slot_plan *pl);
 void pal_cg_lsm_detach(struct pal_cgroup *cg, bool keep);
+/* Did an earlier agent leave cgroup programs or rule maps pinned in pin_dir? */
+bool pal_cg_pins_left(const struct pal_cgroup *cg);
+/*
+ * Unpin the links an earlier agent left on cgroups that have none of ours:
+ * a link, and the program it holds on its cgroup, goes with its last pin.
+ */
+void pal_cg_drop_foreign_link_pins(struct pal_cgroup *cg);
 
 /* ---- rules.c -------------------------------------------------------------- */
 
@@ -149,6 +156,8 @@ int pal_cg_size_maps(struct cgnet_bpf *net, struct cgdev_bpf *dev, const struct 
 bool pal_cg_fits(const struct pal_cgroup *cg, const struct slot_plan *pl, int other);
 int pal_cg_rules_write(struct pal_cgroup *cg, const struct slot_plan *pl, __u32 slot);
 void pal_cg_rules_delete(struct pal_cgroup *cg, const struct slot_plan *pl);
+/* Is name the pin of a rule map? */
+bool pal_cg_rule_pin_name(const char *name);
 bool pal_cg_adopt_rule_maps(struct pal_cgroup *cg, struct cgnet_bpf *net, struct cgdev_bpf *dev);
 int pal_cg_pin_rule_maps(struct pal_cgroup *cg, struct cgnet_bpf *net, struct cgdev_bpf *dev);
 void pal_cg_unpin_rule_maps(struct pal_cgroup *cg);

@@ -245,6 +245,14 @@ static void rule_pin_path(const struct pal_cgroup *cg, size_t i, char *buf, size
 	snprintf(buf, len, "%s/%s", cg->pin_dir, rule_maps[i].name);
 }
 
+bool pal_cg_rule_pin_name(const char *name)
+{
+	for (size_t i = 0; i < NRULE_MAPS; i++)
+		if (!strcmp(name, rule_maps[i].name))
+			return true;
+	return false;
+}
+
 /* Reuse an earlier agent's pinned rule maps (all of them, or none). */
 bool pal_cg_adopt_rule_maps(struct pal_cgroup *cg, struct cgnet_bpf *net, struct cgdev_bpf *dev)
 {

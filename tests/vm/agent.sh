@@ -51,6 +51,15 @@ pal_agent_settle() { # [SECONDS]: at least that long, and until the ring buffer 
 	done
 }
 
+pal_agent_wait_gen() { # N: true once generation N is live; false after 60 s
+	_i=0
+	until grep -q "\"event\":\"policy\",\"generation\":$1," "$PAL_LOG"; do
+		[ $_i -lt 600 ] || return 1
+		_i=$((_i + 1))
+		sleep 0.1
+	done
+}
+
 pal_agent_stop() {
 	"$PAL_AGENT" stop --socket "$PAL_SOCK" >/dev/null || kill -TERM "$PAL_AGENT_PID"
 	wait "$PAL_AGENT_PID"

@@ -31,12 +31,7 @@ pal_check "SIGTERM to the agent: EPERM" sh -c '! kill -TERM "$1" 2>/dev/null' - 
 pal_check "SIGKILL to the agent: EPERM" sh -c '! kill -KILL "$1" 2>/dev/null' - "$PAL_AGENT_PID"
 pal_check "the agent is still running" kill -0 "$PAL_AGENT_PID"
 pal_check "SIGHUP is allowed (reload)" kill -HUP "$PAL_AGENT_PID"
-i=0
-until grep -q '"event":"policy","generation":2' "$PAL_LOG" || [ $i -gt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-pal_check "SIGHUP reloaded (generation 2)" grep -q '"event":"policy","generation":2' "$PAL_LOG"
+pal_check "SIGHUP reloaded (generation 2)" pal_agent_wait_gen 2
 pal_agent_settle 1.5
 
 n=$(grep -c '"event":"agent","action":"deny"' "$PAL_LOG")

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * palsock FAMILY TYPE PROTOCOL EXPECTED: socket(2), exit 0 only if the result
- * is EXPECTED (OK, EPERM, EACCES). Numbers, or the names packet, netlink,
+ * is EXPECTED (OK, EPERM, EACCES, ECONNREFUSED). Numbers, or the names packet, netlink,
  * unix, inet, inet6 / raw, dgram, stream, icmp, icmpv6, sctp.
  * palsock FAMILY TYPE PROTOCOL EXPECTED connect|sendto ADDR PORT: the socket
  * must open; EXPECTED is then the result of connect(2) or sendto(2).
  * palsock FAMILY TYPE PROTOCOL EXPECTED listen|listen-v6only - 0: listen(2)
  * without bind(2) (autobind), IPV6_V6ONLY set first for listen-v6only.
+ * With PALSOCK_WAIT=FILE, the socket is made first and the operation waits
+ * until FILE exists (a socket older than the policy that decides it).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -68,21 +71,46 @@ static int address_op(int fd, const char *op, const char *addr, int port)
 	return sendto(fd, msg, sizeof(msg), 0, (void *)&ss, len) < 0 ? errno : 0;
 }
 
+/* Wait up to 120 s for $PALSOCK_WAIT to exist, if it is set: 0 or -1. */
+static int wait_file(void)
+{
+	const char *f = getenv("PALSOCK_WAIT");
+
+	for (int i = 0; f && i < 2400; i++) {
+		if (!access(f, F_OK))
+			return 0;
+		nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
+	}
+	return f ? -1 : 0;
+}
+
+static int expected(const char *s)
+{
+	return !strcmp(s, "EPERM")	  ? EPERM :
+	       !strcmp(s, "EACCES")	  ? EACCES :
+	       !strcmp(s, "ECONNREFUSED") ? ECONNREFUSED :
+					    0;
+}
+
 int main(int argc, char **argv)
 {
 	int fd, got, want;
 
 	if (argc != 5 && argc != 8) {
-		fprintf(stderr, "usage: palsock FAMILY TYPE PROTOCOL OK|EPERM|EACCES "
+		fprintf(stderr, "usage: palsock FAMILY TYPE PROTOCOL OK|EPERM|EACCES|ECONNREFUSED "
 				"[connect|sendto ADDR PORT]\n");
 		return 2;
 	}
-	want = !strcmp(argv[4], "EPERM") ? EPERM : !strcmp(argv[4], "EACCES") ? EACCES : 0;
+	want = expected(argv[4]);
 	fd = socket(num(argv[1]), num(argv[2]), num(argv[3]));
 	got = fd < 0 ? errno : 0;
 	if (argc == 8) {
 		if (fd < 0) {
 			perror("palsock: socket");
+			return 1;
+		}
+		if (wait_file()) {
+			fprintf(stderr, "palsock: %s never appeared\n", getenv("PALSOCK_WAIT"));
 			return 1;
 		}
 		got = address_op(fd, argv[5], argv[6], atoi(argv[7]));
