@@ -604,7 +604,7 @@ def main():
     T.text(f"host: {meta.get('host_nproc', '?')} CPUs, {meta.get('host_cpu', '?')}, "
            f"kernel {meta.get('host_kernel', '?')}, load {meta.get('host_load', '?')}")
     if "wall_clock_parts" in meta:
-        T.text(f"wall-clock parts (native, vm-reload) started after {meta['wall_clock_parts']}")
+        T.text(f"wall-clock parts (native, vm-reload): started {meta['wall_clock_parts']}")
     s3_report(lines, a.raw, files, T, res)
     s4_report(lines, T, res)
     reload_report(lines, "s5n", "S5 reload latency, network rules (native, wall clock)", T, res,
