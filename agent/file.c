@@ -153,6 +153,21 @@ const char *pal_file_degraded(const struct pal_file *f)
 	return f && f->degraded[0] ? f->degraded : NULL;
 }
 
+/* The seqlocks a remembered write decision depends on (bpf/file.bpf.c). */
+static void find_seqlocks(struct file_bpf *skel)
+{
+	static const char *const names[] = {"rename_lock", "mount_lock"};
+	unsigned long long addr[2];
+
+	if (pal_probe_kallsyms("/proc/kallsyms", names, addr, 2) || !addr[0] || !addr[1]) {
+		pal_log(PAL_LOG_INFO, "file: /proc/kallsyms does not show rename_lock and "
+				      "mount_lock; every write is decided afresh");
+		return;
+	}
+	skel->rodata->pal_rename_lock = addr[0];
+	skel->rodata->pal_mount_lock = addr[1];
+}
+
 static int file_load(struct pal_file *f, const struct pal_maps *maps)
 {
 	struct file_bpf *skel = file_bpf__open();
@@ -161,6 +176,7 @@ static int file_load(struct pal_file *f, const struct pal_maps *maps)
 	if (!skel)
 		return pal_log_errno(-errno, "file: cannot open the LSM object");
 	choose_optional_hooks(f, skel);
+	find_seqlocks(skel);
 	/* Room for both generations; NO_PREALLOC: memory follows the entries. */
 	bpf_map__set_max_entries(skel->maps.pal_files, PAL_MAX_FILE_KEYS);
 	err = pal_maps_reuse(maps, skel->obj);

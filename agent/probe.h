@@ -43,4 +43,13 @@ int pal_probe_lsm_load(const struct btf *btf);
  */
 const char *pal_probe_lsm_hook_of(const char *sec);
 
+/*
+ * The addresses of n core kernel symbols (not modules') from path, in the
+ * format of /proc/kallsyms, into addr: 0 for each it does not list, or
+ * hides (without CAP_SYSLOG, or with kptr_restrict). Returns 0, or -errno
+ * if path cannot be read.
+ */
+int pal_probe_kallsyms(const char *path, const char *const *names, unsigned long long *addr,
+		       size_t n);
+
 #endif

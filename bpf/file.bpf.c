@@ -632,13 +632,13 @@ int BPF_PROG(palisade_file_open, struct file *file, int ret)
 /* ---- writes through an open file: decided once, until something changes -- */
 
 /*
- * The kernel's rename and mount seqlocks (typeless ksyms: their addresses,
- * from kallsyms). Every d_move or d_exchange, and every change of the
- * mount tree, bumps theirs twice, after the change is visible. Weak:
- * without kallsyms they are NULL, and no decision is remembered.
+ * The addresses of the kernel's rename and mount seqlocks, from kallsyms,
+ * set by the agent before the load. Every d_move or d_exchange, and every
+ * change of the mount tree, bumps theirs twice, after the change is
+ * visible. Without kallsyms they are 0, and no decision is remembered.
  */
-extern const void rename_lock __ksym __weak;
-extern const void mount_lock __ksym __weak;
+const volatile __u64 pal_rename_lock = 0;
+const volatile __u64 pal_mount_lock = 0;
 
 #define WRITE_MEMOS 16384 /* files with a remembered write decision; LRU beyond */
 
@@ -656,11 +656,11 @@ struct {
 } pal_write_memos SEC(".maps");
 
 /* A seqlock's sequence; odd (as a writer in progress) when it cannot be read. */
-static __always_inline __u32 seq_of(const void *lock)
+static __always_inline __u32 seq_of(__u64 lock)
 {
 	__u32 seq = 1;
 
-	if (lock && bpf_probe_read_kernel(&seq, sizeof(seq), lock))
+	if (lock && bpf_probe_read_kernel(&seq, sizeof(seq), (const void *)lock))
 		seq = 1;
 	return seq;
 }
@@ -678,9 +678,9 @@ static __always_inline void memo_now(const struct pal_req *r, struct write_memo 
 	 * reused by another with no lock bumped. Below a chroot into a
 	 * directory, nothing is remembered (odd: as a rename in progress).
 	 */
-	m->rename_seq = fs->root.dentry == fs->root.mnt->mnt_root ? seq_of(&rename_lock) : 1;
+	m->rename_seq = fs->root.dentry == fs->root.mnt->mnt_root ? seq_of(pal_rename_lock) : 1;
 	m->mask = r->mask;
-	m->mount_seq = seq_of(&mount_lock);
+	m->mount_seq = seq_of(pal_mount_lock);
 	m->gen = r->gen;
 	m->generation = r->v.generation;
 	m->exe_id = r->exe_id;
@@ -723,8 +723,8 @@ static __always_inline int check_write_fd(struct file *file, const struct pal_ob
 	req_target(&r, o);
 	pal_decide(&r);
 	if (now && r.v.action < PAL_ACT_AUDIT && !(now->rename_seq & 1) && !(now->mount_seq & 1) &&
-	    (file->f_mode & FMODE_WRITE) && seq_of(&rename_lock) == now->rename_seq &&
-	    seq_of(&mount_lock) == now->mount_seq)
+	    (file->f_mode & FMODE_WRITE) && seq_of(pal_rename_lock) == now->rename_seq &&
+	    seq_of(pal_mount_lock) == now->mount_seq)
 		bpf_map_update_elem(&pal_write_memos, &key, now, BPF_ANY);
 	return req_finish(&r, PAL_EV_FILE, PAL_OP_WRITE, o, NULL);
 }
