@@ -87,11 +87,13 @@ int pal_cgroup_open(struct pal_cgroup **out, const struct pal_maps *maps, const 
  * slot) -> policy mask for every existing cgroup that a policy's target
  * patterns match (all policies, file-only ones too).
  * *ncgroup_keys: pal_cgroups entries of the slot, for pal_gen_config.
+ * The network and device programs are loaded by the first prepare whose
+ * set has network or device rules, or that finds an earlier agent's pins.
  * On error the slot's entries are removed again and the live slot is
  * untouched. Returns 0, -E2BIG (a limit; nothing written), -EOPNOTSUPP
  * (device rules but this kernel cannot run the device program, or a
  * non-inet `socket:` family without PAL_CG_LSM_SOCKET), -ENOSPC (the maps,
- * sized at the first load, cannot hold both generations), -errno; see
+ * sized at that first load, cannot hold both generations), -errno; see
  * pal_cgroup_why().
  */
 int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set,
