@@ -302,8 +302,8 @@ PAL_KEY_HEAD_ASSERT(pal_exe_key, PAL_KEY_GEN_OFF);
  * when every test outcome has the same future (PAL_PSF_INNER). Otherwise
  * one PREFIX lookup per prefix length and one SUFFIX lookup per suffix
  * length the state uses (same length, different bytes: at most one hit
- * each), length and glob tests, then one COMBO lookup of the hit mask (none when nothing hit: the
- * state holds that successor). The compiler refuses a policy that would
+ * each), length and glob tests, then one COMBO lookup of the hit mask
+ * (none when nothing hit: the state holds that successor). The compiler refuses a policy that would
  * need more than these limits, naming the patterns.
  */
 #define PAL_PAT_STATES_MAX 262144 /* automaton states of one generation, state 0 unused */

@@ -22,7 +22,8 @@
 
 static const char *const names[] = {"rename_lock", "mount_lock", "missing_lock"};
 
-static void fake_file(char *path, size_t len)
+/* A new temporary file for writing; its name in path. */
+static FILE *temp_file(char *path, size_t len)
 {
 	FILE *f;
 	int fd;
@@ -33,6 +34,13 @@ static void fake_file(char *path, size_t len)
 	assert_true(fd >= 0);
 	f = fdopen(fd, "w");
 	assert_non_null(f);
+	return f;
+}
+
+static void fake_file(char *path, size_t len)
+{
+	FILE *f = temp_file(path, len);
+
 	/* decoys first: a module's symbol, longer names, a name as a prefix */
 	fprintf(f, "ffffffffc0001000 t rename_lock\t[evil]\n");
 	fprintf(f, "ffffffff81000010 T xrename_lock\n");
@@ -69,14 +77,8 @@ static void test_every_cut(void **state)
 	for (int pad = 0; pad < 64; pad++) {
 		unsigned long long addr[2];
 		char path[4096];
-		FILE *f;
-		int fd;
+		FILE *f = temp_file(path, sizeof(path));
 
-		snprintf(path, sizeof(path), "/tmp/palisade-kallsyms-cut-XXXXXX");
-		fd = mkstemp(path);
-		assert_true(fd >= 0);
-		f = fdopen(fd, "w");
-		assert_non_null(f);
 		/* 65,536 - 40 + pad bytes before: the line crosses the first read's end */
 		for (int i = 0; i < 65536 - 40 + pad; i++)
 			fputc(i % 64 == 63 ? '\n' : 'a', f);

@@ -72,6 +72,8 @@ pal_check "a new socket: connect refused (EPERM)" \
 pal_check "outside the target: connect refused by nothing" \
 	palsock inet stream 0 ECONNREFUSED connect 127.0.0.1 4444
 pal_agent_settle
+n=$(grep -c '"event":"file","action":"deny".*"policy":"files-only".*"path":"/srv/secret"' "$PAL_LOG")
+pal_check "file rules only: one record of the file denial (got $n)" test "$n" = 1
 n=$(denials)
 pal_check "one record per refused connect (2, got $n)" test "$n" = 2
 pal_check "the record names the rule and the port" grep -q \
@@ -99,7 +101,7 @@ done
 pal_check "the new agent: the file rule holds (EACCES)" \
 	pal_in_cgroup c paltest open /srv/secret EACCES
 pal_agent_settle
-n=$(grep -c '"event":"file","action":"deny".*"policy":"files-only"' "$PAL_LOG")
+n=$(grep -c '"event":"file","action":"deny".*"policy":"files-only".*"path":"/srv/secret"' "$PAL_LOG")
 pal_check "the new agent recorded the file denial ($n)" test "$n" = 1
 n=$(denials)
 pal_check "the new agent recorded no network denial ($n)" test "$n" = 0
