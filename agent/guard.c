@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -158,19 +157,6 @@ static void add_obj(struct pal_guard_prog *g, __u64 id, __u32 kind)
 			(unsigned long long)id, strerror(errno));
 }
 
-/* Every pin in dir (not its subdirectories) by its bpffs inode. */
-static void seal_pins(struct pal_guard_prog *g, const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	while (d && (e = readdir(d)))
-		if (e->d_type == DT_REG)
-			add_obj(g, e->d_ino, PAL_GUARD_OBJ_PIN);
-	if (d)
-		closedir(d);
-}
-
 /* Is link fd attached to one of our programs (palisade_*)? */
 static bool our_link(int fd)
 {
@@ -194,14 +180,8 @@ static void seal_links(struct pal_guard_prog *g)
 
 void pal_guard_seal(struct pal_guard_prog *g)
 {
-	char path[PATH_MAX];
-
-	if (!g || !g->lsm.pin_dir[0])
-		return;
-	seal_pins(g, g->lsm.pin_dir);
-	snprintf(path, sizeof(path), "%s/links", g->lsm.pin_dir);
-	seal_pins(g, path);
-	seal_links(g);
+	if (g)
+		seal_links(g);
 }
 
 void pal_guard_close(struct pal_guard_prog *g, bool keep)

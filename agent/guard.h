@@ -17,7 +17,7 @@ int pal_guard_open(struct pal_guard_prog **out, const struct pal_maps *maps, con
  * and the pin dir. flags: enum pal_guard_flags. Call before any thread.
  */
 int pal_guard_arm(struct pal_guard_prog *g, unsigned int flags, const char *cg2_root);
-/* Record every pin and every link of ours, once they all exist. */
+/* Record every link of ours by id, once they all exist. */
 void pal_guard_seal(struct pal_guard_prog *g);
 /* keep: leave the guard armed and pinned (--keep-on-exit); else disarm and detach. */
 void pal_guard_close(struct pal_guard_prog *g, bool keep);

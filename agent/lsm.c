@@ -68,6 +68,24 @@ static int pin(int fd, const char *path)
 	return 0;
 }
 
+int pal_pin_dir_make(const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, PAL_PIN_DIR_MODE) && errno != EEXIST)
+		return -errno;
+	if (lstat(path, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	/* each only when needed: a running agent's guard refuses both (EPERM) */
+	if ((st.st_uid || st.st_gid) && chown(path, 0, 0))
+		return -errno;
+	if ((st.st_mode & 07777) != PAL_PIN_DIR_MODE && chmod(path, PAL_PIN_DIR_MODE))
+		return -errno;
+	return 0;
+}
+
 static int pin_all(struct pal_lsm *l)
 {
 	char path[PATH_MAX];
@@ -76,8 +94,9 @@ static int pin_all(struct pal_lsm *l)
 	if (!l->pin_dir[0])
 		return 0;
 	snprintf(path, sizeof(path), "%s/links", l->pin_dir);
-	if (mkdir(path, 0700) && errno != EEXIST)
-		return pal_log_errno(-errno, "cannot create '%s'", path);
+	err = pal_pin_dir_make(path);
+	if (err)
+		return pal_log_errno(err, "cannot create '%s'", path);
 	for (int i = 0; i < l->nmaps && !err; i++) {
 		snprintf(path, sizeof(path), "%s/%s", l->pin_dir, l->map_names[i]);
 		err = pin(l->map_fd[i], path);

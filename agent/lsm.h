@@ -26,6 +26,14 @@ struct pal_lsm {
 	bool adopted;
 };
 
+/*
+ * Make or take over a pin directory: a directory owned by root, mode 0400.
+ * With no search bit, looking up a name in it needs CAP_DAC_READ_SEARCH,
+ * which the guard refuses every task but the agent (bpf/guard.bpf.c);
+ * listing it needs none. 0, or -errno.
+ */
+#define PAL_PIN_DIR_MODE 0400
+int pal_pin_dir_make(const char *path);
 /* Set up l; then adopt, or load the object yourself and attach it. */
 void pal_lsm_init(struct pal_lsm *l, const char *tag, const char *const *map_names, int nmaps,
 		  const char *pin_dir);

@@ -14,7 +14,8 @@ static const cap_value_t keep[] = {
 	CAP_PERFMON, /* load tracing/LSM programs that read kernel memory */
 	CAP_SYS_ADMIN, /* older kernels: BPF without CAP_BPF; open_by_handle_at on cgroupfs */
 	CAP_NET_ADMIN, /* attach cgroup programs to new cgroups */
-	CAP_DAC_READ_SEARCH, /* stat rule paths and resolve cgroup ids anywhere */
+	CAP_DAC_READ_SEARCH, /* stat rule paths, resolve cgroup ids, look up pins */
+	CAP_DAC_OVERRIDE, /* create and remove pins: the pin dir has no write or search bit */
 	CAP_AUDIT_WRITE, /* --linux-audit */
 	CAP_SYS_RESOURCE, /* RLIMIT_MEMLOCK on kernels that charge BPF memory to it */
 };

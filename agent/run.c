@@ -31,6 +31,7 @@
 #include "agent/events.h"
 #include "agent/file.h"
 #include "agent/guard.h"
+#include "agent/lsm.h"
 #include "agent/socket.h"
 #include "agent/log.h"
 #include "agent/palisade.h"
@@ -245,10 +246,21 @@ static int check_policy_dir(const struct run_opts *o)
 	return 0;
 }
 
+/* The pins belong to a running agent instance: bpf/guard.bpf.c refused us. */
+static int refused_by_guard(const char *pin_dir)
+{
+	return pal_log_errno(-EPERM,
+			     "run: another Palisade agent is running and owns the pins in '%s'; "
+			     "only that instance may use them. Hint: 'palisade status' shows it, "
+			     "'palisade stop' stops it; then start again",
+			     pin_dir);
+}
+
 static int ensure_pin_dir(const char *dir)
 {
 	struct statfs sf;
 	char parent[PATH_MAX];
+	int err;
 
 	snprintf(parent, sizeof(parent), "%s", dir);
 	*strrchr(parent, '/') = 0;
@@ -257,8 +269,11 @@ static int ensure_pin_dir(const char *dir)
 				     "run: '%s' is not on a bpffs. Hint: mount -t bpf "
 				     "bpf /sys/fs/bpf",
 				     dir);
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return pal_log_errno(-errno, "run: cannot create pin directory '%s'", dir);
+	err = pal_pin_dir_make(dir);
+	if (err == -EPERM)
+		return refused_by_guard(dir);
+	if (err)
+		return pal_log_errno(err, "run: cannot create pin directory '%s'", dir);
 	return 0;
 }
 
@@ -596,16 +611,6 @@ static int start_metrics(struct agent *a)
 	return err == -EINVAL ? -EINVAL : err ? -EIO : 0;
 }
 
-/* The pins belong to a running agent instance: bpf/guard.bpf.c refused us. */
-static int refused_by_guard(const char *pin_dir)
-{
-	return pal_log_errno(-EPERM,
-			     "run: another Palisade agent is running and owns the pins in '%s'; "
-			     "only that instance may use them. Hint: 'palisade status' shows it, "
-			     "'palisade stop' stops it; then start again",
-			     pin_dir);
-}
-
 static int arm_guard(struct agent *a)
 {
 	int err = pal_guard_arm(a->guard,
@@ -671,7 +676,7 @@ static int start(struct agent *a, struct start_clock *clk)
 			"Hint: stop that agent, or remove the pins (rm -r '%s'), then start "
 			"again",
 			a->o.pin_dir, PAL_ABI_MARKER, a->o.pin_dir);
-	if (err == -EPERM)
+	if (err == -EPERM || err == -EACCES)
 		return refused_by_guard(a->o.pin_dir);
 	if (err)
 		return pal_log_errno(err, "run: cannot create or adopt maps in '%s'", a->o.pin_dir);
@@ -688,7 +693,7 @@ static int start(struct agent *a, struct start_clock *clk)
 		if (!err)
 			err = pal_socket_open(&a->en.sock, &a->en.maps, a->o.pin_dir);
 		stage_done(clk, "socket");
-		if (err == -EPERM)
+		if (err == -EPERM || err == -EACCES)
 			return refused_by_guard(a->o.pin_dir);
 		if (err)
 			return err;

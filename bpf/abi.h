@@ -596,10 +596,10 @@ _Static_assert(sizeof(struct pal_agent_mark) == 8, "pal_agent_mark ABI");
  * pinned everything. key: struct pal_guard_obj, an object a task other than
  * the agent may not get an fd to. value: __u32, 1.
  */
-#define PAL_GUARD_MAX_OBJS 1024 /* pins and links: some 330 with the file hooks' shared steps */
+#define PAL_GUARD_MAX_OBJS 1024 /* links: some 330 with the file hooks' shared steps */
 
+/* Pins need no entry: nobody but the agent may look up a name in the pin dir. */
 enum pal_guard_obj_kind {
-	PAL_GUARD_OBJ_PIN = 1, /* id: bpffs inode number of a pin (dev: pal_guard.pin_dev) */
 	PAL_GUARD_OBJ_LINK = 2, /* id: a link id (BPF_LINK_GET_FD_BY_ID) */
 };
 

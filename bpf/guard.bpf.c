@@ -6,7 +6,7 @@
  * inherit the mark, and the mark dies with the task. Executing the agent's
  * binary gives no mark. While the instance runs, no other task may:
  *  - get an fd to a Palisade map or program, or detach/replace a link;
- *  - unlink or rename a pin in the pin dir;
+ *  - look up, unlink or rename a pin in the pin dir, or chmod the dir;
  *  - send the agent a fatal signal (PID 1, the service manager, excepted),
  *    directly or as a SIGIO, change its rlimits, or ptrace it;
  *  - open cgroup.kill or cgroup.freeze of the agent's cgroup or an ancestor.
@@ -31,6 +31,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define CLONE_THREAD_FLAG 0x00010000
 #define FMODE_WRITE_FLAG 0x2
 #define CGROUP2_MAGIC 0x63677270
+#define CAP_DAC_OVERRIDE_NR 1
+#define CAP_DAC_READ_SEARCH_NR 2
 #define SIGHUP 1
 #define SIGUSR1 10
 #define SIGUSR2 12
@@ -119,20 +121,26 @@ static __always_inline bool refused(void)
 	return (g->flags & PAL_GUARD_ORPHANED) && confined();
 }
 
-/* Deny and report a tampering attempt. */
-static __always_inline int tamper(__u32 op, __u32 detail, __u32 target, const char *name)
+/* Report a tampering attempt that the task sees fail with err. */
+static __always_inline void report(__u32 op, __u32 detail, __u32 target, const char *name, int err)
 {
 	struct pal_verdict v = {
 		.rule = PAL_NO_RULE, .policy = PAL_MAX_POLICIES, .action = PAL_ACT_DENY};
 	struct pal_event *e;
 
-	e = pal_event_begin(&v, PAL_EV_AGENT, op, detail, -EPERM);
+	e = pal_event_begin(&v, PAL_EV_AGENT, op, detail, err);
 	if (e) {
 		e->dev.major = target;
 		if (name)
 			bpf_probe_read_kernel_str(e->path, 16, name);
 		bpf_ringbuf_submit(e, 0);
 	}
+}
+
+/* Deny and report a tampering attempt. */
+static __always_inline int tamper(__u32 op, __u32 detail, __u32 target, const char *name)
+{
+	report(op, detail, target, name, -EPERM);
 	return -EPERM;
 }
 
@@ -175,23 +183,65 @@ static __always_inline bool our_obj(__u64 id, __u32 kind)
 	return bpf_map_lookup_elem(&pal_guard_objs, &k) != NULL;
 }
 
-/*
- * BPF_OBJ_GET of a pin: decided on the pin's inode, which is what the
- * kernel opens. This is the only way to a link fd besides its id, and a
- * task that never holds a Palisade link fd cannot detach or update one.
- */
-SEC("lsm/inode_permission")
-int BPF_PROG(palisade_pin_permission, struct inode *inode, int mask, int ret)
+/* dir is the pin dir or its links/ dir. */
+static __always_inline bool pin_dir(const struct pal_guard *g, struct inode *dir)
 {
-	/*
-	 * Every path component of every lookup on the host comes here: plain
-	 * loads through the BTF pointers, not probe reads, keep it cheap.
-	 */
-	if (ret || !inode || !inode->i_sb || inode->i_sb->s_magic != BPF_FS_MAGIC_NR)
-		return ret;
-	if (!our_obj(inode->i_ino, PAL_GUARD_OBJ_PIN) || !refused())
+	__u64 ino = BPF_CORE_READ(dir, i_ino);
+
+	if (!g->pin_dev || pal_inode_dev(dir) != g->pin_dev)
+		return false;
+	return ino == g->pin_ino || ino == g->links_ino;
+}
+
+/*
+ * BPF_OBJ_GET of a pin, and every other lookup in the pin dir or links/.
+ * The agent makes both mode 0400: no search bit for anyone, so the path
+ * walk asks for CAP_DAC_READ_SEARCH, then CAP_DAC_OVERRIDE, to look up a
+ * name in them, with the directory in the walk's nameidata. Refusing these
+ * two there costs a program per capability check that passes the capability
+ * module, not one per path component of every lookup on the host
+ * (inode_permission). The walk fails with EACCES. Every call that names
+ * an entry of the dir (bpf_obj_get, unlink, rename, link, stat, and the
+ * creating ones too) checks search on the dir first, whether the walk
+ * starts at /, at a bind mount of the dir, at the cwd or at a dir fd
+ * inside it: the pins can be neither had, nor removed, renamed or linked
+ * elsewhere, and no name can be put beside them.
+ */
+SEC("lsm/capable")
+int BPF_PROG(palisade_pin_dir_lookup, const struct cred *cred, struct user_namespace *ns, int cap)
+{
+	struct task_struct *task;
+	struct nameidata *nd;
+	struct pal_guard *g;
+	struct inode *dir;
+
+	/* No ret: the capability module decides first and stops at a refusal. */
+	if (cap != CAP_DAC_READ_SEARCH_NR && cap != CAP_DAC_OVERRIDE_NR)
 		return 0;
-	return tamper(PAL_OP_BPF, mask, 0, "pin"); /* EPERM */
+	task = bpf_get_current_task_btf();
+	nd = task->nameidata;
+	dir = nd ? nd->inode : NULL;
+	g = guard_state();
+	if (!dir || !g || !pin_dir(g, dir) || !refused())
+		return 0;
+	/* asked last for a search: one record per refused lookup */
+	if (cap == CAP_DAC_OVERRIDE_NR)
+		report(PAL_OP_BPF, 0, 0, "pin dir", -EACCES);
+	return -EPERM;
+}
+
+/* No search bit is what keeps the pins: only the agent may give them one. */
+SEC("lsm/path_chmod")
+int BPF_PROG(palisade_pin_dir_chmod, const struct path *path, umode_t mode, int ret)
+{
+	struct pal_guard *g;
+
+	if (ret)
+		return ret;
+	g = guard_state();
+	if (!g || !pin_dir(g, path->dentry->d_inode) || !refused())
+		return 0;
+	return tamper(PAL_OP_CHMOD, 0, 0, "pin dir"); /* EPERM */
 }
 
 /* The program behind a link fd of the current task, for LINK_DETACH/UPDATE. */
@@ -294,46 +344,6 @@ int BPF_PROG(palisade_file_receive, struct file *file, int ret)
 	if (!refused())
 		return 0;
 	return tamper(PAL_OP_BPF, 0, 0, buf); /* EPERM */
-}
-
-/* dir is the pin dir or its links/ dir. */
-static __always_inline bool pin_dir(const struct pal_guard *g, struct inode *dir)
-{
-	__u64 ino = BPF_CORE_READ(dir, i_ino);
-
-	if (!g->pin_dev || pal_inode_dev(dir) != g->pin_dev)
-		return false;
-	return ino == g->pin_ino || ino == g->links_ino;
-}
-
-/* A pin may be removed or renamed by the agent only. */
-static __always_inline int pin_change(struct inode *dir, struct inode *dir2, struct dentry *d,
-				      __u32 op)
-{
-	struct pal_guard *g = guard_state();
-
-	if (!g || !(pin_dir(g, dir) || (dir2 && pin_dir(g, dir2))))
-		return 0;
-	if (!refused())
-		return 0;
-	return tamper(op, 0, 0, (const char *)BPF_CORE_READ(d, d_name.name)); /* EPERM */
-}
-
-SEC("lsm/inode_unlink")
-int BPF_PROG(palisade_inode_unlink, struct inode *dir, struct dentry *dentry, int ret)
-{
-	if (ret)
-		return ret;
-	return pin_change(dir, NULL, dentry, PAL_OP_UNLINK);
-}
-
-SEC("lsm/inode_rename")
-int BPF_PROG(palisade_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
-	     struct inode *new_dir, struct dentry *new_dentry, int ret)
-{
-	if (ret)
-		return ret;
-	return pin_change(old_dir, new_dir, old_dentry, PAL_OP_RENAME);
 }
 
 /* Is this cgroup (id) the agent's cgroup or one of its ancestors? */

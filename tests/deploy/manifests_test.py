@@ -26,7 +26,7 @@ with open(sys.argv[3], encoding="utf-8") as _f:
 BINARY = sys.argv[4] if len(sys.argv) > 4 and os.access(sys.argv[4], os.X_OK) else None
 K8S = os.path.join(SRC, "deploy", "kubernetes")
 CAPS = {"BPF", "PERFMON", "SYS_ADMIN", "NET_ADMIN", "SYS_RESOURCE", "DAC_READ_SEARCH",
-        "AUDIT_WRITE"}
+        "DAC_OVERRIDE", "AUDIT_WRITE"}
 HOST_MOUNTS = {  # host path: must the mount be read-only?
     "/sys/fs/bpf": False,
     "/sys/kernel/security": True,

@@ -74,7 +74,7 @@ grep -qE '^ProtectHome=(yes|read-only)$' "$unit" && ok || bad "ProtectHome not s
 # The bounding set is exactly the capabilities documented, each with a reason
 # in the unit's comments and in docs/deploy.md.
 caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")
-expected="CAP_AUDIT_WRITE CAP_BPF CAP_DAC_READ_SEARCH CAP_NET_ADMIN CAP_PERFMON CAP_SYS_ADMIN CAP_SYS_RESOURCE"
+expected="CAP_AUDIT_WRITE CAP_BPF CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_NET_ADMIN CAP_PERFMON CAP_SYS_ADMIN CAP_SYS_RESOURCE"
 sorted=$(tr ' ' '\n' <<<"$caps" | sort | xargs)
 [ "$sorted" = "$expected" ] && ok || bad "CapabilityBoundingSet is '$sorted', want '$expected'"
 for c in $caps; do

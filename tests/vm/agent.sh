@@ -51,6 +51,16 @@ pal_agent_settle() { # [SECONDS]: at least that long, and until the ring buffer 
 	done
 }
 
+# pal_pinned NAME: NAME is in the pin dir. By the shell's glob, which only
+# reads the dir: while an agent runs no other task may look a name up there
+# (so no test -e, and no ls, which stats every entry).
+pal_pinned() {
+	for _f in /sys/fs/bpf/palisade/*; do
+		[ "$_f" = "/sys/fs/bpf/palisade/$1" ] && return 0
+	done
+	return 1
+}
+
 pal_agent_wait_gen() { # N: true once generation N is live; false after 60 s
 	_i=0
 	until grep -q "\"event\":\"policy\",\"generation\":$1," "$PAL_LOG"; do

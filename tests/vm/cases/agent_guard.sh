@@ -21,9 +21,10 @@ files:
 YAML
 pal_agent_start
 
-pal_check "bpf_obj_get of a pinned map: EPERM" palbpf pin /sys/fs/bpf/palisade/pal_gen EPERM
-pal_check "bpf_obj_get of a pinned Palisade link: EPERM" \
-	palbpf pin /sys/fs/bpf/palisade/links/file-0 EPERM
+# The pin dir has no search bit; the guard refuses the capability to search it.
+pal_check "bpf_obj_get of a pinned map: EACCES" palbpf pin /sys/fs/bpf/palisade/pal_gen EACCES
+pal_check "bpf_obj_get of a pinned Palisade link: EACCES" \
+	palbpf pin /sys/fs/bpf/palisade/links/file-0 EACCES
 pal_check "the file rule is still enforced" sh -c '! cat /srv/guarded 2>/dev/null'
 pal_check "BPF_MAP_GET_FD_BY_ID on Palisade maps: EPERM" palbpf maps pal_ EPERM
 pal_check "BPF_PROG_GET_FD_BY_ID on Palisade programs: EPERM" palbpf progs palisade EPERM
@@ -36,6 +37,8 @@ pal_agent_settle 1.5
 
 n=$(grep -c '"event":"agent","action":"deny"' "$PAL_LOG")
 pal_check "tamper records were written ($n)" test "$n" -ge 4
+n=$(grep -c '"op":"bpf","access":\[\],"errno":13,.*"object":"pin dir"' "$PAL_LOG")
+pal_check "one record per refused lookup in the pin dir ($n)" test "$n" -eq 2
 for f in '"op":"bpf","access":\[\],"errno":1' '"object":"pal_gen"' '"op":"kill"' '"signal":15' \
 	'"signal":9' "\"target_pid\":$PAL_AGENT_PID" '"policy":"self-protection"'; do
 	pal_check "a tamper record has $f" grep -q "$f" "$PAL_LOG"

@@ -2,8 +2,9 @@
 # pal-timeout: 300
 # Self-protection trusts the running agent instance, not its executable:
 # a second `palisade run` (same binary, root, inside or outside the target)
-# is refused the live pins and says so; pins cannot be unlinked or renamed,
-# link fds cannot be had by pin or by id; cgroup.kill/cgroup.freeze of the
+# is refused the live pins and says so; no name in the pin dir can be looked
+# up (so pins cannot be had, unlinked, renamed or linked elsewhere, from any
+# starting point), the dir cannot be chmod'ed, link fds cannot be had by id; cgroup.kill/cgroup.freeze of the
 # agent's cgroups, a SIGIO kill (F_SETOWN + F_SETSIG) and prlimit are
 # refused; the agent set oom_score_adj -1000. Each refusal is an `agent`
 # record; `palisade stop` still stops it.
@@ -39,6 +40,12 @@ fails_eperm() {
 	_out=$("$@" 2>&1) && { echo "unexpected success: $_out"; return 1; }
 	echo "$_out"
 	echo "$_out" | grep -q "Operation not permitted"
+}
+# fails_eacces CMD...: CMD fails, and says "Permission denied"
+fails_eacces() {
+	_out=$("$@" 2>&1) && { echo "unexpected success: $_out"; return 1; }
+	echo "$_out"
+	echo "$_out" | grep -q "Permission denied"
 }
 in_target() {
 	sh -c 'echo $$ >"$1/target/cgroup.procs" && shift && exec "$@"' - "$PAL_CGROUP" "$@"
@@ -77,11 +84,37 @@ pal_check "a second agent from the host is refused, and says why" second ""
 pal_check "the file rule still holds in the target" in_target paltest open /srv/guarded EACCES
 pal_check "the first agent still runs" kill -0 "$PAL_AGENT_PID"
 
-pal_check "unlink of a map pin: EPERM" fails_eperm rm -f "$PINS/pal_gen"
-pal_check "unlink of a link pin: EPERM" fails_eperm rm -f "$PINS/links/file-0"
-pal_check "rename of a link pin: EPERM" fails_eperm mv "$PINS/links/file-0" "$PINS/links/x"
-pal_check "the pins are all there" test -e "$PINS/pal_gen" -a -e "$PINS/links/file-0"
-pal_check "bpf_obj_get of a link pin: EPERM" palbpf pin "$PINS/links/file-0" EPERM
+# The pin dir and links/ are mode 0400: a lookup in them needs
+# CAP_DAC_READ_SEARCH, which the guard refuses every task but the agent.
+pal_check "the pin dir is mode 400, owned by root" test "$(stat -c %a:%u "$PINS")" = 400:0
+pal_check "listing the pin dir needs no search" pal_pinned pal_gen
+pin_dir_records() {
+	grep -c '"action":"deny".*"op":"bpf","access":\[\],"errno":13,.*"object":"pin dir"' "$PAL_LOG"
+}
+mkdir -p "$PAL_TMP/bind"
+mount --bind "$PINS" "$PAL_TMP/bind"
+pal_agent_settle
+before=$(pin_dir_records)
+pal_check "bpf_obj_get of a link pin: EACCES" palbpf pin "$PINS/links/file-0" EACCES
+pal_check "bpf_obj_get from inside the pin dir (cwd): EACCES" \
+	sh -c 'cd "$1" && exec palbpf pin links/file-0 EACCES' - "$PINS"
+pal_check "bpf_obj_get through a bind mount of the pin dir: EACCES" \
+	palbpf pin "$PAL_TMP/bind/links/file-0" EACCES
+pal_check "bpf_obj_get of a link pin from the target: EACCES" \
+	in_target palbpf pin "$PINS/links/file-0" EACCES
+pal_check "unlink of a map pin: EACCES" paltest unlink "$PINS/pal_gen" EACCES
+pal_check "unlink of a link pin: EACCES" paltest unlink "$PINS/links/file-0" EACCES
+pal_check "rename of a map pin: EACCES" paltest rename "$PINS/pal_gen" "$PINS/x" EACCES
+pal_check "a hard link of a link pin elsewhere: EACCES" \
+	paltest link "$PINS/links/file-0" /sys/fs/bpf/stolen EACCES
+pal_check "a new name in the pin dir: EACCES" paltest symlink x "$PINS/squat" EACCES
+pal_agent_settle
+n=$(($(pin_dir_records) - before))
+pal_check "exactly one record per refused call ($n of 9)" test "$n" -eq 9
+umount "$PAL_TMP/bind"
+pal_check "the map pin is still there" pal_pinned pal_gen
+pal_check "chmod of the pin dir: EPERM" paltest chmod "$PINS" 700 EPERM
+pal_check "the pin dir is still mode 400" test "$(stat -c %a "$PINS")" = 400
 pal_check "BPF_LINK_GET_FD_BY_ID on Palisade links: EPERM" palbpf links palisade EPERM
 # The links that put the shared steps into the file hooks: detached, a
 # hook's stub would deny everything, so they are guarded like the hooks.
@@ -111,9 +144,7 @@ pal_check "the agent survived all of it" kill -0 "$PAL_AGENT_PID"
 pal_check "the agent said it is OOM-exempt" grep -q "oom_score_adj -1000" "$PAL_AGENT_ERR"
 
 deny='"event":"agent","action":"deny"'
-for f in '"op":"unlink".*"object":"pal_gen"' \
-	'"op":"unlink".*"object":"file-0"' '"op":"rename".*"object":"file-0"' \
-	'"op":"bpf".*"object":"pin"' '"op":"bpf".*"object":"link"' \
+for f in '"op":"chmod".*"errno":1,.*"object":"pin dir"' '"op":"bpf".*"object":"link"' \
 	'"op":"write".*"object":"cgroup.kill"' '"op":"write".*"object":"cgroup.freeze"' \
 	'"op":"rlimit"' '"op":"kill".*"signal":9'; do
 	pal_check "an agent record: $f" grep -q "$deny.*$f" "$PAL_LOG"

@@ -32,17 +32,20 @@ pal_agent_start --keep-on-exit
 old=$PAL_AGENT_PID
 pal_agent_stop
 pal_check "--keep-on-exit left the pins" test -e "$PINS/pal_gen" -a -e "$PINS/links/guard-0"
+pal_check "the pin dir is mode 400 (no search bit)" test "$(stat -c %a "$PINS")" = 400
 pal_check "enforcement continues without the agent" in_target paltest open /srv/guarded EACCES
 pal_check "a target task cannot get a pin while no agent runs" \
-	in_target palbpf pin "$PINS/pal_gen" EPERM
+	in_target palbpf pin "$PINS/pal_gen" EACCES
 pal_check "a target task cannot remove a pin while no agent runs" \
-	in_target sh -c '! rm -f "$1/links/file-0" 2>/dev/null && test -e "$1/links/file-0"' - "$PINS"
+	in_target paltest unlink "$PINS/links/file-0" EACCES
+pal_check "nor chmod the pin dir" in_target paltest chmod "$PINS" 700 EPERM
+pal_check "the pins are still there" test -e "$PINS/links/file-0" -a "$(stat -c %a "$PINS")" = 400
 
 # The next process forked gets the dead agent's PID (ns_last_pid).
 reused=0
 for try in 1 2 3 4 5; do
 	in_target sh -c 'echo $(($1 - 1)) >/proc/sys/kernel/ns_last_pid
-		sh -c "echo \$\$ >\"$2/pid\"; exec palbpf pin \"$3/pal_gen\" EPERM" &
+		sh -c "echo \$\$ >\"$2/pid\"; exec palbpf pin \"$3/pal_gen\" EACCES" &
 		wait $!' - "$old" "$PAL_TMP" "$PINS" >"$PAL_TMP/reuse.out" 2>&1
 	rc=$?
 	if [ "$(cat "$PAL_TMP/pid")" = "$old" ]; then
@@ -54,7 +57,7 @@ done
 cat "$PAL_TMP/reuse.out"
 echo "tries: $try, got pid $(cat "$PAL_TMP/pid"), wanted $old"
 pal_check "a process got the dead agent's PID $old" test "$reused" = 1
-pal_check "that process is refused the pins (EPERM)" test "$rc" = 0
+pal_check "that process is refused the pins (EACCES)" test "$rc" = 0
 
 : >"$PAL_TMP/first.log"
 cp "$PAL_LOG" "$PAL_TMP/first.log"
@@ -62,12 +65,13 @@ pal_agent_start
 pal_check "the new agent adopted the pins" grep -q "guard: adopted" "$PAL_AGENT_ERR"
 pal_check "the new agent is armed" grep -q "guard: armed" "$PAL_AGENT_ERR"
 pal_check "the file rule holds" in_target paltest open /srv/guarded EACCES
-pal_check "with the agent back, the host is refused too" palbpf pin "$PINS/pal_gen" EPERM
+pal_check "with the agent back, the host is refused too" palbpf pin "$PINS/pal_gen" EACCES
 pal_agent_settle 1.5
-n=$(grep -c '"event":"agent","action":"deny".*"op":"bpf".*"object":"pin"' "$PAL_LOG")
-pal_check "refusals made while no agent ran are recorded ($n)" test "$n" -ge 3
-pal_check "a refused unlink is recorded" \
-	grep -q '"event":"agent","action":"deny".*"op":"unlink".*"object":"file-0"' "$PAL_LOG"
+# the target's bpf_obj_get and unlink, one bpf_obj_get per PID-reuse try, the host's
+n=$(grep -c '"event":"agent","action":"deny".*"op":"bpf","access":\[\],"errno":13,.*"object":"pin dir"' "$PAL_LOG")
+pal_check "every refused lookup is recorded once ($n of $((try + 3)))" test "$n" -eq $((try + 3))
+pal_check "the refused chmod is recorded" \
+	grep -q '"event":"agent","action":"deny".*"op":"chmod".*"errno":1,.*"object":"pin dir"' "$PAL_LOG"
 pal_agent_stop
 pal_check "after stop the pins are gone" test ! -e "$PINS"
 pal_done

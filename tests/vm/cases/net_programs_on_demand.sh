@@ -44,11 +44,13 @@ YAML
 	# first in the set: policy index 0, as the file policy is after a restart
 	mv "$PAL_TMP/net.yaml" "$PAL_POLICY_DIR/a-net.yaml"
 }
+not_pinned() { pal_pinned pal_gen && ! pal_pinned "$1"; }
 denials() { grep -c '"event":"network","action":"deny".*"policy":"no-4444"' "$PAL_LOG"; }
 
 pal_agent_start --keep-on-exit
-pal_check "file rules only: no network rule map is pinned" test ! -e "$PINS/pal_net_cidr"
-pal_check "file rules only: no host-wide socket hook is attached" test ! -e "$PINS/lsm_connect"
+pal_check "file rules only: the file rule map is pinned" pal_pinned pal_gen
+pal_check "file rules only: no network rule map is pinned" not_pinned pal_net_cidr
+pal_check "file rules only: no host-wide socket hook is attached" not_pinned lsm_connect
 pal_check "file rules only: the file rule holds (EACCES)" \
 	pal_in_cgroup c paltest open /srv/secret EACCES
 pal_check "file rules only: connect from the target is refused by nothing" \
@@ -60,8 +62,8 @@ PALSOCK_WAIT=$PAL_TMP/go pal_in_cgroup c palsock inet stream 0 EPERM connect 127
 early=$!
 net_policy
 pal_check "the reload adding the first network rule is live" pal_agent_wait_gen 2
-pal_check "the network rule maps are now pinned" test -e "$PINS/pal_net_cidr"
-pal_check "the host-wide socket hooks are now attached" test -e "$PINS/lsm_connect"
+pal_check "the network rule maps are now pinned" pal_pinned pal_net_cidr
+pal_check "the host-wide socket hooks are now attached" pal_pinned lsm_connect
 touch "$PAL_TMP/go"
 wait $early
 rc=$?
@@ -88,7 +90,7 @@ cp "$PAL_LOG" "$PAL_TMP/first.log"
 pal_agent_start
 pal_check "the new agent, file rules only: the old network rule is gone (ECONNREFUSED)" \
 	pal_in_cgroup c palsock inet stream 0 ECONNREFUSED connect 127.0.0.1 4444
-pal_check "the new agent took over the rule maps" test -e "$PINS/pal_net_cidr"
+pal_check "the new agent took over the rule maps" pal_pinned pal_net_cidr
 # Two more generations: one of them reuses the slot the earlier agent's
 # network rule was written to, under the policy index of the file policy.
 for g in 4 5; do
