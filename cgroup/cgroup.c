@@ -63,6 +63,16 @@ fail:
 /* ---- reload: prepare a slot, commit it ---------------------------------- */
 
 /* Load the programs if needed, and write the slot's network and device rules. */
+/* Looked for once: while this agent runs, no other task may add a pin. */
+static bool earlier_pins(struct pal_cgroup *cg)
+{
+	if (!cg->pins_looked) {
+		cg->pins_found = pal_cg_pins_left(cg);
+		cg->pins_looked = true;
+	}
+	return cg->pins_found;
+}
+
 static int prepare_rules(struct pal_cgroup *cg, const struct slot_plan *pl, __u32 slot)
 {
 	int err;
@@ -110,7 +120,7 @@ int pal_cgroup_prepare(struct pal_cgroup *cg, const struct pal_policy_set *set,
 	 * agent's pinned programs stay attached and read the rule maps for
 	 * every generation, so with its pins left they are taken over at once.
 	 */
-	if (!err && (cg->loaded || pl->netdev || pal_cg_pins_left(cg)))
+	if (!err && (cg->loaded || pl->netdev || earlier_pins(cg)))
 		err = prepare_rules(cg, pl, slot);
 	err = err ?: pal_cg_walk_slot(cg, slot, &keys);
 	if (err)

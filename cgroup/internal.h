@@ -93,6 +93,8 @@ struct pal_cgroup {
 	struct cgnet_bpf *net;
 	struct cgdev_bpf *dev;
 	bool loaded;
+	bool pins_looked; /* for an earlier agent's pins, at the first prepare */
+	bool pins_found;
 	bool dev_ok;
 	int dev_err;
 	struct bpf_program *prog[PAL_CG_NPROGS];
