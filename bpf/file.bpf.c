@@ -357,6 +357,83 @@ static __always_inline struct dentry *inode_alias(struct inode *inode)
 	return first ? (struct dentry *)((char *)first - off) : NULL;
 }
 
+/* ---- writes through an open file: decided once, until something changes -- */
+
+/*
+ * The addresses of the kernel's rename and mount seqlocks, from kallsyms,
+ * set by the agent before the load. Every d_move or d_exchange, and every
+ * change of the mount tree, bumps theirs twice, after the change is
+ * visible. Without kallsyms they are 0, and no decision is remembered.
+ */
+const volatile __u64 pal_rename_lock = 0;
+const volatile __u64 pal_mount_lock = 0;
+
+#define WRITE_MEMOS 16384 /* files with a remembered write decision; LRU beyond */
+
+/*
+ * key: a struct file * whose last write by a confined task was allowed
+ * without a record. value: what that decision depended on. An entry leaves
+ * with its file (palisade_file_free), before the memory can hold another
+ * file; LRU, so a full map only costs walks.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WRITE_MEMOS);
+	__type(key, __u64);
+	__type(value, struct write_memo);
+} pal_write_memos SEC(".maps");
+
+/* A seqlock's sequence; odd (as a writer in progress) when it cannot be read. */
+static __always_inline __u32 seq_of(__u64 lock)
+{
+	__u32 seq = 1;
+
+	if (lock && bpf_probe_read_kernel(&seq, sizeof(seq), (const void *)lock))
+		seq = 1;
+	return seq;
+}
+
+static __always_inline void memo_now(const struct pal_req *r, struct write_memo *m)
+{
+	struct fs_struct *fs = bpf_get_current_task_btf()->fs;
+
+	m->root_d = (__u64)fs->root.dentry;
+	m->root_mnt = (__u64)fs->root.mnt;
+	/*
+	 * The root is kept by its mount pointer only when it is the root of
+	 * that mount: a mount is freed only after a change of the mount tree
+	 * (mount_lock), but a chroot's directory may be freed and its memory
+	 * reused by another with no lock bumped. Below a chroot into a
+	 * directory, nothing is remembered (odd: as a rename in progress).
+	 */
+	m->rename_seq = fs->root.dentry == fs->root.mnt->mnt_root ? seq_of(pal_rename_lock) : 1;
+	m->mask = r->mask;
+	m->mount_seq = seq_of(pal_mount_lock);
+	m->gen = r->gen;
+	m->generation = r->v.generation;
+	m->exe_id = r->exe_id;
+	m->access = r->access;
+}
+
+static __always_inline bool memo_same(const struct write_memo *a, const struct write_memo *b)
+{
+	return a->root_d == b->root_d && a->root_mnt == b->root_mnt && a->mask == b->mask &&
+	       a->rename_seq == b->rename_seq && a->mount_seq == b->mount_seq && a->gen == b->gen &&
+	       a->generation == b->generation && a->exe_id == b->exe_id && a->access == b->access;
+}
+
+/* Remember an allowed decision made without a record, unless a rename or mount change ran meanwhile. */
+static __always_inline void memo_keep(struct file *file, const struct pal_req *r,
+				      const struct write_memo *now)
+{
+	__u64 key = (__u64)file;
+
+	if (r->v.action < PAL_ACT_AUDIT && !(now->rename_seq & 1) && !(now->mount_seq & 1) &&
+	    (file->f_mode & FMODE_WRITE) && seq_of(pal_rename_lock) == now->rename_seq &&
+	    seq_of(pal_mount_lock) == now->mount_seq)
+		bpf_map_update_elem(&pal_write_memos, &key, (void *)now, BPF_ANY);
+}
+
 /*
  * An open the task asked for: decided by its path and identity. When it
  * was recorded as audited, the backing open of the same overlay file that
@@ -364,14 +441,26 @@ static __always_inline struct dentry *inode_alias(struct inode *inode)
  */
 static __always_inline int check_open(struct file *file, const struct pal_obj *o, __u32 access)
 {
-	struct pal_walk *w;
+	struct write_memo *now = NULL;
+	struct pal_walk *w = NULL;
 	struct pal_req r;
 
 	if (!req_begin(&r, PAL_CLASS_FILE, access))
 		return 0;
+	/*
+	 * An open for writing allowed without a record allows its writes: the
+	 * first write then needs no walk of its own (check_write_fd).
+	 */
+	if ((file->f_mode & FMODE_WRITE) && (w = scratch())) {
+		now = &w->memo;
+		memo_now(&r, now);
+		now->access = access & (PAL_ACC_WRITE | PAL_ACC_APPEND);
+	}
 	req_target(&r, o);
 	pal_decide(&r);
-	if (r.v.action == PAL_ACT_AUDIT && (w = scratch()))
+	if (now)
+		memo_keep(file, &r, now);
+	if (r.v.action == PAL_ACT_AUDIT && (w || (w = scratch())))
 		w->audited_inode = (__u64)file->f_inode;
 	return req_finish(&r, PAL_EV_FILE, PAL_OP_OPEN, o, NULL);
 }
@@ -629,71 +718,6 @@ int BPF_PROG(palisade_file_open, struct file *file, int ret)
 	return check_open(file, &o, access);
 }
 
-/* ---- writes through an open file: decided once, until something changes -- */
-
-/*
- * The addresses of the kernel's rename and mount seqlocks, from kallsyms,
- * set by the agent before the load. Every d_move or d_exchange, and every
- * change of the mount tree, bumps theirs twice, after the change is
- * visible. Without kallsyms they are 0, and no decision is remembered.
- */
-const volatile __u64 pal_rename_lock = 0;
-const volatile __u64 pal_mount_lock = 0;
-
-#define WRITE_MEMOS 16384 /* files with a remembered write decision; LRU beyond */
-
-/*
- * key: a struct file * whose last write by a confined task was allowed
- * without a record. value: what that decision depended on. An entry leaves
- * with its file (palisade_file_free), before the memory can hold another
- * file; LRU, so a full map only costs walks.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, WRITE_MEMOS);
-	__type(key, __u64);
-	__type(value, struct write_memo);
-} pal_write_memos SEC(".maps");
-
-/* A seqlock's sequence; odd (as a writer in progress) when it cannot be read. */
-static __always_inline __u32 seq_of(__u64 lock)
-{
-	__u32 seq = 1;
-
-	if (lock && bpf_probe_read_kernel(&seq, sizeof(seq), (const void *)lock))
-		seq = 1;
-	return seq;
-}
-
-static __always_inline void memo_now(const struct pal_req *r, struct write_memo *m)
-{
-	struct fs_struct *fs = bpf_get_current_task_btf()->fs;
-
-	m->root_d = (__u64)fs->root.dentry;
-	m->root_mnt = (__u64)fs->root.mnt;
-	/*
-	 * The root is kept by its mount pointer only when it is the root of
-	 * that mount: a mount is freed only after a change of the mount tree
-	 * (mount_lock), but a chroot's directory may be freed and its memory
-	 * reused by another with no lock bumped. Below a chroot into a
-	 * directory, nothing is remembered (odd: as a rename in progress).
-	 */
-	m->rename_seq = fs->root.dentry == fs->root.mnt->mnt_root ? seq_of(pal_rename_lock) : 1;
-	m->mask = r->mask;
-	m->mount_seq = seq_of(pal_mount_lock);
-	m->gen = r->gen;
-	m->generation = r->v.generation;
-	m->exe_id = r->exe_id;
-	m->access = r->access;
-}
-
-static __always_inline bool memo_same(const struct write_memo *a, const struct write_memo *b)
-{
-	return a->root_d == b->root_d && a->root_mnt == b->root_mnt && a->mask == b->mask &&
-	       a->rename_seq == b->rename_seq && a->mount_seq == b->mount_seq && a->gen == b->gen &&
-	       a->generation == b->generation && a->exe_id == b->exe_id && a->access == b->access;
-}
-
 /*
  * A write through an open file: the remembered decision when nothing it
  * depended on changed, else a full decision, remembered when it allowed
@@ -722,10 +746,8 @@ static __always_inline int check_write_fd(struct file *file, const struct pal_ob
 	}
 	req_target(&r, o);
 	pal_decide(&r);
-	if (now && r.v.action < PAL_ACT_AUDIT && !(now->rename_seq & 1) && !(now->mount_seq & 1) &&
-	    (file->f_mode & FMODE_WRITE) && seq_of(pal_rename_lock) == now->rename_seq &&
-	    seq_of(pal_mount_lock) == now->mount_seq)
-		bpf_map_update_elem(&pal_write_memos, &key, now, BPF_ANY);
+	if (now)
+		memo_keep(file, &r, now);
 	return req_finish(&r, PAL_EV_FILE, PAL_OP_WRITE, o, NULL);
 }
 

@@ -3,8 +3,10 @@
 # the decision depended on changes (bpf/file.bpf.c, check_write_fd). Every
 # change must end the memory: a rename of the file and of a directory above
 # it, a mount moved with the file on it, a move of the task to another
-# cgroup, a reload, a chroot. And a file's memory must not outlive it: a
-# denied file opened at the address of a closed allowed one (the slab
+# cgroup, a reload, a chroot. An allowed open for writing by a confined
+# task already decides its writes, so a rename between that open and the
+# first write must end the memory too. And a file's memory must not outlive
+# it: a denied file opened at the address of a closed allowed one (the slab
 # reuses it) is decided afresh, every time.
 . "$PAL_LIB"
 . /lib/palisade-test/agent.sh
@@ -78,6 +80,29 @@ pal_check "write after the rename of the file" in_cg paltest write-fd 7 x EACCES
 pal_must "rename it back" mv "$t/deny/f" "$t/a/sub/f"
 pal_check "write after the rename back" in_cg paltest write-fd 7 x OK
 
+# hold F WANT [RENAME-TO]: a confined task opens F for writing; meanwhile F
+# is renamed (or not); then the task writes through the fd it opened.
+hold() {
+	rm -f "$PAL_TMP/ready" "$PAL_TMP/go"
+	in_cg paltest hold-write "$1" "$PAL_TMP/ready" "$PAL_TMP/go" "$2" &
+	_hw=$!
+	_i=0
+	until [ -e "$PAL_TMP/ready" ] || [ $_i -ge 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ -z "$3" ] || mv "$1" "$3"
+	touch "$PAL_TMP/go"
+	wait $_hw
+}
+: >"$t/a/sub/p"
+_n=$(remembered)
+pal_check "a confined open for writing, then its first write" quiet hold "$t/a/sub/p" OK
+pal_check "that first write was decided at the open: remembered 1" \
+	test "$(($(remembered) - _n))" = 1
+pal_check "a confined open for writing, the file renamed into the denied dir, the first write" \
+	hold "$t/a/sub/p" EACCES "$t/deny/p"
+
 pal_check "write from a child cgroup whose policy denies the file" \
 	pal_in_cgroup confined/inner paltest write-fd 7 x EACCES
 pal_check "write from the first cgroup again" in_cg paltest write-fd 7 x OK
@@ -149,8 +174,10 @@ log "the write in the chroot" -n 1 -c 1 event=file action=deny policy=memo rule=
 	path=/sub/f
 log "the write after the mount moved" -n 1 -c 1 event=file action=deny policy=memo rule=0 \
 	op=write "path=$t/deny/m/f"
+log "the first write after a rename that followed the open" -n 1 -c 1 event=file action=deny \
+	policy=memo rule=0 op=write "path=$t/deny/p"
 log "the writes to the reused address" -n 30 -c 30 event=file action=deny policy=memo \
 	rule=0 op=write "path=$t/deny/h"
-log "nothing else" -n 36 event=file
+log "nothing else" -n 37 event=file
 [ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
 pal_done
