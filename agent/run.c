@@ -5,6 +5,7 @@
  * cleanly. Every failure to enforce is reported and ends the agent; it never
  * falls back to monitoring silently.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -256,6 +257,29 @@ static int refused_by_guard(const char *pin_dir)
 			     pin_dir);
 }
 
+/*
+ * Is dir Palisade's own: missing, empty, or holding Palisade's maps (pal_*)
+ * or links/?
+ * The agent takes the search bit from its pin dir; another program's
+ * directory would stop working for that program.
+ */
+static bool pin_dir_ours(const char *dir)
+{
+	bool others = false, ours = false;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return true;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "pal_", 4) || !strcmp(e->d_name, "links"))
+			ours = true;
+		else if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			others = true;
+	closedir(d);
+	return ours || !others;
+}
+
 static int ensure_pin_dir(const char *dir)
 {
 	struct statfs sf;
@@ -269,6 +293,13 @@ static int ensure_pin_dir(const char *dir)
 				     "run: '%s' is not on a bpffs. Hint: mount -t bpf "
 				     "bpf /sys/fs/bpf",
 				     dir);
+	if (!pin_dir_ours(dir))
+		return pal_log_errno(
+			-EEXIST,
+			"run: '%s' holds pins that are not Palisade's; the agent would "
+			"take its search permission. Hint: choose a pin directory of "
+			"Palisade's own (--pin-dir, default /sys/fs/bpf/palisade)",
+			dir);
 	err = pal_pin_dir_make(dir);
 	if (err == -EPERM)
 		return refused_by_guard(dir);

@@ -115,6 +115,17 @@ pal_agent_stop
 pal_check "SIGTERM detached: /srv/other readable again" pal_in_cgroup w paltest open /srv/other OK
 pal_check "SIGTERM removed the pins" test ! -e /sys/fs/bpf/palisade
 
+# Another program's pin dir is refused and left as it was: the agent takes
+# the search bit from its own.
+mkdir -p /sys/fs/bpf/other/theirs
+"$PAL_AGENT" run -d "$PAL_POLICY_DIR" -l "$PAL_LOG" --pin-dir /sys/fs/bpf/other \
+	2>"$PAL_TMP/other.err"
+rc=$?
+pal_check "a pin dir of another program is refused (exit $rc)" test "$rc" != 0
+pal_check "and it says why" grep -q "holds pins that are not Palisade's" "$PAL_TMP/other.err"
+pal_check "its mode is unchanged" test "$(stat -c %a /sys/fs/bpf/other)" = 755
+pal_check "nothing was pinned there" test "$(echo /sys/fs/bpf/other/*)" = /sys/fs/bpf/other/theirs
+
 # An insecure policy directory is refused, with the reason.
 chmod 0777 "$PAL_POLICY_DIR"
 "$PAL_AGENT" run -d "$PAL_POLICY_DIR" -l "$PAL_LOG" 2>"$PAL_TMP/insecure.err"
