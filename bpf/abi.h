@@ -37,9 +37,11 @@
  * an agent must never adopt maps pinned by an agent of another layout, whose
  * keys it would misread. The shared maps are pinned with a marker map whose
  * name carries the version (PAL_ABI_MARKER); pins without the current one
- * are refused, loudly.
+ * are refused, loudly. Bump it too when what the agent writes to a map
+ * means something else to the programs an earlier agent pinned (8: pins
+ * are no longer listed in pal_guard_objs; the guard keeps the pin dir).
  */
-#define PAL_ABI_VERSION 7
+#define PAL_ABI_VERSION 8
 #define PAL_ABI_STR_(x) #x
 #define PAL_ABI_STR(x) PAL_ABI_STR_(x)
 #define PAL_ABI_MARKER "pal_abi_v" PAL_ABI_STR(PAL_ABI_VERSION)
