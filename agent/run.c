@@ -259,9 +259,8 @@ static int refused_by_guard(const char *pin_dir)
 
 /*
  * Is dir Palisade's own: missing, empty, or holding Palisade's maps (pal_*)
- * or links/?
- * The agent takes the search bit from its pin dir; another program's
- * directory would stop working for that program.
+ * or links/? The agent takes the search bit from its pin dir: another
+ * program's directory would stop working for that program.
  */
 static bool pin_dir_ours(const char *dir)
 {
