@@ -650,6 +650,12 @@ static int wait_gone(int keys, double timeout_ms)
 	return err;
 }
 
+/*
+ * Each cycle's limit: its latency is reported, not judged, and a CI host
+ * running VMs beside this test has starved it for over 2 s.
+ */
+#define CYCLE_WAIT_MS 10000
+
 /* Removing a matching cgroup cleans up its entries, over many cycles. */
 static int t_remove_cycles(void)
 {
@@ -671,7 +677,7 @@ static int t_remove_cycles(void)
 
 		t0 = t_now_ms();
 		CHECK(!tenv_mkcg(&T, "cyc-x", rel, sizeof(rel)), "mkdir %d", i);
-		CHECK(!wait_classified(rel, 2000), "cycle %d: not classified", i);
+		CHECK(!wait_classified(rel, CYCLE_WAIT_MS), "cycle %d: not classified", i);
 		ms = t_now_ms() - t0;
 		sum += ms;
 		worst = ms > worst ? ms : worst;
@@ -684,7 +690,7 @@ static int t_remove_cycles(void)
 			      "no pal_cgroups entry for the new cgroup");
 		}
 		CHECK(!tenv_rmcg(&T, "cyc-x"), "rmdir %d", i);
-		CHECK(!wait_gone(keys0, 2000), "cycle %d: not cleaned", i);
+		CHECK(!wait_gone(keys0, CYCLE_WAIT_MS), "cycle %d: not cleaned", i);
 	}
 	pal_cgroup_stats(T.cg, &st);
 	fds = t_count_fds();
