@@ -507,8 +507,7 @@ static void put_object(struct pal_events *ev, const struct pal_event *e)
 			jw_int(&ev->w, "dport", e->net.dport);
 		}
 	} else if (e->type == PAL_EV_AGENT) {
-		if (e->op == PAL_OP_BPF || e->op == PAL_OP_UNLINK || e->op == PAL_OP_RENAME ||
-		    e->op == PAL_OP_WRITE || e->op == PAL_OP_CHMOD)
+		if (e->op == PAL_OP_BPF || e->op == PAL_OP_WRITE || e->op == PAL_OP_CHMOD)
 			jw_bytes(&ev->w, "object", e->path);
 		else
 			jw_int(&ev->w, "target_pid", e->dev.major);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -71,19 +72,20 @@ static int pin(int fd, const char *path)
 int pal_pin_dir_make(const char *path)
 {
 	struct stat st;
+	int fd, err = 0;
 
 	if (mkdir(path, PAL_PIN_DIR_MODE) && errno != EEXIST)
 		return -errno;
-	if (lstat(path, &st))
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	/* each only when needed: a running agent's guard refuses both (EPERM) */
-	if ((st.st_uid || st.st_gid) && chown(path, 0, 0))
-		return -errno;
-	if ((st.st_mode & 07777) != PAL_PIN_DIR_MODE && chmod(path, PAL_PIN_DIR_MODE))
-		return -errno;
-	return 0;
+	/* by fd: the name cannot be swapped for a symlink between check and change */
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP ? -ENOTDIR : -errno;
+	/* each only when needed: a running agent's guard refuses fchmod (EPERM) */
+	if (fstat(fd, &st) || ((st.st_uid || st.st_gid) && fchown(fd, 0, 0)) ||
+	    ((st.st_mode & 07777) != PAL_PIN_DIR_MODE && fchmod(fd, PAL_PIN_DIR_MODE)))
+		err = -errno;
+	close(fd);
+	return err;
 }
 
 static int pin_all(struct pal_lsm *l)

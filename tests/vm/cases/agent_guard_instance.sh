@@ -102,6 +102,8 @@ pal_check "bpf_obj_get through a bind mount of the pin dir: EACCES" \
 	palbpf pin "$PAL_TMP/bind/links/file-0" EACCES
 pal_check "bpf_obj_get of a link pin from the target: EACCES" \
 	in_target palbpf pin "$PINS/links/file-0" EACCES
+pal_check "bpf_obj_get as root of a new user namespace: EACCES" \
+	unshare -U -r palbpf pin "$PINS/links/file-0" EACCES
 pal_check "unlink of a map pin: EACCES" paltest unlink "$PINS/pal_gen" EACCES
 pal_check "unlink of a link pin: EACCES" paltest unlink "$PINS/links/file-0" EACCES
 pal_check "rename of a map pin: EACCES" paltest rename "$PINS/pal_gen" "$PINS/x" EACCES
@@ -110,7 +112,7 @@ pal_check "a hard link of a link pin elsewhere: EACCES" \
 pal_check "a new name in the pin dir: EACCES" paltest symlink x "$PINS/squat" EACCES
 pal_agent_settle
 n=$(($(pin_dir_records) - before))
-pal_check "exactly one record per refused call ($n of 9)" test "$n" -eq 9
+pal_check "exactly one record per refused call ($n of 10)" test "$n" -eq 10
 umount "$PAL_TMP/bind"
 pal_check "the map pin is still there" pal_pinned pal_gen
 pal_check "chmod of the pin dir: EPERM" paltest chmod "$PINS" 700 EPERM
