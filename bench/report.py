@@ -476,8 +476,10 @@ def wl_report(lines, T, res):
     res["wl"] = {"meta": meta}
     for w in [w for w in WL_NAMES if w in data]:
         d = data[w]
+        # none, palisade-N by size, palisade-all-N (every access denied), landlock
         cfgs = sorted({c for c, _ in d}, key=lambda c: (c != "none", c.startswith("landlock"),
-                                                        int(c.split("-")[1]) if "-" in c else 0))
+                                                        "-all-" in c,
+                                                        int(c.rsplit("-", 1)[1]) if "-" in c else 0))
         val = {c: {r: v for (cc, r), v in d.items() if cc == c} for c in cfgs}
         base = val.get("none", {})
         pct = {c: {r: 100.0 * (v / base[r] - 1) for r, v in val[c].items() if r in base}

@@ -24,6 +24,10 @@ for r in 0 1 2; do
 	done
 	echo "@R compile $r pattern-100000 1.9 1"
 	echo "@R compile $r exact-100000 1.$((4 + r)) 0"
+	# W untar: palisade-10 +2%, palisade-all-10 (every access denied) +20%
+	for c in landlock:1010 palisade-all-10:1200 palisade-10:1020 none:1000; do
+		echo "@R wl ${c%%:*} $r untar $((${c##*:} * 1000))"
+	done
 done >"$raw/vm-smoke.txt"
 {
 	echo "@R compile_set pattern-100000 refused palisade compile: too many"
@@ -58,6 +62,11 @@ grep -q '^  added pattern-10 / added palisade-10 *1\.125 \[1\.125\.\.1\.125\]  t
 grep -q '^  added pattern-1000 / added palisade-1000 *1\.150 \[1\.150\.\.1\.150\]' "$raw/out" ||
 	fail "added pattern-1000 / added palisade-1000 is not 1.150"
 grep -q '^S1 skipped: pattern-100000 refused' "$raw/out" || fail "the refused size is not said"
+sed -n '/^W untar/,/^$/p' "$raw/out" | awk '{ print $1 }' | tr '\n' ' ' |
+	grep -q 'configuration none palisade-10 palisade-all-10 landlock ' ||
+	fail "W: not none, palisade-10, palisade-all-10, landlock in that order"
+grep -q '^palisade-all-10 .* +20.00% .*target <= 3: MISSED' "$raw/out" ||
+	fail "W: palisade-all-10 is not judged"
 grep -q '^pattern-100000 .*REFUSED: palisade compile: too many$' "$raw/out" ||
 	fail "compile: the refusal and its reason are not shown"
 grep -q '^  pattern-100000 / exact, wall *1\.227 \[1\.18.\.\.1\.267\]' "$raw/out" ||

@@ -63,15 +63,16 @@ D6=$(chain /x 6)
 mkdir -p /p
 echo data >/p/q
 
-# gen N NAME EXTRA: a policy of N file rules (rule = one path of a paths: or
-# dirs: list) to stdout, and the same rules as "d PATH" / "f PATH" lines
-# (palbench_lsm's format) to $ST/NAME.rules. Always: deny read of dir /x;
-# EXTRA (if set): deny read of that exact path. The rest are filler rules
-# that never match: dirs at depths 2-5 and exact paths at depths 2-6, the
-# first items covering every one of those depths, so that every size makes
-# the hook look up the same depths and only the map size differs.
+# gen N NAME EXTRA [ACCESS]: a policy of N file rules (rule = one path of a
+# paths: or dirs: list) to stdout, and the same rules as "d PATH" / "f PATH"
+# lines (palbench_lsm's format) to $ST/NAME.rules. Always: deny ACCESS
+# (default read) of dir /x; EXTRA (if set): deny it on that exact path. The
+# rest are filler rules that never match: dirs at depths 2-5 and exact
+# paths at depths 2-6, the first items covering every one of those depths,
+# so that every size makes the hook look up the same depths and only the
+# map size differs.
 gen() {
-	awk -v n="$1" -v name="$2" -v extra="$3" -v rules="$ST/$2.rules" '
+	awk -v n="$1" -v name="$2" -v extra="$3" -v acc="${4:-read}" -v rules="$ST/$2.rules" '
 	function path(pre, i, d,   p, k) {
 		p = pre (i % 61) "/n" i
 		for (k = 3; k <= d; k++)
@@ -80,11 +81,11 @@ gen() {
 	}
 	BEGIN {
 		printf "apiVersion: palisade/v1\nkind: Policy\nname: %s\ndefault: allow\nfiles:\n", name
-		print "  - {dirs: [/x], access: [read], action: deny}"
+		print "  - {dirs: [/x], access: [" acc "], action: deny}"
 		print "d /x" >rules
 		left = n - 1
 		if (extra != "") {
-			print "  - {paths: [" extra "], access: [read], action: deny}"
+			print "  - {paths: [" extra "], access: [" acc "], action: deny}"
 			print "f " extra >rules
 			left--
 		}
@@ -107,7 +108,7 @@ gen() {
 				line = line (j ? ", " : "") p
 				print (isdir ? "d " : "f ") p >rules
 			}
-			print line "], access: [read], action: deny}"
+			print line "], access: [" acc "], action: deny}"
 			left -= k
 			item++
 		}
@@ -489,6 +490,9 @@ wl() {
 	for n in $WSIZES; do
 		[ -s "$ST/palisade-$n.yaml" ] || gen "$n" "palisade-$n" "" >"$ST/palisade-$n.yaml"
 	done
+	# The same 10 rules denying every access: no request skips the walk
+	# (pal_gen_config.restricted), as with Landlock handling every right.
+	gen 10 palisade-all-10 "" all >"$ST/palisade-all-10.yaml"
 	[ -x /usr/bin/tcc ] || echo "@R skip wl tcc: no tcc in the image (install tcc, rebuild)"
 	echo "@R meta wl sizes $(echo $WSIZES | tr ' ' ,) tar_files $TAR_FILES" \
 		"dd_count $DD_COUNT read_files $READ_FILES rounds $WROUNDS"
@@ -501,7 +505,7 @@ wl_config() { # CONFIG ROUND
 	case $1 in
 	none) wl_all none "$2" ;;
 	landlock) wl_all landlock "$2" $WL_LL ;;
-	palisade) run_palisade "$2" wl_all $(prefix palisade- $WSIZES) ;;
+	palisade) run_palisade "$2" wl_all $(prefix palisade- $WSIZES) palisade-all-10 ;;
 	esac
 }
 

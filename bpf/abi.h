@@ -39,9 +39,10 @@
  * name carries the version (PAL_ABI_MARKER); pins without the current one
  * are refused, loudly. Bump it too when what the agent writes to a map
  * means something else to the programs an earlier agent pinned (8: pins
- * are no longer listed in pal_guard_objs; the guard keeps the pin dir).
+ * are no longer listed in pal_guard_objs; the guard keeps the pin dir.
+ * 9: pal_gen_config.restricted; a slot without it would skip every walk).
  */
-#define PAL_ABI_VERSION 8
+#define PAL_ABI_VERSION 9
 #define PAL_ABI_STR_(x) #x
 #define PAL_ABI_STR(x) PAL_ABI_STR_(x)
 #define PAL_ABI_MARKER "pal_abi_v" PAL_ABI_STR(PAL_ABI_VERSION)
@@ -159,8 +160,18 @@ struct pal_gen_config {
 	__u32 npolicies;
 	__u32 ncgroup_keys; /* entries of this slot in pal_cgroups; 0: skip the ancestor walk */
 	__u64 pattern_policies; /* policies with pattern rules: the automaton runs for them */
+	/*
+	 * enum pal_file_access bits some policy of the slot may deny or audit:
+	 * a rule's deny or audit bits, every bit of a class whose default
+	 * denies or audits, PAL_ACC_MOUNT for a `mounts:` that does. A request
+	 * for none of them is allowed, with no record, whatever the path: the
+	 * file hooks return before they walk it (as Landlock checks only the
+	 * rights a ruleset handles).
+	 */
+	__u32 restricted;
+	__u32 pad0;
 };
-_Static_assert(sizeof(struct pal_gen_config) == 72, "pal_gen_config ABI");
+_Static_assert(sizeof(struct pal_gen_config) == 80, "pal_gen_config ABI");
 
 /*
  * pal_policies map, ARRAY, PAL_GENS * PAL_MAX_POLICIES entries.

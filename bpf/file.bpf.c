@@ -177,7 +177,8 @@ static __always_inline bool req_begin(struct pal_req *r, __u32 class, __u32 acce
 	r->v.rule = PAL_NO_RULE;
 	r->gen = pal_live_gen();
 	cfg = pal_config_of(r->gen);
-	if (!cfg || !cfg->file_policies)
+	/* no policy denies or audits this access anywhere: no path can change that */
+	if (!cfg || !cfg->file_policies || !(access & cfg->restricted))
 		return false;
 	r->mask = pal_task_policies(r->gen, cfg) & cfg->file_policies;
 	/* the runtime's setup in a new cgroup: only host-wide policies apply */

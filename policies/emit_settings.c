@@ -71,6 +71,44 @@ static void emit_masks(const struct pal_policy_set *set, struct pal_gen_config *
 	cfg->npolicies = set->npolicies;
 }
 
+static bool restricts(__u8 action)
+{
+	return action == PAL_ACT_DENY || action == PAL_ACT_AUDIT;
+}
+
+/*
+ * The access bits a request must have for a walk to matter (bpf/abi.h,
+ * pal_gen_config.restricted). Exec and mmap-exec are decided by file and
+ * exec rules together (check_exec); a link or rename is checked against
+ * every rule that protects either name, so any rule makes both count.
+ */
+static __u32 emit_restricted(const struct pal_policy_set *set, const struct pal_file_emit *files)
+{
+	const __u32 exec_bits = PAL_ACC_EXEC | PAL_ACC_MMAP_EXEC;
+	__u32 bits = 0;
+
+	for (__u32 i = 0; i < set->npolicies && i < PAL_MAX_POLICIES; i++) {
+		const struct pal_ir_policy *p = &set->policies[i];
+
+		if (restricts(p->defaults[PAL_CLASS_FILE]))
+			bits |= PAL_ACC_FILE_ALL;
+		if (restricts(p->defaults[PAL_CLASS_EXEC]))
+			bits |= exec_bits;
+		if (restricts(p->mounts))
+			bits |= PAL_ACC_MOUNT;
+	}
+	for (size_t i = 0; files && i < files->nentries; i++) {
+		const struct pal_file_entry *e = &files->entries[i];
+		__u32 named = (e->val.deny | e->val.audit) & PAL_ACC_FILE_ALL;
+
+		if (named)
+			bits |= e->key.class == PAL_CLASS_EXEC ? exec_bits : named;
+	}
+	if (bits & PAL_ACC_FILE_ALL)
+		bits |= PAL_ACC_LINK | PAL_ACC_RENAME;
+	return bits;
+}
+
 void pal_emit_settings(const struct pal_policy_set *set, const struct pal_file_emit *files,
 		       struct pal_policy pol[PAL_MAX_POLICIES], struct pal_gen_config *cfg)
 {
@@ -78,6 +116,7 @@ void pal_emit_settings(const struct pal_policy_set *set, const struct pal_file_e
 	cfg->host_policies = cfg->file_policies = cfg->net_policies = 0;
 	cfg->dev_policies = cfg->from_policies = cfg->pattern_policies = 0;
 	emit_masks(set, cfg);
+	cfg->restricted = emit_restricted(set, files);
 	for (__u32 i = 0; i < set->npolicies && i < PAL_MAX_POLICIES; i++)
 		if (pol[i].flags & PAL_POLF_PATTERNS)
 			cfg->pattern_policies |= 1ULL << i;

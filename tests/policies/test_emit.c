@@ -606,6 +606,65 @@ static void test_settings(void **state)
 	pal_policy_set_free(set);
 }
 
+/* The restricted bits of a slot's policies, after pal_emit_file and pal_emit_settings. */
+static __u32 restricted_of(const char *yaml)
+{
+	struct pal_policy_set *set = load(yaml);
+	struct pal_policy pol[PAL_MAX_POLICIES];
+	struct pal_gen_config cfg = {0};
+	struct pal_file_emit fe;
+
+	assert_int_equal(pal_emit_file(set, 0, SEED, PAL_LOAD_NO_HOST, &fe), 0);
+	pal_emit_settings(set, &fe, pol, &cfg);
+	pal_file_emit_free(&fe);
+	pal_policy_set_free(set);
+	return cfg.restricted;
+}
+
+/*
+ * A slot's restricted bits: what some rule or default denies or audits. A
+ * hook returns at once for any other access, so a bit left out here would
+ * be a bypass: a new name for a protected file, an exec through mmap, a
+ * mount around a rule must all stay in.
+ */
+static void test_restricted(void **state)
+{
+	const __u32 names = PAL_ACC_LINK | PAL_ACC_RENAME;
+	const __u32 exec = PAL_ACC_EXEC | PAL_ACC_MMAP_EXEC;
+
+	(void)state;
+	/* a read rule: reads, new names, and mounts (denied by default with file rules) */
+	assert_int_equal(restricted_of(H "files:\n  - paths: [/etc/shadow]\n    access: [read]\n"
+					 "    action: deny\n"),
+			 PAL_ACC_READ | names | PAL_ACC_MOUNT);
+	/* audit counts as deny; allow rules restrict nothing */
+	assert_int_equal(restricted_of(H
+				       "mounts: allow\nfiles:\n"
+				       "  - dirs: [/usr]\n    access: [write]\n    action: audit\n"
+				       "  - dirs: [/srv]\n    access: [read, chmod]\n"
+				       "    action: allow\n"),
+			 PAL_ACC_WRITE | PAL_ACC_APPEND | names); /* `write` covers append */
+	/* exec rules: exec and mmap-exec together */
+	assert_int_equal(restricted_of(H "mounts: allow\nexec:\n  - paths: [/bin/x]\n"
+					 "    action: deny\n"),
+			 exec | names);
+	assert_int_equal(restricted_of(H "default: deny\nmounts: allow\nexec:\n"
+					 "  - paths: [/bin/x]\n    action: allow\n"),
+			 exec | names);
+	/* a default that denies a class restricts every access of it */
+	assert_int_equal(restricted_of(H "default: deny\nfiles:\n  - dirs: [/srv]\n"
+					 "    access: [read]\n    action: allow\n"),
+			 PAL_ACC_FILE_ALL | PAL_ACC_MOUNT);
+	assert_int_equal(restricted_of(H
+				       "default: audit\nmounts: allow\nfiles:\n"
+				       "  - dirs: [/srv]\n    access: [read]\n    action: allow\n"),
+			 PAL_ACC_FILE_ALL);
+	/* network rules alone: no file access is restricted */
+	assert_int_equal(restricted_of(H "network:\n  - connect: [10.0.0.0/8]\n"
+					 "    action: deny\n"),
+			 0);
+}
+
 /* Event access bits by name: the words that are no rule words come after them. */
 /* The labels the automaton accepts for path, as a bit set (labels < 32). */
 static __u32 accepted(const struct pal_file_emit *fe, const char *path)
@@ -727,6 +786,7 @@ int main(void)
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_dev_encode),
 		cmocka_unit_test(test_mounts_allow),
+		cmocka_unit_test(test_restricted),
 		cmocka_unit_test(test_access_names),
 		cmocka_unit_test(test_pattern_labels),
 		cmocka_unit_test(test_no_patterns_no_automaton),
