@@ -168,18 +168,18 @@ static __always_inline __u32 current_exe_id(__u32 gen)
 	return id ? *id : 0;
 }
 
-/* Start a request: false when no file policy applies to the current task. */
+/* Start a request: false when no file policy applies to the current task and access. */
 static __always_inline bool req_begin(struct pal_req *r, __u32 class, __u32 access)
 {
-	const struct pal_gen_config *cfg;
+	__u32 gen = pal_live_gen();
+	const struct pal_gen_config *cfg = pal_config_of(gen);
 
-	__builtin_memset(r, 0, sizeof(*r));
-	r->v.rule = PAL_NO_RULE;
-	r->gen = pal_live_gen();
-	cfg = pal_config_of(r->gen);
 	/* no policy denies or audits this access anywhere: no path can change that */
 	if (!cfg || !cfg->file_policies || !(access & cfg->restricted))
 		return false;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->v.rule = PAL_NO_RULE;
+	r->gen = gen;
 	r->mask = pal_task_policies(r->gen, cfg) & cfg->file_policies;
 	/* the runtime's setup in a new cgroup: only host-wide policies apply */
 	if ((r->mask & ~cfg->host_policies) && in_setup())

@@ -30,40 +30,6 @@ struct {
 	__type(value, struct pal_bloom);
 } pal_bloom SEC(".maps");
 
-/* Bits of one policy that rules speak about, and which rule said what. */
-struct pal_bits {
-	__u32 deny, audit, allow;
-	__u32 rule_deny, rule_audit, rule_allow;
-};
-
-/* One policy's match in progress: the key being looked up and the bits so far. */
-struct pal_match {
-	struct pal_file_key key;
-	struct pal_bits bits;
-	__u64 dir_depths; /* of the policy: depths that have directory keys */
-	__u32 depth; /* of the object */
-	__u32 exe_id; /* 0: no `from:` lookups */
-	__u32 pat_first, pat_n; /* pal_pat_accept entries of the path (pal_req) */
-};
-
-/*
- * key: a task. value: its struct pal_match. Not on the stack: the match
- * runs seven calls deep, where the 512 bytes of stack are all but spent.
- * Per task for the reason pal_walk_scratch is.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct pal_match);
-} pal_match_scratch SEC(".maps");
-
-static __always_inline struct pal_match *match_scratch(void)
-{
-	return bpf_task_storage_get(&pal_match_scratch, bpf_get_current_task_btf(), 0,
-				    BPF_LOCAL_STORAGE_GET_F_CREATE);
-}
-
 static __always_inline void bits_add(struct pal_bits *b, const struct pal_file_rule *r,
 				     __u32 drop_allow)
 {
@@ -101,11 +67,13 @@ static __always_inline bool may_have(const struct pal_bloom *bl, const struct pa
  */
 __noinline int pal_lookup_add(__u32 drop_allow)
 {
-	struct pal_match *m = match_scratch();
+	struct pal_walk *w = scratch();
+	struct pal_match *m;
 	const struct pal_file_rule *r;
 
-	if (!m)
+	if (!w)
 		return 0;
+	m = &w->match;
 	r = bpf_map_lookup_elem(&pal_files, &m->key);
 	if (!r)
 		return 0;
@@ -396,9 +364,10 @@ static __always_inline __u8 bits_action(const struct pal_bits *b, __u32 access, 
 	return (access & b->allow) || dflt == PAL_ACT_ALLOW ? PAL_ACT_ALLOW : PAL_ACT_NONE;
 }
 
-/* bpf_loop's context must be on the stack; r is the caller's memory. */
+/* bpf_loop's context must be on the stack; r is the caller's memory, w the task's scratch. */
 struct decide_ctx {
 	struct pal_req *r;
+	struct pal_walk *w;
 };
 
 /*
@@ -406,21 +375,22 @@ struct decide_ctx {
  * so the verifier checks it, and the loops inside it, once, as a function of
  * any policy: inlined into decide_step, the nested loops were explored again
  * for every state of the loop over policies, which newer verifiers do at
- * great length.
+ * great length. w is the task's scratch, looked up once per decision by
+ * decide_request: each task storage lookup costs some 200 guest
+ * instructions, a fifth of a decision's fixed part on 6.1.
  */
-__noinline int pal_policy_action(struct pal_req *r, __u32 policy, __u32 dflt, __u32 *rule)
+__noinline int pal_policy_action(struct pal_req *r, struct pal_walk *w, __u32 policy, __u32 dflt,
+				 __u32 *rule)
 {
-	struct pal_match *ms = match_scratch();
 	const struct pal_policy *p;
-	struct pal_walk *w = scratch();
 
-	if (!r || !rule || !w || !ms || policy >= PAL_MAX_POLICIES)
+	if (!r || !rule || !w || policy >= PAL_MAX_POLICIES)
 		return PAL_ACT_NONE;
 	p = pal_policy_of(r->gen, policy);
 	if (!p)
 		return PAL_ACT_NONE;
-	match_policy(w, r, p, policy, ms);
-	return bits_action(&ms->bits, r->access, dflt, rule);
+	match_policy(w, r, p, policy, &w->match);
+	return bits_action(&w->match.bits, r->access, dflt, rule);
 }
 
 static long decide_step(__u32 policy, void *arg)
@@ -448,7 +418,7 @@ static long decide_step(__u32 policy, void *arg)
 			pal_verdict_merge(&r->v, p, policy, PAL_ACT_DENY, PAL_NO_RULE);
 		return 0;
 	}
-	action = pal_policy_action(r, policy, dflt, &rule);
+	action = pal_policy_action(r, d->w, policy, dflt, &rule);
 	pal_verdict_merge(&r->v, p, policy, action, rule);
 	return 0;
 }
@@ -467,6 +437,7 @@ static __always_inline int decide_request(struct pal_req *r)
 	if (!r)
 		return 0;
 	w = scratch();
+	d.w = w; /* one lookup of the scratch for every policy's match */
 	/* the first decision on a walk that stopped at a mount finishes it */
 	if (r->walk_status == WALK_MOUNT && (!w || resolve_rest(r, w) < 0)) {
 		r->depth = -1;

@@ -51,6 +51,26 @@ struct write_memo {
 };
 
 /* Walk state, too large for the 512-byte stack: one per task. */
+/* Bits of one policy that rules speak about, and which rule said what. */
+struct pal_bits {
+	__u32 deny, audit, allow;
+	__u32 rule_deny, rule_audit, rule_allow;
+};
+
+/*
+ * One policy's match in progress (file_match.bpf.h): the key being looked
+ * up and the bits so far. Not on the stack: the match runs seven calls
+ * deep, where the 512 bytes of stack are all but spent.
+ */
+struct pal_match {
+	struct pal_file_key key;
+	struct pal_bits bits;
+	__u64 dir_depths; /* of the policy: depths that have directory keys */
+	__u32 depth; /* of the object */
+	__u32 exe_id; /* 0: no `from:` lookups */
+	__u32 pat_first, pat_n; /* pal_pat_accept entries of the path (pal_req) */
+};
+
 struct pal_walk {
 	__u64 name_hash[PAL_MAX_DEPTH]; /* leaf first */
 	__u64 dentry[PAL_MAX_DEPTH]; /* the dentries behind name_hash, for the event path */
@@ -61,6 +81,7 @@ struct pal_walk {
 	struct parent_name pn; /* the dentry being walked, then the name a pattern step tests */
 	__u64 audited_inode; /* the inode of the task's last audited open (check_backing) */
 	struct write_memo memo; /* the write decision being made (check_write_fd) */
+	struct pal_match match; /* one policy's match, in the same scratch: one lookup of it */
 	char buf[2 * PAL_EV_PATH_MAX + PAL_NAME_MAX + 2]; /* event path being built */
 };
 
