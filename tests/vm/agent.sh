@@ -85,3 +85,10 @@ pal_in_cgroup() {
 	shift
 	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' - "$PAL_CGROUP/$_sub" "$@"
 }
+
+# log DESC PALREC-ARGS...: a check of the audit log's records (palrec)
+log() {
+	_d=$1
+	shift
+	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
+}

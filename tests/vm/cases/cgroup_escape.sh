@@ -96,11 +96,6 @@ wait "$bg" 2>/dev/null
 pal_agent_settle
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 c="event=file action=deny policy=esc errno=13 op=cgroup_move rule=null rule_src=default"
 # shellcheck disable=SC2086 # $c is a list of filters
 {

@@ -57,11 +57,6 @@ pal_check "crun executed in the container is confined" pal_ctr_run recrun
 pal_agent_settle
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 c="event=file action=deny errno=13 op=open policy=ctr-secret"
 cg=/pal-test-$PAL_CASE/kubepods/besteffort/pod7f3e-01
 # shellcheck disable=SC2086 # $c is a list of filters

@@ -120,11 +120,6 @@ unset PAL_CTR_ROOT
 pal_agent_settle
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 f="event=file action=deny errno=13 op=open policy=web-nginx rule=0 path=/srv/secret"
 n="event=network action=deny errno=1 op=connect policy=web-nginx rule=1 dport=$port"
 names="container=nginx pod=web-1 namespace=prod image=docker.io/library/busybox:1.36 runtime=$PAL_CTR_RUNTIME"

@@ -62,11 +62,6 @@ pal_check "control: it maps PROT_EXEC" in_cg paltest mmap-exec /srv/other OK
 pal_check "control: outside the cgroup the denied binary runs" sh -c '/srv/secret true'
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 c="event=exec action=deny policy=exec errno=13 comm=paltest exe=/bin/paltest"
 # shellcheck disable=SC2086 # $c is a list of filters
 {

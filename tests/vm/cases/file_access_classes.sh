@@ -86,11 +86,6 @@ pal_check "exec only: a mount (new mount ns)" in_cg palmeta mount ns tmpfs - "$t
 pal_agent_settle
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 c="action=deny policy=classes errno=13"
 # shellcheck disable=SC2086 # $c is a list of filters
 {

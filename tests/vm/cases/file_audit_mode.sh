@@ -46,11 +46,6 @@ pal_check "action audit: the read succeeds" pal_in_cgroup watch paltest open /sr
 pal_check "action audit: unaudited access is silent" pal_in_cgroup watch paltest open /srv/watched OK w
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 log "mode audit: exactly one paltest record" -n 1 -c 1 event=file path=/srv/secret comm=paltest \
 	action=audit errno=0 mode=audit policy=trial rule=0 op=open 'access=["read"]'
 log "mode audit: exactly one cat record" -n 1 -c 1 event=file path=/srv/secret exe=/bin/busybox \

@@ -131,11 +131,6 @@ rm "$PAL_POLICY_DIR/bad.yaml"
 pal_agent_settle
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 log "every spelling logged as a denial of rule 0 of cf-dir" -c $((n + 3)) event=file \
 	action=deny policy=cf-dir rule=0 op=open 'access=["read"]' errno=13 exe=/bin/paltest \
 	"path~$D/" "cgroup=/pal-test-$PAL_CASE/confined" '!unresolved' '!truncated'

@@ -71,11 +71,6 @@ pal_check "unresolvable (other mount namespace): fails closed" \
 	pal_in_cgroup ctr paltest unshare-open /proc/self/exe EACCES
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 c="event=file action=deny errno=13 op=open"
 # shellcheck disable=SC2086 # $c is a list of filters
 {

@@ -86,11 +86,6 @@ pal_check "allow-list: the allowed file through a bind mount of its dir is denie
 	in_al paltest open "$PAL_TMP/ab/file" EACCES
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 common="event=file action=deny errno=13 exe=/bin/paltest op=open"
 cut=$(echo "$long" | cut -c1-1023)
 # shellcheck disable=SC2086 # $common is a list of filters

@@ -99,11 +99,6 @@ pal_check "pattern: after the reload, run-late is denied" \
 pal_check "pattern: after the reload, run-a still is" in_pat /srv/tools/run-a open /srv/secret EACCES
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 log "the copy: denied by the default" -c 1 event=file action=deny policy=from-only rule=null \
 	op=open errno=13 path=/srv/secret "exe=$PAL_TMP/paltest-copy" 'access=["read"]'
 log "busybox: denied by the default" -c 1 event=file action=deny policy=from-only rule=null \

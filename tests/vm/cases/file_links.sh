@@ -91,11 +91,6 @@ pal_check "a directory without protected paths can be renamed (control)" \
 pal_check "the protected file is still where its rule is" in_cg paltest open /srv/deep/er/secret EACCES
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 common="event=file action=deny policy=links generation=1 errno=13 exe=/bin/paltest"
 # shellcheck disable=SC2086 # $common is a list of filters
 {

@@ -108,11 +108,6 @@ pal_check "unconfined: setxattr in the read-only tree works" palmeta meta - setx
 pal_check "unconfined: futimens in the read-only tree works" palmeta meta - futimens "$f" OK
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 # shellcheck disable=SC2089 # the quotes are part of the filter
 c='event=file action=deny errno=13 exe=/bin/palmeta access=["write"]'
 r="$c policy=ro-tree rule=0"

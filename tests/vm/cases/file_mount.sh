@@ -72,11 +72,6 @@ pal_check "unconfined: bind mount" palmeta mount ns bind / "$t/m9" OK
 pal_check "unconfined: fsmount + move_mount" palmeta mount userns fsmount - "$t/m9" OK
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 c="event=file action=deny policy=mount-deny errno=13 op=mount rule=null rule_src=default"
 # shellcheck disable=SC2086 # $c is a list of filters
 {

@@ -72,11 +72,6 @@ pal_check "a write open copies an allowed file up" in_cg paltest open "$m2/plain
 pal_check "the copy is in the upper layer" test -e "$u/plain"
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 log "one denial, overlay path" -n 1 -c 1 event=file action=deny errno=13 policy=overlay rule=0 \
 	op=open "path=$m/secret"
 log "one audit record for the read" -n 1 -c 1 event=file action=audit errno=0 rule=1 op=open \

@@ -71,11 +71,6 @@ pal_check "outside the cgroup the file opens" paltest open /srv/abs-link OK
 pal_check "write is not denied (rule is read only)" in_cg paltest open /srv/secret OK w
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 log "one cat denial, exe busybox" -c 1 event=file action=deny exe=/bin/busybox path=/srv/secret \
 	op=open errno=13
 # A folded record carries the comm of its last repeat (io-wq workers are

@@ -67,11 +67,6 @@ pal_check "the host-wide policy binds the case shell" paltest open /srv/hostwide
 pal_check "... and the confined cgroup" pal_in_cgroup confined paltest open /srv/hostwide EACCES
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 c="event=file action=deny errno=13 op=open exe=/bin/paltest rule=0"
 # shellcheck disable=SC2086 # $c is a list of filters
 {

@@ -76,11 +76,6 @@ pal_agent_stop
 kill $pids
 wait
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 c='event=file action=deny errno=13 exe=/bin/palmeta policy=sock-deny rule=0 op=connect'
 # shellcheck disable=SC2086 # $c is a list of filters
 {

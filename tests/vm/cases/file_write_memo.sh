@@ -157,11 +157,6 @@ pal_agent_settle
 pal_agent_stop
 umount "$t/deny/m"
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 log "the write below a renamed directory" -n 1 -c 1 event=file action=deny errno=13 \
 	policy=memo rule=0 op=write "path=$t/deny/a/sub/f"
 log "the write to the renamed file" -n 1 -c 1 event=file action=deny policy=memo rule=0 \

@@ -69,11 +69,6 @@ pal_check "the denied ops changed nothing" sh -c \
 	 [ "$(cat /srv/wd/held)" = data ] && [ -e /srv/ok/mine ]'
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 c="event=file action=deny policy=write-ops errno=13 exe=/bin/paltest"
 # shellcheck disable=SC2086 # $c is a list of filters
 {

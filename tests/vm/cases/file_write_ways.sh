@@ -57,11 +57,6 @@ pal_check "append-only: fcntl clearing O_APPEND: EACCES" al /srv/alog a noappend
 pal_check "append-only: the append landed" sh -c '[ "$(wc -c </srv/alog)" = 4098 ]'
 pal_agent_stop
 
-log() { # DESC PALREC-ARGS...
-	_d=$1
-	shift
-	pal_check "$_d" palrec "$PAL_LOG" -q "$@"
-}
 c="event=file action=deny errno=13 exe=/bin/palmeta"
 # shellcheck disable=SC2086 # $c is a list of filters
 {
