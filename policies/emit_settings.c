@@ -78,9 +78,12 @@ static bool restricts(__u8 action)
 
 /*
  * The access bits a request must have for a walk to matter (bpf/abi.h,
- * pal_gen_config.restricted). Exec and mmap-exec are decided by file and
- * exec rules together (check_exec); a link or rename is checked against
- * every rule that protects either name, so any rule makes both count.
+ * pal_gen_config.restricted). Exec and mmap-exec are always decided under
+ * a policy with file or exec rules: a program with no path (a memfd, a
+ * file on an unmounted bind) is one no rule could name, and its exec fails
+ * closed there (docs/containers.md), whatever the rules restrict. A link
+ * or rename is checked against every rule that protects either name, so
+ * any rule makes both count.
  */
 static __u32 emit_restricted(const struct pal_policy_set *set, const struct pal_file_emit *files)
 {
@@ -92,7 +95,8 @@ static __u32 emit_restricted(const struct pal_policy_set *set, const struct pal_
 
 		if (restricts(p->defaults[PAL_CLASS_FILE]))
 			bits |= PAL_ACC_FILE_ALL;
-		if (restricts(p->defaults[PAL_CLASS_EXEC]))
+		if (p->defaults[PAL_CLASS_FILE] != PAL_ACT_NONE ||
+		    p->defaults[PAL_CLASS_EXEC] != PAL_ACT_NONE)
 			bits |= exec_bits;
 		if (restricts(p->mounts))
 			bits |= PAL_ACC_MOUNT;

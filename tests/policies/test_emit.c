@@ -622,10 +622,10 @@ static __u32 restricted_of(const char *yaml)
 }
 
 /*
- * A slot's restricted bits: what some rule or default denies or audits. A
- * hook returns at once for any other access, so a bit left out here would
- * be a bypass: a new name for a protected file, an exec through mmap, a
- * mount around a rule must all stay in.
+ * A slot's restricted bits: what some rule or default denies or audits, and
+ * exec under any file policy. A hook returns at once for any other access,
+ * so a bit left out here would be a bypass: a new name for a protected
+ * file, an exec through mmap, a mount around a rule must all stay in.
  */
 static void test_restricted(void **state)
 {
@@ -633,17 +633,20 @@ static void test_restricted(void **state)
 	const __u32 exec = PAL_ACC_EXEC | PAL_ACC_MMAP_EXEC;
 
 	(void)state;
-	/* a read rule: reads, new names, and mounts (denied by default with file rules) */
+	/*
+	 * a read rule: reads, new names, exec (a program with no path fails
+	 * closed under any file policy), mounts (denied by default with file rules)
+	 */
 	assert_int_equal(restricted_of(H "files:\n  - paths: [/etc/shadow]\n    access: [read]\n"
 					 "    action: deny\n"),
-			 PAL_ACC_READ | names | PAL_ACC_MOUNT);
+			 PAL_ACC_READ | names | exec | PAL_ACC_MOUNT);
 	/* audit counts as deny; allow rules restrict nothing */
 	assert_int_equal(restricted_of(H
 				       "mounts: allow\nfiles:\n"
 				       "  - dirs: [/usr]\n    access: [write]\n    action: audit\n"
 				       "  - dirs: [/srv]\n    access: [read, chmod]\n"
 				       "    action: allow\n"),
-			 PAL_ACC_WRITE | PAL_ACC_APPEND | names); /* `write` covers append */
+			 PAL_ACC_WRITE | PAL_ACC_APPEND | names | exec); /* `write` covers append */
 	/* exec rules: exec and mmap-exec together */
 	assert_int_equal(restricted_of(H "mounts: allow\nexec:\n  - paths: [/bin/x]\n"
 					 "    action: deny\n"),
