@@ -4,8 +4,9 @@
 # bpf/file.bpf.c req_begin). What must still be decided:
 #  - under a policy that only denies reads: the read, a new name for a
 #    read-protected file (link, rename), a mount (denied by default with
-#    file rules); writes, creates, deletes and metadata changes pass with no
-#    record;
+#    file rules), an exec of a program with no path (a memfd: no rule could
+#    name it, so it fails closed under any file policy); writes, creates,
+#    deletes and metadata changes pass with no record;
 #  - a write through an fd opened while writes were unrestricted, after a
 #    reload that denies them: the reload's generation restricts writes;
 #  - under a policy of exec rules only: exec and mmap-exec; reads, writes
@@ -57,6 +58,9 @@ pal_check "reads only: a hard link elsewhere to the protected file" \
 pal_check "reads only: a rename of it out of the dir" \
 	in_cg paltest rename "$t/deny/h" "$t/ok/h3" EACCES
 pal_check "reads only: a mount (new mount ns)" in_cg palmeta mount ns tmpfs - "$t/m" EACCES
+pal_check "reads only: exec of a program" in_cg paltest exec "$t/ok/prog" OK
+pal_check "reads only: exec of a memfd copy (no path: fails closed)" \
+	in_cg paltest copy-exec memfd /bin/paltest EACCES
 
 exec 7>>"$t/deny/h"
 pal_check "an fd opened for writing, a write through it" in_cg paltest write-fd 7 x OK
@@ -96,6 +100,8 @@ log "record: the link" -n 1 -c 1 event=file $c generation=1 rule=0 op=link "path
 log "record: the rename" -n 1 -c 1 event=file $c generation=1 rule=0 op=rename \
 	"path=$t/deny/h" "path2=$t/ok/h3"
 log "record: the mount" -n 1 -c 1 event=file $c generation=1 op=mount rule=null "path=$t/m"
+log "record: the memfd exec, unresolved" -n 1 -c 1 event=exec $c generation=1 op=exec \
+	rule=null unresolved=true
 log "record: the write through the fd after the reload" -n 1 -c 1 event=file $c generation!=1 \
 	op=write 'access=["append"]' "path=$t/deny/h"
 log "record: the new open for writing after the reload" -n 1 -c 1 event=file $c \
@@ -103,7 +109,7 @@ log "record: the new open for writing after the reload" -n 1 -c 1 event=file $c 
 log "record: the exec" -n 1 -c 1 event=exec $c generation!=1 rule=0 op=exec "path=$t/ok/prog"
 log "record: the mmap-exec" -n 1 -c 1 event=exec $c generation!=1 rule=0 op=mmap \
 	'access=["mmap-exec"]' "path=$t/ok/prog"
-log "nothing else" -c 8 event~e event!=policy event!=agent
+log "nothing else" -c 9 event~e event!=policy event!=agent
 }
 [ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
 pal_done
