@@ -163,10 +163,11 @@ struct pal_gen_config {
 	/*
 	 * enum pal_file_access bits some policy of the slot may deny or audit:
 	 * a rule's deny or audit bits, every bit of a class whose default
-	 * denies or audits, PAL_ACC_MOUNT for a `mounts:` that does. A request
-	 * for none of them is allowed, with no record, whatever the path: the
-	 * file hooks return before they walk it (as Landlock checks only the
-	 * rights a ruleset handles).
+	 * denies or audits, PAL_ACC_MOUNT for a `mounts:` that does; exec and
+	 * mmap-exec under any file policy, link and rename with any file bit
+	 * (policies/emit_settings.c). A request for none of them is allowed,
+	 * with no record, whatever the path: the file hooks return before they
+	 * walk it (as Landlock checks only the rights a ruleset handles).
 	 */
 	__u32 restricted;
 	__u32 pad0;
