@@ -78,38 +78,31 @@ static bool restricts(__u8 action)
 
 /*
  * The access bits a request must have for a walk to matter (bpf/abi.h,
- * pal_gen_config.restricted). Exec and mmap-exec are always decided under
- * a policy with file or exec rules: a program with no path (a memfd, a
+ * pal_gen_config.restricted). Under a policy with file or exec rules, exec
+ * and mmap-exec are always decided: a program with no path (a memfd, a
  * file on an unmounted bind) is one no rule could name, and its exec fails
- * closed there (docs/containers.md), whatever the rules restrict. A link
- * or rename is checked against every rule that protects either name, so
- * any rule makes both count.
+ * closed there (docs/containers.md). So are link and rename: a new name is
+ * checked against every rule that protects either name. Rule bits come
+ * only from such policies, so they need no more than their own bits.
  */
 static __u32 emit_restricted(const struct pal_policy_set *set, const struct pal_file_emit *files)
 {
-	const __u32 exec_bits = PAL_ACC_EXEC | PAL_ACC_MMAP_EXEC;
 	__u32 bits = 0;
 
 	for (__u32 i = 0; i < set->npolicies && i < PAL_MAX_POLICIES; i++) {
 		const struct pal_ir_policy *p = &set->policies[i];
 
-		if (restricts(p->defaults[PAL_CLASS_FILE]))
-			bits |= PAL_ACC_FILE_ALL;
 		if (p->defaults[PAL_CLASS_FILE] != PAL_ACT_NONE ||
 		    p->defaults[PAL_CLASS_EXEC] != PAL_ACT_NONE)
-			bits |= exec_bits;
+			bits |= PAL_ACC_EXEC | PAL_ACC_MMAP_EXEC | PAL_ACC_LINK | PAL_ACC_RENAME;
+		if (restricts(p->defaults[PAL_CLASS_FILE]))
+			bits |= PAL_ACC_FILE_ALL;
 		if (restricts(p->mounts))
 			bits |= PAL_ACC_MOUNT;
 	}
-	for (size_t i = 0; files && i < files->nentries; i++) {
-		const struct pal_file_entry *e = &files->entries[i];
-		__u32 named = (e->val.deny | e->val.audit) & PAL_ACC_FILE_ALL;
-
-		if (named)
-			bits |= e->key.class == PAL_CLASS_EXEC ? exec_bits : named;
-	}
-	if (bits & PAL_ACC_FILE_ALL)
-		bits |= PAL_ACC_LINK | PAL_ACC_RENAME;
+	for (size_t i = 0; files && i < files->nentries; i++)
+		bits |= (files->entries[i].val.deny | files->entries[i].val.audit) &
+			PAL_ACC_FILE_ALL;
 	return bits;
 }
 

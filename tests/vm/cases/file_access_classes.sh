@@ -5,8 +5,10 @@
 #  - under a policy that only denies reads: the read, a new name for a
 #    read-protected file (link, rename), a mount (denied by default with
 #    file rules), an exec of a program with no path (a memfd: no rule could
-#    name it, so it fails closed under any file policy); writes, creates,
-#    deletes and metadata changes pass with no record;
+#    name it, so it fails closed under any file policy), a read of a path
+#    too deep to resolve; writes, creates, deletes and metadata changes
+#    pass with no record, and so does a write of that deep path (no walk
+#    runs, so none fails closed);
 #  - a write through an fd opened while writes were unrestricted, after a
 #    reload that denies them: the reload's generation restricts writes;
 #  - under a policy of exec rules only: exec and mmap-exec; reads, writes
@@ -19,6 +21,10 @@ mkdir -p "$t/deny" "$t/ok" "$t/m"
 echo data >"$t/deny/h"
 cp /bin/paltest "$t/ok/prog"
 mkdir "$PAL_CGROUP/confined"
+# 65 components: more than the walk resolves (file_dirs), so a decision fails closed
+deep=$t/ok
+while [ "$(echo "$deep" | tr -cd / | wc -c)" -lt 64 ]; do deep=$deep/d; done
+mkdir -p "$deep" && echo x >"$deep/f" && deep=$deep/f
 reads() { # [ALSO-DENY-WRITES]
 	cat <<YAML
 apiVersion: palisade/v1
@@ -59,6 +65,10 @@ pal_check "reads only: a rename of it out of the dir" \
 	in_cg paltest rename "$t/deny/h" "$t/ok/h3" EACCES
 pal_check "reads only: a mount (new mount ns)" in_cg palmeta mount ns tmpfs - "$t/m" EACCES
 pal_check "reads only: exec of a program" in_cg paltest exec "$t/ok/prog" OK
+pal_check "reads only: a 65-component path, reading it fails closed" \
+	in_cg paltest open "$deep" EACCES r
+pal_check "reads only: writing it is no restricted access, so no walk fails" \
+	in_cg paltest open "$deep" OK w
 pal_check "reads only: exec of a memfd copy (no path: fails closed)" \
 	in_cg paltest copy-exec memfd /bin/paltest EACCES
 
@@ -100,6 +110,8 @@ log "record: the link" -n 1 -c 1 event=file $c generation=1 rule=0 op=link "path
 log "record: the rename" -n 1 -c 1 event=file $c generation=1 rule=0 op=rename \
 	"path=$t/deny/h" "path2=$t/ok/h3"
 log "record: the mount" -n 1 -c 1 event=file $c generation=1 op=mount rule=null "path=$t/m"
+log "record: the read of the 65-component path, unresolved" -n 1 -c 1 event=file $c \
+	generation=1 op=open 'access=["read"]' rule=null unresolved=true
 log "record: the memfd exec, unresolved" -n 1 -c 1 event=exec $c generation=1 op=exec \
 	rule=null unresolved=true
 log "record: the write through the fd after the reload" -n 1 -c 1 event=file $c generation!=1 \
@@ -109,7 +121,7 @@ log "record: the new open for writing after the reload" -n 1 -c 1 event=file $c 
 log "record: the exec" -n 1 -c 1 event=exec $c generation!=1 rule=0 op=exec "path=$t/ok/prog"
 log "record: the mmap-exec" -n 1 -c 1 event=exec $c generation!=1 rule=0 op=mmap \
 	'access=["mmap-exec"]' "path=$t/ok/prog"
-log "nothing else" -c 9 event~e event!=policy event!=agent
+log "nothing else" -c 10 event~e event!=policy event!=agent
 }
 [ "$pal_failed" = 0 ] || sed "s/^/  log: /" "$PAL_LOG"
 pal_done
