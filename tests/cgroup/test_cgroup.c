@@ -661,7 +661,7 @@ static int t_remove_cycles(void)
 {
 	struct pal_cgroup_stats st0, st;
 	char pat[256], rel[256];
-	int fds0, keys0, fds, keys;
+	int fds0, keys0, fds, keys, err;
 	double t0, worst = 0, sum = 0;
 
 	snprintf(pat, sizeof(pat), "%s/cyc-*", T.top);
@@ -677,7 +677,9 @@ static int t_remove_cycles(void)
 
 		t0 = t_now_ms();
 		CHECK(!tenv_mkcg(&T, "cyc-x", rel, sizeof(rel)), "mkdir %d", i);
-		CHECK(!wait_classified(rel, CYCLE_WAIT_MS), "cycle %d: not classified", i);
+		err = wait_classified(rel, CYCLE_WAIT_MS);
+		CHECK(!err, "cycle %d: not classified: %s (%s)", i, strerror(-err),
+		      pal_cgroup_why(T.cg) ? pal_cgroup_why(T.cg) : "the watcher says nothing");
 		ms = t_now_ms() - t0;
 		sum += ms;
 		worst = ms > worst ? ms : worst;
@@ -690,7 +692,9 @@ static int t_remove_cycles(void)
 			      "no pal_cgroups entry for the new cgroup");
 		}
 		CHECK(!tenv_rmcg(&T, "cyc-x"), "rmdir %d", i);
-		CHECK(!wait_gone(keys0, CYCLE_WAIT_MS), "cycle %d: not cleaned", i);
+		err = wait_gone(keys0, CYCLE_WAIT_MS);
+		CHECK(!err, "cycle %d: not cleaned: %s (%s)", i, strerror(-err),
+		      pal_cgroup_why(T.cg) ? pal_cgroup_why(T.cg) : "the watcher says nothing");
 	}
 	pal_cgroup_stats(T.cg, &st);
 	fds = t_count_fds();
