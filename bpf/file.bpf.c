@@ -216,11 +216,12 @@ __noinline int pal_resolve(struct pal_req *r)
 	return r->depth;
 }
 
-__noinline int pal_decide(struct pal_req *r)
+__noinline int pal_decide(struct pal_req *r, struct pal_walk *w)
 {
 	volatile __u8 deny = PAL_ACT_DENY;
 
-	asm volatile("" ::: "memory");
+	/* w as an input: the compiler must not take it for unused, and pass garbage */
+	asm volatile("" ::"r"(w) : "memory");
 	if (!r)
 		return 0;
 	r->v.action = deny;
@@ -256,17 +257,19 @@ static long walk_step_btf(__u32 i, void *arg)
  * program, where the dentries are BTF pointers and each read is a plain
  * load, not a helper call; pal_decide does the rest. Not inlined: a
  * static function keeps the BTF types of its arguments, and its frame is
- * off the stack of the decision that follows.
+ * off the stack of the decision that follows. w: the hook's scratch().
  */
-static __noinline int resolve_btf(struct pal_req *r, const struct pal_obj *o)
+static __noinline int resolve_btf(struct pal_req *r, const struct pal_obj *o, struct pal_walk *w)
 {
-	struct walk_ctx c = {
-		.d = o->dir, .vfsmnt = o->mnt, .mnt_root = o->mnt->mnt_root, .seed = r->seed};
+	struct walk_ctx c = {.d = o->dir,
+			     .vfsmnt = o->mnt,
+			     .mnt_root = o->mnt->mnt_root,
+			     .seed = r->seed,
+			     .w = w};
 
 	r->walk_status = WALK_UNRESOLVED;
 	r->depth = -1;
-	c.w = scratch();
-	if (!c.w)
+	if (!w)
 		return -1;
 	walk_root(&c);
 	c.status = WALK_RUNNING;
@@ -286,7 +289,9 @@ static __noinline int resolve_btf(struct pal_req *r, const struct pal_obj *o)
 	return r->depth;
 }
 
-static __always_inline void req_target(struct pal_req *r, const struct pal_obj *o)
+/* Walk o for r into w, the scratch the hook looked up once for the walk and the decision. */
+static __always_inline void req_target(struct pal_req *r, const struct pal_obj *o,
+				       struct pal_walk *w)
 {
 	struct dentry *obj = o->leaf ? o->leaf : o->dir;
 	struct super_block *sb = obj->d_sb;
@@ -296,7 +301,7 @@ static __always_inline void req_target(struct pal_req *r, const struct pal_obj *
 	r->ino = inode ? inode->i_ino : 0;
 	r->is_dir = inode && (inode->i_mode & S_IFMT) == S_IFDIR;
 	r->dev = pal_encode_dev(sb->s_dev);
-	if (resolve_btf(r, o) < 0)
+	if (resolve_btf(r, o, w) < 0)
 		pal_count(PAL_CNT_UNRESOLVED);
 }
 
@@ -304,12 +309,14 @@ static __always_inline void req_target(struct pal_req *r, const struct pal_obj *
 static __always_inline int check_obj(const struct pal_obj *o, __u32 class, __u32 type, __u32 op,
 				     __u32 access)
 {
+	struct pal_walk *w;
 	struct pal_req r;
 
 	if (!req_begin(&r, class, access))
 		return 0;
-	req_target(&r, o);
-	pal_decide(&r);
+	w = scratch();
+	req_target(&r, o, w);
+	pal_decide(&r, w);
 	return req_finish(&r, type, op, o, NULL);
 }
 
@@ -443,25 +450,26 @@ static __always_inline void memo_keep(struct file *file, const struct pal_req *r
 static __always_inline int check_open(struct file *file, const struct pal_obj *o, __u32 access)
 {
 	struct write_memo *now = NULL;
-	struct pal_walk *w = NULL;
+	struct pal_walk *w;
 	struct pal_req r;
 
 	if (!req_begin(&r, PAL_CLASS_FILE, access))
 		return 0;
+	w = scratch();
 	/*
 	 * An open for writing allowed without a record allows its writes: the
 	 * first write then needs no walk of its own (check_write_fd).
 	 */
-	if ((file->f_mode & FMODE_WRITE) && (w = scratch())) {
+	if ((file->f_mode & FMODE_WRITE) && w) {
 		now = &w->memo;
 		memo_now(&r, now);
 		now->access = access & (PAL_ACC_WRITE | PAL_ACC_APPEND);
 	}
-	req_target(&r, o);
-	pal_decide(&r);
+	req_target(&r, o, w);
+	pal_decide(&r, w);
 	if (now)
 		memo_keep(file, &r, now);
-	if (r.v.action == PAL_ACT_AUDIT && (w || (w = scratch())))
+	if (r.v.action == PAL_ACT_AUDIT && w)
 		w->audited_inode = (__u64)file->f_inode;
 	return req_finish(&r, PAL_EV_FILE, PAL_OP_OPEN, o, NULL);
 }
@@ -489,8 +497,8 @@ static __always_inline int check_real(struct inode *real, struct dentry *d,
 	r.dev = pal_encode_dev(real->i_sb->s_dev);
 	r.is_dir = (real->i_mode & S_IFMT) == S_IFDIR; /* a lower directory that overlayfs lists */
 	r.walk_status = WALK_DONE;
-	pal_decide(&r);
 	w = scratch();
+	pal_decide(&r, w);
 	if (w) {
 		struct dentry *ud = user->dir; /* a local: CO-RE relocates kernel types only */
 		/* the task's open of this overlay file was recorded already */
@@ -745,8 +753,8 @@ static __always_inline int check_write_fd(struct file *file, const struct pal_ob
 			return 0;
 		}
 	}
-	req_target(&r, o);
-	pal_decide(&r);
+	req_target(&r, o, w);
+	pal_decide(&r, w);
 	if (now)
 		memo_keep(file, &r, now);
 	return req_finish(&r, PAL_EV_FILE, PAL_OP_WRITE, o, NULL);
@@ -796,18 +804,20 @@ int BPF_PROG(palisade_file_permission, struct file *file, int mask, int ret)
 static __always_inline int check_exec(const struct pal_obj *o, __u32 op, __u32 file_access,
 				      bool exec_defaults)
 {
+	struct pal_walk *w;
 	struct pal_req r;
 
 	if (!req_begin(&r, PAL_CLASS_FILE, file_access))
 		return 0;
-	req_target(&r, o);
+	w = scratch();
+	req_target(&r, o, w);
 	r.exec_yields = exec_defaults;
-	pal_decide(&r);
+	pal_decide(&r, w);
 	r.exec_yields = 0;
 	r.class = PAL_CLASS_EXEC;
 	r.access = PAL_ACC_EXEC;
 	r.explicit_only = !exec_defaults;
-	pal_decide(&r);
+	pal_decide(&r, w);
 	r.access = file_access;
 	return req_finish(&r, PAL_EV_EXEC, op, o, NULL);
 }
@@ -973,26 +983,29 @@ int BPF_PROG(palisade_path_rmdir, const struct path *dir, struct dentry *dentry,
  * name — a confined task must not be able to give a protected file a new
  * name, nor replace a protected name.
  */
-static __always_inline void decide_end(struct pal_req *r, const struct pal_obj *o, __u32 access)
+static __always_inline void decide_end(struct pal_req *r, const struct pal_obj *o, __u32 access,
+				       struct pal_walk *w)
 {
-	req_target(r, o);
+	req_target(r, o, w);
 	r->access = access;
 	r->explicit_only = 0;
-	pal_decide(r);
+	pal_decide(r, w);
 	r->access = PAL_ACC_FILE_ALL;
 	r->explicit_only = 1;
-	pal_decide(r);
+	pal_decide(r, w);
 }
 
 static __always_inline int check_two(const struct pal_obj *src, const struct pal_obj *dst, __u32 op,
 				     __u32 access)
 {
+	struct pal_walk *w;
 	struct pal_req r;
 
 	if (!req_begin(&r, PAL_CLASS_FILE, access))
 		return 0;
-	decide_end(&r, src, access);
-	decide_end(&r, dst, access);
+	w = scratch(); /* one lookup for both ends */
+	decide_end(&r, src, access, w);
+	decide_end(&r, dst, access, w);
 	r.access = access;
 	return req_finish(&r, PAL_EV_FILE, op, src, dst);
 }
@@ -1372,7 +1385,7 @@ static __always_inline int check_dentry(struct dentry *d, __u32 op)
 		r.depth = -1;
 		pal_count(PAL_CNT_UNRESOLVED);
 	}
-	pal_decide(&r);
+	pal_decide(&r, scratch());
 	return req_finish(&r, PAL_EV_FILE, op, &o, NULL);
 }
 
@@ -1519,7 +1532,7 @@ static __always_inline int check_unix(struct sock *other)
 		pal_count(PAL_CNT_UNRESOLVED);
 		bpf_loop(PAL_MAX_POLICIES, escape_step, &r, 0); /* every policy denies */
 	} else {
-		pal_decide(&r);
+		pal_decide(&r, scratch());
 	}
 	return req_finish(&r, PAL_EV_FILE, PAL_OP_CONNECT, &o, NULL);
 }

@@ -63,18 +63,20 @@ static __always_inline bool may_have(const struct pal_bloom *bl, const struct pa
  * restrict. Global, so the verifier checks its branches once rather than
  * at every lookup of every loop iteration that calls it. Called only for
  * keys the Bloom filter may hold (lookup_add): most keys it does not, and
- * they cost no call.
+ * they cost no call. w: the decision's scratch, handed down from the hook
+ * (a task storage lookup here cost some 70 guest instructions a call).
  */
-__noinline int pal_lookup_add(__u32 drop_allow)
+__noinline int pal_lookup_add(struct pal_walk *w, __u32 drop_allow)
 {
-	struct pal_walk *w = scratch();
-	struct pal_match *m;
 	const struct pal_file_rule *r;
+	struct pal_file_key k;
+	struct pal_match *m;
 
 	if (!w)
 		return 0;
 	m = &w->match;
-	r = bpf_map_lookup_elem(&pal_files, &m->key);
+	k = m->key; /* 6.1 takes a map key from the stack or a map value, not an argument's memory */
+	r = bpf_map_lookup_elem(&pal_files, &k);
 	if (!r)
 		return 0;
 	bits_add(&m->bits, r, drop_allow);
@@ -82,10 +84,11 @@ __noinline int pal_lookup_add(__u32 drop_allow)
 }
 
 /* Look the scratch key k up; its bits go to the scratch bits (match_policy). */
-static __always_inline void lookup_add(const struct pal_bloom *bl, const struct pal_file_key *k)
+static __always_inline void lookup_add(struct pal_walk *w, const struct pal_bloom *bl,
+				       const struct pal_file_key *k)
 {
 	if (may_have(bl, k))
-		pal_lookup_add(0);
+		pal_lookup_add(w, 0);
 }
 
 /* The loops' context; what does not change per step is in the scratch (ms). */
@@ -112,11 +115,11 @@ static __always_inline void dir_level(struct match_ctx *m, __u32 i)
 	m->ms->key.kind = PAL_KEY_DIR;
 	m->ms->key.a = m->prefix;
 	m->ms->key.b = i;
-	lookup_add(m->bloom, &m->ms->key);
+	lookup_add(m->w, m->bloom, &m->ms->key);
 	if (m->ms->exe_id) {
 		m->ms->key.kind = PAL_KEY_DIR | PAL_KEY_FROM;
 		m->ms->key.a = pal_from_mix(m->ms->key.a, m->ms->exe_id);
-		lookup_add(m->bloom, &m->ms->key);
+		lookup_add(m->w, m->bloom, &m->ms->key);
 	}
 }
 
@@ -146,9 +149,9 @@ static long dir_step(__u32 n, void *arg)
  * Identity keys: a hardlink or bind mount of a rule path is the same inode.
  * Directory identity keys only ever name directories (emit_file.c).
  */
-static __always_inline void match_inode(const struct pal_bloom *bl, struct pal_file_key *k,
-					__u64 ino, __u32 dev, __u32 is_dir, __u32 exe_id,
-					__u32 drop_allow)
+static __always_inline void match_inode(struct pal_walk *w, const struct pal_bloom *bl,
+					struct pal_file_key *k, __u64 ino, __u32 dev, __u32 is_dir,
+					__u32 exe_id, __u32 drop_allow)
 {
 	__u8 last = is_dir ? PAL_KEY_DIR_INODE : PAL_KEY_INODE;
 
@@ -159,22 +162,22 @@ static __always_inline void match_inode(const struct pal_bloom *bl, struct pal_f
 		k->kind = kind;
 		k->a = ino;
 		if (may_have(bl, k))
-			pal_lookup_add(drop_allow);
+			pal_lookup_add(w, drop_allow);
 		if (exe_id) {
 			k->kind = kind | PAL_KEY_FROM;
 			k->a = pal_from_mix(ino, exe_id);
 			if (may_have(bl, k))
-				pal_lookup_add(drop_allow);
+				pal_lookup_add(w, drop_allow);
 		}
 	}
 }
 
 /* As lookup_add, for matches that may only restrict: allow bits are dropped. */
-static __always_inline void lookup_add_restrictive(const struct pal_bloom *bl,
+static __always_inline void lookup_add_restrictive(struct pal_walk *w, const struct pal_bloom *bl,
 						   const struct pal_file_key *k)
 {
 	if (may_have(bl, k))
-		pal_lookup_add(1);
+		pal_lookup_add(w, 1);
 }
 
 /* One ancestor directory of the object, within its filesystem. */
@@ -191,11 +194,11 @@ static long anc_step(__u32 i, void *arg)
 	ino = BPF_CORE_READ(parent, d_inode, i_ino);
 	a->ms->key.kind = PAL_KEY_DIR_INODE;
 	a->ms->key.a = ino;
-	lookup_add_restrictive(a->bloom, &a->ms->key);
+	lookup_add_restrictive(a->w, a->bloom, &a->ms->key);
 	if (a->ms->exe_id) {
 		a->ms->key.kind = PAL_KEY_DIR_INODE | PAL_KEY_FROM;
 		a->ms->key.a = pal_from_mix(ino, a->ms->exe_id);
-		lookup_add_restrictive(a->bloom, &a->ms->key);
+		lookup_add_restrictive(a->w, a->bloom, &a->ms->key);
 	}
 	return 0;
 }
@@ -236,11 +239,11 @@ static long label_step(__u32 j, void *arg)
 	k->kind = PAL_KEY_PATTERN;
 	k->a = *label;
 	k->b = 0;
-	lookup_add(c->bloom, k);
+	lookup_add(c->w, c->bloom, k);
 	if (c->ms->exe_id) {
 		k->kind = PAL_KEY_PATTERN | PAL_KEY_FROM;
 		k->a = pal_from_mix(*label, c->ms->exe_id);
-		lookup_add(c->bloom, k);
+		lookup_add(c->w, c->bloom, k);
 	}
 	return 0;
 }
@@ -306,7 +309,7 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 		return;
 	if (r->identity_only) { /* the real file behind an overlay file (check_backing) */
 		if (p->flags & PAL_POLF_INODE_KEYS) {
-			match_inode(bl, k, r->ino, r->dev, r->is_dir, exe_id, 1);
+			match_inode(w, bl, k, r->ino, r->dev, r->is_dir, exe_id, 1);
 			if (p->dir_depths)
 				match_ancestors(&m, req_obj(r), r->dev);
 		}
@@ -318,18 +321,18 @@ static __always_inline void match_policy(struct pal_walk *w, const struct pal_re
 		k->kind = PAL_KEY_EXACT;
 		k->a = m.prefix;
 		k->b = d;
-		lookup_add(bl, k);
+		lookup_add(w, bl, k);
 		if (exe_id) {
 			k->kind = PAL_KEY_EXACT | PAL_KEY_FROM;
 			k->a = pal_from_mix(k->a, exe_id);
-			lookup_add(bl, k);
+			lookup_add(w, bl, k);
 		}
 	}
 	if (p->flags & PAL_POLF_PATTERNS)
 		match_patterns(r, &m);
 	if (!(p->flags & PAL_POLF_INODE_KEYS))
 		return;
-	match_inode(bl, k, r->ino, r->dev, r->is_dir, exe_id, 0);
+	match_inode(w, bl, k, r->ino, r->dev, r->is_dir, exe_id, 0);
 	if (p->dir_depths && r->aliased)
 		match_ancestors(&m, req_obj(r), r->dev);
 }
@@ -375,9 +378,9 @@ struct decide_ctx {
  * so the verifier checks it, and the loops inside it, once, as a function of
  * any policy: inlined into decide_step, the nested loops were explored again
  * for every state of the loop over policies, which newer verifiers do at
- * great length. w is the task's scratch, looked up once per decision by
- * decide_request: a task storage lookup costs some 70 guest instructions
- * on 6.1, and this looked up two for every policy.
+ * great length. w is the task's scratch, which the hook looked up once
+ * for its walk and decisions and handed down: a task storage lookup costs
+ * some 70 guest instructions on 6.1.
  */
 __noinline int pal_policy_action(struct pal_req *r, struct pal_walk *w, __u32 policy, __u32 dflt,
 				 __u32 *rule)
@@ -425,19 +428,20 @@ static long decide_step(__u32 policy, void *arg)
 
 /*
  * Merge every applicable policy's action for the object pal_resolve walked
- * (the task's scratch, so a hook preempting this one cannot change it).
- * Unresolved objects (depth < 0) fail closed in decide_step. The body of
- * file_shared.bpf.c's pal_decide program.
+ * into w, the task's scratch (so a hook preempting this one cannot change
+ * it), which the hook looked up once for the walk and every policy's
+ * match. Unresolved objects (depth < 0) fail closed in decide_step, and so
+ * does every object when the kernel could not allocate the scratch. The
+ * body of file_shared.bpf.c's pal_decide program.
  */
-static __always_inline int decide_request(struct pal_req *r)
+static __always_inline int decide_request(struct pal_req *r, struct pal_walk *w)
 {
-	struct decide_ctx d = {.r = r};
-	struct pal_walk *w;
+	struct decide_ctx d = {.r = r, .w = w};
 
 	if (!r)
 		return 0;
-	w = scratch();
-	d.w = w; /* one lookup of the scratch for every policy's match */
+	if (!w)
+		r->depth = -1;
 	/* the first decision on a walk that stopped at a mount finishes it */
 	if (r->walk_status == WALK_MOUNT && (!w || resolve_rest(r, w) < 0)) {
 		r->depth = -1;

@@ -182,22 +182,22 @@ static __always_inline __u32 pat_globs(const struct pal_pat_state *st, struct pa
 }
 
 /*
- * The state after component idx of the task's walk from `state` of
+ * The state after component idx of the walk in w from `state` of
  * generation gen, when no NAME edge of the state has its hash: the
  * state's prefix, suffix, length and glob tests on the name, then one
  * COMBO lookup of what they hit (the state's miss_next when nothing hit);
  * 0 when no pattern can match below.
  * Global, so the verifier checks its nested loops once, for any state,
- * not again for every state of the loop over the path's components. Its
- * key and name live in the scratch, not in its frame, which the deepest
- * call chain shares; a short name comes with its qstr in one read.
+ * not again for every state of the loop over the path's components. The
+ * name lives in w, the decision's scratch, not in its frame, which the
+ * deepest call chain shares; a short name comes with its qstr in one read.
+ * The key is on the stack: 6.1 takes no map key from an argument's memory.
  */
-__noinline __u32 pal_pat_step(__u32 gen, __u32 state, __u32 idx, __u64 seed)
+__noinline __u32 pal_pat_step(struct pal_walk *w, __u32 gen, __u32 state, __u32 idx, __u64 seed)
 {
 	const struct pal_pat_state *st;
 	const struct pal_pat_edge *e;
-	struct pal_walk *w = scratch();
-	struct pal_pat_key *k;
+	struct pal_pat_key k;
 	const __u64 *inl;
 	struct dentry *d;
 	__u32 m, n, i;
@@ -220,17 +220,16 @@ __noinline __u32 pal_pat_step(__u32 gen, __u32 state, __u32 idx, __u64 seed)
 	} else if (bpf_probe_read_kernel(w->words, n, w->pn.name.name)) {
 		return 0;
 	}
-	k = &w->pat_key;
-	*k = (struct pal_pat_key){.gen = gen, .state = state};
-	m = pat_lens(k, st->prefix_len, PAL_PE_PREFIX, w, w->pn.name.name, n, seed) |
-	    pat_lens(k, st->suffix_len, PAL_PE_SUFFIX, w, w->pn.name.name, n, seed) |
+	k = (struct pal_pat_key){.gen = gen, .state = state};
+	m = pat_lens(&k, st->prefix_len, PAL_PE_PREFIX, w, w->pn.name.name, n, seed) |
+	    pat_lens(&k, st->suffix_len, PAL_PE_SUFFIX, w, w->pn.name.name, n, seed) |
 	    pat_globs(st, w, gen, n);
 	if (!m)
 		return st->miss_next;
-	k->kind = PAL_PE_COMBO;
-	k->hash = m;
-	k->len = 0;
-	e = bpf_map_lookup_elem(&pal_pat_edges, k);
+	k.kind = PAL_PE_COMBO;
+	k.hash = m;
+	k.len = 0;
+	e = bpf_map_lookup_elem(&pal_pat_edges, &k);
 	return e ? e->next : 0;
 }
 
@@ -262,7 +261,7 @@ static __always_inline bool pat_blind(const struct pal_pat_state *st, bool last)
 static __always_inline long pat_comp(struct pat_ctx *c, __u32 i)
 {
 	__u32 idx = (c->depth - 1 - i) & (PAL_MAX_DEPTH - 1), at;
-	struct pal_pat_key *k = &c->w->pat_key;
+	struct pal_pat_key k;
 	const struct pal_pat_state *st;
 	const struct pal_pat_edge *e;
 	__u64 hash = c->w->name_hash[idx];
@@ -281,9 +280,9 @@ static __always_inline long pat_comp(struct pat_ctx *c, __u32 i)
 		return 0;
 	}
 	if (st->flags & PAL_PSF_NAME_MANY) {
-		*k = (struct pal_pat_key){
+		k = (struct pal_pat_key){
 			.gen = c->gen, .state = c->state, .hash = hash, .kind = PAL_PE_NAME};
-		e = bpf_map_lookup_elem(&pal_pat_edges, k);
+		e = bpf_map_lookup_elem(&pal_pat_edges, &k);
 		if (e) {
 			c->state = e->next;
 			return 0;
@@ -295,7 +294,7 @@ static __always_inline long pat_comp(struct pat_ctx *c, __u32 i)
 		c->to_last = true;
 		return 1;
 	}
-	c->state = blind ? st->miss_next : pal_pat_step(c->gen, c->state, idx, c->seed);
+	c->state = blind ? st->miss_next : pal_pat_step(c->w, c->gen, c->state, idx, c->seed);
 	return 0;
 }
 

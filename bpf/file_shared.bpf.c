@@ -27,9 +27,9 @@ int palisade_resolve(struct pal_req *r)
 }
 
 SEC("freplace/pal_decide")
-int palisade_decide(struct pal_req *r)
+int palisade_decide(struct pal_req *r, struct pal_walk *w)
 {
-	return decide_request(r);
+	return decide_request(r, w);
 }
 
 SEC("freplace/pal_report")

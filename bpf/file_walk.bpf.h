@@ -76,8 +76,6 @@ struct pal_walk {
 	__u64 dentry[PAL_MAX_DEPTH]; /* the dentries behind name_hash, for the event path */
 	__u64 words[PAL_NAME_WORDS];
 	__u64 suffix[PAL_NAME_WORDS]; /* the last bytes of a name a pattern test hashes */
-	/* a pattern step's key: here, not in its frame, which the deepest call chain shares */
-	struct pal_pat_key pat_key;
 	struct parent_name pn; /* the dentry being walked, then the name a pattern step tests */
 	__u64 audited_inode; /* the inode of the task's last audited open (check_backing) */
 	struct write_memo memo; /* the write decision being made (check_write_fd) */
@@ -444,7 +442,8 @@ struct pal_req {
  * every hook with its program before the hooks attach.
  */
 int pal_resolve(struct pal_req *r); /* walk r's object: resolve_request */
-int pal_decide(struct pal_req *r); /* the verdict: decide_request (file_match.bpf.h) */
+/* the verdict: decide_request (file_match.bpf.h); w: the hook's scratch() */
+int pal_decide(struct pal_req *r, struct pal_walk *w);
 int pal_report(struct pal_req *r); /* the record of a verdict: report (file_event.bpf.h) */
 
 /* NULL only when the kernel cannot allocate it: the decision fails closed. */
