@@ -184,6 +184,9 @@ static struct json_object *status_json(const struct pal_status *s)
 		json_object_new_string(s->en->file ? "file, exec, network, devices" :
 						     "network, devices only (no BPF LSM)"));
 	add_int(hooks, "lsm_programs", s->en->file ? pal_file_nlinks(s->en->file) : 0);
+	json_object_object_add(
+		hooks, "write_hook",
+		json_object_new_boolean(s->en->file && pal_file_write_hook(s->en->file)));
 	json_object_object_add(st, "degraded", status_degraded(s));
 	add_int(hooks, "cgroups_attached", cs.attached);
 	add_int(hooks, "cgroups_tracked", cs.tracked);
@@ -352,6 +355,16 @@ static long long int_of(struct json_object *o, const char *key)
 	return (long long)json_object_get_int64(json_object_object_get(o, key));
 }
 
+/* Whether writes through open files are checked: the hook is attached on demand. */
+static const char *write_hook_note(struct json_object *hooks)
+{
+	if (!int_of(hooks, "lsm_programs"))
+		return "";
+	return json_object_get_boolean(json_object_object_get(hooks, "write_hook")) ?
+		       " (write hook attached)" :
+		       " (write hook detached: no policy restricts writes or targets cgroups)";
+}
+
 static void print_status(struct json_object *st)
 {
 	struct json_object *pols, *c;
@@ -363,9 +376,9 @@ static void print_status(struct json_object *st)
 	printf("generation %lld, enforcing %s\n", int_of(st, "generation"),
 	       json_object_get_string(json_object_object_get(st, "enforcing")));
 	if (json_object_object_get_ex(st, "hooks", &c))
-		printf("hooks: %lld LSM programs, %lld cgroups attached, %lld tracked; "
+		printf("hooks: %lld LSM programs%s, %lld cgroups attached, %lld tracked; "
 		       "%lld containers seen, %lld waiting for their OCI state\n",
-		       int_of(c, "lsm_programs"), int_of(c, "cgroups_attached"),
+		       int_of(c, "lsm_programs"), write_hook_note(c), int_of(c, "cgroups_attached"),
 		       int_of(c, "cgroups_tracked"), int_of(c, "containers_seen"),
 		       int_of(c, "containers_waiting"));
 	if (json_object_object_get_ex(st, "degraded", &c))

@@ -47,7 +47,10 @@ struct dr_hook_info {
 
 static const struct dr_hook_info hook_info[] = {
 	{"file_open", "files", "open, read, write, append of a path", NULL},
-	{"file_permission", "files", "reads and writes through an already open file", NULL},
+	{"file_permission", "files",
+	 "writes through an already open file (attached while a policy restricts writes or "
+	 "targets cgroups)",
+	 NULL},
 	{"file_free_security", "files", "a closed file's remembered write decision is dropped",
 	 NULL},
 	{"bprm_check_security", "exec", "execve of a file", NULL},

@@ -22,9 +22,12 @@ static const char *const file_maps[] = {"pal_files",      "pal_exes",      "pal_
 					 "pal_pat_accept"};
 enum { FILES, EXES, BLOOM, PAT_EDGES, PAT_STATES, PAT_GLOBS, PAT_ACCEPT, NMAPS };
 
+/* Attached only while a generation needs it (pal_file_needs_write_hook). */
+#define WRITE_HOOK "palisade_file_permission"
+
 struct pal_file {
 	struct pal_lsm lsm;
-	int nhooks; /* links of LSM hooks; the rest put the shared steps into them */
+	int nhooks; /* LSM hooks loaded: the write hook, and the others' links */
 	char degraded[160]; /* what this kernel's hooks leave to a fallback, or "" */
 };
 
@@ -222,6 +225,7 @@ int pal_file_open(struct pal_file **out, const struct pal_maps *maps, const char
 	if (!f)
 		return -ENOMEM;
 	pal_lsm_init(&f->lsm, "file", file_maps, NMAPS, pin_dir);
+	f->lsm.on_demand = WRITE_HOOK;
 	err = pal_lsm_adopt(&f->lsm);
 	if (err == 0)
 		err = file_load(f, maps);
@@ -229,7 +233,7 @@ int pal_file_open(struct pal_file **out, const struct pal_maps *maps, const char
 		pal_file_close(f, false);
 		return err;
 	}
-	f->nhooks = count_hooks(&f->lsm);
+	f->nhooks = count_hooks(&f->lsm) + (f->lsm.od_prog_fd >= 0);
 	*out = f;
 	return 0;
 }
@@ -340,6 +344,23 @@ int pal_file_clear_slot(struct pal_file *f, __u32 slot)
 int pal_file_nlinks(const struct pal_file *f)
 {
 	return f->nhooks;
+}
+
+bool pal_file_needs_write_hook(const struct pal_gen_config *cfg)
+{
+	__u64 all = cfg->npolicies >= 64 ? ~0ull : (1ull << cfg->npolicies) - 1;
+
+	return (cfg->restricted & (PAL_ACC_WRITE | PAL_ACC_APPEND)) || (all & ~cfg->host_policies);
+}
+
+int pal_file_want_write_hook(struct pal_file *f, bool want)
+{
+	return pal_lsm_want(&f->lsm, want);
+}
+
+bool pal_file_write_hook(const struct pal_file *f)
+{
+	return pal_lsm_wanted(&f->lsm);
 }
 
 void pal_file_close(struct pal_file *f, bool keep)

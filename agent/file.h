@@ -38,8 +38,19 @@ int pal_file_shared_attach(struct pal_lsm *l, struct bpf_object *hooks,
 int pal_file_write(struct pal_file *f, const struct pal_file_emit *em, __u32 slot);
 /* Delete every entry of a slot (after the flip made it dead). */
 int pal_file_clear_slot(struct pal_file *f, __u32 slot);
-/* Number of attached LSM hook programs (for status). */
+/* Number of loaded LSM hook programs, the write hook's attached or not (for status). */
 int pal_file_nlinks(const struct pal_file *f);
+/*
+ * The hook on writes through an open file (file_permission) costs every
+ * read() and write() of the host, so it is attached only while a
+ * generation needs it: one whose policies restrict write or append, or
+ * confine cgroups (a move of tasks written through an fd opened before).
+ */
+bool pal_file_needs_write_hook(const struct pal_gen_config *cfg);
+/* Attach (before the generation that needs it goes live) or detach it (after): 0, or -errno. */
+int pal_file_want_write_hook(struct pal_file *f, bool want);
+/* Is it attached? */
+bool pal_file_write_hook(const struct pal_file *f);
 /* What this kernel leaves to a fallback hook, for status; NULL if nothing. */
 struct btf;
 

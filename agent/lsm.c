@@ -22,11 +22,40 @@ void pal_lsm_init(struct pal_lsm *l, const char *tag, const char *const *map_nam
 	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir ? pin_dir : "");
 	for (int i = 0; i < PAL_LSM_MAX_MAPS; i++)
 		l->map_fd[i] = -1;
+	l->od_prog_fd = l->od_link_fd = -1;
 }
 
 static void link_pin(char *buf, size_t len, const struct pal_lsm *l, int i)
 {
 	snprintf(buf, len, "%s/links/%s-%d", l->pin_dir, l->tag, i);
+}
+
+static void od_prog_pin(char *buf, size_t len, const struct pal_lsm *l)
+{
+	snprintf(buf, len, "%s/%s-%s", l->pin_dir, l->tag, l->on_demand);
+}
+
+static void od_link_pin(char *buf, size_t len, const struct pal_lsm *l)
+{
+	snprintf(buf, len, "%s/links/%s-%s", l->pin_dir, l->tag, l->on_demand);
+}
+
+/* The on-demand program and its link, if pinned; neither pinned is not an error. */
+static int adopt_on_demand(struct pal_lsm *l)
+{
+	char path[PATH_MAX];
+
+	if (!l->on_demand)
+		return 0;
+	od_prog_pin(path, sizeof(path), l);
+	l->od_prog_fd = bpf_obj_get(path);
+	if (l->od_prog_fd < 0 && errno != ENOENT)
+		return -errno;
+	od_link_pin(path, sizeof(path), l);
+	l->od_link_fd = bpf_obj_get(path);
+	if (l->od_link_fd < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
 }
 
 int pal_lsm_adopt(struct pal_lsm *l)
@@ -52,7 +81,7 @@ int pal_lsm_adopt(struct pal_lsm *l)
 	}
 	if (!found && !l->nlinks)
 		return 0;
-	if (found != l->nmaps || !l->nlinks)
+	if (found != l->nmaps || !l->nlinks || adopt_on_demand(l))
 		return pal_log_errno(-ESTALE,
 				     "%s: incomplete pins in '%s' (remove them to start "
 				     "afresh)",
@@ -107,6 +136,10 @@ static int pin_all(struct pal_lsm *l)
 		link_pin(path, sizeof(path), l, i);
 		err = pin(l->link_fd[i], path);
 	}
+	if (!err && l->od_prog_fd >= 0) {
+		od_prog_pin(path, sizeof(path), l);
+		err = pin(l->od_prog_fd, path);
+	}
 	return err;
 }
 
@@ -120,6 +153,13 @@ int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj)
 
 		if (!bpf_program__autoload(prog))
 			continue; /* a hook this kernel does not have */
+		if (l->on_demand && !strcmp(bpf_program__name(prog), l->on_demand)) {
+			l->od_prog_fd = dup(bpf_program__fd(prog)); /* attached by pal_lsm_want */
+			if (l->od_prog_fd < 0)
+				return pal_log_errno(-errno, "%s: cannot keep '%s'", l->tag,
+						     l->on_demand);
+			continue;
+		}
 		if (l->nlinks == PAL_LSM_MAX_LINKS)
 			return pal_log_errno(-E2BIG, "%s: more than %d programs", l->tag,
 					     PAL_LSM_MAX_LINKS);
@@ -139,6 +179,38 @@ int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj)
 			return pal_log_errno(-ENOENT, "%s: no map '%s'", l->tag, l->map_names[i]);
 	}
 	return pin_all(l);
+}
+
+int pal_lsm_want(struct pal_lsm *l, bool want)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (l->od_prog_fd < 0 || want == (l->od_link_fd >= 0))
+		return 0;
+	od_link_pin(path, sizeof(path), l);
+	if (!want) {
+		/* unpinned first: the pin alone would keep it attached */
+		if (l->pin_dir[0] && unlink(path) && errno != ENOENT)
+			return pal_log_errno(-errno, "%s: cannot unpin '%s'", l->tag, path);
+		close(l->od_link_fd);
+		l->od_link_fd = -1;
+		return 0;
+	}
+	fd = bpf_link_create(l->od_prog_fd, 0, BPF_LSM_MAC, NULL);
+	if (fd < 0)
+		return pal_log_errno(-errno, "%s: cannot attach '%s'", l->tag, l->on_demand);
+	if (l->pin_dir[0] && pin(fd, path)) {
+		close(fd);
+		return -EIO;
+	}
+	l->od_link_fd = fd;
+	return 0;
+}
+
+bool pal_lsm_wanted(const struct pal_lsm *l)
+{
+	return l->od_link_fd >= 0 || (l->on_demand && l->od_prog_fd < 0 && l->nlinks);
 }
 
 int pal_lsm_link_prog(int link_fd, struct bpf_prog_info *pi)
@@ -164,7 +236,22 @@ void pal_lsm_close(struct pal_lsm *l, bool keep)
 {
 	char path[PATH_MAX];
 
-	/* last first: the hooks go before the steps put into them (file_shared.c) */
+	/* the hooks go before the steps put into them (file_shared.c): last first */
+	if (l->od_link_fd >= 0) {
+		if (!keep && l->pin_dir[0]) {
+			od_link_pin(path, sizeof(path), l);
+			unlink(path);
+		}
+		close(l->od_link_fd);
+	}
+	if (l->od_prog_fd >= 0) {
+		if (!keep && l->pin_dir[0]) {
+			od_prog_pin(path, sizeof(path), l);
+			unlink(path);
+		}
+		close(l->od_prog_fd);
+	}
+	l->od_link_fd = l->od_prog_fd = -1;
 	for (int i = l->nlinks - 1; i >= 0; i--) {
 		if (!keep && l->pin_dir[0]) {
 			link_pin(path, sizeof(path), l, i);

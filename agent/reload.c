@@ -120,15 +120,18 @@ static int load_slot(struct pal_enforcer *en, const struct pal_policy_set *set, 
 	}
 	if (!err)
 		err = write_policies(en, e->pol, slot);
+	/* before the flip: the new generation's first write through an open file meets it */
+	if (!err && en->file && pal_file_needs_write_hook(&e->cfg))
+		err = pal_file_want_write_hook(en->file, true);
 	e->cfg.ncgroup_keys = ncg;
 	if (!err && bpf_map_update_elem(en->maps.fd[PAL_MAP_CONFIG], &slot, &e->cfg, BPF_ANY))
 		err = -errno;
 	return err;
 }
 
-/* Everything of the new generation, written into the idle slot. */
+/* Everything of the new generation, written into the idle slot; *write_hook: it needs that. */
 static int write_slot(struct pal_enforcer *en, const struct pal_policy_set *set, __u32 slot,
-		      unsigned int flags, struct pal_reload_report *rep)
+		      unsigned int flags, struct pal_reload_report *rep, bool *write_hook)
 {
 	struct slot_entries *e = calloc(1, sizeof(*e));
 	int err;
@@ -138,6 +141,7 @@ static int write_slot(struct pal_enforcer *en, const struct pal_policy_set *set,
 	err = emit_slot(en, set, slot, flags, e);
 	if (!err)
 		err = load_slot(en, set, slot, e);
+	*write_hook = pal_file_needs_write_hook(&e->cfg);
 	rep->file_keys = e->file.nentries;
 	snprintf(rep->why, sizeof(rep->why), "%s", e->file.why);
 	rep->cgroup_keys = e->cfg.ncgroup_keys;
@@ -231,6 +235,7 @@ int pal_reload(struct pal_enforcer *en, const char *const *paths, size_t npaths,
 {
 	__u32 slot = en->live_slot ^ 1;
 	struct pal_policy_set *set = NULL;
+	bool write_hook = true;
 	struct timespec t0;
 	int err;
 
@@ -243,7 +248,7 @@ int pal_reload(struct pal_enforcer *en, const char *const *paths, size_t npaths,
 	if (!err)
 		err = clear_stale_cgroups(en, slot);
 	if (!err)
-		err = write_slot(en, set, slot, opts ? opts->flags : 0, rep);
+		err = write_slot(en, set, slot, opts ? opts->flags : 0, rep, &write_hook);
 	if (!err)
 		err = flip(en, slot);
 	if (err) {
@@ -258,6 +263,10 @@ int pal_reload(struct pal_enforcer *en, const char *const *paths, size_t npaths,
 		pal_log_errno(err, "reload: cannot wait for running BPF programs; waiting 100 ms");
 		usleep(100000);
 	}
+	/* after the wait: no program still decides by the old generation */
+	if (en->file && !write_hook && pal_file_want_write_hook(en->file, false))
+		pal_log(PAL_LOG_WARN, "reload: the write hook stays attached (see above); it "
+				      "costs every read and write, and decides nothing");
 	err = pal_cgroup_commit(en->cg, slot ^ 1);
 	if (err)
 		pal_log_errno(err,

@@ -771,7 +771,12 @@ int BPF_PROG(palisade_file_free, struct file *file)
 	return 0;
 }
 
-/* Writes through an fd opened before the policy loaded (or before a reload). */
+/*
+ * Writes through an fd opened before the policy loaded (or before a reload).
+ * It runs on every read() and write() of the host, so the agent attaches it
+ * only while the live generation needs it (agent/file.h,
+ * pal_file_needs_write_hook), and before such a generation goes live.
+ */
 SEC("lsm/file_permission")
 int BPF_PROG(palisade_file_permission, struct file *file, int mask, int ret)
 {
