@@ -40,6 +40,22 @@ hooked() { # true|false: what status says of the write hook
 }
 # the agent's links, by the kernel (the guard refuses each: they are its)
 links_now() { palbpf links palisade EPERM | sed -n 's/^palbpf: \([0-9]*\) links matched.*/\1/p'; }
+to() { # reads|writes|targeted true|false: reload to that policy; the write hook is then attached or not
+	policy "$1" >"$PAL_POLICY_DIR/wh.yaml"
+	pal_must "reload: $1" reload
+	pal_check "$1: write hook attached: $2" hooked "$2"
+}
+# the write hook attached, the next write through fd 7 (opened while it was not) is denied
+writes_denied() {
+	to writes true
+	pal_check "the kernel has one link more than with reads only" test "$(links_now)" = $((l0 + 1))
+	pal_check "the next write through the fd opened before" paltest write-fd 7 x EACCES
+}
+reads_again() {
+	to reads false
+	pal_check "the kernel's links are as with reads only" test "$(links_now)" = "$l0"
+	pal_check "a write through the fd passes" paltest write-fd 7 x OK
+}
 
 policy reads >"$PAL_POLICY_DIR/wh.yaml"
 pal_agent_start --no-signal-guard
@@ -49,22 +65,10 @@ pal_check "the read is denied" paltest open "$t/deny/h" EACCES r
 exec 7>>"$t/w/f"
 pal_check "a write through an fd opened now" paltest write-fd 7 x OK
 
-policy writes >"$PAL_POLICY_DIR/wh.yaml"
-pal_must "reload: writes denied" reload
-pal_check "the write hook is attached" hooked true
-l1=$(links_now)
-pal_check "the kernel has one link more ($l0 -> $l1)" test "$l1" = $((l0 + 1))
-pal_check "the first write through the fd opened before" paltest write-fd 7 x EACCES
-
-policy reads >"$PAL_POLICY_DIR/wh.yaml"
-pal_must "reload: reads only again" reload
-pal_check "detached again" hooked false
-pal_check "the kernel's links are as before ($(links_now))" test "$(links_now)" = "$l0"
-pal_check "a write through the fd passes" paltest write-fd 7 x OK
-
-policy targeted >"$PAL_POLICY_DIR/wh.yaml"
-pal_must "reload: reads only, targeting a cgroup" reload
-pal_check "attached: a confined task's move through an old fd is decided" hooked true
+writes_denied
+reads_again
+# a confined task's move written through an fd it opened before is decided there
+to targeted true
 
 pal_agent_settle
 c="event=file action=deny policy=wh errno=13"
@@ -85,15 +89,9 @@ kill -KILL "$PAL_AGENT_PID"
 wait "$PAL_AGENT_PID" 2>/dev/null
 pal_agent_start --no-signal-guard
 pal_check "adopted: still attached" hooked true
-pal_check "adopted: no link added ($(links_now))" test "$(links_now)" = "$l1"
-policy writes >"$PAL_POLICY_DIR/wh.yaml"
-pal_must "reload after the restart: writes denied, host-wide" reload
-pal_check "the write through the fd is denied" paltest write-fd 7 x EACCES
-policy reads >"$PAL_POLICY_DIR/wh.yaml"
-pal_must "reload after the restart: reads only" reload
-pal_check "the adopted link is detached" hooked false
-pal_check "the kernel's links are as before ($(links_now))" test "$(links_now)" = "$l0"
-pal_check "a write through the fd passes" paltest write-fd 7 x OK
+pal_check "adopted: no link added" test "$(links_now)" = $((l0 + 1))
+writes_denied
+reads_again
 exec 7>&-
 pal_agent_settle
 pal_agent_stop
