@@ -40,9 +40,11 @@
  * are refused, loudly. Bump it too when what the agent writes to a map
  * means something else to the programs an earlier agent pinned (8: pins
  * are no longer listed in pal_guard_objs; the guard keeps the pin dir.
- * 9: pal_gen_config.restricted; a slot without it would skip every walk).
+ * 9: pal_gen_config.restricted; a slot without it would skip every walk.
+ * 10: the write hook is pinned apart and attached on demand; an agent of 9
+ * would adopt pins without it and never attach it).
  */
-#define PAL_ABI_VERSION 9
+#define PAL_ABI_VERSION 10
 #define PAL_ABI_STR_(x) #x
 #define PAL_ABI_STR(x) PAL_ABI_STR_(x)
 #define PAL_ABI_MARKER "pal_abi_v" PAL_ABI_STR(PAL_ABI_VERSION)
