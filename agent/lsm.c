@@ -40,7 +40,7 @@ static void od_link_pin(char *buf, size_t len, const struct pal_lsm *l)
 	snprintf(buf, len, "%s/links/%s-%s", l->pin_dir, l->tag, l->on_demand);
 }
 
-/* The on-demand program and its link, if pinned; neither pinned is not an error. */
+/* The on-demand program, always pinned, and its link, pinned while attached. */
 static int adopt_on_demand(struct pal_lsm *l)
 {
 	char path[PATH_MAX];
@@ -49,7 +49,7 @@ static int adopt_on_demand(struct pal_lsm *l)
 		return 0;
 	od_prog_pin(path, sizeof(path), l);
 	l->od_prog_fd = bpf_obj_get(path);
-	if (l->od_prog_fd < 0 && errno != ENOENT)
+	if (l->od_prog_fd < 0)
 		return -errno;
 	od_link_pin(path, sizeof(path), l);
 	l->od_link_fd = bpf_obj_get(path);
@@ -210,7 +210,7 @@ int pal_lsm_want(struct pal_lsm *l, bool want)
 
 bool pal_lsm_wanted(const struct pal_lsm *l)
 {
-	return l->od_link_fd >= 0 || (l->on_demand && l->od_prog_fd < 0 && l->nlinks);
+	return l->od_link_fd >= 0;
 }
 
 int pal_lsm_link_prog(int link_fd, struct bpf_prog_info *pi)

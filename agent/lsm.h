@@ -28,7 +28,7 @@ struct pal_lsm {
 	int nlinks;
 	bool adopted;
 	const char *on_demand; /* the program attached only while wanted, or NULL */
-	int od_prog_fd; /* it, loaded; -1: none (older pins attached it among the others) */
+	int od_prog_fd; /* it, loaded and pinned; -1: none */
 	int od_link_fd; /* its link while attached, else -1 */
 };
 
@@ -53,7 +53,7 @@ int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj);
  * when there is none, or it is already as wanted.
  */
 int pal_lsm_want(struct pal_lsm *l, bool want);
-/* Is the on-demand program attached (or, from older pins, attached for good)? */
+/* Is the on-demand program attached? */
 bool pal_lsm_wanted(const struct pal_lsm *l);
 /* The program link_fd attaches, into *pi: 0, or -errno. */
 int pal_lsm_link_prog(int link_fd, struct bpf_prog_info *pi);
