@@ -232,40 +232,36 @@ int pal_lsm_link_prog(int link_fd, struct bpf_prog_info *pi)
 	return err;
 }
 
+/* Close fd (if open), and remove its pin first when unpin. */
+static void drop(int fd, const char *pin_path, bool unpin)
+{
+	if (fd < 0)
+		return;
+	if (unpin)
+		unlink(pin_path);
+	close(fd);
+}
+
 void pal_lsm_close(struct pal_lsm *l, bool keep)
 {
+	bool unpin = !keep && l->pin_dir[0];
 	char path[PATH_MAX];
 
 	/* the hooks go before the steps put into them (file_shared.c): last first */
-	if (l->od_link_fd >= 0) {
-		if (!keep && l->pin_dir[0]) {
-			od_link_pin(path, sizeof(path), l);
-			unlink(path);
-		}
-		close(l->od_link_fd);
+	if (l->on_demand) {
+		od_link_pin(path, sizeof(path), l);
+		drop(l->od_link_fd, path, unpin);
+		od_prog_pin(path, sizeof(path), l);
+		drop(l->od_prog_fd, path, unpin);
+		l->od_link_fd = l->od_prog_fd = -1;
 	}
-	if (l->od_prog_fd >= 0) {
-		if (!keep && l->pin_dir[0]) {
-			od_prog_pin(path, sizeof(path), l);
-			unlink(path);
-		}
-		close(l->od_prog_fd);
-	}
-	l->od_link_fd = l->od_prog_fd = -1;
 	for (int i = l->nlinks - 1; i >= 0; i--) {
-		if (!keep && l->pin_dir[0]) {
-			link_pin(path, sizeof(path), l, i);
-			unlink(path);
-		}
-		close(l->link_fd[i]);
+		link_pin(path, sizeof(path), l, i);
+		drop(l->link_fd[i], path, unpin);
 	}
 	for (int i = 0; i < l->nmaps; i++) {
-		if (!keep && l->pin_dir[0]) {
-			snprintf(path, sizeof(path), "%s/%s", l->pin_dir, l->map_names[i]);
-			unlink(path);
-		}
-		if (l->map_fd[i] >= 0)
-			close(l->map_fd[i]);
+		snprintf(path, sizeof(path), "%s/%s", l->pin_dir, l->map_names[i]);
+		drop(l->map_fd[i], path, unpin);
 	}
 	l->nlinks = 0;
 }

@@ -120,9 +120,6 @@ static int load_slot(struct pal_enforcer *en, const struct pal_policy_set *set, 
 	}
 	if (!err)
 		err = write_policies(en, e->pol, slot);
-	/* before the flip: the new generation's first write through an open file meets it */
-	if (!err && en->file && pal_file_needs_write_hook(&e->cfg))
-		err = pal_file_want_write_hook(en->file, true);
 	e->cfg.ncgroup_keys = ncg;
 	if (!err && bpf_map_update_elem(en->maps.fd[PAL_MAP_CONFIG], &slot, &e->cfg, BPF_ANY))
 		err = -errno;
@@ -249,6 +246,9 @@ int pal_reload(struct pal_enforcer *en, const char *const *paths, size_t npaths,
 		err = clear_stale_cgroups(en, slot);
 	if (!err)
 		err = write_slot(en, set, slot, opts ? opts->flags : 0, rep, &write_hook);
+	/* before the flip: the new generation's first write through an open file meets it */
+	if (!err && en->file && write_hook)
+		err = pal_file_want_write_hook(en->file, true);
 	if (!err)
 		err = flip(en, slot);
 	if (err) {
