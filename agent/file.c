@@ -162,9 +162,9 @@ static void find_seqlocks(struct file_bpf *skel)
 	static const char *const names[] = {"rename_lock", "mount_lock"};
 	unsigned long long addr[2];
 
-	if (pal_probe_kallsyms("/proc/kallsyms", names, addr, 2) || !addr[0] || !addr[1]) {
-		pal_log(PAL_LOG_INFO, "file: /proc/kallsyms does not show rename_lock and "
-				      "mount_lock; every write is decided afresh");
+	if (pal_probe_ksyms(names, addr, 2) || !addr[0] || !addr[1]) {
+		pal_log(PAL_LOG_INFO, "file: the kernel does not tell where rename_lock and "
+				      "mount_lock are; every write is decided afresh");
 		return;
 	}
 	skel->rodata->pal_rename_lock = addr[0];

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,8 @@
 #include <bpf/libbpf.h>
 
 #include "agent/probe.h"
+#include "bpf/abi.h"
+#include "ksym.skel.h"
 
 bool pal_probe_has_hook(const struct btf *btf, const char *hook)
 {
@@ -68,59 +69,33 @@ const char *pal_probe_lsm_hook_of(const char *sec)
 	return NULL;
 }
 
-/* A line "ADDR T NAME\n" of a core symbol in buf[0..len): its address, or 0. */
-static unsigned long long kallsyms_find(const char *buf, size_t len, const char *name)
+/* One symbol's address into *addr (0 when the kernel hides or lacks it): 0, or -errno. */
+static int ksym_run(int prog_fd, const char *name, unsigned long long *addr)
 {
-	char pat[128];
-	const char *p = buf, *end = buf + len, *line;
-	int n = snprintf(pat, sizeof(pat), " %s\n", name);
+	struct pal_ksym_args a = {0};
+	/* a syscall program's context is copied back to ctx_in */
+	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &a, .ctx_size_in = sizeof(a));
 
-	if (n <= 0 || (size_t)n >= sizeof(pat))
-		return 0;
-	while ((p = memmem(p, end - p, pat, n))) {
-		for (line = p; line > buf && line[-1] != '\n'; line--)
-			;
-		/* the name follows the address and the type letter: "ADDR T " */
-		if (p - line >= 3 && p[-2] == ' ')
-			return strtoull(line, NULL, 16);
-		p += n;
-	}
+	*addr = 0;
+	if (strlen(name) >= sizeof(a.name))
+		return -ENAMETOOLONG;
+	memcpy(a.name, name, strlen(name));
+	if (bpf_prog_test_run_opts(prog_fd, &run))
+		return -errno;
+	*addr = a.addr;
 	return 0;
 }
 
-/*
- * One pass in large reads with a memmem per symbol: libbpf's line-by-line
- * scanf of the ~200,000 lines cost the agent's start about half a second
- * under emulation.
- */
-int pal_probe_kallsyms(const char *path, const char *const *names, unsigned long long *addr,
-		       size_t n)
+int pal_probe_ksyms(const char *const *names, unsigned long long *addr, size_t n)
 {
-	enum { CHUNK = 1 << 16, CARRY = 512 };
-	static char buf[CHUNK + CARRY];
-	size_t keep = 0;
-	ssize_t got;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct ksym_bpf *skel = ksym_bpf__open_and_load();
+	int err = 0;
 
 	memset(addr, 0, n * sizeof(*addr));
-	if (fd < 0)
+	if (!skel)
 		return -errno;
-	while ((got = read(fd, buf + keep, CHUNK)) > 0) {
-		size_t len = keep + got;
-		const char *nl = memrchr(buf, '\n', len);
-
-		for (size_t i = 0; i < n; i++)
-			if (!addr[i])
-				addr[i] = kallsyms_find(buf, nl ? (size_t)(nl + 1 - buf) : 0,
-							names[i]);
-		/* a line cut at the end of this read comes again at the start of the next */
-		keep = nl ? len - (nl + 1 - buf) : len;
-		if (keep > CARRY)
-			keep = 0;
-		memmove(buf, buf + len - keep, keep);
-	}
-	if (got < 0)
-		got = -errno;
-	close(fd);
-	return got < 0 ? (int)got : 0;
+	for (size_t i = 0; i < n && !err; i++)
+		err = ksym_run(bpf_program__fd(skel->progs.palisade_ksym), names[i], &addr[i]);
+	ksym_bpf__destroy(skel);
+	return err;
 }

@@ -44,12 +44,12 @@ int pal_probe_lsm_load(const struct btf *btf);
 const char *pal_probe_lsm_hook_of(const char *sec);
 
 /*
- * The addresses of n core kernel symbols (not modules') from path, in the
- * format of /proc/kallsyms, into addr: 0 for each it does not list, or
- * hides (without CAP_SYSLOG, or with kptr_restrict). Returns 0, or -errno
- * if path cannot be read.
+ * The addresses of n kernel symbols, by the kernel's own lookup
+ * (bpf/ksym.bpf.c), into addr: 0 for each it lacks, or hides (without
+ * CAP_SYSLOG, or with kptr_restrict). Returns 0, or -errno when the
+ * lookup program cannot load or run (no CAP_BPF and CAP_PERFMON), or a
+ * name is longer than PAL_KSYM_NAME - 1 bytes (-ENAMETOOLONG).
  */
-int pal_probe_kallsyms(const char *path, const char *const *names, unsigned long long *addr,
-		       size_t n);
+int pal_probe_ksyms(const char *const *names, unsigned long long *addr, size_t n);
 
 #endif

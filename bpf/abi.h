@@ -679,4 +679,20 @@ struct pal_rl_state {
 };
 _Static_assert(sizeof(struct pal_rl_state) == 24, "pal_rl_state ABI");
 
+/* ---- kernel symbols ---------------------------------------------------- */
+
+/*
+ * The context of the ksym.bpf.c program (BPF_PROG_RUN, one symbol a run):
+ * the agent writes name, NUL-terminated; the program writes addr and err
+ * (0, or the negative errno of bpf_kallsyms_lookup_name: -ENOENT when the
+ * kernel lists no such symbol, -EPERM when it hides addresses).
+ */
+#define PAL_KSYM_NAME 64 /* bytes of a symbol name, NUL included */
+struct pal_ksym_args {
+	char name[PAL_KSYM_NAME];
+	__u64 addr;
+	__s64 err;
+};
+_Static_assert(sizeof(struct pal_ksym_args) == PAL_KSYM_NAME + 16, "pal_ksym_args ABI");
+
 #endif /* PALISADE_BPF_ABI_H */
