@@ -164,6 +164,18 @@ static struct json_object *status_degraded(const struct pal_status *s)
 	return arr;
 }
 
+/* The file hooks attached on demand now, by program name. */
+static struct json_object *status_on_demand(const struct pal_status *s)
+{
+	struct json_object *arr = json_object_new_array();
+	const char *names[64];
+	size_t n = s->en->file ? pal_file_hooks_names(s->en->file, names, 64) : 0;
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, json_object_new_string(names[i]));
+	return arr;
+}
+
 static struct json_object *status_json(const struct pal_status *s)
 {
 	struct json_object *st = json_object_new_object(), *hooks = json_object_new_object();
@@ -183,7 +195,8 @@ static struct json_object *status_json(const struct pal_status *s)
 		st, "enforcing",
 		json_object_new_string(s->en->file ? "file, exec, network, devices" :
 						     "network, devices only (no BPF LSM)"));
-	add_int(hooks, "lsm_programs", s->en->file ? pal_file_nlinks(s->en->file) : 0);
+	add_int(hooks, "lsm_programs", s->en->file ? pal_file_nhooks(s->en->file) : 0);
+	json_object_object_add(hooks, "on_demand", status_on_demand(s));
 	json_object_object_add(
 		hooks, "write_hook",
 		json_object_new_boolean(s->en->file && pal_file_write_hook(s->en->file)));
@@ -355,19 +368,25 @@ static long long int_of(struct json_object *o, const char *key)
 	return (long long)json_object_get_int64(json_object_object_get(o, key));
 }
 
-/* Whether writes through open files are checked: the hook is attached on demand. */
-static const char *write_hook_note(struct json_object *hooks)
+/* The hooks attached on demand, and whether writes through open files are among them. */
+static const char *on_demand_note(struct json_object *hooks, char *buf, size_t len)
 {
+	struct json_object *od = json_object_object_get(hooks, "on_demand");
+
 	if (!int_of(hooks, "lsm_programs"))
 		return "";
-	return json_object_get_boolean(json_object_object_get(hooks, "write_hook")) ?
-		       " (write hook attached)" :
-		       " (write hook detached: no policy restricts writes or targets cgroups)";
+	snprintf(buf, len, " (%zu of them on demand; write hook %s)",
+		 od ? json_object_array_length(od) : 0,
+		 json_object_get_boolean(json_object_object_get(hooks, "write_hook")) ?
+			 "attached" :
+			 "detached: no policy restricts writes or targets cgroups");
+	return buf;
 }
 
 static void print_status(struct json_object *st)
 {
 	struct json_object *pols, *c;
+	char note[160];
 
 	printf("palisade %s, pid %lld, kernel %s\n",
 	       json_object_get_string(json_object_object_get(st, "version")) ?: "(unknown)",
@@ -378,9 +397,9 @@ static void print_status(struct json_object *st)
 	if (json_object_object_get_ex(st, "hooks", &c))
 		printf("hooks: %lld LSM programs%s, %lld cgroups attached, %lld tracked; "
 		       "%lld containers seen, %lld waiting for their OCI state\n",
-		       int_of(c, "lsm_programs"), write_hook_note(c), int_of(c, "cgroups_attached"),
-		       int_of(c, "cgroups_tracked"), int_of(c, "containers_seen"),
-		       int_of(c, "containers_waiting"));
+		       int_of(c, "lsm_programs"), on_demand_note(c, note, sizeof(note)),
+		       int_of(c, "cgroups_attached"), int_of(c, "cgroups_tracked"),
+		       int_of(c, "containers_seen"), int_of(c, "containers_waiting"));
 	if (json_object_object_get_ex(st, "degraded", &c))
 		for (size_t i = 0; i < json_object_array_length(c); i++)
 			printf("degraded: %s\n",

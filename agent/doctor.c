@@ -47,10 +47,7 @@ struct dr_hook_info {
 
 static const struct dr_hook_info hook_info[] = {
 	{"file_open", "files", "open, read, write, append of a path", NULL},
-	{"file_permission", "files",
-	 "writes through an already open file (attached while a policy restricts writes or "
-	 "targets cgroups)",
-	 NULL},
+	{"file_permission", "files", "writes through an already open file", NULL},
 	{"file_free_security", "files", "a closed file's remembered write decision is dropped",
 	 NULL},
 	{"bprm_check_security", "exec", "execve of a file", NULL},
@@ -480,6 +477,31 @@ static void stats_report(struct bpf_object *obj)
 	}
 }
 
+/* Load the shared steps against obj's hooks and put them into each, then drop it all. */
+static int try_steps(struct bpf_object *obj)
+{
+	struct pal_file_steps s;
+	struct bpf_program *prog;
+	int err, links[PAL_FILE_STEPS];
+
+	pal_file_steps_init(&s);
+	err = pal_file_steps_load(&s, obj, verifier_stats ? stats_prepare : NULL,
+				  verifier_stats ? stats_report : NULL);
+	bpf_object__for_each_program(prog, obj)
+	{
+		int n;
+
+		if (err || bpf_program__fd(prog) < 0)
+			continue;
+		n = pal_file_steps_put(&s, bpf_program__fd(prog), bpf_program__name(prog), links);
+		err = n < 0 ? n : 0;
+		while (n > 0)
+			close(links[--n]);
+	}
+	pal_file_steps_close(&s);
+	return err;
+}
+
 /*
  * Load (verify) every program of obj as the agent would, with the hooks
  * this kernel lacks left out and, for the file hooks (obj_has_stubs), their
@@ -508,8 +530,7 @@ static void try_load(struct doctor *d, const char *name, struct bpf_object *obj,
 	if (verifier_stats)
 		stats_report(obj);
 	if (!err && obj_has_stubs) /* the steps the hooks share, put in place as the agent does */
-		err = pal_file_shared_attach(NULL, obj, verifier_stats ? stats_prepare : NULL,
-					     verifier_stats ? stats_report : NULL);
+		err = try_steps(obj);
 	libbpf_set_print(quiet_libbpf);
 	if (!err) {
 		snprintf(it->detail, sizeof(it->detail), "the verifier accepts every program");

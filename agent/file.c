@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -16,20 +18,104 @@
 #include "bpf/path_hash.h"
 #include "file.skel.h"
 
-/* The object's own maps, pinned next to the shared ones. */
-static const char *const file_maps[] = {"pal_files",      "pal_exes",      "pal_bloom",
-					 "pal_pat_edges",  "pal_pat_states", "pal_pat_globs",
-					 "pal_pat_accept"};
-enum { FILES, EXES, BLOOM, PAT_EDGES, PAT_STATES, PAT_GLOBS, PAT_ACCEPT, NMAPS };
+/*
+ * The object's own maps, pinned next to the shared ones: hooks loaded
+ * later, by this agent or the next, share every one of them.
+ */
+static const char *const file_maps[] = {"pal_files",	      "pal_exes",	  "pal_bloom",
+					"pal_pat_edges",      "pal_pat_states",	  "pal_pat_globs",
+					"pal_pat_accept",     "pal_walk_scratch", "pal_setup",
+					"pal_confined_tasks", "pal_write_memos"};
+enum { FILES, EXES, BLOOM, PAT_EDGES, PAT_STATES, PAT_GLOBS, PAT_ACCEPT, NMAPS = 11 };
+_Static_assert(sizeof(file_maps) / sizeof(file_maps[0]) == NMAPS, "file_maps");
+_Static_assert(NMAPS <= PAL_LSM_MAX_MAPS, "file_maps fit a pal_lsm");
 
-/* Attached only while a generation needs it (pal_file_needs_write_hook). */
-#define WRITE_HOOK "palisade_file_permission"
+/*
+ * Hooks loaded and attached only while the live generation needs them:
+ * one whose policies restrict an access they decide (every request of such
+ * a hook asks for some of `access`, and req_begin lets no other through),
+ * or one that targets cgroups (every hook then). The rest of file.bpf.c
+ * is always attached: file_open, bprm_check (an exec arms a cgroup in
+ * setup), task_alloc and kernfs_init (where confinement begins) and
+ * file_free (remembered writes). Index i is bit i of a hook mask.
+ */
+static const struct demand {
+	const char *prog;
+	__u32 access;
+} demands[] = {
+	{"palisade_file_permission", PAL_ACC_WRITE | PAL_ACC_APPEND}, /* the write hook */
+	{"palisade_mmap_file", PAL_ACC_MMAP_EXEC},
+	{"palisade_file_mprotect", PAL_ACC_MMAP_EXEC},
+	{"palisade_mmap_write", PAL_ACC_WRITE},
+	{"palisade_mprotect_write", PAL_ACC_WRITE},
+	{"palisade_file_fcntl", PAL_ACC_WRITE},
+	{"palisade_path_mknod", PAL_ACC_CREATE},
+	{"palisade_path_mkdir", PAL_ACC_CREATE},
+	{"palisade_path_symlink", PAL_ACC_CREATE},
+	{"palisade_path_unlink", PAL_ACC_DELETE},
+	{"palisade_path_rmdir", PAL_ACC_DELETE},
+	{"palisade_path_link", PAL_ACC_LINK},
+	{"palisade_path_rename", PAL_ACC_RENAME},
+	{"palisade_path_chmod", PAL_ACC_CHMOD},
+	{"palisade_path_chown", PAL_ACC_CHOWN},
+	{"palisade_path_truncate", PAL_ACC_TRUNCATE},
+	{"palisade_file_truncate", PAL_ACC_TRUNCATE},
+	{"palisade_sb_mount", PAL_ACC_MOUNT},
+	{"palisade_move_mount", PAL_ACC_MOUNT},
+	{"palisade_sb_pivotroot", PAL_ACC_MOUNT},
+	{"palisade_inode_setxattr", PAL_ACC_WRITE},
+	{"palisade_inode_removexattr", PAL_ACC_WRITE},
+	{"palisade_inode_set_acl", PAL_ACC_WRITE},
+	{"palisade_inode_remove_acl", PAL_ACC_WRITE},
+	{"palisade_inode_setattr", PAL_ACC_WRITE},
+	{"palisade_inode_setattr_v1", PAL_ACC_WRITE},
+	{"palisade_file_ioctl", PAL_ACC_WRITE},
+	{"palisade_inode_file_setattr", PAL_ACC_WRITE},
+	{"palisade_unix_stream_connect", PAL_ACC_UNIX_CONNECT},
+	{"palisade_unix_may_send", PAL_ACC_UNIX_CONNECT},
+};
+#define NDEMANDS (sizeof(demands) / sizeof(demands[0]))
+#define WRITE_HOOK 0 /* demands[0] */
+_Static_assert(NDEMANDS <= 64, "one bit of a hook mask each");
+
+/* The hooks that are always attached; a program in neither list refuses the load. */
+static const char *const core_hooks[] = {"palisade_kernfs_init", "palisade_task_alloc",
+					 "palisade_file_open", "palisade_file_free",
+					 "palisade_bprm_check"};
+
+struct demand_state {
+	int link; /* the hook's link while attached, else -1 */
+	int nsteps;
+	int steps[PAL_FILE_STEPS]; /* the shared steps' links into it */
+};
 
 struct pal_file {
-	struct pal_lsm lsm;
-	int nhooks; /* LSM hooks loaded: the write hook, and the others' links */
+	struct pal_lsm lsm; /* the core hooks, the shared steps' links into them, the maps */
+	const struct pal_maps *maps;
+	struct pal_file_steps steps; /* loaded once, put into every hook loaded after */
+	struct demand_state dem[NDEMANDS];
+	__u64 available; /* demand hooks this kernel has */
+	unsigned long long seqlocks[2]; /* rename_lock, mount_lock; 0: unknown */
+	int ncore; /* core hooks attached */
 	char degraded[160]; /* what this kernel's hooks leave to a fallback, or "" */
 };
+
+/* Index of program name in demands[], or -1. */
+static int demand_of(const char *name)
+{
+	for (size_t i = 0; i < NDEMANDS; i++)
+		if (!strcmp(demands[i].prog, name))
+			return (int)i;
+	return -1;
+}
+
+static bool is_core(const char *name)
+{
+	for (size_t i = 0; i < sizeof(core_hooks) / sizeof(core_hooks[0]); i++)
+		if (!strcmp(core_hooks[i], name))
+			return true;
+	return false;
+}
 
 int pal_lsm_probe(char *why, size_t len)
 {
@@ -157,34 +243,88 @@ const char *pal_file_degraded(const struct pal_file *f)
 }
 
 /* The seqlocks a remembered write decision depends on (bpf/file.bpf.c). */
-static void find_seqlocks(struct file_bpf *skel)
+static void find_seqlocks(struct pal_file *f)
 {
 	static const char *const names[] = {"rename_lock", "mount_lock"};
-	unsigned long long addr[2];
 
-	if (pal_probe_ksyms(names, addr, 2) || !addr[0] || !addr[1]) {
+	if (pal_probe_ksyms(names, f->seqlocks, 2) || !f->seqlocks[0] || !f->seqlocks[1]) {
+		f->seqlocks[0] = f->seqlocks[1] = 0;
 		pal_log(PAL_LOG_INFO, "file: the kernel does not tell where rename_lock and "
 				      "mount_lock are; every write is decided afresh");
-		return;
 	}
-	skel->rodata->pal_rename_lock = addr[0];
-	skel->rodata->pal_mount_lock = addr[1];
 }
 
-static int file_load(struct pal_file *f, const struct pal_maps *maps)
+/*
+ * What this kernel has: the optional hooks (and so the degraded note), and
+ * which demand hooks it has. Once per agent: it reads the kernel's BTF.
+ */
+static int probe_hooks(struct pal_file *f)
 {
 	struct file_bpf *skel = file_bpf__open();
-	int err;
+	struct bpf_program *prog;
 
 	if (!skel)
 		return pal_log_errno(-errno, "file: cannot open the LSM object");
 	choose_optional_hooks(f, skel);
-	find_seqlocks(skel);
-	/* Room for both generations; NO_PREALLOC: memory follows the entries. */
-	bpf_map__set_max_entries(skel->maps.pal_files, PAL_MAX_FILE_KEYS);
-	err = pal_maps_reuse(maps, skel->obj);
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		const char *name = bpf_program__name(prog);
+		int i = demand_of(name);
+
+		if (i >= 0 && bpf_program__autoload(prog))
+			f->available |= 1ull << i;
+		if (i < 0 && !is_core(name)) {
+			file_bpf__destroy(skel);
+			return pal_log_errno(-EINVAL,
+					     "file: program '%s' is neither always "
+					     "attached nor on demand (agent/file.c)",
+					     name);
+		}
+	}
+	file_bpf__destroy(skel);
+	return 0;
+}
+
+/* Share the maps: the shared ones, and the object's own once they exist. */
+static int share_maps(struct pal_file *f, struct bpf_object *obj)
+{
+	int err = pal_maps_reuse(f->maps, obj);
+
+	for (int i = 0; i < NMAPS && !err && f->lsm.map_fd[i] >= 0; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(obj, file_maps[i]);
+
+		if (!m || bpf_map__reuse_fd(m, f->lsm.map_fd[i]))
+			err = m ? -errno : -ENOENT;
+	}
 	if (err)
 		pal_log_errno(err, "file: cannot share maps with the LSM object");
+	return err;
+}
+
+/*
+ * Open and load the object with only some programs: the core hooks, or the
+ * demand hooks of mask `want`; then load the shared steps they call that
+ * are not loaded yet. The caller attaches and destroys.
+ */
+static int instance_load(struct pal_file *f, bool core, __u64 want, struct file_bpf **out)
+{
+	struct file_bpf *skel = file_bpf__open();
+	struct bpf_program *prog;
+	int err;
+
+	if (!skel)
+		return pal_log_errno(-errno, "file: cannot open the LSM object");
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		int i = demand_of(bpf_program__name(prog));
+
+		bpf_program__set_autoload(prog, i < 0 ? core : (want & f->available) >> i & 1);
+	}
+	skel->rodata->pal_rename_lock = f->seqlocks[0];
+	skel->rodata->pal_mount_lock = f->seqlocks[1];
+	/* Room for both generations; NO_PREALLOC: memory follows the entries. */
+	bpf_map__set_max_entries(skel->maps.pal_files, PAL_MAX_FILE_KEYS);
+	err = share_maps(f, skel->obj);
 	if (!err) {
 		err = file_bpf__load(skel);
 		if (err)
@@ -193,11 +333,192 @@ static int file_load(struct pal_file *f, const struct pal_maps *maps)
 				      "or no BTF?). Hint: run with -v for the verifier log");
 	}
 	if (!err) /* before the hooks attach: no hook ever runs the stub */
-		err = pal_file_shared_attach(&f->lsm, skel->obj, NULL, NULL);
+		err = pal_file_steps_load(&f->steps, skel->obj, NULL, NULL);
+	if (err) {
+		file_bpf__destroy(skel);
+		return err;
+	}
+	*out = skel;
+	return 0;
+}
+
+/* The core hooks: loaded, the shared steps put into them, attached and pinned. */
+static int core_load(struct pal_file *f)
+{
+	struct bpf_program *prog;
+	struct file_bpf *skel;
+	int err = instance_load(f, true, 0, &skel);
+
+	if (err)
+		return err;
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		struct pal_lsm *l = &f->lsm;
+		int n;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (l->nlinks + PAL_FILE_STEPS > PAL_LSM_MAX_LINKS) {
+			err = pal_log_errno(-E2BIG, "file: more than %d links", PAL_LSM_MAX_LINKS);
+			break;
+		}
+		n = pal_file_steps_put(&f->steps, bpf_program__fd(prog), bpf_program__name(prog),
+				       &l->link_fd[l->nlinks]);
+		if (n < 0) {
+			err = n;
+			break;
+		}
+		l->nlinks += n;
+	}
 	if (!err)
 		err = pal_lsm_attach(&f->lsm, skel->obj);
 	file_bpf__destroy(skel); /* links and maps live on through our fds and pins */
 	return err;
+}
+
+/* Pin path of demand hook i's link (step < 0) or of a shared step's link into it. */
+static void demand_pin(char *buf, size_t len, const struct pal_file *f, size_t i, int step)
+{
+	if (step < 0)
+		snprintf(buf, len, "%s/links/file-%s", f->lsm.pin_dir, demands[i].prog);
+	else
+		snprintf(buf, len, "%s/links/file-%s-s%d", f->lsm.pin_dir, demands[i].prog, step);
+}
+
+/* Take over the demand hooks an earlier agent left attached. */
+static int demand_adopt(struct pal_file *f)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < NDEMANDS; i++) {
+		struct demand_state *d = &f->dem[i];
+
+		demand_pin(path, sizeof(path), f, i, -1);
+		d->link = bpf_obj_get(path);
+		if (d->link < 0 && errno != ENOENT)
+			return pal_log_errno(-errno, "file: cannot adopt '%s'", path);
+		for (; d->link >= 0 && d->nsteps < PAL_FILE_STEPS; d->nsteps++) {
+			demand_pin(path, sizeof(path), f, i, d->nsteps);
+			d->steps[d->nsteps] = bpf_obj_get(path);
+			if (d->steps[d->nsteps] < 0)
+				break;
+		}
+	}
+	return 0;
+}
+
+/* Close fd and remove its pin: a pin left behind would keep the link. */
+static void unpin_close(int fd, const char *path, bool unpin)
+{
+	if (unpin && unlink(path) && errno != ENOENT)
+		pal_log(PAL_LOG_WARN, "file: cannot unpin '%s' (%s): the link stays", path,
+			strerror(errno));
+	close(fd);
+}
+
+/* Close demand hook i's links, the hook's first; and unpin them. */
+static void demand_drop(struct pal_file *f, size_t i, bool unpin)
+{
+	struct demand_state *d = &f->dem[i];
+	char path[PATH_MAX];
+
+	unpin = unpin && f->lsm.pin_dir[0];
+	if (d->link >= 0) {
+		demand_pin(path, sizeof(path), f, i, -1);
+		unpin_close(d->link, path, unpin);
+	}
+	while (d->nsteps > 0) {
+		d->nsteps--;
+		demand_pin(path, sizeof(path), f, i, d->nsteps);
+		unpin_close(d->steps[d->nsteps], path, unpin);
+	}
+	d->link = -1;
+}
+
+/* Attach loaded demand hook prog (index i), the shared steps put in first; pin it all. */
+static int demand_attach(struct pal_file *f, size_t i, struct bpf_program *prog)
+{
+	struct demand_state *d = &f->dem[i];
+	char path[PATH_MAX];
+	int n, fd, err = 0;
+
+	n = pal_file_steps_put(&f->steps, bpf_program__fd(prog), demands[i].prog, d->steps);
+	if (n < 0)
+		return n;
+	d->nsteps = n;
+	for (int k = 0; k < n && !err && f->lsm.pin_dir[0]; k++) {
+		demand_pin(path, sizeof(path), f, i, k);
+		err = pal_pin(d->steps[k], path);
+	}
+	fd = err ? -1 : bpf_link_create(bpf_program__fd(prog), 0, BPF_LSM_MAC, NULL);
+	if (!err && fd < 0)
+		err = pal_log_errno(-errno, "file: cannot attach '%s'", demands[i].prog);
+	d->link = fd;
+	if (!err && f->lsm.pin_dir[0]) {
+		demand_pin(path, sizeof(path), f, i, -1);
+		err = pal_pin(fd, path);
+	}
+	if (err)
+		demand_drop(f, i, true);
+	return err;
+}
+
+__u64 pal_file_hooks_attached(const struct pal_file *f)
+{
+	__u64 m = 0;
+
+	for (size_t i = 0; i < NDEMANDS; i++)
+		if (f->dem[i].link >= 0)
+			m |= 1ull << i;
+	return m;
+}
+
+__u64 pal_file_hooks_needed(const struct pal_file *f, const struct pal_gen_config *cfg)
+{
+	__u64 all = cfg->npolicies >= 64 ? ~0ull : (1ull << cfg->npolicies) - 1, m = 0;
+
+	for (size_t i = 0; i < NDEMANDS; i++)
+		if ((cfg->restricted & demands[i].access) || (all & ~cfg->host_policies))
+			m |= 1ull << i;
+	return m & f->available;
+}
+
+int pal_file_hooks_attach(struct pal_file *f, __u64 need)
+{
+	__u64 load = need & f->available & ~pal_file_hooks_attached(f);
+	struct bpf_program *prog;
+	struct file_bpf *skel;
+	int err;
+
+	if (!load)
+		return 0;
+	err = instance_load(f, false, load, &skel);
+	if (err)
+		return err;
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		int i = demand_of(bpf_program__name(prog));
+
+		if (!err && i >= 0 && bpf_program__autoload(prog))
+			err = demand_attach(f, (size_t)i, prog);
+	}
+	file_bpf__destroy(skel); /* the links hold the programs */
+	if (!err)
+		pal_log(PAL_LOG_INFO, "file: attached %d hooks the new generation needs",
+			__builtin_popcountll(load));
+	return err;
+}
+
+void pal_file_hooks_detach(struct pal_file *f, __u64 need)
+{
+	__u64 drop = pal_file_hooks_attached(f) & ~need;
+
+	for (size_t i = 0; i < NDEMANDS; i++)
+		if (drop >> i & 1)
+			demand_drop(f, i, true);
+	if (drop)
+		pal_log(PAL_LOG_INFO, "file: detached %d hooks no policy needs now",
+			__builtin_popcountll(drop));
 }
 
 /* Is link fd one of an LSM program (a hook), not of a shared step put into one? */
@@ -225,15 +546,24 @@ int pal_file_open(struct pal_file **out, const struct pal_maps *maps, const char
 	if (!f)
 		return -ENOMEM;
 	pal_lsm_init(&f->lsm, "file", file_maps, NMAPS, pin_dir);
-	f->lsm.on_demand = WRITE_HOOK;
-	err = pal_lsm_adopt(&f->lsm);
-	if (err == 0)
-		err = file_load(f, maps);
+	pal_file_steps_init(&f->steps);
+	for (size_t i = 0; i < NDEMANDS; i++)
+		f->dem[i].link = -1;
+	f->maps = maps;
+	err = probe_hooks(f);
+	if (!err)
+		find_seqlocks(f);
+	if (!err)
+		err = pal_lsm_adopt(&f->lsm);
+	if (err == 1)
+		err = demand_adopt(f);
+	else if (err == 0)
+		err = core_load(f);
 	if (err < 0) {
 		pal_file_close(f, false);
 		return err;
 	}
-	f->nhooks = count_hooks(&f->lsm) + (f->lsm.od_prog_fd >= 0);
+	f->ncore = count_hooks(&f->lsm);
 	*out = f;
 	return 0;
 }
@@ -341,32 +671,33 @@ int pal_file_clear_slot(struct pal_file *f, __u32 slot)
 	return err ? err : bloom_write(f, slot, NULL, 0);
 }
 
-int pal_file_nlinks(const struct pal_file *f)
+int pal_file_nhooks(const struct pal_file *f)
 {
-	return f->nhooks;
+	return f->ncore + __builtin_popcountll(pal_file_hooks_attached(f));
 }
 
-bool pal_file_needs_write_hook(const struct pal_gen_config *cfg)
+size_t pal_file_hooks_names(const struct pal_file *f, const char **names, size_t max)
 {
-	__u64 all = cfg->npolicies >= 64 ? ~0ull : (1ull << cfg->npolicies) - 1;
+	size_t n = 0;
 
-	return (cfg->restricted & (PAL_ACC_WRITE | PAL_ACC_APPEND)) || (all & ~cfg->host_policies);
-}
-
-int pal_file_want_write_hook(struct pal_file *f, bool want)
-{
-	return pal_lsm_want(&f->lsm, want);
+	for (size_t i = 0; i < NDEMANDS && n < max; i++)
+		if (f->dem[i].link >= 0)
+			names[n++] = demands[i].prog;
+	return n;
 }
 
 bool pal_file_write_hook(const struct pal_file *f)
 {
-	return pal_lsm_wanted(&f->lsm);
+	return f->dem[WRITE_HOOK].link >= 0;
 }
 
 void pal_file_close(struct pal_file *f, bool keep)
 {
 	if (!f)
 		return;
+	for (size_t i = 0; i < NDEMANDS; i++)
+		demand_drop(f, i, !keep);
 	pal_lsm_close(&f->lsm, keep);
+	pal_file_steps_close(&f->steps);
 	free(f);
 }

@@ -13,7 +13,6 @@
 
 #include "agent/file.h"
 #include "agent/log.h"
-#include "agent/lsm.h"
 #include "file_shared.skel.h"
 
 /* Does loaded program fd contain the function of BTF type id `func`? */
@@ -69,82 +68,98 @@ static int share_maps(struct bpf_object *ext, struct bpf_object *hooks)
 	return 0;
 }
 
-/* A shared step: the stub the hooks call, and the program that replaces it. */
-struct step {
-	const char *stub;
-	struct bpf_program *prog;
-	int func; /* the stub's BTF id in the hooks' object */
-};
+/* The stubs the hooks call, in the order of struct pal_file_steps. */
+static const char *const stubs[PAL_FILE_STEPS] = {"pal_resolve", "pal_decide", "pal_report"};
 
-/* Replace the stub of every loaded hook that calls it; links go to l. */
-static int replace_stub(struct pal_lsm *l, const struct step *s, struct bpf_object *hooks)
+static struct bpf_program *step_prog(struct file_shared_bpf *skel, int i)
+{
+	struct bpf_program *p[PAL_FILE_STEPS] = {skel->progs.palisade_resolve,
+						 skel->progs.palisade_decide,
+						 skel->progs.palisade_report};
+
+	return p[i];
+}
+
+void pal_file_steps_init(struct pal_file_steps *s)
+{
+	for (int i = 0; i < PAL_FILE_STEPS; i++)
+		s->fd[i] = s->func[i] = -1;
+}
+
+/* The first loaded program of hooks that calls stub func, or NULL. */
+static struct bpf_program *first_caller(struct bpf_object *hooks, int func)
 {
 	struct bpf_program *prog;
-	int n = 0;
 
 	bpf_object__for_each_program(prog, hooks)
 	{
-		struct bpf_link *link;
 		int fd = bpf_program__fd(prog);
 
-		if (fd < 0 || !prog_has_func(fd, s->func))
-			continue;
-		if (l && l->nlinks == PAL_LSM_MAX_LINKS)
-			return pal_log_errno(-E2BIG, "file: more than %d links", PAL_LSM_MAX_LINKS);
-		link = bpf_program__attach_freplace(s->prog, fd, s->stub);
-		if (!link)
-			return pal_log_errno(-errno, "file: cannot put %s into '%s'", s->stub,
-					     bpf_program__name(prog));
-		n++;
-		if (l) {
-			l->link_fd[l->nlinks++] = dup(bpf_link__fd(link));
-			bpf_link__disconnect(link); /* our fd, or the pin, keeps it */
-		}
-		bpf_link__destroy(link);
+		if (fd >= 0 && prog_has_func(fd, func))
+			return prog;
 	}
-	if (!n)
-		return pal_log_errno(-ENOENT, "file: no hook calls %s", s->stub);
+	return NULL;
+}
+
+/* Which steps to load now: each that s lacks and a loaded hook calls, set to verify against it. */
+static int choose_steps(struct pal_file_steps *s, struct file_shared_bpf *skel,
+			struct bpf_object *hooks, int *nload)
+{
+	const struct btf *btf = bpf_object__btf(hooks);
+
+	*nload = 0;
+	for (int i = 0; i < PAL_FILE_STEPS; i++) {
+		struct bpf_program *caller;
+		int err;
+
+		s->func[i] = btf ? btf__find_by_name_kind(btf, stubs[i], BTF_KIND_FUNC) : -ENOENT;
+		if (s->func[i] < 0)
+			return pal_log_errno(-ENOENT, "file: the hooks' object has no %s",
+					     stubs[i]);
+		caller = s->fd[i] < 0 ? first_caller(hooks, s->func[i]) : NULL;
+		bpf_program__set_autoload(step_prog(skel, i), caller != NULL);
+		if (!caller)
+			continue;
+		err = bpf_program__set_attach_target(step_prog(skel, i), bpf_program__fd(caller),
+						     stubs[i]);
+		if (err)
+			return pal_log_errno(err, "file: cannot aim %s at '%s'", stubs[i],
+					     bpf_program__name(caller));
+		(*nload)++;
+	}
 	return 0;
 }
 
-/* Verify s's program against the first loaded hook that calls its stub. */
-static int set_target(struct step *s, struct bpf_object *hooks)
+/* Keep the loaded steps' programs: later hooks get the same ones. */
+static int keep_steps(struct pal_file_steps *s, struct file_shared_bpf *skel)
 {
-	const struct btf *btf = bpf_object__btf(hooks);
-	struct bpf_program *prog;
+	for (int i = 0; i < PAL_FILE_STEPS; i++) {
+		struct bpf_program *p = step_prog(skel, i);
 
-	s->func = btf ? btf__find_by_name_kind(btf, s->stub, BTF_KIND_FUNC) : -ENOENT;
-	if (s->func < 0)
-		return pal_log_errno(-ENOENT, "file: the hooks' object has no %s", s->stub);
-	bpf_object__for_each_program(prog, hooks)
-	{
-		int fd = bpf_program__fd(prog);
-
-		if (fd >= 0 && prog_has_func(fd, s->func))
-			return bpf_program__set_attach_target(s->prog, fd, s->stub);
+		if (!bpf_program__autoload(p))
+			continue;
+		s->fd[i] = dup(bpf_program__fd(p));
+		if (s->fd[i] < 0)
+			return pal_log_errno(-errno, "file: cannot keep %s", stubs[i]);
 	}
-	return pal_log_errno(-ENOENT, "file: no loaded hook calls %s", s->stub);
+	return 0;
 }
 
-int pal_file_shared_attach(struct pal_lsm *l, struct bpf_object *hooks,
-			   void (*before_load)(struct bpf_object *),
-			   void (*after_load)(struct bpf_object *))
+int pal_file_steps_load(struct pal_file_steps *s, struct bpf_object *hooks,
+			void (*before_load)(struct bpf_object *),
+			void (*after_load)(struct bpf_object *))
 {
 	struct file_shared_bpf *skel = file_shared_bpf__open();
-	struct step steps[3];
-	int err;
+	int err, nload = 0;
 
 	if (!skel)
 		return pal_log_errno(-errno, "file: cannot open the shared steps' object");
-	steps[0] = (struct step){"pal_resolve", skel->progs.palisade_resolve, 0};
-	steps[1] = (struct step){"pal_decide", skel->progs.palisade_decide, 0};
-	steps[2] = (struct step){"pal_report", skel->progs.palisade_report, 0};
-	err = share_maps(skel->obj, hooks);
-	for (int i = 0; i < 3 && !err; i++)
-		err = set_target(&steps[i], hooks);
-	if (!err && before_load)
+	err = choose_steps(s, skel, hooks, &nload);
+	if (!err && nload)
+		err = share_maps(skel->obj, hooks);
+	if (!err && nload && before_load)
 		before_load(skel->obj);
-	if (!err) {
+	if (!err && nload) {
 		err = file_shared_bpf__load(skel);
 		if (err)
 			pal_log_errno(err, "file: the kernel refused the shared steps' programs. "
@@ -152,8 +167,40 @@ int pal_file_shared_attach(struct pal_lsm *l, struct bpf_object *hooks,
 		if (after_load)
 			after_load(skel->obj);
 	}
-	for (int i = 0; i < 3 && !err; i++)
-		err = replace_stub(l, &steps[i], hooks);
-	file_shared_bpf__destroy(skel); /* the links hold the programs */
+	if (!err && nload)
+		err = keep_steps(s, skel);
+	file_shared_bpf__destroy(skel); /* our fds hold the programs */
 	return err;
+}
+
+int pal_file_steps_put(const struct pal_file_steps *s, int prog_fd, const char *name, int *links)
+{
+	int n = 0, i, fd;
+
+	for (i = 0; i < PAL_FILE_STEPS; i++) {
+		LIBBPF_OPTS(bpf_link_create_opts, o, .target_btf_id = (__u32)s->func[i]);
+
+		if (s->func[i] < 0 || !prog_has_func(prog_fd, s->func[i]))
+			continue;
+		/* the step's program, verified against another hook, goes into this one too */
+		fd = s->fd[i] < 0 ? -ENOENT : bpf_link_create(s->fd[i], prog_fd, 0, &o);
+		if (fd < 0)
+			break;
+		links[n++] = fd;
+	}
+	if (i == PAL_FILE_STEPS)
+		return n;
+	fd = fd == -ENOENT ? fd : -errno;
+	while (n > 0)
+		close(links[--n]);
+	return pal_log_errno(fd, "file: cannot put %s into '%s'", stubs[i], name);
+}
+
+void pal_file_steps_close(struct pal_file_steps *s)
+{
+	for (int i = 0; i < PAL_FILE_STEPS; i++) {
+		if (s->fd[i] >= 0)
+			close(s->fd[i]);
+		s->fd[i] = -1;
+	}
 }

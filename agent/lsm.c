@@ -22,40 +22,11 @@ void pal_lsm_init(struct pal_lsm *l, const char *tag, const char *const *map_nam
 	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir ? pin_dir : "");
 	for (int i = 0; i < PAL_LSM_MAX_MAPS; i++)
 		l->map_fd[i] = -1;
-	l->od_prog_fd = l->od_link_fd = -1;
 }
 
 static void link_pin(char *buf, size_t len, const struct pal_lsm *l, int i)
 {
 	snprintf(buf, len, "%s/links/%s-%d", l->pin_dir, l->tag, i);
-}
-
-static void od_prog_pin(char *buf, size_t len, const struct pal_lsm *l)
-{
-	snprintf(buf, len, "%s/%s-%s", l->pin_dir, l->tag, l->on_demand);
-}
-
-static void od_link_pin(char *buf, size_t len, const struct pal_lsm *l)
-{
-	snprintf(buf, len, "%s/links/%s-%s", l->pin_dir, l->tag, l->on_demand);
-}
-
-/* The on-demand program, always pinned, and its link, pinned while attached. */
-static int adopt_on_demand(struct pal_lsm *l)
-{
-	char path[PATH_MAX];
-
-	if (!l->on_demand)
-		return 0;
-	od_prog_pin(path, sizeof(path), l);
-	l->od_prog_fd = bpf_obj_get(path);
-	if (l->od_prog_fd < 0)
-		return -errno;
-	od_link_pin(path, sizeof(path), l);
-	l->od_link_fd = bpf_obj_get(path);
-	if (l->od_link_fd < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
 }
 
 int pal_lsm_adopt(struct pal_lsm *l)
@@ -81,7 +52,7 @@ int pal_lsm_adopt(struct pal_lsm *l)
 	}
 	if (!found && !l->nlinks)
 		return 0;
-	if (found != l->nmaps || !l->nlinks || adopt_on_demand(l))
+	if (found != l->nmaps || !l->nlinks)
 		return pal_log_errno(-ESTALE,
 				     "%s: incomplete pins in '%s' (remove them to start "
 				     "afresh)",
@@ -91,7 +62,7 @@ int pal_lsm_adopt(struct pal_lsm *l)
 	return 1;
 }
 
-static int pin(int fd, const char *path)
+int pal_pin(int fd, const char *path)
 {
 	if (bpf_obj_pin(fd, path))
 		return pal_log_errno(-errno, "cannot pin '%s'", path);
@@ -130,15 +101,11 @@ static int pin_all(struct pal_lsm *l)
 		return pal_log_errno(err, "cannot create '%s'", path);
 	for (int i = 0; i < l->nmaps && !err; i++) {
 		snprintf(path, sizeof(path), "%s/%s", l->pin_dir, l->map_names[i]);
-		err = pin(l->map_fd[i], path);
+		err = pal_pin(l->map_fd[i], path);
 	}
 	for (int i = 0; i < l->nlinks && !err; i++) {
 		link_pin(path, sizeof(path), l, i);
-		err = pin(l->link_fd[i], path);
-	}
-	if (!err && l->od_prog_fd >= 0) {
-		od_prog_pin(path, sizeof(path), l);
-		err = pin(l->od_prog_fd, path);
+		err = pal_pin(l->link_fd[i], path);
 	}
 	return err;
 }
@@ -153,13 +120,6 @@ int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj)
 
 		if (!bpf_program__autoload(prog))
 			continue; /* a hook this kernel does not have */
-		if (l->on_demand && !strcmp(bpf_program__name(prog), l->on_demand)) {
-			l->od_prog_fd = dup(bpf_program__fd(prog)); /* attached by pal_lsm_want */
-			if (l->od_prog_fd < 0)
-				return pal_log_errno(-errno, "%s: cannot keep '%s'", l->tag,
-						     l->on_demand);
-			continue;
-		}
 		if (l->nlinks == PAL_LSM_MAX_LINKS)
 			return pal_log_errno(-E2BIG, "%s: more than %d programs", l->tag,
 					     PAL_LSM_MAX_LINKS);
@@ -179,38 +139,6 @@ int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj)
 			return pal_log_errno(-ENOENT, "%s: no map '%s'", l->tag, l->map_names[i]);
 	}
 	return pin_all(l);
-}
-
-int pal_lsm_want(struct pal_lsm *l, bool want)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	if (l->od_prog_fd < 0 || want == (l->od_link_fd >= 0))
-		return 0;
-	od_link_pin(path, sizeof(path), l);
-	if (!want) {
-		/* unpinned first: the pin alone would keep it attached */
-		if (l->pin_dir[0] && unlink(path) && errno != ENOENT)
-			return pal_log_errno(-errno, "%s: cannot unpin '%s'", l->tag, path);
-		close(l->od_link_fd);
-		l->od_link_fd = -1;
-		return 0;
-	}
-	fd = bpf_link_create(l->od_prog_fd, 0, BPF_LSM_MAC, NULL);
-	if (fd < 0)
-		return pal_log_errno(-errno, "%s: cannot attach '%s'", l->tag, l->on_demand);
-	if (l->pin_dir[0] && pin(fd, path)) {
-		close(fd);
-		return -EIO;
-	}
-	l->od_link_fd = fd;
-	return 0;
-}
-
-bool pal_lsm_wanted(const struct pal_lsm *l)
-{
-	return l->od_link_fd >= 0;
 }
 
 int pal_lsm_link_prog(int link_fd, struct bpf_prog_info *pi)
@@ -248,13 +176,6 @@ void pal_lsm_close(struct pal_lsm *l, bool keep)
 	char path[PATH_MAX];
 
 	/* the hooks go before the steps put into them (file_shared.c): last first */
-	if (l->on_demand) {
-		od_link_pin(path, sizeof(path), l);
-		drop(l->od_link_fd, path, unpin);
-		od_prog_pin(path, sizeof(path), l);
-		drop(l->od_prog_fd, path, unpin);
-		l->od_link_fd = l->od_prog_fd = -1;
-	}
 	for (int i = l->nlinks - 1; i >= 0; i--) {
 		link_pin(path, sizeof(path), l, i);
 		drop(l->link_fd[i], path, unpin);

@@ -4,9 +4,6 @@
  * attach them and pin them under the pin dir (so enforcement survives the
  * agent), or adopt the pins an earlier agent left. Pins are
  * <pin_dir>/<map name> and <pin_dir>/links/<tag>-N (bpffs forbids dots).
- * One program of an object may be on demand: loaded and pinned as
- * <pin_dir>/<tag>-<program>, attached only while the agent wants it
- * (pal_lsm_want), its link pinned as <pin_dir>/links/<tag>-<program>.
  */
 #ifndef PALISADE_AGENT_LSM_H
 #define PALISADE_AGENT_LSM_H
@@ -16,7 +13,7 @@
 
 /* links of one LSM object: file.bpf.c has 33 hooks on 6.2 and later, each with up to 3 shared steps */
 #define PAL_LSM_MAX_LINKS 128
-#define PAL_LSM_MAX_MAPS 8 /* maps of one object pinned for its next agent */
+#define PAL_LSM_MAX_MAPS 12 /* maps of one object pinned for its next agent */
 
 struct pal_lsm {
 	const char *tag; /* "guard", "socket": names the link pins */
@@ -27,9 +24,6 @@ struct pal_lsm {
 	int link_fd[PAL_LSM_MAX_LINKS];
 	int nlinks;
 	bool adopted;
-	const char *on_demand; /* the program attached only while wanted, or NULL */
-	int od_prog_fd; /* it, loaded and pinned; -1: none */
-	int od_link_fd; /* its link while attached, else -1 */
 };
 
 /*
@@ -47,14 +41,8 @@ void pal_lsm_init(struct pal_lsm *l, const char *tag, const char *const *map_nam
 int pal_lsm_adopt(struct pal_lsm *l);
 /* Attach every program of a loaded object, keep fds to its maps, pin all. */
 int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj);
-/*
- * Attach the on-demand program (want) or detach it, before the change it
- * serves goes live or after it went: 0, or -errno (logged). Nothing to do
- * when there is none, or it is already as wanted.
- */
-int pal_lsm_want(struct pal_lsm *l, bool want);
-/* Is the on-demand program attached? */
-bool pal_lsm_wanted(const struct pal_lsm *l);
+/* Pin BPF object fd at path: 0, or -errno (logged). */
+int pal_pin(int fd, const char *path);
 /* The program link_fd attaches, into *pi: 0, or -errno. */
 int pal_lsm_link_prog(int link_fd, struct bpf_prog_info *pi);
 /* keep: leave everything pinned (enforcement continues); else unpin. */

@@ -126,9 +126,9 @@ static int load_slot(struct pal_enforcer *en, const struct pal_policy_set *set, 
 	return err;
 }
 
-/* Everything of the new generation, written into the idle slot; *write_hook: it needs that. */
+/* Everything of the new generation, written into the idle slot; *hooks: the file hooks it needs. */
 static int write_slot(struct pal_enforcer *en, const struct pal_policy_set *set, __u32 slot,
-		      unsigned int flags, struct pal_reload_report *rep, bool *write_hook)
+		      unsigned int flags, struct pal_reload_report *rep, __u64 *hooks)
 {
 	struct slot_entries *e = calloc(1, sizeof(*e));
 	int err;
@@ -138,7 +138,7 @@ static int write_slot(struct pal_enforcer *en, const struct pal_policy_set *set,
 	err = emit_slot(en, set, slot, flags, e);
 	if (!err)
 		err = load_slot(en, set, slot, e);
-	*write_hook = pal_file_needs_write_hook(&e->cfg);
+	*hooks = en->file ? pal_file_hooks_needed(en->file, &e->cfg) : 0;
 	rep->file_keys = e->file.nentries;
 	snprintf(rep->why, sizeof(rep->why), "%s", e->file.why);
 	rep->cgroup_keys = e->cfg.ncgroup_keys;
@@ -232,7 +232,7 @@ int pal_reload(struct pal_enforcer *en, const char *const *paths, size_t npaths,
 {
 	__u32 slot = en->live_slot ^ 1;
 	struct pal_policy_set *set = NULL;
-	bool write_hook = true;
+	__u64 hooks = ~0ull;
 	struct timespec t0;
 	int err;
 
@@ -245,10 +245,10 @@ int pal_reload(struct pal_enforcer *en, const char *const *paths, size_t npaths,
 	if (!err)
 		err = clear_stale_cgroups(en, slot);
 	if (!err)
-		err = write_slot(en, set, slot, opts ? opts->flags : 0, rep, &write_hook);
-	/* before the flip: the new generation's first write through an open file meets it */
-	if (!err && en->file && write_hook)
-		err = pal_file_want_write_hook(en->file, true);
+		err = write_slot(en, set, slot, opts ? opts->flags : 0, rep, &hooks);
+	/* before the flip: the new generation's first access of each kind meets its hook */
+	if (!err && en->file)
+		err = pal_file_hooks_attach(en->file, hooks);
 	if (!err)
 		err = flip(en, slot);
 	if (err) {
@@ -264,9 +264,8 @@ int pal_reload(struct pal_enforcer *en, const char *const *paths, size_t npaths,
 		usleep(100000);
 	}
 	/* after the wait: no program still decides by the old generation */
-	if (en->file && !write_hook && pal_file_want_write_hook(en->file, false))
-		pal_log(PAL_LOG_WARN, "reload: the write hook stays attached (see above); it "
-				      "costs every read and write, and decides nothing");
+	if (en->file)
+		pal_file_hooks_detach(en->file, hooks);
 	err = pal_cgroup_commit(en->cg, slot ^ 1);
 	if (err)
 		pal_log_errno(err,

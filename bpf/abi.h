@@ -42,9 +42,12 @@
  * are no longer listed in pal_guard_objs; the guard keeps the pin dir.
  * 9: pal_gen_config.restricted; a slot without it would skip every walk.
  * 10: the write hook is pinned apart and attached on demand; an agent of 9
- * would adopt pins without it and never attach it).
+ * would adopt pins without it and never attach it. 11: every file hook but
+ * five is loaded on demand, its links pinned by name, and the file
+ * object's maps are all pinned; an agent of 10 would adopt such pins as
+ * an incomplete set of hooks).
  */
-#define PAL_ABI_VERSION 10
+#define PAL_ABI_VERSION 11
 #define PAL_ABI_STR_(x) #x
 #define PAL_ABI_STR(x) PAL_ABI_STR_(x)
 #define PAL_ABI_MARKER "pal_abi_v" PAL_ABI_STR(PAL_ABI_VERSION)
