@@ -96,7 +96,8 @@ struct pal_file {
 	struct demand_state dem[NDEMANDS];
 	__u64 available; /* demand hooks this kernel has */
 	unsigned long long seqlocks[2]; /* rename_lock, mount_lock; 0: unknown */
-	int ncore; /* core hooks attached */
+	bool core; /* the core hooks are attached: loaded, or adopted */
+	int ncore; /* how many */
 	char degraded[160]; /* what this kernel's hooks leave to a fallback, or "" */
 };
 
@@ -342,38 +343,49 @@ static int instance_load(struct pal_file *f, bool core, __u64 want, struct file_
 	return 0;
 }
 
-/* The core hooks: loaded, the shared steps put into them, attached and pinned. */
-static int core_load(struct pal_file *f)
+/* Is link fd one of an LSM program (a hook), not of a shared step put into one? */
+static bool hook_link(int fd)
 {
-	struct bpf_program *prog;
-	struct file_bpf *skel;
-	int err = instance_load(f, true, 0, &skel);
+	struct bpf_prog_info pi;
 
-	if (err)
-		return err;
+	return !pal_lsm_link_prog(fd, &pi) && pi.type == BPF_PROG_TYPE_LSM;
+}
+
+static int count_hooks(const struct pal_lsm *l)
+{
+	int n = 0;
+
+	for (int i = 0; i < l->nlinks; i++)
+		n += hook_link(l->link_fd[i]);
+	return n;
+}
+
+static bool on_demand(const struct bpf_program *prog)
+{
+	return demand_of(bpf_program__name(prog)) >= 0;
+}
+
+/* The core hooks of a loaded instance: the shared steps put into them, attached, all pinned. */
+static int core_attach(struct pal_file *f, struct file_bpf *skel)
+{
+	struct pal_lsm *l = &f->lsm;
+	struct bpf_program *prog;
+
 	bpf_object__for_each_program(prog, skel->obj)
 	{
-		struct pal_lsm *l = &f->lsm;
 		int n;
 
-		if (!bpf_program__autoload(prog))
+		if (!bpf_program__autoload(prog) || on_demand(prog))
 			continue;
-		if (l->nlinks + PAL_FILE_STEPS > PAL_LSM_MAX_LINKS) {
-			err = pal_log_errno(-E2BIG, "file: more than %d links", PAL_LSM_MAX_LINKS);
-			break;
-		}
+		if (l->nlinks + PAL_FILE_STEPS > PAL_LSM_MAX_LINKS)
+			return pal_log_errno(-E2BIG, "file: more than %d links", PAL_LSM_MAX_LINKS);
 		n = pal_file_steps_put(&f->steps, bpf_program__fd(prog), bpf_program__name(prog),
 				       &l->link_fd[l->nlinks]);
-		if (n < 0) {
-			err = n;
-			break;
-		}
+		if (n < 0)
+			return n;
 		l->nlinks += n;
 	}
-	if (!err)
-		err = pal_lsm_attach(&f->lsm, skel->obj);
-	file_bpf__destroy(skel); /* links and maps live on through our fds and pins */
-	return err;
+	return pal_lsm_attach(l, skel->obj, on_demand);
 }
 
 /* Pin path of demand hook i's link (step < 0) or of a shared step's link into it. */
@@ -483,18 +495,26 @@ __u64 pal_file_hooks_needed(const struct pal_file *f, const struct pal_gen_confi
 	return m & f->available;
 }
 
+/*
+ * The core hooks come with the first generation's: one load of the object
+ * (one read of the kernel's BTF, one relocation) for all of them. Until
+ * then no generation is live, so none is missed.
+ */
 int pal_file_hooks_attach(struct pal_file *f, __u64 need)
 {
 	__u64 load = need & f->available & ~pal_file_hooks_attached(f);
+	bool core = !f->core;
 	struct bpf_program *prog;
-	struct file_bpf *skel;
+	struct file_bpf *skel = NULL;
 	int err;
 
-	if (!load)
+	if (!load && !core)
 		return 0;
-	err = instance_load(f, false, load, &skel);
+	err = instance_load(f, core, load, &skel);
 	if (err)
 		return err;
+	if (core)
+		err = core_attach(f, skel);
 	bpf_object__for_each_program(prog, skel->obj)
 	{
 		int i = demand_of(bpf_program__name(prog));
@@ -503,7 +523,11 @@ int pal_file_hooks_attach(struct pal_file *f, __u64 need)
 			err = demand_attach(f, (size_t)i, prog);
 	}
 	file_bpf__destroy(skel); /* the links hold the programs */
-	if (!err)
+	if (!err && core) {
+		f->core = true;
+		f->ncore = count_hooks(&f->lsm);
+	}
+	if (!err && load)
 		pal_log(PAL_LOG_INFO, "file: attached %d hooks the new generation needs",
 			__builtin_popcountll(load));
 	return err;
@@ -519,23 +543,6 @@ void pal_file_hooks_detach(struct pal_file *f, __u64 need)
 	if (drop)
 		pal_log(PAL_LOG_INFO, "file: detached %d hooks no policy needs now",
 			__builtin_popcountll(drop));
-}
-
-/* Is link fd one of an LSM program (a hook), not of a shared step put into one? */
-static bool hook_link(int fd)
-{
-	struct bpf_prog_info pi;
-
-	return !pal_lsm_link_prog(fd, &pi) && pi.type == BPF_PROG_TYPE_LSM;
-}
-
-static int count_hooks(const struct pal_lsm *l)
-{
-	int n = 0;
-
-	for (int i = 0; i < l->nlinks; i++)
-		n += hook_link(l->link_fd[i]);
-	return n;
 }
 
 int pal_file_open(struct pal_file **out, const struct pal_maps *maps, const char *pin_dir)
@@ -555,14 +562,13 @@ int pal_file_open(struct pal_file **out, const struct pal_maps *maps, const char
 		find_seqlocks(f);
 	if (!err)
 		err = pal_lsm_adopt(&f->lsm);
-	if (err == 1)
+	if (err == 1) /* else the core hooks are loaded with the first generation's */
 		err = demand_adopt(f);
-	else if (err == 0)
-		err = core_load(f);
 	if (err < 0) {
 		pal_file_close(f, false);
 		return err;
 	}
+	f->core = f->lsm.adopted;
 	f->ncore = count_hooks(&f->lsm);
 	*out = f;
 	return 0;

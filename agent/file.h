@@ -18,9 +18,10 @@ struct pal_file;
 int pal_lsm_probe(char *why, size_t len);
 
 /*
- * Load the hooks that are always attached, with the shared maps, and attach
- * them, or adopt the links an earlier agent pinned under pin_dir (NULL: no
- * pinning). maps must outlive f: hooks loaded later share them.
+ * Probe what this kernel's hooks are, and adopt the links an earlier agent
+ * pinned under pin_dir (NULL: no pinning); with none, the hooks are loaded
+ * with the first generation (pal_file_hooks_attach), sharing maps, which
+ * must outlive f.
  */
 int pal_file_open(struct pal_file **out, const struct pal_maps *maps, const char *pin_dir);
 
@@ -66,7 +67,10 @@ int pal_file_clear_slot(struct pal_file *f, __u32 slot);
  */
 /* The hooks generation cfg needs: those of the accesses it restricts; all when it targets cgroups. */
 __u64 pal_file_hooks_needed(const struct pal_file *f, const struct pal_gen_config *cfg);
-/* Load and attach those of need not attached yet, before the generation goes live: 0, or -errno. */
+/*
+ * Load and attach those of need not attached yet, before the generation
+ * goes live, and the hooks always attached if they are not yet: 0, or -errno.
+ */
 int pal_file_hooks_attach(struct pal_file *f, __u64 need);
 /* Detach those not in need, once no program decides by an older generation. */
 void pal_file_hooks_detach(struct pal_file *f, __u64 need);

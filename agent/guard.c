@@ -38,7 +38,7 @@ static int load_and_attach(struct pal_guard_prog *g, const struct pal_maps *maps
 		err = guard_bpf__load(skel);
 	if (err)
 		return pal_log_errno(err, "guard: the kernel refused the self-protection programs");
-	return pal_lsm_attach(&g->lsm, skel->obj);
+	return pal_lsm_attach(&g->lsm, skel->obj, NULL);
 }
 
 static void guard_unpin_close(struct pal_guard_prog *g)

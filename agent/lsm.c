@@ -110,7 +110,8 @@ static int pin_all(struct pal_lsm *l)
 	return err;
 }
 
-int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj)
+int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj,
+		   bool (*skip)(const struct bpf_program *prog))
 {
 	struct bpf_program *prog;
 
@@ -118,8 +119,8 @@ int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj)
 	{
 		struct bpf_link *link;
 
-		if (!bpf_program__autoload(prog))
-			continue; /* a hook this kernel does not have */
+		if (!bpf_program__autoload(prog) || (skip && skip(prog)))
+			continue; /* a hook this kernel does not have, or the caller's own */
 		if (l->nlinks == PAL_LSM_MAX_LINKS)
 			return pal_log_errno(-E2BIG, "%s: more than %d programs", l->tag,
 					     PAL_LSM_MAX_LINKS);

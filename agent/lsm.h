@@ -39,8 +39,12 @@ void pal_lsm_init(struct pal_lsm *l, const char *tag, const char *const *map_nam
 		  const char *pin_dir);
 /* Adopt pins: 1 adopted, 0 nothing pinned, or -errno (a partial set). */
 int pal_lsm_adopt(struct pal_lsm *l);
-/* Attach every program of a loaded object, keep fds to its maps, pin all. */
-int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj);
+/*
+ * Attach every loaded program of obj but those skip (if set) says to leave,
+ * keep fds to its maps, pin all.
+ */
+int pal_lsm_attach(struct pal_lsm *l, struct bpf_object *obj,
+		   bool (*skip)(const struct bpf_program *prog));
 /* Pin BPF object fd at path: 0, or -errno (logged). */
 int pal_pin(int fd, const char *path);
 /* The program link_fd attaches, into *pi: 0, or -errno. */

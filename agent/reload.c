@@ -126,27 +126,6 @@ static int load_slot(struct pal_enforcer *en, const struct pal_policy_set *set, 
 	return err;
 }
 
-/* Everything of the new generation, written into the idle slot; *hooks: the file hooks it needs. */
-static int write_slot(struct pal_enforcer *en, const struct pal_policy_set *set, __u32 slot,
-		      unsigned int flags, struct pal_reload_report *rep, __u64 *hooks)
-{
-	struct slot_entries *e = calloc(1, sizeof(*e));
-	int err;
-
-	if (!e)
-		return -ENOMEM;
-	err = emit_slot(en, set, slot, flags, e);
-	if (!err)
-		err = load_slot(en, set, slot, e);
-	*hooks = en->file ? pal_file_hooks_needed(en->file, &e->cfg) : 0;
-	rep->file_keys = e->file.nentries;
-	snprintf(rep->why, sizeof(rep->why), "%s", e->file.why);
-	rep->cgroup_keys = e->cfg.ncgroup_keys;
-	entries_free(e);
-	free(e);
-	return err;
-}
-
 /*
  * Remove the LSM entries of a slot (the dead one after a flip, or a failed
  * write). The cgroup side drops its own: in commit, or at the next prepare.
@@ -156,6 +135,38 @@ static int clear_slot(struct pal_enforcer *en, __u32 slot)
 	int err = en->file ? pal_file_clear_slot(en->file, slot) : 0;
 
 	return !err && en->sock ? pal_socket_clear_slot(en->sock, slot) : err;
+}
+
+/*
+ * Everything of the new generation, written into the idle slot, after the
+ * file hooks it needs (*hooks) are attached: they decide by the live
+ * generation until the flip, and the first generation's bring the file
+ * maps with them.
+ */
+static int write_slot(struct pal_enforcer *en, const struct pal_policy_set *set, __u32 slot,
+		      unsigned int flags, struct pal_reload_report *rep, __u64 *hooks)
+{
+	struct slot_entries *e = calloc(1, sizeof(*e));
+	int err;
+
+	if (!e)
+		return -ENOMEM;
+	err = emit_slot(en, set, slot, flags, e);
+	*hooks = en->file ? pal_file_hooks_needed(en->file, &e->cfg) : 0;
+	if (!err && en->file)
+		err = pal_file_hooks_attach(en->file, *hooks);
+	if (!err)
+		err = clear_slot(en, slot); /* leftovers of an interrupted reload */
+	if (!err)
+		err = clear_stale_cgroups(en, slot);
+	if (!err)
+		err = load_slot(en, set, slot, e);
+	rep->file_keys = e->file.nentries;
+	snprintf(rep->why, sizeof(rep->why), "%s", e->file.why);
+	rep->cgroup_keys = e->cfg.ncgroup_keys;
+	entries_free(e);
+	free(e);
+	return err;
 }
 
 /* Policies with file or exec rules need BPF LSM: refuse them by name. */
@@ -240,15 +251,9 @@ int pal_reload(struct pal_enforcer *en, const char *const *paths, size_t npaths,
 	err = pal_policy_load(&set, paths, npaths, opts);
 	if (!err)
 		err = check_lsm(en, set);
-	if (!err)
-		err = clear_slot(en, slot); /* leftovers of an interrupted reload */
-	if (!err)
-		err = clear_stale_cgroups(en, slot);
+	/* before the flip: the new generation's first access of each kind meets its hook */
 	if (!err)
 		err = write_slot(en, set, slot, opts ? opts->flags : 0, rep, &hooks);
-	/* before the flip: the new generation's first access of each kind meets its hook */
-	if (!err && en->file)
-		err = pal_file_hooks_attach(en->file, hooks);
 	if (!err)
 		err = flip(en, slot);
 	if (err) {

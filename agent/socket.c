@@ -33,7 +33,7 @@ int pal_socket_open(struct pal_socket **out, const struct pal_maps *maps, const 
 		if (err)
 			pal_log_errno(err, "socket: the kernel refused the socket_create program");
 		else
-			err = pal_lsm_attach(&s->lsm, skel->obj);
+			err = pal_lsm_attach(&s->lsm, skel->obj, NULL);
 		socket_bpf__destroy(skel);
 	}
 	if (err < 0) {
