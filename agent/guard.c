@@ -165,10 +165,34 @@ static bool our_link(int fd)
 	return !pal_lsm_link_prog(fd, &pi) && !strncmp(pi.name, "palisade", 8);
 }
 
+/* Forget the links that are gone (detached since): their ids may go to others' links. */
+static void forget_gone(struct pal_guard_prog *g)
+{
+	struct pal_guard_obj k, next;
+	int fd = g->lsm.map_fd[GUARD_MAP_OBJS];
+	bool first = true;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
+		int lfd =
+			next.kind == PAL_GUARD_OBJ_LINK ? bpf_link_get_fd_by_id((__u32)next.id) : 0;
+		bool gone = lfd < 0 && errno == ENOENT;
+
+		if (lfd > 0)
+			close(lfd);
+		/* after a delete, the walk goes on from the deleted key's successor */
+		if (gone && !bpf_map_delete_elem(fd, &next))
+			continue;
+		k = next;
+		first = false;
+	}
+}
+
 /* Every link of a palisade_* program, by id, whether pinned or held by a cgroup. */
 static void seal_links(struct pal_guard_prog *g)
 {
 	__u32 id = 0;
+
+	forget_gone(g);
 
 	while (!bpf_link_get_next_id(id, &id)) {
 		_cleanup_close_ int fd = bpf_link_get_fd_by_id(id);

@@ -420,6 +420,8 @@ static int do_reload(struct agent *a, char *why, size_t len)
 	}
 	a->reloads++;
 	a->loaded = time(NULL);
+	if (a->ready) /* the file hooks this reload attached: by id, like those of the start */
+		pal_guard_seal(a->guard);
 	if (a->ev)
 		pal_events_policy(a->ev, &rep);
 	report_cgroup_warnings(a);

@@ -8,7 +8,7 @@
 # operation passes with no record while unrestricted, is denied with its
 # record once a reload restricts it, and passes again after the reload
 # back. The write hook decides a write through an fd opened while it was
-# detached. A cgroup-targeted policy attaches every hook. A restarted
+# detached. No other task gets an fd to a link attached at a reload. A cgroup-targeted policy attaches every hook. A restarted
 # agent adopts the attached hooks and can detach them.
 . "$PAL_LIB"
 . /lib/palisade-test/agent.sh
@@ -75,6 +75,7 @@ class() {
 	to "$cls"
 	pal_check "$cls: $hook attached" has "$hook"
 	pal_check "$cls: the kernel has more links" test "$(links_now)" -gt "$l0"
+	pal_check "$cls: no other task gets an fd to one, by id" palbpf links palisade EPERM
 	pal_check "$cls: denied" "$@" EACCES
 	to reads
 	at_reads "$cls"
