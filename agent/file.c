@@ -513,8 +513,12 @@ int pal_file_hooks_attach(struct pal_file *f, __u64 need)
 	err = instance_load(f, core, load, &skel);
 	if (err)
 		return err;
-	if (core)
+	if (core) /* attached and pinned even if a demand hook fails next: never twice */
 		err = core_attach(f, skel);
+	if (core && !err) {
+		f->core = true;
+		f->ncore = count_hooks(&f->lsm);
+	}
 	bpf_object__for_each_program(prog, skel->obj)
 	{
 		int i = demand_of(bpf_program__name(prog));
@@ -523,10 +527,6 @@ int pal_file_hooks_attach(struct pal_file *f, __u64 need)
 			err = demand_attach(f, (size_t)i, prog);
 	}
 	file_bpf__destroy(skel); /* the links hold the programs */
-	if (!err && core) {
-		f->core = true;
-		f->ncore = count_hooks(&f->lsm);
-	}
 	if (!err && load)
 		pal_log(PAL_LOG_INFO, "file: attached %d hooks the new generation needs",
 			__builtin_popcountll(load));
