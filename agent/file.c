@@ -26,7 +26,20 @@ static const char *const file_maps[] = {"pal_files",	      "pal_exes",	  "pal_bl
 					"pal_pat_edges",      "pal_pat_states",	  "pal_pat_globs",
 					"pal_pat_accept",     "pal_walk_scratch", "pal_setup",
 					"pal_confined_tasks", "pal_write_memos"};
-enum { FILES, EXES, BLOOM, PAT_EDGES, PAT_STATES, PAT_GLOBS, PAT_ACCEPT, NMAPS = 11 };
+enum {
+	FILES,
+	EXES,
+	BLOOM,
+	PAT_EDGES,
+	PAT_STATES,
+	PAT_GLOBS,
+	PAT_ACCEPT,
+	WALK_SCRATCH,
+	SETUP,
+	CONFINED_TASKS,
+	WRITE_MEMOS,
+	NMAPS
+};
 _Static_assert(sizeof(file_maps) / sizeof(file_maps[0]) == NMAPS, "file_maps");
 _Static_assert(NMAPS <= PAL_LSM_MAX_MAPS, "file_maps fit a pal_lsm");
 
@@ -36,13 +49,16 @@ _Static_assert(NMAPS <= PAL_LSM_MAX_MAPS, "file_maps fit a pal_lsm");
  * a hook asks for some of `access`, and req_begin lets no other through),
  * or one that targets cgroups (every hook then). The rest of file.bpf.c
  * is always attached: file_open, bprm_check (an exec arms a cgroup in
- * setup), task_alloc and kernfs_init (where confinement begins) and
- * file_free (remembered writes). Index i is bit i of a hook mask.
+ * setup), task_alloc and kernfs_init (where confinement begins). file_free
+ * runs on every close of the host, and only forgets remembered writes,
+ * which only the write hook reads: it comes and goes with the write hook,
+ * attached first (see memos_clear). Index i is bit i of a hook mask.
  */
 static const struct demand {
 	const char *prog;
 	__u32 access;
 } demands[] = {
+	{"palisade_file_free", PAL_ACC_WRITE | PAL_ACC_APPEND}, /* before the write hook */
 	{"palisade_file_permission", PAL_ACC_WRITE | PAL_ACC_APPEND}, /* the write hook */
 	{"palisade_mmap_file", PAL_ACC_MMAP_EXEC},
 	{"palisade_file_mprotect", PAL_ACC_MMAP_EXEC},
@@ -75,13 +91,13 @@ static const struct demand {
 	{"palisade_unix_may_send", PAL_ACC_UNIX_CONNECT},
 };
 #define NDEMANDS (sizeof(demands) / sizeof(demands[0]))
-#define WRITE_HOOK 0 /* demands[0] */
+#define FREE_HOOK 0 /* demands[0]: attached before the write hook, in index order */
+#define WRITE_HOOK 1 /* demands[1] */
 _Static_assert(NDEMANDS <= 64, "one bit of a hook mask each");
 
 /* The hooks that are always attached; a program in neither list refuses the load. */
 static const char *const core_hooks[] = {"palisade_kernfs_init", "palisade_task_alloc",
-					 "palisade_file_open", "palisade_file_free",
-					 "palisade_bprm_check"};
+					 "palisade_file_open", "palisade_bprm_check"};
 
 struct demand_state {
 	int link; /* the hook's link while attached, else -1 */
@@ -475,6 +491,42 @@ static int demand_attach(struct pal_file *f, size_t i, struct bpf_program *prog)
 	return err;
 }
 
+/*
+ * Drop every remembered write. A memo is keyed by its file's address, and
+ * one whose file closed while file_free was detached stays behind, for
+ * another file that may have that address now. Called with file_free
+ * attached (every memo from now on leaves with its file) and before the
+ * write hook, the only reader of memos, is attached: so it never reads one
+ * of a closed file. Batches walk the map's buckets once, whatever runs
+ * meanwhile.
+ */
+static int memos_clear(struct pal_file *f)
+{
+	int fd = f->lsm.map_fd[WRITE_MEMOS];
+	struct bpf_map_info mi = {0};
+	__u32 len = sizeof(mi), batch, n;
+	__u64 keys[128];
+	void *vals, *in = NULL;
+	int err = 0;
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &mi, &len))
+		return pal_log_errno(fd < 0 ? -EBADF : -errno,
+				     "file: cannot read the write memos before the write hook");
+	vals = calloc(sizeof(keys) / sizeof(keys[0]), mi.value_size);
+	if (!vals)
+		return -ENOMEM;
+	do {
+		n = sizeof(keys) / sizeof(keys[0]);
+		if (bpf_map_lookup_and_delete_batch(fd, in, &batch, keys, vals, &n, NULL))
+			err = -errno;
+		in = &batch;
+	} while (!err);
+	free(vals);
+	if (err == -ENOENT) /* past the last bucket: all gone */
+		return 0;
+	return pal_log_errno(err, "file: cannot drop the write memos before the write hook");
+}
+
 __u64 pal_file_hooks_attached(const struct pal_file *f)
 {
 	__u64 m = 0;
@@ -519,12 +571,17 @@ int pal_file_hooks_attach(struct pal_file *f, __u64 need)
 		f->core = true;
 		f->ncore = count_hooks(&f->lsm);
 	}
-	bpf_object__for_each_program(prog, skel->obj)
-	{
-		int i = demand_of(bpf_program__name(prog));
-
-		if (!err && i >= 0 && bpf_program__autoload(prog))
-			err = demand_attach(f, (size_t)i, prog);
+	for (size_t i = 0; i < NDEMANDS && !err; i++) {
+		if (!(load >> i & 1))
+			continue;
+		prog = bpf_object__find_program_by_name(skel->obj, demands[i].prog);
+		if (i == WRITE_HOOK)
+			err = f->dem[FREE_HOOK].link < 0 ?
+				      pal_log_errno(-EINVAL,
+						    "file: the write hook needs file_free") :
+				      memos_clear(f);
+		if (!err)
+			err = prog ? demand_attach(f, i, prog) : -ENOENT;
 	}
 	file_bpf__destroy(skel); /* the links hold the programs */
 	if (!err && load)

@@ -45,9 +45,10 @@
  * would adopt pins without it and never attach it. 11: every file hook but
  * five is loaded on demand, its links pinned by name, and the file
  * object's maps are all pinned; an agent of 10 would adopt such pins as
- * an incomplete set of hooks).
+ * an incomplete set of hooks. 12: file_free is on demand with the write
+ * hook; an agent of 11 would adopt it as a core hook and attach a second).
  */
-#define PAL_ABI_VERSION 11
+#define PAL_ABI_VERSION 12
 #define PAL_ABI_STR_(x) #x
 #define PAL_ABI_STR(x) PAL_ABI_STR_(x)
 #define PAL_ABI_MARKER "pal_abi_v" PAL_ABI_STR(PAL_ABI_VERSION)

@@ -760,7 +760,12 @@ static __always_inline int check_write_fd(struct file *file, const struct pal_ob
 	return req_finish(&r, PAL_EV_FILE, PAL_OP_WRITE, o, NULL);
 }
 
-/* The file's memory may hold another file next: forget its decision first. */
+/*
+ * The file's memory may hold another file next: forget its decision first.
+ * It runs on every close of the host, so the agent attaches it only with
+ * the write hook, the one reader of decisions, and drops every decision
+ * kept while it was detached before the write hook comes (agent/file.c).
+ */
 SEC("lsm/file_free_security")
 int BPF_PROG(palisade_file_free, struct file *file)
 {

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# File hooks on demand (agent/file.c, demands[]): five hooks are always
+# File hooks on demand (agent/file.c, demands[]): four hooks are always
 # attached; every other one is loaded and attached only while the live
 # generation restricts an access it decides, or targets cgroups. A reload
 # that needs one attaches it before its generation goes live, so the first
@@ -8,7 +8,8 @@
 # operation passes with no record while unrestricted, is denied with its
 # record once a reload restricts it, and passes again after the reload
 # back. The write hook decides a write through an fd opened while it was
-# detached. No other task gets an fd to a link attached at a reload. A cgroup-targeted policy attaches every hook. A restarted
+# detached; file_free, which forgets remembered writes, comes and goes with
+# it, so a close costs no program while writes are unrestricted. No other task gets an fd to a link attached at a reload. A cgroup-targeted policy attaches every hook. A restarted
 # agent adopts the attached hooks and can detach them.
 . "$PAL_LIB"
 . /lib/palisade-test/agent.sh
@@ -86,14 +87,20 @@ policy reads >"$PAL_POLICY_DIR/od.yaml"
 pal_agent_start --no-signal-guard
 l0=$(links_now)
 pal_check "reads only: the hooks of reads only" test "$(on_demand)" = "$reads_hooks"
-pal_check "reads only: 5 + 7 LSM programs" status_has '"lsm_programs":12,'
+pal_check "reads only: 4 + 7 LSM programs" status_has '"lsm_programs":11,'
 pal_check "reads only: the write hook is detached" status_has '"write_hook":false'
+pal_check "reads only: file_free is detached" lacks palisade_file_free
 pal_check "the read is denied" paltest open "$t/deny/h" EACCES r
 exec 7>>"$t/c/f"
 pal_check "a write through an fd opened now" paltest write-fd 7 x OK
 
 # the write hook, attached, decides the next write through fd 7 (opened while it was not)
 class write palisade_file_permission paltest write-fd 7 x
+# file_free is attached with it, and before it (agent/file.c, memos_clear)
+to write
+pal_check "write: file_free attached with the write hook" has palisade_file_free
+to reads
+at_reads "write, file_free"
 class write palisade_inode_setxattr palmeta meta - setxattr "$t/c/f"
 class create palisade_path_mkdir paltest mkdir "$t/c/d"
 rmdir "$t/c/d"
@@ -114,7 +121,8 @@ grep -qw bpf_lsm_file_truncate /proc/kallsyms && nprogs=$((nprogs + 1))
 grep -qw bpf_lsm_inode_set_acl /proc/kallsyms && nprogs=$((nprogs + 2))
 pal_check "targeted: every hook is attached, $nprogs LSM programs" \
 	status_has "\"lsm_programs\":$nprogs,"
-pal_check "targeted: $((nprogs - 5)) of them on demand" test "$(on_demand | wc -l)" -eq $((nprogs - 5))
+pal_check "targeted: $((nprogs - 4)) of them on demand" test "$(on_demand | wc -l)" -eq $((nprogs - 4))
+pal_check "targeted: file_free too" has palisade_file_free
 pal_check "targeted: the create hook too" has palisade_path_mkdir
 pal_check "targeted: the unix connect hook too" has palisade_unix_stream_connect
 to reads
@@ -149,6 +157,7 @@ kill -KILL "$PAL_AGENT_PID"
 wait "$PAL_AGENT_PID" 2>/dev/null
 pal_agent_start --no-signal-guard
 pal_check "adopted: the write hook still attached" has palisade_file_permission
+pal_check "adopted: file_free still attached" has palisade_file_free
 pal_check "adopted: the create hook still attached" has palisade_path_mkdir
 pal_check "adopted: no link added" test "$(links_now)" = "$n1"
 to reads
