@@ -99,6 +99,18 @@ struct {
 	__type(value, struct pal_walk);
 } pal_walk_scratch SEC(".maps");
 
+/*
+ * struct mount from mnt_parent on: mnt_mountpoint, then the embedded
+ * vfsmount, whose first field is mnt_root, in every kernel of the matrix:
+ * one read gets where a mount sits and its own root (read_hop, which
+ * checks the layout).
+ */
+struct mount_hop {
+	struct mount *parent;
+	struct dentry *mountpoint;
+	struct dentry *root; /* mnt.mnt_root */
+};
+
 /* WALK_MOUNT: the BTF walk reached the root of the object's mount (it does not cross mounts). */
 enum walk_status { WALK_RUNNING, WALK_DONE, WALK_UNRESOLVED, WALK_MOUNT };
 
@@ -107,6 +119,8 @@ struct walk_ctx {
 	struct vfsmount *vfsmnt;
 	struct dentry *mnt_root; /* vfsmnt's root, read once per mount */
 	struct dentry *obj_mnt_root; /* the root of the object's own mount */
+	struct mount_hop hop; /* of vfsmnt, when hop_ok: read with its root */
+	__u32 hop_ok;
 	struct dentry *root_d;
 	struct vfsmount *root_mnt;
 	struct pal_walk *w;
@@ -119,6 +133,24 @@ struct walk_ctx {
 static __always_inline struct mount *real_mount(struct vfsmount *v)
 {
 	return (struct mount *)((char *)v - bpf_core_field_offset(struct mount, mnt));
+}
+
+/*
+ * Where mount m sits (parent, mountpoint) and its root, into *h: one helper
+ * call where the layout is the usual one (CO-RE constants: the other branch
+ * is dead code). False if they cannot be read.
+ */
+static __always_inline bool read_hop(struct mount *m, struct mount_hop *h)
+{
+	__u32 po = bpf_core_field_offset(struct mount, mnt_parent);
+
+	if (bpf_core_field_offset(struct mount, mnt_mountpoint) == po + 8 &&
+	    bpf_core_field_offset(struct mount, mnt) == po + 16 &&
+	    bpf_core_field_offset(struct vfsmount, mnt_root) == 0)
+		return !bpf_probe_read_kernel(h, sizeof(*h), (char *)m + po);
+	return !bpf_core_read(&h->parent, sizeof(h->parent), &m->mnt_parent) &&
+	       !bpf_core_read(&h->mountpoint, sizeof(h->mountpoint), &m->mnt_mountpoint) &&
+	       !bpf_core_read(&h->root, sizeof(h->root), &m->mnt.mnt_root);
 }
 
 struct word_ctx {
@@ -322,15 +354,25 @@ static __always_inline long walk_step_of(struct walk_ctx *c, bool btf)
 			c->status = WALK_MOUNT;
 			return 1;
 		}
-		up = BPF_CORE_READ(m, mnt_parent);
+		/* m's hop was read with its root, when the walk entered m */
+		if (!c->hop_ok && !read_hop(m, &c->hop)) {
+			c->status = WALK_UNRESOLVED;
+			return 1;
+		}
+		up = c->hop.parent;
 		if (up == m) { /* top of a namespace we did not start from */
 			c->status = WALK_UNRESOLVED;
 			return 1;
 		}
-		c->d = BPF_CORE_READ(m, mnt_mountpoint);
-		vfsmnt = (struct vfsmount *)((char *)up + bpf_core_field_offset(struct mount, mnt));
-		c->vfsmnt = vfsmnt;
-		c->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+		c->d = c->hop.mountpoint;
+		c->vfsmnt =
+			(struct vfsmount *)((char *)up + bpf_core_field_offset(struct mount, mnt));
+		c->hop_ok = read_hop(up, &c->hop);
+		if (!c->hop_ok) {
+			c->status = WALK_UNRESOLVED;
+			return 1;
+		}
+		c->mnt_root = c->hop.root;
 		return 0;
 	}
 	if (btf) {
@@ -382,8 +424,9 @@ static __always_inline int walk_path(struct walk_ctx *c, struct dentry *leaf)
 	struct vfsmount *vfsmnt = c->vfsmnt; /* a local: CO-RE relocates kernel types only */
 
 	walk_root(c);
-	if (!c->mnt_root) /* callers with BTF pointers read it for free */
-		c->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	/* no mount (a hook with only a dentry): the walk ends unresolved at its filesystem's root */
+	c->hop_ok = vfsmnt && read_hop(real_mount(vfsmnt), &c->hop);
+	c->mnt_root = c->hop_ok ? c->hop.root : NULL;
 	c->obj_mnt_root = c->mnt_root;
 	c->depth = 0;
 	c->status = WALK_RUNNING;
@@ -511,10 +554,14 @@ static __noinline int resolve_rest(struct pal_req *r, struct pal_walk *w)
 
 	walk_root(&c);
 	c.vfsmnt = mnt;
-	c.d = BPF_CORE_READ(mnt, mnt_root); /* where resolve_btf stopped */
+	c.hop_ok = read_hop(real_mount(mnt), &c.hop);
+	c.d = c.hop_ok ? c.hop.root : NULL; /* where resolve_btf stopped */
 	c.mnt_root = c.d;
-	c.status = WALK_RUNNING;
-	bpf_loop(PAL_MAX_DEPTH + MAX_MOUNT_HOPS, walk_step, &c, 0);
+	c.status = WALK_UNRESOLVED;
+	if (c.hop_ok) {
+		c.status = WALK_RUNNING;
+		bpf_loop(PAL_MAX_DEPTH + MAX_MOUNT_HOPS, walk_step, &c, 0);
+	}
 	r->walk_status = c.status;
 	r->depth = walk_depth(&c);
 	return r->depth;
