@@ -19,6 +19,7 @@
 #include "agent/file.h"
 #include "agent/log.h"
 #include "agent/palisade.h"
+#include "agent/socket.h"
 #include "cgroup/cgroup.h"
 #include "cgroup/container.h"
 
@@ -200,6 +201,8 @@ static struct json_object *status_json(const struct pal_status *s)
 	json_object_object_add(
 		hooks, "write_hook",
 		json_object_new_boolean(s->en->file && pal_file_write_hook(s->en->file)));
+	json_object_object_add(hooks, "socket_hook",
+			       json_object_new_boolean(pal_socket_attached(s->en->sock)));
 	json_object_object_add(st, "degraded", status_degraded(s));
 	add_int(hooks, "cgroups_attached", cs.attached);
 	add_int(hooks, "cgroups_tracked", cs.tracked);
@@ -375,18 +378,21 @@ static const char *on_demand_note(struct json_object *hooks, char *buf, size_t l
 
 	if (!int_of(hooks, "lsm_programs"))
 		return "";
-	snprintf(buf, len, " (%zu of them on demand; write hook %s)",
+	snprintf(buf, len, " (%zu of them on demand; write hook %s; socket hook %s)",
 		 od ? json_object_array_length(od) : 0,
 		 json_object_get_boolean(json_object_object_get(hooks, "write_hook")) ?
 			 "attached" :
-			 "detached: no policy restricts writes or targets cgroups");
+			 "detached: no policy restricts writes or targets cgroups",
+		 json_object_get_boolean(json_object_object_get(hooks, "socket_hook")) ?
+			 "attached" :
+			 "not loaded: no policy has network rules yet");
 	return buf;
 }
 
 static void print_status(struct json_object *st)
 {
 	struct json_object *pols, *c;
-	char note[160];
+	char note[224];
 
 	printf("palisade %s, pid %lld, kernel %s\n",
 	       json_object_get_string(json_object_object_get(st, "version")) ?: "(unknown)",

@@ -155,6 +155,8 @@ static int write_slot(struct pal_enforcer *en, const struct pal_policy_set *set,
 	*hooks = en->file ? pal_file_hooks_needed(en->file, &e->cfg) : 0;
 	if (!err && en->file)
 		err = pal_file_hooks_attach(en->file, *hooks);
+	if (!err && en->sock && e->cfg.net_policies)
+		err = pal_socket_attach(en->sock);
 	if (!err)
 		err = clear_slot(en, slot); /* leftovers of an interrupted reload */
 	if (!err)

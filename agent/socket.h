@@ -10,7 +10,18 @@
 
 struct pal_socket;
 
+/*
+ * Adopt the program and its map if an earlier agent left them pinned;
+ * otherwise nothing is loaded until a generation needs it (pal_socket_attach).
+ */
 int pal_socket_open(struct pal_socket **out, const struct pal_maps *maps, const char *pin_dir);
+/*
+ * Load and attach the program, and pin it with its map, unless it is
+ * already: before the first generation with network policies goes live.
+ * It stays attached from then on. 0, or -errno (logged).
+ */
+int pal_socket_attach(struct pal_socket *s);
+bool pal_socket_attached(const struct pal_socket *s);
 /* Write the pal_sock entries pal_emit_socket made (their keys name the slot). */
 int pal_socket_write(struct pal_socket *s, const struct pal_sock_emit *em);
 /* Delete every entry of slot. */
