@@ -119,8 +119,7 @@ struct walk_ctx {
 	struct vfsmount *vfsmnt;
 	struct dentry *mnt_root; /* vfsmnt's root, read once per mount */
 	struct dentry *obj_mnt_root; /* the root of the object's own mount */
-	struct mount_hop hop; /* of vfsmnt, when hop_ok: read with its root */
-	__u32 hop_ok;
+	struct mount_hop hop; /* of vfsmnt: read with its root, zero if unreadable */
 	struct dentry *root_d;
 	struct vfsmount *root_mnt;
 	struct pal_walk *w;
@@ -138,19 +137,22 @@ static __always_inline struct mount *real_mount(struct vfsmount *v)
 /*
  * Where mount m sits (parent, mountpoint) and its root, into *h: one helper
  * call where the layout is the usual one (CO-RE constants: the other branch
- * is dead code). False if they cannot be read.
+ * is dead code). False if they cannot be read; what could not is zero (the
+ * helper clears it).
  */
 static __always_inline bool read_hop(struct mount *m, struct mount_hop *h)
 {
 	__u32 po = bpf_core_field_offset(struct mount, mnt_parent);
+	long err;
 
 	if (bpf_core_field_offset(struct mount, mnt_mountpoint) == po + 8 &&
 	    bpf_core_field_offset(struct mount, mnt) == po + 16 &&
 	    bpf_core_field_offset(struct vfsmount, mnt_root) == 0)
 		return !bpf_probe_read_kernel(h, sizeof(*h), (char *)m + po);
-	return !bpf_core_read(&h->parent, sizeof(h->parent), &m->mnt_parent) &&
-	       !bpf_core_read(&h->mountpoint, sizeof(h->mountpoint), &m->mnt_mountpoint) &&
-	       !bpf_core_read(&h->root, sizeof(h->root), &m->mnt.mnt_root);
+	err = bpf_core_read(&h->parent, sizeof(h->parent), &m->mnt_parent);
+	err |= bpf_core_read(&h->mountpoint, sizeof(h->mountpoint), &m->mnt_mountpoint);
+	err |= bpf_core_read(&h->root, sizeof(h->root), &m->mnt.mnt_root);
+	return !err;
 }
 
 struct word_ctx {
@@ -354,12 +356,7 @@ static __always_inline long walk_step_of(struct walk_ctx *c, bool btf)
 			c->status = WALK_MOUNT;
 			return 1;
 		}
-		/* m's hop was read with its root, when the walk entered m */
-		if (!c->hop_ok && !read_hop(m, &c->hop)) {
-			c->status = WALK_UNRESOLVED;
-			return 1;
-		}
-		up = c->hop.parent;
+		up = c->hop.parent; /* read with m's root, when the walk entered m */
 		if (up == m) { /* top of a namespace we did not start from */
 			c->status = WALK_UNRESOLVED;
 			return 1;
@@ -367,8 +364,7 @@ static __always_inline long walk_step_of(struct walk_ctx *c, bool btf)
 		c->d = c->hop.mountpoint;
 		c->vfsmnt =
 			(struct vfsmount *)((char *)up + bpf_core_field_offset(struct mount, mnt));
-		c->hop_ok = read_hop(up, &c->hop);
-		if (!c->hop_ok) {
+		if (!read_hop(up, &c->hop)) {
 			c->status = WALK_UNRESOLVED;
 			return 1;
 		}
@@ -424,9 +420,12 @@ static __always_inline int walk_path(struct walk_ctx *c, struct dentry *leaf)
 	struct vfsmount *vfsmnt = c->vfsmnt; /* a local: CO-RE relocates kernel types only */
 
 	walk_root(c);
-	/* no mount (a hook with only a dentry): the walk ends unresolved at its filesystem's root */
-	c->hop_ok = vfsmnt && read_hop(real_mount(vfsmnt), &c->hop);
-	c->mnt_root = c->hop_ok ? c->hop.root : NULL;
+	/*
+	 * No mount (a hook with only a dentry), or an unreadable one: no mount
+	 * root, and the walk ends unresolved at its filesystem's root.
+	 */
+	read_hop(real_mount(vfsmnt), &c->hop);
+	c->mnt_root = c->hop.root;
 	c->obj_mnt_root = c->mnt_root;
 	c->depth = 0;
 	c->status = WALK_RUNNING;
@@ -554,14 +553,11 @@ static __noinline int resolve_rest(struct pal_req *r, struct pal_walk *w)
 
 	walk_root(&c);
 	c.vfsmnt = mnt;
-	c.hop_ok = read_hop(real_mount(mnt), &c.hop);
-	c.d = c.hop_ok ? c.hop.root : NULL; /* where resolve_btf stopped */
+	read_hop(real_mount(mnt), &c.hop); /* unreadable: no root, the walk fails */
+	c.d = c.hop.root; /* where resolve_btf stopped */
 	c.mnt_root = c.d;
-	c.status = WALK_UNRESOLVED;
-	if (c.hop_ok) {
-		c.status = WALK_RUNNING;
-		bpf_loop(PAL_MAX_DEPTH + MAX_MOUNT_HOPS, walk_step, &c, 0);
-	}
+	c.status = WALK_RUNNING;
+	bpf_loop(PAL_MAX_DEPTH + MAX_MOUNT_HOPS, walk_step, &c, 0);
 	r->walk_status = c.status;
 	r->depth = walk_depth(&c);
 	return r->depth;
