@@ -504,7 +504,7 @@ static int memos_clear(struct pal_file *f)
 {
 	int fd = f->lsm.map_fd[WRITE_MEMOS];
 	struct bpf_map_info mi = {0};
-	__u32 len = sizeof(mi), batch, n;
+	__u32 len = sizeof(mi), batch, n, dropped = 0;
 	__u64 keys[128];
 	void *vals, *in = NULL;
 	int err = 0;
@@ -519,11 +519,17 @@ static int memos_clear(struct pal_file *f)
 		n = sizeof(keys) / sizeof(keys[0]);
 		if (bpf_map_lookup_and_delete_batch(fd, in, &batch, keys, vals, &n, NULL))
 			err = -errno;
+		dropped += n; /* also on ENOENT: the last batch */
 		in = &batch;
 	} while (!err);
 	free(vals);
-	if (err == -ENOENT) /* past the last bucket: all gone */
+	if (err == -ENOENT) { /* past the last bucket: all gone */
+		if (dropped)
+			pal_log(PAL_LOG_INFO,
+				"file: dropped %u remembered writes before the write hook",
+				dropped);
 		return 0;
+	}
 	return pal_log_errno(err, "file: cannot drop the write memos before the write hook");
 }
 
